@@ -1,0 +1,79 @@
+import { defineRule } from '../src/engine/rule.js';
+import { formatBytesPg, pgMemoryBytes } from '../src/catalog/postgresql/values.js';
+import { isServerConfig, numericPgSetting } from '../src/model/settings.js';
+import { rangeOnLine } from '../src/core/location.js';
+
+const MB = 1024 * 1024;
+
+export default defineRule({
+  meta: {
+    id: 'low-shared-buffers',
+    description: "Report a shared_buffers too small for the host's memory or for a raised max_connections.",
+    type: 'suggestion',
+    category: 'capacity',
+    defaultSeverity: 'warning',
+    recommended: true,
+    inputs: ['postgresql-conf'],
+    scope: 'file',
+    fixable: false,
+    since: '0.1.0',
+    messages: {
+      belowShare:
+        'shared_buffers = {{shared}} is {{percent}}% of the database host\'s {{ram}} RAM (declared in pgconn-lint config), under {{minPercent}}%: most reads miss PostgreSQL\'s cache and every connection competes for a small buffer pool.',
+      belowShareHelp: 'Set shared_buffers to about 25% of RAM: shared_buffers = {{recommended}} (needs a restart).',
+      defaultWithMoreConnections:
+        'shared_buffers is {{shared}}{{sharedSource}} while max_connections is raised to {{maxConnections}}: the server was given more connections without more cache, so each connection competes for a buffer pool sized for a small default install.',
+      defaultWithMoreConnectionsHelp:
+        'Set shared_buffers to about 25% of the database host\'s RAM (e.g. 4GB on a 16GB host). Declare the RAM as database.memory in pgconn-lint.config.json (e.g. "memory": "16GB") and pgconn-lint will compute the value.',
+    },
+    options: {
+      minPercent: { type: 'number', description: 'Warn when shared_buffers is below this percentage of the declared RAM.', default: 15, minimum: 0 },
+      recommendedPercent: { type: 'number', description: 'The share of RAM the suggested value is computed from.', default: 25, minimum: 1 },
+    },
+  },
+  check(ctx) {
+    const major = ctx.settings.database.version;
+    const ram = ctx.settings.database.memoryBytes;
+    const minPercent = Number(ctx.options.minPercent);
+    const recommendedPercent = Number(ctx.options.recommendedPercent);
+    for (const cfg of ctx.facts.postgresql) {
+      if (!isServerConfig(cfg)) continue;
+      const sb = numericPgSetting(cfg, 'shared_buffers', major);
+      if (!sb?.def) continue;
+      const bytes = pgMemoryBytes(sb.def, sb.value);
+      if (bytes === undefined) continue;
+      const mc = numericPgSetting(cfg, 'max_connections', major);
+      const fallback = mc?.entry?.nameRange ?? rangeOnLine(cfg.mainFile, 1, 1, 0);
+      if (ram !== undefined) {
+        if (bytes * 100 >= ram * minPercent) continue;
+        const recommended = Math.floor((ram * recommendedPercent) / 100 / MB) * MB;
+        ctx.report({
+          messageId: 'belowShare',
+          helpId: 'belowShareHelp',
+          data: {
+            shared: formatBytesPg(bytes),
+            percent: ((bytes * 100) / ram).toFixed(1).replace(/\.0$/, ''),
+            ram: formatBytesPg(ram),
+            minPercent,
+            recommended: formatBytesPg(recommended),
+          },
+          range: sb.entry?.valueRange ?? fallback,
+        });
+        continue;
+      }
+      // RAM unknown: only the clear case — the 128MB initdb default (or less) with more than the default 100 connections.
+      if (bytes > 128 * MB || !mc?.entry || mc.value <= 100) continue;
+      ctx.report({
+        messageId: 'defaultWithMoreConnections',
+        helpId: 'defaultWithMoreConnectionsHelp',
+        data: {
+          shared: formatBytesPg(bytes),
+          sharedSource: sb.entry ? '' : ' (not set: PostgreSQL\'s built-in default)',
+          maxConnections: mc.value,
+        },
+        range: sb.entry?.valueRange ?? mc.entry.valueRange,
+        related: [{ range: mc.entry.valueRange, message: `max_connections = ${mc.value} is set here` }],
+      });
+    }
+  },
+});

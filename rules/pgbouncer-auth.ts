@@ -1,0 +1,70 @@
+import { defineRule } from '../src/engine/rule.js';
+import { rangeOnLine } from '../src/core/location.js';
+import { resolveBouncerSetting } from '../src/model/settings.js';
+
+const WEAK: Record<string, string> = {
+  trust: 'accepts any client without a password',
+  any: 'accepts any client without a password and ignores the user name it gives',
+  plain: 'sends passwords over the network in clear text',
+  md5: 'uses MD5 password hashes, which PostgreSQL deprecates (a stolen hash is enough to log in)',
+};
+
+/** True when every address PgBouncer listens on is loopback (or it listens on the unix socket only). */
+function loopbackOnly(listenAddr: string): boolean {
+  const parts = listenAddr.split(',').map((s) => s.trim()).filter(Boolean);
+  return parts.every((a) => a === 'localhost' || /^127\./.test(a) || a === '::1');
+}
+
+export default defineRule({
+  meta: {
+    id: 'pgbouncer-auth',
+    description: 'Report PgBouncer authentication that is missing or weak (trust, any, plain, md5); prefer scram-sha-256.',
+    type: 'problem',
+    category: 'security',
+    defaultSeverity: 'warning',
+    recommended: true,
+    inputs: ['pgbouncer-ini'],
+    scope: 'file',
+    fixable: false,
+    since: '0.1.0',
+    messages: {
+      openToNetwork:
+        'auth_type = {{authType}} {{why}}, and listen_addr = {{listenAddr}} accepts connections from other hosts: anyone who can reach port {{port}} can use every database behind this PgBouncer.',
+      weak: 'auth_type = {{authType}}{{defaulted}} {{why}}.',
+      help: 'Set auth_type = scram-sha-256 (store SCRAM secrets in auth_file, or use auth_query), and list the users allowed to connect.',
+      networkHelp: 'Set auth_type = scram-sha-256, or bind listen_addr to 127.0.0.1 / a unix socket if only local clients should connect.',
+    },
+    options: {},
+  },
+  check(ctx) {
+    const version = ctx.settings.pgbouncer.version;
+    for (const cfg of ctx.facts.pgbouncer) {
+      const auth = resolveBouncerSetting(cfg, 'auth_type', version);
+      const authType = String(auth.value ?? auth.text ?? '').toLowerCase();
+      const why = WEAK[authType];
+      if (!why) continue;
+      const listen = resolveBouncerSetting(cfg, 'listen_addr', version);
+      const listenAddr = String(listen.text ?? '').trim();
+      const port = resolveBouncerSetting(cfg, 'listen_port', version).text ?? '6432';
+      const range = auth.entry?.valueRange ?? rangeOnLine(cfg.mainFile, 1, 1, 0);
+      if ((authType === 'trust' || authType === 'any') && listenAddr !== '' && !loopbackOnly(listenAddr)) {
+        ctx.report({
+          messageId: 'openToNetwork',
+          helpId: 'networkHelp',
+          severity: 'error',
+          data: { authType, why, listenAddr, port },
+          range,
+          related: listen.entry ? [{ range: listen.entry.valueRange, message: `listen_addr = ${listenAddr} is set here` }] : [],
+        });
+        continue;
+      }
+      ctx.report({
+        messageId: 'weak',
+        helpId: 'help',
+        severity: 'warning',
+        data: { authType, why, defaulted: auth.entry ? '' : ' (the default, not set in this file)' },
+        range,
+      });
+    }
+  },
+});

@@ -1,0 +1,173 @@
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ALL_RULES } from '../../rules/index.js';
+import { applyRuleOverrides, loadConfig } from '../engine/config.js';
+import { lint, type LintResult } from '../engine/lint.js';
+import { docsUrl } from '../engine/rule.js';
+import { UsageError } from '../discovery/discover.js';
+import { FORMATTERS } from '../report/formatters/index.js';
+import { redactSecrets } from '../report/redact.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+export interface CliIO {
+  cwd: string;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const p = join(dir, 'package.json');
+    if (existsSync(p)) {
+      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'pgconn-lint') return pkg.version ?? '0.0.0';
+    }
+    dir = dirname(dir);
+  }
+  return '0.0.0';
+}
+
+export const HELP = `Usage: pgconn-lint [options] [paths...]
+
+Lints PostgreSQL connection settings: postgresql.conf (and its includes,
+postgresql.auto.conf) and PgBouncer configs (pgbouncer.ini, any .ini with a
+[pgbouncer] section, the auth_file it names). Default path: .
+
+Options:
+  -f, --format <name>        Output format: stylish (default) or json
+  -o, --output-file <file>   Write the report to a file instead of stdout
+  -c, --config <file>        Use this config file instead of looking for
+                             pgconn-lint.config.{json,yaml,yml} upward
+      --rule <id:severity>   Set a rule's severity (off|warn|error); repeatable
+      --ignore-pattern <pat> Skip files matching a gitignore-style pattern; repeatable
+      --no-gitignore         Do not honour .gitignore files
+  -q, --quiet                Report errors only
+      --max-warnings <n>     Exit 1 when there are more than n warnings
+      --color / --no-color   Force colour on or off (default: on a TTY, unless NO_COLOR)
+      --print-config         Print the effective configuration as JSON and exit
+  -v, --version              Print the version
+  -h, --help                 Print this help
+
+Exit codes: 0 no errors, 1 errors found (or more warnings than --max-warnings),
+2 usage error or internal failure.
+Docs: https://github.com/pgconn-lint/pgconn-lint#readme
+`;
+
+export function runCli(argv: string[], io: CliIO): number {
+  try {
+    return runCliInner(argv, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`pgconn-lint: ${redactSecrets(err.message)}\n`);
+      return EXIT_USAGE;
+    }
+    const e = err as Error;
+    io.stderr(`pgconn-lint: internal error: ${redactSecrets(String(e?.stack ?? e))}\nPlease report this with the input that caused it.\n`);
+    return EXIT_USAGE;
+  }
+}
+
+function runCliInner(argv: string[], io: CliIO): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', short: 'f' },
+        'output-file': { type: 'string', short: 'o' },
+        config: { type: 'string', short: 'c' },
+        rule: { type: 'string', multiple: true },
+        'ignore-pattern': { type: 'string', multiple: true },
+        'no-gitignore': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        'max-warnings': { type: 'string' },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        'print-config': { type: 'boolean' },
+        version: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\nRun pgconn-lint --help for usage.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(HELP);
+    return EXIT_OK;
+  }
+  if (values.version) {
+    io.stdout(`${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  const format = values.format ?? 'stylish';
+  const formatter = FORMATTERS[format];
+  if (!formatter) throw new UsageError(`unknown format "${format}"; available: ${Object.keys(FORMATTERS).join(', ')}`);
+  let maxWarnings: number | undefined;
+  if (values['max-warnings'] !== undefined) {
+    const n = Number(values['max-warnings']);
+    if (!Number.isInteger(n) || n < -1) throw new UsageError(`--max-warnings expects a whole number, got "${values['max-warnings']}"`);
+    maxWarnings = n < 0 ? undefined : n;
+  }
+
+  const configOpts: { cwd: string; configPath?: string; rules: typeof ALL_RULES } = { cwd: io.cwd, rules: ALL_RULES };
+  if (values.config !== undefined) configOpts.configPath = values.config;
+  const config = loadConfig(configOpts);
+  applyRuleOverrides(config, values.rule ?? [], ALL_RULES);
+
+  if (values['print-config']) {
+    io.stdout(JSON.stringify({ configFile: config.file, preset: config.preset, rules: config.rules, ignorePatterns: config.ignorePatterns, settings: config.settings, maxFileSize: config.maxFileSize }, null, 2) + '\n');
+    return EXIT_OK;
+  }
+
+  const result = lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES });
+  const shown: LintResult = values.quiet
+    ? { ...result, files: result.files.map((f) => ({ ...f, diagnostics: f.diagnostics.filter((d) => d.severity === 'error') })) }
+    : result;
+  if (values.quiet) {
+    shown.rulesSeen = result.rulesSeen.filter((id) => shown.files.some((f) => f.diagnostics.some((d) => d.ruleId === id)));
+  }
+
+  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  const color = values['no-color'] ? false : values.color ? true : io.isTTY && !noColor && !values['output-file'];
+  const output = formatter(shown, {
+    cwd: io.cwd,
+    color,
+    docsUrl,
+    sourceText: (file) => {
+      const s = result.facts.sources.get(file);
+      return s ? { text: s.text, kind: s.kind } : undefined;
+    },
+  });
+  if (values['output-file']) {
+    const target = resolve(io.cwd, values['output-file']);
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, output);
+    } catch (err) {
+      throw new UsageError(`cannot write ${values['output-file']} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  } else if (output) {
+    io.stdout(output);
+  }
+
+  let errors = 0;
+  let warnings = 0;
+  for (const f of result.files) for (const d of f.diagnostics) d.severity === 'error' ? errors++ : warnings++;
+  if (errors > 0) return EXIT_FINDINGS;
+  if (maxWarnings !== undefined && warnings > maxWarnings) {
+    io.stderr(`pgconn-lint found too many warnings (${warnings} > --max-warnings ${maxWarnings}).\n`);
+    return EXIT_FINDINGS;
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,45 @@
+import type { SourceRange } from './location.js';
+
+export type Severity = 'error' | 'warning';
+
+export interface RelatedLocation {
+  range: SourceRange;
+  message: string;
+}
+
+/**
+ * One finding. `ruleId === null` marks a problem with the input itself (it could
+ * not be read or parsed): such diagnostics are `fatal`, always errors, and cannot
+ * be turned off by rule configuration — ESLint's convention for parse errors.
+ */
+export interface Diagnostic {
+  ruleId: string | null;
+  severity: Severity;
+  message: string;
+  /** What to change, and to what value. */
+  help?: string;
+  range: SourceRange;
+  related?: RelatedLocation[];
+  fatal?: boolean;
+}
+
+/** A problem found while reading an input file: becomes a fatal diagnostic. */
+export interface InputProblem {
+  message: string;
+  range: SourceRange;
+  help?: string;
+  /** 'error' stops the program that reads the file; 'warning' is a note (e.g. a skipped file). */
+  severity?: Severity;
+}
+
+export function inputProblemToDiagnostic(p: InputProblem): Diagnostic {
+  const d: Diagnostic = {
+    ruleId: null,
+    severity: p.severity ?? 'error',
+    message: p.message,
+    range: p.range,
+    fatal: (p.severity ?? 'error') === 'error',
+  };
+  if (p.help !== undefined) d.help = p.help;
+  return d;
+}

@@ -1,0 +1,218 @@
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { InputProblem } from '../core/diagnostic.js';
+import { rangeOnLine } from '../core/location.js';
+
+/** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
+export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git'];
+
+export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini';
+
+export interface Candidate {
+  path: string;
+  kind: CandidateKind;
+  /** Named on the command line: always linted, whatever its name. */
+  explicit: boolean;
+}
+
+export interface DiscoveryResult {
+  root: string;
+  candidates: Candidate[];
+  /** Files that were passed over with a reason worth telling (symlink loops, unreadable directories). */
+  notes: InputProblem[];
+  /** Number of files looked at (for statistics). */
+  filesSeen: number;
+}
+
+export interface DiscoveryOptions {
+  cwd: string;
+  paths: string[];
+  /** gitignore-style patterns, relative to cwd. */
+  ignorePatterns: string[];
+  /** Skip .gitignore files (--no-gitignore). */
+  noGitignore?: boolean;
+}
+
+const PG_CONF_NAME = /^postgresql(\.auto)?\.conf$/;
+/** Project-specific names seen in the wild: customPostgresql.conf, postgresql-platform-defaults.conf, postgresql.conf.j2 … */
+const PG_CONF_LIKE = /postgres(ql)?[^/]*\.conf(\.(sample|j2|tmpl|template|in|example))?$/i;
+const PGBOUNCER_NAME = /^pgbouncer[^/]*\.ini$/i;
+
+export function classifyByName(file: string): CandidateKind | null {
+  const name = basename(file);
+  if (PG_CONF_NAME.test(name) || PG_CONF_LIKE.test(name)) return 'postgresql-conf';
+  if (PGBOUNCER_NAME.test(name)) return 'pgbouncer-ini';
+  if (/\.ini$/i.test(name)) return 'maybe-ini';
+  return null;
+}
+
+/** For an explicitly named file whose name says nothing: sniff it. */
+function classifyExplicit(file: string): CandidateKind {
+  const byName = classifyByName(file);
+  if (byName) return byName;
+  if (/\.conf$/i.test(file)) return 'postgresql-conf';
+  return 'maybe-ini';
+}
+
+interface IgnoreLayer {
+  dir: string;
+  ig: Ignore;
+}
+
+function loadGitignore(dir: string): Ignore | null {
+  const p = join(dir, '.gitignore');
+  if (!existsSync(p)) return null;
+  try {
+    return ignore().add(readFileSync(p, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function toPosix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}
+
+/** Finds the repository root: the nearest ancestor with .git, else cwd. */
+export function findRepoRoot(start: string): string {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return resolve(start);
+    dir = up;
+  }
+}
+
+export function discover(options: DiscoveryOptions): DiscoveryResult {
+  const cwd = resolve(options.cwd);
+  const root = findRepoRoot(cwd);
+  const userIgnore = ignore().add(options.ignorePatterns);
+  const candidates: Candidate[] = [];
+  const notes: InputProblem[] = [];
+  const seen = new Set<string>();
+  let filesSeen = 0;
+
+  const userIgnored = (abs: string, isDir: boolean): boolean => {
+    const rel = toPosix(relative(cwd, abs));
+    if (rel === '' || rel.startsWith('..')) return false;
+    return userIgnore.ignores(isDir ? `${rel}/` : rel);
+  };
+
+  const gitIgnored = (abs: string, isDir: boolean, layers: IgnoreLayer[]): boolean => {
+    for (const layer of layers) {
+      const rel = toPosix(relative(layer.dir, abs));
+      if (rel === '' || rel.startsWith('..')) continue;
+      if (layer.ig.ignores(isDir ? `${rel}/` : rel)) return true;
+    }
+    return false;
+  };
+
+  const addFile = (abs: string, kind: CandidateKind | null, explicit: boolean) => {
+    filesSeen++;
+    if (!kind || seen.has(abs)) return;
+    seen.add(abs);
+    candidates.push({ path: abs, kind, explicit });
+  };
+
+  const visitedDirs = new Set<string>();
+  const walk = (dir: string, layers: IgnoreLayer[], depth: number) => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      notes.push({ message: `Directory ${dir} could not be resolved; skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
+      return;
+    }
+    if (visitedDirs.has(real)) {
+      notes.push({
+        message: `Symbolic link loop: ${relative(cwd, dir) || dir} leads back to ${relative(cwd, real) || real}, which was already read; skipped.`,
+        range: rangeOnLine(dir, 1, 1, 0),
+        severity: 'warning',
+      });
+      return;
+    }
+    visitedDirs.add(real);
+    if (depth > 64) {
+      notes.push({ message: `Directory nesting deeper than 64 levels at ${dir}; skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
+      return;
+    }
+    const own = options.noGitignore ? null : loadGitignore(dir);
+    const here = own ? [...layers, { dir, ig: own }] : layers;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      notes.push({ message: `Directory ${relative(cwd, dir) || dir} cannot be read (${code}); skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const abs = join(dir, e.name);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        try {
+          const st = statSync(abs);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ELOOP') {
+            notes.push({ message: `Symbolic link loop at ${relative(cwd, abs)}; skipped.`, range: rangeOnLine(abs, 1, 1, 0), severity: 'warning' });
+          }
+          continue; // dangling links are not files
+        }
+      }
+      if (isDir) {
+        if (DEFAULT_IGNORED_DIRS.includes(e.name)) continue;
+        if (userIgnored(abs, true) || gitIgnored(abs, true, here)) continue;
+        walk(abs, here, depth + 1);
+      } else if (isFile) {
+        if (userIgnored(abs, false) || gitIgnored(abs, false, here)) continue;
+        addFile(abs, classifyByName(abs), false);
+      }
+    }
+  };
+
+  const rootLayers = (dirOfTarget: string): IgnoreLayer[] => {
+    // .gitignore files between the repository root and the starting directory apply too.
+    if (options.noGitignore) return [];
+    const layers: IgnoreLayer[] = [];
+    const chain: string[] = [];
+    let d = dirOfTarget;
+    while (d.startsWith(root) && d !== root) {
+      chain.unshift(d);
+      d = dirname(d);
+    }
+    for (const dir of [root, ...chain.slice(0, -1)]) {
+      const ig = loadGitignore(dir);
+      if (ig) layers.push({ dir, ig });
+    }
+    return layers;
+  };
+
+  for (const p of options.paths.length > 0 ? options.paths : ['.']) {
+    const abs = resolve(cwd, p);
+    let st;
+    try {
+      st = lstatSync(abs);
+      if (st.isSymbolicLink()) st = statSync(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(code === 'ENOENT' ? `No such file or directory: ${p}` : `Cannot read ${p} (${code ?? 'error'})`);
+    }
+    if (st.isDirectory()) {
+      walk(abs, rootLayers(abs), 0);
+    } else {
+      addFile(abs, classifyExplicit(abs), true);
+      const c = candidates.find((x) => x.path === abs);
+      if (c) c.explicit = true;
+    }
+  }
+  return { root, candidates, notes, filesSeen };
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,263 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import type { Rule, RuleOptionValues } from './rule.js';
+import type { LintSettings } from './settings.js';
+import { UsageError } from '../discovery/discover.js';
+import { closestName } from '../catalog/suggest.js';
+import { parseByteSize } from '../catalog/postgresql/values.js';
+import { LATEST_PG_MAJOR, parsePgMajor, PG_MAJORS } from '../catalog/postgresql/catalog.js';
+import { LATEST_PGBOUNCER, PGBOUNCER_VERSIONS, parsePgbouncerVersion } from '../catalog/pgbouncer/catalog.js';
+
+export const CONFIG_FILE_NAMES = ['pgconn-lint.config.json', 'pgconn-lint.config.yaml', 'pgconn-lint.config.yml'];
+
+export type SeverityConfig = 'off' | 'warn' | 'error';
+
+export interface RuleConfigEntry {
+  severity: SeverityConfig;
+  options: RuleOptionValues;
+  /** True when the user set the severity (then it applies to every finding of the rule). */
+  explicitSeverity: boolean;
+}
+
+export interface ResolvedConfig {
+  /** The config file used, if any. */
+  file: string | null;
+  preset: 'recommended' | 'strict';
+  rules: Record<string, RuleConfigEntry>;
+  ignorePatterns: string[];
+  settings: LintSettings;
+  maxFileSize?: number;
+}
+
+export class ConfigError extends UsageError {}
+
+/** Finds the config file upward from `cwd` (stops at the filesystem root). */
+export function findConfigFile(cwd: string): string | null {
+  let dir = resolve(cwd);
+  for (;;) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const p = join(dir, name);
+      if (existsSync(p)) return p;
+    }
+    const up = dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+const TOP_KEYS = ['$schema', 'preset', 'rules', 'ignorePatterns', 'database', 'pgbouncer', 'maxFileSize'] as const;
+const DATABASE_KEYS = ['version', 'memory'] as const;
+const PGBOUNCER_KEYS = ['version'] as const;
+
+interface Located {
+  file: string;
+  lc: LineCounter;
+}
+
+function where(loc: Located, node: Node | Pair | null | undefined): string {
+  const target = (node && 'key' in node ? node.key : node) as { range?: [number, number, number] } | null | undefined;
+  const start = target?.range?.[0] ?? 0;
+  const pos = loc.lc.linePos(start);
+  return `${loc.file}:${pos.line}:${pos.col}`;
+}
+
+function fail(loc: Located, node: Node | Pair | null | undefined, message: string): never {
+  throw new ConfigError(`${where(loc, node)}: ${message}`);
+}
+
+function unknownKey(loc: Located, pair: Pair, key: string, allowed: readonly string[], context: string): never {
+  const guess = closestName(key, allowed);
+  fail(loc, pair, `unknown key "${key}" in ${context}${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`);
+}
+
+function severityOf(loc: Located, node: Node | null | undefined, ruleId: string): SeverityConfig {
+  const v = isScalar(node) ? node.value : undefined;
+  if (v === 'off' || v === 0) return 'off';
+  if (v === 'warn' || v === 1) return 'warn';
+  if (v === 'error' || v === 2) return 'error';
+  fail(loc, node, `rule "${ruleId}": severity must be "off", "warn" or "error" (or 0, 1, 2), got ${JSON.stringify(v ?? null)}`);
+}
+
+export function defaultRuleConfig(rules: readonly Rule[], preset: 'recommended' | 'strict'): Record<string, RuleConfigEntry> {
+  const out: Record<string, RuleConfigEntry> = {};
+  for (const r of rules) {
+    const options: RuleOptionValues = {};
+    for (const [k, s] of Object.entries(r.meta.options)) options[k] = s.default;
+    const on = preset === 'strict' || r.meta.recommended;
+    out[r.meta.id] = {
+      severity: on ? (r.meta.defaultSeverity === 'error' ? 'error' : 'warn') : 'off',
+      options,
+      explicitSeverity: false,
+    };
+  }
+  return out;
+}
+
+function defaultSettings(): LintSettings {
+  return {
+    database: { version: LATEST_PG_MAJOR, versionFromConfig: false },
+    pgbouncer: { version: LATEST_PGBOUNCER, versionFromConfig: false },
+  };
+}
+
+export function loadConfig(options: { cwd: string; configPath?: string; rules: readonly Rule[] }): ResolvedConfig {
+  const file = options.configPath ? resolve(options.cwd, options.configPath) : findConfigFile(options.cwd);
+  if (options.configPath && !existsSync(file!)) throw new ConfigError(`Config file not found: ${options.configPath}`);
+  if (!file) {
+    return { file: null, preset: 'recommended', rules: defaultRuleConfig(options.rules, 'recommended'), ignorePatterns: [], settings: defaultSettings() };
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const lc = new LineCounter();
+  // JSON is read by the same YAML 1.2 parser (JSON is a subset) so both report positions the same way.
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const loc: Located = { file, lc };
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const pos = lc.linePos(e.pos[0]);
+    throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`);
+  }
+  const root = doc.contents;
+  if (root === null) {
+    return { file, preset: 'recommended', rules: defaultRuleConfig(options.rules, 'recommended'), ignorePatterns: [], settings: defaultSettings() };
+  }
+  if (!isMap(root)) fail(loc, root, 'the configuration must be an object');
+
+  let preset: 'recommended' | 'strict' = 'recommended';
+  const presetNode = root.get('preset', true) as Node | undefined;
+  if (presetNode !== undefined) {
+    const v = isScalar(presetNode) ? presetNode.value : undefined;
+    if (v !== 'recommended' && v !== 'strict') fail(loc, presetNode, 'preset must be "recommended" or "strict"');
+    preset = v;
+  }
+  const rules = defaultRuleConfig(options.rules, preset);
+  const settings = defaultSettings();
+  const ignorePatterns: string[] = [];
+  let maxFileSize: number | undefined;
+  const byId = new Map(options.rules.map((r) => [r.meta.id, r]));
+
+  for (const pair of root.items) {
+    const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+    const value = pair.value as Node | null;
+    switch (key) {
+      case '$schema':
+      case 'preset':
+        break;
+      case 'rules': {
+        if (!isMap(value)) fail(loc, pair, '"rules" must be an object of rule id → severity');
+        for (const rp of value.items) {
+          const id = String(isScalar(rp.key) ? rp.key.value : rp.key);
+          const rule = byId.get(id);
+          if (!rule) {
+            const guess = closestName(id, byId.keys());
+            fail(loc, rp, `unknown rule "${id}"${guess ? ` (did you mean "${guess}"?)` : ''}`);
+          }
+          const entry = rules[id]!;
+          const rv = rp.value as Node | null;
+          if (isSeq(rv)) {
+            entry.severity = severityOf(loc, rv.items[0] as Node, id);
+            entry.explicitSeverity = true;
+            const opts = rv.items[1] as Node | undefined;
+            if (opts !== undefined) {
+              if (!isMap(opts)) fail(loc, opts, `rule "${id}": options must be an object`);
+              for (const op of opts.items) {
+                const name = String(isScalar(op.key) ? op.key.value : op.key);
+                const schema = rule.meta.options[name];
+                if (!schema) {
+                  const names = Object.keys(rule.meta.options);
+                  fail(loc, op, `rule "${id}" has no option "${name}"${names.length ? `; its options: ${names.join(', ')}` : ' (it takes no options)'}`);
+                }
+                const ov = isScalar(op.value) ? op.value.value : undefined;
+                const okType =
+                  schema.type === 'boolean' ? typeof ov === 'boolean' :
+                  schema.type === 'string' ? typeof ov === 'string' :
+                  schema.type === 'integer' ? typeof ov === 'number' && Number.isInteger(ov) :
+                  typeof ov === 'number';
+                if (!okType) fail(loc, op, `rule "${id}": option "${name}" must be ${schema.type === 'integer' ? 'an integer' : `a ${schema.type}`}`);
+                if (schema.minimum !== undefined && (ov as number) < schema.minimum) fail(loc, op, `rule "${id}": option "${name}" must be at least ${schema.minimum}`);
+                entry.options[name] = ov as number | string | boolean;
+              }
+            }
+          } else {
+            entry.severity = severityOf(loc, rv, id);
+            entry.explicitSeverity = true;
+          }
+        }
+        break;
+      }
+      case 'ignorePatterns': {
+        if (!isSeq(value) || !value.items.every((i) => isScalar(i) && typeof i.value === 'string')) fail(loc, pair, '"ignorePatterns" must be a list of strings');
+        for (const i of value.items) ignorePatterns.push(String((i as { value: string }).value));
+        break;
+      }
+      case 'maxFileSize': {
+        const v = isScalar(value) ? value.value : undefined;
+        const n = typeof v === 'number' ? v : typeof v === 'string' ? parseByteSize(v) : undefined;
+        if (n === undefined || n <= 0) fail(loc, pair, '"maxFileSize" must be a size such as "16MB" or a number of bytes');
+        maxFileSize = n;
+        break;
+      }
+      case 'database': {
+        if (!isMap(value)) fail(loc, pair, '"database" must be an object');
+        for (const dp of value.items) {
+          const k = String(isScalar(dp.key) ? dp.key.value : dp.key);
+          const dv = isScalar(dp.value) ? dp.value.value : undefined;
+          if (k === 'version') {
+            const major = typeof dv === 'string' || typeof dv === 'number' ? parsePgMajor(dv) : undefined;
+            if (major === undefined) fail(loc, dp, `database.version must be a PostgreSQL major version from ${PG_MAJORS[0]} to ${PG_MAJORS[PG_MAJORS.length - 1]}`);
+            settings.database.version = major;
+            settings.database.versionFromConfig = true;
+          } else if (k === 'memory') {
+            const n = typeof dv === 'number' ? dv : typeof dv === 'string' ? parseByteSize(dv) : undefined;
+            if (n === undefined || n <= 0) fail(loc, dp, 'database.memory must be a size such as "16GB"');
+            settings.database.memoryBytes = n;
+            settings.database.memoryText = String(dv);
+          } else unknownKey(loc, dp, k, DATABASE_KEYS, '"database"');
+        }
+        break;
+      }
+      case 'pgbouncer': {
+        if (!isMap(value)) fail(loc, pair, '"pgbouncer" must be an object');
+        for (const bp of value.items) {
+          const k = String(isScalar(bp.key) ? bp.key.value : bp.key);
+          const bv = isScalar(bp.value) ? bp.value.value : undefined;
+          if (k === 'version') {
+            const v = typeof bv === 'string' || typeof bv === 'number' ? parsePgbouncerVersion(String(bv)) : undefined;
+            if (v === undefined) fail(loc, bp, `pgbouncer.version must be a PgBouncer version from ${PGBOUNCER_VERSIONS[0]} to ${PGBOUNCER_VERSIONS[PGBOUNCER_VERSIONS.length - 1]}`);
+            settings.pgbouncer.version = v;
+            settings.pgbouncer.versionFromConfig = true;
+          } else unknownKey(loc, bp, k, PGBOUNCER_KEYS, '"pgbouncer"');
+        }
+        break;
+      }
+      default:
+        unknownKey(loc, pair, key, TOP_KEYS, 'the configuration');
+    }
+  }
+  const out: ResolvedConfig = { file, preset, rules, ignorePatterns, settings };
+  if (maxFileSize !== undefined) out.maxFileSize = maxFileSize;
+  return out;
+}
+
+/** Applies `--rule id:severity` overrides (CLI beats the file). */
+export function applyRuleOverrides(config: ResolvedConfig, overrides: string[], rules: readonly Rule[]): void {
+  const ids = rules.map((r) => r.meta.id);
+  for (const o of overrides) {
+    const m = /^([a-z0-9-]+):(off|warn|error|0|1|2)$/.exec(o.trim());
+    if (!m) throw new UsageError(`--rule expects id:off|warn|error, got "${o}"`);
+    const id = m[1]!;
+    const entry = config.rules[id];
+    if (!entry) {
+      const guess = closestName(id, ids);
+      throw new UsageError(`--rule: unknown rule "${id}"${guess ? ` (did you mean "${guess}"?)` : ''}`);
+    }
+    const sev = m[2]!;
+    entry.severity = sev === '0' || sev === 'off' ? 'off' : sev === '1' || sev === 'warn' ? 'warn' : 'error';
+    entry.explicitSeverity = true;
+  }
+}

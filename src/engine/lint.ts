@@ -1,0 +1,121 @@
+import type { Diagnostic, Severity } from '../core/diagnostic.js';
+import { inputProblemToDiagnostic } from '../core/diagnostic.js';
+import { discover } from '../discovery/discover.js';
+import { buildProjectFacts } from '../model/build.js';
+import type { ProjectFacts } from '../model/project.js';
+import type { ResolvedConfig } from './config.js';
+import { renderTemplate, type Rule, type RuleContext } from './rule.js';
+import { isSuppressed, parseSuppressions, type SuppressionDirective } from './suppressions.js';
+
+export interface FileResult {
+  /** Absolute path. */
+  filePath: string;
+  diagnostics: Diagnostic[];
+}
+
+export interface LintResult {
+  files: FileResult[];
+  facts: ProjectFacts;
+  /** Ids of the rules that produced at least one finding, in first-seen order. */
+  rulesSeen: string[];
+}
+
+export interface LintOptions {
+  cwd: string;
+  paths: string[];
+  ignorePatterns: string[];
+  config: ResolvedConfig;
+  rules: readonly Rule[];
+}
+
+function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return a.range.line - b.range.line || a.range.column - b.range.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? '');
+}
+
+/** Runs the enabled rules over facts already extracted. Pure apart from reading nothing: used by the CLI and tests. */
+export function runRules(facts: ProjectFacts, config: ResolvedConfig, rules: readonly Rule[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const rule of rules) {
+    const entry = config.rules[rule.meta.id];
+    if (!entry || entry.severity === 'off') continue;
+    const configured: Severity = entry.severity === 'error' ? 'error' : 'warning';
+    const ctx: RuleContext = {
+      facts,
+      settings: config.settings,
+      options: entry.options,
+      report(d) {
+        const template = rule.meta.messages[d.messageId];
+        if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown messageId ${d.messageId}`);
+        const severity: Severity = entry.explicitSeverity ? configured : (d.severity ?? configured);
+        const diag: Diagnostic = { ruleId: rule.meta.id, severity, message: renderTemplate(template, d.data), range: d.range };
+        if (d.helpId !== undefined) {
+          const help = rule.meta.messages[d.helpId];
+          if (help === undefined) throw new Error(`rule ${rule.meta.id} reported unknown helpId ${d.helpId}`);
+          diag.help = renderTemplate(help, d.data);
+        }
+        if (d.related && d.related.length > 0) diag.related = d.related;
+        out.push(diag);
+      },
+    };
+    rule.check(ctx);
+  }
+  return out;
+}
+
+export function lint(options: LintOptions): LintResult {
+  const discovery = discover({ cwd: options.cwd, paths: options.paths, ignorePatterns: [...options.config.ignorePatterns, ...options.ignorePatterns] });
+  const buildOpts = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
+  const facts = buildProjectFacts(discovery, buildOpts);
+  return lintFacts(facts, options.config, options.rules);
+}
+
+export function lintFacts(facts: ProjectFacts, config: ResolvedConfig, rules: readonly Rule[]): LintResult {
+  const diagnostics: Diagnostic[] = [];
+  for (const p of facts.problems) diagnostics.push(inputProblemToDiagnostic(p));
+  for (const c of facts.postgresql) for (const p of c.problems) diagnostics.push(inputProblemToDiagnostic(p));
+  for (const c of facts.pgbouncer) {
+    for (const p of c.problems) diagnostics.push(inputProblemToDiagnostic(p));
+    for (const p of c.authFile?.problems ?? []) diagnostics.push(inputProblemToDiagnostic(p));
+  }
+  diagnostics.push(...runRules(facts, config, rules));
+
+  // The same problem can be reached twice (a file included by two roots): keep one.
+  const unique = new Map<string, Diagnostic>();
+  for (const d of diagnostics) {
+    const key = `${d.range.file}\0${d.range.line}\0${d.range.column}\0${d.ruleId}\0${d.message}`;
+    if (!unique.has(key)) unique.set(key, d);
+  }
+
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const f of facts.sources.keys()) byFile.set(f, []);
+  const directives = new Map<string, SuppressionDirective[]>();
+  for (const [file, src] of facts.sources) directives.set(file, parseSuppressions(src.text, src.kind));
+
+  for (const d of unique.values()) {
+    if (d.ruleId !== null && isSuppressed(directives.get(d.range.file) ?? [], d.ruleId, d.range.line)) continue;
+    let list = byFile.get(d.range.file);
+    if (!list) byFile.set(d.range.file, (list = []));
+    list.push(d);
+  }
+  const enabled = new Set(Object.entries(config.rules).filter(([, e]) => e.severity !== 'off').map(([id]) => id));
+  for (const [file, list] of directives) {
+    for (const dir of list) {
+      if (dir.kind === 'enable' || dir.used) continue;
+      // A directive for a rule that is turned off cannot be "used": do not nag about it.
+      if (dir.ruleIds && dir.ruleIds.every((id) => !enabled.has(id))) continue;
+      byFile.get(file)!.push({
+        ruleId: null,
+        severity: 'warning',
+        message: `Unused pgconn-lint-${dir.kind} directive (no ${dir.ruleIds ? dir.ruleIds.map((i) => `"${i}"`).join(', ') : ''} finding to suppress${dir.kind === 'disable-next-line' ? ' on the next line' : ''}).`.replace('no  finding', 'no finding'),
+        help: 'Remove the directive.',
+        range: { file, line: dir.line, column: dir.column, endLine: dir.line, endColumn: dir.endColumn },
+      });
+    }
+  }
+  const files: FileResult[] = [...byFile.entries()]
+    .map(([filePath, ds]) => ({ filePath, diagnostics: ds.sort(compareDiagnostics) }))
+    .sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
+  const rulesSeen: string[] = [];
+  for (const f of files) for (const d of f.diagnostics) if (d.ruleId && !rulesSeen.includes(d.ruleId)) rulesSeen.push(d.ruleId);
+  return { files, facts, rulesSeen };
+}

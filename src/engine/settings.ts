@@ -1,0 +1,16 @@
+/** Facts about the deployment that the linted files do not hold, from the config file. */
+export interface LintSettings {
+  database: {
+    /** Target PostgreSQL major version; the newest supported when not configured. */
+    version: number;
+    versionFromConfig: boolean;
+    /** RAM of the database host in bytes, when declared. */
+    memoryBytes?: number;
+    memoryText?: string;
+  };
+  pgbouncer: {
+    /** Target PgBouncer version ("1.18"); the newest supported when not configured. */
+    version: string;
+    versionFromConfig: boolean;
+  };
+}

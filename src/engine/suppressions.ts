@@ -1,0 +1,93 @@
+import type { SourceKind } from '../model/project.js';
+
+/**
+ * Inline suppressions, one grammar in every file's own comment syntax:
+ *   pgconn-lint-disable-next-line <id>[, <id>] -- <reason>
+ *   pgconn-lint-disable [<id>, ...] -- <reason>   …   pgconn-lint-enable [<id>, ...]
+ * With no ids, a directive covers every rule.
+ */
+export interface SuppressionDirective {
+  kind: 'disable-next-line' | 'disable' | 'enable';
+  ruleIds: string[] | null;
+  line: number;
+  column: number;
+  endColumn: number;
+  used: boolean;
+}
+
+const DIRECTIVE = /pgconn-lint-(disable-next-line|disable|enable)\b([^\n]*)/;
+
+/** Returns the comment text of each line, or null when the line has none, per file kind. */
+function commentOf(line: string, kind: SourceKind): { text: string; column: number } | null {
+  if (kind === 'pgbouncer-ini' || kind === 'pgbouncer-userlist') {
+    // PgBouncer (libusual cfparser.c) has only whole-line comments starting with ';' or '#'.
+    const m = /^\s*[;#]/.exec(line);
+    return m ? { text: line.slice(m[0].length), column: m[0].length + 1 } : null;
+  }
+  // postgresql.conf (guc-file.l): '#' outside a single-quoted string starts a comment.
+  let inQuote = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inQuote) {
+      if (c === '\\') i++;
+      else if (c === "'") {
+        if (line[i + 1] === "'") i++;
+        else inQuote = false;
+      }
+    } else if (c === "'") inQuote = true;
+    else if (c === '#') return { text: line.slice(i + 1), column: i + 2 };
+  }
+  return null;
+}
+
+export function parseSuppressions(text: string, kind: SourceKind): SuppressionDirective[] {
+  if (!text.includes('pgconn-lint-')) return [];
+  const out: SuppressionDirective[] = [];
+  const lines = text.split(/\r\n|\r|\n/);
+  lines.forEach((line, i) => {
+    if (!line.includes('pgconn-lint-')) return;
+    const comment = commentOf(line, kind);
+    if (!comment) return;
+    const m = DIRECTIVE.exec(comment.text);
+    if (!m) return;
+    const rest = (m[2] ?? '').split(/\s--\s|\s--$/)[0] ?? '';
+    const ids = rest
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    const column = comment.column + m.index;
+    out.push({
+      kind: m[1] as SuppressionDirective['kind'],
+      ruleIds: ids.length > 0 ? ids : null,
+      line: i + 1,
+      column,
+      endColumn: column + m[0].trimEnd().length,
+      used: false,
+    });
+  });
+  return out;
+}
+
+/** True when a finding of `ruleId` at `line` is suppressed; marks the directive that did it as used. */
+export function isSuppressed(directives: SuppressionDirective[], ruleId: string, line: number): boolean {
+  const covers = (d: SuppressionDirective) => d.ruleIds === null || d.ruleIds.includes(ruleId);
+  for (const d of directives) {
+    if (d.kind === 'disable-next-line' && d.line + 1 === line && covers(d)) {
+      d.used = true;
+      return true;
+    }
+  }
+  // Block form: the last disable/enable before the line that covers the rule decides.
+  let active: SuppressionDirective | null = null;
+  for (const d of directives) {
+    if (d.line >= line) break;
+    if (!covers(d)) continue;
+    if (d.kind === 'disable') active = d;
+    else if (d.kind === 'enable') active = null;
+  }
+  if (active) {
+    active.used = true;
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,116 @@
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { InputProblem } from '../core/diagnostic.js';
+import { DEFAULT_MAX_FILE_BYTES, readTextFile, type TextFile } from '../core/read-text.js';
+import type { DiscoveryResult } from '../discovery/discover.js';
+import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
+import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
+import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
+import type { ProjectFacts, SourceKind, SourceText } from './project.js';
+import type { PgConfig } from '../sources/postgresql-conf/types.js';
+import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
+
+export interface BuildOptions {
+  maxFileBytes?: number;
+}
+
+/** Reads every candidate once and runs the extractors: files → facts. */
+export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOptions = {}): ProjectFacts {
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const sources = new Map<string, SourceText>();
+  const problems: InputProblem[] = [...discovery.notes];
+  const cache = new Map<string, TextFile>();
+
+  const reader = (kind: SourceKind) => (path: string): TextFile => {
+    let t = cache.get(path);
+    if (!t) {
+      t = readTextFile(path, maxBytes);
+      cache.set(path, t);
+    }
+    if (t.ok && !sources.has(path)) sources.set(path, { file: path, kind, text: t.text });
+    return t;
+  };
+
+  // PostgreSQL: every postgresql.conf-like file is a root, unless another root reads it
+  // (an include, or the postgresql.auto.conf that PostgreSQL reads after postgresql.conf).
+  const pgCandidates = discovery.candidates.filter((c) => c.kind === 'postgresql-conf');
+  const pgPaths = new Set(pgCandidates.map((c) => c.path));
+  const pgRoots = pgCandidates.filter((c) => {
+    if (basename(c.path) === 'postgresql.auto.conf' && !c.explicit) {
+      const main = join(dirname(c.path), 'postgresql.conf');
+      return !pgPaths.has(main) && !existsSync(main);
+    }
+    return true;
+  });
+  const postgresql = pgRoots.map((c) => softenOutsideIncludes(loadPostgresqlConfig(c.path, { readFile: reader('postgresql-conf') }), discovery.root));
+  const readByOthers = new Set<string>();
+  postgresql.forEach((cfg) => cfg.files.slice(1).forEach((f) => readByOthers.add(f)));
+  const pgConfigs = postgresql.filter((cfg, i) => pgRoots[i]!.explicit || !readByOthers.has(cfg.mainFile));
+
+  // PgBouncer: files named like it, and any .ini with a [pgbouncer] section.
+  const bouncerRoots: string[] = [];
+  for (const c of discovery.candidates) {
+    if (c.kind === 'pgbouncer-ini') bouncerRoots.push(c.path);
+    else if (c.kind === 'maybe-ini') {
+      const t = readTextFile(c.path, maxBytes);
+      if (t.ok && isPgbouncerIni(t.text, c.path)) {
+        cache.set(c.path, t);
+        bouncerRoots.push(c.path);
+      } else if (!t.ok && c.explicit) {
+        problems.push(t.problem);
+      }
+    }
+  }
+  const bouncers = bouncerRoots.map((p) => loadPgbouncerConfig(p, { repoRoot: discovery.root, readFile: reader('pgbouncer-ini') }));
+  const bouncerRead = new Set<string>();
+  bouncers.forEach((b) => b.files.slice(1).forEach((f) => bouncerRead.add(f)));
+  const pgbouncer = bouncers.filter((b) => {
+    const explicit = discovery.candidates.find((c) => c.path === b.mainFile)?.explicit ?? false;
+    return explicit || !bouncerRead.has(b.mainFile);
+  });
+  for (const b of pgbouncer) {
+    softenBouncerOutsideIncludes(b, discovery.root);
+    if (b.authFile) {
+      const s = sources.get(b.authFile.path);
+      if (s) s.kind = 'pgbouncer-userlist';
+    }
+  }
+
+  return { root: discovery.root, postgresql: pgConfigs, pgbouncer, sources, problems };
+}
+
+function outsideRepo(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel.startsWith('..') || isAbsolute(rel);
+}
+
+const OUTSIDE_NOTE = 'The path is outside the repository and does not exist on this machine, so its settings are unknown to pgconn-lint; PostgreSQL itself refuses to start if it is missing on the server.';
+
+/**
+ * An absolute include target outside the repository (`include = '/etc/postgresql/logging.conf'`)
+ * exists only on the server: its absence here is a note, not an error (docs/decisions.md D9).
+ */
+function softenOutsideIncludes(cfg: PgConfig, root: string): PgConfig {
+  for (const inc of cfg.includes) {
+    if (!isAbsolute(inc.target) || !outsideRepo(inc.resolved, root) || existsSync(inc.resolved)) continue;
+    for (const p of cfg.problems) {
+      if (p.range.file === inc.file && p.range.line === inc.range.line && p.message.includes(inc.resolved)) {
+        p.severity = 'warning';
+        p.help = OUTSIDE_NOTE;
+      }
+    }
+  }
+  return cfg;
+}
+
+function softenBouncerOutsideIncludes(cfg: PgbouncerConfig, root: string): void {
+  for (const inc of cfg.includes) {
+    if (inc.resolved !== null || !isAbsolute(inc.target) || !outsideRepo(inc.target, root)) continue;
+    for (const p of cfg.problems) {
+      if (p.range.file === inc.range.file && p.range.line === inc.range.line) {
+        p.severity = 'warning';
+        p.help = OUTSIDE_NOTE.replace('PostgreSQL itself refuses', 'PgBouncer itself refuses');
+      }
+    }
+  }
+}

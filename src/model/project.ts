@@ -1,0 +1,23 @@
+import type { InputProblem } from '../core/diagnostic.js';
+import type { PgConfig } from '../sources/postgresql-conf/types.js';
+import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
+
+/** What kind of file a source text is; decides comment syntax for suppressions and redaction of frames. */
+export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist';
+
+export interface SourceText {
+  file: string;
+  kind: SourceKind;
+  text: string;
+}
+
+/** Everything the extractors found in the repository; rules read only this. */
+export interface ProjectFacts {
+  root: string;
+  postgresql: PgConfig[];
+  pgbouncer: PgbouncerConfig[];
+  /** Text of every file read, by absolute path (for suppressions and source frames). */
+  sources: Map<string, SourceText>;
+  /** Problems with input files that are not tied to a parsed config (unreadable, binary, skipped). */
+  problems: InputProblem[];
+}

@@ -1,0 +1,24 @@
+/**
+ * Every string the tool prints passes through here: passwords in URLs, in
+ * libpq/PgBouncer conninfo strings and in userlist lines never reach an output.
+ */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@'"]*):([^\s@/'"]*)@/gi;
+const CONNINFO_PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.|'')*'|[^\s'"]+)/gi;
+const PGPASSWORD = /(\bPGPASSWORD\s*[=:]\s*)(\S+)/g;
+const USERLIST_LINE = /^(\s*"(?:[^"]|"")*"\s+)"(?:[^"]|"")*"/;
+
+export const REDACTED = '***';
+
+export function redactSecrets(text: string): string {
+  if (!text) return text;
+  return text
+    .replace(URL_PASSWORD, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`)
+    .replace(CONNINFO_PASSWORD, (_m, key: string, v: string) => `${key}${v.startsWith("'") ? `'${REDACTED}'` : REDACTED}`)
+    .replace(PGPASSWORD, (_m, key: string) => `${key}${REDACTED}`);
+}
+
+/** A source line shown in a frame: userlist files hold a secret on every line. */
+export function redactSourceLine(line: string, kind: string | undefined): string {
+  if (kind === 'pgbouncer-userlist') return line.replace(USERLIST_LINE, (_m, user: string) => `${user}"${REDACTED}"`);
+  return redactSecrets(line);
+}

@@ -1,0 +1,251 @@
+import { statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import type { InputProblem } from '../../core/diagnostic.js';
+import { rangeOnLine, type SourceRange } from '../../core/location.js';
+import { readTextFile, type TextFile } from '../../core/read-text.js';
+import { comparePgbouncerVersions, getPgbouncerSetting, isPgbouncerSection, LATEST_PGBOUNCER } from '../../catalog/pgbouncer/catalog.js';
+import { parseConnstring, parsePgbouncerIni } from './parse.js';
+import type { IniEntry, PgbouncerConfig, PgbouncerDatabaseEntry, PgbouncerUserEntry } from './types.js';
+import { parseUserlist } from './userlist.js';
+
+/** libusual usual/cfparser.c: MAX_INCLUDE 10 — a directive at nesting level 10 is "include nesting level too deep". */
+export const PGBOUNCER_MAX_INCLUDE_DEPTH = 10;
+
+export interface LoadPgbouncerOptions {
+  /** Root of the linted repository: relative paths are also tried against it, nothing outside it is read. */
+  repoRoot: string;
+  readFile?: (path: string) => TextFile;
+  /** PgBouncer version whose grammar to apply (quoted keys 1.25+, [peers] 1.19+). Default: newest. */
+  version?: string;
+}
+
+type Resolution = { resolved: string | null; resolvedBy: PgbouncerConfig['includes'][number]['resolvedBy'] };
+
+function isInside(root: string, p: string): boolean {
+  const rel = relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * PgBouncer opens %include targets and auth_file relative to its working directory, which a linter
+ * cannot know: try the directory of the file that names the path, then the repository root.
+ * Absolute paths are only read when they lie inside the repository.
+ */
+export function resolvePgbouncerPath(target: string, fromFile: string, repoRoot: string, exists: (p: string) => boolean = isFile): Resolution {
+  if (target === '') return { resolved: null, resolvedBy: null };
+  if (isAbsolute(target)) {
+    return isInside(repoRoot, target) && exists(target) ? { resolved: target, resolvedBy: 'absolute' } : { resolved: null, resolvedBy: 'absolute' };
+  }
+  const a = resolve(dirname(fromFile), target);
+  if (isInside(repoRoot, a) && exists(a)) return { resolved: a, resolvedBy: 'including-file-dir' };
+  const b = resolve(repoRoot, target);
+  if (isInside(repoRoot, b) && exists(b)) return { resolved: b, resolvedBy: 'repository-root' };
+  return { resolved: null, resolvedBy: null };
+}
+
+/**
+ * Loads a PgBouncer configuration as cf_load_file() does: follows %include (the included file
+ * continues the current section), splits entries by section, applies the reset of every setting with
+ * a default when a [pgbouncer] header is read again (cfparser.c fill_defaults), parses connection
+ * strings, and reads auth_file when it is inside the repository. Never throws.
+ */
+export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions): PgbouncerConfig {
+  const read = opts.readFile ?? ((p: string) => readTextFile(p));
+  const version = opts.version ?? LATEST_PGBOUNCER;
+  const quotedKeys = comparePgbouncerVersions(version, '1.25') >= 0;
+  const exists = opts.readFile ? (p: string) => read(p).ok : (p: string) => isFile(p);
+  const config: PgbouncerConfig = {
+    mainFile,
+    files: [],
+    settings: [],
+    effective: new Map(),
+    databases: [],
+    users: [],
+    peers: [],
+    other: [],
+    includes: [],
+    problems: [],
+  };
+  const texts = new Map<string, string>();
+  let sawMainSection = false;
+  let reportedNoSection = false;
+  const reportedSections = new Set<string>();
+
+  const visit = (file: string, section: string | null, stack: string[]): string | null => {
+    const tf = read(file);
+    if (!tf.ok) {
+      config.problems.push(tf.problem);
+      return section;
+    }
+    config.files.push(file);
+    config.problems.push(...tf.problems);
+    texts.set(file, tf.text);
+    const parsed = parsePgbouncerIni(tf.text, file, { initialSection: section, quotedKeys });
+    config.problems.push(...parsed.problems);
+    let cur = section;
+    for (const item of parsed.items) {
+      if (item.kind === 'section') {
+        cur = item.section.name;
+        onSection(item.section.name, item.section.range);
+      } else if (item.kind === 'entry') {
+        onEntry(item.entry);
+      } else {
+        const inc = item.include;
+        const depth = stack.length - 1;
+        if (depth >= PGBOUNCER_MAX_INCLUDE_DEPTH) {
+          config.includes.push({ target: inc.target, resolved: null, resolvedBy: null, range: inc.range });
+          config.problems.push({ message: `%include nested more than ${PGBOUNCER_MAX_INCLUDE_DEPTH} levels deep; PgBouncer fails with "include nesting level too deep".`, range: inc.range });
+          continue;
+        }
+        const res = resolvePgbouncerPath(inc.target, file, opts.repoRoot, exists);
+        config.includes.push({ target: inc.target, resolved: res.resolved, resolvedBy: res.resolvedBy, range: inc.range });
+        if (inc.target === '') {
+          config.problems.push({ message: '%include has no file name; PgBouncer fails with "could not load file".', range: inc.range });
+          continue;
+        }
+        if (res.resolved === null) {
+          if (isAbsolute(inc.target) && !isInside(opts.repoRoot, inc.target)) {
+            config.problems.push({
+              message: `Included file ${inc.target} is outside the repository and was not read; settings it makes are not checked.`,
+              severity: 'warning',
+              range: inc.targetRange,
+            });
+          } else {
+            config.problems.push({
+              message: `Included file "${inc.target}" was not found (tried next to ${relative(opts.repoRoot, file) || file} and at the repository root); PgBouncer fails with "could not load file" and refuses to start.`,
+              help: 'PgBouncer resolves relative %include paths against its working directory; use an absolute path or fix the name.',
+              range: inc.targetRange,
+            });
+          }
+          continue;
+        }
+        if (stack.includes(res.resolved)) {
+          const chain = [...stack.slice(stack.indexOf(res.resolved)), res.resolved].map((f) => relative(opts.repoRoot, f) || f);
+          config.problems.push({
+            message: `%include cycle (${chain.join(' → ')}); PgBouncer follows it ${PGBOUNCER_MAX_INCLUDE_DEPTH} levels deep, then fails with "include nesting level too deep".`,
+            help: 'Remove the %include that points back to a file that is already including it.',
+            range: inc.range,
+          });
+          continue;
+        }
+        cur = visit(res.resolved, cur, [...stack, res.resolved]);
+      }
+    }
+    return cur;
+  };
+
+  const onSection = (name: string, range: SourceRange): void => {
+    if (name === 'pgbouncer') {
+      if (sawMainSection) resetDefaults(range);
+      sawMainSection = true;
+    } else if (!isPgbouncerSection(name, version) && !reportedSections.has(name)) {
+      reportedSections.add(name);
+      const known = ['pgbouncer', 'databases', 'users', 'peers'];
+      const lower = name.trim().toLowerCase();
+      const hint =
+        known.includes(lower)
+          ? isPgbouncerSection(lower, version)
+            ? `Write it as [${lower}]: section names are case-sensitive and spaces count.`
+            : `[${lower}] needs PgBouncer 1.19 or newer.`
+          : 'PgBouncer knows only [pgbouncer], [databases], [users] and [peers].';
+      config.problems.push({ message: `Unknown section [${name}]: PgBouncer refuses to start ("invalid section").`, help: hint, range });
+    }
+  };
+
+  /** cfparser.c fill_defaults(): on every [pgbouncer] header, each key with a non-NULL default is set back to it. */
+  const resetDefaults = (range: SourceRange): void => {
+    const lost: IniEntry[] = [];
+    for (const [key, entry] of config.effective) {
+      const def = getPgbouncerSetting(key, version);
+      if (def && !def.defaultUnset) {
+        lost.push(entry);
+        config.effective.delete(key);
+      }
+    }
+    if (lost.length > 0) {
+      const names = lost.map((e) => `${e.key} (line ${e.range.line})`).join(', ');
+      config.problems.push({
+        message: `[pgbouncer] appears again: PgBouncer resets every setting with a default when it reads this header, so ${names} set above no longer ${lost.length === 1 ? 'applies' : 'apply'}.`,
+        help: 'Keep all settings in a single [pgbouncer] section, or repeat them after this header.',
+        severity: 'warning',
+        range,
+      });
+    }
+  };
+
+  const onEntry = (entry: IniEntry): void => {
+    const sect = entry.section;
+    if (sect === null) {
+      config.other.push(entry);
+      if (!reportedNoSection) {
+        reportedNoSection = true;
+        config.problems.push({
+          message: `"${entry.key}" comes before any [section] header: PgBouncer refuses to start ("value without section").`,
+          help: 'Put [pgbouncer] (or [databases]) above it.',
+          range: entry.keyRange,
+        });
+      }
+      return;
+    }
+    if (sect === 'pgbouncer') {
+      config.settings.push(entry);
+      config.effective.set(entry.key, entry);
+      return;
+    }
+    if (sect === 'databases' || sect === 'users' || (sect === 'peers' && isPgbouncerSection('peers', version))) {
+      const { items, problems } = parseConnstring(entry.value, entry.valueRange);
+      // src/loader.c parse_database: "*" only stores the string (set_autodb); it is parsed when first used.
+      const deferred = sect === 'databases' && entry.key === '*';
+      for (const pr of problems) {
+        config.problems.push(
+          deferred && (pr.severity ?? 'error') === 'error'
+            ? { ...pr, severity: 'warning', message: `${pr.message} PgBouncer only parses the "*" entry when a client asks for an unlisted database, and then fails.` }
+            : pr,
+        );
+      }
+      const params = new Map(items.map((i) => [i.key, i]));
+      if (sect === 'peers') {
+        config.peers.push(entry);
+        return;
+      }
+      const e: PgbouncerDatabaseEntry | PgbouncerUserEntry = { name: entry.key, entry, items, params };
+      if (sect === 'databases') config.databases.push(e);
+      else config.users.push(e);
+      return;
+    }
+    config.other.push(entry);
+  };
+
+  visit(mainFile, null, [mainFile]);
+
+  if (config.files.includes(mainFile) && !sawMainSection && !config.problems.some((p) => (p.severity ?? 'error') === 'error')) {
+    config.problems.push({
+      message: 'No [pgbouncer] section: PgBouncer refuses to start ("main section missing from config file").',
+      help: 'Add a [pgbouncer] section with at least listen_port/listen_addr, or lint the file that %includes this one.',
+      range: rangeOnLine(mainFile, 1, 1, 0),
+    });
+  }
+
+  const authEntry = config.effective.get('auth_file');
+  if (authEntry && authEntry.value !== '') {
+    const res = resolvePgbouncerPath(authEntry.value, authEntry.file, opts.repoRoot, exists);
+    if (res.resolved !== null) {
+      const tf = read(res.resolved);
+      if (tf.ok) {
+        config.authFile = parseUserlist(tf.text, res.resolved);
+        if (!config.files.includes(res.resolved)) config.files.push(res.resolved);
+      } else {
+        config.problems.push({ ...tf.problem, severity: 'warning' });
+      }
+    }
+  }
+  return config;
+}

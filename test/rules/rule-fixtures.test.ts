@@ -1,0 +1,55 @@
+/**
+ * Every rule's cases are real files: fixtures/<rule-id>/invalid-<case>.<ext> must
+ * give at least one finding of that rule, valid-<case>.<ext> none. A first-line
+ * comment `pgconn-lint-test: {json}` carries settings (database.memory, versions).
+ * The rendered findings of each invalid case are snapshotted so wording changes are reviewed.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ALL_RULES } from '../../rules/index.js';
+import { allDiagnostics, describeDiagnostic, lintPaths, renderForSnapshot, testConfig, type TestSettings } from '../support/lint-helpers.js';
+
+const FIXTURES = resolve(__dirname, '../../fixtures');
+
+function settingsOf(text: string): TestSettings {
+  const m = /pgconn-lint-test:\s*(\{.*\})/.exec(text.split(/\r?\n/, 1)[0] ?? '');
+  return m ? (JSON.parse(m[1]!) as TestSettings) : {};
+}
+
+for (const rule of ALL_RULES) {
+  const id = rule.meta.id;
+  const dir = join(FIXTURES, id);
+  describe(id, () => {
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^(valid|invalid)-/.test(f)).sort() : [];
+    it('has valid and invalid fixtures', () => {
+      expect(files.some((f) => f.startsWith('invalid-'))).toBe(true);
+      expect(files.some((f) => f.startsWith('valid-'))).toBe(true);
+    });
+    for (const f of files) {
+      const path = join(dir, f);
+      const settings = settingsOf(readFileSync(path, 'utf8'));
+      if (f.startsWith('invalid-')) {
+        it(`reports ${f}`, async () => {
+          const result = lintPaths(dir, [path], testConfig([id], settings));
+          const ds = allDiagnostics(result);
+          expect(ds.filter((d) => d.ruleId === null && d.fatal)).toEqual([]);
+          const mine = ds.filter((d) => d.ruleId === id);
+          expect(mine.length).toBeGreaterThan(0);
+          for (const d of mine) {
+            expect(d.range.line).toBeGreaterThan(0);
+            expect(d.help).toBeTruthy();
+          }
+          const text = `${mine.map((d) => describeDiagnostic(d, dir)).join('\n')}\n\n${renderForSnapshot(result, dir)}`;
+          await expect(text).toMatchFileSnapshot(join(__dirname, '__snapshots__', id, `${f}.txt`));
+        });
+      } else {
+        it(`stays silent on ${f}`, () => {
+          const result = lintPaths(dir, [path], testConfig([id], settings));
+          const ds = allDiagnostics(result).filter((d) => d.ruleId === id || d.fatal);
+          expect(ds.map((d) => `${describeDiagnostic(d, dir)} ${d.message}`)).toEqual([]);
+        });
+      }
+    }
+  });
+}
