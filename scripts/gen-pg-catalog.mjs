@@ -59,11 +59,12 @@ const HIDDEN_ENUM_CANDIDATES = ['true', 'false', 'yes', 'no', 'on', 'off', '1', 
 // Enum values compiled in only when the build has the feature (guc_tables.c #ifdef
 // USE_LZ4 / USE_ZSTD / HAVE_SYNCFS / USE_LIBURING). The embedded builds may lack
 // them, so they are added and listed in enumBuildDependent.
+// `after` keeps guc_tables.c order, which is the order of the server's "Available values" hint.
 const BUILD_DEPENDENT_ENUM_VALUES = {
-  default_toast_compression: ['lz4'],
-  wal_compression: ['lz4', 'zstd'],
-  recovery_init_sync_method: ['syncfs'],
-  io_method: ['io_uring'],
+  default_toast_compression: { values: ['lz4'], after: 'pglz' },
+  wal_compression: { values: ['lz4', 'zstd'], after: 'pglz' },
+  recovery_init_sync_method: { values: ['syncfs'], after: 'fsync' },
+  io_method: { values: ['io_uring'], after: 'worker' },
 };
 
 const PLACEHOLDER_RULE =
@@ -338,12 +339,13 @@ function collectMajor(major) {
     }
     fs.writeFileSync(confFile, '');
 
-    for (const [name, values] of Object.entries(BUILD_DEPENDENT_ENUM_VALUES)) {
+    for (const [name, { values, after }] of Object.entries(BUILD_DEPENDENT_ENUM_VALUES)) {
       const s = settings.get(name);
       if (!s || s.vartype !== 'enum') continue;
       const missing = values.filter((v) => !s.enumvals.includes(v));
       if (missing.length) {
-        s.enumvals = [...s.enumvals, ...missing];
+        const at = s.enumvals.indexOf(after) + 1;
+        s.enumvals = [...s.enumvals.slice(0, at), ...missing, ...s.enumvals.slice(at)];
         s.enumBuildDependent = missing;
       }
     }

@@ -9,7 +9,7 @@ export type TextFile =
   | { ok: true; path: string; text: string; hasBom: boolean; problems: InputProblem[] }
   | { ok: false; path: string; problem: InputProblem };
 
-const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 function errnoMessage(err: unknown): string {

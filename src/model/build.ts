@@ -43,9 +43,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     return true;
   });
   const postgresql = pgRoots.map((c) => softenOutsideIncludes(loadPostgresqlConfig(c.path, { readFile: reader('postgresql-conf') }), discovery.root));
-  const readByOthers = new Set<string>();
-  postgresql.forEach((cfg) => cfg.files.slice(1).forEach((f) => readByOthers.add(f)));
-  const pgConfigs = postgresql.filter((cfg, i) => pgRoots[i]!.explicit || !readByOthers.has(cfg.mainFile));
+  const pgConfigs = keepRoots(postgresql, (cfg) => pgRoots.find((c) => c.path === cfg.mainFile)?.explicit ?? false);
 
   // PgBouncer: files named like it, and any .ini with a [pgbouncer] section.
   const bouncerRoots: string[] = [];
@@ -62,12 +60,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     }
   }
   const bouncers = bouncerRoots.map((p) => loadPgbouncerConfig(p, { repoRoot: discovery.root, readFile: reader('pgbouncer-ini') }));
-  const bouncerRead = new Set<string>();
-  bouncers.forEach((b) => b.files.slice(1).forEach((f) => bouncerRead.add(f)));
-  const pgbouncer = bouncers.filter((b) => {
-    const explicit = discovery.candidates.find((c) => c.path === b.mainFile)?.explicit ?? false;
-    return explicit || !bouncerRead.has(b.mainFile);
-  });
+  const pgbouncer = keepRoots(bouncers, (b) => discovery.candidates.find((c) => c.path === b.mainFile)?.explicit ?? false);
   for (const b of pgbouncer) {
     softenBouncerOutsideIncludes(b, discovery.root);
     if (b.authFile) {
@@ -77,6 +70,20 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   }
 
   return { root: discovery.root, postgresql: pgConfigs, pgbouncer, sources, problems };
+}
+
+/**
+ * A file another configuration reads (an include) is not a configuration of its own, unless it
+ * was named on the command line. Largest configurations are kept first, so two files that include
+ * each other still leave one root.
+ */
+function keepRoots<T extends { mainFile: string; files: string[] }>(all: T[], explicit: (c: T) => boolean): T[] {
+  const kept: T[] = [];
+  const bySize = [...all].sort((a, b) => new Set(b.files).size - new Set(a.files).size);
+  for (const c of bySize) {
+    if (explicit(c) || !kept.some((k) => k.files.includes(c.mainFile))) kept.push(c);
+  }
+  return all.filter((c) => kept.includes(c));
 }
 
 function outsideRepo(path: string, root: string): boolean {

@@ -48,23 +48,27 @@ export function viewFromRows(rows: PgFileSettingRow[]): FileSettingsView & { val
  * guc-file.l counts only \n as a line end (a lone \r is whitespace); our
  * ranges use LineIndex, which also breaks at a lone \r. Map one to the other.
  */
+/** For each LineIndex line (ended by \n, \r\n or a lone \r): its number counting \n only, as guc-file.l does. */
+export function pgLineNumbers(text: string): number[] {
+  const pgLines = [1];
+  let n = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) pgLines.push(++n);
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) {
+        i++;
+        pgLines.push(++n);
+      } else pgLines.push(n);
+    }
+  }
+  return pgLines;
+}
+
 function pgLineOf(range: SourceRange, texts: Map<string, number[]>, readText: (file: string) => string): number {
   let pgLines = texts.get(range.file);
   if (pgLines === undefined) {
-    // For each LineIndex line (\n, \r\n or lone \r ends it): its line number counting \n only.
-    const text = readText(range.file);
-    pgLines = [1];
-    let n = 1;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) pgLines.push(++n);
-      else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) {
-          i++;
-          pgLines.push(++n);
-        } else pgLines.push(n);
-      }
-    }
+    pgLines = pgLineNumbers(readText(range.file));
     texts.set(range.file, pgLines);
   }
   return pgLines[range.line - 1] ?? range.line;

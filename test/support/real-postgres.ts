@@ -29,7 +29,7 @@ export interface RealPostgres {
   configDir: string;
   /** The data directory (holds postgresql.auto.conf, which initdb leaves without settings). */
   dataDir: string;
-  /** Runs one SQL statement; rows split on newlines, fields on tabs (NULL → ''). */
+  /** Runs one SQL statement; rows split on newlines, fields on tabs (NULL → ''). Values with tabs/newlines need encoding (see fileSettings). */
   query(sql: string): Promise<string[][]>;
   stop(): Promise<void>;
 }
@@ -170,12 +170,16 @@ export async function startRealPostgres(binDir: string): Promise<RealPostgres> {
   return { version, major, configDir, dataDir, query, stop };
 }
 
-/** Every row of pg_file_settings, in seqno order (JSON per row, so values with tabs or newlines survive). */
+/**
+ * Every row of pg_file_settings, in seqno order. Each row travels as hex of
+ * its JSON: psql drops some characters (e.g. U+10FFFE) from its output, and
+ * values may hold tabs or newlines.
+ */
 export async function fileSettings(pg: RealPostgres): Promise<PgFileSettingRow[]> {
   const rows = await pg.query(
-    'SELECT row_to_json(t) FROM (SELECT sourcefile, sourceline, seqno, name, setting, error FROM pg_file_settings ORDER BY seqno) t',
+    "SELECT encode(convert_to(row_to_json(t)::text, 'UTF8'), 'hex') FROM (SELECT sourcefile, sourceline, seqno, name, setting, error FROM pg_file_settings ORDER BY seqno) t",
   );
-  return rows.map((r) => JSON.parse(r.join('\t')) as PgFileSettingRow);
+  return rows.map((r) => JSON.parse(Buffer.from(r[0] ?? '', 'hex').toString('utf8')) as PgFileSettingRow);
 }
 
 /** Empties configDir (the server keeps running; only files change). */

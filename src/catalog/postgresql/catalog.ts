@@ -36,6 +36,8 @@ export interface PgSettingDef {
   hidden?: boolean;
   /** Absent from postgresql.conf.sample / `postgres --describe-config` (developer, internal or hidden options). */
   notInSample?: boolean;
+  /** The major this definition was looked up for (set by getPgSetting; messages differ between majors). */
+  major?: PgMajor;
 }
 
 export interface PgBuildInfo {
@@ -107,9 +109,11 @@ function catalog(): Map<PgMajor, MajorIndex> {
   }
   for (const entry of file.settings) {
     const { majors, ...def } = entry;
+    // Shared by every caller: make accidental mutation impossible.
+    for (const v of Object.values(def)) if (Array.isArray(v)) Object.freeze(v);
     for (const m of majors) {
       const idx = result.get(m as PgMajor);
-      if (idx) idx.byName.set(def.name.toLowerCase(), def);
+      if (idx) idx.byName.set(def.name.toLowerCase(), Object.freeze({ ...def, major: m as PgMajor }));
     }
   }
   for (const idx of result.values()) {

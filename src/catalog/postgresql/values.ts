@@ -329,10 +329,14 @@ function asciiLower(s: string): string {
   return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
 
-/** C printf("%g"): 6 significant digits, trailing zeros removed, exponent form outside 1e-4 ≤ |x| < 1e6. */
+/**
+ * printf("%g") as PostgreSQL's own snprintf (src/port/snprintf.c) does it: 6
+ * significant digits, trailing zeros removed, exponent form outside
+ * 1e-4 ≤ |x| < 1e6, and "Infinity"/"NaN" spelled out.
+ */
 export function formatG(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
   const exp = Number(x.toExponential(5).split('e')[1]);
   if (exp < -4 || exp >= 6) {
@@ -386,11 +390,13 @@ export function parsePgSettingValue(def: PgSettingDef, value: string): PgValueRe
       const min = def.min ?? -Infinity;
       const max = def.max ?? Infinity;
       if (parsed.value < min || parsed.value > max) {
+        // "%d%s%s is outside the valid range for parameter \"%s\" (%d .. %d)"; PG 17 added the unit to the limits too.
         const fmt = def.vartype === 'integer' ? (n: number) => String(n) : formatG;
         const u = def.unit === null ? '' : ` ${def.unit}`;
+        const lu = def.major !== undefined && def.major < 17 ? '' : u;
         return {
           ok: false,
-          message: `${fmt(parsed.value)}${u} is outside the valid range for parameter "${name}" (${fmt(min)}${u} .. ${fmt(max)}${u})`,
+          message: `${fmt(parsed.value)}${u} is outside the valid range for parameter "${name}" (${fmt(min)}${lu} .. ${fmt(max)}${lu})`,
         };
       }
       return { ok: true, value: parsed.value };

@@ -77,6 +77,8 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
   const texts = new Map<string, string>();
   let sawMainSection = false;
   let reportedNoSection = false;
+  /** An include was not read: the section it may have opened is unknown, so stay quiet about sections. */
+  let unreadInclude = false;
   const reportedSections = new Set<string>();
 
   const visit = (file: string, section: string | null, stack: string[]): string | null => {
@@ -96,6 +98,8 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
         cur = item.section.name;
         onSection(item.section.name, item.section.range);
       } else if (item.kind === 'entry') {
+        // The section may have been switched by an included file (cfparser.c keeps cur_sect across %include).
+        item.entry.section = cur;
         onEntry(item.entry);
       } else {
         const inc = item.include;
@@ -112,6 +116,7 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
           continue;
         }
         if (res.resolved === null) {
+          unreadInclude = true;
           if (isAbsolute(inc.target) && !isInside(opts.repoRoot, inc.target)) {
             config.problems.push({
               message: `Included file ${inc.target} is outside the repository and was not read; settings it makes are not checked.`,
@@ -185,7 +190,7 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
     const sect = entry.section;
     if (sect === null) {
       config.other.push(entry);
-      if (!reportedNoSection) {
+      if (!reportedNoSection && !unreadInclude) {
         reportedNoSection = true;
         config.problems.push({
           message: `"${entry.key}" comes before any [section] header: PgBouncer refuses to start ("value without section").`,
@@ -226,7 +231,7 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
 
   visit(mainFile, null, [mainFile]);
 
-  if (config.files.includes(mainFile) && !sawMainSection && !config.problems.some((p) => (p.severity ?? 'error') === 'error')) {
+  if (config.files.includes(mainFile) && !sawMainSection && !unreadInclude && !config.problems.some((p) => (p.severity ?? 'error') === 'error')) {
     config.problems.push({
       message: 'No [pgbouncer] section: PgBouncer refuses to start ("main section missing from config file").',
       help: 'Add a [pgbouncer] section with at least listen_port/listen_addr, or lint the file that %includes this one.',

@@ -86,6 +86,16 @@ export function parsePgbouncerIni(text: string, file: string, options: ParseIniO
   };
 
   let p = 0;
+  if (at(0) === 0xfeff) {
+    // PgBouncer reads the BOM bytes as the start of a key: "syntax error" on line 1. Report it, then
+    // parse the rest as if it were not there so that the other findings stay useful.
+    out.problems.push({
+      message: 'The file starts with a UTF-8 byte order mark; PgBouncer reads it as part of the first line and stops loading the configuration ("syntax error in configuration").',
+      help: 'Save the file as UTF-8 without BOM.',
+      range: idx.range(file, 0, 1),
+    });
+    p = 1;
+  }
   while (p < n) {
     while (p < n && isSpace(at(p))) p++;
     if (p >= n) break;
@@ -160,11 +170,8 @@ export function parsePgbouncerIni(text: string, file: string, options: ParseIniO
       let message: string;
       let help: string | undefined;
       if (keyEnd === keyStart) {
-        message =
-          c === 0xfeff
-            ? 'The file starts with a UTF-8 byte order mark, which PgBouncer reads as part of the first line'
-            : `Unexpected character ${JSON.stringify(text[keyStart])} at the start of a line`;
-        help = c === 0xfeff ? 'Save the file as UTF-8 without BOM.' : 'Lines must be `key = value`, `[section]`, `%include path`, or comments starting with ; or #.';
+        message = `Unexpected character ${JSON.stringify(text[keyStart])} at the start of a line`;
+        help = 'Lines must be `key = value`, `[section]`, `%include path`, or comments starting with ; or #.';
         if (c === 39 && !quotedKeys) help = 'Quoted keys need PgBouncer 1.25 or newer.';
         if (c === 37 /* % */) help = '`%include` must be lower case and followed by a space and a path.';
       } else if (bad === undefined) {

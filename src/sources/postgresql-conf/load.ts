@@ -19,7 +19,7 @@ export const CONF_FILE_MAX_DEPTH = 10;
 /** utils/guc.h PG_AUTOCONF_FILENAME, read from the data directory. */
 export const PG_AUTOCONF_FILENAME = 'postgresql.auto.conf';
 /** Files read plus statements processed before include expansion is cut off. */
-export const DEFAULT_WORK_LIMIT = 1_000_000;
+export const DEFAULT_WORK_LIMIT = 100_000;
 
 export type PgConfDirEntryKind = 'file' | 'dir' | 'error';
 export type PgConfDirListing = { ok: true; entries: Array<{ name: string; kind: PgConfDirEntryKind }> } | { ok: false; reason: string };
@@ -132,7 +132,7 @@ class ConfigLoader {
     return caller ? caller.directive.valueRange : rangeOnLine(file, 1, 1, 0);
   }
 
-  private spend(amount: number, caller: Caller | null, file: string): boolean {
+  private spend(amount: number, at: SourceRange): boolean {
     if (this.exhausted) return false;
     this.work += amount;
     if (this.work <= this.opts.workLimit) return true;
@@ -140,7 +140,7 @@ class ConfigLoader {
     this.problems.push({
       message: `Stopped expanding includes after ${this.opts.workLimit} files and statements: the include directives repeat without end.`,
       help: `PostgreSQL itself only stops at include depth ${CONF_FILE_MAX_DEPTH} ("maximum nesting depth exceeded"); remove the include that loops back.`,
-      range: this.at(caller, file),
+      range: at,
     });
     return false;
   }
@@ -184,17 +184,20 @@ class ConfigLoader {
       });
       return false;
     }
-    if (!this.spend(1, caller, callingFile)) return false;
+    if (!this.spend(1, this.at(caller, callingFile))) return false;
     const { text, parse } = this.read(absPath);
     if (!text.ok || !parse) {
       const problem = (text as Extract<TextFile, { ok: false }>).problem;
       const reason = readFailureReason(problem);
+      if (strict && !caller) {
+        // The main file itself: readTextFile already said why, with the right severity.
+        this.problems.push(problem);
+        return false;
+      }
       if (strict) {
         this.problems.push({
           message: `could not open configuration file "${absPath}": ${reason}`,
-          help: caller
-            ? `Create the file, fix the path (relative paths start at the including file's directory), or use include_if_exists. ${CONSEQUENCE}`
-            : problem.help ?? CONSEQUENCE,
+          help: `Create the file, fix the path (relative paths start at the including file's directory), or use include_if_exists. ${CONSEQUENCE}`,
           range: this.at(caller, absPath),
         });
         return false;
@@ -222,7 +225,7 @@ class ConfigLoader {
     for (const item of parse.items) {
       const range = item.type === 'setting' ? item.entry.range : item.directive.range;
       while (e < errors.length && before((errors[e] as InputProblem).range, range)) this.problems.push(errors[e++] as InputProblem);
-      if (!this.spend(1, null, parse.file)) return false;
+      if (!this.spend(1, range)) return false;
       if (item.type === 'setting') {
         this.entries.push(item.entry);
         continue;

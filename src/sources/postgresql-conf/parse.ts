@@ -272,12 +272,14 @@ export function absoluteConfigLocation(location: string, callingFile: string): s
 
 const INCLUDE_KINDS: ReadonlySet<string> = new Set<PgIncludeKind>(['include', 'include_if_exists', 'include_dir']);
 
+const SYNTAX_CONSEQUENCE = 'Until it is fixed PostgreSQL will not start, and a reload applies nothing from the configuration.';
+
 /** A syntax error as PostgreSQL words it, with our range and a fix. */
 function syntaxProblem(file: string, pgLine: number, nearToken: string | null, range: SourceRange, help: string): InputProblem {
   const where = nearToken === null ? 'near end of line' : `near token "${nearToken}"`;
   return {
     message: `syntax error in file "${file}" line ${pgLine}, ${where}`,
-    help,
+    help: `${help} ${SYNTAX_CONSEQUENCE}`,
     range,
   };
 }
