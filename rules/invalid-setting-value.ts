@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { getPgSetting } from '../src/catalog/postgresql/catalog.js';
 import { parsePgSettingValue } from '../src/catalog/postgresql/values.js';
-import { getPgbouncerSetting, pgbouncerConnstringParam, parsePgbouncerValue } from '../src/catalog/pgbouncer/catalog.js';
+import { pgbouncerStartupErrors } from '../src/sources/pgbouncer-ini/validate.js';
 import { pgMajorOf } from '../src/model/settings.js';
 
 export default defineRule({
@@ -20,6 +20,7 @@ export default defineRule({
       pgInvalid: 'PostgreSQL {{version}} rejects {{name}} = {{value}}: {{reason}} The server refuses to start with this file.',
       bouncerInvalid: 'PgBouncer {{version}} rejects {{name}} = {{value}}: {{reason}} It refuses to start with this file.',
       bouncerParamInvalid: 'PgBouncer {{version}} rejects {{name}}={{value}} in the {{section}} entry for "{{entry}}": {{reason}} Clients cannot connect through this entry.',
+      bouncerEntryInvalid: 'PgBouncer {{version}} refuses to start with this entry: {{reason}}',
       hint: '{{hint}}',
     },
     options: {},
@@ -42,36 +43,26 @@ export default defineRule({
     }
     const version = ctx.settings.pgbouncer.version;
     for (const cfg of ctx.facts.pgbouncer) {
-      for (const e of cfg.settings) {
-        const def = getPgbouncerSetting(e.key, version);
-        if (!def) continue;
-        const r = parsePgbouncerValue(def, e.value);
-        if (r.ok) continue;
-        ctx.report({
-          messageId: 'bouncerInvalid',
-          helpId: 'hint',
-          data: { version, name: e.key, value: e.value === '' ? "''" : e.value, reason: endSentence(r.message), hint: r.hint ?? 'Check the value against the PgBouncer documentation.' },
-          range: e.valueRange,
-        });
-      }
-      const sections = [
-        ['[databases]', 'database', cfg.databases],
-        ['[users]', 'user', cfg.users],
-      ] as const;
-      for (const [section, kind, entries] of sections) {
-        for (const db of entries) {
-          for (const item of db.items) {
-            const def = pgbouncerConnstringParam(kind, item.key, version);
-            if (!def) continue;
-            const r = parsePgbouncerValue(def, item.value);
-            if (r.ok) continue;
-            ctx.report({
-              messageId: 'bouncerParamInvalid',
-              helpId: 'hint',
-              data: { version, section, entry: db.name, name: item.key, value: item.value, reason: endSentence(r.message), hint: r.hint ?? 'Check the value against the PgBouncer documentation.' },
-              range: item.valueRange,
-            });
-          }
+      // The same validation the differential test proves against the real PgBouncer.
+      for (const err of pgbouncerStartupErrors(cfg, version)) {
+        const hint = err.help ?? 'Check the value against the PgBouncer documentation.';
+        if (err.kind === 'invalid-value') {
+          const value = err.entry.value;
+          ctx.report({
+            messageId: 'bouncerInvalid',
+            helpId: 'hint',
+            data: { version, name: err.entry.key, value: value === '' ? "''" : value, reason: endSentence(err.message), hint },
+            range: err.range,
+          });
+        } else if (err.kind === 'invalid-connstring-value' && err.item) {
+          ctx.report({
+            messageId: 'bouncerParamInvalid',
+            helpId: 'hint',
+            data: { version, section: `[${err.entry.section ?? 'databases'}]`, entry: err.entry.key, name: err.item.key, value: err.item.value, reason: endSentence(err.message), hint },
+            range: err.range,
+          });
+        } else if (err.kind === 'reserved-database' || err.kind === 'invalid-peer') {
+          ctx.report({ messageId: 'bouncerEntryInvalid', helpId: 'hint', data: { version, reason: endSentence(err.message), hint: err.help ?? 'Rename or fix the entry.' }, range: err.range });
         }
       }
     }

@@ -1,6 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { getPgSetting, majorsHaving, suggestPgSetting } from '../src/catalog/postgresql/catalog.js';
-import { getPgbouncerSetting, pgbouncerConnstringParamNames, pgbouncerSettingNames, pgbouncerVersionsHaving } from '../src/catalog/pgbouncer/catalog.js';
+import { pgbouncerConnstringParamNames, pgbouncerSettingNames, pgbouncerVersionsHaving } from '../src/catalog/pgbouncer/catalog.js';
+import { pgbouncerStartupErrors } from '../src/sources/pgbouncer-ini/validate.js';
 import { closestName } from '../src/catalog/suggest.js';
 import { pgMajorOf } from '../src/model/settings.js';
 
@@ -62,37 +63,32 @@ export default defineRule({
     }
     const version = ctx.settings.pgbouncer.version;
     for (const cfg of ctx.facts.pgbouncer) {
-      for (const e of cfg.settings) {
-        if (getPgbouncerSetting(e.key, version)) continue;
-        const others = pgbouncerVersionsHaving(e.key);
-        if (others.length > 0) {
-          ctx.report({ messageId: 'bouncerNotInVersion', helpId: 'bouncerVersionHelp', data: { version, name: e.key, versions: others.join(', ') }, range: e.keyRange });
-          continue;
-        }
-        const suggestion = BOUNCER_FOLKLORE[e.key] ?? closestName(e.key, pgbouncerSettingNames(version));
-        ctx.report({
-          messageId: 'bouncerUnknown',
-          helpId: suggestion ? 'didYouMean' : 'removeOrFix',
-          data: { version, name: e.key, suggestion: suggestion ?? '' },
-          range: e.keyRange,
-        });
-      }
-      const sections: Array<['[databases]' | '[users]', typeof cfg.databases, readonly string[]]> = [
-        ['[databases]', cfg.databases, pgbouncerConnstringParamNames('databases', version)],
-        ['[users]', cfg.users, pgbouncerConnstringParamNames('users', version)],
-      ];
-      for (const [section, entries, allowed] of sections) {
-        for (const db of entries) {
-          for (const item of db.items) {
-            if (allowed.includes(item.key)) continue;
-            const suggestion = BOUNCER_FOLKLORE[item.key] ?? closestName(item.key, allowed);
-            ctx.report({
-              messageId: 'bouncerParamUnknown',
-              helpId: suggestion ? 'didYouMean' : 'removeOrFix',
-              data: { version, section, name: item.key, entry: db.name, suggestion: suggestion ?? '' },
-              range: item.keyRange,
-            });
+      // The same validation the differential test proves against the real PgBouncer.
+      for (const err of pgbouncerStartupErrors(cfg, version)) {
+        if (err.kind === 'unknown-setting') {
+          const name = err.entry.key;
+          const others = pgbouncerVersionsHaving(name);
+          if (others.length > 0) {
+            ctx.report({ messageId: 'bouncerNotInVersion', helpId: 'bouncerVersionHelp', data: { version, name, versions: others.join(', ') }, range: err.range });
+            continue;
           }
+          const suggestion = BOUNCER_FOLKLORE[name] ?? closestName(name, pgbouncerSettingNames(version));
+          ctx.report({
+            messageId: 'bouncerUnknown',
+            helpId: suggestion ? 'didYouMean' : 'removeOrFix',
+            data: { version, name, suggestion: suggestion ?? '' },
+            range: err.range,
+          });
+        } else if (err.kind === 'unknown-connstring-key' && err.item) {
+          const section = err.entry.section ?? 'databases';
+          const allowed = section === 'users' ? pgbouncerConnstringParamNames('users', version) : section === 'peers' ? pgbouncerConnstringParamNames('peers', version) : pgbouncerConnstringParamNames('databases', version);
+          const suggestion = BOUNCER_FOLKLORE[err.item.key] ?? closestName(err.item.key, allowed);
+          ctx.report({
+            messageId: 'bouncerParamUnknown',
+            helpId: suggestion ? 'didYouMean' : 'removeOrFix',
+            data: { version, section: `[${section}]`, name: err.item.key, entry: err.entry.key, suggestion: suggestion ?? '' },
+            range: err.range,
+          });
         }
       }
     }

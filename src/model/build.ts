@@ -8,7 +8,6 @@ import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
 import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
 import type { ProjectFacts, SourceKind, SourceText } from './project.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
-import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 
 export interface BuildOptions {
   maxFileBytes?: number;
@@ -62,7 +61,6 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   const bouncers = bouncerRoots.map((p) => loadPgbouncerConfig(p, { repoRoot: discovery.root, readFile: reader('pgbouncer-ini') }));
   const pgbouncer = keepRoots(bouncers, (b) => discovery.candidates.find((c) => c.path === b.mainFile)?.explicit ?? false);
   for (const b of pgbouncer) {
-    softenBouncerOutsideIncludes(b, discovery.root);
     if (b.authFile) {
       const s = sources.get(b.authFile.path);
       if (s) s.kind = 'pgbouncer-userlist';
@@ -108,16 +106,4 @@ function softenOutsideIncludes(cfg: PgConfig, root: string): PgConfig {
     }
   }
   return cfg;
-}
-
-function softenBouncerOutsideIncludes(cfg: PgbouncerConfig, root: string): void {
-  for (const inc of cfg.includes) {
-    if (inc.resolved !== null || !isAbsolute(inc.target) || !outsideRepo(inc.target, root)) continue;
-    for (const p of cfg.problems) {
-      if (p.range.file === inc.range.file && p.range.line === inc.range.line) {
-        p.severity = 'warning';
-        p.help = OUTSIDE_NOTE.replace('PostgreSQL itself refuses', 'PgBouncer itself refuses');
-      }
-    }
-  }
 }

@@ -96,7 +96,8 @@ export async function serverVerdicts(pg: RealPostgres, lines: ReadonlyArray<read
     const error = errors.get(i + 1);
     if (error === undefined) throw new Error(`pg_file_settings has no row for line ${i + 1} (${name}); file: ${lines.length} lines`);
     if (error === '') return null;
-    const msg = messages.find((m) => m.text.includes(`"${name}"`));
+    // The server names the parameter as pg_settings spells it; the file may use any case.
+    const msg = messages.find((m) => m.text.toLowerCase().includes(`"${name.toLowerCase()}"`));
     if (msg && msg.text.includes('cannot be changed without restarting the server')) return null;
     return msg ?? { text: error };
   });

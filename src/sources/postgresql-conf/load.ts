@@ -5,7 +5,7 @@
  * conffiles.c GetConfFilesInDir and guc.c ProcessConfigFileInternal
  * (PostgreSQL 15–18; checked against both by the differential tests).
  */
-import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import type { InputProblem } from '../../core/diagnostic.js';
 import type { SourceRange } from '../../core/location.js';
@@ -50,28 +50,11 @@ export function findAutoConfFor(mainFile: string, exists: (path: string) => bool
 }
 
 /**
- * readTextFile, making sure a UTF-8 BOM stays in the text: PostgreSQL reads
- * its three bytes as LETTERs of the first name (guc-file.l LETTER includes
- * \200-\377), so `\uFEFFwork_mem = 1MB` sets an unknown parameter.
- * (core/read-text.ts's strict TextDecoder drops the BOM despite its doc.)
+ * readTextFile keeps a UTF-8 BOM in the text, which is what PostgreSQL needs:
+ * it reads the BOM's three bytes as LETTERs of the first name (guc-file.l
+ * LETTER includes \200-\377), so `\uFEFFwork_mem = 1MB` sets an unknown parameter.
  */
-export function readConfText(path: string): TextFile {
-  const r = readTextFile(path);
-  if (!r.ok || r.text.startsWith('\uFEFF')) return r;
-  let head = Buffer.alloc(0);
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const buf = Buffer.alloc(3);
-      head = buf.subarray(0, readSync(fd, buf, 0, 3, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return r;
-  }
-  return head.equals(Buffer.from([0xef, 0xbb, 0xbf])) ? { ...r, text: `\uFEFF${r.text}`, hasBom: true } : r;
-}
+export const readConfText: (path: string) => TextFile = readTextFile;
 
 function defaultListDir(dir: string): PgConfDirListing {
   let names: string[];
