@@ -1,5 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
-import { formatBytesPg, pgMemoryBytes } from '../src/catalog/postgresql/values.js';
+import type { RelatedLocation } from '../src/core/diagnostic.js';
+import { formatBytesHuman, formatBytesPg, pgMemoryBytes, roundDownForConfig } from '../src/catalog/postgresql/values.js';
 import { numericPgSetting } from '../src/model/settings.js';
 
 export default defineRule({
@@ -16,22 +17,24 @@ export default defineRule({
     since: '0.1.0',
     messages: {
       overRam:
-        'max_connections {{maxConnections}} × work_mem {{workMem}} = {{connMem}}, plus shared_buffers {{shared}} = {{total}}, exceeds the database host\'s {{ram}} RAM: when the connections run sorts or hashes at once the server swaps or is killed by the OOM killer.',
+        'max_connections {{maxConnections}} × work_mem {{workMem}} = {{connMem}}, plus shared_buffers {{shared}}, is {{total}}: more than the database host\'s {{ram}} of RAM. When the connections run sorts or hashes at once the server swaps or is killed by the OOM killer.',
       overRamHelp:
-        'Lower max_connections to {{fitConnections}} (({{ram}} − {{shared}}) ÷ {{workMem}}) and put a connection pooler such as PgBouncer in front, or lower work_mem to {{fitWorkMem}}.',
+        'Keep connections × work_mem + shared_buffers within {{budgetPercent}}% of RAM ({{budget}}, leaving the rest to the OS, page cache and maintenance work): lower max_connections to {{fitConnections}} and put a pooler such as PgBouncer in front, or lower work_mem to {{fitWorkMem}}.',
       tooMany:
-        'max_connections = {{maxConnections}} is above {{limit}}: every connection is a server process that costs several MB and competes for CPU and locks; {{maxConnections}} × work_mem {{workMem}} alone can claim {{connMem}}.',
+        'max_connections = {{maxConnections}} is above {{limit}}: every connection is a server process that costs several MB and competes for CPU and locks, and {{maxConnections}} × work_mem {{workMem}} alone can claim {{connMem}}.',
       tooManyHelp:
         'Put a connection pooler (PgBouncer in transaction mode) in front and lower max_connections to what the host can run at once (a few times its CPU count, e.g. 100–200).',
     },
     options: {
       maxConnections: { type: 'integer', description: 'Warn when max_connections is above this number.', default: 500, minimum: 1 },
+      budgetPercent: { type: 'integer', description: 'Share of RAM that connections × work_mem + shared_buffers should fit in, for the suggested values.', default: 75, minimum: 1 },
     },
   },
   check(ctx) {
     const major = ctx.settings.database.version;
     const ram = ctx.settings.database.memoryBytes;
     const limit = Number(ctx.options.maxConnections);
+    const budgetPercent = Number(ctx.options.budgetPercent);
     for (const cfg of ctx.facts.postgresql) {
       const mc = numericPgSetting(cfg, 'max_connections', major);
       const wm = numericPgSetting(cfg, 'work_mem', major);
@@ -41,29 +44,32 @@ export default defineRule({
       const shared = pgMemoryBytes(sb.def, sb.value);
       if (workMem === undefined || shared === undefined || workMem <= 0) continue;
       const connMem = mc.value * workMem;
-      const related = [
-        ...(wm.entry ? [{ range: wm.entry.valueRange, message: `work_mem = ${formatBytesPg(workMem)} is set here` }] : []),
-        ...(sb.entry ? [{ range: sb.entry.valueRange, message: `shared_buffers = ${formatBytesPg(shared)} is set here` }] : []),
-      ];
       const workMemText = `${formatBytesPg(workMem)}${wm.entry ? '' : ' (default)'}`;
       if (ram !== undefined && connMem + shared > ram) {
-        if (!mc.entry && !wm.entry) continue; // nothing in this file to point at
-        const fit = Math.max(0, Math.floor((ram - shared) / workMem));
-        const fitWorkMem = mc.value > 0 ? Math.max(64 * 1024, Math.floor((ram - shared) / mc.value / 1024) * 1024) : workMem;
+        const primary = mc.entry ?? wm.entry;
+        if (!primary) continue; // nothing in this file to point at
+        const related: RelatedLocation[] = [];
+        if (wm.entry && wm.entry !== primary) related.push({ range: wm.entry.valueRange, message: `work_mem = ${wm.entry.rawValue} is set here` });
+        if (sb.entry) related.push({ range: sb.entry.valueRange, message: `shared_buffers = ${sb.entry.rawValue} is set here` });
+        const budget = Math.floor((ram * budgetPercent) / 100);
+        const fit = Math.max(0, Math.floor((budget - shared) / workMem));
+        const fitWorkMem = roundDownForConfig(Math.max(64 * 1024, (budget - shared) / mc.value));
         ctx.report({
           messageId: 'overRam',
           helpId: 'overRamHelp',
           data: {
-            maxConnections: mc.value,
+            maxConnections: `${mc.value}${mc.entry ? '' : ' (default)'}`,
             workMem: workMemText,
-            connMem: formatBytesPg(connMem),
-            shared: formatBytesPg(shared),
-            total: formatBytesPg(connMem + shared),
-            ram: formatBytesPg(ram),
+            connMem: formatBytesHuman(connMem),
+            shared: formatBytesHuman(shared),
+            total: formatBytesHuman(connMem + shared),
+            ram: formatBytesHuman(ram),
+            budgetPercent,
+            budget: formatBytesHuman(budget),
             fitConnections: fit,
             fitWorkMem: formatBytesPg(fitWorkMem),
           },
-          range: (mc.entry ?? wm.entry)!.valueRange,
+          range: primary.valueRange,
           related,
         });
         continue;
@@ -72,9 +78,9 @@ export default defineRule({
         ctx.report({
           messageId: 'tooMany',
           helpId: 'tooManyHelp',
-          data: { maxConnections: mc.value, limit, workMem: workMemText, connMem: formatBytesPg(connMem) },
+          data: { maxConnections: mc.value, limit, workMem: workMemText, connMem: formatBytesHuman(connMem) },
           range: mc.entry.valueRange,
-          related,
+          related: wm.entry ? [{ range: wm.entry.valueRange, message: `work_mem = ${wm.entry.rawValue} is set here` }] : [],
         });
       }
     }

@@ -4,6 +4,7 @@ import type { SourceRange } from '../src/core/location.js';
 interface Occurrence {
   key: string;
   shown: string;
+  value: string;
   range: SourceRange;
   file: string;
 }
@@ -21,14 +22,14 @@ export default defineRule({
     fixable: false,
     since: '0.1.0',
     messages: {
-      duplicate: '{{name}} is set again at line {{laterLine}} of this file, so this line never takes effect.',
+      duplicate: '{{name}} = {{value}} never takes effect: line {{laterLine}} of this file sets it again, to {{laterValue}}.',
+      duplicateEntry: '{{name}} never takes effect: line {{laterLine}} of this file defines it again.',
       help: 'Delete this line, or the later one if this is the value you meant.',
-      laterHere: 'this later line is the one that takes effect',
     },
     options: {},
   },
   check(ctx) {
-    const reportDuplicates = (occurrences: Occurrence[]) => {
+    const reportDuplicates = (occurrences: Occurrence[], entries: boolean) => {
       const lastByKey = new Map<string, Occurrence>();
       for (const o of occurrences) lastByKey.set(`${o.file}\0${o.key}`, o);
       for (const o of occurrences) {
@@ -36,22 +37,22 @@ export default defineRule({
         // The same file read twice (included twice) repeats its own lines: not a duplicate.
         if (last === o || last.range.line === o.range.line) continue;
         ctx.report({
-          messageId: 'duplicate',
+          messageId: entries ? 'duplicateEntry' : 'duplicate',
           helpId: 'help',
-          data: { name: o.shown, laterLine: last.range.line },
+          data: { name: o.shown, value: o.value, laterLine: last.range.line, laterValue: last.value },
           range: o.range,
-          related: [{ range: last.range, message: `${last.shown} is set again here (line ${last.range.line})` }],
+          related: [{ range: last.range, message: entries ? `${last.shown} is defined again here` : `${last.shown} = ${last.value} takes effect here` }],
         });
       }
     };
     for (const cfg of ctx.facts.postgresql) {
       // PostgreSQL compares names case-insensitively, so MAX_CONNECTIONS repeats max_connections.
-      reportDuplicates(cfg.entries.map((e) => ({ key: e.key, shown: e.name, range: e.nameRange, file: e.file })));
+      reportDuplicates(cfg.entries.map((e) => ({ key: e.key, shown: e.name, value: e.rawValue, range: e.nameRange, file: e.file })), false);
     }
     for (const cfg of ctx.facts.pgbouncer) {
-      reportDuplicates(cfg.settings.map((e) => ({ key: e.key, shown: e.key, range: e.keyRange, file: e.file })));
-      reportDuplicates(cfg.databases.map((d) => ({ key: `[databases]${d.name}`, shown: `Database entry "${d.name}"`, range: d.entry.keyRange, file: d.entry.file })));
-      reportDuplicates(cfg.users.map((u) => ({ key: `[users]${u.name}`, shown: `User entry "${u.name}"`, range: u.entry.keyRange, file: u.entry.file })));
+      reportDuplicates(cfg.settings.map((e) => ({ key: e.key, shown: e.key, value: e.value === '' ? "''" : e.value, range: e.keyRange, file: e.file })), false);
+      reportDuplicates(cfg.databases.map((d) => ({ key: `[databases]${d.name}`, shown: `Database entry "${d.name}"`, value: '', range: d.entry.keyRange, file: d.entry.file })), true);
+      reportDuplicates(cfg.users.map((u) => ({ key: `[users]${u.name}`, shown: `User entry "${u.name}"`, value: '', range: u.entry.keyRange, file: u.entry.file })), true);
     }
   },
 });

@@ -19,10 +19,10 @@ export default defineRule({
     since: '0.1.0',
     messages: {
       belowShare:
-        'shared_buffers = {{shared}} is {{percent}}% of the database host\'s {{ram}} RAM (declared in pgconn-lint config), under {{minPercent}}%: most reads miss PostgreSQL\'s cache and every connection competes for a small buffer pool.',
+        '{{sharedText}} is {{percent}}% of the database host\'s {{ram}} RAM (database.memory in the pgconn-lint config), under {{minPercent}}%: most reads miss PostgreSQL\'s cache and every connection competes for a small buffer pool.',
       belowShareHelp: 'Set shared_buffers to about 25% of RAM: shared_buffers = {{recommended}} (needs a restart).',
       defaultWithMoreConnections:
-        'shared_buffers is {{shared}}{{sharedSource}} while max_connections is raised to {{maxConnections}}: the server was given more connections without more cache, so each connection competes for a buffer pool sized for a small default install.',
+        '{{sharedText}} while max_connections is raised to {{maxConnections}}: the server was given more connections without more cache, so each connection competes for a buffer pool sized for a small default install.',
       defaultWithMoreConnectionsHelp:
         'Set shared_buffers to about 25% of the database host\'s RAM (e.g. 4GB on a 16GB host). Declare the RAM as database.memory in pgconn-lint.config.json (e.g. "memory": "16GB") and pgconn-lint will compute the value.',
     },
@@ -51,7 +51,7 @@ export default defineRule({
           messageId: 'belowShare',
           helpId: 'belowShareHelp',
           data: {
-            shared: formatBytesPg(bytes),
+            sharedText: describeShared(sb.entry?.rawValue, bytes),
             percent: ((bytes * 100) / ram).toFixed(1).replace(/\.0$/, ''),
             ram: formatBytesPg(ram),
             minPercent,
@@ -66,14 +66,18 @@ export default defineRule({
       ctx.report({
         messageId: 'defaultWithMoreConnections',
         helpId: 'defaultWithMoreConnectionsHelp',
-        data: {
-          shared: formatBytesPg(bytes),
-          sharedSource: sb.entry ? '' : ' (not set: PostgreSQL\'s built-in default)',
-          maxConnections: mc.value,
-        },
+        data: { sharedText: describeShared(sb.entry?.rawValue, bytes), maxConnections: mc.value },
         range: sb.entry?.valueRange ?? mc.entry.valueRange,
-        related: [{ range: mc.entry.valueRange, message: `max_connections = ${mc.value} is set here` }],
+        related: sb.entry ? [{ range: mc.entry.valueRange, message: `max_connections = ${mc.value} is set here` }] : [],
       });
     }
   },
 });
+
+/** "shared_buffers = 16384 (128MB)", "shared_buffers = 128MB", or "shared_buffers is not set (built-in default 128MB)". */
+function describeShared(raw: string | undefined, bytes: number): string {
+  const human = formatBytesPg(bytes);
+  if (raw === undefined) return `shared_buffers is not set (built-in default ${human})`;
+  const shown = raw.replace(/^'(.*)'$/, '$1');
+  return shown === human ? `shared_buffers = ${shown}` : `shared_buffers = ${raw} (${human})`;
+}

@@ -31,7 +31,9 @@ export default defineRule({
       openToNetwork:
         'auth_type = {{authType}} {{why}}, and listen_addr = {{listenAddr}} accepts connections from other hosts: anyone who can reach port {{port}} can use every database behind this PgBouncer.',
       weak: 'auth_type = {{authType}}{{defaulted}} {{why}}.',
-      help: 'Set auth_type = scram-sha-256 (store SCRAM secrets in auth_file, or use auth_query), and list the users allowed to connect.',
+      weakMd5Users: 'auth_type = {{authType}}{{defaulted}}: the auth_file users with MD5 or plain-text secrets ({{users}}) log in with MD5, which PostgreSQL deprecates (a stolen hash is enough to log in).',
+      help: 'Set auth_type = scram-sha-256 and store SCRAM secrets in auth_file (or use auth_query).',
+      openHelp: 'Set auth_type = scram-sha-256 with SCRAM secrets in auth_file (or use auth_query), so that only listed users can connect.',
       networkHelp: 'Set auth_type = scram-sha-256, or bind listen_addr to 127.0.0.1 / a unix socket if only local clients should connect.',
     },
     options: {},
@@ -58,11 +60,21 @@ export default defineRule({
         });
         continue;
       }
+      const defaulted = auth.entry ? '' : ' (the default, not set in this file)';
+      const users = cfg.authFile?.users ?? [];
+      if (authType === 'md5' && users.length > 0) {
+        // With auth_type = md5, a user whose secret is SCRAM is authenticated with SCRAM (PgBouncer docs, auth_type).
+        const weakUsers = users.filter((u) => u.secretKind !== 'scram').map((u) => u.name);
+        if (weakUsers.length === 0) continue;
+        const shown = weakUsers.slice(0, 3).join(', ') + (weakUsers.length > 3 ? ` and ${weakUsers.length - 3} more` : '');
+        ctx.report({ messageId: 'weakMd5Users', helpId: 'help', severity: 'warning', data: { authType, defaulted, users: shown }, range });
+        continue;
+      }
       ctx.report({
         messageId: 'weak',
-        helpId: 'help',
+        helpId: authType === 'trust' || authType === 'any' ? 'openHelp' : 'help',
         severity: 'warning',
-        data: { authType, why, defaulted: auth.entry ? '' : ' (the default, not set in this file)' },
+        data: { authType, why, defaulted },
         range,
       });
     }

@@ -17,7 +17,7 @@ export default defineRule({
     messages: {
       refused:
         'PostgreSQL {{version}} refuses to start: {{reservedText}} must be less than max_connections ({{maxConnections}}).',
-      refusedHelp: 'Lower {{lowerWhat}} to at most {{fitReserved}} (max_connections − 1), or raise max_connections above {{reserved}}.',
+      refusedHelp: 'Lower {{lowerWhat}} to at most {{fitReserved}} (max_connections {{maxConnections}}{{otherText}} − {{minOrdinary}} slots for ordinary users), or raise max_connections to at least {{fitMax}}.',
       few:
         'Only {{ordinary}} of max_connections {{maxConnections}} are left for ordinary users after {{reservedText}}: the application gets "remaining connection slots are reserved" errors after {{ordinary}} connections.',
       fewHelp: 'Leave at least {{minOrdinary}} ordinary slots: raise max_connections to {{fitMax}} or lower the reserved slots.',
@@ -56,7 +56,16 @@ export default defineRule({
           messageId: 'refused',
           helpId: 'refusedHelp',
           severity: 'error',
-          data: { version: major, reservedText, maxConnections: mc.value, lowerWhat, fitReserved: Math.max(0, mc.value - 1 - other), reserved },
+          data: {
+            version: major,
+            reservedText,
+            maxConnections: mc.value,
+            lowerWhat,
+            otherText: other > 0 ? ` − ${other} ${lowerWhat === 'reserved_connections' ? 'superuser_reserved_connections' : 'reserved_connections'}` : '',
+            minOrdinary,
+            fitReserved: Math.max(0, mc.value - other - minOrdinary),
+            fitMax: reserved + minOrdinary,
+          },
           range: culprit.valueRange,
           related: rest,
         });

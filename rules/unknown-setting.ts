@@ -1,19 +1,36 @@
 import { defineRule } from '../src/engine/rule.js';
-import { getPgSetting, majorsHaving, suggestPgSetting } from '../src/catalog/postgresql/catalog.js';
-import { pgbouncerConnstringParamNames, pgbouncerSettingNames, pgbouncerVersionsHaving } from '../src/catalog/pgbouncer/catalog.js';
-import { pgbouncerStartupErrors } from '../src/sources/pgbouncer-ini/validate.js';
+import { majorsHaving, PG_MAJORS, suggestPgSetting } from '../src/catalog/postgresql/catalog.js';
+import { getPgSetting } from '../src/catalog/postgresql/catalog.js';
+import { comparePgbouncerVersions, PGBOUNCER_VERSIONS, pgbouncerConnstringParamNames, pgbouncerSettingNames, pgbouncerVersionsHaving } from '../src/catalog/pgbouncer/catalog.js';
 import { closestName } from '../src/catalog/suggest.js';
+import { pgbouncerStartupErrors } from '../src/sources/pgbouncer-ini/validate.js';
 import { pgMajorOf } from '../src/model/settings.js';
 
-/**
- * Names widely copied from guides that PgBouncer never had, mapped to what the
- * author meant. `server_pool_size` comes from a popular "too many clients" article.
- */
+/** Names widely copied from guides and old versions, mapped to what the author meant. */
+const PG_FOLKLORE: Record<string, string> = {
+  checkpoint_segments: 'max_wal_size',
+};
+/** `server_pool_size` comes from a popular "too many clients" article; PgBouncer never had it. */
 const BOUNCER_FOLKLORE: Record<string, string> = {
   server_pool_size: 'default_pool_size',
   pool_size: 'default_pool_size',
   max_server_conn: 'max_db_connections',
 };
+const ENTRY_FOLKLORE: Record<string, Record<string, string>> = {
+  databases: { default_pool_size: 'pool_size', server_pool_size: 'pool_size', max_db_conn: 'max_db_connections' },
+  users: { max_db_connections: 'max_user_connections', default_pool_size: 'pool_size' },
+};
+
+/** "added in 16", "removed in 17", or the list, for a name that exists in other versions only. */
+function versionNote<V extends string | number>(having: readonly V[], target: V, all: readonly V[], cmp: (a: V, b: V) => number): string {
+  if (having.every((v) => cmp(v, target) > 0)) return `added in ${having[0]}`;
+  if (having.every((v) => cmp(v, target) < 0)) {
+    const last = having[having.length - 1]!;
+    const next = all.find((v) => cmp(v, last) > 0);
+    return next !== undefined ? `removed in ${next}` : `exists up to ${last}`;
+  }
+  return `exists in ${having.join(', ')}`;
+}
 
 export default defineRule({
   meta: {
@@ -28,14 +45,16 @@ export default defineRule({
     fixable: false,
     since: '0.1.0',
     messages: {
-      pgUnknown: 'PostgreSQL {{version}} has no parameter "{{name}}": the server refuses to start with this file (and ignores it on reload).',
-      pgNotInVersion: 'PostgreSQL {{version}} has no parameter "{{name}}" (it exists in PostgreSQL {{majors}}): the server refuses to start with this file.',
-      bouncerUnknown: 'PgBouncer {{version}} has no setting "{{name}}": it refuses to start with this file (and keeps the old configuration on reload).',
-      bouncerNotInVersion: 'PgBouncer {{version}} has no setting "{{name}}" (it exists in PgBouncer {{versions}}): it refuses to start with this file.',
-      bouncerParamUnknown: 'PgBouncer {{version}} does not know the {{section}} parameter "{{name}}" in the entry for "{{entry}}": the entry is rejected and clients cannot connect to it.',
+      pgUnknown: 'PostgreSQL {{version}} has no parameter "{{name}}": the server refuses to start with this file, and a reload applies none of its changes.',
+      pgNotInVersion: 'PostgreSQL {{version}} has no parameter "{{name}}" ({{note}}): the server refuses to start with this file, and a reload applies none of its changes.',
+      bouncerUnknown: 'PgBouncer {{version}} has no setting "{{name}}": it refuses to start with this file (a reload keeps the old configuration).',
+      bouncerNotInVersion: 'PgBouncer {{version}} has no setting "{{name}}" ({{note}}): it refuses to start with this file (a reload keeps the old configuration).',
+      bouncerParamUnknown: 'PgBouncer {{version}} has no {{section}} parameter "{{name}}" (in the entry "{{entry}}"): it refuses to start with this file (a reload keeps the old configuration).',
       didYouMean: 'Did you mean "{{suggestion}}"?',
+      didYouMeanParam: 'Did you mean "{{suggestion}}"? Write {{suggestion}}={{value}} in the entry.',
       removeOrFix: 'Remove the line, or check the spelling against the documentation of this version.',
-      pgVersionHelp: 'Remove the line, or set database.version in pgconn-lint.config.json if you target another PostgreSQL version.',
+      removeParam: 'Remove {{name}}={{value}} from the entry, or check the spelling against the documentation of this version.',
+      pgVersionHelp: 'Remove the line, or set database.version in pgconn-lint.config.json if the server runs another PostgreSQL version.',
       bouncerVersionHelp: 'Remove the line, or set pgbouncer.version in pgconn-lint.config.json if you run another PgBouncer version.',
     },
     options: {},
@@ -49,10 +68,11 @@ export default defineRule({
         if (getPgSetting(e.key, major)) continue;
         const others = majorsHaving(e.key);
         if (others.length > 0) {
-          ctx.report({ messageId: 'pgNotInVersion', helpId: 'pgVersionHelp', data: { version: major, name: e.name, majors: others.join(', ') }, range: e.nameRange });
+          const note = versionNote(others, major, PG_MAJORS, (a, b) => a - b).replace(/(\d+)/, 'PostgreSQL $1');
+          ctx.report({ messageId: 'pgNotInVersion', helpId: 'pgVersionHelp', data: { version: major, name: e.name, note }, range: e.nameRange });
           continue;
         }
-        const suggestion = suggestPgSetting(e.key, major);
+        const suggestion = PG_FOLKLORE[e.key] ?? suggestPgSetting(e.key, major);
         ctx.report({
           messageId: 'pgUnknown',
           helpId: suggestion ? 'didYouMean' : 'removeOrFix',
@@ -69,7 +89,8 @@ export default defineRule({
           const name = err.entry.key;
           const others = pgbouncerVersionsHaving(name);
           if (others.length > 0) {
-            ctx.report({ messageId: 'bouncerNotInVersion', helpId: 'bouncerVersionHelp', data: { version, name, versions: others.join(', ') }, range: err.range });
+            const note = versionNote(others, version, PGBOUNCER_VERSIONS as readonly string[], comparePgbouncerVersions).replace(/(\d+\.\d+)/, 'PgBouncer $1');
+            ctx.report({ messageId: 'bouncerNotInVersion', helpId: 'bouncerVersionHelp', data: { version, name, note }, range: err.range });
             continue;
           }
           const suggestion = BOUNCER_FOLKLORE[name] ?? closestName(name, pgbouncerSettingNames(version));
@@ -80,13 +101,13 @@ export default defineRule({
             range: err.range,
           });
         } else if (err.kind === 'unknown-connstring-key' && err.item) {
-          const section = err.entry.section ?? 'databases';
-          const allowed = section === 'users' ? pgbouncerConnstringParamNames('users', version) : section === 'peers' ? pgbouncerConnstringParamNames('peers', version) : pgbouncerConnstringParamNames('databases', version);
-          const suggestion = BOUNCER_FOLKLORE[err.item.key] ?? closestName(err.item.key, allowed);
+          const section = err.entry.section === 'users' || err.entry.section === 'peers' ? err.entry.section : 'databases';
+          const allowed = pgbouncerConnstringParamNames(section, version);
+          const suggestion = ENTRY_FOLKLORE[section]?.[err.item.key] ?? closestName(err.item.key, allowed);
           ctx.report({
             messageId: 'bouncerParamUnknown',
-            helpId: suggestion ? 'didYouMean' : 'removeOrFix',
-            data: { version, section: `[${section}]`, name: err.item.key, entry: err.entry.key, suggestion: suggestion ?? '' },
+            helpId: suggestion ? 'didYouMeanParam' : 'removeParam',
+            data: { version, section: `[${section}]`, name: err.item.key, value: err.item.value, entry: err.entry.key, suggestion: suggestion ?? '' },
             range: err.range,
           });
         }

@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { getPgSetting, isPgPlaceholderName, PG_MAJORS } from '../../src/catalog/postgresql/catalog.js';
 import { parsePgSettingValue, pgMemoryBytes } from '../../src/catalog/postgresql/values.js';
 import { parsePostgresqlConf } from '../../src/sources/postgresql-conf/parse.js';
+import { CORPUS_ROOT } from '../support/paths.js';
 
-const CORPUS = '/work/shared/corpus/postgresql-conf';
+const CORPUS = join(CORPUS_ROOT, 'postgresql-conf');
 const files = (() => {
   try {
     return readdirSync(CORPUS).map((f) => join(CORPUS, f));

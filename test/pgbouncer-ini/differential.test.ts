@@ -14,11 +14,12 @@ import { loadPgbouncerConfig } from '../../src/sources/pgbouncer-ini/load.js';
 import { pgbouncerStartupErrors } from '../../src/sources/pgbouncer-ini/validate.js';
 import type { PgbouncerConfig } from '../../src/sources/pgbouncer-ini/types.js';
 import { formatG, makeSandbox, PGBOUNCER_BIN, requireBinary, runRealPgbouncer, type Sandbox, type SandboxFile } from '../support/real-pgbouncer.js';
+import { CORPUS_ROOT } from '../support/paths.js';
 
 const VERSION = '1.18';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtureDir = join(root, 'fixtures', 'pgbouncer-ini');
-const corpusDir = '/work/shared/corpus/pgbouncer';
+const corpusDir = join(CORPUS_ROOT, 'pgbouncer');
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));

@@ -6,10 +6,11 @@ import type { TextFile } from '../../src/core/read-text.js';
 import { loadPgbouncerConfig } from '../../src/sources/pgbouncer-ini/load.js';
 import { parseUserlist } from '../../src/sources/pgbouncer-ini/userlist.js';
 import { pgbouncerStartupErrors } from '../../src/sources/pgbouncer-ini/validate.js';
+import { CORPUS_ROOT } from '../support/paths.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fx = join(root, 'fixtures', 'pgbouncer-ini');
-const corpus = '/work/shared/corpus/pgbouncer';
+const corpus = join(CORPUS_ROOT, 'pgbouncer');
 
 /** An in-memory repository. */
 function memRepo(files: Record<string, string>): (p: string) => TextFile {

@@ -2,10 +2,11 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CORPUS_ROOT } from '../support/paths.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES_DIR = join(repoRoot, 'fixtures', 'postgresql-conf');
-export const CORPUS_DIR = '/work/shared/corpus/postgresql-conf';
+export const CORPUS_DIR = join(CORPUS_ROOT, 'postgresql-conf');
 
 export interface ConfCase {
   name: string;

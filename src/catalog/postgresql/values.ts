@@ -258,14 +258,15 @@ function convertToBaseUnit(value: number, unitText: string, baseUnit: string): n
   return cvalue;
 }
 
-type NumberParse = { ok: true; value: number } | { ok: false; hint?: string };
+/** Result of parsePgInt / parsePgReal: the number in the base unit, or a failure with the server's hint. */
+export type PgNumberParse = { ok: true; value: number } | { ok: false; hint?: string };
 
 function unitHint(baseUnit: string): string {
   return isMemoryUnit(baseUnit) ? MEMORY_UNITS_HINT : TIME_UNITS_HINT;
 }
 
 /** Shared tail of parse_int / parse_real: whitespace, then an optional unit. */
-function applyUnit(value: number, text: string, end: number, baseUnit: string | null): NumberParse {
+function applyUnit(value: number, text: string, end: number, baseUnit: string | null): PgNumberParse {
   let i = end;
   while (isCSpace(text[i])) i++;
   if (i >= text.length) return { ok: true, value };
@@ -276,7 +277,7 @@ function applyUnit(value: number, text: string, end: number, baseUnit: string | 
 }
 
 /** guc.c parse_int: integer (decimal/octal/hex) or float, optional unit, rounded with rint. */
-export function parsePgInt(text: string, baseUnit: string | null): NumberParse {
+export function parsePgInt(text: string, baseUnit: string | null): PgNumberParse {
   let p = cStrtol(text);
   const stop = text[p.end];
   if (stop === '.' || stop === 'e' || stop === 'E' || p.erange) p = cStrtod(text);
@@ -290,7 +291,7 @@ export function parsePgInt(text: string, baseUnit: string | null): NumberParse {
 }
 
 /** guc.c parse_real. */
-export function parsePgReal(text: string, baseUnit: string | null): NumberParse {
+export function parsePgReal(text: string, baseUnit: string | null): PgNumberParse {
   const p = cStrtod(text);
   if (p.end === 0 || p.erange) return { ok: false };
   if (Number.isNaN(p.value)) return { ok: false };
@@ -498,4 +499,59 @@ export function formatBytesPg(bytes: number): string {
   ];
   if (n !== 0) for (const [u, f] of units) if (n % f === 0) return `${n / f}${u}`;
   return `${n}B`;
+}
+
+/**
+ * A size for people to read in a message: at most one decimal, PostgreSQL's
+ * unit spelling (15.6GB, 2.1GB, 512MB, 6MB). Exact values for a config line use formatBytesPg.
+ */
+export function formatBytesHuman(bytes: number): string {
+  const units: [string, number][] = [
+    ['TB', 1024 ** 4],
+    ['GB', 1024 ** 3],
+    ['MB', 1024 ** 2],
+    ['kB', 1024],
+  ];
+  for (const [u, f] of units) {
+    if (Math.abs(bytes) >= f) {
+      const v = bytes / f;
+      return `${Number.isInteger(v) || v >= 100 ? Math.round(v) : Number(v.toFixed(1))}${u}`;
+    }
+  }
+  return `${Math.round(bytes)}B`;
+}
+
+/** A memory value rounded down to a unit that reads well in a config line (whole MB, or kB below 1MB). */
+export function roundDownForConfig(bytes: number): number {
+  const MB = 1024 * 1024;
+  if (bytes >= MB) return Math.floor(bytes / MB) * MB;
+  return Math.max(1024, Math.floor(bytes / 1024) * 1024);
+}
+
+const MEMORY_UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
+const TIME_UNITS = ['us', 'ms', 's', 'min', 'h', 'd'];
+/** Spellings people write for time units, from other tools (systemd, Go, cron). */
+const TIME_UNIT_TYPOS: Record<string, string> = { m: 'min', mins: 'min', minute: 'min', minutes: 'min', sec: 's', secs: 's', second: 's', seconds: 's', hr: 'h', hour: 'h', hours: 'h', day: 'd', days: 'd', msec: 'ms' };
+
+/**
+ * For a value PostgreSQL rejected: the likely intended spelling, when there is one
+ * (units are case-sensitive in guc.c convert_to_base_unit: `1gb` → `1GB`; `5m` → `5min`).
+ */
+export function suggestPgValueFix(def: PgSettingDef, value: string): string | undefined {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*$/.exec(value);
+  if (!m || !def.unit) return undefined;
+  const [, num, unit] = m as unknown as [string, string, string];
+  const isMemory = /B$/.test(def.unit);
+  const units = isMemory ? MEMORY_UNITS : TIME_UNITS;
+  const sameLetters = units.find((u) => u.toLowerCase() === unit.toLowerCase() && u !== unit);
+  if (sameLetters) return `Units are case-sensitive: write ${num}${sameLetters}.`;
+  if (!isMemory) {
+    const typo = TIME_UNIT_TYPOS[unit.toLowerCase()];
+    if (typo) return `Did you mean ${num}${typo}? Time units are us, ms, s, min, h and d.`;
+  }
+  if (isMemory && /^[kmgt]i?b?$/i.test(unit)) {
+    const u = `${unit[0]!.toUpperCase() === 'K' ? 'k' : unit[0]!.toUpperCase()}B`;
+    if (units.includes(u)) return `Did you mean ${num}${u}? Memory units are B, kB, MB, GB and TB (1024-based).`;
+  }
+  return undefined;
 }

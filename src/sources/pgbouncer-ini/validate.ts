@@ -44,7 +44,8 @@ export function pgbouncerStartupErrors(config: PgbouncerConfig, version: string 
     const r = parsePgbouncerValue(def, e.value);
     if (!r.ok) {
       const err: PgbouncerStartupError = { kind: 'invalid-value', message: r.message, range: e.valueRange, entry: e };
-      if (r.hint !== undefined) err.help = r.hint;
+      const hint = inlineCommentHint(def, e.value) ?? r.hint;
+      if (hint !== undefined) err.help = hint;
       out.push(err);
     }
   }
@@ -100,4 +101,16 @@ export function pgbouncerStartupErrors(config: PgbouncerConfig, version: string 
     }
   }
   return out;
+}
+
+/**
+ * cfparser.c has no inline comments: `pool_mode = transaction ; main pool` is the value
+ * "transaction ; main pool". When the part before `;`/`#` is valid, say so.
+ */
+function inlineCommentHint(def: Parameters<typeof parsePgbouncerValue>[0], value: string): string | undefined {
+  const m = /^(.*?\S)\s*([;#].*)$/.exec(value);
+  if (!m) return undefined;
+  const head = m[1]!;
+  if (!parsePgbouncerValue(def, head).ok) return undefined;
+  return `PgBouncer has no inline comments: "${m[2]}" is part of the value. Write ${def.name} = ${head} and put the comment on a line of its own.`;
 }
