@@ -20,7 +20,7 @@ export default defineRule({
     messages: {
       belowShare:
         '{{sharedText}} is {{percent}}% of the database host\'s {{ram}} RAM (database.memory in the pgconn-lint config), under {{minPercent}}%: most reads miss PostgreSQL\'s cache and every connection competes for a small buffer pool.',
-      belowShareHelp: 'Set shared_buffers to about 25% of RAM: shared_buffers = {{recommended}} (needs a restart).',
+      belowShareHelp: 'Set shared_buffers to about {{recommendedPercent}}% of RAM: shared_buffers = {{recommended}} (needs a restart).',
       defaultWithMoreConnections:
         '{{sharedText}} while max_connections is raised to {{maxConnections}}: the server was given more connections without more cache, so each connection competes for a buffer pool sized for a small default install.',
       defaultWithMoreConnectionsHelp:
@@ -56,6 +56,7 @@ export default defineRule({
             ram: formatBytesPg(ram),
             minPercent,
             recommended: formatBytesPg(recommended),
+            recommendedPercent,
           },
           range: sb.entry?.valueRange ?? fallback,
         });
