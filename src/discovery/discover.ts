@@ -7,7 +7,7 @@ import { rangeOnLine } from '../core/location.js';
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
 export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git'];
 
-export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini';
+export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js';
 
 export interface Candidate {
   path: string;
@@ -38,12 +38,16 @@ const PG_CONF_NAME = /^postgresql(\.auto)?\.conf$/;
 /** Project-specific names seen in the wild: customPostgresql.conf, postgresql-platform-defaults.conf, postgresql.conf.j2 … */
 const PG_CONF_LIKE = /postgres(ql)?[^/]*\.conf(\.(sample|j2|tmpl|template|in|example))?$/i;
 const PGBOUNCER_NAME = /^pgbouncer[^/]*\.ini$/i;
+/** Source files read by the code analysis; declaration files and minified bundles hold no connection code of the project's. */
+const JS_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+const JS_SKIP = /\.d\.[cm]?ts$|\.min\.js$/;
 
 export function classifyByName(file: string): CandidateKind | null {
   const name = basename(file);
   if (PG_CONF_NAME.test(name) || PG_CONF_LIKE.test(name)) return 'postgresql-conf';
   if (PGBOUNCER_NAME.test(name)) return 'pgbouncer-ini';
   if (/\.ini$/i.test(name)) return 'maybe-ini';
+  if (JS_FILE.test(name) && !JS_SKIP.test(name)) return 'js';
   return null;
 }
 

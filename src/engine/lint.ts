@@ -100,7 +100,7 @@ export function lintFacts(facts: ProjectFacts, config: ResolvedConfig, rules: re
   const enabled = new Set(Object.entries(config.rules).filter(([, e]) => e.severity !== 'off').map(([id]) => id));
   for (const [file, list] of directives) {
     for (const dir of list) {
-      if (dir.kind === 'enable' || dir.used) continue;
+      if (dir.kind === 'enable' || dir.used || dir.foreign) continue;
       // A directive for a rule that is turned off cannot be "used": do not nag about it.
       if (dir.ruleIds && dir.ruleIds.every((id) => !enabled.has(id))) continue;
       byFile.get(file)!.push({

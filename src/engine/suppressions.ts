@@ -4,7 +4,8 @@ import type { SourceKind } from '../model/project.js';
  * Inline suppressions, one grammar in every file's own comment syntax:
  *   pgconn-lint-disable-next-line <id>[, <id>] -- <reason>
  *   pgconn-lint-disable [<id>, ...] -- <reason>   …   pgconn-lint-enable [<id>, ...]
- * With no ids, a directive covers every rule.
+ * With no ids, a directive covers every rule. In JS/TS, ESLint's own directives
+ * naming `pgconn/<id>` are honoured too, so one comment serves the CLI and the editor.
  */
 export interface SuppressionDirective {
   kind: 'disable-next-line' | 'disable' | 'enable';
@@ -13,12 +14,20 @@ export interface SuppressionDirective {
   column: number;
   endColumn: number;
   used: boolean;
+  /** An ESLint directive: it may name other plugins' rules, so it is never reported as unused. */
+  foreign?: boolean;
 }
 
 const DIRECTIVE = /pgconn-lint-(disable-next-line|disable|enable)\b([^\n]*)/;
 
 /** Returns the comment text of each line, or null when the line has none, per file kind. */
 function commentOf(line: string, kind: SourceKind): { text: string; column: number } | null {
+  if (kind === 'js') {
+    // `//` or `/*` before the directive on the same line (a directive inside a string is rare
+    // enough, and the cost is only a suppression that does not apply).
+    const m = /\/\/|\/\*/.exec(line);
+    return m ? { text: line.slice(m.index + 2), column: m.index + 3 } : null;
+  }
   if (kind === 'pgbouncer-ini' || kind === 'pgbouncer-userlist') {
     // PgBouncer (libusual cfparser.c) has only whole-line comments starting with ';' or '#'.
     const m = /^\s*[;#]/.exec(line);
@@ -40,17 +49,44 @@ function commentOf(line: string, kind: SourceKind): { text: string; column: numb
   return null;
 }
 
+const ESLINT_DIRECTIVE = /eslint-(disable-next-line|disable|enable)\b([^\n]*)/;
+
+function eslintDirective(comment: { text: string; column: number }, line: number): SuppressionDirective | null {
+  const m = ESLINT_DIRECTIVE.exec(comment.text);
+  if (!m) return null;
+  const rest = ((m[2] ?? '').split(/\s--\s|\s--$|\*\//)[0] ?? '').trim();
+  const ids = rest.split(',').map((s) => s.trim()).filter(Boolean);
+  const ours = ids.filter((id) => id.startsWith('pgconn/')).map((id) => id.slice('pgconn/'.length));
+  if (ids.length > 0 && ours.length === 0) return null; // about other rules only
+  const column = comment.column + m.index;
+  return {
+    kind: m[1] as SuppressionDirective['kind'],
+    ruleIds: ours.length > 0 ? ours : null,
+    line,
+    column,
+    endColumn: column + m[0].replace(/\*\/.*$/, '').trimEnd().length,
+    used: false,
+    foreign: true,
+  };
+}
+
 export function parseSuppressions(text: string, kind: SourceKind): SuppressionDirective[] {
-  if (!text.includes('pgconn-lint-')) return [];
+  const eslint = kind === 'js' && text.includes('eslint-');
+  if (!text.includes('pgconn-lint-') && !eslint) return [];
   const out: SuppressionDirective[] = [];
   const lines = text.split(/\r\n|\r|\n/);
   lines.forEach((line, i) => {
-    if (!line.includes('pgconn-lint-')) return;
+    const ourMarker = line.includes('pgconn-lint-');
+    if (!ourMarker && !(eslint && line.includes('eslint-'))) return;
     const comment = commentOf(line, kind);
     if (!comment) return;
-    const m = DIRECTIVE.exec(comment.text);
-    if (!m) return;
-    const rest = (m[2] ?? '').split(/\s--\s|\s--$/)[0] ?? '';
+    const m = ourMarker ? DIRECTIVE.exec(comment.text) : null;
+    if (!m) {
+      const e = eslint ? eslintDirective(comment, i + 1) : null;
+      if (e) out.push(e);
+      return;
+    }
+    const rest = ((m[2] ?? '').split(/\s--\s|\s--$/)[0] ?? '').replace(/\*\/.*$/, '');
     const ids = rest
       .split(',')
       .map((s) => s.trim())

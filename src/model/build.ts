@@ -67,7 +67,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     }
   }
 
-  return { root: discovery.root, postgresql: pgConfigs, pgbouncer, sources, problems };
+  return { root: discovery.root, postgresql: pgConfigs, pgbouncer, js: [], sources, problems };
 }
 
 /**

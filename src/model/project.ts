@@ -1,9 +1,10 @@
 import type { InputProblem } from '../core/diagnostic.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
 import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
+import type { JsFileFacts } from '../sources/js/types.js';
 
 /** What kind of file a source text is; decides comment syntax for suppressions and redaction of frames. */
-export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist';
+export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist' | 'js';
 
 export interface SourceText {
   file: string;
@@ -16,6 +17,8 @@ export interface ProjectFacts {
   root: string;
   postgresql: PgConfig[];
   pgbouncer: PgbouncerConfig[];
+  /** Facts of every JS/TS file that mattered (created pools, imported them, or acquired connections). */
+  js: JsFileFacts[];
   /** Text of every file read, by absolute path (for suppressions and source frames). */
   sources: Map<string, SourceText>;
   /** Problems with input files that are not tied to a parsed config (unreadable, binary, skipped). */

@@ -45,3 +45,26 @@ describe('suppression comments', () => {
     expect(unused[0]!.severity).toBe('warning');
   });
 });
+
+describe('suppression comments in JS/TS', () => {
+  it('reads // and /* */ directives and ESLint directives naming pgconn/ rules', () => {
+    const ds = parseSuppressions(
+      [
+        '// pgconn-lint-disable-next-line release-in-finally -- handed to the worker',
+        'const client = await pool.connect();',
+        '/* pgconn-lint-disable pool-in-handler */',
+        '// eslint-disable-next-line pgconn/release-in-finally, no-console',
+        '// eslint-disable-next-line no-console',
+        'const s = "pgconn-lint-disable-next-line x";',
+        '// eslint-disable-next-line',
+      ].join('\n'),
+      'js',
+    );
+    expect(ds.map((d) => [d.kind, d.ruleIds, d.line, Boolean(d.foreign)])).toEqual([
+      ['disable-next-line', ['release-in-finally'], 1, false],
+      ['disable', ['pool-in-handler'], 3, false],
+      ['disable-next-line', ['release-in-finally'], 4, true],
+      ['disable-next-line', null, 7, true],
+    ]);
+  });
+});

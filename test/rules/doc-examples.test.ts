@@ -17,6 +17,13 @@ interface Example {
   line: number;
 }
 
+function defaultFileFor(lang: string): string {
+  if (lang === 'ini') return 'pgbouncer.ini';
+  if (/^(ts|typescript|tsx)$/.test(lang)) return 'example.ts';
+  if (/^(js|javascript|jsx|mjs|cjs)$/.test(lang)) return 'example.js';
+  return 'postgresql.conf';
+}
+
 export function docExamples(markdown: string): Example[] {
   const out: Example[] = [];
   const re = /^```(\S+)[ \t]+(bad|good)\b([^\n]*)\n([\s\S]*?)^```/gm;
@@ -27,7 +34,7 @@ export function docExamples(markdown: string): Example[] {
     if (attrs.pgbouncer) settings.pgbouncer = { version: attrs.pgbouncer };
     out.push({
       kind: m[2] as 'bad' | 'good',
-      file: attrs.file ?? (m[1] === 'ini' ? 'pgbouncer.ini' : 'postgresql.conf'),
+      file: attrs.file ?? defaultFileFor(m[1] ?? ''),
       settings,
       body: m[4] ?? '',
       line: markdown.slice(0, m.index).split('\n').length,

@@ -1,0 +1,153 @@
+import type ts from 'typescript';
+import type { InputProblem } from '../../core/diagnostic.js';
+import type { SourceRange } from '../../core/location.js';
+
+/** The PostgreSQL client libraries pgconn-lint understands. */
+export type JsLibrary =
+  | 'pg' // node-postgres (pg, pg-pool)
+  | 'postgres' // postgres.js
+  | 'sequelize'
+  | 'typeorm'
+  | 'knex'
+  | 'kysely'
+  | 'drizzle'
+  | 'mikro-orm'
+  | 'prisma' // @prisma/client
+  | 'prisma-adapter-pg' // @prisma/adapter-pg (Prisma 7 driver adapter, wraps a pg Pool)
+  | 'neon-serverless' // @neondatabase/serverless (Pool/Client over WebSocket, edge)
+  | 'vercel-postgres'; // @vercel/postgres
+
+/** Where a resolved option value comes from. Every number the model uses keeps one. */
+export type Provenance =
+  | { kind: 'literal' }
+  /** A `const` binding (possibly in another module) that resolves to a literal. */
+  | { kind: 'constant'; name: string; definedAt: SourceRange }
+  /** process.env.X, with the fallback literal when the code gives one (`?? 10`, `|| '10'`). */
+  | { kind: 'env'; envVar: string; fallback?: string | number | boolean }
+  /** Not set in code: the library's documented default (note cites the source). */
+  | { kind: 'default'; note: string }
+  /** Set, but not statically known (function call, dynamic expression). */
+  | { kind: 'unknown'; reason: string };
+
+export interface Resolved<T> {
+  /** The value when known; with provenance env it is the fallback (if any). */
+  value: T | undefined;
+  provenance: Provenance;
+  /** Where the value is written (absent for library defaults). */
+  range?: SourceRange;
+}
+
+export type ConnectionObjectKind =
+  | 'pool' // pg.Pool, neon Pool, postgres.js sql (a pool), knex instance, Sequelize, DataSource, PrismaClient …
+  | 'client' // a single connection: pg.Client, neon Client
+  | 'pool-client' // a client checked out of a pool: must be released
+  | 'query-runner' // TypeORM QueryRunner: must be released
+  | 'transaction' // an unmanaged transaction object (knex trx, Sequelize t): must commit/rollback
+  | 'reserved'; // postgres.js sql.reserve(): must be released
+
+/** One place in code that creates connections: the input of the deployment model. */
+export interface PoolDefinition {
+  /** `<path relative to the repository root>:<line>:<column>` of `range`. Stable across runs. */
+  id: string;
+  library: JsLibrary;
+  kind: 'pool' | 'client' | 'orm' | 'prisma-client' | 'driver-adapter';
+  /** The construction as written: `new Pool`, `new pg.Pool`, `postgres()`, `knex()`, `new Sequelize`. */
+  construct: string;
+  file: string;
+  /** The construction expression (`new Pool({...})`), for reports. */
+  range: SourceRange;
+  /** The variable or property the instance is assigned to, when any. */
+  binding?: string;
+  /** Names under which the module exports it (`default` for a default export). */
+  exportedAs: string[];
+  /** Created once at module scope, or inside a function (per call). */
+  scope: { kind: 'module' } | { kind: 'function'; name?: string; range: SourceRange; lazySingleton: boolean };
+  /** Maximum connections this one object can hold open (library default when not set). */
+  max: Resolved<number>;
+  min?: Resolved<number>;
+  idleTimeoutMs?: Resolved<number>;
+  /** How long a caller waits for a free connection; 0 = forever. */
+  acquireTimeoutMs?: Resolved<number>;
+  /** How long opening a new connection may take. */
+  connectTimeoutMs?: Resolved<number>;
+  /** Does the client use named server-side prepared statements (postgres.js `prepare`, Prisma …)? */
+  preparedStatements?: Resolved<boolean>;
+  /** The connection string: a literal URL, or `process.env.X` (provenance env). */
+  connectionString?: Resolved<string>;
+  /** Parameters sent in the startup packet (`statement_timeout`, `options`, …): a pooler may reject them. */
+  startupParameters: Array<{ name: string; value: Resolved<string | number>; range: SourceRange }>;
+  /**
+   * Connections per instance of the process, when the library opens more than `max`
+   * (Sequelize/TypeORM replication: one pool per replica plus the writer; postgres.js
+   * `sql.listen()`: one dedicated connection). Absent when equal to `max`.
+   */
+  connectionsPerProcess?: { value: number | undefined; explanation: string };
+  /** Every option as written (name path like `pool.max` or `extra.max`), for rules about ineffective options. */
+  options: Array<{ name: string; value: Resolved<unknown>; range: SourceRange }>;
+  /** PgPool wrapped by another library (Kysely dialect, Drizzle, PrismaPg adapter): the id of the wrapped definition. */
+  wraps?: string;
+}
+
+/** What an expression refers to, through local bindings and imports. */
+export interface ConnectionObjectRef {
+  library: JsLibrary;
+  kind: ConnectionObjectKind;
+  /** The definition it comes from, when known. */
+  definition?: PoolDefinition;
+}
+
+/** A parsed module with the lookups every code analysis needs. */
+export interface JsModuleContext {
+  file: string;
+  sourceFile: ts.SourceFile;
+  /** What a (possibly imported) expression refers to: `pool`, `db.pool`, `this.pool`, `sql`. */
+  resolveConnectionObject(expr: ts.Expression): ConnectionObjectRef | undefined;
+  /** The library a module specifier belongs to (`'pg'` → 'pg', `'@prisma/client'` → 'prisma'). */
+  libraryOf(moduleSpecifier: string): JsLibrary | undefined;
+  /** Range of a node in this file. */
+  rangeOf(node: ts.Node): SourceRange;
+}
+
+/** A connection acquired by hand that is not released on every path. */
+export interface ConnectionLeak {
+  file: string;
+  /** The acquire call (`pool.connect()`, `dataSource.createQueryRunner()`, `new Client()` …). */
+  acquire: SourceRange;
+  resource: { name: string; kind: ConnectionObjectKind; library: JsLibrary };
+  /** What releases it: `client.release()`, `queryRunner.release()`, `client.end()`, `trx.rollback()`. */
+  release: string;
+  /** The statement through which it leaks: a call that can throw, a return, or the end of the function. */
+  leakAt: SourceRange;
+  reason: 'throw-before-release' | 'never-released' | 'early-return' | 'catch-without-release';
+  /** One sentence for the message: "if the query at line 12 throws, client is never released". */
+  detail: string;
+}
+
+/** A transaction statement sent through a pool, where each call may run on another connection. */
+export interface PoolTransactionStatement {
+  file: string;
+  range: SourceRange;
+  statement: string; // BEGIN, COMMIT, ROLLBACK, SET LOCAL, SAVEPOINT …
+  via: string; // `pool.query`, `sql` (postgres.js outside sql.begin)
+  library: JsLibrary;
+}
+
+/** A function that runs per request or per invocation (handler), or an edge-runtime module. */
+export interface RequestScope {
+  file: string;
+  range: SourceRange;
+  kind: 'serverless-handler' | 'next-route' | 'next-api' | 'http-route' | 'nest-request-scoped' | 'edge-fetch';
+  description: string; // "exported Lambda handler `handler`", "Express route callback (app.get)"
+  edge: boolean;
+}
+
+/** Facts of one JS/TS file. */
+export interface JsFileFacts {
+  file: string;
+  pools: PoolDefinition[];
+  leaks: ConnectionLeak[];
+  poolTransactions: PoolTransactionStatement[];
+  requestScopes: RequestScope[];
+  /** Syntax errors (a located fatal diagnostic each; the rest of the file is still analysed). */
+  problems: InputProblem[];
+}
