@@ -42,7 +42,7 @@ postgresql.auto.conf) and PgBouncer configs (pgbouncer.ini, any .ini with a
 [pgbouncer] section, the auth_file it names). Default path: .
 
 Options:
-  -f, --format <name>        Output format: stylish (default) or json
+  -f, --format <name>        Output format: stylish (default), json, sarif or github
   -o, --output-file <file>   Write the report to a file instead of stdout
   -c, --config <file>        Use this config file instead of looking for
                              pgconn-lint.config.{json,yaml,yml} upward
@@ -144,6 +144,8 @@ function runCliInner(argv: string[], io: CliIO): number {
     cwd: io.cwd,
     color,
     docsUrl,
+    rules: ALL_RULES,
+    version: packageVersion(),
     sourceText: (file) => {
       const s = result.facts.sources.get(file);
       return s ? { text: s.text, kind: s.kind } : undefined;

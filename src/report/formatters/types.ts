@@ -1,4 +1,5 @@
 import type { LintResult } from '../../engine/lint.js';
+import type { Rule } from '../../engine/rule.js';
 
 export interface FormatterContext {
   cwd: string;
@@ -7,6 +8,10 @@ export interface FormatterContext {
   docsUrl(ruleId: string): string;
   /** Text of a linted file (for source frames), if it was read. */
   sourceText(file: string): { text: string; kind: string } | undefined;
+  /** Every rule known to this run (SARIF lists them in tool.driver.rules). */
+  rules?: readonly Rule[];
+  /** pgconn-lint's version. */
+  version?: string;
 }
 
 export type Formatter = (result: LintResult, ctx: FormatterContext) => string;
