@@ -3,7 +3,10 @@
  * libpq/PgBouncer conninfo strings and in userlist lines never reach an output.
  */
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/)([^\s:/?#@'"]*):([^\s@/'"]*)@/gi;
-const CONNINFO_PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.|'')*'|[^\s'"]+)/gi;
+const URL_QUERY_PASSWORD = /([?&](?:ssl)?password=)[^&#\s'"]*/gi;
+/** ADO.NET / Npgsql: `Host=db;Username=u;Password=p;` (values end at `;`). */
+const NPGSQL_PASSWORD = /((?:^|;)\s*(?:password|pwd)\s*=\s*)(?!\*\*\*)[^;]*/gi;
+const CONNINFO_PASSWORD = /(\b(?:ssl)?password\s*=\s*)(?!\*\*\*)('(?:[^'\\]|\\.|'')*'|[^\s'"]+)/gi;
 const PGPASSWORD = /(\bPGPASSWORD\s*[=:]\s*)(\S+)/g;
 const USERLIST_LINE = /^(\s*"(?:[^"]|"")*"\s+)"(?:[^"]|"")*"/;
 
@@ -13,6 +16,8 @@ export function redactSecrets(text: string): string {
   if (!text) return text;
   return text
     .replace(URL_PASSWORD, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`)
+    .replace(URL_QUERY_PASSWORD, (_m, key: string) => `${key}${REDACTED}`)
+    .replace(NPGSQL_PASSWORD, (_m, key: string) => `${key}${REDACTED}`)
     .replace(CONNINFO_PASSWORD, (_m, key: string, v: string) => `${key}${v.startsWith("'") ? `'${REDACTED}'` : REDACTED}`)
     .replace(PGPASSWORD, (_m, key: string) => `${key}${REDACTED}`);
 }

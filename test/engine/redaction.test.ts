@@ -13,6 +13,9 @@ describe('redaction', () => {
     expect(redactSecrets("host=db password='a b''c' user=x")).toBe("host=db password='***' user=x");
     expect(redactSecrets('host=db password=abc user=x')).toBe('host=db password=*** user=x');
     expect(redactSecrets('PGPASSWORD=abc')).toBe('PGPASSWORD=***');
+    expect(redactSecrets('postgresql://db/app?user=u&password=s3cr3t&sslmode=require')).toBe('postgresql://db/app?user=u&password=***&sslmode=require');
+    expect(redactSecrets('Host=db;Username=u;Password=p@ss w;Maximum Pool Size=2000')).toBe('Host=db;Username=u;Password=***;Maximum Pool Size=2000');
+    expect(redactSecrets('host=db sslpassword=k3y')).toBe('host=db sslpassword=***');
     expect(redactSourceLine('"app" "md5abc"', 'pgbouncer-userlist')).toBe('"app" "***"');
   });
 
