@@ -3,19 +3,31 @@ import type { Rule } from '../src/engine/rule.js';
 import connectionMemory from './connection-memory.js';
 import duplicateSetting from './duplicate-setting.js';
 import idleInTransactionTimeout from './idle-in-transaction-timeout.js';
+import ineffectivePoolOption from './ineffective-pool-option.js';
 import invalidSettingValue from './invalid-setting-value.js';
 import lowSharedBuffers from './low-shared-buffers.js';
+import missingConnectionTimeout from './missing-connection-timeout.js';
 import pgbouncerAuth from './pgbouncer-auth.js';
+import poolInHandler from './pool-in-handler.js';
+import releaseInFinally from './release-in-finally.js';
 import reservedConnections from './reserved-connections.js';
+import serverlessPoolSize from './serverless-pool-size.js';
+import transactionOnPool from './transaction-on-pool.js';
 import unknownSetting from './unknown-setting.js';
 
 export const ALL_RULES: readonly Rule[] = [
   connectionMemory,
   duplicateSetting,
   idleInTransactionTimeout,
+  ineffectivePoolOption,
   invalidSettingValue,
   lowSharedBuffers,
+  missingConnectionTimeout,
   pgbouncerAuth,
+  poolInHandler,
+  releaseInFinally,
   reservedConnections,
+  serverlessPoolSize,
+  transactionOnPool,
   unknownSetting,
 ];

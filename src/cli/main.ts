@@ -9,6 +9,7 @@ import { docsUrl } from '../engine/rule.js';
 import { UsageError } from '../discovery/discover.js';
 import { FORMATTERS } from '../report/formatters/index.js';
 import { redactSecrets } from '../report/redact.js';
+import { toModelJson } from '../sources/js/print-model.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -53,6 +54,7 @@ Options:
       --max-warnings <n>     Exit 1 when there are more than n warnings
       --color / --no-color   Force colour on or off (default: on a TTY, unless NO_COLOR)
       --print-config         Print the effective configuration as JSON and exit
+      --print-model          Print the connection pools found in code (JSON, docs/model.md) and exit
   -v, --version              Print the version
   -h, --help                 Print this help
 
@@ -94,6 +96,7 @@ function runCliInner(argv: string[], io: CliIO): number {
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         'print-config': { type: 'boolean' },
+        'print-model': { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -131,6 +134,11 @@ function runCliInner(argv: string[], io: CliIO): number {
   }
 
   const result = lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES });
+  if (values['print-model']) {
+    const pools = result.facts.js.flatMap((f) => f.pools);
+    io.stdout(JSON.stringify(toModelJson(pools, result.facts.root), null, 2) + '\n');
+    return EXIT_OK;
+  }
   const shown: LintResult = values.quiet
     ? { ...result, files: result.files.map((f) => ({ ...f, diagnostics: f.diagnostics.filter((d) => d.severity === 'error') })) }
     : result;

@@ -7,6 +7,11 @@ import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
 import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
 import type { ProjectFacts, SourceKind, SourceText } from './project.js';
+import { analyzeJsFiles } from '../sources/js/project.js';
+import { findConnectionLeaks, findPoolTransactions } from '../sources/js/lifecycle/index.js';
+import { findRequestScopes } from '../sources/js/scopes/index.js';
+import type { JsFileFacts } from '../sources/js/types.js';
+import { statSync } from 'node:fs';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
 
 export interface BuildOptions {
@@ -67,7 +72,49 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     }
   }
 
-  return { root: discovery.root, postgresql: pgConfigs, pgbouncer, js: [], sources, problems };
+  const js = buildJsFacts(discovery, maxBytes, sources, problems);
+  return { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems };
+}
+
+/**
+ * Code: the pre-filter decides which files are parsed at all; only the texts of parsed
+ * modules are kept (for suppressions and frames), never the whole tree's.
+ */
+function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map<string, SourceText>, problems: InputProblem[]): JsFileFacts[] {
+  const paths = discovery.candidates.filter((c) => c.kind === 'js').map((c) => c.path);
+  if (paths.length === 0) return [];
+  const explicit = new Set(discovery.candidates.filter((c) => c.kind === 'js' && c.explicit).map((c) => c.path));
+  const readFile = (p: string): TextFile => {
+    // A bundle or generated file over the size limit is not application code to lint: skip it quietly
+    // unless it was named on the command line.
+    if (!explicit.has(p)) {
+      try {
+        if (statSync(p).size > maxBytes) return { ok: true, path: p, text: '', hasBom: false, problems: [] };
+      } catch {
+        /* readTextFile reports it */
+      }
+    }
+    return readTextFile(p, maxBytes);
+  };
+  const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile });
+  problems.push(...analysis.problems);
+  const poolsByFile = new Map<string, JsFileFacts['pools']>();
+  for (const p of analysis.pools) {
+    const list = poolsByFile.get(p.file) ?? [];
+    list.push(p);
+    poolsByFile.set(p.file, list);
+  }
+  return analysis.modules.map((m) => {
+    if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
+    return {
+      file: m.file,
+      pools: poolsByFile.get(m.file) ?? [],
+      leaks: findConnectionLeaks(m),
+      poolTransactions: findPoolTransactions(m),
+      requestScopes: findRequestScopes(m, { root: discovery.root }),
+      problems: [],
+    };
+  });
 }
 
 /**

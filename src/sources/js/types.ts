@@ -139,6 +139,28 @@ export interface RequestScope {
   kind: 'serverless-handler' | 'next-route' | 'next-api' | 'http-route' | 'nest-request-scoped' | 'edge-fetch';
   description: string; // "exported Lambda handler `handler`", "Express route callback (app.get)"
   edge: boolean;
+  /** Calls in the scope that close a connection object: `await pool.end()`, `ctx.waitUntil(sql.end())`, `prisma.$disconnect()`, `await using`. */
+  closes?: ScopeClose[];
+  /** Values the scope stores where they outlive the call (`cache.set(key, pool)`, `pools[key] ??= new Pool()`, `globalThis.db = db`): a per-key cache, not a per-request object. */
+  keeps?: ScopeKeep[];
+}
+
+export interface ScopeClose {
+  /** The receiver as written, without `this.`: `pool`, `db.$client`, `sql`. */
+  receiver: string;
+  method: string; // end, $disconnect, destroy, close, dispose, Symbol.asyncDispose (await using)
+  range: SourceRange;
+  /** `finally` block or `.finally(...)`, inside `waitUntil(...)`, an `await using` declaration, or a plain call. */
+  via: 'finally' | 'wait-until' | 'using' | 'inline';
+}
+
+export interface ScopeKeep {
+  /** The stored value when it is a plain name (`pool` in `cache.set(key, pool)`). */
+  name?: string;
+  /** The stored expression. */
+  value: SourceRange;
+  /** Where it is stored, as written: `cache.set`, `pools[key]`, `globalThis.db`. */
+  into: string;
 }
 
 /** Facts of one JS/TS file. */

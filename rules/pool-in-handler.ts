@@ -1,0 +1,113 @@
+import { defineRule } from '../src/engine/rule.js';
+import type { JsLibrary, PoolDefinition, RequestScope } from '../src/sources/js/types.js';
+import { constructionHead, rangeContains, requestScopeAt, wrappersOf, wrapsInlineDefinition } from '../src/sources/js/scopes/lookup.js';
+
+/**
+ * Libraries whose pool must live and die within one request: @neondatabase/serverless
+ * ("Pool and Client objects must be connected, used and closed within a single request
+ * handler", https://neon.com/docs/serverless/serverless-driver#use-the-driver-over-websockets).
+ */
+const REQUEST_BOUND_LIBRARIES = new Set<JsLibrary>(['neon-serverless']);
+
+/** How each library closes the object (for the help line). */
+const CLOSE_CALL: Record<JsLibrary, string> = {
+  pg: 'end()',
+  postgres: 'end()',
+  'neon-serverless': 'end()',
+  'vercel-postgres': 'end()',
+  'prisma-adapter-pg': 'end()',
+  prisma: '$disconnect()',
+  knex: 'destroy()',
+  kysely: 'destroy()',
+  typeorm: 'destroy()',
+  sequelize: 'close()',
+  'mikro-orm': 'close()',
+  drizzle: '$client.end()',
+};
+
+function what(def: PoolDefinition): string {
+  if (def.kind === 'client') return 'database connection';
+  if (def.kind === 'prisma-client') return 'PrismaClient with its own connection pool';
+  const size = def.max.value !== undefined ? ` (up to ${def.max.value} connections)` : '';
+  if (def.kind === 'orm') return `${def.construct.replace(/^new /, '').replace(/\(\)$/, '')} instance and connection pool${size}`;
+  return `connection pool${size}`;
+}
+
+/** Is the object (or a wrapper around it: `drizzle(pool)`, `new PrismaClient({ adapter })`) closed in the scope? */
+function closeIn(scope: RequestScope, def: PoolDefinition, pools: readonly PoolDefinition[]): RequestScope['closes'] {
+  const names = [def, ...wrappersOf(def, pools)].map((d) => d.binding?.replace(/^this\./, '')).filter((n): n is string => n !== undefined);
+  return (scope.closes ?? []).filter((c) => names.some((n) => c.receiver === n || c.receiver.startsWith(`${n}.`)));
+}
+
+/** Is the object stored somewhere that outlives the call (a per-tenant cache)? */
+function keptBeyondCall(scope: RequestScope, def: PoolDefinition, pools: readonly PoolDefinition[]): boolean {
+  const all = [def, ...wrappersOf(def, pools)];
+  return (scope.keeps ?? []).some((k) => all.some((d) => rangeContains(k.value, d.range) || (k.name !== undefined && k.name === d.binding)));
+}
+
+export default defineRule({
+  meta: {
+    id: 'pool-in-handler',
+    description: 'Report a pool, client or ORM instance created inside a function that runs per request, instead of once per process.',
+    type: 'problem',
+    category: 'capacity',
+    defaultSeverity: 'error',
+    recommended: true,
+    inputs: ['js'],
+    scope: 'file',
+    fixable: false,
+    since: '0.2.0',
+    messages: {
+      perRequest:
+        '{{construct}} runs on every call of the {{scope}}, so each request opens its own {{what}} and never closes it: under load the open connections add up until PostgreSQL refuses new ones ("too many clients").',
+      perRequestClosed:
+        '{{construct}} runs on every call of the {{scope}}, so each request opens and closes its own {{what}}: every request pays a new connection handshake and concurrent requests multiply the connections.',
+      edgeNeverClosed:
+        '{{construct}} creates a {{what}} per request in the {{scope}}, which is right on an edge runtime, but nothing closes it: each request leaves its connections open until the runtime kills them.',
+      help: 'Create it once at module scope and reuse it in every request (or create it lazily in a module-level variable: `{{variable}} ??= {{ctor}}(…)`).',
+      helpPrisma: 'Create one PrismaClient per process at module scope and import it (in development: `globalThis.prisma ??= new PrismaClient()`).',
+      helpEdge: 'Close it when the response is done: `ctx.waitUntil({{binding}}.{{close}})` on Cloudflare Workers, or `await {{binding}}.{{close}}` in a `finally` block.',
+    },
+    options: {},
+  },
+  check(ctx) {
+    for (const file of ctx.facts.js) {
+      if (file.requestScopes.length === 0) continue;
+      for (const def of file.pools) {
+        // A wrapper (`drizzle(pool)`, Kysely's dialect, PrismaClient around an adapter) opens no
+        // connections of its own: the wrapped definition is judged where it is created.
+        if (def.wraps !== undefined || wrapsInlineDefinition(def, file.pools)) continue;
+        // Created once (module scope, static field) or once per process (lazy singleton).
+        if (def.scope.kind === 'module' || def.scope.lazySingleton) continue;
+        const scope = requestScopeAt(file.requestScopes, def.range);
+        if (!scope) continue;
+        if (/^(?:globalThis|global|window)\./.test(def.binding ?? '') || keptBeyondCall(scope, def, file.pools)) continue;
+        const closes = closeIn(scope, def, file.pools) ?? [];
+        const edge = scope.edge || REQUEST_BOUND_LIBRARIES.has(def.library) || closes.some((c) => c.via === 'wait-until');
+        const binding = def.binding?.replace(/^this\./, '') ?? 'pool';
+        const data = {
+          construct: def.construct,
+          ctor: def.construct.replace(/\(\)$/, ''),
+          scope: scope.description,
+          what: what(def),
+          binding,
+          variable: /^[A-Za-z_$][\w$]*$/.test(binding) ? binding : def.kind === 'orm' || def.kind === 'prisma-client' ? 'db' : 'pool',
+          close: CLOSE_CALL[def.library],
+        };
+        const related = [{ range: scope.range, message: `${scope.description} runs once per request` }];
+        const range = constructionHead(def);
+        if (edge) {
+          if (closes.length === 0) ctx.report({ messageId: 'edgeNeverClosed', helpId: 'helpEdge', data, range, related });
+          continue;
+        }
+        ctx.report({
+          messageId: closes.length > 0 ? 'perRequestClosed' : 'perRequest',
+          helpId: def.library === 'prisma' ? 'helpPrisma' : 'help',
+          data,
+          range,
+          related,
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,60 @@
+import { defineRule } from '../src/engine/rule.js';
+import type { ConnectionLeak } from '../src/sources/js/types.js';
+
+/** Which message and help fit the kind of connection that leaks. */
+function ids(leak: ConnectionLeak): { messageId: string; helpId: string } {
+  switch (leak.resource.kind) {
+    case 'client':
+      return { messageId: 'clientLeak', helpId: 'helpClient' };
+    case 'transaction':
+      return { messageId: 'transactionLeak', helpId: 'helpTransaction' };
+    case 'query-runner':
+      return { messageId: 'poolLeak', helpId: 'helpQueryRunner' };
+    case 'reserved':
+      return { messageId: 'poolLeak', helpId: 'helpReserved' };
+    default:
+      // `pool.connect((err, client, done) => …)`: the release is a callback parameter.
+      return { messageId: 'poolLeak', helpId: /^\w+\(\)$/.test(leak.release) ? 'helpCallback' : 'helpPool' };
+  }
+}
+
+export default defineRule({
+  meta: {
+    id: 'release-in-finally',
+    description: 'Release every connection acquired by hand on every path, including when a query throws.',
+    type: 'problem',
+    category: 'reliability',
+    defaultSeverity: 'error',
+    recommended: true,
+    inputs: ['js'],
+    scope: 'file',
+    fixable: false,
+    since: '0.2.0',
+    messages: {
+      poolLeak: '{{detail}}: the pool never gets that connection back, and once all of its connections have leaked this way every request waits for one.',
+      clientLeak: '{{detail}}: its connection stays open on the server, holding one of max_connections, until the process exits.',
+      transactionLeak: '{{detail}}: the transaction stays open on its pooled connection, idle in transaction and holding its locks, and that connection never returns to the pool.',
+      helpPool: 'Call {{release}} in a finally block (try { … } finally { {{release}}; }), or use pool.query() for statements that do not need one connection.',
+      helpReserved: 'Call {{release}} in a finally block, or use sql.begin() when the statements form a transaction.',
+      helpQueryRunner: 'Call {{release}} in a finally block after the try/catch that commits or rolls back.',
+      helpCallback: 'Call {{release}} on every path of the callback, including when a query fails.',
+      helpClient: 'Call {{release}} in a finally block once connect() has succeeded.',
+      helpTransaction:
+        'Roll back in a catch that rethrows (catch (e) { await {{release}}; throw e; }), or pass a callback to transaction() so the library commits or rolls back for you.',
+    },
+    options: {},
+  },
+  check(ctx) {
+    for (const file of ctx.facts.js) {
+      for (const leak of file.leaks) {
+        const detail = leak.detail.charAt(0).toUpperCase() + leak.detail.slice(1);
+        ctx.report({
+          ...ids(leak),
+          data: { detail, release: leak.release, name: leak.resource.name },
+          range: leak.acquire,
+          related: [{ range: leak.leakAt, message: `${leak.resource.name} leaks here` }],
+        });
+      }
+    }
+  },
+});

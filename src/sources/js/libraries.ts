@@ -1,0 +1,47 @@
+import type { JsLibrary } from './types.js';
+
+/**
+ * Module specifiers of the supported libraries. An exact name, or a prefix ending in
+ * `/` for package families (`drizzle-orm/node-postgres`, `@mikro-orm/postgresql`).
+ */
+const EXACT: ReadonlyMap<string, JsLibrary> = new Map<string, JsLibrary>([
+  ['pg', 'pg'],
+  ['pg-pool', 'pg'],
+  ['pg-native', 'pg'],
+  ['postgres', 'postgres'],
+  ['sequelize', 'sequelize'],
+  ['sequelize-typescript', 'sequelize'],
+  ['@sequelize/core', 'sequelize'],
+  ['@sequelize/postgres', 'sequelize'],
+  ['typeorm', 'typeorm'],
+  ['@nestjs/typeorm', 'typeorm'],
+  ['knex', 'knex'],
+  ['kysely', 'kysely'],
+  ['drizzle-orm', 'drizzle'],
+  ['@prisma/client', 'prisma'],
+  ['@prisma/adapter-pg', 'prisma-adapter-pg'],
+  ['@neondatabase/serverless', 'neon-serverless'],
+  ['@vercel/postgres', 'vercel-postgres'],
+]);
+
+const PREFIXES: ReadonlyArray<readonly [string, JsLibrary]> = [
+  ['drizzle-orm/', 'drizzle'],
+  ['@mikro-orm/', 'mikro-orm'],
+  ['pg/', 'pg'],
+  ['typeorm/', 'typeorm'],
+  ['knex/', 'knex'],
+  ['@prisma/client/', 'prisma'],
+];
+
+/** The library a module specifier belongs to (`'pg'` → 'pg', `'node:pg'` is not a thing). */
+export function libraryOf(moduleSpecifier: string): JsLibrary | undefined {
+  const exact = EXACT.get(moduleSpecifier);
+  if (exact !== undefined) return exact;
+  for (const [prefix, lib] of PREFIXES) if (moduleSpecifier.startsWith(prefix)) return lib;
+  return undefined;
+}
+
+/** Is this specifier one of the supported libraries? Used by the pre-filter. */
+export function isSupportedSpecifier(moduleSpecifier: string): boolean {
+  return libraryOf(moduleSpecifier) !== undefined;
+}

@@ -1,0 +1,703 @@
+import ts from 'typescript';
+import type { SourceRange } from '../../core/location.js';
+import { libraryOf } from './libraries.js';
+import type { ConnectionObjectRef, JsLibrary, JsModuleContext, PoolDefinition } from './types.js';
+import { isFunctionLike, returnExpressions, staticPropertyName, unwrapExpression, walk } from './walk.js';
+
+/** What the project offers a module: other modules, and the definitions found in them. */
+export interface ModuleHost {
+  /** `'./db'` from `/repo/src/a.ts` → the parsed module, a package name, or nothing known. */
+  resolveImport(fromFile: string, specifier: string): { kind: 'local'; module: JsModule } | { kind: 'external'; specifier: string } | { kind: 'missing' };
+  /** The pool definition created by this node (a `new Pool()` …), extracting the node's module on demand. */
+  definitionAt(node: ts.Node, module: JsModule): PoolDefinition | undefined;
+}
+
+/** A name in scope. */
+export type Declaration =
+  | { kind: 'var'; declaration: ts.VariableDeclaration; element?: ts.BindingElement; flags: 'const' | 'let' | 'var' }
+  | { kind: 'import'; node: ts.ImportSpecifier | ts.ImportClause | ts.NamespaceImport | ts.ImportEqualsDeclaration }
+  | { kind: 'function'; node: ts.FunctionDeclaration }
+  | { kind: 'class'; node: ts.ClassDeclaration }
+  | { kind: 'param'; node: ts.ParameterDeclaration; element?: ts.BindingElement }
+  | { kind: 'other'; node: ts.Node };
+
+/**
+ * Where an expression's value comes from, as far as static analysis follows it.
+ * `path` is what is still to be read from that value (`db.pool` → node `db`'s
+ * value, path `['pool']`) when the value could not be taken apart.
+ */
+export type Trace =
+  | { kind: 'node'; module: JsModule; node: ts.Node; path: readonly string[] }
+  | { kind: 'external'; module: JsModule; specifier: string; path: readonly string[]; at: ts.Node }
+  | { kind: 'module'; module: JsModule; target: JsModule }
+  | { kind: 'global'; module: JsModule; name: string; path: readonly string[]; at: ts.Node }
+  | { kind: 'opaque'; module: JsModule; node: ts.Node; reason: string; path: readonly string[] };
+
+/**
+ * `value`: only bindings that are never reassigned, no calls (option values).
+ * `object`: also `let` bindings through their assignments and calls of local
+ * functions through their return value (pools, ORM objects).
+ */
+export type TraceMode = 'value' | 'object';
+
+const MAX_TRACE_DEPTH = 48;
+
+type ExportTarget =
+  | { kind: 'expr'; expr: ts.Expression }
+  | { kind: 'local'; name: ts.Identifier }
+  | { kind: 'decl'; node: ts.FunctionDeclaration | ts.ClassDeclaration }
+  | { kind: 'reexport'; specifier: string; name: string };
+
+interface ExportTable {
+  named: Map<string, ExportTarget>;
+  stars: string[];
+  /** CommonJS `module.exports = x` or TypeScript `export = x`. */
+  moduleExports?: ts.Expression;
+}
+
+/** A parsed module: scopes, imports, exports, and the tracer every analysis uses. */
+export class JsModule implements JsModuleContext {
+  private readonly scopeTables = new WeakMap<ts.Node, Map<string, Declaration>>();
+  private exportTable: ExportTable | undefined;
+  private assignmentIndex: Map<string, ts.Expression[]> | undefined;
+  private readonly classAssignments = new WeakMap<ts.ClassLikeDeclaration, Map<string, ts.Expression[]>>();
+
+  constructor(
+    readonly file: string,
+    readonly sourceFile: ts.SourceFile,
+    readonly host: ModuleHost,
+  ) {}
+
+  libraryOf(moduleSpecifier: string): JsLibrary | undefined {
+    return libraryOf(moduleSpecifier);
+  }
+
+  rangeOf(node: ts.Node): SourceRange {
+    const sf = this.sourceFile;
+    const start = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+    const end = sf.getLineAndCharacterOfPosition(node.end);
+    return { file: this.file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
+  }
+
+  resolveConnectionObject(expr: ts.Expression): ConnectionObjectRef | undefined {
+    return connectionObjectOf(expr, this, 0);
+  }
+
+  // ---- scopes ------------------------------------------------------------
+
+  /** The declaration an identifier refers to, by lexical scope (no hoisting of `var` out of blocks). */
+  lookup(id: ts.Identifier): Declaration | undefined {
+    return this.lookupName(id.text, id);
+  }
+
+  lookupName(name: string, from: ts.Node): Declaration | undefined {
+    let n: ts.Node | undefined = from.parent ?? from;
+    while (n !== undefined) {
+      if (isScope(n)) {
+        const d = this.scopeTable(n).get(name);
+        if (d !== undefined) return d;
+      }
+      n = n.parent;
+    }
+    return undefined;
+  }
+
+  private scopeTable(scope: ts.Node): Map<string, Declaration> {
+    let t = this.scopeTables.get(scope);
+    if (t !== undefined) return t;
+    t = new Map();
+    const table = t;
+    const addStatements = (stmts: readonly ts.Statement[]) => {
+      for (const s of stmts) declareStatement(s, table);
+    };
+    if (ts.isSourceFile(scope) || ts.isBlock(scope) || ts.isModuleBlock(scope)) addStatements(scope.statements);
+    else if (ts.isCaseBlock(scope)) for (const c of scope.clauses) addStatements(c.statements);
+    else if (isFunctionLike(scope)) {
+      for (const p of scope.parameters) declareBinding(p.name, table, (element) => ({ kind: 'param', node: p, ...(element ? { element } : {}) }));
+      if ((ts.isFunctionExpression(scope) || ts.isFunctionDeclaration(scope)) && scope.name && !table.has(scope.name.text)) {
+        table.set(scope.name.text, { kind: 'other', node: scope });
+      }
+    } else if (ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) {
+      const init = scope.initializer;
+      if (init && ts.isVariableDeclarationList(init)) declareList(init, table);
+    } else if (ts.isCatchClause(scope) && scope.variableDeclaration) {
+      const v = scope.variableDeclaration;
+      declareBinding(v.name, table, () => ({ kind: 'other', node: v }));
+    }
+    this.scopeTables.set(scope, table);
+    return table;
+  }
+
+  // ---- assignments -------------------------------------------------------
+
+  /** Right-hand sides of `name = x`, `name ??= x`, `name ||= x` that assign this declaration. */
+  assignmentsTo(decl: ts.VariableDeclaration, name: string): ts.Expression[] {
+    if (this.assignmentIndex === undefined) {
+      const idx = new Map<string, ts.Expression[]>();
+      walk(this.sourceFile, (n) => {
+        if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind)) {
+          const left = unwrapExpression(n.left);
+          if (ts.isIdentifier(left)) {
+            const list = idx.get(left.text) ?? [];
+            list.push(n.right);
+            idx.set(left.text, list);
+          }
+        }
+      });
+      this.assignmentIndex = idx;
+    }
+    const out: ts.Expression[] = [];
+    for (const rhs of this.assignmentIndex.get(name) ?? []) {
+      const assign = rhs.parent as ts.BinaryExpression;
+      const left = unwrapExpression(assign.left) as ts.Identifier;
+      const d = this.lookup(left);
+      if (d?.kind === 'var' && d.declaration === decl) out.push(rhs);
+    }
+    return out;
+  }
+
+  /** Right-hand sides of `this.name = x` in the class's members (arrow functions keep `this`). */
+  thisAssignments(cls: ts.ClassLikeDeclaration, name: string): ts.Expression[] {
+    let idx = this.classAssignments.get(cls);
+    if (idx === undefined) {
+      const table = new Map<string, ts.Expression[]>();
+      for (const member of cls.members) {
+        walk(member, (n) => {
+          if (n !== member && (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassLike(n))) return false;
+          if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind)) {
+            const left = unwrapExpression(n.left);
+            if ((ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) && unwrapExpression(left.expression).kind === ts.SyntaxKind.ThisKeyword) {
+              const key = ts.isPropertyAccessExpression(left) ? left.name.text : staticKey(left.argumentExpression);
+              if (key !== undefined) {
+                const list = table.get(key) ?? [];
+                list.push(n.right);
+                table.set(key, list);
+              }
+            }
+          }
+          return undefined;
+        });
+      }
+      idx = table;
+      this.classAssignments.set(cls, idx);
+    }
+    return idx.get(name) ?? [];
+  }
+
+  // ---- exports -----------------------------------------------------------
+
+  exports(): ExportTable {
+    if (this.exportTable !== undefined) return this.exportTable;
+    const table: ExportTable = { named: new Map(), stars: [] };
+    for (const s of this.sourceFile.statements) collectExports(s, table);
+    this.exportTable = table;
+    return table;
+  }
+
+  /** Every name this module exports (CommonJS `module.exports = x` counts as `default`). */
+  exportNames(): string[] {
+    const t = this.exports();
+    const names = new Set(t.named.keys());
+    if (t.moduleExports !== undefined) {
+      names.add('default');
+      const obj = unwrapExpression(t.moduleExports);
+      if (ts.isObjectLiteralExpression(obj)) {
+        for (const p of obj.properties) {
+          const n = staticPropertyName(p.name);
+          if (n !== undefined) names.add(n);
+        }
+      }
+    }
+    return [...names];
+  }
+
+  /** Where an export of this module comes from. */
+  traceExport(name: string, path: readonly string[], mode: TraceMode, depth = 0): Trace | undefined {
+    if (depth > MAX_TRACE_DEPTH) return undefined;
+    const t = this.exports();
+    const target = t.named.get(name);
+    if (target !== undefined) {
+      switch (target.kind) {
+        case 'expr':
+          return trace(target.expr, this, path, mode, depth + 1);
+        case 'local':
+          return trace(target.name, this, path, mode, depth + 1);
+        case 'decl':
+          return { kind: 'node', module: this, node: target.node, path };
+        case 'reexport':
+          return this.traceImported(target.specifier, target.name, path, mode, depth + 1, target.name === '*' ? undefined : this.sourceFile);
+      }
+    }
+    if (t.moduleExports !== undefined) {
+      return trace(t.moduleExports, this, name === 'default' ? path : [name, ...path], mode, depth + 1);
+    }
+    if (name !== 'default') {
+      for (const spec of t.stars) {
+        const r = this.host.resolveImport(this.file, spec);
+        if (r.kind === 'local') {
+          if (!r.module.exportNames().includes(name) && r.module.exports().stars.length === 0) continue;
+          const found = r.module.traceExport(name, path, mode, depth + 1);
+          if (found !== undefined) return found;
+        } else if (r.kind === 'external') {
+          return { kind: 'external', module: this, specifier: r.specifier, path: [name, ...path], at: this.sourceFile };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** `import { name } from specifier` (name `default`, or `*` for the namespace) as seen from this module. */
+  traceImported(specifier: string, name: string, path: readonly string[], mode: TraceMode, depth: number, at: ts.Node = this.sourceFile): Trace | undefined {
+    const r = this.host.resolveImport(this.file, specifier);
+    if (r.kind === 'external') {
+      return { kind: 'external', module: this, specifier: r.specifier, path: name === '*' ? path : [name, ...path], at };
+    }
+    if (r.kind === 'missing') return { kind: 'opaque', module: this, node: at, reason: `module '${specifier}' is not in the analysed files`, path };
+    if (name === '*') {
+      if (path.length === 0) return { kind: 'module', module: this, target: r.module };
+      return r.module.traceExport(path[0]!, path.slice(1), mode, depth + 1);
+    }
+    return r.module.traceExport(name, path, mode, depth + 1);
+  }
+
+  /** `require(specifier)`: module.exports of a CommonJS module, the namespace of an ES module. */
+  traceRequired(specifier: string, path: readonly string[], mode: TraceMode, depth: number, at: ts.Node): Trace | undefined {
+    const r = this.host.resolveImport(this.file, specifier);
+    if (r.kind === 'external') return { kind: 'external', module: this, specifier: r.specifier, path, at };
+    if (r.kind === 'missing') return { kind: 'opaque', module: this, node: at, reason: `module '${specifier}' is not in the analysed files`, path };
+    const m = r.module;
+    const t = m.exports();
+    if (t.moduleExports !== undefined) return trace(t.moduleExports, m, path, mode, depth + 1);
+    if (path.length === 0) return { kind: 'module', module: this, target: m };
+    return m.traceExport(path[0]!, path.slice(1), mode, depth + 1);
+  }
+}
+
+// ---- declarations ---------------------------------------------------------
+
+function isScope(n: ts.Node): boolean {
+  return (
+    ts.isSourceFile(n) ||
+    ts.isBlock(n) ||
+    ts.isModuleBlock(n) ||
+    ts.isCaseBlock(n) ||
+    isFunctionLike(n) ||
+    ts.isForStatement(n) ||
+    ts.isForOfStatement(n) ||
+    ts.isForInStatement(n) ||
+    ts.isCatchClause(n)
+  );
+}
+
+function declareBinding(name: ts.BindingName, table: Map<string, Declaration>, make: (element: ts.BindingElement | undefined) => Declaration): void {
+  if (ts.isIdentifier(name)) {
+    if (!table.has(name.text)) table.set(name.text, make(undefined));
+    return;
+  }
+  const stack: ts.BindingPattern[] = [name];
+  while (stack.length > 0) {
+    const pattern = stack.pop()!;
+    for (const el of pattern.elements) {
+      if (ts.isOmittedExpression(el)) continue;
+      if (ts.isIdentifier(el.name)) {
+        if (!table.has(el.name.text)) table.set(el.name.text, make(el));
+      } else stack.push(el.name);
+    }
+  }
+}
+
+function declareList(list: ts.VariableDeclarationList, table: Map<string, Declaration>): void {
+  const flags = list.flags & ts.NodeFlags.Const ? 'const' : list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing) ? 'let' : 'var';
+  for (const d of list.declarations) {
+    declareBinding(d.name, table, (element) => ({ kind: 'var', declaration: d, flags, ...(element ? { element } : {}) }));
+  }
+}
+
+function declareStatement(s: ts.Statement, table: Map<string, Declaration>): void {
+  if (ts.isVariableStatement(s)) declareList(s.declarationList, table);
+  else if (ts.isFunctionDeclaration(s)) {
+    if (s.name && !table.has(s.name.text)) table.set(s.name.text, { kind: 'function', node: s });
+  } else if (ts.isClassDeclaration(s)) {
+    if (s.name && !table.has(s.name.text)) table.set(s.name.text, { kind: 'class', node: s });
+  } else if (ts.isImportDeclaration(s)) {
+    const clause = s.importClause;
+    if (clause === undefined) return;
+    if (clause.name) table.set(clause.name.text, { kind: 'import', node: clause });
+    const nb = clause.namedBindings;
+    if (nb && ts.isNamespaceImport(nb)) table.set(nb.name.text, { kind: 'import', node: nb });
+    else if (nb) for (const el of nb.elements) table.set(el.name.text, { kind: 'import', node: el });
+  } else if (ts.isImportEqualsDeclaration(s)) {
+    table.set(s.name.text, { kind: 'import', node: s });
+  } else if (ts.isEnumDeclaration(s) || ts.isModuleDeclaration(s)) {
+    if (ts.isIdentifier(s.name) && !table.has(s.name.text)) table.set(s.name.text, { kind: 'other', node: s });
+  }
+}
+
+function isAssignmentOperator(k: ts.SyntaxKind): boolean {
+  return k === ts.SyntaxKind.EqualsToken || k === ts.SyntaxKind.QuestionQuestionEqualsToken || k === ts.SyntaxKind.BarBarEqualsToken;
+}
+
+function staticKey(e: ts.Expression): string | undefined {
+  const u = unwrapExpression(e);
+  return ts.isStringLiteralLike(u) || ts.isNumericLiteral(u) ? u.text : undefined;
+}
+
+function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false);
+}
+
+/** `module.exports`, `exports`: the CommonJS export objects. */
+function commonJsExportKey(left: ts.Expression): { whole: true } | { name: string } | undefined {
+  const l = unwrapExpression(left);
+  const isModuleExports = (e: ts.Expression) => {
+    const u = unwrapExpression(e);
+    return ts.isPropertyAccessExpression(u) && ts.isIdentifier(u.expression) && u.expression.text === 'module' && u.name.text === 'exports';
+  };
+  if (isModuleExports(l)) return { whole: true };
+  if (ts.isPropertyAccessExpression(l) || ts.isElementAccessExpression(l)) {
+    const obj = unwrapExpression(l.expression);
+    const name = ts.isPropertyAccessExpression(l) ? l.name.text : staticKey(l.argumentExpression);
+    if (name === undefined) return undefined;
+    if (isModuleExports(obj) || (ts.isIdentifier(obj) && obj.text === 'exports')) return { name };
+  }
+  return undefined;
+}
+
+function collectExports(s: ts.Statement, t: ExportTable): void {
+  if (ts.isVariableStatement(s) && hasModifier(s, ts.SyntaxKind.ExportKeyword)) {
+    for (const d of s.declarationList.declarations) {
+      const names: ts.Identifier[] = [];
+      collectBindingIdentifiers(d.name, names);
+      for (const id of names) t.named.set(id.text, { kind: 'local', name: id });
+    }
+  } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && hasModifier(s, ts.SyntaxKind.ExportKeyword)) {
+    const name = hasModifier(s, ts.SyntaxKind.DefaultKeyword) ? 'default' : s.name?.text;
+    if (name !== undefined) t.named.set(name, { kind: 'decl', node: s });
+  } else if (ts.isExportAssignment(s)) {
+    if (s.isExportEquals) t.moduleExports = s.expression;
+    else t.named.set('default', { kind: 'expr', expr: s.expression });
+  } else if (ts.isExportDeclaration(s)) {
+    const spec = s.moduleSpecifier && ts.isStringLiteralLike(s.moduleSpecifier) ? s.moduleSpecifier.text : undefined;
+    const clause = s.exportClause;
+    if (clause === undefined) {
+      if (spec !== undefined) t.stars.push(spec);
+    } else if (ts.isNamespaceExport(clause)) {
+      if (spec !== undefined) t.named.set(clause.name.text, { kind: 'reexport', specifier: spec, name: '*' });
+    } else {
+      for (const el of clause.elements) {
+        const exported = el.name.text;
+        const local = el.propertyName ?? el.name;
+        if (spec !== undefined) t.named.set(exported, { kind: 'reexport', specifier: spec, name: local.text });
+        else if (ts.isIdentifier(local)) t.named.set(exported, { kind: 'local', name: local });
+      }
+    }
+  } else if (ts.isExpressionStatement(s)) {
+    // module.exports = x; exports.a = x; module.exports.a = x; (also chained `module.exports = exports = x`)
+    let e = unwrapExpression(s.expression);
+    while (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const key = commonJsExportKey(e.left);
+      if (key === undefined) break;
+      const right = unwrapExpression(e.right);
+      const value = ts.isBinaryExpression(right) && right.operatorToken.kind === ts.SyntaxKind.EqualsToken ? right.right : e.right;
+      if ('whole' in key) t.moduleExports = value;
+      else t.named.set(key.name, { kind: 'expr', expr: value });
+      e = right;
+    }
+  }
+}
+
+function collectBindingIdentifiers(name: ts.BindingName, out: ts.Identifier[]): void {
+  if (ts.isIdentifier(name)) {
+    out.push(name);
+    return;
+  }
+  for (const el of name.elements) if (!ts.isOmittedExpression(el)) collectBindingIdentifiers(el.name, out);
+}
+
+/** The property path a destructured binding reads: `const { a: { b } } = x` → b reads `['a', 'b']`. */
+function bindingPath(element: ts.BindingElement): string[] | undefined {
+  const path: string[] = [];
+  let el: ts.Node = element;
+  while (ts.isBindingElement(el)) {
+    const pattern: ts.BindingPattern = el.parent;
+    if (ts.isObjectBindingPattern(pattern)) {
+      if (el.dotDotDotToken === undefined) {
+        const key = staticPropertyName(el.propertyName ?? el.name);
+        if (key === undefined) return undefined;
+        path.unshift(key);
+      }
+    } else {
+      if (el.dotDotDotToken !== undefined) return undefined;
+      path.unshift(String(pattern.elements.indexOf(el)));
+    }
+    el = pattern.parent;
+  }
+  return path;
+}
+
+// ---- tracing --------------------------------------------------------------
+
+function isUndefinedValue(e: ts.Expression): boolean {
+  const u = unwrapExpression(e);
+  return u.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(u) && u.text === 'undefined') || ts.isVoidExpression(u);
+}
+
+/** Identity helpers whose result is their first argument (`defineConfig({...})`). */
+const IDENTITY_HELPERS = new Set(['defineConfig', 'freeze']);
+
+/**
+ * Follows an expression to the expression that produces its value: through
+ * `const` bindings, destructuring, imports and re-exports (ESM and CommonJS),
+ * object literals, `this.x` fields and (in object mode) `let` assignments and
+ * local function returns. Never executes anything.
+ */
+export function trace(expr: ts.Node, module: JsModule, path: readonly string[] = [], mode: TraceMode = 'object', depth = 0): Trace | undefined {
+  if (depth > MAX_TRACE_DEPTH) return { kind: 'opaque', module, node: expr, reason: 'too many indirections', path };
+  const e = ts.isExpression(expr) ? unwrapExpression(expr) : expr;
+  const next = (x: ts.Node, p: readonly string[] = path) => trace(x, module, p, mode, depth + 1);
+
+  if (ts.isIdentifier(e)) {
+    if (e.text === 'undefined') return { kind: 'node', module, node: e, path };
+    const d = module.lookup(e);
+    if (d === undefined) return { kind: 'global', module, name: e.text, path, at: e };
+    return traceDeclaration(d, e, module, path, mode, depth);
+  }
+  if (ts.isPropertyAccessExpression(e)) return next(e.expression, [e.name.text, ...path]);
+  if (ts.isElementAccessExpression(e)) {
+    const key = staticKey(e.argumentExpression);
+    if (key === undefined) return { kind: 'opaque', module, node: e, reason: 'computed property', path };
+    return next(e.expression, [key, ...path]);
+  }
+  if (e.kind === ts.SyntaxKind.ThisKeyword) return traceThis(e, module, path, mode, depth);
+  if (ts.isAwaitExpression(e)) return next(e.expression);
+  if (ts.isCallExpression(e)) {
+    const callee = unwrapExpression(e.expression);
+    const arg0 = e.arguments[0];
+    const spec = arg0 && ts.isStringLiteralLike(arg0) ? arg0.text : undefined;
+    if (callee.kind === ts.SyntaxKind.ImportKeyword && spec !== undefined) return module.traceImported(spec, '*', path, mode, depth + 1, e);
+    if (ts.isIdentifier(callee) && callee.text === 'require' && spec !== undefined && module.lookup(callee) === undefined) {
+      return module.traceRequired(spec, path, mode, depth + 1, e);
+    }
+    const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    if (calleeName !== undefined && IDENTITY_HELPERS.has(calleeName) && arg0 !== undefined) return next(arg0);
+    if (mode === 'object') {
+      const fn = next(callee, []);
+      if (fn?.kind === 'node' && fn.path.length === 0 && isFunctionLike(fn.node)) {
+        for (const r of returnExpressions(fn.node)) {
+          const t = trace(r, fn.module, path, mode, depth + 1);
+          if (t !== undefined && !(t.kind === 'node' && isUndefinedValue(t.node as ts.Expression))) return t;
+        }
+      }
+    }
+    return { kind: 'node', module, node: e, path };
+  }
+  if (ts.isObjectLiteralExpression(e) && path.length > 0) {
+    const key = path[0]!;
+    const rest = path.slice(1);
+    for (let i = e.properties.length - 1; i >= 0; i--) {
+      const p = e.properties[i]!;
+      if (ts.isSpreadAssignment(p)) {
+        const t = next(p.expression, path);
+        if (t !== undefined && !(t.kind === 'opaque')) return t;
+        continue;
+      }
+      if (staticPropertyName(p.name) !== key) continue;
+      if (ts.isPropertyAssignment(p)) return next(p.initializer, rest);
+      if (ts.isShorthandPropertyAssignment(p)) return next(p.name, rest);
+      if (ts.isMethodDeclaration(p) || ts.isGetAccessorDeclaration(p)) {
+        if (ts.isGetAccessorDeclaration(p)) {
+          const r = returnExpressions(p)[0];
+          return r ? next(r, rest) : undefined;
+        }
+        return { kind: 'node', module, node: p, path: rest };
+      }
+    }
+    return { kind: 'opaque', module, node: e, reason: `no property '${key}'`, path };
+  }
+  if (ts.isArrayLiteralExpression(e) && path.length > 0) {
+    const idx = Number(path[0]);
+    const el = Number.isInteger(idx) ? e.elements[idx] : undefined;
+    if (el === undefined || ts.isSpreadElement(el)) return { kind: 'opaque', module, node: e, reason: 'array element', path };
+    return next(el, path.slice(1));
+  }
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (isAssignmentOperator(op)) return next(e.right);
+    if (op === ts.SyntaxKind.CommaToken) return next(e.right);
+    if (mode === 'object' && (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken)) {
+      // `globalThis.prisma ?? new PrismaClient()`: the left side is a cache; the right side creates.
+      const left = next(e.left);
+      if (left !== undefined && left.kind === 'node' && !isUndefinedValue(left.node as ts.Expression) && (ts.isNewExpression(left.node) || ts.isCallExpression(left.node))) return left;
+      return next(e.right);
+    }
+  }
+  return { kind: 'node', module, node: e, path };
+}
+
+function traceDeclaration(d: Declaration, at: ts.Identifier, module: JsModule, path: readonly string[], mode: TraceMode, depth: number): Trace | undefined {
+  switch (d.kind) {
+    case 'var': {
+      const decl = d.declaration;
+      let prefix: string[] = [];
+      if (d.element !== undefined) {
+        const bp = bindingPath(d.element);
+        if (bp === undefined) return { kind: 'opaque', module, node: d.element, reason: 'destructuring', path };
+        prefix = bp;
+      }
+      const full = [...prefix, ...path];
+      const name = at.text;
+      const assigned = d.flags === 'const' || !ts.isIdentifier(decl.name) ? [] : module.assignmentsTo(decl, name);
+      const init = decl.initializer;
+      // for (const x of …) has no initializer of its own
+      if (ts.isForOfStatement(decl.parent.parent) || ts.isForInStatement(decl.parent.parent)) {
+        return { kind: 'opaque', module, node: decl, reason: 'loop variable', path };
+      }
+      if (assigned.length > 0) {
+        if (mode === 'value') return { kind: 'opaque', module, node: decl, reason: `'${name}' is reassigned`, path };
+        const candidates = [...(init && !isUndefinedValue(init) ? [init] : []), ...assigned];
+        for (const c of candidates) {
+          const t = trace(c, module, full, mode, depth + 1);
+          if (t !== undefined && !(t.kind === 'node' && isUndefinedValue(t.node as ts.Expression))) return t;
+        }
+        return { kind: 'opaque', module, node: decl, reason: `'${name}' is assigned values that cannot be followed`, path };
+      }
+      if (init === undefined) return { kind: 'opaque', module, node: decl, reason: `'${name}' is never initialised`, path };
+      return trace(init, module, full, mode, depth + 1);
+    }
+    case 'import': {
+      const n = d.node;
+      if (ts.isImportEqualsDeclaration(n)) {
+        const ref = n.moduleReference;
+        if (ts.isExternalModuleReference(ref) && ts.isStringLiteralLike(ref.expression)) return module.traceRequired(ref.expression.text, path, mode, depth + 1, n);
+        return { kind: 'opaque', module, node: n, reason: 'import alias', path };
+      }
+      const decl = ts.isImportSpecifier(n) ? n.parent.parent.parent : ts.isNamespaceImport(n) ? n.parent.parent : n.parent;
+      const spec = ts.isStringLiteralLike(decl.moduleSpecifier) ? decl.moduleSpecifier.text : undefined;
+      if (spec === undefined) return undefined;
+      const name = ts.isImportSpecifier(n) ? (n.propertyName ?? n.name).text : ts.isNamespaceImport(n) ? '*' : 'default';
+      return module.traceImported(spec, name, path, mode, depth + 1, n);
+    }
+    case 'function':
+    case 'class':
+      return { kind: 'node', module, node: d.node, path };
+    case 'param':
+      return { kind: 'opaque', module, node: d.element ?? d.node, reason: 'function parameter', path };
+    case 'other':
+      return { kind: 'opaque', module, node: d.node, reason: 'not a constant', path };
+  }
+}
+
+function traceThis(e: ts.Node, module: JsModule, path: readonly string[], mode: TraceMode, depth: number): Trace | undefined {
+  let n: ts.Node | undefined = e.parent;
+  while (n !== undefined && !ts.isClassLike(n)) {
+    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) return { kind: 'opaque', module, node: e, reason: '`this` of a function', path };
+    n = n.parent;
+  }
+  if (n === undefined || path.length === 0) return { kind: 'opaque', module, node: e, reason: '`this`', path };
+  const cls = n;
+  const key = path[0]!;
+  const rest = path.slice(1);
+  for (const m of cls.members) {
+    if (ts.isPropertyDeclaration(m) && staticPropertyName(m.name) === key && m.initializer) return trace(m.initializer, module, rest, mode, depth + 1);
+    if (ts.isConstructorDeclaration(m)) {
+      for (const p of m.parameters) {
+        if (ts.isIdentifier(p.name) && p.name.text === key && ts.getModifiers(p)?.length) {
+          return { kind: 'opaque', module, node: p, reason: 'constructor parameter (injected)', path: rest };
+        }
+      }
+    }
+  }
+  const assigned = module.thisAssignments(cls, key);
+  for (const a of assigned) {
+    const t = trace(a, module, rest, mode, depth + 1);
+    if (t !== undefined && !(t.kind === 'node' && isUndefinedValue(t.node as ts.Expression))) return t;
+  }
+  for (const m of cls.members) {
+    if (ts.isPropertyDeclaration(m) && staticPropertyName(m.name) === key) return { kind: 'opaque', module, node: m, reason: 'class field without a known value', path: rest };
+  }
+  return { kind: 'opaque', module, node: e, reason: `no field '${key}'`, path };
+}
+
+// ---- connection objects ---------------------------------------------------
+
+/** Type names that identify a connection object when the value itself cannot be followed (injected, typed parameters). */
+const TYPE_KINDS: Record<string, Record<string, ConnectionObjectRef['kind']>> = {
+  pg: { Pool: 'pool', Client: 'client', PoolClient: 'pool-client' },
+  'neon-serverless': { Pool: 'pool', Client: 'client', PoolClient: 'pool-client' },
+  'vercel-postgres': { VercelPool: 'pool', VercelClient: 'client', VercelPoolClient: 'pool-client' },
+  typeorm: { DataSource: 'pool', Connection: 'pool', QueryRunner: 'query-runner' },
+  sequelize: { Sequelize: 'pool', Transaction: 'transaction' },
+  knex: { Knex: 'pool' },
+  postgres: { Sql: 'pool', ReservedSql: 'reserved' },
+  prisma: { PrismaClient: 'pool' },
+};
+
+function refFromTypeAnnotation(node: ts.Node, module: JsModule): ConnectionObjectRef | undefined {
+  const typeNode =
+    ts.isParameter(node) || ts.isPropertyDeclaration(node) || ts.isVariableDeclaration(node) ? node.type : ts.isBindingElement(node) ? undefined : undefined;
+  if (typeNode === undefined || !ts.isTypeReferenceNode(typeNode)) return undefined;
+  const tn = typeNode.typeName;
+  const first = ts.isIdentifier(tn) ? tn : tn.left;
+  const member = ts.isQualifiedName(tn) ? tn.right.text : undefined;
+  if (!ts.isIdentifier(first)) return undefined;
+  const d = module.lookup(first);
+  if (d?.kind !== 'import' || ts.isImportEqualsDeclaration(d.node)) return undefined;
+  const decl = ts.isImportSpecifier(d.node) ? d.node.parent.parent.parent : ts.isNamespaceImport(d.node) ? d.node.parent.parent : d.node.parent;
+  if (!ts.isStringLiteralLike(decl.moduleSpecifier)) return undefined;
+  const lib = libraryOf(decl.moduleSpecifier.text);
+  if (lib === undefined) return undefined;
+  const imported = ts.isImportSpecifier(d.node) ? (d.node.propertyName ?? d.node.name).text : first.text;
+  // Knex.Transaction, pg.PoolClient …
+  const typeName = member !== undefined ? (imported === 'Knex' && member === 'Transaction' ? 'Transaction' : member) : imported;
+  if (lib === 'knex' && typeName === 'Transaction') return { library: lib, kind: 'transaction' };
+  const kind = TYPE_KINDS[lib]?.[typeName];
+  return kind === undefined ? undefined : { library: lib, kind };
+}
+
+/** Libraries whose pool hands out clients with `pool.connect()` that must be released. */
+const CONNECT_RETURNS_CLIENT = new Set<JsLibrary>(['pg', 'neon-serverless', 'vercel-postgres', 'prisma-adapter-pg']);
+
+function isFunctionArgument(a: ts.Expression): boolean {
+  const u = unwrapExpression(a);
+  return ts.isArrowFunction(u) || ts.isFunctionExpression(u);
+}
+
+function connectionObjectOf(expr: ts.Expression, module: JsModule, depth: number): ConnectionObjectRef | undefined {
+  if (depth > 8) return undefined;
+  const t = trace(expr, module, [], 'object');
+  if (t === undefined) return undefined;
+  if (t.kind === 'external') {
+    const lib = libraryOf(t.specifier);
+    const p = t.path[0] === 'default' ? t.path.slice(1) : t.path;
+    if (lib === 'vercel-postgres' && p.length === 1 && (p[0] === 'sql' || p[0] === 'db')) return { library: lib, kind: 'pool' };
+    return undefined;
+  }
+  if (t.kind === 'opaque') {
+    if (t.path.length > 0) return undefined;
+    return refFromTypeAnnotation(t.node, t.module);
+  }
+  if (t.kind !== 'node' || t.path.length > 0) return undefined;
+  const node = t.node;
+  const m = t.module;
+  if (ts.isNewExpression(node) || ts.isCallExpression(node) || ts.isClassDeclaration(node)) {
+    const def = m.host.definitionAt(node, m);
+    if (def !== undefined) return { library: def.library, kind: def.kind === 'client' ? 'client' : 'pool', definition: def };
+  }
+  if (ts.isCallExpression(node)) {
+    const callee = unwrapExpression(node.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    const method = callee.name.text;
+    const hasCallback = node.arguments.some(isFunctionArgument);
+    const receiver = connectionObjectOf(callee.expression, m, depth + 1);
+    if (receiver === undefined) return undefined;
+    const withDef = (kind: ConnectionObjectRef['kind']): ConnectionObjectRef =>
+      receiver.definition !== undefined ? { library: receiver.library, kind, definition: receiver.definition } : { library: receiver.library, kind };
+    if (method === 'connect' && !hasCallback && receiver.kind === 'pool' && CONNECT_RETURNS_CLIENT.has(receiver.library)) return withDef('pool-client');
+    if (method === 'createQueryRunner' && receiver.library === 'typeorm' && receiver.kind === 'pool') return withDef('query-runner');
+    if (method === 'reserve' && receiver.library === 'postgres' && receiver.kind === 'pool') return withDef('reserved');
+    if (method === 'transaction' && !hasCallback && receiver.kind === 'pool' && (receiver.library === 'knex' || receiver.library === 'sequelize')) {
+      return withDef('transaction');
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,86 @@
+import ts from 'typescript';
+import type { InputProblem } from '../../core/diagnostic.js';
+import { LineIndex, rangeOnLine } from '../../core/location.js';
+
+/** How TypeScript should read a file, from its extension. JS files allow JSX (TypeScript's JS variant is JSX). */
+export function scriptKindFor(file: string): ts.ScriptKind {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.tsx')) return ts.ScriptKind.TSX;
+  if (lower.endsWith('.ts') || lower.endsWith('.mts') || lower.endsWith('.cts')) return ts.ScriptKind.TS;
+  if (lower.endsWith('.jsx')) return ts.ScriptKind.JSX;
+  return ts.ScriptKind.JS;
+}
+
+export interface ParsedJsFile {
+  sourceFile: ts.SourceFile;
+  problems: InputProblem[];
+}
+
+/** `parseDiagnostics` is internal to TypeScript but has been stable since 1.x. */
+interface WithParseDiagnostics {
+  parseDiagnostics?: readonly ts.DiagnosticWithLocation[];
+}
+
+/** Like ESLint, one parse error per file (the first; later ones are usually its echoes), with the count of the rest. */
+const MAX_SYNTAX_PROBLEMS = 1;
+
+/**
+ * Parses a JS/TS file without type checking. Never throws: syntax errors become
+ * located problems (the tree TypeScript recovers is still analysed), and a parse
+ * that overflows the stack (TypeScript's parser is recursive) becomes one problem
+ * and an empty source file.
+ */
+export function parseJsFile(text: string, file: string): ParsedJsFile {
+  let sourceFile: ts.SourceFile;
+  try {
+    sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindFor(file));
+  } catch (err) {
+    const overflow = err instanceof RangeError;
+    const problem: InputProblem = {
+      message: overflow
+        ? 'Code is nested too deeply to be analysed (the parser ran out of stack); connection settings in this file were not read.'
+        : `Code could not be parsed (${err instanceof Error ? err.message : String(err)}); connection settings in this file were not read.`,
+      severity: 'warning',
+      range: deepestNesting(text, file),
+    };
+    if (overflow) problem.help = 'Split the deeply nested expression, or exclude the file (generated code) with --ignore-pattern.';
+    return { sourceFile: ts.createSourceFile(file, '', ts.ScriptTarget.Latest, true, scriptKindFor(file)), problems: [problem] };
+  }
+  const diags = (sourceFile as unknown as WithParseDiagnostics).parseDiagnostics ?? [];
+  const problems: InputProblem[] = [];
+  for (const d of diags.slice(0, MAX_SYNTAX_PROBLEMS)) {
+    const start = sourceFile.getLineAndCharacterOfPosition(d.start);
+    const end = sourceFile.getLineAndCharacterOfPosition(Math.min(d.start + Math.max(d.length, 0), text.length));
+    problems.push({
+      message: `Syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
+      range: { file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 },
+    });
+  }
+  if (diags.length > MAX_SYNTAX_PROBLEMS) {
+    const last = problems[problems.length - 1];
+    if (last) last.message += ` (and ${diags.length - MAX_SYNTAX_PROBLEMS} more syntax errors in this file)`;
+  }
+  return { sourceFile, problems };
+}
+
+/** Where brackets nest deepest: the place to point at when the parser overflows. One pass, no regex. */
+function deepestNesting(text: string, file: string) {
+  let depth = 0;
+  let max = 0;
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        at = i;
+      }
+    } else if (c === 41 || c === 93 || c === 125) {
+      if (depth > 0) depth--;
+    }
+  }
+  if (max === 0) return rangeOnLine(file, 1, 1, 0);
+  const pos = new LineIndex(text).position(at);
+  return rangeOnLine(file, pos.line, pos.column, 1);
+}

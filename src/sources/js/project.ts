@@ -1,0 +1,336 @@
+import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
+import ts from 'typescript';
+import type { InputProblem } from '../../core/diagnostic.js';
+import type { TextFile } from '../../core/read-text.js';
+import { isSupportedSpecifier } from './libraries.js';
+import type { ExtractContext } from './libraries/common.js';
+import { JsModule, trace, type ModuleHost, type Trace } from './module.js';
+import { parseJsFile } from './parse.js';
+import { applyUsageFacts, ModuleExtractor } from './pools.js';
+import { collectImportSpecifiers, mayMatterForDatabase, specifierBasename } from './prefilter.js';
+import type { JsModuleContext, PoolDefinition } from './types.js';
+import { isFunctionLike, returnExpressions } from './walk.js';
+
+export interface AnalyzeJsOptions {
+  repoRoot: string;
+  readFile: (p: string) => TextFile;
+}
+
+export interface JsAnalysis {
+  /** Every parsed module: those that import a supported library, those that import a pool from them, and config modules read on the way. */
+  modules: JsModuleContext[];
+  pools: PoolDefinition[];
+  problems: InputProblem[];
+  stats: { filesRead: number; filesParsed: number };
+}
+
+/** Extensions tried for an extension-less specifier, in TypeScript's order (moduleResolution bundler/node16). */
+const RESOLVE_EXTS = ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];
+/** `./db.js` in TypeScript ESM names `./db.ts` (TypeScript's NodeNext rule). */
+const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+/** Dependencies that mean "this package talks to PostgreSQL" when an ORM's dialect comes from the environment. */
+const POSTGRES_DRIVERS = ['pg', 'postgres', 'pg-native', 'pg-promise', '@neondatabase/serverless', '@vercel/postgres', '@mikro-orm/postgresql', '@prisma/adapter-pg'];
+
+interface PathAlias {
+  prefix: string;
+  suffix: string;
+  wildcard: boolean;
+  targets: string[];
+}
+
+class JsProject implements ModuleHost, ExtractContext {
+  readonly known = new Set<string>();
+  readonly modules = new Map<string, JsModule>();
+  private readonly failed = new Set<string>();
+  private readonly extractors = new Map<JsModule, ModuleExtractor>();
+  private readonly resolveCache = new Map<string, string | null>();
+  private readonly pkgCache = new Map<string, boolean>();
+  private aliases: PathAlias[] = [];
+  readonly pools: PoolDefinition[] = [];
+  readonly problems: InputProblem[] = [];
+  readonly stats = { filesRead: 0, filesParsed: 0 };
+
+  constructor(
+    readonly repoRoot: string,
+    private readonly readFile: (p: string) => TextFile,
+  ) {}
+
+  read(path: string): string | undefined {
+    this.stats.filesRead++;
+    const f = this.readFile(path);
+    if (!f.ok) {
+      this.problems.push(f.problem);
+      return undefined;
+    }
+    this.problems.push(...f.problems);
+    return f.text.charCodeAt(0) === 0xfeff ? ` ${f.text.slice(1)}` : f.text; // keep offsets: the BOM becomes a space
+  }
+
+  /** Parses a file into a module (once). `text` when the caller has already read it. */
+  load(path: string, text?: string): JsModule | undefined {
+    const existing = this.modules.get(path);
+    if (existing !== undefined) return existing;
+    if (this.failed.has(path)) return undefined;
+    const t = text ?? this.read(path);
+    if (t === undefined) {
+      this.failed.add(path);
+      return undefined;
+    }
+    const parsed = parseJsFile(t, path);
+    this.stats.filesParsed++;
+    this.problems.push(...parsed.problems);
+    const m = new JsModule(path, parsed.sourceFile, this);
+    this.modules.set(path, m);
+    return m;
+  }
+
+  // ---- module resolution ----------------------------------------------------
+
+  readTsconfigPaths(): void {
+    const file = join(this.repoRoot, 'tsconfig.json');
+    const f = this.readFile(file);
+    if (!f.ok) return;
+    const parsed = ts.parseConfigFileTextToJson(file, f.text);
+    const co = (parsed.config as { compilerOptions?: { baseUrl?: unknown; paths?: unknown } } | undefined)?.compilerOptions;
+    if (co === undefined || typeof co.paths !== 'object' || co.paths === null) return;
+    const base = resolve(this.repoRoot, typeof co.baseUrl === 'string' ? co.baseUrl : '.');
+    for (const [pattern, targets] of Object.entries(co.paths as Record<string, unknown>)) {
+      if (!Array.isArray(targets)) continue;
+      const star = pattern.indexOf('*');
+      this.aliases.push({
+        prefix: star === -1 ? pattern : pattern.slice(0, star),
+        suffix: star === -1 ? '' : pattern.slice(star + 1),
+        wildcard: star !== -1,
+        targets: targets.filter((t): t is string => typeof t === 'string').map((t) => resolve(base, t)),
+      });
+    }
+    // longest prefix first, as TypeScript does
+    this.aliases.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  private aliasTargets(spec: string): string[] | undefined {
+    for (const a of this.aliases) {
+      if (!a.wildcard) {
+        if (spec === a.prefix) return a.targets;
+        continue;
+      }
+      if (spec.startsWith(a.prefix) && spec.endsWith(a.suffix) && spec.length >= a.prefix.length + a.suffix.length) {
+        const captured = spec.slice(a.prefix.length, spec.length - a.suffix.length);
+        return a.targets.map((t) => t.replace('*', captured));
+      }
+    }
+    return undefined;
+  }
+
+  /** Is this specifier one that could name a file of the repository (relative, absolute or a tsconfig alias)? */
+  isLocalSpecifier(spec: string): boolean {
+    return spec.startsWith('.') || isAbsolute(spec) || this.aliasTargets(spec) !== undefined;
+  }
+
+  private resolveFile(base: string): string | undefined {
+    const tryPath = (p: string) => (this.known.has(p) ? p : undefined);
+    const ext = extname(base);
+    if (RESOLVE_EXTS.includes(ext) && tryPath(base)) return base;
+    const swapped = JS_TO_TS[ext];
+    if (swapped) {
+      const stem = base.slice(0, -ext.length);
+      for (const e of swapped) {
+        const p = tryPath(stem + e);
+        if (p) return p;
+      }
+    }
+    for (const e of RESOLVE_EXTS) {
+      const p = tryPath(base + e);
+      if (p) return p;
+    }
+    for (const e of RESOLVE_EXTS) {
+      const p = tryPath(join(base, `index${e}`));
+      if (p) return p;
+    }
+    return undefined;
+  }
+
+  /** The repository file a specifier names, if it is one of the analysed files. */
+  resolvePath(fromFile: string, spec: string): string | undefined | null {
+    const key = `${dirname(fromFile)}\0${spec}`;
+    const cached = this.resolveCache.get(key);
+    if (cached !== undefined) return cached;
+    let result: string | null | undefined;
+    if (spec.startsWith('.') || isAbsolute(spec)) result = this.resolveFile(resolve(dirname(fromFile), spec)) ?? null;
+    else {
+      const targets = this.aliasTargets(spec);
+      if (targets === undefined) result = undefined; // a package
+      else {
+        result = null;
+        for (const t of targets) {
+          const r = this.resolveFile(t);
+          if (r) {
+            result = r;
+            break;
+          }
+        }
+      }
+    }
+    this.resolveCache.set(key, result === undefined ? null : result);
+    if (result === undefined) this.resolveCache.delete(key);
+    return result;
+  }
+
+  resolveImport(fromFile: string, specifier: string): { kind: 'local'; module: JsModule } | { kind: 'external'; specifier: string } | { kind: 'missing' } {
+    const p = this.resolvePath(fromFile, specifier);
+    if (p === undefined) return { kind: 'external', specifier };
+    if (p === null) return { kind: 'missing' };
+    const m = this.load(p);
+    return m ? { kind: 'local', module: m } : { kind: 'missing' };
+  }
+
+  // ---- definitions ----------------------------------------------------------
+
+  private extractor(m: JsModule): ModuleExtractor {
+    let x = this.extractors.get(m);
+    if (x === undefined) {
+      x = new ModuleExtractor(m, this, (_node, def) => this.pools.push(def));
+      this.extractors.set(m, x);
+    }
+    return x;
+  }
+
+  ensureExtracted(m: JsModule): void {
+    this.extractor(m).run();
+  }
+
+  definitionAt(node: ts.Node, module: JsModule): PoolDefinition | undefined {
+    return this.extractor(module).definitionFor(node);
+  }
+
+  hasDefinitions(m: JsModule): boolean {
+    return this.pools.some((d) => d.file === m.file);
+  }
+
+  usesPostgresDriver(file: string): boolean {
+    const root = resolve(this.repoRoot);
+    let dir = dirname(resolve(file));
+    const visited: string[] = [];
+    let answer = false;
+    for (;;) {
+      const cached = this.pkgCache.get(dir);
+      if (cached !== undefined) {
+        answer = cached;
+        break;
+      }
+      visited.push(dir);
+      const f = this.readFile(join(dir, 'package.json'));
+      if (f.ok && packageUsesPostgres(f.text)) {
+        answer = true;
+        break;
+      }
+      const parent = dirname(dir);
+      if (parent === dir || !(dir + sep).startsWith(root + sep) || dir === root) break;
+      dir = parent;
+    }
+    for (const d of visited) this.pkgCache.set(d, answer);
+    return answer;
+  }
+
+  /** Does the module export a pool/ORM object (or a function returning one, or re-export one)? */
+  exportsConnection(m: JsModule, sources: ReadonlySet<JsModule>): boolean {
+    if (this.hasDefinitions(m) && m.exportNames().length > 0) return true;
+    for (const name of m.exportNames()) {
+      if (this.isConnectionTrace(m.traceExport(name, [], 'object'), 0)) return true;
+    }
+    for (const spec of m.exports().stars) {
+      const r = this.resolveImport(m.file, spec);
+      if (r.kind === 'local' && sources.has(r.module)) return true;
+    }
+    return false;
+  }
+
+  private isConnectionTrace(t: Trace | undefined, depth: number): boolean {
+    if (t === undefined || depth > 3) return false;
+    if (t.kind === 'external') {
+      const p = t.path[0] === 'default' ? t.path.slice(1) : t.path;
+      return t.specifier === '@vercel/postgres' && p.length === 1 && (p[0] === 'sql' || p[0] === 'db');
+    }
+    if (t.kind !== 'node' || t.path.length > 0) return false;
+    if (this.definitionAt(t.node, t.module) !== undefined) return true;
+    if (isFunctionLike(t.node)) return returnExpressions(t.node).some((r) => this.isConnectionTrace(trace(r, t.module, [], 'object'), depth + 1));
+    return false;
+  }
+}
+
+function packageUsesPostgres(text: string): boolean {
+  try {
+    const pkg = JSON.parse(text) as Record<string, unknown>;
+    for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+      const deps = pkg[field];
+      if (typeof deps === 'object' && deps !== null && POSTGRES_DRIVERS.some((d) => d in deps)) return true;
+    }
+  } catch {
+    // a broken package.json says nothing
+  }
+  return false;
+}
+
+/**
+ * Finds the pools of a repository's JS/TS files. Pass 1 parses the files that
+ * import a supported library; pass 2 the files that import a module exporting a
+ * pool or ORM object (by basename first, then by real resolution), repeated while
+ * re-exporting modules are found. Modules reached while resolving a value (config
+ * modules) are parsed on demand.
+ */
+export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions): JsAnalysis {
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile);
+  const files = paths.map((p) => resolve(p));
+  for (const f of files) project.known.add(f);
+  project.readTsconfigPaths();
+
+  // pass 1
+  const pending = new Map<string, string[]>();
+  const pass1: JsModule[] = [];
+  for (const f of files) {
+    if (project.modules.has(f)) {
+      pass1.push(project.modules.get(f)!);
+      continue;
+    }
+    const text = project.read(f);
+    if (text === undefined) continue;
+    if (mayMatterForDatabase(text)) {
+      const m = project.load(f, text);
+      if (m) pass1.push(m);
+    } else {
+      const specs = collectImportSpecifiers(text).filter((s) => !isSupportedSpecifier(s) && project.isLocalSpecifier(s));
+      if (specs.length > 0) pending.set(f, specs);
+    }
+  }
+  for (const m of pass1) project.ensureExtracted(m);
+
+  // pass 2
+  const sources = new Set<JsModule>();
+  for (const m of pass1) if (project.exportsConnection(m, sources)) sources.add(m);
+  let frontier = [...sources];
+  while (frontier.length > 0 && pending.size > 0) {
+    const basenames = new Set(frontier.map((m) => specifierBasename(m.file)));
+    const paths = new Set(frontier.map((m) => m.file));
+    const next: JsModule[] = [];
+    for (const [file, specs] of pending) {
+      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..') && paths.has(project.resolvePath(file, s) ?? ''));
+      if (!hit) continue;
+      pending.delete(file);
+      const m = project.load(file);
+      if (m === undefined) continue;
+      project.ensureExtracted(m);
+      if (!sources.has(m) && project.exportsConnection(m, sources)) {
+        sources.add(m);
+        next.push(m);
+      }
+    }
+    frontier = next;
+  }
+
+  // modules parsed on demand may hold definitions too (a pool in a config module)
+  for (const m of project.modules.values()) project.ensureExtracted(m);
+  const modules = [...project.modules.values()];
+  applyUsageFacts(modules);
+  project.pools.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.line - b.range.line || a.range.column - b.range.column));
+  return { modules, pools: project.pools, problems: project.problems, stats: project.stats };
+}

@@ -1,0 +1,98 @@
+/**
+ * Request scopes: the functions of a module that run once per request or invocation
+ * (serverless handlers, Next.js routes and Server Actions, HTTP framework callbacks,
+ * NestJS handlers and request-scoped providers, edge fetch handlers), with what they
+ * do to the connection objects they create (closed, kept in a cache).
+ */
+import ts from 'typescript';
+import type { JsModuleContext, RequestScope } from '../types.js';
+import { directives, forEachDescendant, propertyNameText, SK, type FunctionNode } from './ast.js';
+import { runtimeSignals } from './edge.js';
+import { exportedHandlers, type DetectedScope } from './exported-handlers.js';
+import { scopeLifetime } from './lifetime.js';
+import { indexModule } from './module-index.js';
+import { nestScopes } from './nest.js';
+import { pathTraits } from './paths.js';
+import { frameworkInstance, REGISTRATION_NAMES, routeCallbacks } from './routes.js';
+
+export { pathTraits, type PathTraits } from './paths.js';
+export { constructionHead, isServerlessScope, rangeContains, requestScopeAt, wrappersOf, wrapsInlineDefinition } from './lookup.js';
+
+export interface FindRequestScopesOptions {
+  /** The repository root: path conventions are matched relative to it (`api/`, `functions/` need it). */
+  root?: string;
+}
+
+export function findRequestScopes(ctx: JsModuleContext, options: FindRequestScopesOptions = {}): RequestScope[] {
+  const sf = ctx.sourceFile;
+  const index = indexModule(sf);
+  const traits = pathTraits(ctx.file, options.root);
+  const runtime = runtimeSignals(index, traits);
+  const exported = exportedHandlers(index, traits, runtime);
+  const detected: DetectedScope[] = [...exported.scopes];
+  let edgeModule = runtime.edge || exported.edgeModule;
+
+  const instances = new Map<string, string>();
+  const calls: ts.CallExpression[] = [];
+  forEachDescendant(sf, (node) => {
+    switch (node.kind) {
+      case SK.VariableDeclaration: {
+        const inst = frameworkInstance(node as ts.VariableDeclaration);
+        if (inst) instances.set(inst[0], inst[1]);
+        break;
+      }
+      case SK.CallExpression: {
+        const callee = (node as ts.CallExpression).expression;
+        const name = callee.kind === SK.Identifier ? (callee as ts.Identifier).text : callee.kind === SK.PropertyAccessExpression ? (callee as ts.PropertyAccessExpression).name.text : undefined;
+        if (name !== undefined && REGISTRATION_NAMES.has(name)) calls.push(node as ts.CallExpression);
+        break;
+      }
+      case SK.ClassDeclaration:
+      case SK.ClassExpression:
+        detected.push(...nestScopes(node as ts.ClassLikeDeclaration));
+        break;
+      case SK.FunctionDeclaration:
+      case SK.FunctionExpression:
+      case SK.ArrowFunction:
+      case SK.MethodDeclaration: {
+        const body = (node as FunctionNode).body;
+        if (body !== undefined && body.kind === SK.Block && directives((body as ts.Block).statements).includes('use server')) {
+          detected.push({ node, kind: 'next-route', description: `Next.js Server Action \`${functionName(node) ?? 'inline'}\`` });
+        }
+        break;
+      }
+    }
+  });
+  for (const call of calls) {
+    const found = routeCallbacks(call, index, instances);
+    if (found.some((f) => f.kind === 'edge-fetch')) edgeModule = true;
+    detected.push(...found);
+  }
+
+  const seen = new Set<ts.Node>();
+  const scopes: RequestScope[] = [];
+  for (const d of detected.sort((a, b) => a.node.pos - b.node.pos)) {
+    if (seen.has(d.node)) continue;
+    seen.add(d.node);
+    const { closes, keeps } = scopeLifetime(d.node, (n) => ctx.rangeOf(n));
+    const scope: RequestScope = {
+      file: ctx.file,
+      range: ctx.rangeOf(d.node),
+      kind: d.kind,
+      description: d.description,
+      edge: d.edge ?? edgeModule,
+    };
+    if (closes.length > 0) scope.closes = closes;
+    if (keeps.length > 0) scope.keeps = keeps;
+    scopes.push(scope);
+  }
+  return scopes;
+}
+
+function functionName(fn: ts.Node): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.name) return propertyNameText(fn.name);
+  const parent = fn.parent;
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (parent && ts.isPropertyAssignment(parent)) return propertyNameText(parent.name);
+  return undefined;
+}

@@ -1,0 +1,33 @@
+/**
+ * The ❌/✅ blocks of the four rule pages, run through the JS extractor, the request-scope
+ * detector and the rule (test/rules/doc-examples.test.ts runs them through the engine
+ * once the rules are registered).
+ */
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import ineffectivePoolOption from '../../rules/ineffective-pool-option.js';
+import missingConnectionTimeout from '../../rules/missing-connection-timeout.js';
+import poolInHandler from '../../rules/pool-in-handler.js';
+import serverlessPoolSize from '../../rules/serverless-pool-size.js';
+import { jsFacts, runRule } from './harness.js';
+
+for (const rule of [poolInHandler, serverlessPoolSize, missingConnectionTimeout, ineffectivePoolOption]) {
+  const md = readFileSync(resolve(__dirname, '../../rules', `${rule.meta.id}.md`), 'utf8');
+  describe(`rules/${rule.meta.id}.md`, () => {
+    const re = /^```(\S+)[ \t]+(bad|good)\b([^\n]*)\n([\s\S]*?)^```/gm;
+    for (const m of md.matchAll(re)) {
+      const file = /file=(\S+)/.exec(m[3] ?? '')?.[1] ?? 'db.ts';
+      const line = md.slice(0, m.index).split('\n').length;
+      it(`${m[2]} example at line ${line} (${file})`, () => {
+        const dir = mkdtempSync(join(tmpdir(), 'pgconn-doc-'));
+        const path = join(dir, file);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, m[4] ?? '');
+        const found = runRule(rule, jsFacts([path], dir));
+        expect(found.map((f) => `${f.line}:${f.column} ${f.message}`)).toHaveLength(m[2] === 'bad' ? 1 : 0);
+      });
+    }
+  });
+}
