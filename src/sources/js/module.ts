@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import type { SourceRange } from '../../core/location.js';
 import { libraryOf } from './libraries.js';
 import type { ConnectionObjectRef, JsLibrary, JsModuleContext, PoolDefinition } from './types.js';

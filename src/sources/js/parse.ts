@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import type { InputProblem } from '../../core/diagnostic.js';
 import { LineIndex, rangeOnLine } from '../../core/location.js';
 

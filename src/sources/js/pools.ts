@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import { calleeOrigin, type ExtractContext, type Site } from './libraries/common.js';
 import { readKnex } from './libraries/knex.js';
 import { readMikroOrm } from './libraries/mikro-orm.js';

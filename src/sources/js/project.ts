@@ -1,5 +1,5 @@
 import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import type { InputProblem } from '../../core/diagnostic.js';
 import type { TextFile } from '../../core/read-text.js';
 import { isSupportedSpecifier } from './libraries.js';

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from './typescript.cjs';
 import type { JsModule, Trace } from './module.js';
 import { trace } from './module.js';
 import type { Provenance, Resolved } from './types.js';

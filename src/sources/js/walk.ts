@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from './typescript.cjs';
 
 /**
  * Visits `root` and its descendants in source order without recursion (a

@@ -10,7 +10,7 @@
  * `engine: 'classic'` + `datasource: { url, directUrl?, shadowDatabaseUrl? }` or `engine: 'js'` + `adapter`.
  * Docs: https://www.prisma.io/docs/orm/reference/prisma-config-reference
  */
-import ts from 'typescript';
+import ts from '../js/typescript.cjs';
 import { LineIndex, type SourceRange } from '../../core/location.js';
 import { readTextFile, type TextFile } from '../../core/read-text.js';
 import type { PrismaConfigFacts, PrismaValue } from './types.js';

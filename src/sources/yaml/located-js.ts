@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../js/typescript.cjs';
 import type { InputProblem } from '../../core/diagnostic.js';
 import { LineIndex, type SourceRange } from '../../core/location.js';
 import type { LEntry, LNode } from './located.js';

@@ -1,5 +1,5 @@
 import { relative, sep } from 'node:path';
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { JsModule } from '../module.js';
 import { trace } from '../module.js';
 import type { OptionBag } from '../options.js';

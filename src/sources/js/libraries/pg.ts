@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { JsModule } from '../module.js';
 import { asNumber, asString, libraryDefault, numberOption, objectLiteralOf, OptionBag, readOptions } from '../options.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../types.js';

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { asString, numberOption, objectLiteralOf, OptionBag, readOptions } from '../options.js';
 import type { PoolDefinition, Resolved } from '../types.js';
 import { resolveValue } from '../values.js';

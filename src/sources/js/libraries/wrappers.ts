@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { JsModule } from '../module.js';
 import { trace } from '../module.js';
 import { asString, objectLiteralOf, OptionBag, readOptions } from '../options.js';

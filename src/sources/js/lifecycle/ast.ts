@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { JsLibrary, JsModuleContext } from '../types.js';
 
 /** `(x)`, `x as T`, `<T>x`, `x!`, `x satisfies T` → `x`. */

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { SourceRange } from '../../../core/location.js';
 import type { ConnectionLeak, JsModuleContext } from '../types.js';
 import { descendants, enclosingFunction, memberName, memberObject, shortText, unwrap } from './ast.js';

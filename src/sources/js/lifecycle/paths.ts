@@ -6,7 +6,7 @@
  * functions are not entered. Throw points are `await`s, `for await` and `throw`: a synchronous
  * call may throw too, but counting those would report code nobody considers wrong.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { unwrap, memberName, memberObject } from './ast.js';
 
 /** Not acquired yet (or known not to be), held, given back. */

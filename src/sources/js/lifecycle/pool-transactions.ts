@@ -5,7 +5,7 @@
  * knex `knex.raw`, Sequelize `sequelize.query`, TypeORM `dataSource.query`, postgres.js
  * `sql\`BEGIN\`` / `sql.unsafe('BEGIN')` outside `sql.begin()`.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { ConnectionObjectRef, JsLibrary, JsModuleContext, PoolTransactionStatement } from '../types.js';
 import { forEachDescendant, importedBindings, isFunctionLike, isShadowedByParameter, memberName, memberObject, outerOf, shortText, unwrap, type ImportedBinding } from './ast.js';
 import { transactionControlOf } from './sql-text.js';

@@ -3,7 +3,7 @@
  * `new Client()` + `connect()`, unmanaged knex/Sequelize transactions, postgres.js
  * `sql.reserve()`) and classifies every reference to the variable holding one.
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { ConnectionObjectKind, ConnectionObjectRef, JsLibrary, JsModuleContext } from '../types.js';
 import { bindsName, descendants, enclosingFunction, forEachDescendant, importedBindings, importedLibraries, isFunctionLike, memberName, memberObject, outerOf, shortText, unwrap, type ImportedBinding } from './ast.js';
 

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { propertyNameText, unwrap } from './ast.js';
 import { importsFrom, type ModuleIndex } from './module-index.js';
 import type { PathTraits } from './paths.js';

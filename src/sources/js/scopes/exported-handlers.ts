@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { RequestScope } from '../types.js';
 import { isFunctionNode, propertyNameText, unwrap, type FunctionNode } from './ast.js';
 import { importsFrom, namesImportedFrom, resolveFunctions, type ModuleIndex } from './module-index.js';

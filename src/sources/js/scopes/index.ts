@@ -4,7 +4,7 @@
  * NestJS handlers and request-scoped providers, edge fetch handlers), with what they
  * do to the connection objects they create (closed, kept in a cache).
  */
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { JsModuleContext, RequestScope } from '../types.js';
 import { directives, forEachDescendant, propertyNameText, SK, type FunctionNode } from './ast.js';
 import { runtimeSignals } from './edge.js';

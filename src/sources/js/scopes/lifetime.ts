@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import type { SourceRange } from '../../../core/location.js';
 import type { ScopeClose, ScopeKeep } from '../types.js';
 import { calledName, forEachDescendant, unwrap } from './ast.js';

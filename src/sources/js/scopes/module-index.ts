@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { directives, dottedName, hasDefaultModifier, hasExportModifier, isFunctionNode, propertyNameText, unwrap, type FunctionNode } from './ast.js';
 
 /** What a module exports, imports and declares at the top level: the lookups the scope detectors share. */

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { calledName, dottedName, propertyNameText, unwrap } from './ast.js';
 import type { DetectedScope } from './exported-handlers.js';
 

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import ts from '../typescript.cjs';
 import { calledName, dottedName, propertyNameText, stringPrefix, unwrap } from './ast.js';
 import { resolveFunctions, type ModuleIndex } from './module-index.js';
 import type { DetectedScope } from './exported-handlers.js';
