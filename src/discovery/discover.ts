@@ -7,7 +7,7 @@ import { rangeOnLine } from '../core/location.js';
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
 export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git'];
 
-export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js';
+export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js' | 'env' | 'prisma-schema' | 'prisma-config' | 'deployment';
 
 export interface Candidate {
   path: string;
@@ -41,12 +41,19 @@ const PGBOUNCER_NAME = /^pgbouncer[^/]*\.ini$/i;
 /** Source files read by the code analysis; declaration files and minified bundles hold no connection code of the project's. */
 const JS_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const JS_SKIP = /\.d\.[cm]?ts$|\.min\.js$/;
+/** Prisma 7's config file (prisma.config.ts and its .js/.mts/.cts/.mjs/.cjs forms). */
+const PRISMA_CONFIG = /^prisma\.config\.[cm]?[jt]s$/;
 
 export function classifyByName(file: string): CandidateKind | null {
   const name = basename(file);
   if (PG_CONF_NAME.test(name) || PG_CONF_LIKE.test(name)) return 'postgresql-conf';
   if (PGBOUNCER_NAME.test(name)) return 'pgbouncer-ini';
   if (/\.ini$/i.test(name)) return 'maybe-ini';
+  if (name === '.env' || name.startsWith('.env.')) return 'env';
+  if (name.endsWith('.prisma')) return 'prisma-schema';
+  if (PRISMA_CONFIG.test(name)) return 'prisma-config';
+  // compose, Kubernetes, PM2 and serverless files (the YAML extractor sorts them by content).
+  if (/\.ya?ml$/i.test(name) || name === 'vercel.json' || /^ecosystem([.-][\w-]+)*\.(config\.)?([cm]?js|json5?)$/.test(name)) return 'deployment';
   if (JS_FILE.test(name) && !JS_SKIP.test(name)) return 'js';
   return null;
 }

@@ -22,7 +22,7 @@ const DIRECTIVE = /pgconn-lint-(disable-next-line|disable|enable)\b([^\n]*)/;
 
 /** Returns the comment text of each line, or null when the line has none, per file kind. */
 function commentOf(line: string, kind: SourceKind): { text: string; column: number } | null {
-  if (kind === 'js') {
+  if (kind === 'js' || kind === 'prisma') {
     // `//` or `/*` before the directive on the same line (a directive inside a string is rare
     // enough, and the cost is only a suppression that does not apply).
     const m = /\/\/|\/\*/.exec(line);

@@ -12,6 +12,11 @@ import { findConnectionLeaks, findPoolTransactions } from '../sources/js/lifecyc
 import { findRequestScopes } from '../sources/js/scopes/index.js';
 import type { JsFileFacts } from '../sources/js/types.js';
 import { statSync } from 'node:fs';
+import { loadEnvFiles } from '../sources/env/files.js';
+import { dotenvValues, parseDotenv } from '../sources/env/parse.js';
+import { loadPrismaSchema } from '../sources/prisma/schema.js';
+import { loadPrismaConfig } from '../sources/prisma/config.js';
+import { classifyYamlFile, extractCompose, extractKubernetes, extractPm2, extractServerless } from '../sources/yaml/index.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
 
 export interface BuildOptions {
@@ -73,7 +78,8 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   }
 
   const js = buildJsFacts(discovery, maxBytes, sources, problems);
-  return { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems };
+  const config = buildConfigFacts(discovery, reader, problems);
+  return { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, ...config };
 }
 
 /**
@@ -153,4 +159,63 @@ function softenOutsideIncludes(cfg: PgConfig, root: string): PgConfig {
     }
   }
   return cfg;
+}
+
+type ConfigFacts = Pick<ProjectFacts, 'envFiles' | 'prismaSchemas' | 'prismaConfigs' | 'compose' | 'kubernetes' | 'pm2' | 'serverless'>;
+
+/** .env files, Prisma schemas and configs, compose/Kubernetes/PM2/serverless files. */
+function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind) => (path: string) => TextFile, problems: InputProblem[]): ConfigFacts {
+  const of = (kind: string) => discovery.candidates.filter((c) => c.kind === kind).map((c) => c.path);
+  const envFiles = loadEnvFiles(of('env'), reader('env'));
+  for (const f of envFiles) problems.push(...f.problems);
+
+  // A folder of *.prisma files (prismaSchemaFolder, Prisma 6.6+ / 7) is one schema.
+  const schemaPaths = new Set<string>();
+  for (const p of of('prisma-schema')) {
+    const dir = dirname(p);
+    schemaPaths.add(basename(dir) === 'schema' || of('prisma-schema').filter((q) => dirname(q) === dir).length > 1 ? dir : p);
+  }
+  const prismaSchemas = [...schemaPaths].map((path) => ({ path, ...loadPrismaSchema(path, reader('prisma')) }));
+  for (const s of prismaSchemas) problems.push(...s.problems);
+  const prismaConfigs = of('prisma-config').map((p) => loadPrismaConfig(p, reader('js')));
+  for (const c of prismaConfigs) problems.push(...c.problems);
+
+  const out: Pick<ConfigFacts, 'compose' | 'kubernetes' | 'pm2' | 'serverless'> = { compose: [], kubernetes: [], pm2: [], serverless: [] };
+  for (const path of of('deployment')) {
+    const t = reader('yaml')(path);
+    if (!t.ok) {
+      problems.push(t.problem);
+      continue;
+    }
+    const kind = classifyYamlFile(path, t.text);
+    if (kind === 'compose') {
+      const facts = extractCompose(t.text, path, composeEnvironment(dirname(path), reader('env')));
+      out.compose.push(facts);
+      problems.push(...facts.problems);
+    } else if (kind === 'kubernetes') {
+      const facts = extractKubernetes(t.text, path);
+      out.kubernetes.push(facts);
+      problems.push(...facts.problems);
+    } else if (kind === 'pm2') {
+      const facts = extractPm2(t.text, path);
+      out.pm2.push(facts);
+      problems.push(...facts.problems);
+    } else if (kind === 'serverless') {
+      const facts = extractServerless(t.text, path);
+      out.serverless.push(facts);
+      problems.push(...facts.problems);
+    }
+  }
+  return { envFiles, prismaSchemas, prismaConfigs, ...out };
+}
+
+/** Compose reads `.env` beside the compose file for ${VAR} interpolation. */
+function composeEnvironment(dir: string, read: (path: string) => TextFile): Map<string, string> {
+  const env = new Map<string, string>();
+  const p = join(dir, '.env');
+  if (!existsSync(p)) return env;
+  const t = read(p);
+  if (!t.ok) return env;
+  for (const [key, entry] of dotenvValues(parseDotenv(t.text, p).entries)) env.set(key, entry.value);
+  return env;
 }

@@ -2,9 +2,12 @@ import type { InputProblem } from '../core/diagnostic.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
 import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 import type { JsFileFacts } from '../sources/js/types.js';
+import type { LoadedEnvFile } from '../sources/env/types.js';
+import type { ParsedPrismaSchema, PrismaConfigFacts } from '../sources/prisma/types.js';
+import type { ComposeFacts, KubernetesFacts, Pm2Facts, ServerlessFacts } from '../sources/yaml/types.js';
 
 /** What kind of file a source text is; decides comment syntax for suppressions and redaction of frames. */
-export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist' | 'js';
+export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist' | 'js' | 'env' | 'prisma' | 'yaml';
 
 export interface SourceText {
   file: string;
@@ -19,6 +22,15 @@ export interface ProjectFacts {
   pgbouncer: PgbouncerConfig[];
   /** Facts of every JS/TS file that mattered (created pools, imported them, or acquired connections). */
   js: JsFileFacts[];
+  /** .env files, one per file: environments are kept apart, never merged. */
+  envFiles: LoadedEnvFile[];
+  /** Prisma schemas (a schema.prisma, or a folder of *.prisma files) and prisma.config.ts files. */
+  prismaSchemas: Array<ParsedPrismaSchema & { path: string }>;
+  prismaConfigs: PrismaConfigFacts[];
+  compose: ComposeFacts[];
+  kubernetes: KubernetesFacts[];
+  pm2: Pm2Facts[];
+  serverless: ServerlessFacts[];
   /** Text of every file read, by absolute path (for suppressions and source frames). */
   sources: Map<string, SourceText>;
   /** Problems with input files that are not tied to a parsed config (unreadable, binary, skipped). */
