@@ -1,6 +1,8 @@
 import { defineRule } from '../src/engine/rule.js';
 import { rangeOnLine } from '../src/core/location.js';
 import { isServerConfig, resolvePgSetting } from '../src/model/settings.js';
+import { buildDeploymentModel } from '../src/model/deployment/build.js';
+import { idleTimeoutCoverage, serverForConfig } from '../src/model/deployment/paths.js';
 
 export default defineRule({
   meta: {
@@ -10,7 +12,7 @@ export default defineRule({
     category: 'reliability',
     defaultSeverity: 'warning',
     recommended: true,
-    inputs: ['postgresql-conf'],
+    inputs: ['postgresql-conf', 'pgbouncer-ini', 'compose', 'kubernetes'],
     scope: 'file',
     fixable: false,
     since: '0.1.0',
@@ -30,6 +32,12 @@ export default defineRule({
       if (!isServerConfig(cfg)) continue;
       const r = resolvePgSetting(cfg, 'idle_in_transaction_session_timeout', ctx.settings.database.version);
       if (r.value !== 0) continue;
+      // Path-aware: silent when something on every way into this server ends idle transactions — a
+      // `-c` argument of the container that loads the file, the pooler in between (PgBouncer
+      // idle_transaction_timeout), or the clients' own startup parameter.
+      const model = buildDeploymentModel(ctx.facts, ctx.settings);
+      const server = serverForConfig(model, cfg);
+      if (server && idleTimeoutCoverage(model, server)?.covered) continue;
       const data = { value: r.entry?.rawValue ?? '0', suggested: String(ctx.options.suggested) };
       if (r.entry) ctx.report({ messageId: 'disabled', helpId: 'help', data, range: r.entry.valueRange });
       else ctx.report({ messageId: 'unset', helpId: 'help', data, range: rangeOnLine(cfg.mainFile, 1, 1, 0) });

@@ -8,10 +8,17 @@ import invalidSettingValue from './invalid-setting-value.js';
 import lowSharedBuffers from './low-shared-buffers.js';
 import missingConnectionTimeout from './missing-connection-timeout.js';
 import pgbouncerAuth from './pgbouncer-auth.js';
+import plaintextCredentials from './plaintext-credentials.js';
 import poolInHandler from './pool-in-handler.js';
+import poolOversubscription from './pool-oversubscription.js';
+import poolerStartupParameters from './pooler-startup-parameters.js';
+import poolerWithoutDirectUrl from './pooler-without-direct-url.js';
+import preparedStatementsTransactionMode from './prepared-statements-transaction-mode.js';
+import prismaConnectionLimit from './prisma-connection-limit.js';
 import releaseInFinally from './release-in-finally.js';
 import reservedConnections from './reserved-connections.js';
 import serverlessPoolSize from './serverless-pool-size.js';
+import sessionStateTransactionMode from './session-state-transaction-mode.js';
 import transactionOnPool from './transaction-on-pool.js';
 import unknownSetting from './unknown-setting.js';
 
@@ -24,10 +31,17 @@ export const ALL_RULES: readonly Rule[] = [
   lowSharedBuffers,
   missingConnectionTimeout,
   pgbouncerAuth,
+  plaintextCredentials,
   poolInHandler,
+  poolOversubscription,
+  poolerStartupParameters,
+  poolerWithoutDirectUrl,
+  preparedStatementsTransactionMode,
+  prismaConnectionLimit,
   releaseInFinally,
   reservedConnections,
   serverlessPoolSize,
+  sessionStateTransactionMode,
   transactionOnPool,
   unknownSetting,
 ];

@@ -1,4 +1,7 @@
+import { basename, relative, sep } from 'node:path';
 import { defineRule, type ReportDescriptor } from '../src/engine/rule.js';
+import { connectionModel, type ConnectionModel, type ResolvedConnection } from '../src/model/connections.js';
+import { getPgSetting, PG_MAJORS } from '../src/catalog/postgresql/catalog.js';
 import { urlQuery } from '../src/sources/js/libraries/pg.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../src/sources/js/types.js';
 
@@ -22,6 +25,37 @@ const POOL_URL_PARAMS: Record<string, 'max' | 'min' | 'connectionTimeoutMillis'>
   pool_min: 'min',
   pool_timeout: 'connectionTimeoutMillis',
 };
+
+/**
+ * Prisma 5/6 query-engine URL parameters that are not pool sizes (prisma.io/docs/orm/overview/databases/postgresql#arguments):
+ * with node-postgres (a Prisma 7 driver adapter builds a pg.Pool) they reach each Client as unknown
+ * settings, which pg 8 lib/connection-parameters.js neither reads nor sends.
+ */
+const PRISMA_ONLY_URL_PARAMS = new Set(['pgbouncer', 'statement_cache_size']);
+
+/**
+ * Options postgres.js takes from the URL query (postgres.js 3.4.9 src/index.js parseOptions: the keys
+ * of `defaults`, plus sslmode → ssl and sslrootcert=system). Every other query parameter goes into
+ * `connection`, which postgres.js sends in the startup packet:
+ * `...Object.entries(query).reduce((acc, [k, v]) => (k in defaults || (acc[k] = v), acc), {})`.
+ */
+const POSTGRES_JS_URL_OPTIONS = new Set([
+  'max', 'ssl', 'idle_timeout', 'connect_timeout', 'max_lifetime', 'max_pipeline', 'backoff', 'keep_alive', 'prepare', 'debug',
+  'fetch_types', 'publications', 'target_session_attrs', 'sslmode', 'sslrootcert',
+]);
+
+/**
+ * A startup parameter PostgreSQL accepts: a server setting of some major version, a custom
+ * `prefix.name` placeholder, or a protocol key (backend_startup.c ProcessStartupPacket:
+ * database, user, options, replication; anything else goes through SetConfigOption and an unknown
+ * name ends the connection with "unrecognized configuration parameter": postinit.c process_startup_options →
+ * SetConfigOption; PgBouncer refuses it too unless listed in ignore_startup_parameters).
+ */
+function serverAccepts(name: string): boolean {
+  const n = name.toLowerCase();
+  if (n.includes('.') || ['database', 'user', 'options', 'replication', 'application_name'].includes(n)) return true;
+  return PG_MAJORS.some((m) => getPgSetting(n, m) !== undefined);
+}
 
 /**
  * Pool options tarn.js accepts (tarn 3.x lib/Pool.js rejects any other key with
@@ -73,6 +107,14 @@ export default defineRule({
       pgPoolSizeIgnored: 'poolSize: {{value}} never takes effect: pg-pool uses max ({{max}}) whenever it is set (max || poolSize || 10).',
       urlParam:
         'The connection string sets {{param}}={{value}}, which node-postgres ignores: URL parameters go to each connection, and pg-pool takes its pool settings only from the options object (this pool allows {{max}} connections).',
+      prismaUrlParam:
+        'The connection string sets {{param}}={{value}}, a Prisma 5/6 URL parameter that node-postgres ignores: it does nothing for {{construct}}.',
+      envUrlParam:
+        '{{envVar}} ({{file}}) sets {{settings}}, {{what}} nothing here: the URL reaches {{construct}} at {{where}} through node-postgres, which ignores {{them}}{{pool}}.',
+      postgresJsStartup:
+        '{{source}} has {{settings}}, which postgres.js does not know and sends to the server in the startup packet: PostgreSQL refuses {{them}} ("unrecognized configuration parameter "{{param}}""), so every connection of {{construct}}{{where}} fails.',
+      helpPrismaParam: 'Remove {{params}} from the URL{{instead}}.',
+      helpPostgresJs: 'Remove {{params}} from the URL given to postgres.js{{instead}}.',
       typeormPoolSize: 'poolSize: {{value}} never takes effect: TypeORM copies `extra` over its own pg options, so extra.max ({{extraMax}}) sets the pool size.',
       knexUnknown:
         'knex passes pool.{{name}} to tarn.js, which has no such option: knex() throws "Tarn: unsupported option opt.{{name}}" when it creates the pool.',
@@ -89,6 +131,9 @@ export default defineRule({
     options: {},
   },
   check(ctx) {
+    const hasPools = ctx.facts.js.some((f) => f.pools.length > 0);
+    const model = hasPools ? connectionModel(ctx.facts) : undefined;
+    const urlReported = new Set<string>();
     for (const file of ctx.facts.js) {
       for (const def of file.pools) {
         const reports: ReportDescriptor[] = [];
@@ -98,6 +143,8 @@ export default defineRule({
           if (def.library === 'knex') checkKnex(def, reports);
           if (def.library === 'knex' || def.library === 'sequelize') checkMinMax(def, reports);
         }
+        if (model && PG_POOL_LIBRARIES.has(def.library)) checkEnvUrl(def, model, ctx.facts.root, urlReported, reports);
+        if (model && def.library === 'postgres') checkPostgresJsUrl(def, model, ctx.facts.root, urlReported, reports);
         for (const r of reports) ctx.report(r);
       }
     }
@@ -122,6 +169,10 @@ function checkUrl(def: PoolDefinition, out: ReportDescriptor[]): void {
   const params = urlQuery(cs);
   if (!cs || cs.range === undefined || params === undefined) return;
   for (const [param, value] of params) {
+    if (PRISMA_ONLY_URL_PARAMS.has(param)) {
+      out.push({ messageId: 'prismaUrlParam', helpId: 'helpPrismaParam', data: { param, params: param, value, construct: def.construct, instead: prismaParamInstead(param, value) }, range: cs.range });
+      continue;
+    }
     const target = POOL_URL_PARAMS[param];
     if (target === undefined) continue;
     // Prisma's pool_timeout is in seconds.
@@ -200,4 +251,116 @@ function checkMinMax(def: PoolDefinition, out: ReportDescriptor[]): void {
     },
     range,
   });
+}
+
+/** What to do instead of a Prisma URL parameter with node-postgres (help line). */
+function prismaParamInstead(param: string, value: string): string {
+  switch (param) {
+    case 'connection_limit':
+      return ` and set \`max: ${value}\` in the pool options (for a Prisma 7 driver adapter: \`new PrismaPg({ connectionString, max: ${value} })\`)`;
+    case 'pool_timeout':
+      return /^\d+$/.test(value) ? ` and set \`connectionTimeoutMillis: ${Number(value) * 1000}\` in the pool options` : ' and set connectionTimeoutMillis in the pool options';
+    case 'pgbouncer':
+      return ': node-postgres sends unnamed statements unless a query is given a `name`, so it needs no such flag behind PgBouncer';
+    case 'statement_cache_size':
+      return ': node-postgres prepares only queries given a `name`';
+    default:
+      return ' and set the pool size in the pool options';
+  }
+}
+
+function rel(root: string, file: string): string {
+  return relative(root, file).split(sep).join('/');
+}
+
+/** The same value also configures a Prisma 5/6 query-engine pool, where its parameters work: not ineffective. */
+function servesPrismaEngine(c: ResolvedConnection, model: ConnectionModel): boolean {
+  const engines = new Set(model.prisma.filter((p) => p.generation === 'query-engine').map((p) => p.id));
+  return model.strings.some(
+    (o) =>
+      o.range.file === c.range.file && o.range.line === c.range.line && o.range.column === c.range.column &&
+      ((o.origin.prismaId !== undefined && engines.has(o.origin.prismaId)) || (o.origin.poolId !== undefined && engines.has(o.origin.poolId))),
+  );
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function list(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** The help for several Prisma parameters at once: remove them, and where node-postgres has an equivalent, set it. */
+function prismaParamsInstead(params: Array<[string, string]>): string {
+  if (params.length === 1) return prismaParamInstead(params[0]![0], params[0]![1]);
+  const opts: string[] = [];
+  for (const [param, value] of params) {
+    if (param === 'connection_limit') opts.push(`max: ${value}`);
+    if (param === 'pool_timeout' && /^\d+$/.test(value)) opts.push(`connectionTimeoutMillis: ${Number(value) * 1000}`);
+  }
+  return opts.length ? ` and set \`${opts.join(', ')}\` in the pool options (for a Prisma 7 driver adapter: \`new PrismaPg({ connectionString, ${opts.join(', ')} })\`)` : '';
+}
+
+/**
+ * A URL that reaches a node-postgres pool (pg, neon, @vercel/postgres, a Prisma 7 PrismaPg adapter)
+ * through process.env, resolved in the .env files: Prisma's parameters in it do nothing there.
+ * Literal URLs are checkUrl's. One finding per URL, naming every such parameter.
+ */
+function checkEnvUrl(def: PoolDefinition, model: ConnectionModel, root: string, done: Set<string>, out: ReportDescriptor[]): void {
+  if (def.kind === 'client' || def.connectionString?.provenance.kind !== 'env') return;
+  for (const c of model.strings) {
+    if (c.origin.poolId !== def.id || c.envFile === undefined || c.parsed.scheme !== 'url' || servesPrismaEngine(c, model)) continue;
+    const found = [...c.parsed.params].filter(([param]) => PRISMA_ONLY_URL_PARAMS.has(param) || param === 'connection_limit' || param === 'pool_timeout');
+    const key = `${c.range.file}:${c.range.line}:${c.range.column}`;
+    if (found.length === 0 || done.has(key)) continue;
+    done.add(key);
+    const pool = found.some(([p]) => p === 'connection_limit') ? ` (this pool allows ${def.max.value ?? 'its default number of'} connections)` : '';
+    out.push({
+      messageId: 'envUrlParam',
+      helpId: 'helpPrismaParam',
+      data: {
+        envVar: c.envVar ?? 'The variable',
+        file: basename(c.envFile),
+        settings: list(found.map(([p, v]) => `${p}=${v}`)),
+        params: list(found.map(([p]) => p)),
+        what: found.length === 1 ? 'a Prisma 5/6 URL parameter that does' : 'Prisma 5/6 URL parameters that do',
+        construct: def.construct,
+        where: `${rel(root, def.file)}:${def.range.line}`,
+        pool,
+        them: found.length === 1 ? 'it' : 'them',
+        instead: prismaParamsInstead(found),
+      },
+      range: c.range,
+    });
+  }
+}
+
+/** postgres.js forwards unknown URL parameters as startup parameters; PostgreSQL (and PgBouncer) refuse unknown ones. */
+function checkPostgresJsUrl(def: PoolDefinition, model: ConnectionModel, root: string, done: Set<string>, out: ReportDescriptor[]): void {
+  for (const c of model.strings) {
+    if (c.origin.poolId !== def.id || c.parsed.scheme !== 'url') continue;
+    const found = [...c.parsed.params].filter(([param]) => !POSTGRES_JS_URL_OPTIONS.has(param) && !serverAccepts(param));
+    const key = `${c.range.file}:${c.range.line}:${c.range.column}`;
+    if (found.length === 0 || done.has(key)) continue;
+    done.add(key);
+    const first = found[0]![0];
+    const schema = found.find(([p]) => p === 'schema');
+    const prismaOnly = found.some(([p]) => PRISMA_ONLY_URL_PARAMS.has(p) || p === 'connection_limit' || p === 'pool_timeout');
+    const notes: string[] = [];
+    if (schema) notes.push(`set the search path with \`connection: { search_path: '${schema[1].replace(/'/g, '')}' }\` instead`);
+    if (prismaOnly) notes.push('Prisma URL parameters: give postgres.js its own URL, or strip them before passing it');
+    out.push({
+      messageId: 'postgresJsStartup',
+      helpId: 'helpPostgresJs',
+      data: {
+        source: c.envVar && c.envFile ? `${c.envVar} (${basename(c.envFile)})` : 'The connection string',
+        settings: list(found.map(([p, v]) => `${p}=${v}`)),
+        params: list(found.map(([p]) => p)),
+        them: found.length === 1 ? 'it' : 'them',
+        param: first,
+        construct: def.construct,
+        where: c.range.file === def.file ? '' : ` at ${rel(root, def.file)}:${def.range.line}`,
+        instead: notes.length ? ` (${notes.join('; ')})` : '',
+      },
+      range: c.range,
+    });
+  }
 }

@@ -5,11 +5,17 @@ import { parseArgs } from 'node:util';
 import { ALL_RULES } from '../../rules/index.js';
 import { applyRuleOverrides, loadConfig } from '../engine/config.js';
 import { lint, type LintResult } from '../engine/lint.js';
+import { projectContextFor, skippedFilesNote } from '../engine/project-context.js';
 import { docsUrl } from '../engine/rule.js';
 import { UsageError } from '../discovery/discover.js';
 import { FORMATTERS } from '../report/formatters/index.js';
 import { redactSecrets } from '../report/redact.js';
 import { toModelJson } from '../sources/js/print-model.js';
+import { connectionModel } from '../model/connections.js';
+import { connectionsJson } from '../model/connections-json.js';
+import { budgetReport, BUDGET_FORMATS, isBudgetFormat } from '../report/budget/index.js';
+import { buildDeploymentModel } from '../model/deployment/build.js';
+import { deploymentJson } from '../model/deployment/json.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -37,10 +43,16 @@ export function packageVersion(): string {
 }
 
 export const HELP = `Usage: pgconn-lint [options] [paths...]
+       pgconn-lint budget [options] [paths...]
 
 Lints PostgreSQL connection settings: postgresql.conf (and its includes,
 postgresql.auto.conf) and PgBouncer configs (pgbouncer.ini, any .ini with a
 [pgbouncer] section, the auth_file it names). Default path: .
+
+\`budget\` shows the connection budget instead of findings: per server and
+pooler, the clients, their peak instances and pool sizes, against the limits
+(docs/budget.md). Formats: text (default), json, mermaid. Exit 1 when a server
+or pooler is over its limit.
 
 Options:
   -f, --format <name>        Output format: stylish (default), json, sarif or github
@@ -50,11 +62,13 @@ Options:
       --rule <id:severity>   Set a rule's severity (off|warn|error); repeatable
       --ignore-pattern <pat> Skip files matching a gitignore-style pattern; repeatable
       --no-gitignore         Do not honour .gitignore files
+      --no-project-context   When only files are named, lint them on their own instead of
+                             reading their whole git repository and reporting about them
   -q, --quiet                Report errors only
       --max-warnings <n>     Exit 1 when there are more than n warnings
       --color / --no-color   Force colour on or off (default: on a TTY, unless NO_COLOR)
       --print-config         Print the effective configuration as JSON and exit
-      --print-model          Print the connection pools found in code (JSON, docs/model.md) and exit
+      --print-model          Print the pools found in code and the deployment model (JSON, docs/model.md) and exit
   -v, --version              Print the version
   -h, --help                 Print this help
 
@@ -91,6 +105,7 @@ function runCliInner(argv: string[], io: CliIO): number {
         rule: { type: 'string', multiple: true },
         'ignore-pattern': { type: 'string', multiple: true },
         'no-gitignore': { type: 'boolean' },
+        'no-project-context': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         'max-warnings': { type: 'string' },
         color: { type: 'boolean' },
@@ -105,6 +120,8 @@ function runCliInner(argv: string[], io: CliIO): number {
     throw new UsageError(`${(err as Error).message}\nRun pgconn-lint --help for usage.`);
   }
   const { values, positionals } = parsed;
+  const budgetMode = positionals[0] === 'budget';
+  if (budgetMode) positionals.shift();
   if (values.help) {
     io.stdout(HELP);
     return EXIT_OK;
@@ -113,8 +130,9 @@ function runCliInner(argv: string[], io: CliIO): number {
     io.stdout(`${packageVersion()}\n`);
     return EXIT_OK;
   }
-  const format = values.format ?? 'stylish';
-  const formatter = FORMATTERS[format];
+  const format = values.format ?? (budgetMode ? 'text' : 'stylish');
+  if (budgetMode && !isBudgetFormat(format)) throw new UsageError(`unknown budget format "${format}"; available: ${BUDGET_FORMATS.join(', ')}`);
+  const formatter = FORMATTERS[budgetMode ? 'json' : format];
   if (!formatter) throw new UsageError(`unknown format "${format}"; available: ${Object.keys(FORMATTERS).join(', ')}`);
   let maxWarnings: number | undefined;
   if (values['max-warnings'] !== undefined) {
@@ -133,11 +151,31 @@ function runCliInner(argv: string[], io: CliIO): number {
     return EXIT_OK;
   }
 
-  const result = lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES });
+  // Only files named (pre-commit, lint-staged): read the whole repository, report about those files.
+  const projectContext = values['no-project-context'] ? undefined : projectContextFor(io.cwd, positionals, config.file);
+  const result = lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, ...(projectContext ? { projectContext } : {}) });
+  if (result.skippedFiles && !values['print-model']) io.stderr(skippedFilesNote(result.skippedFiles, io.cwd));
   if (values['print-model']) {
     const pools = result.facts.js.flatMap((f) => f.pools);
-    io.stdout(JSON.stringify(toModelJson(pools, result.facts.root), null, 2) + '\n');
+    const connections = connectionsJson(connectionModel(result.facts), result.facts.root);
+    const deployment = deploymentJson(buildDeploymentModel(result.facts, config.settings), result.facts.root);
+    io.stdout(JSON.stringify({ ...toModelJson(pools, result.facts.root), ...connections, deployment }, null, 2) + '\n');
     return EXIT_OK;
+  }
+  if (budgetMode && isBudgetFormat(format)) {
+    const noColorEnv = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+    const useColor = values['no-color'] ? false : values.color ? true : io.isTTY && !noColorEnv && !values['output-file'];
+    const budget = budgetReport(result.facts, config.settings, format, useColor);
+    if (values['output-file']) {
+      try {
+        const target = resolve(io.cwd, values['output-file']);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, budget.output);
+      } catch (err) {
+        throw new UsageError(`cannot write ${values['output-file']} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    } else io.stdout(budget.output);
+    return budget.over ? EXIT_FINDINGS : EXIT_OK;
   }
   const shown: LintResult = values.quiet
     ? { ...result, files: result.files.map((f) => ({ ...f, diagnostics: f.diagnostics.filter((d) => d.severity === 'error') })) }

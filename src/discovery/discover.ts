@@ -45,7 +45,11 @@ const JS_SKIP = /\.d\.[cm]?ts$|\.min\.js$/;
 const PRISMA_CONFIG = /^prisma\.config\.[cm]?[jt]s$/;
 
 export function classifyByName(file: string): CandidateKind | null {
-  const name = basename(file);
+  return classifyName(basename(file));
+}
+
+/** `classifyByName` for a bare file name (a directory entry). */
+function classifyName(name: string): CandidateKind | null {
   if (PG_CONF_NAME.test(name) || PG_CONF_LIKE.test(name)) return 'postgresql-conf';
   if (PGBOUNCER_NAME.test(name)) return 'pgbouncer-ini';
   if (/\.ini$/i.test(name)) return 'maybe-ini';
@@ -105,17 +109,26 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
   const seen = new Set<string>();
   let filesSeen = 0;
 
+  // No patterns ignore nothing: skip the per-entry path arithmetic.
+  const hasUserPatterns = options.ignorePatterns.length > 0;
   const userIgnored = (abs: string, isDir: boolean): boolean => {
+    if (!hasUserPatterns) return false;
     const rel = toPosix(relative(cwd, abs));
     if (rel === '' || rel.startsWith('..')) return false;
     return userIgnore.ignores(isDir ? `${rel}/` : rel);
   };
 
-  const gitIgnored = (abs: string, isDir: boolean, layers: IgnoreLayer[]): boolean => {
-    for (const layer of layers) {
-      const rel = toPosix(relative(layer.dir, abs));
-      if (rel === '' || rel.startsWith('..')) continue;
-      if (layer.ig.ignores(isDir ? `${rel}/` : rel)) return true;
+  /**
+   * Is the entry `name` of a directory ignored by a .gitignore layer? `prefixes[i]` is the
+   * directory's path relative to layer i, with a trailing `/` ('' for the layer's own
+   * directory), computed once per directory: `prefix + name` is `relative(layer.dir, abs)`
+   * for an entry (and when a layer is not an ancestor, both start with `..` and are skipped).
+   */
+  const gitIgnored = (name: string, isDir: boolean, layers: IgnoreLayer[], prefixes: string[]): boolean => {
+    for (let i = 0; i < layers.length; i++) {
+      const rel = prefixes[i] + name;
+      if (rel.startsWith('..')) continue;
+      if (layers[i]!.ig.ignores(isDir ? `${rel}/` : rel)) return true;
     }
     return false;
   };
@@ -128,13 +141,17 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
   };
 
   const visitedDirs = new Set<string>();
-  const walk = (dir: string, layers: IgnoreLayer[], depth: number) => {
+  /** `realDir`: the real path when known (a plain subdirectory of a directory whose real path is known). */
+  const walk = (dir: string, layers: IgnoreLayer[], depth: number, realDir?: string) => {
     let real: string;
-    try {
-      real = realpathSync(dir);
-    } catch {
-      notes.push({ message: `Directory ${dir} could not be resolved; skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
-      return;
+    if (realDir !== undefined) real = realDir;
+    else {
+      try {
+        real = realpathSync(dir);
+      } catch {
+        notes.push({ message: `Directory ${dir} could not be resolved; skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
+        return;
+      }
     }
     if (visitedDirs.has(real)) {
       notes.push({
@@ -149,8 +166,6 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       notes.push({ message: `Directory nesting deeper than 64 levels at ${dir}; skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
       return;
     }
-    const own = options.noGitignore ? null : loadGitignore(dir);
-    const here = own ? [...layers, { dir, ig: own }] : layers;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -159,12 +174,20 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       notes.push({ message: `Directory ${relative(cwd, dir) || dir} cannot be read (${code}); skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
       return;
     }
+    // Only a directory listing a .gitignore can have one (saves an existsSync per directory).
+    const own = options.noGitignore || !entries.some((e) => e.name === '.gitignore') ? null : loadGitignore(dir);
+    const here = own ? [...layers, { dir, ig: own }] : layers;
+    const prefixes = here.map((layer) => {
+      const rel = toPosix(relative(layer.dir, dir));
+      return rel === '' ? '' : `${rel}/`;
+    });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const abs = join(dir, e.name);
       let isDir = e.isDirectory();
       let isFile = e.isFile();
-      if (e.isSymbolicLink()) {
+      const isLink = e.isSymbolicLink();
+      if (isLink) {
         try {
           const st = statSync(abs);
           isDir = st.isDirectory();
@@ -179,11 +202,12 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       }
       if (isDir) {
         if (DEFAULT_IGNORED_DIRS.includes(e.name)) continue;
-        if (userIgnored(abs, true) || gitIgnored(abs, true, here)) continue;
-        walk(abs, here, depth + 1);
+        if (userIgnored(abs, true) || gitIgnored(e.name, true, here, prefixes)) continue;
+        // A plain subdirectory's real path is its parent's plus its name; a link is resolved.
+        walk(abs, here, depth + 1, isLink ? undefined : join(real, e.name));
       } else if (isFile) {
-        if (userIgnored(abs, false) || gitIgnored(abs, false, here)) continue;
-        addFile(abs, classifyByName(abs), false);
+        if (userIgnored(abs, false) || gitIgnored(e.name, false, here, prefixes)) continue;
+        addFile(abs, classifyName(e.name), false);
       }
     }
   };

@@ -8,6 +8,7 @@ import { closestName } from '../catalog/suggest.js';
 import { parseByteSize } from '../catalog/postgresql/values.js';
 import { LATEST_PG_MAJOR, parsePgMajor, PG_MAJORS } from '../catalog/postgresql/catalog.js';
 import { LATEST_PGBOUNCER, PGBOUNCER_VERSIONS, parsePgbouncerVersion } from '../catalog/pgbouncer/catalog.js';
+import { readDeploymentSection } from '../model/deployment/config.js';
 
 export const CONFIG_FILE_NAMES = ['pgconn-lint.config.json', 'pgconn-lint.config.yaml', 'pgconn-lint.config.yml'];
 
@@ -46,7 +47,7 @@ export function findConfigFile(cwd: string): string | null {
   }
 }
 
-const TOP_KEYS = ['$schema', 'preset', 'rules', 'ignorePatterns', 'database', 'pgbouncer', 'maxFileSize'] as const;
+const TOP_KEYS = ['$schema', 'preset', 'rules', 'ignorePatterns', 'database', 'pgbouncer', 'maxFileSize', 'deployment'] as const;
 const DATABASE_KEYS = ['version', 'memory'] as const;
 const PGBOUNCER_KEYS = ['version'] as const;
 
@@ -235,6 +236,9 @@ export function loadConfig(options: { cwd: string; configPath?: string; rules: r
         }
         break;
       }
+      case 'deployment':
+        settings.deployment = readDeploymentSection(value, { file, lc, fail: (node, message) => fail(loc, node, message) });
+        break;
       default:
         unknownKey(loc, pair, key, TOP_KEYS, 'the configuration');
     }

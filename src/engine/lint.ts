@@ -6,6 +6,7 @@ import type { ProjectFacts } from '../model/project.js';
 import type { ResolvedConfig } from './config.js';
 import { renderTemplate, type Rule, type RuleContext } from './rule.js';
 import { isSuppressed, parseSuppressions, type SuppressionDirective } from './suppressions.js';
+import { restrictToFiles, type ProjectContext } from './project-context.js';
 
 export interface FileResult {
   /** Absolute path. */
@@ -18,6 +19,8 @@ export interface LintResult {
   facts: ProjectFacts;
   /** Ids of the rules that produced at least one finding, in first-seen order. */
   rulesSeen: string[];
+  /** With a project context: named files that the repository run did not read (src/engine/project-context.ts). */
+  skippedFiles?: string[];
 }
 
 export interface LintOptions {
@@ -26,6 +29,8 @@ export interface LintOptions {
   ignorePatterns: string[];
   config: ResolvedConfig;
   rules: readonly Rule[];
+  /** Read the whole repository, report only about these files (pre-commit, lint-staged); `paths` is then unused. */
+  projectContext?: ProjectContext;
 }
 
 function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
@@ -63,10 +68,13 @@ export function runRules(facts: ProjectFacts, config: ResolvedConfig, rules: rea
 }
 
 export function lint(options: LintOptions): LintResult {
-  const discovery = discover({ cwd: options.cwd, paths: options.paths, ignorePatterns: [...options.config.ignorePatterns, ...options.ignorePatterns] });
+  const context = options.projectContext;
+  const paths = context ? [context.root] : options.paths;
+  const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: [...options.config.ignorePatterns, ...options.ignorePatterns] });
   const buildOpts = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
   const facts = buildProjectFacts(discovery, buildOpts);
-  return lintFacts(facts, options.config, options.rules);
+  const result = lintFacts(facts, options.config, options.rules);
+  return context ? restrictToFiles(result, context, discovery.candidates.map((c) => c.path)) : result;
 }
 
 export function lintFacts(facts: ProjectFacts, config: ResolvedConfig, rules: readonly Rule[]): LintResult {

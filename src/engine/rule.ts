@@ -4,7 +4,7 @@ import type { ProjectFacts } from '../model/project.js';
 import type { LintSettings } from './settings.js';
 
 /** The kinds of input a rule can read; used for docs and to skip rules with nothing to read. */
-export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js';
+export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'env' | 'prisma' | 'compose' | 'kubernetes';
 
 export type RuleCategory = 'correctness' | 'capacity' | 'reliability' | 'security';
 

@@ -1,3 +1,5 @@
+import type { DeploymentSettings } from '../model/deployment/types.js';
+
 /** Facts about the deployment that the linted files do not hold, from the config file. */
 export interface LintSettings {
   database: {
@@ -13,4 +15,6 @@ export interface LintSettings {
     version: string;
     versionFromConfig: boolean;
   };
+  /** The config file's `deployment` section: declared services, servers, poolers, headroom, CPU count. */
+  deployment?: DeploymentSettings;
 }

@@ -7,17 +7,18 @@ import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
 import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
 import type { ProjectFacts, SourceKind, SourceText } from './project.js';
-import { analyzeJsFiles } from '../sources/js/project.js';
+import { analyzeJsFiles, readSourceFile, type JsAnalysis } from '../sources/js/project.js';
 import { findConnectionLeaks, findPoolTransactions } from '../sources/js/lifecycle/index.js';
 import { findRequestScopes } from '../sources/js/scopes/index.js';
+import { findSessionStateStatements } from '../sources/js/session-state/index.js';
 import type { JsFileFacts } from '../sources/js/types.js';
-import { statSync } from 'node:fs';
 import { loadEnvFiles } from '../sources/env/files.js';
 import { dotenvValues, parseDotenv } from '../sources/env/parse.js';
 import { loadPrismaSchema } from '../sources/prisma/schema.js';
 import { loadPrismaConfig } from '../sources/prisma/config.js';
 import { classifyYamlFile, extractCompose, extractKubernetes, extractPm2, extractServerless } from '../sources/yaml/index.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
+import { buildConnections } from './connections.js';
 
 export interface BuildOptions {
   maxFileBytes?: number;
@@ -79,7 +80,10 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
 
   const js = buildJsFacts(discovery, maxBytes, sources, problems);
   const config = buildConfigFacts(discovery, reader, problems);
-  return { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, ...config };
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, ...config };
+  // A compose env_file (`db.env`) is read only when a service names it.
+  facts.connections = buildConnections(facts, { loadEnvFile: (p) => (existsSync(p) ? loadEnvFiles([p], reader('env'))[0] : undefined) });
+  return facts;
 }
 
 /**
@@ -90,37 +94,32 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   const paths = discovery.candidates.filter((c) => c.kind === 'js').map((c) => c.path);
   if (paths.length === 0) return [];
   const explicit = new Set(discovery.candidates.filter((c) => c.kind === 'js' && c.explicit).map((c) => c.path));
-  const readFile = (p: string): TextFile => {
-    // A bundle or generated file over the size limit is not application code to lint: skip it quietly
-    // unless it was named on the command line.
-    if (!explicit.has(p)) {
-      try {
-        if (statSync(p).size > maxBytes) return { ok: true, path: p, text: '', hasBom: false, problems: [] };
-      } catch {
-        /* readTextFile reports it */
-      }
-    }
-    return readTextFile(p, maxBytes);
-  };
+  // A bundle or generated file over the size limit is not application code to lint: skip it quietly
+  // unless it was named on the command line.
+  const readFile = (p: string): TextFile => readSourceFile(p, maxBytes, !explicit.has(p));
   const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile });
   problems.push(...analysis.problems);
+  for (const m of analysis.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
+  return jsFileFacts(analysis, discovery.root);
+}
+
+/** The facts of every analysed module (the CLI and the ESLint plugin both build them here). */
+export function jsFileFacts(analysis: JsAnalysis, root: string): JsFileFacts[] {
   const poolsByFile = new Map<string, JsFileFacts['pools']>();
   for (const p of analysis.pools) {
     const list = poolsByFile.get(p.file) ?? [];
     list.push(p);
     poolsByFile.set(p.file, list);
   }
-  return analysis.modules.map((m) => {
-    if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
-    return {
-      file: m.file,
-      pools: poolsByFile.get(m.file) ?? [],
-      leaks: findConnectionLeaks(m),
-      poolTransactions: findPoolTransactions(m),
-      requestScopes: findRequestScopes(m, { root: discovery.root }),
-      problems: [],
-    };
-  });
+  return analysis.modules.map((m) => ({
+    file: m.file,
+    pools: poolsByFile.get(m.file) ?? [],
+    leaks: findConnectionLeaks(m),
+    poolTransactions: findPoolTransactions(m),
+    requestScopes: findRequestScopes(m, { root }),
+    sessionState: findSessionStateStatements(m),
+    problems: [],
+  }));
 }
 
 /**

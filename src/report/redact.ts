@@ -22,8 +22,21 @@ export function redactSecrets(text: string): string {
     .replace(PGPASSWORD, (_m, key: string) => `${key}${REDACTED}`);
 }
 
+/**
+ * `DB_PASSWORD=…`, `POSTGRES_PASSWORD: …`, `password: '…'` in .env, YAML and code: the value of a key
+ * that ends in password/passwd/pwd (not `password_encryption`), unless it is a reference.
+ */
+const KEYED_PASSWORD = /(\b[\w.-]*(?:password|passwd|pwd)["']?\s*[:=]\s*)(?!process\.env|env\(|\$\{|\$\(|\*\*\*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|[^\s,;}#]+)/gi;
+/** Kubernetes flow-style env entries: `- { name: DB_PASSWORD, value: "…" }`. */
+const NAMED_PASSWORD_VALUE = /(\bname\s*:\s*["']?[\w.-]*(?:password|passwd|pwd)["']?\s*,\s*value\s*:\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,}]+)/gi;
+
 /** A source line shown in a frame: userlist files hold a secret on every line. */
 export function redactSourceLine(line: string, kind: string | undefined): string {
   if (kind === 'pgbouncer-userlist') return line.replace(USERLIST_LINE, (_m, user: string) => `${user}"${REDACTED}"`);
-  return redactSecrets(line);
+  let out = redactSecrets(line);
+  if (kind === 'env' || kind === 'yaml' || kind === 'js' || kind === 'prisma') {
+    const quoted = (v: string) => (/^["'`]/.test(v) ? `${v[0]}${REDACTED}${v[0]}` : REDACTED);
+    out = out.replace(NAMED_PASSWORD_VALUE, (_m, key: string, v: string) => `${key}${quoted(v)}`).replace(KEYED_PASSWORD, (_m, key: string, v: string) => `${key}${quoted(v)}`);
+  }
+  return out;
 }

@@ -102,9 +102,85 @@ export function renderConfigSchema(rules: readonly Rule[]): string {
         additionalProperties: false,
         properties: { version: { type: 'string', description: 'Target PgBouncer version, 1.17 to the newest (default: the newest).' } },
       },
+      deployment: deploymentSchema(),
     },
   };
   return JSON.stringify(schema, null, 2) + '\n';
+}
+
+/** The config file's `deployment` section (src/model/deployment/config.ts, docs/config.md). */
+function deploymentSchema(): Record<string, unknown> {
+  const int = (description: string, minimum = 0) => ({ type: 'integer', minimum, description });
+  const hosts = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+  const duration = (unit: string) => ({ type: ['string', 'number'], description: `A duration such as "5min", or a number of ${unit}.` });
+  return {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Services, servers and poolers the files do not describe (or describe differently): the input of the connection budget (pool-oversubscription, pgconn-lint budget).',
+    properties: {
+      headroom: int('Connections to keep free on every server for migrations, admin sessions and monitoring (default 10).'),
+      cpus: int('CPU count of the machines the services run on: PM2 `instances: max`, Prisma\'s default pool size.', 1),
+      services: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { type: 'string', description: 'A compose service, Kubernetes workload, PM2 app or serverless function to override, or a new service.' },
+            paths: { ...hosts, description: 'Directories (relative to the config file) whose code the service runs.' },
+            instances: int('Peak number of processes (replicas × workers at the worst moment).'),
+            connectionsPerInstance: int('Connections one process opens, when its code is not in the repository.'),
+            target: { type: 'string', description: 'Name of the server or pooler those connections go to.' },
+          },
+        },
+      },
+      servers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { type: 'string', description: 'A server of the repository to override (compose service, workload, CloudNativePG cluster, conf path), or a managed one.' },
+            host: { ...hosts, description: 'Host names clients use to reach it.' },
+            hosts: { ...hosts, description: 'Host names clients use to reach it.' },
+            port: int('Port (default 5432).', 1),
+            maxConnections: int('max_connections.', 1),
+            superuserReservedConnections: int('superuser_reserved_connections (default 3).'),
+            reservedConnections: int('reserved_connections (PostgreSQL 16+, default 0).'),
+            memory: { type: ['string', 'number'], description: 'RAM, e.g. "16GB".' },
+            version: { type: ['integer', 'string'], description: 'PostgreSQL major version.' },
+            instances: int('Instances.', 1),
+            idleInTransactionSessionTimeout: duration('milliseconds'),
+          },
+        },
+      },
+      poolers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { type: 'string', description: 'A pooler of the repository to override, or a managed one (Supavisor, RDS Proxy, a PgBouncer elsewhere).' },
+            host: { ...hosts, description: 'Host names clients use to reach it.' },
+            hosts: { ...hosts, description: 'Host names clients use to reach it.' },
+            port: int('Port (default 6432).', 1),
+            mode: { enum: ['session', 'transaction', 'statement'] },
+            maxClientConn: int('Client connections one instance accepts.', 1),
+            poolSize: int('Server connections per database/user pair.'),
+            reservePoolSize: int('Extra server connections per pair under load.'),
+            instances: int('Instances.', 1),
+            server: { type: 'string', description: 'Name of the server it forwards to.' },
+            version: { type: 'string', description: 'PgBouncer version.' },
+            maxPreparedStatements: int('max_prepared_statements.'),
+            idleTransactionTimeout: duration('seconds'),
+          },
+        },
+      },
+    },
+  };
 }
 
 function replaceBetween(text: string, start: string, end: string, body: string): string {

@@ -1,7 +1,8 @@
 /**
  * Doc examples are executed. In rules/<id>.md a fenced block whose info string is
- *   ```<lang> bad file=<name> [memory=<size>] [pg=<major>] [pgbouncer=<version>]
- * must give exactly one finding of that rule; `good` instead of `bad`, none.
+ *   ```<lang> bad file=<name> [memory=<size>] [pg=<major>] [pgbouncer=<version>] [project=<name>]
+ * must give exactly one finding of that rule; `good` instead of `bad`, none. Blocks that share
+ * a `project=` name are written into one directory and linted together (one finding in all).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,6 +16,8 @@ interface Example {
   settings: TestSettings;
   body: string;
   line: number;
+  /** Blocks with the same `project=<name>` form one small project, linted as a whole (a pgbouncer.ini + code + .env). */
+  project?: string;
 }
 
 function defaultFileFor(lang: string): string {
@@ -38,6 +41,7 @@ export function docExamples(markdown: string): Example[] {
       settings,
       body: m[4] ?? '',
       line: markdown.slice(0, m.index).split('\n').length,
+      ...(attrs.project ? { project: attrs.project } : {}),
     });
   }
   return out;
@@ -52,10 +56,18 @@ for (const rule of ALL_RULES) {
       expect(examples.some((e) => e.kind === 'bad')).toBe(true);
       expect(examples.some((e) => e.kind === 'good')).toBe(true);
     });
+    const groups: Example[][] = [];
     for (const ex of examples) {
-      it(`${ex.kind} example at line ${ex.line} (${ex.file})`, () => {
-        const dir = tempProject({ [ex.file]: ex.body });
-        const result = lintPaths(dir, [join(dir, ex.file)], testConfig([id], ex.settings));
+      const g = ex.project !== undefined ? groups.find((x) => x[0]!.project === ex.project) : undefined;
+      if (g) g.push(ex);
+      else groups.push([ex]);
+    }
+    for (const group of groups) {
+      const ex = group[0]!;
+      it(`${ex.kind} example at line ${ex.line} (${group.map((e) => e.file).join(', ')})`, () => {
+        const dir = tempProject(Object.fromEntries(group.map((e) => [e.file, e.body])));
+        const paths = ex.project !== undefined ? [dir] : [join(dir, ex.file)];
+        const result = lintPaths(dir, paths, testConfig([id], ex.settings));
         const ds = allDiagnostics(result);
         expect(ds.filter((d) => d.fatal).map((d) => d.message)).toEqual([]);
         const mine = ds.filter((d) => d.ruleId === id).map((d) => `${describeDiagnostic(d, dir)} ${d.message}`);

@@ -4,13 +4,24 @@
  * comment `pgconn-lint-test: {json}` carries settings (database.memory, versions).
  * The rendered findings of each invalid case are snapshotted so wording changes are reviewed.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../rules/index.js';
 import { allDiagnostics, describeDiagnostic, lintPaths, renderForSnapshot, testConfig, type TestSettings } from '../support/lint-helpers.js';
 
 const FIXTURES = resolve(__dirname, '../../fixtures');
+
+/**
+ * A directory fixture (`invalid-<case>/`) is a small project: it is copied out of this repository
+ * (so pgconn-lint's own .git, .gitignore and fixtures/ path do not apply) and linted as a whole.
+ */
+function projectCopy(path: string): { cwd: string; paths: string[] } {
+  const cwd = mkdtempSync(join(tmpdir(), 'pgconn-lint-fixture-'));
+  cpSync(path, cwd, { recursive: true });
+  return { cwd, paths: [cwd] };
+}
 
 function settingsOf(text: string): TestSettings {
   const m = /pgconn-lint-test:\s*(\{.*\})/.exec(text.split(/\r?\n/, 1)[0] ?? '');
@@ -28,10 +39,13 @@ for (const rule of ALL_RULES) {
     });
     for (const f of files) {
       const path = join(dir, f);
-      const settings = settingsOf(readFileSync(path, 'utf8'));
+      const isProject = statSync(path).isDirectory();
+      const settings = isProject ? {} : settingsOf(readFileSync(path, 'utf8'));
+      const target = () => (isProject ? projectCopy(path) : { cwd: dir, paths: [path] });
       if (f.startsWith('invalid-')) {
         it(`reports ${f}`, async () => {
-          const result = lintPaths(dir, [path], testConfig([id], settings));
+          const { cwd, paths } = target();
+          const result = lintPaths(cwd, paths, testConfig([id], settings));
           const ds = allDiagnostics(result);
           expect(ds.filter((d) => d.ruleId === null && d.fatal)).toEqual([]);
           const mine = ds.filter((d) => d.ruleId === id);
@@ -40,14 +54,15 @@ for (const rule of ALL_RULES) {
             expect(d.range.line).toBeGreaterThan(0);
             expect(d.help).toBeTruthy();
           }
-          const text = `${mine.map((d) => describeDiagnostic(d, dir)).join('\n')}\n\n${renderForSnapshot(result, dir)}`;
+          const text = `${mine.map((d) => describeDiagnostic(d, cwd)).join('\n')}\n\n${renderForSnapshot(result, cwd)}`;
           await expect(text).toMatchFileSnapshot(join(__dirname, '__snapshots__', id, `${f}.txt`));
         });
       } else {
         it(`stays silent on ${f}`, () => {
-          const result = lintPaths(dir, [path], testConfig([id], settings));
+          const { cwd, paths } = target();
+          const result = lintPaths(cwd, paths, testConfig([id], settings));
           const ds = allDiagnostics(result).filter((d) => d.ruleId === id || d.fatal);
-          expect(ds.map((d) => `${describeDiagnostic(d, dir)} ${d.message}`)).toEqual([]);
+          expect(ds.map((d) => `${describeDiagnostic(d, cwd)} ${d.message}`)).toEqual([]);
         });
       }
     }

@@ -1,5 +1,8 @@
 import type { SourceRange } from '../../core/location.js';
-import type { Provenance } from '../../sources/js/types.js';
+import type { PoolDefinition, Provenance } from '../../sources/js/types.js';
+import type { ParsedConnection } from '../../sources/connection-url/types.js';
+import type { PgConfig } from '../../sources/postgresql-conf/types.js';
+import type { PgbouncerConfig } from '../../sources/pgbouncer-ini/types.js';
 
 /**
  * The deployment model: who opens how many connections to which pooler and server.
@@ -13,6 +16,8 @@ export interface Quantity {
   source: string;
   provenance: Provenance | { kind: 'derived'; note: string } | { kind: 'config'; note: string };
   range?: SourceRange;
+  /** When `value` is unknown: a number it is known to be at least (PM2 'max' ≥ 1, an undeclared app ≥ 1). */
+  lowerBound?: number;
 }
 
 export interface ServerNode {
@@ -32,6 +37,14 @@ export interface ServerNode {
   idleInTransactionTimeoutMs?: Quantity;
   /** Host names (compose service, k8s Service names, declared hosts) and port that reach it. */
   endpoints: Array<{ host: string; port: number }>;
+  /** The role the image creates as superuser (official postgres image POSTGRES_USER, default postgres): it may use the superuser-reserved slots. */
+  superuser?: string;
+  /** The postgresql.conf the server reads, when it is in the repository. */
+  config?: PgConfig;
+  /** Every server setting known from the files (conf, `-c` args, image env, CRD parameters, config file), by lower-cased name. */
+  parameters?: Map<string, { value: string; range?: SourceRange; source: string }>;
+  /** What the model had to assume or could not read about this server. */
+  notes?: string[];
 }
 
 export interface PoolerDatabaseEntry {
@@ -43,6 +56,13 @@ export interface PoolerDatabaseEntry {
   maxUserConnections?: Quantity;
   poolMode: 'session' | 'transaction' | 'statement' | undefined;
   range?: SourceRange;
+  /** Where the entry forwards to (`host=`/`port=`/`dbname=`/`user=` of the [databases] line). */
+  host?: string;
+  port?: number;
+  dbname?: string;
+  /** The server this entry reaches, and why. */
+  serverId?: string;
+  serverLink?: string;
 }
 
 export interface PoolerNode {
@@ -52,6 +72,8 @@ export interface PoolerNode {
   product?: string; // 'pgbouncer', 'supabase-supavisor', 'neon', 'rds-proxy'
   range: SourceRange;
   version?: string;
+  /** `version` is the newest PgBouncer, assumed: no image tag and no pgbouncer.version in the config file. */
+  versionAssumed?: boolean;
   instances: Quantity;
   poolMode: { value: 'session' | 'transaction' | 'statement' | undefined; range?: SourceRange; source: string };
   maxClientConn: Quantity;
@@ -63,9 +85,20 @@ export interface PoolerNode {
   /** PgBouncer idle_transaction_timeout (seconds → ms). */
   idleTransactionTimeoutMs?: Quantity;
   endpoints: Array<{ host: string; port: number }>;
+  /** PgBouncer listen_port (6432 by default), when it is a PgBouncer. */
+  listenPort?: number;
   /** The server it forwards to. */
   serverId?: string;
   serverLink?: string; // why: "[databases] app = host=postgres" → compose service postgres
+  /** The loaded pgbouncer.ini (also one embedded in a ConfigMap), when there is one. */
+  config?: PgbouncerConfig;
+  /** Defaults of PgBouncer itself: pool_size/reserve for databases not listed ([databases] `*` or auto-created). */
+  defaultPoolSize?: Quantity;
+  defaultReservePoolSize?: Quantity;
+  /** max_db_connections / max_user_connections of [pgbouncer] (0 = no limit). */
+  maxDbConnections?: Quantity;
+  maxUserConnections?: Quantity;
+  notes?: string[];
 }
 
 export interface ServiceNode {
@@ -78,6 +111,23 @@ export interface ServiceNode {
   /** Directories whose code this service runs. */
   codePaths: string[];
   linkReason: string;
+  /** The environment the service's processes see, by variable (compose environment/env_file, k8s env/envFrom, PM2 env, serverless environment). */
+  environment?: Map<string, ServiceEnvValue>;
+  notes?: string[];
+}
+
+/** One environment variable as a service sees it. */
+export interface ServiceEnvValue {
+  name: string;
+  /** undefined when the file does not give it (a secret reference, a host variable, unresolved interpolation). */
+  value?: string;
+  /** Where the value is written (the .env line, the compose `environment` entry, the ConfigMap key). */
+  range?: SourceRange;
+  /** Short text: "compose environment", "env_file .env.docker", "ConfigMap app-config", ".env". */
+  source: string;
+  secret?: boolean;
+  /** The value still holds variables no file resolves (`${DB_PASSWORD}`): only the parts around them are known. */
+  unresolved?: string[];
 }
 
 export interface ClientEdge {
@@ -93,6 +143,16 @@ export interface ClientEdge {
   link: string;
   range: SourceRange;
   url?: { redacted: string; range?: SourceRange };
+  /** The pool definition in code; absent for clients known only from a service's environment. */
+  pool?: PoolDefinition;
+  /** Where the per-instance number came from: the pool in code, or an environment variable of a service whose code is not in the repository. */
+  origin: 'code' | 'environment' | 'declared';
+  /** The parsed connection string, when it resolved. */
+  parsed?: ParsedConnection;
+  /** The environment variable that holds the URL, when any. */
+  envVar?: string;
+  user?: string;
+  database?: string;
 }
 
 export interface ServerBudget {
@@ -100,6 +160,13 @@ export interface ServerBudget {
   available: Quantity; // max_connections − superuser_reserved − reserved
   demand: Quantity; // Σ clients + Σ poolers
   headroom: number;
+  /**
+   * What demand is judged against: `available`, or max_connections when every client connects as
+   * the server's superuser (superusers may use the superuser-reserved slots).
+   */
+  limit: Quantity;
+  /** limit − demand (undefined when either is unknown). */
+  remaining: number | undefined;
   status: 'ok' | 'warning' | 'over' | 'unknown';
   clients: Array<{ name: string; kind: 'service' | 'pooler'; instances: Quantity; perInstance: Quantity; total: Quantity; edge?: ClientEdge; poolerId?: string }>;
 }
@@ -109,6 +176,8 @@ export interface PoolerBudget {
   clientDemand: Quantity;
   maxClientConn: Quantity; // × instances
   serverConnections: Quantity;
+  headroom: number;
+  remaining: number | undefined;
   status: 'ok' | 'warning' | 'over' | 'unknown';
   clients: ClientEdge[];
 }
@@ -122,4 +191,71 @@ export interface DeploymentModel {
   poolerBudgets: PoolerBudget[];
   /** Things the model could not decide, stated rather than guessed ("pool at src/db.ts:3 has no URL that resolves"). */
   notes: Array<{ message: string; range?: SourceRange }>;
+  /** The settings the model was built with (config file `deployment` section merged with defaults). */
+  settings: { headroom: number; cpus?: number };
+}
+
+/* ---------------- config file `deployment` section ---------------- */
+
+/** A value from the config file, with the position of its key (for provenance). */
+export interface Declared<T> {
+  value: T;
+  range: SourceRange;
+}
+
+export interface DeclaredService {
+  name: string;
+  range: SourceRange;
+  /** Directories (relative to the config file) whose code the service runs. */
+  paths?: Declared<string[]>;
+  /** Peak number of processes (replicas × workers, at the worst moment). */
+  instances?: Declared<number>;
+  /** Connections one process opens, when the code does not say (an image built elsewhere). */
+  connectionsPerInstance?: Declared<number>;
+  /** Name of the server or pooler those connections go to (with connectionsPerInstance). */
+  target?: Declared<string>;
+}
+
+export interface DeclaredServer {
+  name: string;
+  range: SourceRange;
+  hosts: string[];
+  port?: number;
+  maxConnections?: Declared<number>;
+  superuserReservedConnections?: Declared<number>;
+  reservedConnections?: Declared<number>;
+  memoryBytes?: Declared<number>;
+  version?: Declared<number>;
+  instances?: Declared<number>;
+  /** idle_in_transaction_session_timeout in ms (0 = off). */
+  idleInTransactionSessionTimeoutMs?: Declared<number>;
+}
+
+export interface DeclaredPooler {
+  name: string;
+  range: SourceRange;
+  hosts: string[];
+  port?: number;
+  mode?: Declared<'session' | 'transaction' | 'statement'>;
+  maxClientConn?: Declared<number>;
+  /** Server connections per database/user pair. */
+  poolSize?: Declared<number>;
+  reservePoolSize?: Declared<number>;
+  instances?: Declared<number>;
+  /** Name of the server it forwards to. */
+  server?: Declared<string>;
+  version?: Declared<string>;
+  maxPreparedStatements?: Declared<number>;
+  /** idle_transaction_timeout in ms (0 = off). */
+  idleTransactionTimeoutMs?: Declared<number>;
+}
+
+/** The config file's `deployment` section (docs/config.md). */
+export interface DeploymentSettings {
+  file: string;
+  headroom?: Declared<number>;
+  cpus?: Declared<number>;
+  services: DeclaredService[];
+  servers: DeclaredServer[];
+  poolers: DeclaredPooler[];
 }

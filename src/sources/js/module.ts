@@ -135,11 +135,12 @@ export class JsModule implements JsModuleContext {
     if (this.assignmentIndex === undefined) {
       const idx = new Map<string, ts.Expression[]>();
       walk(this.sourceFile, (n) => {
-        if (ts.isBinaryExpression(n) && isAssignmentOperator(n.operatorToken.kind)) {
-          const left = unwrapExpression(n.left);
+        if (n.kind === K_BINARY && isAssignmentOperator((n as ts.BinaryExpression).operatorToken.kind)) {
+          const a = n as ts.BinaryExpression;
+          const left = unwrapExpression(a.left);
           if (ts.isIdentifier(left)) {
             const list = idx.get(left.text) ?? [];
-            list.push(n.right);
+            list.push(a.right);
             idx.set(left.text, list);
           }
         }
@@ -275,18 +276,28 @@ export class JsModule implements JsModuleContext {
 
 // ---- declarations ---------------------------------------------------------
 
+/** The node kinds that open a scope (read once: `ts.isX` is a lookup on a 2,000-property object). */
+const SCOPE_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.SourceFile,
+  ts.SyntaxKind.Block,
+  ts.SyntaxKind.ModuleBlock,
+  ts.SyntaxKind.CaseBlock,
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ArrowFunction,
+  ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor,
+  ts.SyntaxKind.GetAccessor,
+  ts.SyntaxKind.SetAccessor,
+  ts.SyntaxKind.ForStatement,
+  ts.SyntaxKind.ForOfStatement,
+  ts.SyntaxKind.ForInStatement,
+  ts.SyntaxKind.CatchClause,
+]);
+
+/** Source files, blocks, case blocks, functions (as `isFunctionLike`), `for` heads, `catch` clauses. */
 function isScope(n: ts.Node): boolean {
-  return (
-    ts.isSourceFile(n) ||
-    ts.isBlock(n) ||
-    ts.isModuleBlock(n) ||
-    ts.isCaseBlock(n) ||
-    isFunctionLike(n) ||
-    ts.isForStatement(n) ||
-    ts.isForOfStatement(n) ||
-    ts.isForInStatement(n) ||
-    ts.isCatchClause(n)
-  );
+  return SCOPE_KINDS.has(n.kind);
 }
 
 function declareBinding(name: ts.BindingName, table: Map<string, Declaration>, make: (element: ts.BindingElement | undefined) => Declaration): void {
@@ -333,8 +344,13 @@ function declareStatement(s: ts.Statement, table: Map<string, Declaration>): voi
   }
 }
 
+const K_EQUALS = ts.SyntaxKind.EqualsToken;
+const K_QQ_EQUALS = ts.SyntaxKind.QuestionQuestionEqualsToken;
+const K_BARBAR_EQUALS = ts.SyntaxKind.BarBarEqualsToken;
+const K_BINARY = ts.SyntaxKind.BinaryExpression;
+
 function isAssignmentOperator(k: ts.SyntaxKind): boolean {
-  return k === ts.SyntaxKind.EqualsToken || k === ts.SyntaxKind.QuestionQuestionEqualsToken || k === ts.SyntaxKind.BarBarEqualsToken;
+  return k === K_EQUALS || k === K_QQ_EQUALS || k === K_BARBAR_EQUALS;
 }
 
 function staticKey(e: ts.Expression): string | undefined {

@@ -163,6 +163,28 @@ export interface ScopeKeep {
   into: string;
 }
 
+/**
+ * SQL sent from code that relies on state kept in the server session (a transaction-mode
+ * pooler hands each transaction another server connection): SET, set_config(…, false),
+ * session advisory locks, LISTEN, temporary tables, WITH HOLD cursors, SQL PREPARE, LOAD,
+ * and postgres.js `sql.listen()`.
+ */
+export interface SessionStateStatement {
+  file: string;
+  /** The SQL text argument (string, template, tagged template) or the `sql.listen()` call. */
+  range: SourceRange;
+  kind: 'set' | 'set-config' | 'advisory-lock' | 'listen' | 'temp-table' | 'cursor-with-hold' | 'prepare' | 'load';
+  /** For messages: `SET search_path`, `set_config('app.tenant', …, false)`, `pg_advisory_lock`, `LISTEN`, `sql.listen()`. */
+  statement: string;
+  /** The run-time parameter a `set` / `set-config` changes, lower-cased (`search_path`, `timezone`). */
+  parameter?: string;
+  /** The call as written: `pool.query`, `sql` (tag), `prisma.$executeRaw`. */
+  via: string;
+  library: JsLibrary;
+  /** PoolDefinition.id of the pool the statement goes through, when the receiver resolves to one. */
+  poolId?: string;
+}
+
 /** Facts of one JS/TS file. */
 export interface JsFileFacts {
   file: string;
@@ -170,6 +192,8 @@ export interface JsFileFacts {
   leaks: ConnectionLeak[];
   poolTransactions: PoolTransactionStatement[];
   requestScopes: RequestScope[];
+  /** SQL that depends on session state (absent when the analysis did not run). */
+  sessionState?: SessionStateStatement[];
   /** Syntax errors (a located fatal diagnostic each; the rest of the file is still analysed). */
   problems: InputProblem[];
 }

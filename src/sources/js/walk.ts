@@ -1,21 +1,104 @@
 import ts from './typescript.cjs';
 
+// Kind numbers read once: `ts.isX(node)` looks `isX` up on the `ts` namespace object (2,000+
+// properties, a dictionary in V8) at every call, which shows in walks over every node.
+const SK = ts.SyntaxKind;
+const K_SOURCE_FILE = SK.SourceFile;
+const K_PARENTHESIZED = SK.ParenthesizedExpression;
+const K_AS = SK.AsExpression;
+const K_NON_NULL = SK.NonNullExpression;
+const K_TYPE_ASSERTION = SK.TypeAssertionExpression;
+const K_SATISFIES = SK.SatisfiesExpression;
+const K_FUNCTION_DECLARATION = SK.FunctionDeclaration;
+const K_FUNCTION_EXPRESSION = SK.FunctionExpression;
+const K_ARROW_FUNCTION = SK.ArrowFunction;
+const K_METHOD_DECLARATION = SK.MethodDeclaration;
+const K_CONSTRUCTOR = SK.Constructor;
+const K_GET_ACCESSOR = SK.GetAccessor;
+const K_SET_ACCESSOR = SK.SetAccessor;
+const K_BLOCK = SK.Block;
+const K_RETURN = SK.ReturnStatement;
+const K_CLASS_DECLARATION = SK.ClassDeclaration;
+const K_CLASS_EXPRESSION = SK.ClassExpression;
+
+/**
+ * A parsed file's nodes in the order `walk` visits them (pre-order, children in source
+ * order), with `end[i]` = the index just past node i's subtree. Built once by `bindParents`;
+ * a walk over the whole file then is a loop over an array instead of a `forEachChild` per node.
+ */
+interface TreeOrder {
+  nodes: ts.Node[];
+  end: Int32Array;
+}
+
+const orders = new WeakMap<ts.SourceFile, TreeOrder>();
+
+/**
+ * Sets `parent` on every node of a freshly parsed file, as `createSourceFile(…, setParentNodes:
+ * true)` does (TypeScript 5.9 parser.ts `fixupParentReferences`), except on JSDoc nodes, which
+ * are not parsed (`JSDocParsingMode.ParseNone`). One iterative pass (no recursion: a
+ * 100,000-term `1 + 1 + …` is a 100,000-deep tree) that also records the pre-order for `walk`.
+ */
+export function bindParents(sf: ts.SourceFile): void {
+  const nodes: ts.Node[] = [];
+  const parentIndex: number[] = [];
+  const stack: ts.Node[] = [sf];
+  const stackParent: number[] = [-1];
+  const children: ts.Node[] = [];
+  let current: ts.Node = sf;
+  const collect = (c: ts.Node): undefined => {
+    (c as { parent: ts.Node }).parent = current;
+    children.push(c);
+    return undefined;
+  };
+  while (stack.length > 0) {
+    current = stack.pop()!;
+    const index = nodes.length;
+    nodes.push(current);
+    parentIndex.push(stackParent.pop()!);
+    ts.forEachChild(current, collect);
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push(children[i]!);
+      stackParent.push(index);
+    }
+    children.length = 0;
+  }
+  // In pre-order a subtree is contiguous; its end is its last descendant's index + 1.
+  const end = new Int32Array(nodes.length);
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    if (end[i] === 0) end[i] = i + 1;
+    const p = parentIndex[i]!;
+    if (p >= 0 && end[i]! > end[p]!) end[p] = end[i]!;
+  }
+  orders.set(sf, { nodes, end });
+}
+
 /**
  * Visits `root` and its descendants in source order without recursion (a
  * 100,000-term `1 + 1 + …` is a 100,000-deep tree). `visit` returning `false`
  * skips the node's children.
  */
 export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): void {
+  if (root.kind === K_SOURCE_FILE) {
+    const order = orders.get(root as ts.SourceFile);
+    if (order !== undefined) {
+      const { nodes, end } = order;
+      for (let i = 0; i < nodes.length; ) i = visit(nodes[i]!) === false ? end[i]! : i + 1;
+      return;
+    }
+  }
   const stack: ts.Node[] = [root];
   const children: ts.Node[] = [];
+  const collect = (c: ts.Node): undefined => {
+    children.push(c);
+    return undefined;
+  };
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (visit(node) === false) continue;
-    children.length = 0;
-    ts.forEachChild(node, (c) => {
-      children.push(c);
-    });
+    ts.forEachChild(node, collect);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    children.length = 0;
   }
 }
 
@@ -23,8 +106,9 @@ export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): v
 export function unwrapExpression(expr: ts.Expression): ts.Expression {
   let e = expr;
   for (let i = 0; i < 64; i++) {
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) {
-      e = e.expression;
+    const k = e.kind;
+    if (k === K_PARENTHESIZED || k === K_AS || k === K_NON_NULL || k === K_TYPE_ASSERTION || k === K_SATISFIES) {
+      e = (e as ts.ParenthesizedExpression | ts.AsExpression | ts.NonNullExpression | ts.TypeAssertion | ts.SatisfiesExpression).expression;
     } else break;
   }
   return e;
@@ -43,14 +127,15 @@ export function staticPropertyName(name: ts.PropertyName | ts.BindingName | ts.M
 
 /** Functions, methods, accessors, constructors: the nodes whose body runs per call. */
 export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
+  const k = node.kind;
   return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isFunctionExpression(node) ||
-    ts.isArrowFunction(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node)
+    k === K_FUNCTION_DECLARATION ||
+    k === K_FUNCTION_EXPRESSION ||
+    k === K_ARROW_FUNCTION ||
+    k === K_METHOD_DECLARATION ||
+    k === K_CONSTRUCTOR ||
+    k === K_GET_ACCESSOR ||
+    k === K_SET_ACCESSOR
   );
 }
 
@@ -58,11 +143,11 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
 export function returnExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
   const body = fn.body;
   if (body === undefined) return [];
-  if (!ts.isBlock(body)) return [body];
+  if (body.kind !== K_BLOCK) return [body as ts.Expression];
   const out: ts.Expression[] = [];
   walk(body, (n) => {
-    if (n !== body && (isFunctionLike(n) || ts.isClassLike(n))) return false;
-    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    if (n !== body && (isFunctionLike(n) || n.kind === K_CLASS_DECLARATION || n.kind === K_CLASS_EXPRESSION)) return false;
+    if (n.kind === K_RETURN && (n as ts.ReturnStatement).expression) out.push((n as ts.ReturnStatement).expression!);
     return undefined;
   });
   return out;

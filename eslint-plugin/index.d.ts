@@ -1,0 +1,1 @@
+export { default } from 'pgconn-lint/eslint-plugin';

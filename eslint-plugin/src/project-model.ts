@@ -1,0 +1,104 @@
+import { statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { ALL_RULES } from '../../rules/index.js';
+import { findConfigFile, loadConfig } from '../../src/engine/config.js';
+import type { Rule } from '../../src/engine/rule.js';
+import { discover } from '../../src/discovery/discover.js';
+import { buildProjectFacts } from '../../src/model/build.js';
+import type { ProjectFacts } from '../../src/model/project.js';
+import { factsForFile, repoRootOf, type FileFacts } from './file-facts.js';
+
+/**
+ * The repository's facts, as a CLI run in ESLint's working directory reads them (configs,
+ * manifests, .env files, every pool): built once per ESLint process and directory, rebuilt
+ * when a config/manifest file (or a file defining a pool) changes on disk. Rules that judge
+ * code against the deployment (pool budgets, pooler modes) cannot run without them.
+ */
+export function needsProjectModel(rule: Rule): boolean {
+  return rule.meta.scope === 'project' || rule.meta.inputs.some((k) => k !== 'js');
+}
+
+interface CachedProject {
+  facts: ProjectFacts;
+  /** mtime (or -1 when absent) of every file whose change must rebuild the facts. */
+  stamps: Map<string, number>;
+}
+
+const projects = new Map<string, CachedProject>();
+/** How many times the repository's facts were built (tests read it to prove the cache). */
+export const projectBuilds = { count: 0 };
+
+/** The directory a CLI run would scan: ESLint's working directory when the file is in it, else the file's repository. */
+export function scanDirFor(file: string, cwd: string): string {
+  const rel = relative(resolve(cwd), file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? resolve(cwd) : repoRootOf(file);
+}
+
+/** The merged facts of the last lint of each file's text: every rule on it gets the same object. */
+const merged = new WeakMap<FileFacts, { project: CachedProject; facts: ProjectFacts }>();
+
+/**
+ * The facts of a CLI run in the directory, as the editor sees them: when the file's text is
+ * the one read from disk, the run's own facts (exact parity with the CLI); otherwise those
+ * facts with this file's code facts rebuilt from the text (the file and what it imports).
+ */
+export function projectFactsFor(file: string, text: string, cwd: string): ProjectFacts {
+  const dir = scanDirFor(file, cwd);
+  let cached = projects.get(dir);
+  if (cached === undefined || isStale(cached)) {
+    cached = buildProject(dir);
+    projects.set(dir, cached);
+  }
+  const onDisk = cached.facts.sources.get(file);
+  if (onDisk !== undefined && onDisk.text === text) return cached.facts;
+  const fileFacts = factsForFile(file, text);
+  const hit = merged.get(fileFacts);
+  if (hit && hit.project === cached) return hit.facts;
+  const own = fileFacts.js.filter((f) => f.file === file);
+  // The models derived from facts (connections, deployment) are built by the rules' readers
+  // (connectionModel, deploymentModelOf) once per facts object; leaving out the run's
+  // `connections` makes them include this file's current text.
+  const { connections: _stale, ...rest } = cached.facts;
+  const facts: ProjectFacts = { ...rest, js: [...cached.facts.js.filter((f) => f.file !== file), ...own] };
+  merged.set(fileFacts, { project: cached, facts });
+  return facts;
+}
+
+function mtimeOf(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+function isStale(p: CachedProject): boolean {
+  for (const [path, mtime] of p.stamps) if (mtimeOf(path) !== mtime) return true;
+  return false;
+}
+
+function buildProject(dir: string): CachedProject {
+  projectBuilds.count++;
+  let ignorePatterns: string[] = [];
+  let maxFileBytes: number | undefined;
+  try {
+    const config = loadConfig({ cwd: dir, rules: ALL_RULES });
+    ignorePatterns = config.ignorePatterns;
+    maxFileBytes = config.maxFileSize;
+  } catch {
+    // A config the CLI refuses: scan with the defaults (the CLI reports the mistake).
+  }
+  const discovery = discover({ cwd: dir, paths: [], ignorePatterns });
+  const facts = buildProjectFacts(discovery, maxFileBytes !== undefined ? { maxFileBytes } : {});
+  const stamps = new Map<string, number>();
+  for (const c of discovery.candidates) if (c.kind !== 'js') stamps.set(c.path, mtimeOf(c.path));
+  // Included files (a pgbouncer.ini's auth_file, postgresql.conf includes) and pools in other files count too.
+  for (const [path, s] of facts.sources) if (s.kind !== 'js') stamps.set(path, mtimeOf(path));
+  for (const f of facts.js) if (f.pools.length > 0) stamps.set(f.file, mtimeOf(f.file));
+  // A new config or manifest beside the known ones (or a config file at the top) changes its directory's mtime.
+  for (const path of [...stamps.keys()]) stamps.set(dirname(path), mtimeOf(dirname(path)));
+  stamps.set(dir, mtimeOf(dir));
+  const configFile = findConfigFile(dir);
+  if (configFile !== null) stamps.set(configFile, mtimeOf(configFile));
+  return { facts, stamps };
+}

@@ -1,0 +1,98 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Rule as EslintRule } from 'eslint';
+import { renderTemplate, type ReportDescriptor, type Rule, type RuleContext } from '../../src/engine/rule.js';
+import { isSuppressed, parseSuppressions } from '../../src/engine/suppressions.js';
+import type { ProjectFacts } from '../../src/model/project.js';
+import type { SourceRange } from '../../src/core/location.js';
+import { factsForFile } from './file-facts.js';
+import { eslintMetaOf, HELP_KEY, optionValues } from './meta.js';
+import { lintSettingsFor, pluginSettingsOf } from './settings.js';
+import { projectFactsFor, needsProjectModel } from './project-model.js';
+
+/**
+ * One pgconn-lint rule as an ESLint rule. `check` is the rule's own code, run over the facts
+ * a CLI run in ESLint's working directory reads, with this file's replaced by the editor's
+ * text; with `settings.pgconn.projectModel: false`, over the facts of this file and the
+ * modules it imports (rules that read more than code are then off). Only findings in this
+ * file are reported.
+ */
+export function toEslintRule(rule: Rule): EslintRule.RuleModule {
+  return {
+    meta: eslintMetaOf(rule),
+    create(context) {
+      return {
+        'Program:exit'() {
+          const file = isAbsolute(context.filename) ? context.filename : resolve(context.cwd, context.filename);
+          const text = context.sourceCode.text;
+          let facts: ProjectFacts;
+          if (pluginSettingsOf(context.settings).projectModel) facts = projectFactsFor(file, text, context.cwd);
+          else if (needsProjectModel(rule)) return;
+          else {
+            const fileFacts = factsForFile(file, text);
+            facts = codeOnlyFacts(fileFacts.root, fileFacts.js);
+          }
+          // pgconn-lint's own comments; ESLint's `eslint-disable… pgconn/<id>` are ESLint's to apply (and to report when unused).
+          const directives = parseSuppressions(text, 'js').filter((d) => d.foreign !== true);
+          const ctx: RuleContext = {
+            facts,
+            settings: lintSettingsFor(file),
+            options: optionValues(rule, context.options),
+            report(d: ReportDescriptor) {
+              const range = rangeInFile(d, file);
+              if (range === undefined || isSuppressed(directives, rule.meta.id, range.line)) return;
+              // Shown here for a related location: a suppression where the CLI reports it hides it too.
+              if (range !== d.range && suppressedAt(facts, rule.meta.id, d.range)) return;
+              const help = d.helpId !== undefined ? rule.meta.messages[d.helpId] : undefined;
+              const data: Record<string, string> = {};
+              for (const [k, v] of Object.entries(d.data ?? {})) data[k] = String(v);
+              data[HELP_KEY] = help !== undefined ? `\n${renderTemplate(help, d.data)}` : '';
+              context.report({
+                messageId: d.messageId,
+                data,
+                loc: {
+                  start: { line: range.line, column: range.column - 1 },
+                  end: { line: range.endLine, column: range.endColumn - 1 },
+                },
+              });
+            },
+          };
+          rule.check(ctx);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Where a finding shows in this file: its own range, or else the first related location in
+ * this file (a budget overflow reported at pgbouncer.ini names the pool that contributes to
+ * it: the editor underlines the pool). Findings that do not touch the file are not shown.
+ */
+export function rangeInFile(d: Pick<ReportDescriptor, 'range' | 'related'>, file: string): SourceRange | undefined {
+  if (d.range.file === file) return d.range;
+  return d.related?.find((r) => r.range.file === file)?.range;
+}
+
+function suppressedAt(facts: ProjectFacts, ruleId: string, range: SourceRange): boolean {
+  const source = facts.sources.get(range.file);
+  return source !== undefined && isSuppressed(parseSuppressions(source.text, source.kind), ruleId, range.line);
+}
+
+/** Facts holding only code: what a rule that reads nothing but `js` needs. */
+export function codeOnlyFacts(root: string, js: ProjectFacts['js']): ProjectFacts {
+  return {
+    root,
+    postgresql: [],
+    pgbouncer: [],
+    js,
+    envFiles: [],
+    prismaSchemas: [],
+    prismaConfigs: [],
+    compose: [],
+    kubernetes: [],
+    pm2: [],
+    serverless: [],
+    sources: new Map(),
+    problems: [],
+  };
+}

@@ -1,0 +1,99 @@
+import { basename, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
+import type { SourceRange } from '../src/core/location.js';
+import { defineRule } from '../src/engine/rule.js';
+import { connectionModel, distinctConnectionValues } from '../src/model/connections.js';
+import { classifyPassword } from '../src/model/connections/credentials.js';
+import { gitTrackedFiles } from '../src/model/git-tracked.js';
+
+export const DEFAULT_ALLOW = '**/test/**, **/tests/**, **/__tests__/**, **/fixtures/**, **/*.test.*, **/*.spec.*';
+
+/** `.env.example`, `.env.sample`, `.env.template` and friends document variables; nothing loads them. */
+const TEMPLATE_NAME = /(^|[.-])(example|sample|template|tpl|dist)([.-]|$)/i;
+
+/** Variable names that hold a password on their own (Kubernetes `env` values). */
+const PASSWORD_NAME = /PASSWORD|PASSWD|(^|_)PWD$|(^|_)PASS$/i;
+
+export default defineRule({
+  meta: {
+    id: 'plaintext-credentials',
+    description: 'Report a database password written in plain text in a file tracked by git.',
+    type: 'problem',
+    category: 'security',
+    defaultSeverity: 'warning',
+    recommended: true,
+    inputs: ['env', 'prisma', 'js', 'compose', 'kubernetes', 'pgbouncer-ini'],
+    scope: 'file',
+    fixable: false,
+    since: '0.3.0',
+    messages: {
+      connection:
+        '{{what}} holds a literal password ({{redacted}}) in {{place}}: everyone who can read the repository, its forks and its history can log in as {{user}}.',
+      pgbouncer:
+        'The [databases] entry "{{name}}" sets password=*** in plain text in {{place}}: everyone who can read the repository, its forks and its history can log in to the server as {{user}}.',
+      k8sEnv:
+        '{{name}} of container {{container}} is a literal password in a plain env value (not a Secret) in {{place}}: everyone who can read the repository can use it.',
+      help: 'Remove the password from the file and rotate it: take it from the environment or a secret store (in a .env or compose file, write `${DB_PASSWORD}` where the password is), and keep files with real credentials out of git (.gitignore).',
+      helpPgbouncer: 'Remove the password=*** item and rotate the password: PgBouncer takes it from auth_file (a userlist.txt kept out of git) or auth_query.',
+      helpK8s: 'Put the password in a Secret (or an external secret store) and reference it with valueFrom.secretKeyRef; rotate the exposed one.',
+    },
+    options: {
+      allow: {
+        type: 'string',
+        description:
+          'Comma-separated globs (relative to the repository root) of files whose credentials are test data, not secrets. Templates (.env.example, .env.sample, .env.template) are always allowed.',
+        default: DEFAULT_ALLOW,
+      },
+    },
+  },
+  check(ctx) {
+    const root = ctx.facts.root;
+    const globs = String(ctx.options.allow ?? DEFAULT_ALLOW)
+      .split(',')
+      .map((g) => g.trim())
+      .filter((g) => g !== '');
+    const allowed = globs.length ? picomatch(globs, { dot: true }) : () => false;
+    let tracked: ReturnType<typeof gitTrackedFiles> | undefined;
+    /** A file whose plaintext password is a finding: tracked, not a template, not allowed test data. */
+    const judged = (file: string): boolean => {
+      const relPath = relative(root, file).split(sep).join('/');
+      if (TEMPLATE_NAME.test(basename(file)) || allowed(relPath)) return false;
+      tracked ??= gitTrackedFiles(root); // once per run, only when there is something to judge
+      return tracked.isTracked(file);
+    };
+    const report = (messageId: string, helpId: string, data: Record<string, string>, range: SourceRange) => {
+      if (!judged(range.file)) return;
+      const place = tracked?.known ? 'a file git tracks' : 'a file of the project (no git repository: every file counts as committed)';
+      ctx.report({ messageId, helpId, data: { ...data, place }, range });
+    };
+
+    for (const c of distinctConnectionValues(connectionModel(ctx.facts).strings)) {
+      if (c.password !== 'literal' || c.secret || c.template) continue;
+      const what = c.envVar ? `${c.envVar}` : 'This connection string';
+      report('connection', 'help', { what, redacted: c.parsed.redacted, user: c.parsed.user ? `"${c.parsed.user}"` : 'its user' }, c.range);
+    }
+
+    for (const cfg of ctx.facts.pgbouncer) {
+      for (const db of cfg.databases) {
+        const pw = db.params.get('password');
+        if (!pw || classifyPassword(pw.value) !== 'literal') continue;
+        const user = db.params.get('user')?.value;
+        const range: SourceRange = { ...pw.keyRange, endLine: pw.valueRange.endLine, endColumn: pw.valueRange.endColumn };
+        report('pgbouncer', 'helpPgbouncer', { name: db.name, user: user ? `"${user}"` : 'its user' }, range);
+      }
+    }
+
+    for (const k of ctx.facts.kubernetes) {
+      for (const w of k.workloads) {
+        for (const c of [...w.containers, ...w.initContainers]) {
+          for (const e of c.env) {
+            if (e.from !== 'inline' || e.value === undefined || !PASSWORD_NAME.test(e.name)) continue;
+            if (classifyPassword(e.raw ?? e.value) !== 'literal') continue;
+            // The name, not the value: the source frame then shows `- name: X_PASSWORD`, never the password.
+            report('k8sEnv', 'helpK8s', { name: e.name, container: c.name }, e.nameRange);
+          }
+        }
+      }
+    }
+  },
+});

@@ -1,0 +1,128 @@
+import type { RelatedLocation } from '../src/core/diagnostic.js';
+import type { SourceRange } from '../src/core/location.js';
+import { defineRule, type ReportDescriptor } from '../src/engine/rule.js';
+import type { LintSettings } from '../src/engine/settings.js';
+import type { DeploymentModel } from '../src/model/deployment/types.js';
+import { deploymentModelOf, isTransactionPooling, poolerPaths, preparedStatementSupport, type PoolerPath } from '../src/model/pooler-path.js';
+import type { ProjectFacts } from '../src/model/project.js';
+
+/**
+ * How a client uses named (protocol-level) prepared statements:
+ * - Prisma 5/6 (query engine): unless the URL has pgbouncer=true (Prisma 6 docs, "Configure Prisma
+ *   Client with PgBouncer"); a Prisma client with a driver adapter uses the driver's statements.
+ * - postgres.js: `prepare` defaults to true (postgres 3.4.9 src/index.js parseOptions; `prepare=false`
+ *   in the URL query too); Drizzle's postgres-js driver and Kysely on it create the same instance.
+ * - node-postgres: only a query config with a `name` (pg 8.23 lib/query.js); plain queries use the
+ *   unnamed statement, which every pooler handles.
+ */
+type Use = { uses: true; how: string; at?: SourceRange; fix: string } | { uses: false; prismaPgbouncer?: SourceRange } | undefined;
+
+function usage(path: PoolerPath): Use {
+  const { root, edge } = path;
+  const parsed = edge.parsed;
+  if (root === undefined) return undefined;
+  if (root.library === 'prisma' && root.kind === 'prisma-client') {
+    if (root.wraps !== undefined || root.options.some((o) => o.name === 'adapter')) return undefined;
+    const flag = parsed?.prisma.pgbouncer ?? (root.preparedStatements && root.preparedStatements.provenance.kind !== 'default' ? !root.preparedStatements.value : undefined);
+    if (flag === undefined && parsed === undefined) return undefined; // the URL is not known
+    if (flag === true) return { uses: false, ...(edge.url?.range ? { prismaPgbouncer: edge.url.range } : {}) };
+    return { uses: true, how: 'Prisma uses named prepared statements (the URL has no pgbouncer=true)', fix: 'helpPrisma' };
+  }
+  const ps = root.preparedStatements;
+  if (root.library === 'postgres' || (root.library === 'drizzle' && ps !== undefined)) {
+    // prepare=false in a URL that resolves from the environment (the extractor reads literal URLs only).
+    const q = parsed?.params.get('prepare');
+    if (q !== undefined && ps?.provenance.kind === 'default') return q === 'false' || q === 'disable' ? { uses: false } : { uses: true, how: 'postgres.js prepares statements (prepare in the URL)', fix: 'helpPostgresJs' };
+    if (ps === undefined || ps.value === undefined) return undefined;
+    if (!ps.value) return { uses: false };
+    const how = ps.provenance.kind === 'default' ? 'postgres.js prepares every static query by default (prepare: true)' : 'postgres.js is set to prepare statements (prepare: true)';
+    return { uses: true, how, ...(ps.range ? { at: ps.range } : {}), fix: 'helpPostgresJs' };
+  }
+  if (root.library === 'pg' || root.library === 'neon-serverless' || root.library === 'vercel-postgres') {
+    if (ps?.value !== true) return { uses: false };
+    return { uses: true, how: 'a node-postgres query config has a `name`, which makes a named prepared statement', ...(ps.range ? { at: ps.range } : {}), fix: 'helpPg' };
+  }
+  return undefined;
+}
+
+/** Findings for one deployment model (exported for tests with hand-built models). */
+export function findPreparedStatementProblems(model: DeploymentModel, facts: ProjectFacts, settings: LintSettings): ReportDescriptor[] {
+  const out: ReportDescriptor[] = [];
+  const seen = new Set<string>();
+  for (const path of poolerPaths(model, facts, settings)) {
+    if (!isTransactionPooling(path.mode.value)) continue;
+    const use = usage(path);
+    if (use === undefined) continue;
+    const support = preparedStatementSupport(path);
+    const key = `${path.root?.id ?? path.edge.poolId}|${path.pooler.id}`;
+    if (seen.has(key)) continue;
+    const isPrisma = path.root?.library === 'prisma';
+    // Prisma: the datasource URL (or its env line); others: the construction that sets the option.
+    const at = isPrisma ? (path.edge.url?.range ?? path.root!.range) : path.root!.range;
+    const related: RelatedLocation[] = [];
+    if (path.mode.range) related.push({ range: path.mode.range, message: path.mode.label ?? path.mode.source });
+    if (path.edge.url?.range && path.edge.url.range !== at) related.push({ range: path.edge.url.range, message: `the connection string reaches ${path.pooler.name}` });
+    const data = { pooler: path.pooler.name, mode: path.mode.value!, detail: support.detail };
+    if (use.uses) {
+      if (support.supported !== false && !(support.supported === undefined && path.version.value === undefined && !support.explicit && isPgbouncerLike(path))) continue;
+      if (use.at && use.at !== at) related.push({ range: use.at, message: 'named prepared statement' });
+      if (support.range) related.push({ range: support.range, message: support.detail });
+      seen.add(key);
+      out.push({
+        messageId: support.supported === false ? 'unsupported' : 'versionUnknown',
+        helpId: use.fix,
+        data: { ...data, how: use.how },
+        range: at,
+        related,
+        // Not known to fail, only not known to work (an unpinned image may well be 1.24+).
+        ...(support.supported === false ? {} : { severity: 'warning' as const }),
+      });
+    } else if (isPrisma && use.prismaPgbouncer !== undefined) {
+      // PgBouncer 1.21 with max_prepared_statements > 0 does not understand Prisma's DEALLOCATE ALL
+      // (prisma/prisma#21635, pgbouncer/pgbouncer#974); 1.22.0 handles it (NEWS.md "DEALLOCATE ALL", #972).
+      const v = path.version.value;
+      if (!(support.supported === true && v !== undefined && v[0] === 1 && v[1] === 21)) continue;
+      if (support.range) related.push({ range: support.range, message: support.detail });
+      seen.add(key);
+      out.push({ messageId: 'prismaPgbouncerOn121', helpId: 'helpPrisma121', data, range: use.prismaPgbouncer, related });
+    }
+  }
+  return out;
+}
+
+function isPgbouncerLike(path: PoolerPath): boolean {
+  return path.pooler.kind === 'pgbouncer' || path.pooler.kind === 'cloudnative-pg-pooler';
+}
+
+export default defineRule({
+  meta: {
+    id: 'prepared-statements-transaction-mode',
+    description: 'Disable named prepared statements in clients that reach a transaction-mode pooler that does not track them.',
+    type: 'problem',
+    category: 'correctness',
+    defaultSeverity: 'error',
+    recommended: true,
+    inputs: ['js', 'pgbouncer-ini', 'env', 'prisma', 'compose', 'kubernetes'],
+    scope: 'project',
+    fixable: false,
+    since: '0.3.0',
+    messages: {
+      unsupported:
+        '{{how}}, but this client reaches {{pooler}} in {{mode}} mode and {{detail}}: a statement prepared on one server connection is missing on the next ("prepared statement \\"s0\\" does not exist") or collides with another client\'s ("already exists").',
+      versionUnknown:
+        '{{how}}, but this client reaches {{pooler}} in {{mode}} mode and its {{detail}}: unless it is PgBouncer 1.24+ (or 1.21+ with max_prepared_statements > 0), queries fail with "prepared statement … does not exist".',
+      prismaPgbouncerOn121:
+        'pgbouncer=true makes Prisma send DEALLOCATE ALL, which PgBouncer 1.21 with {{detail}} does not track: its own statements vanish and queries fail with "prepared statement \\"PGBOUNCER_…\\" does not exist".',
+      helpPrisma: 'Add pgbouncer=true to the pooled URL (keep a directUrl without it for migrations), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+      helpPostgresJs: 'Pass { prepare: false } to postgres() (also through drizzle(url, { connection: { prepare: false } })), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+      helpPg: 'Drop `name` from the query config (node-postgres then uses the unnamed statement), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+      helpPrisma121: 'Remove pgbouncer=true from the URL (PgBouncer now tracks Prisma\'s prepared statements), or upgrade PgBouncer to 1.22+.',
+    },
+    options: {},
+  },
+  check(ctx) {
+    const model = deploymentModelOf(ctx.facts, ctx.settings);
+    if (model === undefined) return;
+    for (const r of findPreparedStatementProblems(model, ctx.facts, ctx.settings)) ctx.report(r);
+  },
+});

@@ -1,0 +1,650 @@
+/**
+ * Every connection string of the repository, resolved: where it is written, what refers to it,
+ * in which environment, where it leads (direct server or pooler), and the client-side pool
+ * Prisma builds from it. Environments (`.env.production`, `.env.development`, a compose
+ * service, a Kubernetes workload) are kept apart: a reference is resolved once per environment.
+ *
+ * Passwords are never kept: `parsed` is the redacted reading of parseConnectionString, and
+ * `password` says only what kind of password the text as written holds.
+ */
+import { basename, dirname, relative, sep } from 'node:path';
+import type { SourceRange } from '../core/location.js';
+import { classifyEndpoint, type EndpointClassification, type PoolMode } from '../sources/connection-url/poolers.js';
+import { isParseError, parseConnectionString } from '../sources/connection-url/parse.js';
+import { looksLikeNpgsql } from '../sources/connection-url/npgsql.js';
+import type { ParsedConnection } from '../sources/connection-url/types.js';
+import { expandDotenv } from '../sources/env/expand.js';
+import type { ExpandedDotenv, LoadedEnvFile } from '../sources/env/types.js';
+import type { PoolDefinition, Resolved } from '../sources/js/types.js';
+import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
+import type { PrismaValue } from '../sources/prisma/types.js';
+import type { EnvVarFact } from '../sources/yaml/types.js';
+import { connectionPasswordKind, type PasswordKind } from './connections/credentials.js';
+import type { ProjectFacts } from './project.js';
+
+export type { PasswordKind } from './connections/credentials.js';
+
+export type ConnectionOriginKind =
+  | 'env-file' // a value of a .env file nothing in the repository was seen to read
+  | 'compose' // a compose service's environment: / env_file:
+  | 'kubernetes' // a container env value, a ConfigMap or Secret entry
+  | 'code' // a pool's connection string in code (literal, constant or process.env.X)
+  | 'prisma-schema' // datasource url / directUrl / shadowDatabaseUrl
+  | 'prisma-config'; // prisma.config.ts datasource.url / shadowDatabaseUrl / directUrl
+
+/** What refers to a connection string. */
+export interface ConnectionOrigin {
+  kind: ConnectionOriginKind;
+  /** For messages: `DATABASE_URL in .env.production`, `datasource db url`, `new Pool (src/db.ts:3)`. */
+  description: string;
+  /** Where the reference is written: `env("X")`, `process.env.X`, or the value itself for definitions. */
+  range: SourceRange;
+  /** Prisma: which property refers to it. */
+  property?: 'url' | 'directUrl' | 'shadowDatabaseUrl';
+  /** Prisma schema datasource id or prisma.config id (PrismaClientModel.id). */
+  prismaId?: string;
+  /** Code: the pool definition id. */
+  poolId?: string;
+  /** compose service / Kubernetes object the value belongs to. */
+  owner?: string;
+}
+
+export interface ResolvedConnection {
+  /** `<file relative to the root>:<line>:<column>` of the value, `@<environment>` and `#<origin>` when resolved through a reference. */
+  id: string;
+  origin: ConnectionOrigin;
+  /** The variable the value was read from (DATABASE_URL), when there is one. */
+  envVar?: string;
+  /** `default`, `production`, … (.env files by name), `compose:<service>`, `kubernetes:<object>`, `code`. Several joined by ", " when one value serves them all. */
+  environment: string;
+  environments: string[];
+  /** The .env file the value came from, when it did. */
+  envFile?: string;
+  /** From a template (`.env.example`, `.env.sample`, `.env.template`): documents, is not loaded. */
+  template: boolean;
+  /** From a Kubernetes Secret: never print, not a plaintext finding. */
+  secret: boolean;
+  /** The password of the text as written at `range` (before expansion). */
+  password: PasswordKind;
+  /** The connection string as the program reads it, redacted (never holds the password). */
+  parsed: ParsedConnection;
+  endpoint: EndpointClassification & { perHost: EndpointClassification[] };
+  /** Where the value is written. */
+  range: SourceRange;
+  /** Pool definition ids and Prisma ids that connect with it. */
+  usedBy: string[];
+}
+
+/** Prisma 5/6 client-side pool read from one URL (prisma.io/docs/orm/v6/.../databases-connections/connection-pool). */
+export interface PrismaUrlPool {
+  connectionId: string;
+  environment: string;
+  /** `connection_limit`; absent from the URL: Prisma's default num_physical_cpus × 2 + 1 (value unknown statically). */
+  connectionLimit: { value: number | undefined; source: 'url' | 'default'; text: string };
+  /** `pool_timeout` in seconds (default 10). */
+  poolTimeoutSeconds: { value: number; source: 'url' | 'default' };
+  /** `pgbouncer=true`: no named prepared statements (default false). */
+  pgbouncer: boolean;
+}
+
+/** A Prisma setup: a Prisma 5/6 datasource (query engine pool from the URL) or a Prisma 7 config + driver adapter. */
+export interface PrismaClientModel {
+  /** `prisma:<schema path>#<datasource>` or `prisma-config:<config path>`. */
+  id: string;
+  /** query-engine: Prisma 5/6, the pool comes from URL parameters; driver-adapter: Prisma 7 (or 6 + driverAdapters), the pool is the driver's. */
+  generation: 'query-engine' | 'driver-adapter';
+  schema?: {
+    path: string;
+    datasource: string;
+    range: SourceRange;
+    url?: PrismaValue;
+    directUrl?: PrismaValue;
+    shadowDatabaseUrl?: PrismaValue;
+  };
+  config?: { file: string; url?: PrismaValue; directUrl?: PrismaValue; range?: SourceRange };
+  /** The directory Prisma runs in (the schema's project: parent of `prisma/`). */
+  projectDir: string;
+  /** PrismaClient constructions that use this datasource (no datasourceUrl, no adapter of their own). */
+  clients: string[];
+  /** Prisma 5/6: the pool per environment of the datasource url. */
+  pools: PrismaUrlPool[];
+  /** Driver adapters in the project (`new PrismaPg(...)`): their pool options are in `ProjectFacts.js` pools. */
+  adapters: Array<{ poolId: string; max: Resolved<number>; idleTimeoutMs?: Resolved<number>; connectTimeoutMs?: Resolved<number> }>;
+}
+
+export interface ConnectionModel {
+  /** Every connection string found, one entry per (reference, environment); unreferenced values once each. */
+  strings: ResolvedConnection[];
+  prisma: PrismaClientModel[];
+  /** References that no .env file resolves (`env("DIRECT_URL")` with DIRECT_URL defined nowhere). */
+  unresolved: Array<{ envVar: string; origin: ConnectionOrigin }>;
+}
+
+export interface BuildConnectionsOptions {
+  /** Reads a compose env_file that discovery did not list (`db.env`). */
+  loadEnvFile?: (path: string) => LoadedEnvFile | undefined;
+}
+
+type Input = Pick<ProjectFacts, 'root' | 'envFiles' | 'compose' | 'kubernetes' | 'js' | 'prismaSchemas' | 'prismaConfigs' | 'pgbouncer'>;
+
+const PGBOUNCER_DEFAULT_PORT = 6432;
+
+/** Is this text a PostgreSQL connection string (URL, or conninfo/Npgsql under a variable whose name says so)? */
+export function looksLikeConnectionString(text: string, name?: string): boolean {
+  const t = text.trim();
+  if (/^postgres(?:ql)?:\/\//i.test(t)) return true;
+  const named = name === undefined || /DATABASE|DB|PG|POSTGRES|DSN|CONN/i.test(name);
+  if (!named) return false;
+  if (looksLikeNpgsql(t)) return /\b(host|server)\s*=/i.test(t);
+  // conninfo: at least two libpq keywords, the first at the start.
+  return /^(host|hostaddr|dbname|user|port|service)\s*=/i.test(t) && (t.match(/\b(host|hostaddr|dbname|user|port|password|sslmode)\s*=/gi)?.length ?? 0) >= 2;
+}
+
+function rel(root: string, file: string): string {
+  const r = relative(root, file);
+  return (r === '' ? basename(file) : r).split(sep).join('/');
+}
+
+function isAncestorDir(dir: string, path: string): boolean {
+  const r = relative(dir, path);
+  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && !/^[A-Za-z]:/.test(r));
+}
+
+/** The directory Prisma runs in for a schema (`app/prisma/schema.prisma`, `app/prisma/schema/`) → `app`. */
+export function prismaProjectDir(schemaPath: string, isFolder: boolean): string {
+  let d = isFolder ? schemaPath : dirname(schemaPath);
+  if (basename(d) === 'schema') d = dirname(d);
+  if (basename(d) === 'prisma') d = dirname(d);
+  return d;
+}
+
+interface EnvValue {
+  file: LoadedEnvFile;
+  key: string;
+  value: string;
+  range: SourceRange;
+  raw: string;
+}
+
+/**
+ * .env files expanded one by one, and the lookup of a variable from a file's point of view:
+ * the files in its directory and its ancestors, per environment, in the order dotenv-flow and
+ * Next.js read them (`.env.<env>.local`, `.env.local`, `.env.<env>`, `.env`; the first that
+ * defines the variable wins, dotenv never overrides), the nearest directory first.
+ */
+class EnvIndex {
+  private readonly expanded = new Map<string, ExpandedDotenv>();
+  constructor(readonly files: readonly LoadedEnvFile[]) {}
+
+  expand(file: LoadedEnvFile): ExpandedDotenv {
+    let e = this.expanded.get(file.file);
+    if (!e) {
+      e = expandDotenv(file.entries, {});
+      this.expanded.set(file.file, e);
+    }
+    return e;
+  }
+
+  value(file: LoadedEnvFile, key: string): EnvValue | undefined {
+    const v = this.expand(file).values.get(key);
+    if (!v) return undefined;
+    return { file, key, value: v.value, range: v.entry.valueRange, raw: v.entry.value };
+  }
+
+  /** One resolution per distinct value, with the environments it serves. */
+  resolve(name: string, fromDir: string): Array<EnvValue & { environments: string[] }> {
+    const visible = this.files.filter((f) => isAncestorDir(dirname(f.file), fromDir));
+    const depth = (f: LoadedEnvFile) => dirname(f.file).length;
+    const out = new Map<string, EnvValue & { environments: string[] }>();
+    const add = (env: string, chain: LoadedEnvFile[]) => {
+      for (const f of chain) {
+        const v = this.value(f, name);
+        if (!v) continue;
+        const key = `${f.file}\0${name}`;
+        const prev = out.get(key);
+        if (prev) {
+          if (!prev.environments.includes(env)) prev.environments.push(env);
+        } else out.set(key, { ...v, environments: [env] });
+        return;
+      }
+    };
+    const loaded = visible.filter((f) => !f.template);
+    const envs = [...new Set(loaded.map((f) => f.environment))];
+    // A directory with only .env.production still has the base files' environment when .env exists.
+    for (const env of envs.length ? envs : []) {
+      const rank = (f: LoadedEnvFile): number => {
+        if (f.environment === env && env !== 'default') return f.local ? 0 : 2;
+        if (f.environment === 'default') return f.local ? (env === 'test' ? -1 : 1) : 3;
+        return -1;
+      };
+      const chain = loaded.filter((f) => rank(f) >= 0).sort((a, b) => depth(b) - depth(a) || rank(a) - rank(b));
+      add(env, chain);
+    }
+    for (const f of visible.filter((x) => x.template).sort((a, b) => depth(b) - depth(a))) add(`${f.environment} (template ${basename(f.file)})`, [f]);
+    return [...out.values()];
+  }
+}
+
+interface Builder {
+  root: string;
+  strings: ResolvedConnection[];
+  unresolved: ConnectionModel['unresolved'];
+  listenPorts: number[];
+  bouncers: readonly PgbouncerConfig[];
+}
+
+/** Parses and classifies one value; undefined when it is not a connection string the parser accepts. */
+function makeConnection(
+  b: Builder,
+  text: string,
+  range: SourceRange,
+  raw: string,
+  fields: Omit<ResolvedConnection, 'id' | 'parsed' | 'endpoint' | 'range' | 'password' | 'environment' | 'environments'> & { environments: string[] },
+  idSuffix: string,
+): ResolvedConnection | undefined {
+  const parsed = parseConnectionString(text.trim(), range);
+  if (isParseError(parsed)) return undefined;
+  const endpoint = classifyEndpoint(parsed, { pgbouncerListenPorts: b.listenPorts });
+  const withMode = repositoryPoolMode(b.bouncers, parsed, endpoint);
+  const c: ResolvedConnection = {
+    id: `${rel(b.root, range.file)}:${range.line}:${range.column}${idSuffix}`,
+    ...fields,
+    environment: fields.environments.join(', '),
+    password: connectionPasswordKind(raw),
+    parsed,
+    endpoint: withMode,
+    range,
+  };
+  b.strings.push(c);
+  return c;
+}
+
+/** A repository PgBouncer's pool mode: the [databases] entry's pool_mode, else [pgbouncer] pool_mode, else session (PgBouncer src/main.c default). */
+function repositoryPoolMode(
+  bouncers: readonly PgbouncerConfig[],
+  parsed: ParsedConnection,
+  endpoint: EndpointClassification & { perHost: EndpointClassification[] },
+): EndpointClassification & { perHost: EndpointClassification[] } {
+  const p = endpoint.pooler;
+  if (!p || p.product !== 'pgbouncer' || p.confidence !== 'repository' || p.mode) return endpoint;
+  const port = parsed.hosts[0]?.port;
+  const modes = new Set<string>();
+  for (const cfg of bouncers) {
+    if (listenPort(cfg) !== port) continue;
+    const db = cfg.databases.find((d) => d.name === parsed.database) ?? cfg.databases.find((d) => d.name === '*');
+    modes.add((db?.params.get('pool_mode')?.value ?? cfg.effective.get('pool_mode')?.value ?? 'session').toLowerCase());
+  }
+  if (modes.size !== 1) return endpoint;
+  const mode = [...modes][0] as PoolMode;
+  if (mode !== 'session' && mode !== 'transaction' && mode !== 'statement') return endpoint;
+  return { ...endpoint, pooler: { ...p, mode, evidence: `${p.evidence}; pool_mode = ${mode}` } };
+}
+
+function listenPort(cfg: PgbouncerConfig): number | undefined {
+  const v = cfg.effective.get('listen_port')?.value;
+  if (v === undefined) return PGBOUNCER_DEFAULT_PORT;
+  const n = Number(v);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+export function buildConnections(facts: Input, options: BuildConnectionsOptions = {}): ConnectionModel {
+  // A PgBouncer listening on 5432 (images that stand in for the server) says nothing about a URL on
+  // PostgreSQL's own default port: matching by port alone would make every server a pooler.
+  const listenPorts = [...new Set(facts.pgbouncer.map(listenPort).filter((p): p is number => p !== undefined && p !== 5432))];
+  const b: Builder = { root: facts.root, strings: [], unresolved: [], listenPorts, bouncers: facts.pgbouncer };
+  const env = new EnvIndex(facts.envFiles);
+  /** env-file values some reference reached: not listed again as unreferenced definitions. */
+  const reached = new Set<string>();
+  const rangeKey = (r: SourceRange) => `${r.file}:${r.line}:${r.column}`;
+
+  /** Resolves a PrismaValue / process.env lookup per environment. */
+  const resolveRef = (
+    value: PrismaValue,
+    fromDir: string,
+    origin: ConnectionOrigin,
+    usedBy: string[],
+  ): ResolvedConnection[] => {
+    const out: ResolvedConnection[] = [];
+    const originId = origin.poolId ?? `${origin.prismaId ?? origin.kind}${origin.property ? `.${origin.property}` : ''}`;
+    if (value.kind === 'literal') {
+      if (!looksLikeConnectionString(value.value)) return out;
+      const c = makeConnection(b, value.value, value.range, value.value, { origin, template: false, secret: false, usedBy, environments: ['code'] }, `#${originId}`);
+      if (c) out.push(c);
+      return out;
+    }
+    if (value.kind !== 'env') return out;
+    const found = env.resolve(value.envVar, fromDir);
+    const covered = new Set<string>();
+    for (const v of found) {
+      reached.add(rangeKey(v.range));
+      v.environments.forEach((e) => covered.add(e));
+      if (!looksLikeConnectionString(v.value, v.key)) continue;
+      const c = makeConnection(
+        b,
+        v.value,
+        v.range,
+        v.raw,
+        { origin, envVar: value.envVar, envFile: v.file.file, template: v.file.template, secret: false, usedBy, environments: v.environments },
+        `@${v.environments[0]}#${originId}`,
+      );
+      if (c) out.push(c);
+    }
+    if (found.length === 0 && !value.fallback) b.unresolved.push({ envVar: value.envVar, origin });
+    if (value.fallback) {
+      const fb = resolveRef(value.fallback, fromDir, origin, usedBy);
+      for (const c of fb) {
+        // The fallback serves only the environments where the variable is unset.
+        const envs = c.environments.filter((e) => !covered.has(e));
+        if (envs.length === 0) {
+          b.strings.splice(b.strings.indexOf(c), 1);
+          continue;
+        }
+        c.environments = envs.map((e) => (e === 'code' ? `${value.envVar} unset` : e));
+        c.environment = c.environments.join(', ');
+        out.push(c);
+      }
+    }
+    return out;
+  };
+
+  // Prisma schemas (Prisma 5/6 datasource URLs).
+  const prisma: PrismaClientModel[] = [];
+  for (const schema of facts.prismaSchemas) {
+    const isFolder = !/\.prisma$/.test(schema.path);
+    const projectDir = prismaProjectDir(schema.path, isFolder);
+    const fromDir = isFolder ? schema.path : dirname(schema.path);
+    for (const ds of schema.datasources) {
+      if (ds.provider !== null && ds.provider !== 'postgresql' && ds.provider !== 'postgres') continue;
+      const id = `prisma:${rel(facts.root, ds.file)}#${ds.name}`;
+      const model: PrismaClientModel = {
+        id,
+        generation: ds.url ? 'query-engine' : 'driver-adapter',
+        schema: {
+          path: schema.path,
+          datasource: ds.name,
+          range: ds.range,
+          ...(ds.url ? { url: ds.url } : {}),
+          ...(ds.directUrl ? { directUrl: ds.directUrl } : {}),
+          ...(ds.shadowDatabaseUrl ? { shadowDatabaseUrl: ds.shadowDatabaseUrl } : {}),
+        },
+        projectDir,
+        clients: [],
+        pools: [],
+        adapters: [],
+      };
+      prisma.push(model);
+      for (const property of ['url', 'directUrl', 'shadowDatabaseUrl'] as const) {
+        const v = ds[property];
+        if (!v) continue;
+        const origin: ConnectionOrigin = {
+          kind: 'prisma-schema',
+          description: `datasource ${ds.name} ${property}${v.kind === 'env' ? ` = env("${v.envVar}")` : ''}`,
+          range: v.range,
+          property,
+          prismaId: id,
+        };
+        const cs = resolveRef(v, fromDir, origin, [id]);
+        if (property === 'url') for (const c of cs) model.pools.push(prismaUrlPool(c));
+      }
+    }
+  }
+
+  // prisma.config.ts (Prisma 7: the CLI's URL; Prisma 6.12+ `engine: 'classic'`: url + directUrl).
+  for (const cfg of facts.prismaConfigs) {
+    if (!cfg.datasource) continue;
+    const id = `prisma-config:${rel(facts.root, cfg.file)}`;
+    const ds = cfg.datasource;
+    const model: PrismaClientModel = {
+      id,
+      generation: 'driver-adapter',
+      config: { file: cfg.file, ...(ds.url ? { url: ds.url } : {}), ...(ds.directUrl ? { directUrl: ds.directUrl } : {}), range: ds.range },
+      projectDir: dirname(cfg.file),
+      clients: [],
+      pools: [],
+      adapters: [],
+    };
+    prisma.push(model);
+    for (const property of ['url', 'directUrl', 'shadowDatabaseUrl'] as const) {
+      const v = ds[property];
+      if (!v) continue;
+      const origin: ConnectionOrigin = {
+        kind: 'prisma-config',
+        description: `datasource.${property} in ${basename(cfg.file)}`,
+        range: v.range,
+        property,
+        prismaId: id,
+      };
+      resolveRef(v, dirname(cfg.file), origin, [id]);
+    }
+  }
+
+  // Code: pools' connection strings; PrismaClient constructions join their datasource.
+  const allPools = facts.js.flatMap((f) => f.pools);
+  for (const def of allPools) {
+    const cs = def.connectionString;
+    if (cs) {
+      const origin: ConnectionOrigin = { kind: 'code', description: `${def.construct} (${rel(facts.root, def.file)}:${def.range.line})`, range: cs.range ?? def.range, poolId: def.id };
+      const pv = codeValue(cs, def);
+      if (pv) {
+        const made = resolveRef(pv, dirname(def.file), origin, [def.id]);
+        if (def.library === 'prisma' && def.kind === 'prisma-client' && def.wraps === undefined) {
+          // A PrismaClient with its own datasourceUrl: a query-engine pool of its own.
+          const m: PrismaClientModel = { id: def.id, generation: 'query-engine', projectDir: dirname(def.file), clients: [def.id], pools: made.map(prismaUrlPool), adapters: [] };
+          prisma.push(m);
+        }
+      }
+    }
+  }
+  for (const def of allPools) {
+    if (def.library === 'prisma-adapter-pg') {
+      const owner = nearestPrisma(prisma, def.file, (m) => m.generation === 'driver-adapter');
+      const a: PrismaClientModel['adapters'][number] = { poolId: def.id, max: def.max };
+      if (def.idleTimeoutMs) a.idleTimeoutMs = def.idleTimeoutMs;
+      if (def.connectTimeoutMs) a.connectTimeoutMs = def.connectTimeoutMs;
+      owner?.adapters.push(a);
+    }
+    // A client with a driver adapter connects through the adapter's pool, not the datasource url.
+    if (def.library !== 'prisma' || def.kind !== 'prisma-client' || def.connectionString || def.wraps !== undefined) continue;
+    if (def.options.some((o) => o.name === 'adapter')) continue;
+    const owner = nearestPrisma(prisma, def.file, (m) => m.schema !== undefined && m.generation === 'query-engine');
+    if (!owner) continue;
+    owner.clients.push(def.id);
+    for (const c of b.strings) if (c.origin.prismaId === owner.id && c.origin.property === 'url' && !c.usedBy.includes(def.id)) c.usedBy.push(def.id);
+  }
+
+  // Definitions no reference reached: .env values, compose and Kubernetes values.
+  for (const f of facts.envFiles) {
+    for (const v of env.expand(f).values.values()) {
+      if (reached.has(rangeKey(v.entry.valueRange)) || !looksLikeConnectionString(v.value, v.key)) continue;
+      const environments = [f.template ? `${f.environment} (template ${basename(f.file)})` : f.environment];
+      makeConnection(
+        b,
+        v.value,
+        v.entry.valueRange,
+        v.entry.value,
+        {
+          origin: { kind: 'env-file', description: `${v.key} in ${rel(facts.root, f.file)}`, range: v.entry.valueRange },
+          envVar: v.key,
+          envFile: f.file,
+          template: f.template,
+          secret: false,
+          usedBy: [],
+          environments,
+        },
+        '',
+      );
+    }
+  }
+  const envFileLoaded = new Map(facts.envFiles.map((f) => [f.file, f]));
+  for (const compose of facts.compose) {
+    for (const svc of compose.services) {
+      const environments = [`compose:${svc.name}`];
+      const seen = new Set<string>();
+      for (const e of svc.environment) {
+        seen.add(e.name);
+        envVarConnection(b, e, { kind: 'compose', description: `${e.name} of compose service ${svc.name}`, range: e.range, owner: svc.name }, environments);
+      }
+      for (const ref of svc.envFiles) {
+        if (ref.kind !== 'env-file' || !ref.resolvedPath) continue;
+        const f = envFileLoaded.get(ref.resolvedPath) ?? options.loadEnvFile?.(ref.resolvedPath);
+        if (!f) continue;
+        for (const v of env.expand(f).values.values()) {
+          // `environment:` wins over env_file (compose spec, services.environment).
+          if (seen.has(v.key) || !looksLikeConnectionString(v.value, v.key)) continue;
+          makeConnection(
+            b,
+            v.value,
+            v.entry.valueRange,
+            v.entry.value,
+            {
+              origin: { kind: 'compose', description: `${v.key} in ${rel(facts.root, f.file)} (env_file of compose service ${svc.name})`, range: ref.range, owner: svc.name },
+              envVar: v.key,
+              envFile: f.file,
+              template: false,
+              secret: false,
+              usedBy: [],
+              environments,
+            },
+            `@compose:${svc.name}`,
+          );
+        }
+      }
+    }
+  }
+  for (const k of facts.kubernetes) {
+    for (const w of k.workloads) {
+      const owner = `${w.kind}/${w.meta.name ?? '?'}`;
+      for (const c of [...w.containers, ...w.initContainers]) {
+        for (const e of c.env) {
+          if (e.from !== 'inline') continue;
+          envVarConnection(b, e, { kind: 'kubernetes', description: `${e.name} of container ${c.name} (${owner})`, range: e.range, owner }, [`kubernetes:${owner}`]);
+        }
+      }
+    }
+    for (const cm of [...k.configMaps.map((x) => ({ x, kind: 'ConfigMap' })), ...k.secrets.map((x) => ({ x, kind: 'Secret' }))]) {
+      const owner = `${cm.kind}/${cm.x.meta.name ?? '?'}`;
+      for (const d of cm.x.data) {
+        if (!looksLikeConnectionString(d.value, d.key)) continue;
+        makeConnection(
+          b,
+          d.value,
+          d.range,
+          d.value,
+          {
+            origin: { kind: 'kubernetes', description: `${d.key} of ${owner}`, range: d.range, owner },
+            envVar: d.key,
+            template: false,
+            secret: d.secret,
+            usedBy: [],
+            environments: [`kubernetes:${owner}`],
+          },
+          '',
+        );
+      }
+    }
+  }
+
+  return { strings: b.strings, prisma, unresolved: b.unresolved };
+}
+
+function envVarConnection(b: Builder, e: EnvVarFact, origin: ConnectionOrigin, environments: string[]): void {
+  if (e.value === undefined || !looksLikeConnectionString(e.value, e.name)) return;
+  makeConnection(b, e.value, e.range, e.raw ?? e.value, { origin, envVar: e.name, template: false, secret: e.from === 'secretKeyRef', usedBy: [], environments }, '');
+}
+
+/** A pool's connection string as a PrismaValue: literal/constant text, or a process.env lookup with its fallback. */
+function codeValue(cs: Resolved<string>, def: PoolDefinition): PrismaValue | undefined {
+  const range = cs.range ?? def.range;
+  const p = cs.provenance;
+  if (p.kind === 'literal' || p.kind === 'constant') return typeof cs.value === 'string' ? { kind: 'literal', value: cs.value, range } : undefined;
+  if (p.kind === 'env') {
+    const fb = typeof p.fallback === 'string' ? { fallback: { kind: 'literal' as const, value: p.fallback, range } } : {};
+    return { kind: 'env', envVar: p.envVar, range, ...fb };
+  }
+  return undefined;
+}
+
+/** The Prisma setup a code file belongs to: the deepest project directory containing it, or the only one. */
+function nearestPrisma(all: PrismaClientModel[], file: string, accept: (m: PrismaClientModel) => boolean): PrismaClientModel | undefined {
+  const cands = all.filter(accept);
+  const containing = cands.filter((m) => isAncestorDir(m.projectDir, file)).sort((a, b) => b.projectDir.length - a.projectDir.length);
+  if (containing[0]) return containing[0];
+  return cands.length === 1 ? cands[0] : undefined;
+}
+
+// Prisma 6 docs, connection pool: connection_limit default num_physical_cpus * 2 + 1, pool_timeout 10 s
+// (prisma.io/docs/orm/v6/prisma-client/setup-and-configuration/databases-connections/connection-pool).
+export const PRISMA_DEFAULT_CONNECTION_LIMIT = 'num_physical_cpus × 2 + 1';
+const PRISMA_DEFAULT_POOL_TIMEOUT_S = 10;
+
+function prismaUrlPool(c: ResolvedConnection): PrismaUrlPool {
+  const q = c.parsed.prisma;
+  return {
+    connectionId: c.id,
+    environment: c.environment,
+    connectionLimit:
+      q.connectionLimit !== undefined
+        ? { value: q.connectionLimit, source: 'url', text: `connection_limit=${q.connectionLimit}` }
+        : { value: undefined, source: 'default', text: `${PRISMA_DEFAULT_CONNECTION_LIMIT} (Prisma's default)` },
+    poolTimeoutSeconds: q.poolTimeout !== undefined ? { value: q.poolTimeout, source: 'url' } : { value: PRISMA_DEFAULT_POOL_TIMEOUT_S, source: 'default' },
+    pgbouncer: q.pgbouncer === true,
+  };
+}
+
+/** Connection strings with distinct value locations (a value several references reach, once). */
+export function distinctConnectionValues(strings: readonly ResolvedConnection[]): ResolvedConnection[] {
+  const seen = new Set<string>();
+  const out: ResolvedConnection[] = [];
+  for (const c of strings) {
+    const k = `${c.range.file}:${c.range.line}:${c.range.column}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(c);
+  }
+  return out;
+}
+
+/** A transaction-mode pooler (where a session-level client such as prisma migrate breaks), with a short description; undefined otherwise. */
+export function transactionPooler(c: ResolvedConnection): string | undefined {
+  const p = c.endpoint.pooler;
+  const port = c.parsed.hosts[0]?.port;
+  if (c.endpoint.role === 'pooler' && p && p.mode === 'transaction') {
+    switch (p.product) {
+      case 'supabase-supavisor':
+        return `the Supabase pooler (Supavisor) in transaction mode (port ${port})`;
+      case 'supabase-pgbouncer':
+        return `Supabase's dedicated PgBouncer in transaction mode (port ${port})`;
+      case 'neon':
+        return 'Neon\'s pooled endpoint ("-pooler" host, PgBouncer in transaction mode)';
+      case 'pgbouncer':
+        return `the PgBouncer of this repository in transaction mode (listen_port ${port})`;
+      default:
+        // RDS Proxy pins a session that takes advisory locks or prepares statements: migrations work through it.
+        return undefined;
+    }
+  }
+  if (c.parsed.prisma.pgbouncer === true) return 'a PgBouncer in transaction mode (the URL says pgbouncer=true)';
+  return undefined;
+}
+
+const lazy = new WeakMap<ProjectFacts, ConnectionModel>();
+
+/** The connection model of a project: built with the facts, or (facts assembled by hand, e.g. code only) built once on first use. */
+export function connectionModel(facts: ProjectFacts): ConnectionModel {
+  if (facts.connections) return facts.connections;
+  let m = lazy.get(facts);
+  if (!m) {
+    m = buildConnections({
+      root: facts.root,
+      envFiles: facts.envFiles ?? [],
+      compose: facts.compose ?? [],
+      kubernetes: facts.kubernetes ?? [],
+      js: facts.js ?? [],
+      prismaSchemas: facts.prismaSchemas ?? [],
+      prismaConfigs: facts.prismaConfigs ?? [],
+      pgbouncer: facts.pgbouncer ?? [],
+    });
+    lazy.set(facts, m);
+  }
+  return m;
+}

@@ -1,0 +1,44 @@
+import { relative, sep } from 'node:path';
+import type { SourceRange } from '../../core/location.js';
+import type { LintSettings } from '../../engine/settings.js';
+import type { ProjectFacts } from '../project.js';
+import { EndpointIndex } from './endpoints.js';
+import type { DeploymentModel, DeploymentSettings } from './types.js';
+
+/** State shared by the steps that build the deployment model. */
+export interface BuildContext {
+  facts: ProjectFacts;
+  settings: LintSettings;
+  declared: DeploymentSettings | undefined;
+  cpus: number | undefined;
+  headroom: number;
+  index: EndpointIndex;
+  notes: DeploymentModel['notes'];
+  /** Path relative to the repository root, `/`-separated. */
+  rel(file: string): string;
+  /** `file:line` for messages. */
+  at(range: SourceRange | undefined): string;
+}
+
+/** Kubernetes' default namespace when a manifest names none. */
+export const DEFAULT_NAMESPACE = 'default';
+
+export function createContext(facts: ProjectFacts, settings: LintSettings): BuildContext {
+  const rel = (file: string): string => {
+    const r = relative(facts.root, file);
+    return (r === '' || r.startsWith('..') ? file : r).split(sep).join('/');
+  };
+  const declared = settings.deployment;
+  return {
+    facts,
+    settings,
+    declared,
+    cpus: declared?.cpus?.value,
+    // pool-oversubscription: slots kept free for migrations, admin sessions and monitoring (issue 5: default 10).
+    headroom: declared?.headroom?.value ?? 10,
+    index: new EndpointIndex(),
+    notes: [],
+    rel,
+    at: (r) => (r ? `${rel(r.file)}:${r.line}` : 'unknown location'),
+  };
+}

@@ -1,0 +1,394 @@
+import { dirname, relative } from 'node:path';
+import type { SourceRange } from '../../core/location.js';
+import { isParseError, parseConnectionString } from '../../sources/connection-url/parse.js';
+import { classifyEndpoint } from '../../sources/connection-url/poolers.js';
+import type { ParsedConnection } from '../../sources/connection-url/types.js';
+import type { PoolDefinition, Resolved } from '../../sources/js/types.js';
+import { redactSecrets } from '../../report/redact.js';
+import type { BuildContext } from './context.js';
+import { isLocalHost, type EndpointScope } from './endpoints.js';
+import type { ServiceEnv } from './env.js';
+import { managedPooler } from './poolers.js';
+import { declared as declaredQ, derived, literal, times, unknownQ } from './quantity.js';
+import type { ServiceBuild } from './services.js';
+import type { ClientEdge, PoolerNode, Quantity, ServerNode } from './types.js';
+
+/** Where a connection string comes from once the service's environment is applied. */
+interface UrlText {
+  text: string;
+  range?: SourceRange;
+  envVar?: string;
+  /** "DATABASE_URL in .env.production", "literal in src/db.ts". */
+  where: string;
+}
+
+type UrlResult = { ok: true; url: UrlText } | { ok: false; reason: string; envVar?: string };
+
+const LIB_LABEL: Record<string, string> = {
+  pg: 'pg',
+  postgres: 'postgres.js',
+  sequelize: 'Sequelize',
+  typeorm: 'TypeORM',
+  knex: 'knex',
+  kysely: 'Kysely',
+  drizzle: 'Drizzle',
+  'mikro-orm': 'MikroORM',
+  prisma: 'Prisma',
+  'prisma-adapter-pg': 'pg (PrismaPg)',
+  'neon-serverless': '@neondatabase/serverless',
+  'vercel-postgres': '@vercel/postgres',
+};
+
+/** Links every service's pools (and the URLs of services whose code is elsewhere) to a server or pooler. */
+export function buildEdges(ctx: BuildContext, services: ServiceBuild[], servers: ServerNode[], poolers: PoolerNode[]): ClientEdge[] {
+  const edges: ClientEdge[] = [];
+  for (const s of services) {
+    for (const pool of s.pools) edges.push(codeEdge(ctx, s, pool, servers, poolers));
+    if (s.pools.length === 0 && s.codeless) edges.push(...envEdges(ctx, s, servers, poolers));
+    for (const d of ctx.declared?.services ?? []) {
+      if (d.name !== s.node.name || !d.connectionsPerInstance) continue;
+      edges.push(declaredEdge(ctx, s, d.connectionsPerInstance.value, d.connectionsPerInstance.range, d.target?.value, servers, poolers));
+    }
+  }
+  linkPoolers(ctx, poolers, servers, edges);
+  return edges;
+}
+
+/* ---------------- pools in code ---------------- */
+
+function codeEdge(ctx: BuildContext, s: ServiceBuild, pool: PoolDefinition, servers: ServerNode[], poolers: PoolerNode[]): ClientEdge {
+  const url = resolvePoolUrl(ctx, pool, s.env);
+  let parsed: ParsedConnection | undefined;
+  let linkText: string;
+  let target: ClientEdge['target'];
+  if (url.ok) {
+    const p = parseConnectionString(url.url.text, url.url.range);
+    if (isParseError(p)) linkText = `the connection string (${url.url.where}) does not parse: ${p.error}`;
+    else {
+      parsed = p;
+      const t = linkParsed(ctx, p, s.scope, servers, poolers, url.url.range ?? pool.range);
+      target = t.target;
+      linkText = `${url.url.where} → ${t.link}`;
+    }
+  } else linkText = url.reason;
+  const perInstance = poolConnections(ctx, pool, s.env, parsed);
+  const edge: ClientEdge = {
+    poolId: pool.id,
+    serviceId: s.node.id,
+    perInstance,
+    total: times(s.node.peakInstances, perInstance, `${s.node.peakInstances.source} × ${perInstance.source}`),
+    target,
+    link: linkText,
+    range: pool.range,
+    pool,
+    origin: 'code',
+  };
+  if (url.ok) {
+    edge.url = { redacted: redactSecrets(url.url.text), ...(url.url.range ? { range: url.url.range } : {}) };
+    if (url.url.envVar) edge.envVar = url.url.envVar;
+  } else if (url.envVar) edge.envVar = url.envVar;
+  if (parsed) {
+    edge.parsed = parsed;
+    if (parsed.user) edge.user = parsed.user;
+    if (parsed.database) edge.database = parsed.database;
+  }
+  if (!target) ctx.notes.push({ message: `${pool.id} (${s.node.name}) is not linked to a server or pooler: ${linkText}`, range: pool.range });
+  return edge;
+}
+
+/** The environment value of a variable, with where it is written. */
+function envValue(env: ServiceEnv, name: string): { value: string; range?: SourceRange; source: string } | undefined {
+  const v = env.get(name);
+  if (v?.value === undefined) return undefined;
+  // A reference no file resolves (`${ssm:/db/password}`) stands in as a marker, so the rest still parses.
+  let value = v.value;
+  for (const ref of v.unresolved ?? []) value = value.split(ref).join(UNRESOLVED);
+  return { value, source: v.source, ...(v.range ? { range: v.range } : {}) };
+}
+
+const UNRESOLVED = 'UNRESOLVED-VARIABLE';
+
+function resolvedText(ctx: BuildContext, r: Resolved<unknown>, env: ServiceEnv, what: string): UrlResult {
+  const p = r.provenance;
+  if (p.kind === 'env') {
+    const v = envValue(env, p.envVar);
+    if (v) return { ok: true, url: { text: v.value, ...(v.range ? { range: v.range } : {}), envVar: p.envVar, where: `${p.envVar} (${v.source})` } };
+    if (typeof r.value === 'string' || typeof r.value === 'number') {
+      return { ok: true, url: { text: String(r.value), ...(r.range ? { range: r.range } : {}), envVar: p.envVar, where: `the fallback of ${p.envVar} in ${ctx.at(r.range)}` } };
+    }
+    const declared = env.get(p.envVar);
+    return { ok: false, envVar: p.envVar, reason: declared ? `${what} comes from ${p.envVar}, whose value is not in the repository (${declared.source})` : `${what} comes from ${p.envVar}, which no environment of this service sets` };
+  }
+  if (typeof r.value === 'string' || typeof r.value === 'number') return { ok: true, url: { text: String(r.value), ...(r.range ? { range: r.range } : {}), where: `${what} in ${ctx.at(r.range)}` } };
+  return { ok: false, reason: `${what} is not statically known${p.kind === 'unknown' ? ` (${p.reason})` : ''}` };
+}
+
+/** The connection string a pool uses in this service's environment. */
+export function resolvePoolUrl(ctx: BuildContext, pool: PoolDefinition, env: ServiceEnv): UrlResult {
+  if (pool.connectionString) return resolvedText(ctx, pool.connectionString, env, 'the connection string');
+  if (pool.library === 'prisma') {
+    const ds = prismaDatasource(ctx, pool.file);
+    if (!ds) return { ok: false, reason: 'no Prisma schema with a datasource url found for this client' };
+    const v = ds.url;
+    if (v.kind === 'literal') return { ok: true, url: { text: v.value, range: v.range, where: `datasource url in ${ctx.at(v.range)}` } };
+    if (v.kind === 'env') {
+      const e = envValue(env, v.envVar);
+      if (e) return { ok: true, url: { text: e.value, ...(e.range ? { range: e.range } : {}), envVar: v.envVar, where: `${v.envVar} (${e.source}), the datasource url of ${ctx.at(v.range)}` } };
+      return { ok: false, envVar: v.envVar, reason: `the datasource url env("${v.envVar}") is not set in any environment of this service` };
+    }
+    return { ok: false, reason: 'the datasource url is not a string or env()' };
+  }
+  // Host/port options (or the PG* variables node-postgres and postgres.js read: pg lib/defaults.js, postgres.js src/index.js).
+  const opt = (names: string[]): Resolved<unknown> | undefined => pool.options.find((o) => names.includes(o.name.split('.').pop()!))?.value;
+  const part = (names: string[], pgVar: string): string | undefined => {
+    const r = opt(names);
+    if (r) {
+      const t = resolvedText(ctx, r, env, names[0]!);
+      return t.ok ? t.url.text : undefined;
+    }
+    return envValue(env, pgVar)?.value;
+  };
+  const host = part(['host', 'hostname'], 'PGHOST');
+  const hostOpt = opt(['host', 'hostname']);
+  if (host === undefined && hostOpt !== undefined) return { ok: false, reason: 'the host option is not statically known in this environment' };
+  const port = part(['port'], 'PGPORT');
+  const user = part(['user', 'username'], 'PGUSER');
+  const db = part(['database', 'db'], 'PGDATABASE');
+  const h = host ?? 'localhost';
+  const text = `postgresql://${user ? `${encodeURIComponent(user)}@` : ''}${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}${port ? `:${port}` : ''}/${db ? encodeURIComponent(db) : ''}`;
+  return { ok: true, url: { text, where: host ? `host ${h}${port ? `:${port}` : ''} (options)` : `no host: ${LIB_LABEL[pool.library] ?? pool.library} connects to localhost${port ? `:${port}` : ':5432'}` } };
+}
+
+/** The datasource of the Prisma schema nearest to a client file. */
+function prismaDatasource(ctx: BuildContext, file: string): { url: NonNullable<ParsedDatasourceUrl> } | undefined {
+  let best: { url: NonNullable<ParsedDatasourceUrl>; dist: number } | undefined;
+  for (const s of ctx.facts.prismaSchemas) {
+    const ds = s.datasources.find((d) => d.provider === 'postgresql' || d.provider === 'postgres') ?? s.datasources[0];
+    const url = ds?.url ?? prismaConfigUrl(ctx, s.path);
+    if (!url) continue;
+    const schemaDir = dirname(s.path.endsWith('.prisma') ? dirname(s.path) : s.path);
+    const r = relative(schemaDir, file);
+    const dist = r.startsWith('..') ? 100 + r.split('..').length : r.split('/').length;
+    if (!best || dist < best.dist) best = { url, dist };
+  }
+  return best;
+}
+
+type ParsedDatasourceUrl = ReturnType<typeof prismaConfigUrl>;
+
+/** Prisma 7: the URL lives in prisma.config.ts (the CLI's); the client's comes from its adapter. */
+function prismaConfigUrl(ctx: BuildContext, schemaPath: string) {
+  const cfg = ctx.facts.prismaConfigs.find((c) => relative(dirname(c.file), schemaPath).startsWith('..') === false);
+  return cfg?.datasource?.url;
+}
+
+/** Connections one process opens through this pool: its max (library default when unset), resolved in the service's environment. */
+function poolConnections(ctx: BuildContext, pool: PoolDefinition, env: ServiceEnv, parsed: ParsedConnection | undefined): Quantity {
+  const lib = LIB_LABEL[pool.library] ?? pool.library;
+  let q: Quantity;
+  const m = pool.max;
+  if (m.provenance.kind === 'env') {
+    const v = envValue(env, m.provenance.envVar);
+    const n = v ? Number(v.value) : NaN;
+    if (v && Number.isFinite(n)) q = literal(n, `max ${n} (${m.provenance.envVar} in ${v.source})`, v.range ?? m.range);
+    else if (m.value !== undefined) q = { value: m.value, source: `max ${m.value} (${m.provenance.envVar} unset: fallback)`, provenance: m.provenance, ...(m.range ? { range: m.range } : {}) };
+    else q = unknownQ(`max from ${m.provenance.envVar} (not set)`, `${m.provenance.envVar} is not set in this service's environment`, m.range);
+  } else if (m.provenance.kind === 'default') {
+    if (pool.library === 'prisma') {
+      const limit = parsed?.prisma.connectionLimit;
+      if (limit !== undefined) q = literal(limit, `connection_limit ${limit} (URL)`, parsed?.range);
+      else if (ctx.cpus !== undefined) q = derived(ctx.cpus * 2 + 1, `Prisma default ${ctx.cpus * 2 + 1} (num_physical_cpus ${ctx.cpus} × 2 + 1)`, 'Prisma 6 docs: connection_limit defaults to num_physical_cpus × 2 + 1; deployment.cpus');
+      else q = unknownQ('Prisma default (num_physical_cpus × 2 + 1; CPU count unknown: set deployment.cpus)', 'Prisma sizes its pool from the CPU count, which is not configured', undefined, 3);
+    } else if (pool.library === 'postgres' && parsed?.params.get('max') !== undefined && Number.isFinite(Number(parsed.params.get('max')))) {
+      const n = Number(parsed.params.get('max'));
+      q = literal(n, `max ${n} (URL)`, parsed.range);
+    } else if (m.value !== undefined) q = { value: m.value, source: `${lib} default ${m.value}`, provenance: m.provenance };
+    else q = unknownQ(`${lib} default (not known)`, m.provenance.note);
+  } else if (m.value !== undefined) q = { value: m.value, source: `max ${m.value}`, provenance: m.provenance, ...(m.range ? { range: m.range } : {}) };
+  else q = unknownQ(`max unknown (${ctx.at(m.range ?? pool.range)})`, m.provenance.kind === 'unknown' ? m.provenance.reason : 'not known', m.range);
+
+  const cpp = pool.connectionsPerProcess;
+  if (cpp && cpp.value !== 0) {
+    if (cpp.value === undefined) return unknownQ(`${q.source}; ${cpp.explanation}`, cpp.explanation, q.range, q.value);
+    if (q.value !== undefined && cpp.value !== q.value) return derived(cpp.value, `${cpp.value} (${cpp.explanation})`, cpp.explanation, q.range);
+  }
+  if (pool.scope.kind === 'function' && !pool.scope.lazySingleton) q = { ...q, source: `${q.source}, created in ${pool.scope.name ?? 'a function'} (counted once)` };
+  return q;
+}
+
+/* ---------------- services whose code is elsewhere ---------------- */
+
+const URL_VAR_SKIP = /DIRECT|MIGRAT|SHADOW|REPLICA|READ_?ONLY|TEST/i;
+const HOST_VAR = /^(?:(.*?)_)?(DB|DATABASE|POSTGRES|POSTGRESQL|PG)_?(HOST|HOSTNAME|SERVER)$/i;
+/** A variable that sizes a pool: the name says POOL and SIZE/MAX/LIMIT (MAX_CONNECTION_POOL, DB_POOL_SIZE, POOL_MAX). */
+const POOL_VAR = /POOL/i;
+const POOL_SIZE_WORD = /SIZE|MAX|LIMIT|CONNECTIONS?/i;
+
+/** A service whose code is not in the repository: its connections are read from its environment (URLs, DB_HOST, a pool-size variable). */
+function envEdges(ctx: BuildContext, s: ServiceBuild, servers: ServerNode[], poolers: PoolerNode[]): ClientEdge[] {
+  const out: ClientEdge[] = [];
+  const seen = new Set<string>();
+  const poolVar = [...s.env.values()].find((v) => POOL_VAR.test(v.name) && POOL_SIZE_WORD.test(v.name) && v.value !== undefined && /^\d+$/.test(v.value.trim()));
+  const add = (text: string, range: SourceRange | undefined, envVar: string, where: string) => {
+    const p = parseConnectionString(text, range);
+    if (isParseError(p)) return;
+    const t = linkParsed(ctx, p, s.scope, servers, poolers, range ?? s.node.range);
+    if (!t.target) return; // an unrelated host (a cache, an API) is not a database client
+    const key = `${t.target.kind}:${t.target.id}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    let per: Quantity;
+    if (p.npgsql && p.npgsql.pooling !== false) {
+      // Npgsql: Maximum Pool Size defaults to 100 (npgsql docs, connection string parameters).
+      per = p.npgsql.poolMax !== undefined ? literal(p.npgsql.poolMax, `Maximum Pool Size ${p.npgsql.poolMax} (${envVar})`, range) : derived(100, 'Npgsql default Maximum Pool Size 100', 'Npgsql connection string default');
+    } else if (p.prisma.connectionLimit !== undefined) per = literal(p.prisma.connectionLimit, `connection_limit ${p.prisma.connectionLimit} (${envVar})`, range);
+    else if (poolVar) per = { value: Number(poolVar.value), source: `${poolVar.name}=${poolVar.value}`, provenance: { kind: 'derived', note: `${poolVar.name} in ${poolVar.source}: the application's code is not in the repository, and the variable's name says it sizes its pool` }, ...(poolVar.range ? { range: poolVar.range } : {}) };
+    else per = unknownQ('pool size unknown (the code is not in the repository)', `no pool-size variable in the environment of ${s.node.name}`, undefined, 1);
+    const edge: ClientEdge = {
+      poolId: `${s.node.id}:${envVar}`,
+      serviceId: s.node.id,
+      perInstance: per,
+      total: times(s.node.peakInstances, per, `${s.node.peakInstances.source} × ${per.source}`),
+      target: t.target,
+      link: `${where} → ${t.link}`,
+      range: poolVar?.range ?? range ?? s.node.range,
+      origin: 'environment',
+      parsed: p,
+      envVar,
+      url: { redacted: redactSecrets(text), ...(range ? { range } : {}) },
+    };
+    if (p.user) edge.user = p.user;
+    if (p.database) edge.database = p.database;
+    out.push(edge);
+  };
+  for (const v of s.env.values()) {
+    if (v.value === undefined || URL_VAR_SKIP.test(v.name)) continue;
+    const t = envValue(s.env, v.name)!.value.trim();
+    if (/^postgres(ql)?:\/\//i.test(t) || /(^|;)\s*(host|server)\s*=.*;/i.test(t)) add(t, v.range, v.name, `${v.name} (${v.source})`);
+  }
+  for (const v of s.env.values()) {
+    const m = HOST_VAR.exec(v.name);
+    if (!m || v.value === undefined || /[/:@]/.test(v.value)) continue;
+    const prefix = `${m[1] ? `${m[1]}_` : ''}${m[2]}_`;
+    const port = s.env.get(`${prefix}PORT`)?.value;
+    const user = s.env.get(`${prefix}USER`)?.value ?? s.env.get(`${prefix}USERNAME`)?.value;
+    const db = s.env.get(`${prefix}NAME`)?.value ?? s.env.get(`${prefix}DATABASE`)?.value;
+    const text = `postgresql://${user ? `${encodeURIComponent(user)}@` : ''}${v.value}${port && /^\d+$/.test(port) ? `:${port}` : ''}/${db ? encodeURIComponent(db) : ''}`;
+    add(text, v.range, v.name, `${v.name}=${v.value} (${v.source})`);
+  }
+  return out;
+}
+
+function declaredEdge(ctx: BuildContext, s: ServiceBuild, per: number, range: SourceRange, target: string | undefined, servers: ServerNode[], poolers: PoolerNode[]): ClientEdge {
+  const server = target !== undefined ? servers.find((x) => x.name === target) : undefined;
+  const pooler = target !== undefined && !server ? poolers.find((x) => x.name === target) : undefined;
+  const only = servers.length === 1 && poolers.length === 0 ? servers[0] : undefined;
+  const t = server ? { kind: 'server' as const, id: server.id } : pooler ? { kind: 'pooler' as const, id: pooler.id } : only ? { kind: 'server' as const, id: only.id } : undefined;
+  const perQ = declaredQ({ value: per, range }, `${per} connection${per === 1 ? '' : 's'} (deployment.services ${s.node.name})`);
+  return {
+    poolId: `${s.node.id}:declared`,
+    serviceId: s.node.id,
+    perInstance: perQ,
+    total: times(s.node.peakInstances, perQ, `${s.node.peakInstances.source} × ${perQ.source}`),
+    target: t,
+    link: t ? (target !== undefined ? `deployment.services ${s.node.name}.target = ${target}` : 'the only server of the repository') : `deployment.services ${s.node.name}: no server or pooler named ${target ?? '(no target)'}`,
+    range,
+    origin: 'declared',
+  };
+}
+
+/* ---------------- host:port → node ---------------- */
+
+interface LinkResult {
+  target: ClientEdge['target'];
+  link: string;
+}
+
+/** The server or pooler a parsed connection string reaches, and why (or why not). */
+function linkParsed(ctx: BuildContext, p: ParsedConnection, scope: EndpointScope, servers: ServerNode[], poolers: PoolerNode[], range: SourceRange): LinkResult {
+  const h = p.hosts[0];
+  if (!h) return { target: undefined, link: 'the connection string names no host' };
+  const host = h.kind === 'unix' ? 'localhost' : h.host || 'localhost';
+  const port = h.port;
+  if (/[${}]/.test(host) || host.toUpperCase().includes(UNRESOLVED)) return { target: undefined, link: `the host ${host} is a variable that no file of the repository sets` };
+  const hit = ctx.index.find(host, port, scope);
+  if (hit) {
+    const mism = hit.portMismatch ? ` (port ${hit.portMismatch.wanted}, but it listens on ${hit.portMismatch.listens})` : '';
+    return { target: hit.entry.target, link: `${host}:${port} is ${hit.entry.how}${mism}` };
+  }
+  const ports = poolers.filter((x) => x.listenPort !== undefined).map((x) => x.listenPort!);
+  const cls = classifyEndpoint(p, { pgbouncerListenPorts: ports });
+  if (cls.role === 'pooler' && cls.pooler?.confidence === 'repository') {
+    const same = poolers.filter((x) => x.listenPort === port);
+    if (same.length === 1 && (isLocalHost(host) || same[0]!.endpoints.length === 0)) {
+      return { target: { kind: 'pooler', id: same[0]!.id }, link: `${host}:${port}: port ${port} is the listen_port of ${same[0]!.name}, the only PgBouncer of the repository listening there` };
+    }
+  }
+  if (cls.role === 'pooler' && cls.pooler && cls.pooler.confidence === 'documented') {
+    const node = managedPooler(ctx, poolers, host, port, cls.pooler.product, cls.pooler.mode, cls.pooler.evidence, range);
+    return { target: { kind: 'pooler', id: node.id }, link: `${host}:${port} is a managed pooler (${cls.pooler.product})` };
+  }
+  if (cls.provider) return { target: undefined, link: `${host}:${port} is a ${cls.provider.name} server that is not declared (add it to deployment.servers with its max_connections)` };
+  const real = servers.filter((s) => s.kind !== 'declared');
+  if (servers.length === 1 && (isLocalHost(host) || real.length === 1)) {
+    return { target: { kind: 'server', id: servers[0]!.id }, link: `${host}:${port} is not a name the repository defines; ${servers[0]!.name} is the only server in the repository, so it is assumed` };
+  }
+  return { target: undefined, link: servers.length === 0 ? `${host}:${port}: the repository defines no server (declare it in deployment.servers)` : `${host}:${port} matches no server or pooler of the repository (declare it in deployment.servers or deployment.poolers)` };
+}
+
+/** Poolers → servers: [databases] hosts, CloudNativePG clusters, declared `server`. */
+function linkPoolers(ctx: BuildContext, poolers: PoolerNode[], servers: ServerNode[], edges: ClientEdge[]): void {
+  void edges;
+  for (const pl of poolers) {
+    const declared = ctx.declared?.poolers.find((d) => d.name === pl.name)?.server?.value;
+    if (declared !== undefined) {
+      const s = servers.find((x) => x.name === declared);
+      if (s) {
+        pl.serverId = s.id;
+        pl.serverLink = `deployment.poolers ${pl.name}.server = ${declared}`;
+        for (const db of pl.databases) Object.assign(db, { serverId: s.id, serverLink: pl.serverLink });
+        continue;
+      }
+    }
+    const scope = pl.id.startsWith('pooler:compose:') ? { composeFile: composeFileOf(ctx, pl) } : pl.id.startsWith('pooler:k8s:') || pl.id.startsWith('pooler:cnpg:') || pl.id.startsWith('pooler:zalando:') || pl.id.startsWith('pooler:configmap:') ? { namespace: pl.id.split(':')[2]!.split('/')[0]! } : {};
+    for (const db of pl.databases) {
+      const host = db.host ?? 'localhost';
+      const port = db.port ?? 5432;
+      const hit = ctx.index.find(host, port, scope);
+      if (hit && hit.entry.target.kind === 'server') {
+        db.serverId = hit.entry.target.id;
+        db.serverLink = `[databases] ${db.database} = host=${host} → ${hit.entry.how}`;
+      } else if (pl.kind === 'managed') {
+        const declaredServers = servers.filter((s) => s.kind === 'declared');
+        if (declaredServers.length === 1) {
+          db.serverId = declaredServers[0]!.id;
+          db.serverLink = `${declaredServers[0]!.name} is the only server declared in the config file`;
+        }
+      } else if (servers.length === 1) {
+        db.serverId = servers[0]!.id;
+        db.serverLink = `host ${host} is not a name the repository defines; ${servers[0]!.name} is the only server in the repository, so it is assumed`;
+      }
+    }
+    if (pl.kind === 'managed' && pl.databases.length === 0) {
+      const declaredServers = servers.filter((s) => s.kind === 'declared');
+      if (declaredServers.length === 1) {
+        pl.serverId = declaredServers[0]!.id;
+        pl.serverLink = `${declaredServers[0]!.name} is the only server declared in the config file`;
+      }
+    }
+    const linked = pl.databases.find((d) => d.serverId);
+    if (linked && !pl.serverId) {
+      pl.serverId = linked.serverId!;
+      pl.serverLink = linked.serverLink!;
+    }
+    if (!pl.serverId && pl.databases.length === 0 && servers.length === 1 && pl.kind !== 'managed') {
+      pl.serverId = servers[0]!.id;
+      pl.serverLink = `${servers[0]!.name} is the only server in the repository, so it is assumed`;
+    }
+    if (!pl.serverId) ctx.notes.push({ message: `pooler ${pl.name} is not linked to a server: ${pl.databases.length === 0 ? 'it lists no [databases]' : `no server answers to ${pl.databases.map((d) => `${d.host ?? 'localhost'}:${d.port ?? 5432}`).join(', ')}`}`, range: pl.range });
+  }
+}
+
+function composeFileOf(ctx: BuildContext, pl: PoolerNode): string | undefined {
+  return ctx.facts.compose.find((c) => pl.id === `pooler:compose:${ctx.rel(c.file)}#${pl.name}`)?.file;
+}

@@ -1,0 +1,319 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { extractPm2 } from '../../sources/pm2/extract.js';
+import { surgePods } from '../../sources/yaml/kubernetes.js';
+import type { PoolDefinition } from '../../sources/js/types.js';
+import type { ComposeFacts, ComposeService, K8sContainer, K8sWorkload, KubernetesFacts, Pm2App } from '../../sources/yaml/types.js';
+import { DEFAULT_NAMESPACE, type BuildContext } from './context.js';
+import type { EndpointScope } from './endpoints.js';
+import { composeEnv, dotenvFor, k8sEnv, pm2Env, serverlessEnv, withFallback, type ServiceEnv } from './env.js';
+import { declared as declaredQ, defaulted, derived, fromResolved, unknownQ } from './quantity.js';
+import type { Quantity, ServiceNode } from './types.js';
+
+/** A service with what the edges step needs beside the public node. */
+export interface ServiceBuild {
+  node: ServiceNode;
+  env: ServiceEnv;
+  scope: EndpointScope;
+  /** Pools of the code this service runs (runtime code only: tests, scripts and seeds are left out). */
+  pools: PoolDefinition[];
+  /** The service's code is not in the repository (an image built elsewhere). */
+  codeless: boolean;
+}
+
+/** A directory with code that creates pools: a package (nearest package.json) or the repository root. */
+interface AppDir {
+  dir: string;
+  name?: string;
+  pools: PoolDefinition[];
+}
+
+const NOT_RUNTIME_DIR = /(^|\/)(test|tests|__tests__|__mocks__|spec|e2e|scripts|seed|seeds|migrations|prisma\/seed)(\/|$)/i;
+const NOT_RUNTIME_FILE = /\.(test|spec|e2e)\.[cm]?[jt]sx?$|(^|\/)seed\.[cm]?[jt]s$|(^|\/)(jest|vitest|playwright|drizzle|knexfile)\.config\.[cm]?[jt]s$/i;
+
+/** Is this file code a deployed process runs (not a test, a seed, a migration, a one-off script)? */
+export function isRuntimeFile(file: string, base: string): boolean {
+  const r = relative(base, file).split(sep).join('/');
+  return !NOT_RUNTIME_DIR.test(dirname(r)) && !NOT_RUNTIME_FILE.test(r);
+}
+
+const packageCache = new Map<string, { dir: string; name?: string } | null>();
+
+/** The nearest directory with a package.json, up to the repository root. */
+function packageOf(file: string, root: string): { dir: string; name?: string } | undefined {
+  let dir = dirname(file);
+  for (;;) {
+    const cached = packageCache.get(dir);
+    if (cached !== undefined) return cached ?? undefined;
+    const p = join(dir, 'package.json');
+    if (existsSync(p)) {
+      let name: string | undefined;
+      try {
+        const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: unknown };
+        if (typeof pkg.name === 'string') name = pkg.name;
+      } catch {
+        /* a broken package.json still marks a package */
+      }
+      const hit = name !== undefined ? { dir, name } : { dir };
+      packageCache.set(dir, hit);
+      return hit;
+    }
+    const up = dirname(dir);
+    if (dir === root || up === dir || relative(root, up).startsWith('..')) {
+      packageCache.set(dir, null);
+      return undefined;
+    }
+    dir = up;
+  }
+}
+
+function inside(file: string, dir: string): boolean {
+  const r = relative(dir, file);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+}
+
+/** Pools that open connections: wrappers (Kysely, Drizzle over a pool, PrismaClient with an adapter) count through the pool they wrap. */
+export function countedPools(facts: BuildContext['facts']): PoolDefinition[] {
+  return facts.js.flatMap((f) => f.pools).filter((p) => !(p.connectionsPerProcess?.value === 0));
+}
+
+export function collectServices(ctx: BuildContext): ServiceBuild[] {
+  packageCache.clear();
+  const root = ctx.facts.root;
+  const pools = countedPools(ctx.facts);
+  const apps = new Map<string, AppDir>();
+  for (const p of pools) {
+    const pkg = packageOf(p.file, root);
+    const dir = pkg?.dir ?? root;
+    let app = apps.get(dir);
+    if (!app) apps.set(dir, (app = { dir, pools: [], ...(pkg?.name ? { name: pkg.name } : {}) }));
+    app.pools.push(p);
+  }
+  const poolsUnder = (paths: string[]): PoolDefinition[] =>
+    pools.filter((p) => paths.some((d) => inside(p.file, d)) && isRuntimeFile(p.file, packageOf(p.file, root)?.dir ?? paths.find((d) => inside(p.file, d)) ?? root));
+
+  const out: ServiceBuild[] = [];
+  for (const compose of ctx.facts.compose) for (const svc of compose.services) if (!svc.postgres && !isBouncer(svc)) out.push(composeService(ctx, compose, svc));
+  for (const k8s of ctx.facts.kubernetes) {
+    for (const w of k8s.workloads) {
+      if (w.containers.some((c) => c.postgres || c.pgbouncer || (c.image && /(^|\/)pgbouncer$/.test(c.image.repository)))) continue;
+      out.push(k8sService(ctx, k8s, w, apps));
+    }
+  }
+  const pm2Services: ServiceBuild[] = [];
+  for (const pm2 of ctx.facts.pm2) {
+    const apps2 = ctx.cpus !== undefined ? reextractPm2(ctx, pm2.file) ?? pm2.apps : pm2.apps;
+    for (const app of apps2) pm2Services.push(pm2Service(ctx, pm2.file, app));
+  }
+  for (const sls of ctx.facts.serverless) {
+    for (const fn of sls.functions) {
+      const dir = packageOf(join(dirname(sls.file), 'x'), root)?.dir ?? dirname(sls.file);
+      const name = sls.framework === 'vercel' ? `vercel ${fn.name}` : fn.name;
+      const provisioned = fn.provisionedConcurrency?.value;
+      let peak: Quantity;
+      if (fn.maxConcurrency.value !== undefined) peak = fromResolved(fn.maxConcurrency, (v) => `reservedConcurrency ${v}`);
+      else peak = unknownQ(sls.framework === 'vercel' ? 'unknown concurrency (Vercel scales functions automatically)' : 'unknown concurrency (no reservedConcurrency)', fn.maxConcurrency.provenance.kind === 'unknown' ? fn.maxConcurrency.provenance.reason : 'not set', fn.range, provisioned ?? 1);
+      if (fn.maxConcurrency.value === undefined && provisioned !== undefined) peak.source += `, at least provisionedConcurrency ${provisioned}`;
+      out.push({
+        node: { id: `service:${sls.framework}:${ctx.rel(sls.file)}#${fn.name}`, name, kind: sls.framework === 'vercel' ? 'vercel' : 'serverless', range: fn.range, peakInstances: peak, codePaths: [dir], linkReason: `function of ${ctx.rel(sls.file)}: code in ${ctx.rel(dir) || '.'}` },
+        env: withFallback(serverlessEnv(sls, fn), dotenvFor(ctx, dir)),
+        scope: {},
+        pools: [],
+        codeless: false,
+      });
+    }
+  }
+
+  // PM2 inside a container multiplies the container's count; otherwise it is a service of its own.
+  for (const p of pm2Services) {
+    const host = out.find((s) => (s.node.kind === 'compose' || s.node.kind === 'kubernetes') && s.node.codePaths.some((d) => p.node.codePaths.some((c) => inside(c, d))));
+    if (host) {
+      host.node.peakInstances = multiply(host.node.peakInstances, p.node.peakInstances, `${host.node.peakInstances.source} × ${p.node.peakInstances.source} (PM2 in each)`);
+      host.node.notes = [...(host.node.notes ?? []), `runs PM2 app ${p.node.name} (${ctx.rel(p.node.range.file)}) in each container`];
+      host.env = withFallback(host.env, p.env);
+    } else out.push(p);
+  }
+
+  applyDeclaredServices(ctx, out);
+
+  // A repository with one app and one workload links them.
+  const linked = (s: ServiceBuild) => s.node.codePaths.length > 0;
+  const appsLeft = [...apps.values()].filter((a) => !out.some((s) => s.node.codePaths.some((d) => inside(a.dir, d) || inside(d, a.dir))));
+  const unlinked = out.filter((s) => !linked(s) && s.node.kind !== 'declared');
+  if (appsLeft.length === 1) {
+    const app = appsLeft[0]!;
+    const vars = new Set(app.pools.flatMap((p) => (p.connectionString?.provenance.kind === 'env' ? [p.connectionString.provenance.envVar] : [])));
+    const byVar = unlinked.filter((s) => [...vars].some((v) => s.env.has(v)));
+    const pick = byVar.length === 1 ? byVar[0] : unlinked.filter((s) => !isInfra(s)).length === 1 ? unlinked.filter((s) => !isInfra(s))[0] : undefined;
+    if (pick) {
+      pick.node.codePaths = [app.dir];
+      pick.node.linkReason = byVar.length === 1
+        ? `the only workload that sets ${[...vars].filter((v) => pick.env.has(v)).join(', ')}, which the code in ${ctx.rel(app.dir) || '.'} reads`
+        : `the repository has one app (${ctx.rel(app.dir) || '.'}) and one workload`;
+      pick.codeless = false;
+    }
+  }
+  // Code no deployment file runs: one service per app, instance count unknown (at least 1).
+  for (const app of [...apps.values()]) {
+    if (out.some((s) => s.node.codePaths.some((d) => inside(app.dir, d) || inside(d, app.dir)))) continue;
+    const label = app.name ?? (ctx.rel(app.dir) || basename(app.dir));
+    out.push({
+      node: {
+        id: `service:app:${ctx.rel(app.dir) || '.'}`,
+        name: label,
+        kind: 'single-app',
+        range: app.pools[0]!.range,
+        peakInstances: unknownQ('unknown instances (no deployment file runs this code; declare deployment.services)', 'no compose, Kubernetes, PM2 or serverless file runs this code', undefined, 1),
+        codePaths: [app.dir],
+        linkReason: 'code that no deployment file runs',
+      },
+      env: new Map(),
+      scope: {},
+      pools: [],
+      codeless: false,
+    });
+  }
+  for (const s of out) {
+    const code = s.node.codePaths;
+    s.pools = code.length > 0 ? poolsUnder(code) : [];
+    const dir = code[0];
+    if (dir) s.env = withFallback(s.env, dotenvFor(ctx, dir));
+    s.node.environment = s.env;
+    if (s.pools.length > 0) s.codeless = false;
+  }
+  return out;
+}
+
+function isBouncer(svc: ComposeService): boolean {
+  return svc.pgbouncer !== undefined || (svc.image !== undefined && /(^|\/)pgbouncer$/.test(svc.image.repository));
+}
+
+/** Images that never open PostgreSQL connections of an application (for the one-app-one-workload rule). */
+function isInfra(s: ServiceBuild): boolean {
+  return /^(redis|nginx|traefik|caddy|haproxy|envoy|memcached|rabbitmq|kafka|zookeeper|elasticsearch|opensearch|minio|mailhog|mailpit|prometheus|grafana|jaeger|otel|localstack|adminer|pgadmin|mongo|mysql|mariadb|clickhouse|nats|keycloak)/i.test(s.node.name.replace(/^.*\//, '')) || s.node.linkReason.startsWith('image ');
+}
+
+function composeService(ctx: BuildContext, compose: ComposeFacts, svc: ComposeService): ServiceBuild {
+  const code = svc.build ? [svc.build.resolvedContext] : [];
+  const node: ServiceNode = {
+    id: `service:compose:${ctx.rel(compose.file)}#${svc.name}`,
+    name: svc.name,
+    kind: 'compose',
+    range: svc.nameRange,
+    peakInstances: fromResolved(svc.replicas, (v) => (svc.replicas.provenance.kind === 'default' ? `${v} container (compose default)` : `${v} replica${v === 1 ? '' : 's'}`)),
+    codePaths: code,
+    linkReason: svc.build ? `build context ${svc.build.context.value}` : svc.image ? `image ${svc.image.raw}: its code is not in the repository` : 'no build context',
+  };
+  return { node, env: composeEnv(ctx, compose, svc), scope: { composeFile: compose.file }, pools: [], codeless: !svc.build };
+}
+
+function k8sService(ctx: BuildContext, k8s: KubernetesFacts, w: K8sWorkload, apps: Map<string, AppDir>): ServiceBuild {
+  const ns = w.meta.namespace ?? DEFAULT_NAMESPACE;
+  const name = w.meta.name ?? `${w.kind} ${w.meta.documentIndex}`;
+  const names = new Set([name, ...w.containers.map((c) => c.name)].map((n) => n.toLowerCase()));
+  const app = [...apps.values()].find((a) => names.has(basename(a.dir).toLowerCase()) || (a.name !== undefined && names.has(a.name.replace(/^@[^/]+\//, '').toLowerCase())));
+  const container: K8sContainer | undefined = w.containers[0];
+  const node: ServiceNode = {
+    id: `service:k8s:${ns}/${w.kind}/${name}`,
+    name,
+    kind: 'kubernetes',
+    range: w.meta.range,
+    peakInstances: k8sPeak(ctx, w),
+    codePaths: app ? [app.dir] : [],
+    linkReason: app ? `${w.kind} ${name} matches ${app.name !== undefined ? `package ${app.name}` : `directory ${ctx.rel(app.dir)}`}` : container?.image ? `image ${container.image.raw}: no package named ${name}` : 'no matching package',
+  };
+  let env: ServiceEnv = new Map();
+  for (const c of w.containers) env = withFallback(env, k8sEnv(ctx, ns, c));
+  void k8s;
+  return { node, env, scope: { namespace: ns }, pools: [], codeless: !app };
+}
+
+/** Replicas, or the HPA's maxReplicas, plus the pods a rolling update adds (maxSurge, default 25% rounded up). */
+function k8sPeak(ctx: BuildContext, w: K8sWorkload): Quantity {
+  const ns = w.meta.namespace ?? DEFAULT_NAMESPACE;
+  const hpa = ctx.facts.kubernetes
+    .flatMap((f) => f.hpas)
+    .find((h) => h.target.kind === w.kind && h.target.name === w.meta.name && (h.meta.namespace ?? DEFAULT_NAMESPACE) === ns);
+  if (w.kind === 'DaemonSet') return unknownQ('one pod per node (DaemonSet)', 'the node count is not in the repository', w.meta.range, 1);
+  let base: Quantity;
+  if (hpa) base = fromResolved(hpa.maxReplicas, (v) => `HPA ${hpa.meta.name ?? ''} maxReplicas ${v ?? '?'}`.replace('  ', ' '));
+  else base = fromResolved(w.replicas, (v) => (w.replicas.provenance.kind === 'default' ? `${v} replica (default)` : `${v} replica${v === 1 ? '' : 's'}`));
+  // Kubernetes apps/v1 DeploymentStrategy: RollingUpdate with maxSurge 25% unless set; the extractor gives the default.
+  if (w.kind !== 'Deployment' || w.maxSurge === undefined || base.value === undefined) return base;
+  const raw = w.maxSurge.value;
+  const extra = surgePods(raw, base.value);
+  if (extra === undefined) return unknownQ(`${base.source} + maxSurge ${String(raw)}`, `maxSurge ${String(raw)} is not known`, base.range, base.value);
+  if (extra === 0) return base;
+  const surgeText = typeof raw === 'string' && raw.endsWith('%') ? `maxSurge ${raw} (${extra} pod${extra === 1 ? '' : 's'})` : `maxSurge ${extra}`;
+  const q = derived(base.value + extra, `${base.source} + ${surgeText} during a rolling update`, `peak pods = ${base.value} + ${extra} (maxSurge${w.maxSurge.provenance.kind === 'default' ? ', Kubernetes default 25%, rounded up' : ''})`, base.range);
+  return q;
+}
+
+function pm2Service(ctx: BuildContext, file: string, app: Pm2App): ServiceBuild {
+  const base = dirname(file);
+  const cwd = app.cwd ? resolve(base, app.cwd.value) : base;
+  const script = app.script ? resolve(cwd, app.script.value) : undefined;
+  const dir = (script ? packageOf(script, ctx.facts.root)?.dir : undefined) ?? packageOf(join(cwd, 'x'), ctx.facts.root)?.dir ?? cwd;
+  const name = app.name?.value ?? basename(script ?? file);
+  const inst = app.instances;
+  const peak: Quantity =
+    inst.value !== undefined
+      ? fromResolved(inst, (v) =>
+          inst.provenance.kind === 'default' && /CPU/.test(inst.provenance.note)
+            ? `${v} PM2 instances (${inst.range ? 'one per CPU core' : 'CPU count'}: deployment.cpus ${ctx.cpus ?? '?'})`
+            : `${v} PM2 instance${v === 1 ? '' : 's'}${app.execMode.value === 'cluster' ? ' (cluster mode)' : ''}`,
+        )
+      : { ...fromResolved(inst, () => `PM2 instances = CPU count (${inst.provenance.kind === 'default' ? inst.provenance.note : 'not known'}; set deployment.cpus)`), lowerBound: 1 };
+  return {
+    node: { id: `service:pm2:${ctx.rel(file)}#${name}`, name, kind: 'pm2', range: app.range, peakInstances: peak, codePaths: [dir], linkReason: `PM2 app ${name} runs ${app.script?.value ?? 'its script'} in ${ctx.rel(dir) || '.'}` },
+    env: pm2Env(app),
+    scope: {},
+    pools: [],
+    codeless: false,
+  };
+}
+
+/** PM2 files are read again with the configured CPU count, so `instances: 'max'` gets a number. */
+function reextractPm2(ctx: BuildContext, file: string): Pm2App[] | undefined {
+  const text = ctx.facts.sources.get(file)?.text;
+  if (text === undefined) return undefined;
+  return extractPm2(text, file, { cpuCount: ctx.cpus! }).apps;
+}
+
+function multiply(a: Quantity, b: Quantity, source: string): Quantity {
+  if (a.value !== undefined && b.value !== undefined) return derived(a.value * b.value, source, source, a.range);
+  const lb = (a.value ?? a.lowerBound ?? 1) * (b.value ?? b.lowerBound ?? 1);
+  return unknownQ(source, `${a.value === undefined ? a.source : b.source} is unknown`, a.range, lb);
+}
+
+function applyDeclaredServices(ctx: BuildContext, out: ServiceBuild[]): void {
+  for (const d of ctx.declared?.services ?? []) {
+    const base = dirname(ctx.declared!.file);
+    let s = out.find((x) => x.node.name === d.name);
+    if (!s) {
+      s = {
+        node: {
+          id: `service:declared:${d.name}`,
+          name: d.name,
+          kind: 'declared',
+          range: d.range,
+          peakInstances: defaulted(undefined, 'instances not declared', 'deployment.services[].instances'),
+          codePaths: [],
+          linkReason: 'declared in the config file',
+        },
+        env: new Map(),
+        scope: {},
+        pools: [],
+        codeless: true,
+      };
+      s.node.peakInstances.lowerBound = 1;
+      out.push(s);
+    }
+    if (d.paths) {
+      s.node.codePaths = d.paths.value.map((p) => resolve(base, p));
+      s.node.linkReason = `paths ${d.paths.value.join(', ')} (config file)`;
+      s.codeless = false;
+    }
+    if (d.instances) s.node.peakInstances = declaredQ(d.instances, `${d.instances.value} instance${d.instances.value === 1 ? '' : 's'} (deployment.services ${d.name})`);
+  }
+}

@@ -1,0 +1,22 @@
+import type { LintSettings } from '../../engine/settings.js';
+import { buildDeploymentModel } from '../../model/deployment/build.js';
+import type { ProjectFacts } from '../../model/project.js';
+import { budgetJson } from './json.js';
+import { formatBudgetMermaid } from './mermaid.js';
+import { formatBudgetText } from './text.js';
+
+export const BUDGET_FORMATS = ['text', 'json', 'mermaid'] as const;
+export type BudgetFormat = (typeof BUDGET_FORMATS)[number];
+
+export function isBudgetFormat(f: string): f is BudgetFormat {
+  return (BUDGET_FORMATS as readonly string[]).includes(f);
+}
+
+/** `pgconn-lint budget`: the rendered report, and whether any server or pooler is over its limit (exit code 1). */
+export function budgetReport(facts: ProjectFacts, settings: LintSettings, format: BudgetFormat, color: boolean): { output: string; over: boolean } {
+  const model = buildDeploymentModel(facts, settings);
+  const json = budgetJson(model, facts.root);
+  const over = json.servers.some((s) => s.status === 'over') || json.poolers.some((p) => p.status === 'over');
+  const output = format === 'json' ? JSON.stringify(json, null, 2) + '\n' : format === 'mermaid' ? formatBudgetMermaid(json) : formatBudgetText(json, { color });
+  return { output, over };
+}

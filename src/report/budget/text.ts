@@ -1,0 +1,110 @@
+import type { BudgetJson, ClientJson, PoolerBudgetJson, ServerBudgetJson, Status } from './json.js';
+
+/** `pgconn-lint budget`: one table per server and per pooler, with a bar of demand against the limit. */
+
+export interface TextOptions {
+  color: boolean;
+  /** Bar width in cells. */
+  width?: number;
+}
+
+const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
+const STATUS_COLOR: Record<Status, string> = { ok: ANSI.green, warning: ANSI.yellow, over: ANSI.red, unknown: ANSI.dim };
+const PARTIAL = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+
+function num(v: number | null, atLeast?: number): string {
+  if (v !== null) return String(v);
+  return atLeast !== undefined && atLeast > 0 ? `≥${atLeast}` : '?';
+}
+
+/** A bar of `value` against `limit`: full blocks, an eighth-block tail, light shade for the rest. */
+export function bar(value: number, limit: number, width: number): string {
+  if (limit <= 0) return '░'.repeat(width);
+  const eighths = Math.round(Math.min(value / limit, 1) * width * 8);
+  const full = Math.floor(eighths / 8);
+  const tail = PARTIAL[eighths % 8] ?? '';
+  const used = full + (tail ? 1 : 0);
+  return '█'.repeat(full) + tail + '░'.repeat(Math.max(0, width - used));
+}
+
+function table(rows: string[][], indent: string): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
+  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - [...c].length))).join('  ').trimEnd());
+}
+
+function clientRows(clients: ClientJson[]): string[][] {
+  const rows: string[][] = [['client', 'kind', 'instances', 'per instance', 'total']];
+  for (const c of clients) {
+    rows.push([
+      c.name,
+      c.kind,
+      `${num(c.instances)}  ${c.instancesSource}`,
+      `${num(c.perInstance)}  ${c.perInstanceSource}`,
+      num(c.total, c.totalAtLeast),
+    ]);
+  }
+  return rows;
+}
+
+function statusLine(o: TextOptions, status: Status, demand: number | null, demandAtLeast: number | undefined, limit: number | null, headroom: number | null, width: number): string {
+  const paint = (s: string) => (o.color ? `${STATUS_COLOR[status]}${s}${ANSI.reset}` : s);
+  const d = demand ?? demandAtLeast ?? 0;
+  const b = limit !== null ? bar(d, limit, width) : '·'.repeat(width);
+  let verdict: string;
+  if (limit === null) verdict = 'limit unknown';
+  else if (status === 'over') verdict = `OVER by ${demand !== null ? demand - limit : `at least ${d - limit}`}`;
+  else if (status === 'warning') verdict = `only ${limit - d} free (headroom ${headroom ?? 0})`;
+  else if (status === 'ok') verdict = `${limit - d} free`;
+  else verdict = `demand unknown (at least ${d})`;
+  return `  ${paint(b)} ${num(demand, demandAtLeast)} / ${num(limit)}  ${paint(verdict)}`;
+}
+
+function serverSection(s: ServerBudgetJson, o: TextOptions, width: number): string[] {
+  const head = `PostgreSQL ${s.name}  (${s.kind}${s.location ? `, ${s.location.file}:${s.location.line}` : ''})`;
+  const lines = [o.color ? `${ANSI.bold}${head}${ANSI.reset}` : head];
+  const mc = s.maxConnectionsSource.startsWith('max_connections') ? s.maxConnectionsSource : `max_connections ${num(s.maxConnections)} (${s.maxConnectionsSource})`;
+  lines.push(`  ${mc} − ${num(s.reserved)} reserved = ${num(s.available)} available · headroom ${s.headroom}`);
+  if (s.limit !== s.available) lines.push(`  limit ${num(s.limit)}: ${s.limitSource}`);
+  if (s.clients.length === 0) lines.push('  no client reaches this server');
+  else {
+    lines.push('');
+    lines.push(...table([...clientRows(s.clients), ['', '', '', 'demand', num(s.demand, s.demandAtLeast)]], '  '));
+  }
+  lines.push('');
+  lines.push(statusLine(o, s.status, s.demand, s.demandAtLeast, s.limit, s.headroom, width));
+  return lines;
+}
+
+function poolerSection(p: PoolerBudgetJson, o: TextOptions, width: number): string[] {
+  const head = `Pooler ${p.name}  (${p.product ?? p.kind}${p.version ? ` ${p.version}` : ''}, ${p.mode ?? 'mode unknown'} mode${p.server ? ` → ${p.server}` : ''})`;
+  const lines = [o.color ? `${ANSI.bold}${head}${ANSI.reset}` : head];
+  lines.push(`  max_client_conn ${num(p.maxClientConn)} × ${num(p.instances)} instance${p.instances === 1 ? '' : 's'} (${p.instancesSource}) = ${num(p.maxClientConnTotal)} clients · server connections ${num(p.serverConnections, p.serverConnectionsAtLeast)}`);
+  if (p.clients.length === 0) lines.push('  no client of the repository reaches this pooler');
+  else {
+    lines.push('');
+    lines.push(...table([...clientRows(p.clients), ['', '', '', 'clients', num(p.clientDemand, p.clientDemandAtLeast)]], '  '));
+  }
+  lines.push('');
+  lines.push(statusLine(o, p.status, p.clientDemand, p.clientDemandAtLeast, p.maxClientConnTotal, null, width));
+  return lines;
+}
+
+export function formatBudgetText(b: BudgetJson, o: TextOptions): string {
+  const width = o.width ?? 40;
+  const out: string[] = [];
+  for (const s of b.servers) out.push(...serverSection(s, o, width), '');
+  for (const p of b.poolers) out.push(...poolerSection(p, o, width), '');
+  if (b.servers.length === 0 && b.poolers.length === 0) out.push('No PostgreSQL server or pooler found (declare managed ones in the config file: deployment.servers).', '');
+  if (b.unlinked.length > 0) {
+    out.push('Not linked to a server or pooler:');
+    for (const u of b.unlinked) out.push(`  ${u.location ? `${u.location.file}:${u.location.line}` : u.pool}${u.service ? ` (${u.service})` : ''}: ${u.reason}`);
+    out.push('');
+  }
+  if (b.notes.length > 0) {
+    out.push(o.color ? `${ANSI.dim}Notes:${ANSI.reset}` : 'Notes:');
+    for (const n of b.notes) out.push(`  - ${n}`);
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,89 @@
+/** `pgconn-lint budget` and `--print-model` through the CLI entry point (in process). */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import type { BudgetJson } from '../../src/report/budget/json.js';
+import { bar } from '../../src/report/budget/text.js';
+import { copyProject } from './support.js';
+
+function cli(args: string[], cwd: string, isTTY = false) {
+  let stdout = '';
+  let stderr = '';
+  const code = runCli(args, { cwd, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY, env: {} });
+  return { code, stdout, stderr };
+}
+
+describe('pgconn-lint budget', () => {
+  const over = copyProject('fixtures/projects/compose-replicas-over-budget');
+  const clean = copyProject('fixtures/projects/clean-well-sized');
+
+  it('prints a table per server with a bar, and exits 1 when a server is over', () => {
+    const r = cli(['budget', '.'], over);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('PostgreSQL db  (compose, docker-compose.yml:4)');
+    expect(r.stdout).toContain('max_connections 100 (-c max_connections) − 3 reserved = 97 available · headroom 10');
+    expect(r.stdout).toMatch(/api\s+service\s+6 {2}6 replicas\s+20 {2}max 20\s+120/);
+    expect(r.stdout).toContain('█'.repeat(40) + ' 140 / 97  OVER by 43');
+    expect(r.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('colours the verdict on a TTY', () => {
+    expect(cli(['budget', '.'], over, true).stdout).toContain('\u001b[31m');
+  });
+
+  it('exits 0 when everything fits', () => {
+    const r = cli(['budget'], clean);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Pooler pgbouncer  (pgbouncer 1.23.1, transaction mode → postgres)');
+  });
+
+  it('writes the documented JSON shape', () => {
+    const r = cli(['budget', '--format', 'json', '.'], clean);
+    const j = JSON.parse(r.stdout) as BudgetJson;
+    expect(j.version).toBe(1);
+    expect(Object.keys(j.servers[0]!)).toEqual(expect.arrayContaining(['name', 'maxConnections', 'reserved', 'available', 'demand', 'status', 'clients']));
+    expect(Object.keys(j.servers[0]!.clients[0]!)).toEqual(expect.arrayContaining(['name', 'kind', 'instances', 'perInstance', 'total']));
+    expect(Object.keys(j.poolers[0]!)).toEqual(expect.arrayContaining(['name', 'mode', 'instances', 'maxClientConn', 'clientDemand', 'serverConnections']));
+  });
+
+  it('draws the topology as Mermaid with the numbers on the edges', () => {
+    const r = cli(['budget', '-f', 'mermaid'], clean);
+    expect(r.stdout).toBe(
+      [
+        '```mermaid',
+        'flowchart LR',
+        '  s1[("postgres<br/>max_connections 120<br/>117 available<br/>demand 30 · ok")]',
+        '  p1{{"pgbouncer<br/>pgbouncer transaction ×1<br/>max_client_conn 500 · ok"}}',
+        '  c1["api ×4"]',
+        '  c1 -->|"4 × 10 = 40"| p1',
+        '  p1 -->|"1 × 30 = 30"| s1',
+        '```',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('rejects a lint format', () => {
+    const r = cli(['budget', '-f', 'sarif'], clean);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown budget format "sarif"; available: text, json, mermaid');
+  });
+
+  it('--print-model adds the deployment model with provenance', () => {
+    const r = cli(['--print-model', '.'], over);
+    const j = JSON.parse(r.stdout) as { version: number; pools: unknown[]; deployment: { servers: Array<{ maxConnections: { value: number; provenance: unknown; location: { file: string; line: number } } }>; budgets: unknown } };
+    expect(j.version).toBe(1);
+    expect(j.pools).toHaveLength(2);
+    expect(j.deployment.servers[0]!.maxConnections).toMatchObject({ value: 100, provenance: { kind: 'literal' }, location: { file: 'docker-compose.yml', line: 6 } });
+    expect(j.deployment.budgets).toBeDefined();
+  });
+});
+
+describe('budget bar', () => {
+  it('uses eighth blocks', () => {
+    expect(bar(0, 10, 4)).toBe('░░░░');
+    expect(bar(5, 10, 4)).toBe('██░░');
+    expect(bar(3, 10, 4)).toBe('█▎░░');
+    expect(bar(47, 100, 4)).toBe('█▉░░');
+    expect(bar(20, 10, 4)).toBe('████');
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * The fixture repositories of fixtures/projects/: the budget numbers (`pgconn-lint budget
+ * --format json`) exactly, and what pool-oversubscription says about each (or that it is silent).
+ */
+import { relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyProject, numbers, runProject } from './support.js';
+
+const mine = (ds: { ruleId: string | null }[]) => ds.filter((d) => d.ruleId === 'pool-oversubscription');
+
+describe('compose-replicas-over-budget', () => {
+  const run = runProject(copyProject('fixtures/projects/compose-replicas-over-budget'));
+  it('adds up 6 × 20 + 2 × pg default 10 against 97', () => {
+    expect(numbers(run.budget)).toEqual({
+      servers: [
+        {
+          name: 'db',
+          maxConnections: 100,
+          reserved: 3,
+          available: 97,
+          demand: 140,
+          status: 'over',
+          clients: [
+            { name: 'api', kind: 'service', instances: 6, perInstance: 20, total: 120 },
+            { name: 'worker', kind: 'service', instances: 2, perInstance: 10, total: 20 },
+          ],
+        },
+      ],
+      poolers: [],
+    });
+    expect(run.budget.servers[0]!.clients[1]!.perInstanceSource).toBe('pg default 10');
+  });
+  it('reports at the api pool with the breakdown, the related lines and the fitting max', () => {
+    const ds = mine(run.diagnostics);
+    expect(ds).toHaveLength(1);
+    const d = ds[0]!;
+    expect(d.severity).toBe('error');
+    expect(relative(run.dir, d.range.file)).toBe('api/src/db.ts');
+    expect(d.range.line).toBe(3);
+    expect(d.message).toContain('api: 6 replicas × max 20 = 120 + worker: 2 replicas × pg default 10 = 20; 140 > 97 available (max_connections 100 − 3 superuser_reserved_connections) on db');
+    expect(d.help).toContain('Lower the pool max of api to 11');
+    expect(d.related?.map((r) => `${relative(run.dir, r.range.file)}:${r.range.line}`)).toEqual(['worker/src/queue.js:4', 'docker-compose.yml:28', 'docker-compose.yml:6']);
+  });
+});
+
+describe('k8s-hpa-pgbouncer-cnpg', () => {
+  const run = runProject(copyProject('fixtures/projects/k8s-hpa-pgbouncer-cnpg'));
+  it('follows Deployment + HPA → PgBouncer (ConfigMap) → CloudNativePG', () => {
+    expect(numbers(run.budget)).toEqual({
+      servers: [
+        { name: 'pg', maxConnections: 150, reserved: 3, available: 147, demand: 90, status: 'ok', clients: [{ name: 'pgbouncer', kind: 'pooler', instances: 2, perInstance: 45, total: 90 }] },
+      ],
+      poolers: [{ name: 'pgbouncer', mode: 'transaction', instances: 2, maxClientConn: 400, clientDemand: 300, serverConnections: 90, status: 'ok' }],
+    });
+    const orders = run.budget.poolers[0]!.clients[0]!;
+    expect(orders).toMatchObject({ name: 'orders', instances: 15, perInstance: 20, total: 300 });
+    expect(orders.instancesSource).toBe('HPA orders maxReplicas 12 + maxSurge 25% (3 pods) during a rolling update');
+    expect(run.budget.poolers[0]).toMatchObject({ version: '1.23.1', maxClientConnTotal: 800, server: 'pg' });
+  });
+  it('maps the embedded pgbouncer.ini onto the ConfigMap lines', () => {
+    const pl = run.model.poolers[0]!;
+    expect(relative(run.dir, pl.maxClientConn.range!.file)).toBe('k8s/pgbouncer.yaml');
+    expect([pl.maxClientConn.range!.line, pl.maxClientConn.range!.column, pl.maxClientConn.range!.endColumn]).toEqual([17, 23, 26]);
+    expect(pl.idleTransactionTimeoutMs?.value).toBe(60_000);
+  });
+  it('stays silent', () => expect(mine(run.diagnostics)).toEqual([]));
+});
+
+describe('pm2-cluster', () => {
+  it('counts instances: max as the configured CPU count', () => {
+    const run = runProject(copyProject('fixtures/projects/pm2-cluster'));
+    expect(numbers(run.budget)).toEqual({
+      servers: [
+        { name: 'main-db', maxConnections: 100, reserved: 3, available: 97, demand: 120, status: 'over', clients: [{ name: 'api', kind: 'service', instances: 8, perInstance: 15, total: 120 }] },
+      ],
+      poolers: [],
+    });
+    const ds = mine(run.diagnostics);
+    expect(ds.map((d) => relative(run.dir, d.range.file))).toEqual(['src/db.ts']);
+    expect(ds[0]!.help).toContain('to 10 (floor((97 − 10 headroom) / 8 instances))');
+  });
+  it('states that the instance count is unknown without deployment.cpus, and stays silent', () => {
+    const run = runProject(copyProject('fixtures/projects/pm2-cluster'), (c) => delete c.settings.deployment!.cpus);
+    const s = run.budget.servers[0]!;
+    expect(s).toMatchObject({ demand: null, demandAtLeast: 15, status: 'unknown' });
+    expect(s.clients[0]!.instancesSource).toContain('set deployment.cpus');
+    expect(mine(run.diagnostics)).toEqual([]);
+  });
+});
+
+describe('serverless-lambda', () => {
+  const run = runProject(copyProject('fixtures/projects/serverless-lambda'));
+  it('multiplies reservedConcurrency and keeps unknown concurrency unknown', () => {
+    expect(numbers(run.budget)).toEqual({
+      servers: [
+        {
+          name: 'orders-rds',
+          maxConnections: 170,
+          reserved: 3,
+          available: 167,
+          demand: null,
+          demandAtLeast: 205,
+          status: 'over',
+          clients: [
+            { name: 'api', kind: 'service', instances: 40, perInstance: 5, total: 200 },
+            { name: 'reports', kind: 'service', instances: null, perInstance: 5, total: null },
+          ],
+        },
+      ],
+      poolers: [],
+    });
+  });
+  it('reports what is certain: at least 205 > 167', () => {
+    const ds = mine(run.diagnostics);
+    expect(ds).toHaveLength(1);
+    expect(ds[0]!.message).toContain('at least 205 > 167 available');
+  });
+});
+
+describe('prisma6-supabase-pooler', () => {
+  const run = runProject(copyProject('fixtures/projects/prisma6-supabase-pooler'));
+  it('reaches the declared Supavisor with connection_limit=1 from .env.production', () => {
+    expect(numbers(run.budget)).toEqual({
+      servers: [
+        { name: 'supabase', maxConnections: 60, reserved: 3, available: 57, demand: 15, status: 'ok', clients: [{ name: 'supavisor', kind: 'pooler', instances: 1, perInstance: 15, total: 15 }] },
+      ],
+      poolers: [{ name: 'supavisor', mode: 'transaction', instances: 1, maxClientConn: 200, clientDemand: null, serverConnections: 15, status: 'unknown' }],
+    });
+    const client = run.budget.poolers[0]!.clients[0]!;
+    expect(client).toMatchObject({ instances: null, perInstance: 1, perInstanceSource: 'connection_limit 1 (URL)' });
+    expect(client.instancesSource).toContain('Vercel scales functions automatically');
+    const edge = run.model.edges.find((e) => e.pool?.library === 'prisma')!;
+    expect(edge.envVar).toBe('DATABASE_URL');
+    expect(edge.parsed?.prisma.pgbouncer).toBe(true);
+    expect(relative(run.dir, edge.url!.range!.file)).toBe('.env.production');
+  });
+  it('stays silent', () => expect(mine(run.diagnostics)).toEqual([]));
+});
+
+describe('prisma7-pg-adapter', () => {
+  const run = runProject(copyProject('fixtures/projects/prisma7-pg-adapter'));
+  it('counts the PrismaPg pool once, not the PrismaClient that wraps it', () => {
+    expect(numbers(run.budget)).toEqual({
+      servers: [
+        { name: 'postgres', maxConnections: 50, reserved: 3, available: 47, demand: 40, status: 'warning', clients: [{ name: 'web', kind: 'service', instances: 4, perInstance: 10, total: 40 }] },
+      ],
+      poolers: [],
+    });
+    expect(run.model.edges).toHaveLength(1);
+    expect(run.model.edges[0]!.pool?.library).toBe('prisma-adapter-pg');
+  });
+  it('warns: 7 free < headroom 10', () => {
+    const ds = mine(run.diagnostics);
+    expect(ds.map((d) => d.severity)).toEqual(['warning']);
+    expect(ds[0]!.message).toContain('leaves 7 free, fewer than the 10 kept');
+    expect(ds[0]!.help).toContain('to 9');
+  });
+});
+
+describe('clean-well-sized', () => {
+  const run = runProject(copyProject('fixtures/projects/clean-well-sized'));
+  it('has the expected budget', () => {
+    expect(numbers(run.budget)).toEqual({
+      servers: [
+        { name: 'postgres', maxConnections: 120, reserved: 3, available: 117, demand: 30, status: 'ok', clients: [{ name: 'pgbouncer', kind: 'pooler', instances: 1, perInstance: 30, total: 30 }] },
+      ],
+      poolers: [{ name: 'pgbouncer', mode: 'transaction', instances: 1, maxClientConn: 500, clientDemand: 40, serverConnections: 30, status: 'ok' }],
+    });
+    expect(run.model.servers[0]!.config).toBeDefined();
+  });
+  it('produces no finding of any rule', () => {
+    expect(run.diagnostics.map((d) => `${relative(run.dir, d.range.file)}:${d.range.line} ${d.ruleId} ${d.message}`)).toEqual([]);
+  });
+});
