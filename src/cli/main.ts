@@ -153,7 +153,7 @@ function runCliInner(argv: string[], io: CliIO): number {
 
   // Only files named (pre-commit, lint-staged): read the whole repository, report about those files.
   const projectContext = values['no-project-context'] ? undefined : projectContextFor(io.cwd, positionals, config.file);
-  const result = lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, ...(projectContext ? { projectContext } : {}) });
+  const result = lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}) });
   if (result.skippedFiles && !values['print-model']) io.stderr(skippedFilesNote(result.skippedFiles, io.cwd));
   if (values['print-model']) {
     const pools = result.facts.js.flatMap((f) => f.pools);

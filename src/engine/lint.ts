@@ -29,6 +29,8 @@ export interface LintOptions {
   ignorePatterns: string[];
   config: ResolvedConfig;
   rules: readonly Rule[];
+  /** Do not honour .gitignore files (--no-gitignore). */
+  noGitignore?: boolean;
   /** Read the whole repository, report only about these files (pre-commit, lint-staged); `paths` is then unused. */
   projectContext?: ProjectContext;
 }
@@ -70,7 +72,7 @@ export function runRules(facts: ProjectFacts, config: ResolvedConfig, rules: rea
 export function lint(options: LintOptions): LintResult {
   const context = options.projectContext;
   const paths = context ? [context.root] : options.paths;
-  const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: [...options.config.ignorePatterns, ...options.ignorePatterns] });
+  const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: [...options.config.ignorePatterns, ...options.ignorePatterns], noGitignore: options.noGitignore ?? false });
   const buildOpts = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
   const facts = buildProjectFacts(discovery, buildOpts);
   const result = lintFacts(facts, options.config, options.rules);

@@ -46,4 +46,12 @@ describe('discovery', () => {
     const dir = tempProject({ '.gitignore': 'secret/\n', 'secret/pgbouncer.ini': BOUNCER, 'conf/main.conf': '' });
     expect(found(dir, ['secret/pgbouncer.ini', 'conf/main.conf'])).toEqual(['conf/main.conf:postgresql-conf', 'secret/pgbouncer.ini:pgbouncer-ini']);
   });
+
+  it('--no-gitignore reads files .gitignore excludes', () => {
+    const dir = tempProject({ '.gitignore': 'secret/\n', 'secret/pgbouncer.ini': BOUNCER });
+    mkdirSync(join(dir, '.git'));
+    expect(found(dir)).toEqual([]);
+    const r = discover({ cwd: dir, paths: [], ignorePatterns: [], noGitignore: true });
+    expect(r.candidates.map((c) => relative(dir, c.path))).toEqual(['secret/pgbouncer.ini']);
+  });
 });
