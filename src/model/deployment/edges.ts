@@ -50,7 +50,7 @@ export function buildEdges(ctx: BuildContext, services: ServiceBuild[], servers:
       edges.push(declaredEdge(ctx, s, d.connectionsPerInstance.value, d.connectionsPerInstance.range, d.target?.value, servers, poolers));
     }
   }
-  linkPoolers(ctx, poolers, servers, edges);
+  linkPoolers(ctx, poolers, servers);
   return edges;
 }
 
@@ -337,8 +337,7 @@ function linkParsed(ctx: BuildContext, p: ParsedConnection, scope: EndpointScope
 }
 
 /** Poolers → servers: [databases] hosts, CloudNativePG clusters, declared `server`. */
-function linkPoolers(ctx: BuildContext, poolers: PoolerNode[], servers: ServerNode[], edges: ClientEdge[]): void {
-  void edges;
+function linkPoolers(ctx: BuildContext, poolers: PoolerNode[], servers: ServerNode[]): void {
   for (const pl of poolers) {
     const declared = ctx.declared?.poolers.find((d) => d.name === pl.name)?.server?.value;
     if (declared !== undefined) {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { loadEnvFiles } from '../../sources/env/files.js';
 import { dotenvValues } from '../../sources/env/parse.js';
 import type { LoadedEnvFile } from '../../sources/env/types.js';
-import type { ComposeFacts, ComposeService, EnvVarFact, K8sContainer, Pm2App, ServerlessFacts, ServerlessFunction } from '../../sources/yaml/types.js';
+import type { ComposeService, EnvVarFact, K8sContainer, Pm2App, ServerlessFacts, ServerlessFunction } from '../../sources/yaml/types.js';
 import { DEFAULT_NAMESPACE, type BuildContext } from './context.js';
 import type { ServiceEnvValue } from './types.js';
 
@@ -43,8 +43,7 @@ function addDotenv(env: ServiceEnv, f: LoadedEnvFile, source: string): void {
 }
 
 /** compose: `env_file` entries in order, then `environment` (which wins). */
-export function composeEnv(ctx: BuildContext, compose: ComposeFacts, svc: ComposeService): ServiceEnv {
-  void compose;
+export function composeEnv(ctx: BuildContext, svc: ComposeService): ServiceEnv {
   const env: ServiceEnv = new Map();
   for (const ref of svc.envFiles) {
     if (!ref.resolvedPath) continue;

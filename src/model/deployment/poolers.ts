@@ -43,7 +43,7 @@ export function collectPoolers(ctx: BuildContext): PoolerNode[] {
     for (const w of k8s.workloads) {
       const c = w.containers.find((x) => x.pgbouncer !== undefined || (x.image !== undefined && isPgbouncerImage(x.image)));
       if (!c || w.containers.some((x) => x.postgres)) continue;
-      poolers.push(k8sPooler(ctx, k8s, w, c, embedded, claimed));
+      poolers.push(k8sPooler(ctx, w, c, embedded, claimed));
     }
     for (const p of k8s.cnpgPoolers) poolers.push(cnpgPooler(ctx, p));
     for (const z of k8s.zalandoClusters) if (z.connectionPooler && z.connectionPooler.enabled.value !== false) poolers.push(zalandoPooler(ctx, z));
@@ -159,7 +159,7 @@ function composePooler(ctx: BuildContext, compose: ComposeFacts, svc: ComposeSer
     scope: { composeFile: compose.file },
     notes,
   });
-  const port = listenPort(node, src);
+  const port = listenPort(src);
   const scope = { composeFile: compose.file };
   for (const host of new Set([svc.name, ...(svc.hostname ? [svc.hostname.value] : [])])) {
     ctx.index.add({ host, port, target: { kind: 'pooler', id }, how: `compose service ${svc.name}`, scope });
@@ -258,7 +258,7 @@ function remapConfig(cfg: PgbouncerConfig, lineMap: EmbeddedLineMap, yamlFile: s
   return cfg;
 }
 
-function k8sPooler(ctx: BuildContext, k8s: KubernetesFacts, w: K8sWorkload, c: K8sContainer, embedded: EmbeddedIni[], claimed: Set<string>): PoolerNode {
+function k8sPooler(ctx: BuildContext, w: K8sWorkload, c: K8sContainer, embedded: EmbeddedIni[], claimed: Set<string>): PoolerNode {
   const ns = w.meta.namespace ?? DEFAULT_NAMESPACE;
   const name = w.meta.name ?? `${w.kind} ${w.meta.documentIndex}`;
   const notes: string[] = [];
@@ -289,8 +289,8 @@ function k8sPooler(ctx: BuildContext, k8s: KubernetesFacts, w: K8sWorkload, c: K
     scope: { namespace: ns },
     notes,
   });
-  const port = listenPort(node, src);
-  addK8sServices(ctx, k8s, w.podLabels, ns, { kind: 'pooler', id }, port, node.endpoints);
+  const port = listenPort(src);
+  addK8sServices(ctx, w.podLabels, ns, { kind: 'pooler', id }, port, node.endpoints);
   return node;
 }
 
@@ -436,7 +436,6 @@ function bouncerNode(ctx: BuildContext, i: BouncerNodeInput): PoolerNode {
     if (d.user) e.user = d.user;
     return e;
   });
-  const ist = src.get('idle_transaction_timeout');
   const istQ = bouncerQ(src, 'idle_transaction_timeout', version);
   const node: PoolerNode = {
     id: i.id,
@@ -463,16 +462,14 @@ function bouncerNode(ctx: BuildContext, i: BouncerNodeInput): PoolerNode {
   // PgBouncer time settings are seconds (libusual cfparser.c parse_time).
   if (istQ.value !== undefined) node.idleTransactionTimeoutMs = { ...istQ, value: istQ.value * 1000 };
   else node.idleTransactionTimeoutMs = istQ;
-  void ist;
   if (src.config) node.config = src.config;
-  node.listenPort = listenPort(node, src);
+  node.listenPort = listenPort(src);
   return node;
 }
 
-function listenPort(node: PoolerNode, src: BouncerSource): number {
+function listenPort(src: BouncerSource): number {
   const v = src.get('listen_port');
   const n = v ? Number.parseInt(v.value, 10) : 6432; // PgBouncer default listen_port 6432 (src/main.c)
-  void node;
   return Number.isInteger(n) && n > 0 ? n : 6432;
 }
 

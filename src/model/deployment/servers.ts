@@ -36,9 +36,9 @@ export function collectServers(ctx: BuildContext): ServerNode[] {
     for (const w of k8s.workloads) {
       const c = w.containers.find((x) => x.postgres);
       if (!c?.postgres) continue;
-      servers.push(k8sServer(ctx, k8s, w, c.postgres, c.memoryLimitBytes ?? c.memoryRequestBytes));
+      servers.push(k8sServer(ctx, w, c.postgres, c.memoryLimitBytes ?? c.memoryRequestBytes));
     }
-    for (const cl of k8s.cnpgClusters) servers.push(cnpgServer(ctx, k8s, cl));
+    for (const cl of k8s.cnpgClusters) servers.push(cnpgServer(ctx, cl));
     for (const z of k8s.zalandoClusters) servers.push(zalandoServer(ctx, z));
   }
   for (const cfg of ctx.facts.postgresql) {
@@ -109,7 +109,7 @@ function addLocal(ctx: BuildContext, node: ServerNode, port: number, how: string
   }
 }
 
-function k8sServer(ctx: BuildContext, k8s: KubernetesFacts, w: K8sWorkload, pg: PostgresServerFacts, memory: Resolved<number> | undefined): ServerNode {
+function k8sServer(ctx: BuildContext, w: K8sWorkload, pg: PostgresServerFacts, memory: Resolved<number> | undefined): ServerNode {
   const ns = w.meta.namespace ?? DEFAULT_NAMESPACE;
   const name = w.meta.name ?? `${w.kind} ${w.meta.documentIndex}`;
   const id = `server:k8s:${ns}/${w.kind}/${name}`;
@@ -127,14 +127,13 @@ function k8sServer(ctx: BuildContext, k8s: KubernetesFacts, w: K8sWorkload, pg: 
   const su = imageSuperuser(pg, w.containers.find((c) => c.postgres)?.image?.repository);
   if (su) node.superuser = su;
   const port = portOf(node, PG_PORT);
-  addK8sServices(ctx, k8s, w.podLabels, ns, { kind: 'server', id }, port, node.endpoints);
+  addK8sServices(ctx, w.podLabels, ns, { kind: 'server', id }, port, node.endpoints);
   return node;
 }
 
 /** Services whose selector matches the pod labels: their names (and ports) reach the workload. */
 export function addK8sServices(
   ctx: BuildContext,
-  k8s: KubernetesFacts,
   podLabels: Record<string, string>,
   ns: string,
   target: { kind: 'server' | 'pooler'; id: string },
@@ -153,10 +152,9 @@ export function addK8sServices(
       }
     }
   }
-  void k8s;
 }
 
-function cnpgServer(ctx: BuildContext, k8s: KubernetesFacts, cl: KubernetesFacts['cnpgClusters'][number]): ServerNode {
+function cnpgServer(ctx: BuildContext, cl: KubernetesFacts['cnpgClusters'][number]): ServerNode {
   const ns = cl.meta.namespace ?? DEFAULT_NAMESPACE;
   const name = cl.meta.name ?? 'cluster';
   const id = `server:cnpg:${ns}/${name}`;
@@ -179,7 +177,6 @@ function cnpgServer(ctx: BuildContext, k8s: KubernetesFacts, cl: KubernetesFacts
     node.endpoints.push({ host: `${name}-${suffix}`, port: PG_PORT });
   }
   // The operator's superuser is `postgres`; applications use the bootstrap owner (`app`), an ordinary role.
-  void k8s;
   return node;
 }
 

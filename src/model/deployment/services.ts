@@ -3,7 +3,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { extractPm2 } from '../../sources/pm2/extract.js';
 import { surgePods } from '../../sources/yaml/kubernetes.js';
 import type { PoolDefinition } from '../../sources/js/types.js';
-import type { ComposeFacts, ComposeService, K8sContainer, K8sWorkload, KubernetesFacts, Pm2App } from '../../sources/yaml/types.js';
+import type { ComposeFacts, ComposeService, K8sContainer, K8sWorkload, Pm2App } from '../../sources/yaml/types.js';
 import { DEFAULT_NAMESPACE, type BuildContext } from './context.js';
 import type { EndpointScope } from './endpoints.js';
 import { composeEnv, dotenvFor, k8sEnv, pm2Env, serverlessEnv, withFallback, type ServiceEnv } from './env.js';
@@ -97,7 +97,7 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
   for (const k8s of ctx.facts.kubernetes) {
     for (const w of k8s.workloads) {
       if (w.containers.some((c) => c.postgres || c.pgbouncer || (c.image && /(^|\/)pgbouncer$/.test(c.image.repository)))) continue;
-      out.push(k8sService(ctx, k8s, w, apps));
+      out.push(k8sService(ctx, w, apps));
     }
   }
   const pm2Services: ServiceBuild[] = [];
@@ -204,10 +204,10 @@ function composeService(ctx: BuildContext, compose: ComposeFacts, svc: ComposeSe
     codePaths: code,
     linkReason: svc.build ? `build context ${svc.build.context.value}` : svc.image ? `image ${svc.image.raw}: its code is not in the repository` : 'no build context',
   };
-  return { node, env: composeEnv(ctx, compose, svc), scope: { composeFile: compose.file }, pools: [], codeless: !svc.build };
+  return { node, env: composeEnv(ctx, svc), scope: { composeFile: compose.file }, pools: [], codeless: !svc.build };
 }
 
-function k8sService(ctx: BuildContext, k8s: KubernetesFacts, w: K8sWorkload, apps: Map<string, AppDir>): ServiceBuild {
+function k8sService(ctx: BuildContext, w: K8sWorkload, apps: Map<string, AppDir>): ServiceBuild {
   const ns = w.meta.namespace ?? DEFAULT_NAMESPACE;
   const name = w.meta.name ?? `${w.kind} ${w.meta.documentIndex}`;
   const names = new Set([name, ...w.containers.map((c) => c.name)].map((n) => n.toLowerCase()));
@@ -224,7 +224,6 @@ function k8sService(ctx: BuildContext, k8s: KubernetesFacts, w: K8sWorkload, app
   };
   let env: ServiceEnv = new Map();
   for (const c of w.containers) env = withFallback(env, k8sEnv(ctx, ns, c));
-  void k8s;
   return { node, env, scope: { namespace: ns }, pools: [], codeless: !app };
 }
 
