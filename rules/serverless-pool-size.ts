@@ -1,6 +1,12 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../src/sources/js/types.js';
 import { constructionHead, isServerlessScope, requestScopeAt, wrapsInlineDefinition } from '../src/sources/js/scopes/lookup.js';
+import { connectionModel } from '../src/model/connections.js';
+import type { ProjectFacts } from '../src/model/project.js';
+
+function prismaClientsWithDatasource(facts: ProjectFacts): Set<string> {
+  return new Set(connectionModel(facts).prisma.flatMap((p) => p.clients));
+}
 
 const LIBRARY_NAME: Record<JsLibrary, string> = {
   pg: 'node-postgres',
@@ -80,6 +86,9 @@ export default defineRule({
         // Prisma (query engine): connection_limit defaults to num_physical_cpus * 2 + 1
         // (https://www.prisma.io/docs/orm/prisma-client/setup-and-configuration/databases-connections/connection-pool#default-connection-pool-size).
         if (def.kind === 'prisma-client' && def.max.provenance.kind === 'default') {
+          // When the repository holds the datasource, its URL decides (per environment, through .env files):
+          // prisma-connection-limit judges that at the URL, so only a client whose URL is unknown is reported here.
+          if (prismaClientsWithDatasource(ctx.facts).has(def.id)) continue;
           ctx.report({ messageId: 'prismaDefault', helpId: 'helpPrisma', data, range: constructionHead(def) });
           continue;
         }
