@@ -7,11 +7,9 @@
  * Every rule is the CLI's rule (rules/<id>.ts) run through `toEslintRule`; its ESLint `meta`
  * and the configs below are generated from the rule's `meta`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ESLint, Linter, Rule as EslintRule } from 'eslint';
 import { ALL_RULES } from '../../rules/index.js';
+import { packageVersion } from '../../src/core/package-version.js';
 import type { Rule } from '../../src/engine/rule.js';
 import { toEslintRule } from './rule.js';
 
@@ -20,18 +18,6 @@ export const CODE_RULES: readonly Rule[] = ALL_RULES.filter((r) => r.meta.inputs
 
 export const PLUGIN_PREFIX = 'pgconn';
 
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const p = join(dir, 'package.json');
-    if (existsSync(p)) {
-      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'pgconn-lint') return pkg.version ?? '0.0.0';
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0';
-}
 
 export interface PgconnPlugin extends ESLint.Plugin {
   meta: { name: string; version: string; namespace: string };

@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_RULES } from '../../rules/index.js';
+import { packageVersion } from '../core/package-version.js';
+export { packageVersion };
 import { applyRuleOverrides, loadConfig } from '../engine/config.js';
 import { lint, type LintResult } from '../engine/lint.js';
 import { projectContextFor, skippedFilesNote } from '../engine/project-context.js';
@@ -29,18 +30,6 @@ export interface CliIO {
   env: Record<string, string | undefined>;
 }
 
-export function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const p = join(dir, 'package.json');
-    if (existsSync(p)) {
-      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'pgconn-lint') return pkg.version ?? '0.0.0';
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0';
-}
 
 export const HELP = `Usage: pgconn-lint [options] [paths...]
        pgconn-lint budget [options] [paths...]

@@ -9,6 +9,7 @@ import ts from '../typescript.cjs';
 import type { ConnectionObjectRef, JsLibrary, JsModuleContext, PoolTransactionStatement } from '../types.js';
 import { forEachDescendant, importedBindings, isFunctionLike, isShadowedByParameter, memberName, memberObject, outerOf, shortText, unwrap, type ImportedBinding } from './ast.js';
 import { transactionControlOf } from './sql-text.js';
+import { constInitializer, templateText } from '../literals.js';
 
 /** Which pool method sends raw SQL, per library. */
 const QUERY_METHOD: Partial<Record<JsLibrary, readonly string[]>> = {
@@ -141,25 +142,6 @@ function sqlText(ctx: JsModuleContext, arg: ts.Expression | undefined, depth: nu
   if (ts.isIdentifier(e)) {
     const init = constInitializer(ctx.sourceFile, e.text);
     return init ? sqlText(ctx, init, depth + 1) : undefined;
-  }
-  return undefined;
-}
-
-/** Template text with `${…}` replaced by `$n` placeholders. */
-function templateText(t: ts.TemplateLiteral): string | undefined {
-  if (ts.isNoSubstitutionTemplateLiteral(t)) return t.text;
-  let s = t.head.text;
-  t.templateSpans.forEach((span, i) => {
-    s += `$${i + 1}${span.literal.text}`;
-  });
-  return s;
-}
-
-/** The initializer of a module-level `const name = …` in this file. */
-function constInitializer(sf: ts.SourceFile, name: string): ts.Expression | undefined {
-  for (const st of sf.statements) {
-    if (!ts.isVariableStatement(st) || (st.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
-    for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name) return d.initializer;
   }
   return undefined;
 }

@@ -10,6 +10,7 @@ import ts from '../typescript.cjs';
 import { forEachDescendant, isFunctionLike, memberName, memberObject, outerOf, shortText, unwrap } from '../lifecycle/ast.js';
 import type { ConnectionObjectRef, JsModuleContext, SessionStateStatement } from '../types.js';
 import { sessionStateOf } from './sql.js';
+import { constInitializer, templateText } from '../literals.js';
 
 /** Methods that send the SQL text of their first argument. */
 const QUERY_METHODS = new Set(['query', 'raw', 'unsafe', 'execute', '$queryRaw', '$executeRaw', '$queryRawUnsafe', '$executeRawUnsafe']);
@@ -156,25 +157,6 @@ function sqlText(ctx: JsModuleContext, arg: ts.Expression, depth: number): strin
   if (ts.isIdentifier(e)) {
     const init = constInitializer(ctx.sourceFile, e.text);
     return init ? sqlText(ctx, init, depth + 1) : undefined;
-  }
-  return undefined;
-}
-
-/** Template text with `${…}` replaced by `$n` placeholders. */
-function templateText(t: ts.TemplateLiteral): string {
-  if (ts.isNoSubstitutionTemplateLiteral(t)) return t.text;
-  let s = t.head.text;
-  t.templateSpans.forEach((span, i) => {
-    s += `$${i + 1}${span.literal.text}`;
-  });
-  return s;
-}
-
-/** The initializer of a module-level `const name = …` in this file. */
-function constInitializer(sf: ts.SourceFile, name: string): ts.Expression | undefined {
-  for (const st of sf.statements) {
-    if (!ts.isVariableStatement(st) || (st.declarationList.flags & ts.NodeFlags.Const) === 0) continue;
-    for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name) return d.initializer;
   }
   return undefined;
 }
