@@ -100,7 +100,7 @@ export default defineRule({
     inputs: ['js'],
     scope: 'file',
     fixable: false,
-    since: '0.2.0',
+    since: '0.1.0',
     messages: {
       pgMaxZero:
         '{{name}}: 0 neither disables nor unlimits the pool: pg-pool reads 0 as "not set" (max || poolSize || 10), so this pool opens up to {{effective}} connections.',

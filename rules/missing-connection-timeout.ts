@@ -52,7 +52,7 @@ export default defineRule({
     inputs: ['js'],
     scope: 'file',
     fixable: false,
-    since: '0.2.0',
+    since: '0.1.0',
     messages: {
       unset:
         '{{construct}} sets no {{option}}, so when all {{max}} connections are busy (a slow query, a leaked client, a database failover) every further request waits forever instead of failing.',

@@ -25,7 +25,7 @@ export default defineRule({
     inputs: ['env', 'prisma', 'js', 'compose', 'kubernetes', 'pgbouncer-ini'],
     scope: 'file',
     fixable: false,
-    since: '0.3.0',
+    since: '0.1.0',
     messages: {
       connection:
         '{{what}} holds a literal password ({{redacted}}) in {{place}}: everyone who can read the repository, its forks and its history can log in as {{user}}.',

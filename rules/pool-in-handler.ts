@@ -56,7 +56,7 @@ export default defineRule({
     inputs: ['js'],
     scope: 'file',
     fixable: false,
-    since: '0.2.0',
+    since: '0.1.0',
     messages: {
       perRequest:
         '{{construct}} runs on every call of the {{scope}}, so each request opens its own {{what}} and never closes it: under load the open connections add up until PostgreSQL refuses new ones ("too many clients").',

@@ -39,7 +39,7 @@ export default defineRule({
     inputs: ['js', 'compose', 'kubernetes', 'postgresql-conf', 'pgbouncer-ini'],
     scope: 'project',
     fixable: false,
-    since: '0.3.0',
+    since: '0.1.0',
     messages: {
       over: '{{breakdown}}; {{demand}} > {{limit}}: at peak, connections beyond that fail with "sorry, too many clients already".',
       tight: '{{breakdown}}; {{demand}} of {{limit}} leaves {{remaining}} free, fewer than the {{headroom}} kept for migrations, admin sessions and monitoring.',

@@ -140,7 +140,7 @@ export default defineRule({
     inputs: ['js', 'pgbouncer-ini', 'env', 'compose', 'kubernetes'],
     scope: 'project',
     fixable: false,
-    since: '0.3.0',
+    since: '0.1.0',
     messages: {
       rejected:
         '{{library}} sends {{sent}} in the startup packet, which {{pooler}} neither tracks nor ignores: PgBouncer closes every connection with "{{error}}".',

@@ -39,7 +39,7 @@ export default defineRule({
     inputs: ['prisma', 'env'],
     scope: 'project',
     fixable: false,
-    since: '0.3.0',
+    since: '0.1.0',
     messages: {
       schema:
         'The datasource url{{via}} reaches {{pooler}} and the datasource has no directUrl: prisma migrate needs a session-level connection (advisory lock, prepared statements) and fails or hangs through a transaction-mode pooler.',

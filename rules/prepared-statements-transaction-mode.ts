@@ -105,7 +105,7 @@ export default defineRule({
     inputs: ['js', 'pgbouncer-ini', 'env', 'prisma', 'compose', 'kubernetes'],
     scope: 'project',
     fixable: false,
-    since: '0.3.0',
+    since: '0.1.0',
     messages: {
       unsupported:
         '{{how}}, but this client reaches {{pooler}} in {{mode}} mode and {{detail}}: a statement prepared on one server connection is missing on the next ("prepared statement \\"s0\\" does not exist") or collides with another client\'s ("already exists").',

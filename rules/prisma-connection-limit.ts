@@ -63,7 +63,7 @@ export default defineRule({
     inputs: ['prisma', 'env', 'js'],
     scope: 'project',
     fixable: false,
-    since: '0.3.0',
+    since: '0.1.0',
     messages: {
       pooler:
         '{{what}} sets no connection_limit, so each Prisma Client instance opens up to ' +

@@ -29,7 +29,7 @@ export default defineRule({
     inputs: ['js'],
     scope: 'file',
     fixable: false,
-    since: '0.2.0',
+    since: '0.1.0',
     messages: {
       poolLeak: '{{detail}}: the pool never gets that connection back, and once all of its connections have leaked this way every request waits for one.',
       clientLeak: '{{detail}}: its connection stays open on the server, holding one of max_connections, until the process exits.',

@@ -59,7 +59,7 @@ export default defineRule({
     inputs: ['js'],
     scope: 'file',
     fixable: false,
-    since: '0.2.0',
+    since: '0.1.0',
     messages: {
       tooLarge:
         '{{construct}} allows up to {{max}} connections{{source}} in serverless code ({{scope}}): each concurrent invocation runs its own copy of this pool, so 100 concurrent invocations can hold {{total}} connections.',

@@ -94,7 +94,7 @@ export default defineRule({
     inputs: ['js', 'pgbouncer-ini', 'env', 'compose', 'kubernetes'],
     scope: 'project',
     fixable: false,
-    since: '0.3.0',
+    since: '0.1.0',
     messages: {
       set: '{{statement}} is sent through {{via}}, which reaches {{pooler}} in {{mode}} mode: the setting stays on whichever server connection ran it, so this client\'s next transactions may run without it and other clients inherit it.',
       lock: '{{statement}} takes a session-level advisory lock through {{via}}, which reaches {{pooler}} in {{mode}} mode: the lock stays on a server connection other clients then use, and the unlock may run on another connection and fail.',

@@ -40,7 +40,7 @@ export default defineRule({
     inputs: ['js'],
     scope: 'file',
     fixable: false,
-    since: '0.2.0',
+    since: '0.1.0',
     messages: {
       begin:
         '{{statement}} is sent through {{via}}, which runs each call on whichever pooled connection is free: the queries after it may run outside this transaction, and the connection returns to the pool still inside it.',
