@@ -229,3 +229,11 @@ describe('classifyEndpoint', () => {
     expect(k.pooler?.mode).toBeUndefined();
   });
 });
+
+describe('regression: a `;` inside a libpq conninfo is not an Npgsql separator', () => {
+  // Found by the round-trip property (seed 1470779577): host='/:' password=';' was read as Npgsql.
+  test.each([["host='/:' password=';'", 'conninfo'], ['host=db password=a;b', 'conninfo'], ['Host=db;Username=u;Password=p', 'npgsql']])('%s', (text, scheme) => {
+    const r = parseConnectionString(text);
+    expect('error' in r ? r.error : r.scheme).toBe(scheme);
+  });
+});

@@ -45,6 +45,12 @@ export interface NpgsqlItem {
 /** True when the text looks like an Npgsql/ADO.NET string: `;`-separated and its first key is an Npgsql keyword. */
 export function looksLikeNpgsql(text: string): boolean {
   if (!text.includes(';')) return false;
+  // A `;` inside a libpq single-quoted value (`password=';'`) is not a separator.
+  const unquoted = text.replace(/'(?:[^'\\]|\\.)*'?/g, "''");
+  const semi = unquoted.indexOf(';');
+  if (semi === -1) return false;
+  // libpq conninfo separates pairs with white space: `host=db password=a;b` has two pairs before the `;`.
+  if (/^\s*[^=;\s]+\s*=\s*\S*\s+[^=;\s]+\s*=/.test(unquoted.slice(0, semi))) return false;
   const m = /^\s*([^=;]+?)\s*=/.exec(text);
   return m !== null && SYNONYMS.has((m[1] ?? '').toLowerCase());
 }
