@@ -34,9 +34,11 @@ export interface CliIO {
 export const HELP = `Usage: pgconn-lint [options] [paths...]
        pgconn-lint budget [options] [paths...]
 
-Lints PostgreSQL connection settings: postgresql.conf (and its includes,
-postgresql.auto.conf) and PgBouncer configs (pgbouncer.ini, any .ini with a
-[pgbouncer] section, the auth_file it names). Default path: .
+Lints PostgreSQL connection settings across a repository: postgresql.conf
+(with its includes and postgresql.auto.conf), PgBouncer configs (pgbouncer.ini,
+any .ini with a [pgbouncer] section, its auth_file), pools in TS/JS code, .env
+files, Prisma schemas and prisma.config.ts, compose, Kubernetes, PM2 and
+serverless files. Default path: .
 
 \`budget\` shows the connection budget instead of findings: per server and
 pooler, the clients, their peak instances and pool sizes, against the limits
