@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Rule as EslintRule } from 'eslint';
 import { renderTemplate, type ReportDescriptor, type Rule, type RuleContext } from '../../src/engine/rule.js';
 import { isSuppressed, parseSuppressions } from '../../src/engine/suppressions.js';
-import type { ProjectFacts } from '../../src/model/project.js';
+import { projectFacts, type ProjectFacts } from '../../src/model/project.js';
 import type { SourceRange } from '../../src/core/location.js';
 import { factsForFile } from './file-facts.js';
 import { eslintMetaOf, HELP_KEY, optionValues } from './meta.js';
@@ -80,19 +80,5 @@ function suppressedAt(facts: ProjectFacts, ruleId: string, range: SourceRange): 
 
 /** Facts holding only code: what a rule that reads nothing but `js` needs. */
 export function codeOnlyFacts(root: string, js: ProjectFacts['js']): ProjectFacts {
-  return {
-    root,
-    postgresql: [],
-    pgbouncer: [],
-    js,
-    envFiles: [],
-    prismaSchemas: [],
-    prismaConfigs: [],
-    compose: [],
-    kubernetes: [],
-    pm2: [],
-    serverless: [],
-    sources: new Map(),
-    problems: [],
-  };
+  return projectFacts(root, { js });
 }

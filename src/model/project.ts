@@ -42,3 +42,23 @@ export interface ProjectFacts {
   /** Problems with input files that are not tied to a parsed config (unreadable, binary, skipped). */
   problems: InputProblem[];
 }
+
+/** Facts with nothing in them but `parts`: for front ends and tests that build facts of a few files. */
+export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'root'>> = {}): ProjectFacts {
+  return {
+    root,
+    postgresql: [],
+    pgbouncer: [],
+    js: [],
+    envFiles: [],
+    prismaSchemas: [],
+    prismaConfigs: [],
+    compose: [],
+    kubernetes: [],
+    pm2: [],
+    serverless: [],
+    sources: new Map(),
+    problems: [],
+    ...parts,
+  };
+}

@@ -2,7 +2,7 @@
 import type { SourceRange } from '../../src/core/location.js';
 import type { LintSettings } from '../../src/engine/settings.js';
 import type { ClientEdge, DeploymentModel, PoolerDatabaseEntry, PoolerNode, Quantity } from '../../src/model/deployment/types.js';
-import type { ProjectFacts } from '../../src/model/project.js';
+import { projectFacts, type ProjectFacts } from '../../src/model/project.js';
 import { isParseError, parseConnectionString } from '../../src/sources/connection-url/parse.js';
 import type { JsLibrary, PoolDefinition, SessionStateStatement } from '../../src/sources/js/types.js';
 
@@ -88,21 +88,7 @@ export function model(poolers: PoolerNode[], edges: ClientEdge[]): DeploymentMod
 }
 
 export function facts(pools: PoolDefinition[], sessionState: SessionStateStatement[] = []): ProjectFacts {
-  return {
-    root: '/p',
-    postgresql: [],
-    pgbouncer: [],
-    js: [{ file: '/p/src/db.ts', pools, leaks: [], poolTransactions: [], requestScopes: [], sessionState, problems: [] }],
-    envFiles: [],
-    prismaSchemas: [],
-    prismaConfigs: [],
-    compose: [],
-    kubernetes: [],
-    pm2: [],
-    serverless: [],
-    sources: new Map(),
-    problems: [],
-  } as ProjectFacts;
+  return projectFacts('/p', { js: [{ file: '/p/src/db.ts', pools, leaks: [], poolTransactions: [], requestScopes: [], sessionState, problems: [] }] });
 }
 
 export function settings(pgbouncerVersion?: string): LintSettings {
