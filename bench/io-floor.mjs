@@ -39,7 +39,8 @@ function findRepoRoot(start) {
   }
 }
 
-export function readTree(target) {
+/** `visit(path, bytes)`, when given, sees every file read (bench/parse-floor.mjs parses some of them). */
+export function readTree(target, visit) {
   const start = resolve(target);
   const root = findRepoRoot(start);
   let files = 0;
@@ -95,7 +96,9 @@ export function readTree(target) {
         if (ignored(abs, false, here)) continue;
         let n = 0;
         try {
-          n = readFileSync(abs).length;
+          const buf = readFileSync(abs);
+          n = buf.length;
+          if (visit) visit(abs, buf);
         } catch {
           continue;
         }

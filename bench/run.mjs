@@ -11,8 +11,9 @@
 // JSON document on stdout instead of the table), --cli <path to bin.js>.
 //
 // For each tree: the I/O floor (bench/io-floor.mjs: walk with the linter's skip rules, read every
-// file) and the CLI (`node dist/src/cli/bin.js --format json <dir>`) each run in their own child
-// process, alternating, after one warm-up of each (so both see a warm page cache). Wall time is
+// file), the parse floor (bench/parse-floor.mjs: the same, plus TypeScript's parse of the files
+// the linter parses) and the CLI (`node dist/src/cli/bin.js --format json <dir>`) each run in
+// their own child process, alternating, after one warm-up of each (so both see a warm page cache). Wall time is
 // measured around the child, from spawn to exit (Node's start-up included, for both); peak memory
 // is the child's own ru_maxrss, written at exit by bench/probe.mjs.
 
@@ -28,6 +29,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..');
 const PROBE = pathToFileURL(join(HERE, 'probe.mjs')).href;
 const FLOOR = join(HERE, 'io-floor.mjs');
+const PARSE_FLOOR = join(HERE, 'parse-floor.mjs');
+const PARSED_FILES = join(HERE, 'parsed-files.mjs');
 
 /** Targets from issue 3: lint time ≤ 2× the I/O floor, peak memory ≤ 1 GiB. */
 const MAX_RATIO = 2;
@@ -99,6 +102,18 @@ function runFloor(dir) {
   return { ...r, result: JSON.parse(r.stdout) };
 }
 
+function runParseFloor(dir, listFile) {
+  const r = measure([PARSE_FLOOR, dir, listFile], dir);
+  if (r.status !== 0) fail(`the parse floor script failed (exit ${r.status}):\n${r.stderr}`);
+  return { ...r, result: JSON.parse(r.stdout) };
+}
+
+/** The files the linter parses in the tree (not timed), for the parse floor. */
+function listParsedFiles(dir, listFile) {
+  const r = measure([PARSED_FILES, dir], dir, listFile);
+  if (r.status !== 0) fail(`listing the parsed files failed (exit ${r.status}):\n${r.stderr}`);
+}
+
 function runCli(dir, outFile) {
   const r = measure([cli, '--format', 'json', dir], dir, outFile);
   // 0 = no errors, 1 = findings; anything else is a failure of the linter.
@@ -154,23 +169,32 @@ try {
       const loadBefore = loadavg()[0];
       log(`Warm-up … `);
       const floorWarm = runFloor(dir);
+      const listFile = join(scratch, 'parsed-files.txt');
+      listParsedFiles(dir, listFile);
+      const parseWarm = runParseFloor(dir, listFile);
       runCli(dir, reportFile);
       log(`done; ${runs} measured run${runs > 1 ? 's' : ''} of each …\n`);
       const floor = [];
+      const parseFloor = [];
       const lint = [];
       for (let i = 0; i < runs; i++) {
         floor.push(runFloor(dir));
+        parseFloor.push(runParseFloor(dir, listFile));
         lint.push(runCli(dir, reportFile));
       }
       const report = summarizeReport(reportFile);
       const { files, bytes, codeFiles, codeBytes } = floorWarm.result;
       const floorMs = median(floor.map((r) => r.wallMs));
+      const parseFloorMs = median(parseFloor.map((r) => r.wallMs));
+      const { parsed, parsedBytes } = parseWarm.result;
       const lintMs = median(lint.map((r) => r.wallMs));
       const lintPeakKiB = Math.max(...lint.map((r) => r.probe?.maxRssKiB ?? 0));
       const floorPeakKiB = Math.max(...floor.map((r) => r.probe?.maxRssKiB ?? 0));
       const cpuMs = (r) => (r.probe ? (r.probe.userUs + r.probe.systemUs) / 1000 : NaN);
       const lintCpuMs = median(lint.map(cpuMs));
       const floorCpuMs = median(floor.map(cpuMs));
+      const parseFloorCpuMs = median(parseFloor.map(cpuMs));
+      const parseFloorPeakKiB = Math.max(...parseFloor.map((r) => r.probe?.maxRssKiB ?? 0));
       const loadAfter = loadavg()[0];
       const ratio = lintMs / floorMs;
       const timeMet = ratio <= MAX_RATIO;
@@ -186,10 +210,12 @@ try {
         runs,
         load1: { before: loadBefore, after: loadAfter },
         floor: { medianMs: floorMs, allMs: floor.map((r) => r.wallMs), cpuMs: floorCpuMs, peakRssMiB: mib(floorPeakKiB), filesPerSec: files / (floorMs / 1000), mbPerSec: bytes / 1e6 / (floorMs / 1000) },
+        parseFloor: { medianMs: parseFloorMs, allMs: parseFloor.map((r) => r.wallMs), cpuMs: parseFloorCpuMs, peakRssMiB: mib(parseFloorPeakKiB), parsedFiles: parsed, parsedBytes, ratioToIoFloor: parseFloorMs / floorMs },
         lint: { medianMs: lintMs, allMs: lint.map((r) => r.wallMs), cpuMs: lintCpuMs, peakRssMiB: mib(lintPeakKiB), filesPerSec: files / (lintMs / 1000), mbPerSec: bytes / 1e6 / (lintMs / 1000), exitCode: lint[0].status },
         report,
         ratio,
         cpuRatio: lintCpuMs / floorCpuMs,
+        ratioToParseFloor: lintMs / parseFloorMs,
         targets: { ratio: { max: MAX_RATIO, met: timeMet }, peakMemory: { maxMiB: MAX_PEAK_BYTES / 1024 ** 2, met: memMet } },
       };
       results.push(row);
@@ -198,10 +224,12 @@ try {
   ${fmt(files)} files, ${fmt(bytes / 1e6, 1)} MB walked (${fmt(codeFiles)} JS/TS files, ${fmt(codeBytes / 1e6, 1)} MB)
                  median wall    files/s    MB/s    peak RSS
   I/O floor     ${ms(floorMs).padStart(12)} ${fmt(row.floor.filesPerSec).padStart(10)} ${fmt(row.floor.mbPerSec, 1).padStart(7)} ${(fmt(row.floor.peakRssMiB) + ' MiB').padStart(11)}   (CPU ${ms(floorCpuMs)})
+  parse floor   ${ms(parseFloorMs).padStart(12)} ${fmt(files / (parseFloorMs / 1000)).padStart(10)} ${fmt(bytes / 1e6 / (parseFloorMs / 1000), 1).padStart(7)} ${(fmt(mib(parseFloorPeakKiB)) + ' MiB').padStart(11)}   (CPU ${ms(parseFloorCpuMs)}; + TypeScript parse of the ${fmt(parsed)} files the linter parses, ${fmt(parsedBytes / 1e6, 1)} MB)
   pgconn-lint   ${ms(lintMs).padStart(12)} ${fmt(row.lint.filesPerSec).padStart(10)} ${fmt(row.lint.mbPerSec, 1).padStart(7)} ${(fmt(row.lint.peakRssMiB) + ' MiB').padStart(11)}   (CPU ${ms(lintCpuMs)})
-  runs: floor ${floor.map((r) => fmt(r.wallMs)).join(' / ')} ms; lint ${lint.map((r) => fmt(r.wallMs)).join(' / ')} ms
+  runs: floor ${floor.map((r) => fmt(r.wallMs)).join(' / ')} ms; parse floor ${parseFloor.map((r) => fmt(r.wallMs)).join(' / ')} ms; lint ${lint.map((r) => fmt(r.wallMs)).join(' / ')} ms
   report: ${fmt(report.filesInReport)} files in the CLI's output (${fmt(report.codeFilesInReport)} JS/TS), ${fmt(report.findings)} findings${report.findings ? ` (${Object.entries(report.byRule).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}${report.filesFromSkippedDirs ? `; ${report.filesFromSkippedDirs} FROM SKIPPED DIRECTORIES` : ''}
-${generated ? `  planted in the tree: ${generated.dbFiles} database files; mistakes ${Object.entries(generated.plantedMistakes).map(([k, v]) => `${k} ${v}`).join(', ')}\n` : ''}  ratio to the I/O floor: ${ratio.toFixed(2)}× wall (target ≤ ${MAX_RATIO}×: ${timeMet ? 'met' : 'NOT MET'}), ${row.cpuRatio.toFixed(2)}× CPU; peak memory ${fmt(row.lint.peakRssMiB)} MiB (target ≤ 1 GiB: ${memMet ? 'met' : 'NOT MET'})
+${generated ? `  planted in the tree: ${generated.dbFiles} database files; mistakes ${Object.entries(generated.plantedMistakes).map(([k, v]) => `${k} ${v}`).join(', ')}\n` : ''}  ratio to the I/O floor: ${ratio.toFixed(2)}× wall (target ≤ ${MAX_RATIO}×: ${timeMet ? 'met' : 'NOT MET'}), ${row.cpuRatio.toFixed(2)}× CPU;
+  the parse floor alone is ${(parseFloorMs / floorMs).toFixed(2)}× the I/O floor; pgconn-lint is ${(lintMs / parseFloorMs).toFixed(2)}× the parse floor; peak memory ${fmt(row.lint.peakRssMiB)} MiB (target ≤ 1 GiB: ${memMet ? 'met' : 'NOT MET'})
   load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after, on ${cpus().length} CPUs${Math.max(loadBefore, loadAfter) > cpus().length / 2 ? ' — the machine was busy: wall times are noisy, the CPU figures less so' : ''}
 ${report.codeFilesInReport === 0 && codeFiles > 0 ? `  note: the CLI read none of the ${fmt(codeFiles)} JS/TS files — the code analysis is not wired in this build, so this measures discovery and config parsing only.\n` : ''}
 `);
