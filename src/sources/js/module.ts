@@ -2,7 +2,7 @@ import ts from './typescript.cjs';
 import type { SourceRange } from '../../core/location.js';
 import { libraryOf } from './libraries.js';
 import type { ConnectionObjectRef, JsLibrary, JsModuleContext, PoolDefinition } from './types.js';
-import { isFunctionLike, returnExpressions, staticPropertyName, unwrapExpression, walk } from './walk.js';
+import { forEachNodeOfKinds, isFunctionLike, kindMask, returnExpressions, staticPropertyName, unwrapExpression, walk } from './walk.js';
 
 /** What the project offers a module: other modules, and the definitions found in them. */
 export interface ModuleHost {
@@ -134,7 +134,7 @@ export class JsModule implements JsModuleContext {
   assignmentsTo(decl: ts.VariableDeclaration, name: string): ts.Expression[] {
     if (this.assignmentIndex === undefined) {
       const idx = new Map<string, ts.Expression[]>();
-      walk(this.sourceFile, (n) => {
+      forEachNodeOfKinds(this.sourceFile, BINARY_KINDS, (n) => {
         if (n.kind === K_BINARY && isAssignmentOperator((n as ts.BinaryExpression).operatorToken.kind)) {
           const a = n as ts.BinaryExpression;
           const left = unwrapExpression(a.left);
@@ -348,6 +348,7 @@ const K_EQUALS = ts.SyntaxKind.EqualsToken;
 const K_QQ_EQUALS = ts.SyntaxKind.QuestionQuestionEqualsToken;
 const K_BARBAR_EQUALS = ts.SyntaxKind.BarBarEqualsToken;
 const K_BINARY = ts.SyntaxKind.BinaryExpression;
+const BINARY_KINDS = kindMask([K_BINARY]);
 
 function isAssignmentOperator(k: ts.SyntaxKind): boolean {
   return k === K_EQUALS || k === K_QQ_EQUALS || k === K_BARBAR_EQUALS;

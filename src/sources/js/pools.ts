@@ -12,7 +12,7 @@ import { libraryOf } from './libraries.js';
 import type { JsModule } from './module.js';
 import { objectLiteralOf, readOptions } from './options.js';
 import type { PoolDefinition } from './types.js';
-import { unwrapExpression, walk } from './walk.js';
+import { forEachNodeOfKinds, kindMask, unwrapExpression, walk } from './walk.js';
 
 export type { ExtractContext } from './libraries/common.js';
 
@@ -20,6 +20,13 @@ type Reader = (site: Site) => PoolDefinition | undefined;
 
 /** Neon's Pool/Client are node-postgres forks with the same options and defaults (@neondatabase/serverless README: drop-in replacement for pg). */
 const VERCEL_URL = { envVar: 'POSTGRES_URL', note: '@vercel/postgres src/create-pool.ts: connectionString defaults to POSTGRES_URL' };
+
+/**
+ * The last names of the member chains `readerFor` accepts (`pg.Pool`, `TypeOrmModule.forRoot`,
+ * `MikroORM.init`…), plus `default` (`postgres.default(url)` through a namespace import). A call
+ * of a member with any other name never builds a pool, so its callee is not traced.
+ */
+const CONSTRUCTION_NAMES = new Set(['Pool', 'Client', 'createPool', 'createClient', 'Sequelize', 'forRoot', 'forRootAsync', 'DataSource', 'Connection', 'createConnection', 'knex', 'Kysely', 'drizzle', 'init', 'MikroORM', 'PrismaClient', 'PrismaPg', 'default']);
 
 /** Which reader handles a construction, from the library export it calls. */
 function readerFor(specifier: string, path: readonly string[], isNew: boolean): Reader | undefined {
@@ -135,6 +142,9 @@ function calleeText(e: ts.Expression): string {
   return t.length > 60 ? `${t.slice(0, 57)}...` : t;
 }
 
+const CANDIDATE_KINDS = kindMask([ts.SyntaxKind.NewExpression, ts.SyntaxKind.CallExpression, ts.SyntaxKind.ClassDeclaration]);
+const CALL_KINDS = kindMask([ts.SyntaxKind.CallExpression]);
+
 function isCandidate(n: ts.Node): n is ts.NewExpression | ts.CallExpression | ts.ClassDeclaration {
   return ts.isNewExpression(n) || ts.isCallExpression(n) || (ts.isClassDeclaration(n) && (n.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword) ?? false));
 }
@@ -174,9 +184,8 @@ export class ModuleExtractor {
     if (this.ran) return this.defs;
     this.ran = true;
     const candidates: ts.Node[] = [];
-    walk(this.module.sourceFile, (n) => {
+    forEachNodeOfKinds(this.module.sourceFile, CANDIDATE_KINDS, (n) => {
       if (isCandidate(n)) candidates.push(n);
-      return undefined;
     });
     for (const c of candidates) this.definitionFor(c);
     if (this.defs.length > 0) {
@@ -207,17 +216,20 @@ function readSite(node: ts.NewExpression | ts.CallExpression | ts.ClassDeclarati
   // cheap syntactic gate before tracing: calls of plain names and member chains only
   if (!ts.isIdentifier(c) && !ts.isPropertyAccessExpression(c) && !ts.isCallExpression(c) && !ts.isElementAccessExpression(c)) return undefined;
   if (ts.isCallExpression(node) && ts.isIdentifier(c) && c.text === 'require') return undefined;
+  // `console.log()`, `rows.map()`, `res.json()`: a method named like no construction is not traced.
+  if (ts.isPropertyAccessExpression(c) && !CONSTRUCTION_NAMES.has(c.name.text)) return undefined;
   const isNew = ts.isNewExpression(node);
-  const args = [...(node.arguments ?? [])];
-  const construct = isNew ? `new ${calleeText(callee)}` : `${calleeText(callee)}()`;
+  // The callee's text and the arguments only once the call is known to build a pool (most calls do not).
+  const args = () => [...(node.arguments ?? [])];
+  const construct = () => (isNew ? `new ${calleeText(callee)}` : `${calleeText(callee)}()`);
   const origin = calleeOrigin(callee, module);
   if (origin === undefined) {
-    if (isNew && isGeneratedPrismaClient(callee, module)) return safeRead(readPrismaClient, { module, node, args, construct, specifier: '@prisma/client', project });
+    if (isNew && isGeneratedPrismaClient(callee, module)) return safeRead(readPrismaClient, { module, node, args: args(), construct: construct(), specifier: '@prisma/client', project });
     return undefined;
   }
   const reader = readerFor(origin.specifier, origin.path, isNew);
   if (reader === undefined) return undefined;
-  return safeRead(reader, { module, node, args, construct, specifier: origin.specifier, project });
+  return safeRead(reader, { module, node, args: args(), construct: construct(), specifier: origin.specifier, project });
 }
 
 /** A reader that fails on odd code must not take the whole analysis down: the site is skipped. */
@@ -239,7 +251,7 @@ function safeRead(reader: Reader, site: Site): PoolDefinition | undefined {
  */
 export function applyUsageFacts(modules: readonly JsModule[]): void {
   for (const m of modules) {
-    walk(m.sourceFile, (n) => {
+    forEachNodeOfKinds(m.sourceFile, CALL_KINDS, (n) => {
       if (!ts.isCallExpression(n)) return undefined;
       const callee = unwrapExpression(n.expression);
       if (!ts.isPropertyAccessExpression(callee)) return undefined;

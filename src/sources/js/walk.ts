@@ -152,3 +152,30 @@ export function returnExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression
   });
   return out;
 }
+
+/** A set of node kinds for `forEachNodeOfKinds`: `mask[kind] === 1`. */
+export function kindMask(kinds: readonly ts.SyntaxKind[]): Uint8Array {
+  const mask = new Uint8Array(SK.Count + 1);
+  for (const k of kinds) mask[k] = 1;
+  return mask;
+}
+
+/**
+ * Calls `visit` on every node of the file whose kind is in `mask`, in source order (the order
+ * `walk` visits them). Analyses that look only at calls, `new`, classes… use this rather than a
+ * walk: over the order recorded by `bindParents` it is a loop over an array with no call per node.
+ */
+export function forEachNodeOfKinds(sf: ts.SourceFile, mask: Uint8Array, visit: (node: ts.Node) => void): void {
+  const order = orders.get(sf);
+  if (order !== undefined) {
+    const nodes = order.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      if (mask[n.kind] === 1) visit(n);
+    }
+    return;
+  }
+  walk(sf, (n) => {
+    if (mask[n.kind] === 1) visit(n);
+  });
+}

@@ -7,9 +7,13 @@
  */
 import ts from '../typescript.cjs';
 import type { ConnectionObjectRef, JsLibrary, JsModuleContext, PoolTransactionStatement } from '../types.js';
-import { forEachDescendant, importedBindings, isFunctionLike, isShadowedByParameter, memberName, memberObject, outerOf, shortText, unwrap, type ImportedBinding } from './ast.js';
+import { importedBindings, isFunctionLike, isShadowedByParameter, memberName, memberObject, outerOf, shortText, unwrap, type ImportedBinding } from './ast.js';
 import { transactionControlOf } from './sql-text.js';
 import { constInitializer, templateText } from '../literals.js';
+import { forEachNodeOfKinds, kindMask } from '../walk.js';
+
+/** The nodes this analysis looks at. */
+const VISITED_KINDS = kindMask([ts.SyntaxKind.CallExpression, ts.SyntaxKind.TaggedTemplateExpression]);
 
 /** Which pool method sends raw SQL, per library. */
 const QUERY_METHOD: Partial<Record<JsLibrary, readonly string[]>> = {
@@ -35,7 +39,7 @@ export function findPoolTransactions(ctx: JsModuleContext): PoolTransactionState
   const out: PoolTransactionStatement[] = [];
   // Cheap text test first: a transaction keyword at the start of some string literal.
   if (!KEYWORD_IN_STRING.test(sf.text)) return out;
-  forEachDescendant(sf, (node) => {
+  forEachNodeOfKinds(sf, VISITED_KINDS, (node) => {
     if (ts.isCallExpression(node)) {
       const method = memberName(node.expression);
       const obj = memberObject(node.expression);

@@ -5,7 +5,11 @@
  */
 import ts from '../typescript.cjs';
 import type { ConnectionObjectKind, ConnectionObjectRef, JsLibrary, JsModuleContext } from '../types.js';
-import { bindsName, descendants, enclosingFunction, forEachDescendant, importedBindings, importedLibraries, isFunctionLike, memberName, memberObject, outerOf, shortText, unwrap, type ImportedBinding } from './ast.js';
+import { bindsName, descendants, enclosingFunction, importedBindings, importedLibraries, isFunctionLike, memberName, memberObject, outerOf, shortText, unwrap, type ImportedBinding } from './ast.js';
+import { forEachNodeOfKinds, kindMask } from '../walk.js';
+
+/** The nodes this analysis looks at. */
+const VISITED_KINDS = kindMask([ts.SyntaxKind.CallExpression, ts.SyntaxKind.NewExpression]);
 
 /** node-postgres and the libraries with its Pool API (neon's Pool, @vercel/postgres `sql`/`db`/`createPool()`). */
 const PG_FAMILY: ReadonlySet<JsLibrary> = new Set<JsLibrary>(['pg', 'neon-serverless', 'vercel-postgres']);
@@ -182,7 +186,7 @@ export function findTrackedResources(ctx: JsModuleContext): TrackedResource[] {
   const out: TrackedResource[] = [];
   // Cheap text test first: most modules never acquire anything by hand.
   if (!ACQUIRE_HINT.test(sf.text)) return out;
-  forEachDescendant(sf, (node) => {
+  forEachNodeOfKinds(sf, VISITED_KINDS, (node) => {
     if (ts.isCallExpression(node)) {
       const r = fromCall(info, node);
       if (r) out.push(r);

@@ -6,7 +6,7 @@
  */
 import ts from '../typescript.cjs';
 import type { JsModuleContext, RequestScope } from '../types.js';
-import { directives, forEachDescendant, propertyNameText, SK, type FunctionNode } from './ast.js';
+import { directives, propertyNameText, SK, type FunctionNode } from './ast.js';
 import { runtimeSignals } from './edge.js';
 import { exportedHandlers, type DetectedScope } from './exported-handlers.js';
 import { scopeLifetime } from './lifetime.js';
@@ -14,6 +14,19 @@ import { indexModule } from './module-index.js';
 import { nestScopes } from './nest.js';
 import { pathTraits } from './paths.js';
 import { frameworkInstance, REGISTRATION_NAMES, routeCallbacks } from './routes.js';
+import { forEachNodeOfKinds, kindMask } from '../walk.js';
+
+/** The nodes the module pass looks at. */
+const VISITED_KINDS = kindMask([
+  SK.VariableDeclaration,
+  SK.CallExpression,
+  SK.ClassDeclaration,
+  SK.ClassExpression,
+  SK.FunctionDeclaration,
+  SK.FunctionExpression,
+  SK.ArrowFunction,
+  SK.MethodDeclaration,
+]);
 
 export { pathTraits, type PathTraits } from './paths.js';
 export { constructionHead, isServerlessScope, rangeContains, requestScopeAt, wrappersOf, wrapsInlineDefinition } from './lookup.js';
@@ -34,7 +47,7 @@ export function findRequestScopes(ctx: JsModuleContext, options: FindRequestScop
 
   const instances = new Map<string, string>();
   const calls: ts.CallExpression[] = [];
-  forEachDescendant(sf, (node) => {
+  forEachNodeOfKinds(sf, VISITED_KINDS, (node) => {
     switch (node.kind) {
       case SK.VariableDeclaration: {
         const inst = frameworkInstance(node as ts.VariableDeclaration);

@@ -7,10 +7,14 @@
  * (postgres 3.4.9 src/index.js listen(): a dedicated connection that runs `LISTEN`).
  */
 import ts from '../typescript.cjs';
-import { forEachDescendant, isFunctionLike, memberName, memberObject, outerOf, shortText, unwrap } from '../lifecycle/ast.js';
+import { isFunctionLike, memberName, memberObject, outerOf, shortText, unwrap } from '../lifecycle/ast.js';
 import type { ConnectionObjectRef, JsModuleContext, SessionStateStatement } from '../types.js';
 import { sessionStateOf } from './sql.js';
 import { constInitializer, templateText } from '../literals.js';
+import { forEachNodeOfKinds, kindMask } from '../walk.js';
+
+/** The nodes this analysis looks at. */
+const VISITED_KINDS = kindMask([ts.SyntaxKind.CallExpression, ts.SyntaxKind.TaggedTemplateExpression]);
 
 /** Methods that send the SQL text of their first argument. */
 const QUERY_METHODS = new Set(['query', 'raw', 'unsafe', 'execute', '$queryRaw', '$executeRaw', '$queryRawUnsafe', '$executeRawUnsafe']);
@@ -41,7 +45,7 @@ export function findSessionStateStatements(ctx: JsModuleContext): SessionStateSt
       });
     }
   };
-  forEachDescendant(sf, (node) => {
+  forEachNodeOfKinds(sf, VISITED_KINDS, (node) => {
     try {
       if (ts.isCallExpression(node)) visitCall(ctx, node, add, out);
       else if (ts.isTaggedTemplateExpression(node)) visitTag(ctx, node, add);
