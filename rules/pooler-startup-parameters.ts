@@ -8,6 +8,7 @@ import type { ProjectFacts } from '../src/model/project.js';
 import { parseStartupOptions } from '../src/sources/connection-url/libpq.js';
 import { spanRange } from '../src/sources/connection-url/parse.js';
 import { PG_STARTUP_OPTIONS } from '../src/sources/js/libraries/pg.js';
+import { LIBRARY_NAME } from '../src/sources/js/libraries.js';
 import type { JsLibrary } from '../src/sources/js/types.js';
 
 /** Libraries that hand their settings to node-postgres, which sends PG_STARTUP_OPTIONS (pg 8.23 lib/client.js getStartupConf). */
@@ -65,16 +66,9 @@ function sentParameters(path: PoolerPath): SentParameter[] {
   return out;
 }
 
-const LIB_NAME: Partial<Record<JsLibrary, string>> = {
-  pg: 'node-postgres',
-  postgres: 'postgres.js',
-  knex: 'knex (node-postgres)',
-  typeorm: 'TypeORM (node-postgres)',
-  sequelize: 'Sequelize (node-postgres)',
-  drizzle: 'Drizzle',
-  'prisma-adapter-pg': '@prisma/adapter-pg (node-postgres)',
-  'mikro-orm': 'MikroORM (node-postgres)',
-};
+/** Libraries that send startup parameters through node-postgres say so. */
+const OVER_NODE_POSTGRES: ReadonlySet<JsLibrary> = new Set<JsLibrary>(['knex', 'typeorm', 'sequelize', 'prisma-adapter-pg', 'mikro-orm']);
+const libraryLabel = (lib: JsLibrary): string => (OVER_NODE_POSTGRES.has(lib) ? `${LIBRARY_NAME[lib]} (node-postgres)` : LIBRARY_NAME[lib]);
 
 /** Findings for one deployment model (exported for tests with hand-built models). */
 export function findStartupParameterProblems(model: DeploymentModel, facts: ProjectFacts, settings: LintSettings): ReportDescriptor[] {
@@ -100,7 +94,7 @@ export function findStartupParameterProblems(model: DeploymentModel, facts: Proj
       else related.push({ range: path.pooler.range, message: `${path.pooler.name}: ignore_startup_parameters is not set` });
       if (path.edge.url?.range && path.edge.url.range !== p.range) related.push({ range: path.edge.url.range, message: `the connection string reaches ${path.pooler.name}` });
       const data = {
-        library: LIB_NAME[p.library] ?? p.library,
+        library: libraryLabel(p.library),
         sent: p.name === 'options' ? `options=${p.value}` : `${p.name}=${p.value}`,
         pooler: path.pooler.name,
       };

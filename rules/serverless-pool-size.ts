@@ -3,25 +3,11 @@ import type { JsLibrary, PoolDefinition, Resolved } from '../src/sources/js/type
 import { constructionHead, isServerlessScope, requestScopeAt, wrapsInlineDefinition } from '../src/sources/js/scopes/lookup.js';
 import { connectionModel } from '../src/model/connections.js';
 import type { ProjectFacts } from '../src/model/project.js';
+import { LIBRARY_NAME } from '../src/sources/js/libraries.js';
 
 function prismaClientsWithDatasource(facts: ProjectFacts): Set<string> {
   return new Set(connectionModel(facts).prisma.flatMap((p) => p.clients));
 }
-
-const LIBRARY_NAME: Record<JsLibrary, string> = {
-  pg: 'node-postgres',
-  postgres: 'postgres.js',
-  sequelize: 'Sequelize',
-  typeorm: 'TypeORM',
-  knex: 'knex',
-  kysely: 'Kysely',
-  drizzle: 'Drizzle',
-  'mikro-orm': 'MikroORM',
-  prisma: 'Prisma',
-  'prisma-adapter-pg': '@prisma/adapter-pg',
-  'neon-serverless': '@neondatabase/serverless',
-  'vercel-postgres': '@vercel/postgres',
-};
 
 /** How to write a pool size of `n` for each library (the help line). */
 function sizeOption(library: JsLibrary, n: number): string {

@@ -347,6 +347,25 @@ export function buildConnections(facts: Input, options: BuildConnectionsOptions 
     return out;
   };
 
+  /** Resolves a datasource's url, directUrl and shadowDatabaseUrl (from a schema or prisma.config.ts); returns what `url` resolved to. */
+  const resolveDatasource = (
+    ds: Partial<Record<'url' | 'directUrl' | 'shadowDatabaseUrl', PrismaValue>>,
+    fromDir: string,
+    model: PrismaClientModel,
+    kind: 'prisma-schema' | 'prisma-config',
+    describe: (property: string, v: PrismaValue) => string,
+  ): ResolvedConnection[] => {
+    let url: ResolvedConnection[] = [];
+    for (const property of ['url', 'directUrl', 'shadowDatabaseUrl'] as const) {
+      const v = ds[property];
+      if (!v) continue;
+      const origin: ConnectionOrigin = { kind, description: describe(property, v), range: v.range, property, prismaId: model.id };
+      const cs = resolveRef(v, fromDir, origin, [model.id]);
+      if (property === 'url') url = cs;
+    }
+    return url;
+  };
+
   // Prisma schemas (Prisma 5/6 datasource URLs).
   const prisma: PrismaClientModel[] = [];
   for (const schema of facts.prismaSchemas) {
@@ -373,19 +392,8 @@ export function buildConnections(facts: Input, options: BuildConnectionsOptions 
         adapters: [],
       };
       prisma.push(model);
-      for (const property of ['url', 'directUrl', 'shadowDatabaseUrl'] as const) {
-        const v = ds[property];
-        if (!v) continue;
-        const origin: ConnectionOrigin = {
-          kind: 'prisma-schema',
-          description: `datasource ${ds.name} ${property}${v.kind === 'env' ? ` = env("${v.envVar}")` : ''}`,
-          range: v.range,
-          property,
-          prismaId: id,
-        };
-        const cs = resolveRef(v, fromDir, origin, [id]);
-        if (property === 'url') for (const c of cs) model.pools.push(prismaUrlPool(c));
-      }
+      const cs = resolveDatasource(ds, fromDir, model, 'prisma-schema', (property, v) => `datasource ${ds.name} ${property}${v.kind === 'env' ? ` = env("${v.envVar}")` : ''}`);
+      for (const c of cs) model.pools.push(prismaUrlPool(c));
     }
   }
 
@@ -404,18 +412,7 @@ export function buildConnections(facts: Input, options: BuildConnectionsOptions 
       adapters: [],
     };
     prisma.push(model);
-    for (const property of ['url', 'directUrl', 'shadowDatabaseUrl'] as const) {
-      const v = ds[property];
-      if (!v) continue;
-      const origin: ConnectionOrigin = {
-        kind: 'prisma-config',
-        description: `datasource.${property} in ${basename(cfg.file)}`,
-        range: v.range,
-        property,
-        prismaId: id,
-      };
-      resolveRef(v, dirname(cfg.file), origin, [id]);
-    }
+    resolveDatasource(ds, dirname(cfg.file), model, 'prisma-config', (property) => `datasource.${property} in ${basename(cfg.file)}`);
   }
 
   // Code: pools' connection strings; PrismaClient constructions join their datasource.

@@ -10,7 +10,7 @@ const mine = (ds: { ruleId: string | null }[]) => ds.filter((d) => d.ruleId === 
 
 describe('compose-replicas-over-budget', () => {
   const run = runProject(copyProject('fixtures/projects/compose-replicas-over-budget'));
-  it('adds up 6 × 20 + 2 × pg default 10 against 97', () => {
+  it('adds up 6 × 20 + 2 × node-postgres default 10 against 97', () => {
     expect(numbers(run.budget)).toEqual({
       servers: [
         {
@@ -28,7 +28,7 @@ describe('compose-replicas-over-budget', () => {
       ],
       poolers: [],
     });
-    expect(run.budget.servers[0]!.clients[1]!.perInstanceSource).toBe('pg default 10');
+    expect(run.budget.servers[0]!.clients[1]!.perInstanceSource).toBe('node-postgres default 10');
   });
   it('reports at the api pool with the breakdown, the related lines and the fitting max', () => {
     const ds = mine(run.diagnostics);
@@ -37,7 +37,7 @@ describe('compose-replicas-over-budget', () => {
     expect(d.severity).toBe('error');
     expect(relative(run.dir, d.range.file)).toBe('api/src/db.ts');
     expect(d.range.line).toBe(3);
-    expect(d.message).toContain('api: 6 replicas × max 20 = 120 + worker: 2 replicas × pg default 10 = 20; 140 > 97 available (max_connections 100 − 3 superuser_reserved_connections) on db');
+    expect(d.message).toContain('api: 6 replicas × max 20 = 120 + worker: 2 replicas × node-postgres default 10 = 20; 140 > 97 available (max_connections 100 − 3 superuser_reserved_connections) on db');
     expect(d.help).toContain('Lower the pool max of api to 11');
     expect(d.related?.map((r) => `${relative(run.dir, r.range.file)}:${r.range.line}`)).toEqual(['worker/src/queue.js:4', 'docker-compose.yml:28', 'docker-compose.yml:6']);
   });

@@ -4,6 +4,7 @@ import { isParseError, parseConnectionString } from '../../sources/connection-ur
 import { classifyEndpoint } from '../../sources/connection-url/poolers.js';
 import type { ParsedConnection } from '../../sources/connection-url/types.js';
 import type { PoolDefinition, Resolved } from '../../sources/js/types.js';
+import { LIBRARY_NAME } from '../../sources/js/libraries.js';
 import { redactSecrets } from '../../report/redact.js';
 import type { BuildContext } from './context.js';
 import { isLocalHost, type EndpointScope } from './endpoints.js';
@@ -23,21 +24,6 @@ interface UrlText {
 }
 
 type UrlResult = { ok: true; url: UrlText } | { ok: false; reason: string; envVar?: string };
-
-const LIB_LABEL: Record<string, string> = {
-  pg: 'pg',
-  postgres: 'postgres.js',
-  sequelize: 'Sequelize',
-  typeorm: 'TypeORM',
-  knex: 'knex',
-  kysely: 'Kysely',
-  drizzle: 'Drizzle',
-  'mikro-orm': 'MikroORM',
-  prisma: 'Prisma',
-  'prisma-adapter-pg': 'pg (PrismaPg)',
-  'neon-serverless': '@neondatabase/serverless',
-  'vercel-postgres': '@vercel/postgres',
-};
 
 /** Links every service's pools (and the URLs of services whose code is elsewhere) to a server or pooler. */
 export function buildEdges(ctx: BuildContext, services: ServiceBuild[], servers: ServerNode[], poolers: PoolerNode[]): ClientEdge[] {
@@ -156,7 +142,7 @@ export function resolvePoolUrl(ctx: BuildContext, pool: PoolDefinition, env: Ser
   const db = part(['database', 'db'], 'PGDATABASE');
   const h = host ?? 'localhost';
   const text = `postgresql://${user ? `${encodeURIComponent(user)}@` : ''}${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}${port ? `:${port}` : ''}/${db ? encodeURIComponent(db) : ''}`;
-  return { ok: true, url: { text, where: host ? `host ${h}${port ? `:${port}` : ''} (options)` : `no host: ${LIB_LABEL[pool.library] ?? pool.library} connects to localhost${port ? `:${port}` : ':5432'}` } };
+  return { ok: true, url: { text, where: host ? `host ${h}${port ? `:${port}` : ''} (options)` : `no host: ${LIBRARY_NAME[pool.library]} connects to localhost${port ? `:${port}` : ':5432'}` } };
 }
 
 /** The datasource of the Prisma schema nearest to a client file. */
@@ -184,7 +170,7 @@ function prismaConfigUrl(ctx: BuildContext, schemaPath: string) {
 
 /** Connections one process opens through this pool: its max (library default when unset), resolved in the service's environment. */
 function poolConnections(ctx: BuildContext, pool: PoolDefinition, env: ServiceEnv, parsed: ParsedConnection | undefined): Quantity {
-  const lib = LIB_LABEL[pool.library] ?? pool.library;
+  const lib = LIBRARY_NAME[pool.library];
   let q: Quantity;
   const m = pool.max;
   if (m.provenance.kind === 'env') {

@@ -33,6 +33,22 @@ const PREFIXES: ReadonlyArray<readonly [string, JsLibrary]> = [
   ['@prisma/client/', 'prisma'],
 ];
 
+/** How reports name each library. */
+export const LIBRARY_NAME: Readonly<Record<JsLibrary, string>> = {
+  pg: 'node-postgres',
+  postgres: 'postgres.js',
+  sequelize: 'Sequelize',
+  typeorm: 'TypeORM',
+  knex: 'knex',
+  kysely: 'Kysely',
+  drizzle: 'Drizzle',
+  'mikro-orm': 'MikroORM',
+  prisma: 'Prisma',
+  'prisma-adapter-pg': '@prisma/adapter-pg',
+  'neon-serverless': '@neondatabase/serverless',
+  'vercel-postgres': '@vercel/postgres',
+};
+
 /** The library a module specifier belongs to (`'pg'` → 'pg', `'node:pg'` is not a thing). */
 export function libraryOf(moduleSpecifier: string): JsLibrary | undefined {
   const exact = EXACT.get(moduleSpecifier);
