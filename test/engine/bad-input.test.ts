@@ -120,4 +120,31 @@ describe('bad input', () => {
     expect(fatal[0]!.range.line).toBe(2);
   });
 
+  describe('code files (the pre-filter reads their bytes)', () => {
+    const LEAK = "import { Pool } from 'pg';\nconst pool = new Pool({ max: 5, connectionTimeoutMillis: 5000 });\nexport async function f() {\n  const client = await pool.connect();\n  await client.query('SELECT 1');\n  client.release();\n}\n";
+
+    it('CRLF line ends and a BOM keep positions right', () => {
+      const dir = tempProject({ 'src/db.ts': `\ufeff${LEAK.replace(/\n/g, '\r\n')}`, 'src/plain.ts': LEAK });
+      const { ds } = lintDir(dir);
+      const bom = ds.find((x) => x.ruleId === 'release-in-finally' && x.range.file.endsWith('db.ts'))!;
+      const plain = ds.find((x) => x.ruleId === 'release-in-finally' && x.range.file.endsWith('plain.ts'))!;
+      expect(bom.range).toMatchObject({ line: 4 });
+      expect({ ...bom.range, file: '' }).toEqual({ ...plain.range, file: '' });
+    });
+
+    it('invalid UTF-8 in a database module: a located warning, and the module is still analysed', () => {
+      const bad = Buffer.concat([Buffer.from('// caf'), Buffer.from([0xe9]), Buffer.from(`\n${LEAK}`)]);
+      const dir = tempProject({ 'src/db.ts': bad });
+      const { ds } = lintDir(dir);
+      expect(ds.find((x) => x.ruleId === null && /not valid UTF-8/.test(x.message))?.range).toMatchObject({ line: 1 });
+      expect(ds.find((x) => x.ruleId === 'release-in-finally')?.range).toMatchObject({ line: 5 });
+    });
+
+    it('a binary file named like code is skipped with a diagnostic; the other files are linted', () => {
+      const dir = tempProject({ 'src/blob.js': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0, 0xff]), 'src/db.ts': LEAK });
+      const { ds } = lintDir(dir);
+      expect(ds.find((x) => x.range.file.endsWith('blob.js'))?.message).toMatch(/binary/);
+      expect(ds.some((x) => x.ruleId === 'release-in-finally' && x.range.file.endsWith('db.ts'))).toBe(true);
+    });
+  });
 });

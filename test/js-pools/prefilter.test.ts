@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { collectImportSpecifiers, importsAnyOf, mayMatterForDatabase, specifierBasename } from '../../src/sources/js/prefilter.js';
+import { collectImportSpecifiers, importsAnyOf, importsUnlessDatabase, mayMatterForDatabase, specifierBasename } from '../../src/sources/js/prefilter.js';
 
 describe('mayMatterForDatabase', () => {
   test.each([
@@ -56,5 +56,34 @@ describe('second pass', () => {
   });
   test('collectImportSpecifiers', () => {
     expect(collectImportSpecifiers(`import a from './a';\nexport * from "./b";\nconst c = require('./c');\nawait import('./d');\nimport './e';`).sort()).toEqual(['./a', './b', './c', './d', './e']);
+  });
+});
+
+describe('bytes and text read alike', () => {
+  // The CLI's pre-filter reads UTF-8 bytes (files it rejects are never decoded); the ESLint plugin passes text.
+  const samples = [
+    `import a from './a';\nconst b = require("./b");`,
+    `\uFEFFimport { Pool } from 'pg';`,
+    `import x from './dé/ü/db';\nimport y from './日本/db.js';`,
+    `é from './after-non-ascii'; ä require('./x')`,
+    `const s = 'fromage'; required('./no'); importer('./no');`,
+    `import z from '${'é'.repeat(300)}';`, // 300 characters, 600 bytes: a specifier
+    `import z from '${'é'.repeat(600)}';`, // 600 characters: too long to be one
+    `import t from \`./tpl\`; import u from \`./\${dir}/db\`;`,
+    `// 🐘 from '../emoji/pool'\nimport { PrismaClient } from './generated/prisma';`,
+  ];
+  test.each(samples)('%s', (src) => {
+    const bytes = Buffer.from(src, 'utf8');
+    expect(collectImportSpecifiers(bytes)).toEqual(collectImportSpecifiers(src));
+    expect(mayMatterForDatabase(bytes)).toBe(mayMatterForDatabase(src));
+    expect(importsUnlessDatabase(bytes)).toEqual(importsUnlessDatabase(src));
+  });
+  test('what they find', () => {
+    expect(collectImportSpecifiers(samples[2]!)).toEqual(['./dé/ü/db', './日本/db.js']);
+    expect(collectImportSpecifiers(samples[3]!)).toEqual(['./after-non-ascii', './x']);
+    expect(collectImportSpecifiers(samples[5]!)).toHaveLength(1);
+    expect(collectImportSpecifiers(samples[6]!)).toEqual([]);
+    expect(mayMatterForDatabase(samples[1]!)).toBe(true);
+    expect(importsUnlessDatabase(samples[8]!)).toBeUndefined();
   });
 });

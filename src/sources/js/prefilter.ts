@@ -10,18 +10,21 @@ import { isSupportedSpecifier } from './libraries.js';
  */
 
 /**
- * The keywords, each found through a rarer part of it: `indexOf('require')` is slow because V8
- * scans for its first letter, and `r` is everywhere; `quire` starts with a rare `q`. Keywords
+ * The keywords, each found through a rarer part of it: a search for `require` is slow because
+ * it scans for its first letter, and `r` is everywhere; `quire` starts with a rare `q`. Keywords
  * do not overlap themselves, so every occurrence of the anchor inside a keyword is that
  * keyword's one occurrence, visited in the same order as a search for the keyword itself.
  */
 const KEYWORDS = [
-  { kw: 'from', anchor: 'from', offset: 0 },
-  { kw: 'require', anchor: 'quire', offset: 2 },
-  { kw: 'import', anchor: 'mport', offset: 1 },
+  { kw: Buffer.from('from'), anchor: Buffer.from('from'), offset: 0 },
+  { kw: Buffer.from('require'), anchor: Buffer.from('quire'), offset: 2 },
+  { kw: Buffer.from('import'), anchor: Buffer.from('mport'), offset: 1 },
 ] as const;
-/** A module specifier longer than this is not one (and stops runaway scans). */
+const PRISMA_CLIENT = Buffer.from('PrismaClient');
+/** A module specifier longer than this (in characters) is not one (and stops runaway scans). */
 const MAX_SPECIFIER = 512;
+/** The same bound in UTF-8 bytes: a character is at most 4 of them. */
+const MAX_SPECIFIER_BYTES = MAX_SPECIFIER * 4;
 
 function isIdentChar(c: number): boolean {
   return (
@@ -38,35 +41,50 @@ function isSpace(c: number): boolean {
 }
 
 /**
+ * The pre-filter reads a file's UTF-8 bytes, so the files it rejects (most of a repository) are
+ * never decoded into strings. Everything it looks for is ASCII, and in UTF-8 an ASCII byte never
+ * occurs inside a multi-byte character, so a byte scan finds exactly what a scan of the decoded
+ * text would (a non-ASCII character next to a keyword is not an identifier character either way).
+ */
+function bytesOf(text: string | Uint8Array): Buffer {
+  if (typeof text === 'string') return Buffer.from(text, 'utf8');
+  return Buffer.isBuffer(text) ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+}
+
+/**
  * Calls `visit` with every quoted string that follows `from`, `require(` or
  * `import(`/`import` in the text. Stops early when `visit` returns true.
  */
-function scanSpecifiers(text: string, visit: (specifier: string) => boolean): boolean {
+function scanSpecifiers(buf: Buffer, visit: (specifier: string) => boolean): boolean {
+  const n = buf.length;
   for (const { kw, anchor, offset } of KEYWORDS) {
-    for (let a = text.indexOf(anchor); a !== -1; a = text.indexOf(anchor, a + anchor.length)) {
+    for (let a = buf.indexOf(anchor); a !== -1; a = buf.indexOf(anchor, a + anchor.length)) {
       const i = a - offset;
-      if (i < 0 || (offset > 0 && !startsWithAt(text, kw, i, offset))) continue;
-      const before = i > 0 ? text.charCodeAt(i - 1) : 32;
+      if (i < 0 || (offset > 0 && !startsWithAt(buf, kw, i, offset))) continue;
+      const before = i > 0 ? buf[i - 1]! : 32;
       let j = i + kw.length;
       // `.from(` / `.import(` are method calls on something else; keep them (cheap), but
       // skip identifiers that merely contain the keyword (`fromage`, `required`).
-      if (!isIdentChar(before) && !isIdentChar(text.charCodeAt(j))) {
-        while (j < text.length && isSpace(text.charCodeAt(j))) j++;
-        if (text.charCodeAt(j) === 40 /* ( */) {
+      if (!isIdentChar(before) && !(j < n && isIdentChar(buf[j]!))) {
+        while (j < n && isSpace(buf[j]!)) j++;
+        if (j < n && buf[j] === 40 /* ( */) {
           j++;
-          while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+          while (j < n && isSpace(buf[j]!)) j++;
         }
-        const q = text.charCodeAt(j);
+        const q = j < n ? buf[j]! : -1;
         if (q === 39 /* ' */ || q === 34 /* " */ || q === 96 /* ` */) {
           const start = j + 1;
-          const limit = Math.min(text.length, start + MAX_SPECIFIER);
+          const limit = Math.min(n, start + MAX_SPECIFIER_BYTES);
           let k = start;
           while (k < limit) {
-            const c = text.charCodeAt(k);
+            const c = buf[k]!;
             if (c === q || c === 10 || c === 13 || (q === 96 && c === 36 /* $ */)) break;
             k++;
           }
-          if (k < limit && text.charCodeAt(k) === q && visit(text.slice(start, k))) return true;
+          if (k < limit && buf[k] === q) {
+            const spec = buf.toString('utf8', start, k);
+            if (spec.length < MAX_SPECIFIER && visit(spec)) return true;
+          }
         }
       }
     }
@@ -74,16 +92,16 @@ function scanSpecifiers(text: string, visit: (specifier: string) => boolean): bo
   return false;
 }
 
-/** Do the first `n` characters of `kw` stand at `i`? */
-function startsWithAt(text: string, kw: string, i: number, n: number): boolean {
-  for (let k = 0; k < n; k++) if (text.charCodeAt(i + k) !== kw.charCodeAt(k)) return false;
+/** Do the first `count` bytes of `kw` stand at `i`? */
+function startsWithAt(buf: Buffer, kw: Buffer, i: number, count: number): boolean {
+  for (let k = 0; k < count; k++) if (buf[i + k] !== kw[k]) return false;
   return true;
 }
 
 /** Every module specifier the text imports, requires, re-exports or imports dynamically. */
-export function collectImportSpecifiers(text: string): string[] {
+export function collectImportSpecifiers(text: string | Uint8Array): string[] {
   const out: string[] = [];
-  scanSpecifiers(text, (s) => {
+  scanSpecifiers(bytesOf(text), (s) => {
     out.push(s);
     return false;
   });
@@ -94,10 +112,11 @@ export function collectImportSpecifiers(text: string): string[] {
  * The pre-filter in one scan: `undefined` when the file may matter for the database (as
  * `mayMatterForDatabase`), else every specifier it imports (as `collectImportSpecifiers`).
  */
-export function importsUnlessDatabase(text: string): string[] | undefined {
-  if (text.includes('PrismaClient')) return undefined;
+export function importsUnlessDatabase(text: string | Uint8Array): string[] | undefined {
+  const buf = bytesOf(text);
+  if (buf.indexOf(PRISMA_CLIENT) !== -1) return undefined;
   const out: string[] = [];
-  const found = scanSpecifiers(text, (s) => {
+  const found = scanSpecifiers(buf, (s) => {
     if (isSupportedSpecifier(s)) return true;
     out.push(s);
     return false;
@@ -109,9 +128,10 @@ export function importsUnlessDatabase(text: string): string[] | undefined {
  * Does the file import one of the supported PostgreSQL libraries (or mention
  * `PrismaClient`, which Prisma 7 users import from a generated path)?
  */
-export function mayMatterForDatabase(text: string): boolean {
-  if (text.includes('PrismaClient')) return true;
-  return scanSpecifiers(text, isSupportedSpecifier);
+export function mayMatterForDatabase(text: string | Uint8Array): boolean {
+  const buf = bytesOf(text);
+  if (buf.indexOf(PRISMA_CLIENT) !== -1) return true;
+  return scanSpecifiers(buf, isSupportedSpecifier);
 }
 
 /**
@@ -137,7 +157,7 @@ export function specifierBasename(specifier: string): string {
  * Second pass of the pre-filter: does the file import a module whose basename
  * is in the set (the modules that export a pool or ORM object)?
  */
-export function importsAnyOf(text: string, specifierBasenames: Set<string>): boolean {
+export function importsAnyOf(text: string | Uint8Array, specifierBasenames: Set<string>): boolean {
   if (specifierBasenames.size === 0) return false;
-  return scanSpecifiers(text, (s) => specifierBasenames.has(specifierBasename(s)));
+  return scanSpecifiers(bytesOf(text), (s) => specifierBasenames.has(specifierBasename(s)));
 }

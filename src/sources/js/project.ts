@@ -15,7 +15,15 @@ import { isFunctionLike, returnExpressions } from './walk.js';
 export interface AnalyzeJsOptions {
   repoRoot: string;
   readFile: (p: string) => TextFile;
+  /**
+   * Reads a file's bytes for the pre-filter, so the files it rejects are never decoded
+   * (`readSourceBytes`). Without it the pre-filter reads texts through `readFile`.
+   */
+  readBytes?: (p: string) => SourceBytes;
 }
+
+/** A code file's bytes when they are plain UTF-8 text, else what `readTextFile` made of it. */
+export type SourceBytes = { ok: true; path: string; bytes: Buffer } | TextFile;
 
 export interface JsAnalysis {
   /** Every parsed module: those that import a supported library, those that import a pool from them, and config modules read on the way. */
@@ -54,11 +62,30 @@ class JsProject implements ModuleHost, ExtractContext {
   constructor(
     readonly repoRoot: string,
     private readonly readFile: (p: string) => TextFile,
+    private readonly readBytes?: (p: string) => SourceBytes,
   ) {}
 
   read(path: string): string | undefined {
+    return this.accept(this.readFile(path));
+  }
+
+  /** The file for the pre-filter: its bytes when they can be had undecoded, else its text. */
+  readForFilter(path: string): { bytes: Buffer } | { text: string } | undefined {
+    if (this.readBytes === undefined) {
+      const text = this.read(path);
+      return text === undefined ? undefined : { text };
+    }
+    const r = this.readBytes(path);
+    if ('bytes' in r) {
+      this.stats.filesRead++;
+      return { bytes: r.bytes };
+    }
+    const text = this.accept(r);
+    return text === undefined ? undefined : { text };
+  }
+
+  private accept(f: TextFile): string | undefined {
     this.stats.filesRead++;
-    const f = this.readFile(path);
     if (!f.ok) {
       this.problems.push(f.problem);
       return undefined;
@@ -264,14 +291,14 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const BINARY_PROBE_BYTES = 8192;
 
 /**
- * Reads a source file for the code analysis: `readTextFile`'s result in one open/fstat/read,
- * without its extra `stat` (two of them per file with the size check, ~10 % of a 50,000-file
- * run). A file larger than `maxBytes` reads as empty when `quietIfLarge` (a bundle or
- * generated file is not application code to lint). Anything unusual (an error, not a regular
- * file, a NUL byte, invalid UTF-8) goes through `readTextFile` itself, so its problems are
- * exactly the same.
+ * Reads a source file's bytes for the code analysis in one open/fstat/read, without
+ * `readTextFile`'s extra `stat` (two of them per file with the size check, ~10 % of a
+ * 50,000-file run), and without decoding them (the pre-filter reads bytes). A file larger
+ * than `maxBytes` reads as empty when `quietIfLarge` (a bundle or generated file is not
+ * application code to lint). Anything unusual (an error, not a regular file, a NUL byte,
+ * invalid UTF-8) goes through `readTextFile` itself, so its problems are exactly the same.
  */
-export function readSourceFile(path: string, maxBytes: number, quietIfLarge: boolean): TextFile {
+export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: boolean): SourceBytes {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -283,7 +310,7 @@ export function readSourceFile(path: string, maxBytes: number, quietIfLarge: boo
     const st = fstatSync(fd);
     if (st.isFile()) {
       if (st.size > maxBytes) {
-        if (quietIfLarge) return { ok: true, path, text: '', hasBom: false, problems: [] };
+        if (quietIfLarge) return { ok: true, path, bytes: Buffer.alloc(0) };
       } else {
         const buf = Buffer.allocUnsafe(st.size);
         let n = 0;
@@ -301,8 +328,21 @@ export function readSourceFile(path: string, maxBytes: number, quietIfLarge: boo
     closeSync(fd);
   }
   if (bytes === undefined || bytes.subarray(0, BINARY_PROBE_BYTES).indexOf(0) !== -1 || !isUtf8(bytes)) return readTextFile(path, maxBytes);
-  const text = utf8.decode(bytes);
+  return { ok: true, path, bytes };
+}
+
+/** `readSourceBytes`, decoded: the texts of the files the analysis parses. */
+export function readSourceFile(path: string, maxBytes: number, quietIfLarge: boolean): TextFile {
+  const r = readSourceBytes(path, maxBytes, quietIfLarge);
+  if (!('bytes' in r)) return r;
+  const text = utf8.decode(r.bytes);
   return { ok: true, path, text, hasBom: text.charCodeAt(0) === 0xfeff, problems: [] };
+}
+
+/** Bytes already checked as UTF-8, as the analysis's text (a BOM kept as a space, as `read` does). */
+function textOfBytes(bytes: Buffer): string {
+  const text = utf8.decode(bytes);
+  return text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
 }
 
 function packageUsesPostgres(text: string): boolean {
@@ -326,7 +366,7 @@ function packageUsesPostgres(text: string): boolean {
  * modules) are parsed on demand.
  */
 export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions): JsAnalysis {
-  const project = new JsProject(resolve(opts.repoRoot), opts.readFile);
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.readBytes);
   const files = paths.map((p) => resolve(p));
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
@@ -354,11 +394,11 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
       pass1.push(project.modules.get(f)!);
       continue;
     }
-    const text = project.read(f);
-    if (text === undefined) continue;
-    const imports = importsUnlessDatabase(text);
+    const src = project.readForFilter(f);
+    if (src === undefined) continue;
+    const imports = importsUnlessDatabase('bytes' in src ? src.bytes : src.text);
     if (imports === undefined) {
-      const m = project.load(f, text);
+      const m = project.load(f, 'bytes' in src ? textOfBytes(src.bytes) : src.text);
       if (m) pass1.push(m);
     } else {
       const specs = imports.filter((s) => project.isLocalSpecifier(s));
