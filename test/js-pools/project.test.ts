@@ -131,4 +131,13 @@ export class Repo {
     expect(a.pools).toHaveLength(1);
     expect(a.pools[0]!.max.provenance.kind).toBe('unknown');
   });
+  test('a constructor reached through an object of drivers, under any property name', () => {
+    const m = modelOf({
+      'src/db.ts': `import pg from 'pg';\nimport postgres from 'postgres';\nconst drivers = { P: pg.Pool, make: postgres };\nexport const pool = new drivers.P({ max: 7 });\nexport const sql = drivers.make(process.env.DATABASE_URL, { max: 3 });`,
+    });
+    expect(m.pools.map((p) => [p.library, p.construct, p.max.value])).toEqual([
+      ['pg', 'new drivers.P', 7],
+      ['postgres', 'drivers.make()', 3],
+    ]);
+  });
 });

@@ -21,13 +21,6 @@ type Reader = (site: Site) => PoolDefinition | undefined;
 /** Neon's Pool/Client are node-postgres forks with the same options and defaults (@neondatabase/serverless README: drop-in replacement for pg). */
 const VERCEL_URL = { envVar: 'POSTGRES_URL', note: '@vercel/postgres src/create-pool.ts: connectionString defaults to POSTGRES_URL' };
 
-/**
- * The last names of the member chains `readerFor` accepts (`pg.Pool`, `TypeOrmModule.forRoot`,
- * `MikroORM.init`…), plus `default` (`postgres.default(url)` through a namespace import). A call
- * of a member with any other name never builds a pool, so its callee is not traced.
- */
-const CONSTRUCTION_NAMES = new Set(['Pool', 'Client', 'createPool', 'createClient', 'Sequelize', 'forRoot', 'forRootAsync', 'DataSource', 'Connection', 'createConnection', 'knex', 'Kysely', 'drizzle', 'init', 'MikroORM', 'PrismaClient', 'PrismaPg', 'default']);
-
 /** Which reader handles a construction, from the library export it calls. */
 function readerFor(specifier: string, path: readonly string[], isNew: boolean): Reader | undefined {
   const lib = libraryOf(specifier);
@@ -216,20 +209,17 @@ function readSite(node: ts.NewExpression | ts.CallExpression | ts.ClassDeclarati
   // cheap syntactic gate before tracing: calls of plain names and member chains only
   if (!ts.isIdentifier(c) && !ts.isPropertyAccessExpression(c) && !ts.isCallExpression(c) && !ts.isElementAccessExpression(c)) return undefined;
   if (ts.isCallExpression(node) && ts.isIdentifier(c) && c.text === 'require') return undefined;
-  // `console.log()`, `rows.map()`, `res.json()`: a method named like no construction is not traced.
-  if (ts.isPropertyAccessExpression(c) && !CONSTRUCTION_NAMES.has(c.name.text)) return undefined;
   const isNew = ts.isNewExpression(node);
-  // The callee's text and the arguments only once the call is known to build a pool (most calls do not).
-  const args = () => [...(node.arguments ?? [])];
-  const construct = () => (isNew ? `new ${calleeText(callee)}` : `${calleeText(callee)}()`);
+  // Built only once the call is known to create a pool (most calls do not): formatting the callee's text costs.
+  const site = (specifier: string): Site => ({ module, node, args: [...(node.arguments ?? [])], construct: isNew ? `new ${calleeText(callee)}` : `${calleeText(callee)}()`, specifier, project });
   const origin = calleeOrigin(callee, module);
   if (origin === undefined) {
-    if (isNew && isGeneratedPrismaClient(callee, module)) return safeRead(readPrismaClient, { module, node, args: args(), construct: construct(), specifier: '@prisma/client', project });
+    if (isNew && isGeneratedPrismaClient(callee, module)) return safeRead(readPrismaClient, site('@prisma/client'));
     return undefined;
   }
   const reader = readerFor(origin.specifier, origin.path, isNew);
   if (reader === undefined) return undefined;
-  return safeRead(reader, { module, node, args: args(), construct: construct(), specifier: origin.specifier, project });
+  return safeRead(reader, site(origin.specifier));
 }
 
 /** A reader that fails on odd code must not take the whole analysis down: the site is skipped. */
