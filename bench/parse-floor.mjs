@@ -8,25 +8,21 @@
 //   node bench/parse-floor.mjs <dir> <list>     # <list>: the parsed files, one absolute path per line
 //
 // TypeScript is loaded through the linter's own shim (src/sources/js/typescript.cjs, with its V8
-// code cache) and files are parsed with the linter's options (latest syntax, no JSDoc, no parent
-// pointers), so the comparison is fair to both sides. Prints { files, bytes, parsed, parsedBytes }.
+// code cache) and files are parsed with the linter's own options and script kinds (src/sources/js/
+// parse.ts: latest syntax, no JSDoc, no parent pointers), so the comparison is fair to both sides.
+// Prints { files, bytes, parsed, parsedBytes }.
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import ts from '../dist/src/sources/js/typescript.cjs';
+import { PARSE_OPTIONS, scriptKindFor } from '../dist/src/sources/js/parse.js';
 import { readTree } from './io-floor.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 const [dir, listFile] = process.argv.slice(2);
 if (!dir || !listFile) {
   process.stderr.write('Usage: node bench/parse-floor.mjs <dir> <list of parsed files>\n');
   process.exit(2);
 }
-const require = createRequire(import.meta.url);
-const ts = require(join(HERE, '../dist/src/sources/js/typescript.cjs'));
-const options = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
-const kind = (f) => (/\.tsx$/i.test(f) ? ts.ScriptKind.TSX : /\.[cm]?ts$/i.test(f) ? ts.ScriptKind.TS : /\.jsx$/i.test(f) ? ts.ScriptKind.JSX : ts.ScriptKind.JS);
 
 const wanted = new Set(readFileSync(listFile, 'utf8').split('\n').filter(Boolean).map((p) => resolve(p)));
 const decoder = new TextDecoder('utf-8');
@@ -34,7 +30,7 @@ let parsed = 0;
 let parsedBytes = 0;
 const result = readTree(dir, (path, bytes) => {
   if (!wanted.has(path)) return;
-  ts.createSourceFile(path, decoder.decode(bytes), options, false, kind(path));
+  ts.createSourceFile(path, decoder.decode(bytes), PARSE_OPTIONS, false, scriptKindFor(path));
   parsed++;
   parsedBytes += bytes.length;
 });

@@ -6,7 +6,7 @@
 
 import { resolve } from 'node:path';
 import { discover } from '../dist/src/discovery/discover.js';
-import { analyzeJsFiles, readSourceFile } from '../dist/src/sources/js/project.js';
+import { analyzeJsFiles, readSourceBytes } from '../dist/src/sources/js/project.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../dist/src/core/read-text.js';
 
 const dir = process.argv[2];
@@ -16,5 +16,5 @@ if (!dir) {
 }
 const found = discover({ cwd: resolve(dir), paths: ['.'], ignorePatterns: [] });
 const paths = found.candidates.filter((c) => c.kind === 'js').map((c) => c.path);
-const analysis = analyzeJsFiles(paths, { repoRoot: found.root, readFile: (p) => readSourceFile(p, DEFAULT_MAX_FILE_BYTES, true) });
+const analysis = analyzeJsFiles(paths, { repoRoot: found.root, readFile: (p) => readSourceBytes(p, DEFAULT_MAX_FILE_BYTES, true) });
 process.stdout.write(analysis.modules.map((m) => resolve(m.file)).join('\n') + '\n');

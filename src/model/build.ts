@@ -7,7 +7,7 @@ import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
 import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
 import type { ProjectFacts, SourceKind, SourceText } from './project.js';
-import { analyzeJsFiles, readSourceBytes, readSourceFile, type JsAnalysis } from '../sources/js/project.js';
+import { analyzeJsFiles, readSourceBytes, type JsAnalysis } from '../sources/js/project.js';
 import { findConnectionLeaks, findPoolTransactions } from '../sources/js/lifecycle/index.js';
 import { findRequestScopes } from '../sources/js/scopes/index.js';
 import { findSessionStateStatements } from '../sources/js/session-state/index.js';
@@ -96,9 +96,8 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   const explicit = new Set(discovery.candidates.filter((c) => c.kind === 'js' && c.explicit).map((c) => c.path));
   // A bundle or generated file over the size limit is not application code to lint: skip it quietly
   // unless it was named on the command line.
-  const readFile = (p: string): TextFile => readSourceFile(p, maxBytes, !explicit.has(p));
-  const readBytes = (p: string) => readSourceBytes(p, maxBytes, !explicit.has(p));
-  const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile, readBytes });
+  const readFile = (p: string) => readSourceBytes(p, maxBytes, !explicit.has(p));
+  const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile });
   problems.push(...analysis.problems);
   for (const m of analysis.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
   return jsFileFacts(analysis, discovery.root);

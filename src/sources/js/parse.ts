@@ -26,7 +26,7 @@ interface WithParseDiagnostics {
  * No JSDoc: nothing reads it, and parsing it was a third of the parse time (TypeScript 5.3+
  * `JSDocParsingMode`; its diagnostics are kept apart from `parseDiagnostics` either way).
  */
-const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
+export const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
 
 /** Like ESLint, one parse error per file (the first; later ones are usually its echoes), with the count of the rest. */
 const MAX_SYNTAX_PROBLEMS = 1;

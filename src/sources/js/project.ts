@@ -14,15 +14,14 @@ import { isFunctionLike, returnExpressions } from './walk.js';
 
 export interface AnalyzeJsOptions {
   repoRoot: string;
-  readFile: (p: string) => TextFile;
   /**
-   * Reads a file's bytes for the pre-filter, so the files it rejects are never decoded
-   * (`readSourceBytes`). Without it the pre-filter reads texts through `readFile`.
+   * Reads a file as text, or as UTF-8 bytes (`readSourceBytes`): the pre-filter reads bytes, so
+   * the files it rejects are never decoded.
    */
-  readBytes?: (p: string) => SourceBytes;
+  readFile: (p: string) => SourceBytes;
 }
 
-/** A code file's bytes when they are plain UTF-8 text, else what `readTextFile` made of it. */
+/** A code file's bytes when they are plain UTF-8 text, else its text (what `readTextFile` made of it). */
 export type SourceBytes = { ok: true; path: string; bytes: Buffer } | TextFile;
 
 export interface JsAnalysis {
@@ -61,37 +60,30 @@ class JsProject implements ModuleHost, ExtractContext {
 
   constructor(
     readonly repoRoot: string,
-    private readonly readFile: (p: string) => TextFile,
-    private readonly readBytes?: (p: string) => SourceBytes,
+    private readonly readFile: (p: string) => SourceBytes,
   ) {}
 
   read(path: string): string | undefined {
-    return this.accept(this.readFile(path));
+    const r = this.readForFilter(path);
+    return r === undefined ? undefined : 'bytes' in r ? analysedText(r.bytes) : r.text;
   }
 
-  /** The file for the pre-filter: its bytes when they can be had undecoded, else its text. */
+  /** The file for the pre-filter: its bytes when the reader gives them (undecoded), else its text. */
   readForFilter(path: string): { bytes: Buffer } | { text: string } | undefined {
-    if (this.readBytes === undefined) {
-      const text = this.read(path);
-      return text === undefined ? undefined : { text };
-    }
-    const r = this.readBytes(path);
-    if ('bytes' in r) {
-      this.stats.filesRead++;
-      return { bytes: r.bytes };
-    }
-    const text = this.accept(r);
-    return text === undefined ? undefined : { text };
-  }
-
-  private accept(f: TextFile): string | undefined {
     this.stats.filesRead++;
+    const f = this.readFile(path);
     if (!f.ok) {
       this.problems.push(f.problem);
       return undefined;
     }
+    if ('bytes' in f) return { bytes: f.bytes };
     this.problems.push(...f.problems);
-    return f.text.charCodeAt(0) === 0xfeff ? ` ${f.text.slice(1)}` : f.text; // keep offsets: the BOM becomes a space
+    return { text: bomAsSpace(f.text) };
+  }
+
+  /** A configuration file (tsconfig.json, package.json) as text. */
+  private readText(path: string): TextFile {
+    return decodeSource(this.readFile(path));
   }
 
   /** Parses a file into a module (once). `text` when the caller has already read it. */
@@ -116,7 +108,7 @@ class JsProject implements ModuleHost, ExtractContext {
 
   readTsconfigPaths(): void {
     const file = join(this.repoRoot, 'tsconfig.json');
-    const f = this.readFile(file);
+    const f = this.readText(file);
     if (!f.ok) return;
     const parsed = ts.parseConfigFileTextToJson(file, f.text);
     const co = (parsed.config as { compilerOptions?: { baseUrl?: unknown; paths?: unknown } } | undefined)?.compilerOptions;
@@ -247,7 +239,7 @@ class JsProject implements ModuleHost, ExtractContext {
         break;
       }
       visited.push(dir);
-      const f = this.readFile(join(dir, 'package.json'));
+      const f = this.readText(join(dir, 'package.json'));
       if (f.ok && packageUsesPostgres(f.text)) {
         answer = true;
         break;
@@ -331,18 +323,21 @@ export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: bo
   return { ok: true, path, bytes };
 }
 
-/** `readSourceBytes`, decoded: the texts of the files the analysis parses. */
-export function readSourceFile(path: string, maxBytes: number, quietIfLarge: boolean): TextFile {
-  const r = readSourceBytes(path, maxBytes, quietIfLarge);
+/** A file as text: bytes decoded (a BOM kept, as `readTextFile` keeps it); a text as it is. */
+function decodeSource(r: SourceBytes): TextFile {
   if (!('bytes' in r)) return r;
   const text = utf8.decode(r.bytes);
-  return { ok: true, path, text, hasBom: text.charCodeAt(0) === 0xfeff, problems: [] };
+  return { ok: true, path: r.path, text, hasBom: text.charCodeAt(0) === 0xfeff, problems: [] };
 }
 
-/** Bytes already checked as UTF-8, as the analysis's text (a BOM kept as a space, as `read` does). */
-function textOfBytes(bytes: Buffer): string {
-  const text = utf8.decode(bytes);
+/** The text the analysis parses: a BOM becomes a space, so offsets stay those of the file. */
+function bomAsSpace(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+}
+
+/** Bytes already checked as UTF-8, as the analysis's text. */
+function analysedText(bytes: Buffer): string {
+  return bomAsSpace(utf8.decode(bytes));
 }
 
 function packageUsesPostgres(text: string): boolean {
@@ -366,7 +361,7 @@ function packageUsesPostgres(text: string): boolean {
  * modules) are parsed on demand.
  */
 export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions): JsAnalysis {
-  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.readBytes);
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile);
   const files = paths.map((p) => resolve(p));
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
@@ -398,7 +393,7 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
     if (src === undefined) continue;
     const imports = importsUnlessDatabase('bytes' in src ? src.bytes : src.text);
     if (imports === undefined) {
-      const m = project.load(f, 'bytes' in src ? textOfBytes(src.bytes) : src.text);
+      const m = project.load(f, 'bytes' in src ? analysedText(src.bytes) : src.text);
       if (m) pass1.push(m);
     } else {
       const specs = imports.filter((s) => project.isLocalSpecifier(s));
