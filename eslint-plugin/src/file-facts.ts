@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import ts from '../../src/sources/js/typescript.cjs';
-import { readTextFile, type TextFile } from '../../src/core/read-text.js';
+import type { TextFile } from '../../src/core/read-text.js';
+import { FileAccess } from '../../src/core/file-access.js';
 import { findRepoRoot } from '../../src/discovery/discover.js';
 import { jsFileFacts } from '../../src/model/build.js';
 import { isSupportedSpecifier } from '../../src/sources/js/libraries.js';
@@ -46,8 +47,10 @@ export function factsForFile(file: string, text: string): FileFacts {
   const hit = recent.get(file);
   if (hit && hit.text === text) return hit.facts;
   const root = repoRootOf(file);
-  const closure = importClosure(file, text, root);
-  const readFile = (p: string): TextFile => (p === file ? { ok: true, path: p, text, hasBom: false, problems: [] } : readTextFile(p));
+  // As in the CLI, nothing outside the repository is read (docs/security.md); a new guard per lint, so no verdict goes stale.
+  const access = new FileAccess(root);
+  const closure = importClosure(file, text, root, access);
+  const readFile = (p: string): TextFile => (p === file ? { ok: true, path: p, text, hasBom: false, problems: [] } : access.readText(p));
   const analysis = analyzeJsFiles([file, ...closure], { repoRoot: root, readFile });
   const facts: FileFacts = { root, js: jsFileFacts(analysis, root) };
   recent.delete(file);
@@ -56,7 +59,7 @@ export function factsForFile(file: string, text: string): FileFacts {
   return facts;
 }
 
-function specifiersOnDisk(path: string): string[] {
+function specifiersOnDisk(path: string, access: FileAccess): string[] {
   let st;
   try {
     st = statSync(path);
@@ -66,15 +69,15 @@ function specifiersOnDisk(path: string): string[] {
   }
   const cached = scans.get(path);
   if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.specifiers;
-  const t = readTextFile(path);
+  const t = access.readText(path);
   const specifiers = t.ok ? collectImportSpecifiers(t.text) : [];
   scans.set(path, { mtimeMs: st.mtimeMs, size: st.size, specifiers });
   return specifiers;
 }
 
 /** Repository files reachable through local imports (relative, absolute or tsconfig `paths`), breadth first. */
-export function importClosure(file: string, text: string, root: string): string[] {
-  const options = compilerOptionsFor(root);
+export function importClosure(file: string, text: string, root: string, access: FileAccess = new FileAccess(root)): string[] {
+  const options = compilerOptionsFor(root, access);
   const hasAliases = options.paths !== undefined && Object.keys(options.paths).length > 0;
   const seen = new Set<string>([file]);
   const out: string[] = [];
@@ -85,12 +88,12 @@ export function importClosure(file: string, text: string, root: string): string[
       for (const spec of specifiers) {
         if (isSupportedSpecifier(spec)) continue;
         if (!spec.startsWith('.') && !isAbsolute(spec) && !hasAliases) continue; // a package
-        const target = resolveLocal(spec, from, options, root);
+        const target = resolveLocal(spec, from, options, root, access);
         if (target === undefined || seen.has(target)) continue;
         seen.add(target);
         out.push(target);
         if (out.length >= MAX_CLOSURE_FILES) break;
-        next.push({ from: target, specifiers: specifiersOnDisk(target) });
+        next.push({ from: target, specifiers: specifiersOnDisk(target, access) });
       }
     }
     frontier = next;
@@ -99,8 +102,8 @@ export function importClosure(file: string, text: string, root: string): string[
 }
 
 /** TypeScript's own resolver (bundler mode: extension-less, `.js` naming `.ts`, index files, `paths`). */
-function resolveLocal(spec: string, from: string, options: ts.CompilerOptions, root: string): string | undefined {
-  const r = ts.resolveModuleName(spec, from, options, ts.sys).resolvedModule;
+function resolveLocal(spec: string, from: string, options: ts.CompilerOptions, root: string, access: FileAccess): string | undefined {
+  const r = ts.resolveModuleName(spec, from, options, guardedHost(access)).resolvedModule;
   if (r === undefined || r.isExternalLibraryImport === true) return undefined;
   const path = resolve(r.resolvedFileName);
   if (/\.d\.[cm]?ts$/.test(path)) return undefined;
@@ -108,7 +111,21 @@ function resolveLocal(spec: string, from: string, options: ts.CompilerOptions, r
   return rel.startsWith('..') || isAbsolute(rel) ? undefined : path;
 }
 
-function compilerOptionsFor(root: string): ts.CompilerOptions {
+/** TypeScript's module resolution host, reading (package.json files) only what the guard allows. */
+function guardedHost(access: FileAccess): ts.ModuleResolutionHost {
+  return {
+    fileExists: (p) => access.isFile(p),
+    readFile: (p) => {
+      const t = access.readText(p);
+      return t.ok ? t.text : undefined;
+    },
+    directoryExists: (p) => access.check(p).ok && (ts.sys.directoryExists?.(p) ?? false),
+    realpath: (p) => ts.sys.realpath?.(p) ?? p,
+    getCurrentDirectory: () => access.root,
+  };
+}
+
+function compilerOptionsFor(root: string, access: FileAccess): ts.CompilerOptions {
   const tsconfig = join(root, 'tsconfig.json');
   let mtimeMs = -1;
   try {
@@ -124,8 +141,9 @@ function compilerOptionsFor(root: string): ts.CompilerOptions {
     allowJs: true,
     resolveJsonModule: false,
   };
-  if (mtimeMs >= 0 && existsSync(tsconfig)) {
-    const parsed = ts.parseConfigFileTextToJson(tsconfig, readFileSync(tsconfig, 'utf8'));
+  const read = mtimeMs >= 0 ? access.readText(tsconfig) : undefined;
+  if (read?.ok) {
+    const parsed = ts.parseConfigFileTextToJson(tsconfig, read.text);
     const co = (parsed.config as { compilerOptions?: { baseUrl?: unknown; paths?: unknown } } | undefined)?.compilerOptions;
     if (co !== undefined && typeof co.paths === 'object' && co.paths !== null) {
       // Same reading as the CLI's analysis (src/sources/js/project.ts readTsconfigPaths): `paths` relative to baseUrl or the root.

@@ -41,6 +41,8 @@ export function readTextFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): T
   try {
     const st = statSync(path);
     if (st.isDirectory()) return { ok: false, path, problem: { message: `${path} is a directory`, range: at } };
+    // A FIFO, socket or device is never opened: it could block or never end (docs/security.md).
+    if (!st.isFile()) return { ok: false, path, problem: { message: 'File is not a regular file (a FIFO, socket or device); it was not read.', severity: 'warning', range: at } };
     size = st.size;
   } catch (err) {
     return { ok: false, path, problem: { message: `File ${errnoMessage(err)}.`, range: at } };

@@ -1,8 +1,9 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { InputProblem } from '../core/diagnostic.js';
 import { rangeOnLine } from '../core/location.js';
+import { FileAccess } from '../core/file-access.js';
 
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
 export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git'];
@@ -23,6 +24,10 @@ export interface DiscoveryResult {
   notes: InputProblem[];
   /** Number of files looked at (for statistics). */
   filesSeen: number;
+  /** Every package.json walked over (a package's name and directory name a service in the deployment model). */
+  packageJsons: string[];
+  /** What the input may make pgconn-lint read: every later read goes through it (docs/security.md). */
+  access: FileAccess;
 }
 
 export interface DiscoveryOptions {
@@ -75,14 +80,27 @@ interface IgnoreLayer {
   ig: Ignore;
 }
 
-function loadGitignore(dir: string): Ignore | null {
+/** A .gitignore larger than this is not a real one (git's own are a few KiB). */
+const MAX_GITIGNORE_BYTES = 1024 * 1024;
+
+function loadGitignore(dir: string, access: FileAccess, notes: InputProblem[]): Ignore | null {
   const p = join(dir, '.gitignore');
   if (!existsSync(p)) return null;
+  const t = access.readText(p, MAX_GITIGNORE_BYTES);
+  if (!t.ok) {
+    notes.push({ ...t.problem, severity: 'warning' });
+    return null;
+  }
   try {
-    return ignore().add(readFileSync(p, 'utf8'));
+    return ignore().add(t.text);
   } catch {
     return null;
   }
+}
+
+function isWithin(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 function toPosix(p: string): string {
@@ -103,8 +121,10 @@ export function findRepoRoot(start: string): string {
 export function discover(options: DiscoveryOptions): DiscoveryResult {
   const cwd = resolve(options.cwd);
   const root = findRepoRoot(cwd);
+  const access = new FileAccess(root, FileAccess.namedOutside(root, cwd, options.paths));
   const userIgnore = ignore().add(options.ignorePatterns);
   const candidates: Candidate[] = [];
+  const packageJsons: string[] = [];
   const notes: InputProblem[] = [];
   const seen = new Set<string>();
   let filesSeen = 0;
@@ -139,6 +159,8 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
     seen.add(abs);
     candidates.push({ path: abs, kind, explicit });
   };
+  const say = (message: string, at: string) => notes.push({ message, range: rangeOnLine(at, 1, 1, 0), severity: 'warning' });
+  const shown = (p: string) => relative(cwd, p) || p;
 
   const visitedDirs = new Set<string>();
   /** `realDir`: the real path when known (a plain subdirectory of a directory whose real path is known). */
@@ -149,18 +171,17 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       try {
         real = realpathSync(dir);
       } catch {
-        notes.push({ message: `Directory ${dir} could not be resolved; skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
+        say(`Directory ${shown(dir)} could not be resolved; skipped.`, dir);
+        return;
+      }
+      const a = access.check(dir);
+      if (!a.ok) {
+        say(`Directory ${shown(dir)} ${a.reason}.`, dir);
         return;
       }
     }
-    if (visitedDirs.has(real)) {
-      notes.push({
-        message: `Symbolic link loop: ${relative(cwd, dir) || dir} leads back to ${relative(cwd, real) || real}, which was already read; skipped.`,
-        range: rangeOnLine(dir, 1, 1, 0),
-        severity: 'warning',
-      });
-      return;
-    }
+    // A directory reached twice (a link to another directory of the tree) is read once, silently.
+    if (visitedDirs.has(real)) return;
     visitedDirs.add(real);
     if (depth > 64) {
       notes.push({ message: `Directory nesting deeper than 64 levels at ${dir}; skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
@@ -175,7 +196,7 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       return;
     }
     // Only a directory listing a .gitignore can have one (saves an existsSync per directory).
-    const own = options.noGitignore || !entries.some((e) => e.name === '.gitignore') ? null : loadGitignore(dir);
+    const own = options.noGitignore || !entries.some((e) => e.name === '.gitignore') ? null : loadGitignore(dir, access, notes);
     const here = own ? [...layers, { dir, ig: own }] : layers;
     const prefixes = here.map((layer) => {
       const rel = toPosix(relative(layer.dir, dir));
@@ -187,27 +208,51 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       let isDir = e.isDirectory();
       let isFile = e.isFile();
       const isLink = e.isSymbolicLink();
+      let linkTarget: string | undefined;
       if (isLink) {
         try {
           const st = statSync(abs);
           isDir = st.isDirectory();
           isFile = st.isFile();
+          linkTarget = realpathSync(abs);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'ELOOP') {
-            notes.push({ message: `Symbolic link loop at ${relative(cwd, abs)}; skipped.`, range: rangeOnLine(abs, 1, 1, 0), severity: 'warning' });
-          }
+          if (code === 'ELOOP') say(`Symbolic link loop at ${shown(abs)}; skipped.`, abs);
           continue; // dangling links are not files
         }
       }
       if (isDir) {
         if (DEFAULT_IGNORED_DIRS.includes(e.name)) continue;
         if (userIgnored(abs, true) || gitIgnored(e.name, true, here, prefixes)) continue;
-        // A plain subdirectory's real path is its parent's plus its name; a link is resolved.
+        if (linkTarget !== undefined && isWithin(real, linkTarget) && access.check(abs).ok) {
+          say(`Symbolic link loop: ${shown(abs)} points to ${linkTarget === real ? 'its own directory' : 'a directory that contains it'}; skipped.`, abs);
+          continue;
+        }
+        // A plain subdirectory's real path is its parent's plus its name; a link is resolved (and checked) by walk.
         walk(abs, here, depth + 1, isLink ? undefined : join(real, e.name));
       } else if (isFile) {
         if (userIgnored(abs, false) || gitIgnored(e.name, false, here, prefixes)) continue;
-        addFile(abs, classifyName(e.name), false);
+        const kind = classifyName(e.name);
+        if (e.name === 'package.json' && linkTarget === undefined) packageJsons.push(abs);
+        if (linkTarget === undefined) {
+          if (kind) access.trust(abs);
+          addFile(abs, kind, false);
+          continue;
+        }
+        // A link is read only when its real target is allowed, and then once, as the target (under the root's own path).
+        if (!kind) {
+          filesSeen++;
+          continue;
+        }
+        const a = access.check(abs);
+        if (!a.ok) {
+          filesSeen++;
+          say(`${shown(abs)} ${a.reason}.`, abs);
+          continue;
+        }
+        addFile(access.lexical(linkTarget), kind, false);
+      } else if (classifyName(e.name)) {
+        say(`${shown(abs)} is not a regular file (a FIFO, socket or device): not read.`, abs);
       }
     }
   };
@@ -223,7 +268,7 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       d = dirname(d);
     }
     for (const dir of [root, ...chain.slice(0, -1)]) {
-      const ig = loadGitignore(dir);
+      const ig = loadGitignore(dir, access, notes);
       if (ig) layers.push({ dir, ig });
     }
     return layers;
@@ -247,7 +292,7 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       if (c) c.explicit = true;
     }
   }
-  return { root, candidates, notes, filesSeen };
+  return { root, candidates, notes, filesSeen, access, packageJsons };
 }
 
 export class UsageError extends Error {}

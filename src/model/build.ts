@@ -1,7 +1,8 @@
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { InputProblem } from '../core/diagnostic.js';
-import { DEFAULT_MAX_FILE_BYTES, readTextFile, type TextFile } from '../core/read-text.js';
+import { DEFAULT_MAX_FILE_BYTES, type TextFile } from '../core/read-text.js';
+import type { FileAccess } from '../core/file-access.js';
 import type { DiscoveryResult } from '../discovery/discover.js';
 import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
@@ -24,9 +25,13 @@ export interface BuildOptions {
   maxFileBytes?: number;
 }
 
-/** Reads every candidate once and runs the extractors: files → facts. */
+/**
+ * Reads every candidate once and runs the extractors: files → facts. Every read goes through
+ * `discovery.access`: nothing outside the repository, in `.git` or special is opened (docs/security.md).
+ */
 export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOptions = {}): ProjectFacts {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const access = discovery.access;
   const sources = new Map<string, SourceText>();
   const problems: InputProblem[] = [...discovery.notes];
   const cache = new Map<string, TextFile>();
@@ -34,7 +39,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   const reader = (kind: SourceKind) => (path: string): TextFile => {
     let t = cache.get(path);
     if (!t) {
-      t = readTextFile(path, maxBytes);
+      t = access.readText(path, maxBytes);
       cache.set(path, t);
     }
     if (t.ok && !sources.has(path)) sources.set(path, { file: path, kind, text: t.text });
@@ -52,7 +57,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     }
     return true;
   });
-  const postgresql = pgRoots.map((c) => softenOutsideIncludes(loadPostgresqlConfig(c.path, { readFile: reader('postgresql-conf') }), discovery.root));
+  const postgresql = pgRoots.map((c) => softenUnreadIncludes(loadPostgresqlConfig(c.path, { readFile: reader('postgresql-conf'), listDir: (d) => access.listDir(d) }), access));
   const pgConfigs = keepRoots(postgresql, (cfg) => pgRoots.find((c) => c.path === cfg.mainFile)?.explicit ?? false);
 
   // PgBouncer: files named like it, and any .ini with a [pgbouncer] section.
@@ -60,7 +65,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   for (const c of discovery.candidates) {
     if (c.kind === 'pgbouncer-ini') bouncerRoots.push(c.path);
     else if (c.kind === 'maybe-ini') {
-      const t = readTextFile(c.path, maxBytes);
+      const t = access.readText(c.path, maxBytes);
       if (t.ok && isPgbouncerIni(t.text, c.path)) {
         cache.set(c.path, t);
         bouncerRoots.push(c.path);
@@ -80,9 +85,9 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
 
   const js = buildJsFacts(discovery, maxBytes, sources, problems);
   const config = buildConfigFacts(discovery, reader, problems);
-  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, ...config };
-  // A compose env_file (`db.env`) is read only when a service names it.
-  facts.connections = buildConnections(facts, { loadEnvFile: (p) => (existsSync(p) ? loadEnvFiles([p], reader('env'))[0] : undefined) });
+  const packages = discovery.packageJsons.map((p) => packageFacts(p, access));
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, ...config };
+  facts.connections = buildConnections(facts);
   return facts;
 }
 
@@ -96,7 +101,11 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   const explicit = new Set(discovery.candidates.filter((c) => c.kind === 'js' && c.explicit).map((c) => c.path));
   // A bundle or generated file over the size limit is not application code to lint: skip it quietly
   // unless it was named on the command line.
-  const readFile = (p: string) => readSourceBytes(p, maxBytes, !explicit.has(p));
+  const access = discovery.access;
+  const readFile = (p: string) => {
+    const a = access.check(p);
+    return a.ok ? readSourceBytes(p, maxBytes, !explicit.has(p)) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
+  };
   const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile });
   problems.push(...analysis.problems);
   for (const m of analysis.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
@@ -136,34 +145,45 @@ function keepRoots<T extends { mainFile: string; files: string[] }>(all: T[], ex
   return all.filter((c) => kept.includes(c));
 }
 
-function outsideRepo(path: string, root: string): boolean {
-  const rel = relative(root, path);
-  return rel.startsWith('..') || isAbsolute(rel);
-}
-
-const OUTSIDE_NOTE = 'The path is outside the repository and does not exist on this machine, so its settings are unknown to pgconn-lint; PostgreSQL itself refuses to start if it is missing on the server.';
+const UNREAD_NOTE = 'pgconn-lint reads nothing outside the repository (docs/security.md), so the settings of this file are unknown to it; PostgreSQL itself refuses to start if the file is missing on the server.';
 
 /**
- * An absolute include target outside the repository (`include = '/etc/postgresql/logging.conf'`)
- * exists only on the server: its absence here is a note, not an error (docs/decisions.md D9).
+ * An include that may not be read — outside the repository (`include = '/etc/postgresql/logging.conf'`
+ * exists only on the server), through a link that leaves it, or in `.git` — is a note that its settings
+ * are unknown, not an error (docs/decisions.md D9); its content is never read.
  */
-function softenOutsideIncludes(cfg: PgConfig, root: string): PgConfig {
+function softenUnreadIncludes(cfg: PgConfig, access: FileAccess): PgConfig {
   for (const inc of cfg.includes) {
-    if (!isAbsolute(inc.target) || !outsideRepo(inc.resolved, root) || existsSync(inc.resolved)) continue;
+    if (access.check(inc.resolved).ok) continue;
     for (const p of cfg.problems) {
       if (p.range.file === inc.file && p.range.line === inc.range.line && p.message.includes(inc.resolved)) {
         p.severity = 'warning';
-        p.help = OUTSIDE_NOTE;
+        p.help = UNREAD_NOTE;
       }
     }
   }
   return cfg;
 }
 
-type ConfigFacts = Pick<ProjectFacts, 'envFiles' | 'prismaSchemas' | 'prismaConfigs' | 'compose' | 'kubernetes' | 'pm2' | 'serverless'>;
+/** A package.json's directory and name (a broken one still marks a package). */
+function packageFacts(path: string, access: FileAccess): { dir: string; name?: string } {
+  const dir = dirname(path);
+  const t = access.readText(path);
+  if (!t.ok) return { dir };
+  try {
+    const pkg = JSON.parse(t.text) as { name?: unknown };
+    if (typeof pkg.name === 'string') return { dir, name: pkg.name };
+  } catch {
+    /* not JSON: still a package */
+  }
+  return { dir };
+}
+
+type ConfigFacts = Pick<ProjectFacts, 'envFiles' | 'composeEnvFiles' | 'prismaSchemas' | 'prismaConfigs' | 'compose' | 'kubernetes' | 'pm2' | 'serverless'>;
 
 /** .env files, Prisma schemas and configs, compose/Kubernetes/PM2/serverless files. */
 function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind) => (path: string) => TextFile, problems: InputProblem[]): ConfigFacts {
+  const access = discovery.access;
   const of = (kind: string) => discovery.candidates.filter((c) => c.kind === kind).map((c) => c.path);
   const envFiles = loadEnvFiles(of('env'), reader('env'));
   for (const f of envFiles) problems.push(...f.problems);
@@ -174,7 +194,7 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
     const dir = dirname(p);
     schemaPaths.add(basename(dir) === 'schema' || of('prisma-schema').filter((q) => dirname(q) === dir).length > 1 ? dir : p);
   }
-  const prismaSchemas = [...schemaPaths].map((path) => ({ path, ...loadPrismaSchema(path, reader('prisma')) }));
+  const prismaSchemas = [...schemaPaths].map((path) => ({ path, ...loadPrismaSchema(path, reader('prisma'), (d) => access.listDir(d)) }));
   for (const s of prismaSchemas) problems.push(...s.problems);
   const prismaConfigs = of('prisma-config').map((p) => loadPrismaConfig(p, reader('js')));
   for (const c of prismaConfigs) problems.push(...c.problems);
@@ -205,7 +225,11 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
       problems.push(...facts.problems);
     }
   }
-  return { envFiles, prismaSchemas, prismaConfigs, ...out };
+  // A compose env_file with another name (`db.env`) is read when a service names it.
+  const known = new Set(envFiles.map((f) => f.file));
+  const named = new Set(out.compose.flatMap((c) => c.services.flatMap((s) => s.envFiles.map((r) => r.resolvedPath))).filter((p): p is string => p !== undefined && !known.has(p)));
+  const composeEnvFiles = loadEnvFiles([...named].filter((p) => existsSync(p)), reader('env'));
+  return { envFiles, composeEnvFiles, prismaSchemas, prismaConfigs, ...out };
 }
 
 /** Compose reads `.env` beside the compose file for ${VAR} interpolation. */

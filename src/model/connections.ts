@@ -120,12 +120,7 @@ export interface ConnectionModel {
   unresolved: Array<{ envVar: string; origin: ConnectionOrigin }>;
 }
 
-export interface BuildConnectionsOptions {
-  /** Reads a compose env_file that discovery did not list (`db.env`). */
-  loadEnvFile?: (path: string) => LoadedEnvFile | undefined;
-}
-
-type Input = Pick<ProjectFacts, 'root' | 'envFiles' | 'compose' | 'kubernetes' | 'js' | 'prismaSchemas' | 'prismaConfigs' | 'pgbouncer'>;
+type Input = Pick<ProjectFacts, 'root' | 'envFiles' | 'composeEnvFiles' | 'compose' | 'kubernetes' | 'js' | 'prismaSchemas' | 'prismaConfigs' | 'pgbouncer'>;
 
 const PGBOUNCER_DEFAULT_PORT = 6432;
 
@@ -287,7 +282,7 @@ function listenPort(cfg: PgbouncerConfig): number | undefined {
   return Number.isInteger(n) ? n : undefined;
 }
 
-export function buildConnections(facts: Input, options: BuildConnectionsOptions = {}): ConnectionModel {
+export function buildConnections(facts: Input): ConnectionModel {
   // A PgBouncer listening on 5432 (images that stand in for the server) says nothing about a URL on
   // PostgreSQL's own default port: matching by port alone would make every server a pooler.
   const listenPorts = [...new Set(facts.pgbouncer.map(listenPort).filter((p): p is number => p !== undefined && p !== 5432))];
@@ -472,7 +467,7 @@ export function buildConnections(facts: Input, options: BuildConnectionsOptions 
       );
     }
   }
-  const envFileLoaded = new Map(facts.envFiles.map((f) => [f.file, f]));
+  const envFileLoaded = new Map([...facts.envFiles, ...facts.composeEnvFiles].map((f) => [f.file, f]));
   for (const compose of facts.compose) {
     for (const svc of compose.services) {
       const environments = [`compose:${svc.name}`];
@@ -483,7 +478,7 @@ export function buildConnections(facts: Input, options: BuildConnectionsOptions 
       }
       for (const ref of svc.envFiles) {
         if (ref.kind !== 'env-file' || !ref.resolvedPath) continue;
-        const f = envFileLoaded.get(ref.resolvedPath) ?? options.loadEnvFile?.(ref.resolvedPath);
+        const f = envFileLoaded.get(ref.resolvedPath);
         if (!f) continue;
         for (const v of env.expand(f).values.values()) {
           // `environment:` wins over env_file (compose spec, services.environment).
@@ -634,6 +629,7 @@ export function connectionModel(facts: ProjectFacts): ConnectionModel {
     m = buildConnections({
       root: facts.root,
       envFiles: facts.envFiles ?? [],
+      composeEnvFiles: facts.composeEnvFiles ?? [],
       compose: facts.compose ?? [],
       kubernetes: facts.kubernetes ?? [],
       js: facts.js ?? [],

@@ -25,6 +25,10 @@ export interface ProjectFacts {
   js: JsFileFacts[];
   /** .env files, one per file: environments are kept apart, never merged. */
   envFiles: LoadedEnvFile[];
+  /** Files named by a compose `env_file` that are not `.env` files of their own (`db.env`), read once here. */
+  composeEnvFiles: LoadedEnvFile[];
+  /** The repository's packages: each package.json's directory and `name` (when it has one). */
+  packages: Array<{ dir: string; name?: string }>;
   /** Prisma schemas (a schema.prisma, or a folder of *.prisma files) and prisma.config.ts files. */
   prismaSchemas: Array<ParsedPrismaSchema & { path: string }>;
   prismaConfigs: PrismaConfigFacts[];
@@ -51,6 +55,8 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     pgbouncer: [],
     js: [],
     envFiles: [],
+    composeEnvFiles: [],
+    packages: [],
     prismaSchemas: [],
     prismaConfigs: [],
     compose: [],

@@ -1,6 +1,4 @@
 import { dirname, relative, sep } from 'node:path';
-import { existsSync } from 'node:fs';
-import { loadEnvFiles } from '../../sources/env/files.js';
 import { dotenvValues } from '../../sources/env/parse.js';
 import type { LoadedEnvFile } from '../../sources/env/types.js';
 import type { ComposeService, EnvVarFact, K8sContainer, Pm2App, ServerlessFacts, ServerlessFunction } from '../../sources/yaml/types.js';
@@ -29,8 +27,8 @@ function fromFact(e: EnvVarFact, source: string): ServiceEnvValue | undefined {
 function envFile(ctx: BuildContext, path: string): LoadedEnvFile | undefined {
   const known = ctx.facts.envFiles.find((f) => f.file === path);
   if (known) return known;
-  // A compose env_file with another name (`db.env`): read it as compose does.
-  return existsSync(path) ? loadEnvFiles([path])[0] : undefined;
+  // A compose env_file with another name (`db.env`), read with the other inputs (src/model/build.ts).
+  return ctx.facts.composeEnvFiles.find((f) => f.file === path);
 }
 
 function addDotenv(env: ServiceEnv, f: LoadedEnvFile, source: string): void {

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { extractPm2 } from '../../sources/pm2/extract.js';
 import { surgePods } from '../../sources/yaml/kubernetes.js';
@@ -37,32 +36,16 @@ export function isRuntimeFile(file: string, base: string): boolean {
   return !NOT_RUNTIME_DIR.test(dirname(r)) && !NOT_RUNTIME_FILE.test(r);
 }
 
-const packageCache = new Map<string, { dir: string; name?: string } | null>();
+let packageDirs = new Map<string, { dir: string; name?: string }>();
 
-/** The nearest directory with a package.json, up to the repository root. */
+/** The nearest directory with a package.json, up to the repository root (read with the other inputs: ProjectFacts.packages). */
 function packageOf(file: string, root: string): { dir: string; name?: string } | undefined {
   let dir = dirname(file);
   for (;;) {
-    const cached = packageCache.get(dir);
-    if (cached !== undefined) return cached ?? undefined;
-    const p = join(dir, 'package.json');
-    if (existsSync(p)) {
-      let name: string | undefined;
-      try {
-        const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: unknown };
-        if (typeof pkg.name === 'string') name = pkg.name;
-      } catch {
-        /* a broken package.json still marks a package */
-      }
-      const hit = name !== undefined ? { dir, name } : { dir };
-      packageCache.set(dir, hit);
-      return hit;
-    }
+    const hit = packageDirs.get(dir);
+    if (hit !== undefined) return hit;
     const up = dirname(dir);
-    if (dir === root || up === dir || relative(root, up).startsWith('..')) {
-      packageCache.set(dir, null);
-      return undefined;
-    }
+    if (dir === root || up === dir || relative(root, up).startsWith('..')) return undefined;
     dir = up;
   }
 }
@@ -78,7 +61,7 @@ export function countedPools(facts: BuildContext['facts']): PoolDefinition[] {
 }
 
 export function collectServices(ctx: BuildContext): ServiceBuild[] {
-  packageCache.clear();
+  packageDirs = new Map((ctx.facts.packages ?? []).map((p) => [p.dir, p]));
   const root = ctx.facts.root;
   const pools = countedPools(ctx.facts);
   const apps = new Map<string, AppDir>();

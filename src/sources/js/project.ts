@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import ts from './typescript.cjs';
 import type { InputProblem } from '../../core/diagnostic.js';
@@ -293,7 +293,8 @@ const BINARY_PROBE_BYTES = 8192;
 export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: boolean): SourceBytes {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat below keeps regular files only.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return readTextFile(path, maxBytes);
   }

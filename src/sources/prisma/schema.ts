@@ -15,11 +15,12 @@
  * Prisma 7 dropped `url`/`directUrl`/`shadowDatabaseUrl` from datasources (prisma-engines #5683);
  * the syntax is unchanged, so one reader serves every version.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InputProblem } from '../../core/diagnostic.js';
 import { LineIndex, type SourceRange } from '../../core/location.js';
 import { readTextFile, type TextFile } from '../../core/read-text.js';
+import { listDirectory, type DirListing } from '../../core/file-access.js';
 import type { ParsedPrismaSchema, PrismaDatasource, PrismaGenerator, PrismaProperty, PrismaValue } from './types.js';
 
 const isBlank = (c: number): boolean => c === 32 || c === 9;
@@ -350,7 +351,7 @@ export function parsePrismaSchemaFiles(files: ReadonlyArray<{ file: string; text
 }
 
 /** The *.prisma files of a schema path: the file itself, or every *.prisma under a folder (sorted). */
-export function prismaSchemaFiles(path: string): string[] {
+export function prismaSchemaFiles(path: string, listDir: (dir: string) => DirListing = listDirectory): string[] {
   let st;
   try {
     st = statSync(path);
@@ -361,22 +362,13 @@ export function prismaSchemaFiles(path: string): string[] {
   const found: string[] = [];
   const walk = (dir: string, depth: number): void => {
     if (depth > 20) return;
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
+    const listing = listDir(dir);
+    if (!listing.ok) return;
+    const entries = [...listing.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const { name, kind } of entries) {
+      if (name === 'node_modules' || name.startsWith('.') || kind === 'error') continue;
       const p = join(dir, name);
-      let isDir = false;
-      try {
-        isDir = statSync(p).isDirectory();
-      } catch {
-        continue;
-      }
-      if (isDir) walk(p, depth + 1);
+      if (kind === 'dir') walk(p, depth + 1);
       else if (name.endsWith('.prisma')) found.push(p);
     }
   };
@@ -385,10 +377,10 @@ export function prismaSchemaFiles(path: string): string[] {
 }
 
 /** Reads and parses a schema file or folder. Unreadable files become problems. */
-export function loadPrismaSchema(path: string, readFile: (path: string) => TextFile = readTextFile): ParsedPrismaSchema {
+export function loadPrismaSchema(path: string, readFile: (path: string) => TextFile = readTextFile, listDir?: (dir: string) => DirListing): ParsedPrismaSchema {
   const files: Array<{ file: string; text: string }> = [];
   const problems: InputProblem[] = [];
-  for (const p of prismaSchemaFiles(path)) {
+  for (const p of prismaSchemaFiles(path, listDir)) {
     const t = readFile(p);
     if (t.ok) {
       files.push({ file: p, text: t.text });

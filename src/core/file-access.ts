@@ -1,0 +1,175 @@
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { InputProblem } from './diagnostic.js';
+import { rangeOnLine } from './location.js';
+import { DEFAULT_MAX_FILE_BYTES, readTextFile, type TextFile } from './read-text.js';
+
+/**
+ * Which files the input may make pgconn-lint read (docs/security.md).
+ *
+ * pgconn-lint runs on untrusted pull requests and publishes what it prints, so a path written in
+ * the repository — a symbolic link, an `include`, `%include`, `auth_file`, `env_file`, a schema
+ * folder, an import — is read only when its REAL path (symbolic links resolved) lies inside the
+ * repository root, outside any `.git` directory, and is a regular file or a directory. Paths the
+ * user names on the command line that lie outside the repository are allowed with what is under
+ * them (a named file: its directory, for its own includes). A path named on the command line that
+ * lies inside the repository gets no exception: the repository may have made it a link.
+ * `/proc`, `/sys` and `/dev` are never read, whoever names them.
+ */
+export type Access = { ok: true } | { ok: false; reason: string };
+
+/** A directory's names, each a file, a directory (links followed) or an entry that could not be stat'ed. */
+export type DirListing = { ok: true; entries: Array<{ name: string; kind: 'file' | 'dir' | 'error' }> } | { ok: false; reason: string };
+
+function errnoReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' ? 'No such file or directory' : code === 'ENOTDIR' ? 'Not a directory' : code === 'EACCES' ? 'Permission denied' : (code ?? 'unknown error');
+}
+
+/**
+ * Lists a directory with no access check (unit tests and callers with a trusted path);
+ * `allowed` decides per entry, and an entry it refuses is listed as a file, whose read then says why.
+ */
+export function listDirectory(dir: string, allowed: (path: string) => boolean = () => true): DirListing {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    return { ok: false, reason: errnoReason(err) };
+  }
+  return {
+    ok: true,
+    entries: names.map((name) => {
+      const p = join(dir, name);
+      if (!allowed(p)) return { name, kind: 'file' as const };
+      try {
+        return { name, kind: statSync(p).isDirectory() ? ('dir' as const) : ('file' as const) };
+      } catch {
+        return { name, kind: 'error' as const };
+      }
+    }),
+  };
+}
+
+const NEVER = ['/proc', '/sys', '/dev'];
+
+function within(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function realOrNull(path: string): string | null {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return null;
+  }
+}
+
+function hasGitComponent(path: string, base: string): boolean {
+  return relative(base, path).split(sep).includes('.git');
+}
+
+export class FileAccess {
+  /** The repository root as given (lexical) and as its real path. */
+  readonly root: string;
+  private readonly realRoot: string;
+  /** Real paths of the allowed trees: the repository, and what the command line named outside it. */
+  private readonly roots: string[];
+  private readonly verdicts = new Map<string, Access>();
+
+  constructor(root: string, namedOutside: readonly string[] = []) {
+    this.root = resolve(root);
+    this.realRoot = realOrNull(this.root) ?? this.root;
+    this.roots = [this.realRoot];
+    for (const p of namedOutside) {
+      const real = realOrNull(resolve(p));
+      if (real === null) continue;
+      let dir = real;
+      try {
+        if (!statSync(real).isDirectory()) dir = dirname(real);
+      } catch {
+        continue;
+      }
+      if (!NEVER.some((n) => within(dir, n))) this.roots.push(dir);
+    }
+  }
+
+  /** Paths named on the command line (resolved against `cwd`) that lie outside `root`. */
+  static namedOutside(root: string, cwd: string, paths: readonly string[]): string[] {
+    return paths.map((p) => resolve(cwd, p)).filter((p) => !within(p, resolve(root)));
+  }
+
+  /** A real path inside the repository written under the root as given (so a link and its target are one file). */
+  lexical(real: string): string {
+    return within(real, this.realRoot) ? join(this.root, relative(this.realRoot, real)) : real;
+  }
+
+  /** Marks a path already checked by discovery (a plain entry of a directory walked inside the root). */
+  trust(path: string): void {
+    this.verdicts.set(path, { ok: true });
+  }
+
+  /**
+   * May `path` be opened? A path that does not exist is allowed when it lies inside the allowed
+   * trees (the reader then says it is missing), so missing includes keep their own diagnostics.
+   */
+  check(path: string): Access {
+    const abs = resolve(path);
+    const known = this.verdicts.get(abs);
+    if (known) return known;
+    const verdict = this.decide(abs);
+    this.verdicts.set(abs, verdict);
+    return verdict;
+  }
+
+  private decide(abs: string): Access {
+    const real = realOrNull(abs);
+    const target = real ?? abs;
+    if (NEVER.some((n) => within(target, n))) return { ok: false, reason: 'is a system path (/proc, /sys, /dev): not read' };
+    const base = this.roots.find((r) => within(target, r));
+    if (base === undefined) {
+      // Lexically inside the repository but really outside it: a symbolic link on the way.
+      const viaLink = within(abs, this.root) || within(abs, this.realRoot);
+      return { ok: false, reason: viaLink ? 'points outside the repository: not read' : 'is outside the repository: not read' };
+    }
+    if (hasGitComponent(target, base)) return { ok: false, reason: 'is inside a .git directory: not read' };
+    if (real === null) return { ok: true };
+    try {
+      const st = statSync(real);
+      if (!st.isFile() && !st.isDirectory()) return { ok: false, reason: 'is not a regular file (a FIFO, socket or device): not read' };
+    } catch {
+      /* gone since: the reader says so */
+    }
+    return { ok: true };
+  }
+
+  /** The problem to report for a path that may not be read, at the path itself (worded as readTextFile's: "File …"). */
+  problemFor(path: string, reason: string): InputProblem {
+    return { message: `File ${reason}.`, severity: 'warning', range: rangeOnLine(path, 1, 1, 0) };
+  }
+
+  /** `readTextFile`, for allowed paths only. */
+  readText(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): TextFile {
+    const a = this.check(path);
+    if (!a.ok) return { ok: false, path, problem: this.problemFor(path, a.reason) };
+    return readTextFile(path, maxBytes);
+  }
+
+  /** Is `path` an allowed regular file? */
+  isFile(path: string): boolean {
+    if (!this.check(path).ok) return false;
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Names in an allowed directory, with their kind (links followed, and checked like any path). */
+  listDir(dir: string): DirListing {
+    const a = this.check(dir);
+    if (!a.ok) return a;
+    return listDirectory(dir, (p) => this.check(p).ok);
+  }
+}
