@@ -86,11 +86,13 @@ const MAX_GITIGNORE_BYTES = 1024 * 1024;
 function loadGitignore(dir: string, access: FileAccess, notes: InputProblem[]): Ignore | null {
   const p = join(dir, '.gitignore');
   if (!existsSync(p)) return null;
-  const t = access.readText(p, MAX_GITIGNORE_BYTES);
-  if (!t.ok) {
-    notes.push({ ...t.problem, severity: 'warning' });
+  const a = access.check(p);
+  if (!a.ok) {
+    notes.push({ message: `.gitignore ${a.reason}; its patterns are not applied.`, range: rangeOnLine(p, 1, 1, 0), severity: 'warning' });
     return null;
   }
+  const t = access.readText(p, MAX_GITIGNORE_BYTES);
+  if (!t.ok) return null;
   try {
     return ignore().add(t.text);
   } catch {

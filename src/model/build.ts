@@ -2,7 +2,7 @@ import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { InputProblem } from '../core/diagnostic.js';
 import { DEFAULT_MAX_FILE_BYTES, type TextFile } from '../core/read-text.js';
-import type { FileAccess } from '../core/file-access.js';
+import type { DirListing, FileAccess } from '../core/file-access.js';
 import type { DiscoveryResult } from '../discovery/discover.js';
 import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
@@ -165,6 +165,12 @@ function softenUnreadIncludes(cfg: PgConfig, access: FileAccess): PgConfig {
   return cfg;
 }
 
+/** A folder's entries that may be read (discovery has already said why the others are not). */
+function allowedEntries(dir: string, access: FileAccess): DirListing {
+  const l = access.listDir(dir);
+  return l.ok ? { ok: true, entries: l.entries.filter((e) => access.check(join(dir, e.name)).ok) } : l;
+}
+
 /** A package.json's directory and name (a broken one still marks a package). */
 function packageFacts(path: string, access: FileAccess): { dir: string; name?: string } {
   const dir = dirname(path);
@@ -194,7 +200,7 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
     const dir = dirname(p);
     schemaPaths.add(basename(dir) === 'schema' || of('prisma-schema').filter((q) => dirname(q) === dir).length > 1 ? dir : p);
   }
-  const prismaSchemas = [...schemaPaths].map((path) => ({ path, ...loadPrismaSchema(path, reader('prisma'), (d) => access.listDir(d)) }));
+  const prismaSchemas = [...schemaPaths].map((path) => ({ path, ...loadPrismaSchema(path, reader('prisma'), (d) => allowedEntries(d, access)) }));
   for (const s of prismaSchemas) problems.push(...s.problems);
   const prismaConfigs = of('prisma-config').map((p) => loadPrismaConfig(p, reader('js')));
   for (const c of prismaConfigs) problems.push(...c.problems);
