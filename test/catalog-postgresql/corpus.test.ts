@@ -2,28 +2,20 @@
  * Every setting in the real-world postgresql.conf corpus, interpreted for every
  * major: nothing throws, and the outcomes the corpus notes describe hold.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { getPgSetting, isPgPlaceholderName, PG_MAJORS } from '../../src/catalog/postgresql/catalog.js';
 import { parsePgSettingValue, pgMemoryBytes } from '../../src/catalog/postgresql/values.js';
 import { parsePostgresqlConf } from '../../src/sources/postgresql-conf/parse.js';
-import { CORPUS_ROOT } from '../support/paths.js';
+import { corpusFiles, corpusPath, describeCorpus } from '../support/corpus.js';
 
-const CORPUS = join(CORPUS_ROOT, 'postgresql-conf');
-const files = (() => {
-  try {
-    return readdirSync(CORPUS).map((f) => join(CORPUS, f));
-  } catch {
-    return [];
-  }
-})();
+const files = corpusFiles('postgresql-conf').map((f) => corpusPath('postgresql-conf', f));
 
 function entriesOf(file: string) {
   return parsePostgresqlConf(readFileSync(file, 'utf8'), file).items.flatMap((i) => (i.type === 'setting' ? [i.entry] : []));
 }
 
-describe.skipIf(files.length === 0)('corpus postgresql.conf files', () => {
+describeCorpus('corpus postgresql.conf files', () => {
   it('interprets every setting for every major without throwing', () => {
     let seen = 0;
     for (const file of files) {

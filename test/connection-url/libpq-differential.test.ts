@@ -8,9 +8,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LIBPQ_KEYWORDS, SECRET_KEYWORDS } from '../../src/sources/connection-url/libpq.js';
 import { readLibpqOptions } from '../../src/sources/connection-url/parse.js';
 import { CASES } from './cases.js';
-import { type LibpqHarness, setUpRealLibpq } from './real-libpq.js';
+import { missingProgramsNote } from '../support/skip-note.js';
+import { type LibpqHarness, libpqPrograms, setUpRealLibpq } from './real-libpq.js';
 
 let harness: LibpqHarness | null = null;
+/** Why the tests skip when the harness cannot be built (the closing summary prints it). */
+const MISSING = missingProgramsNote(libpqPrograms()).meta.skipNote;
 beforeAll(() => {
   harness = setUpRealLibpq();
 });
@@ -73,7 +76,7 @@ const EDGE = [
 
 describe('PQconninfoParse() differential', () => {
   test('the keyword table matches PQconndefaults() of each libpq, secrets included', (ctx) => {
-    if (!harness) return ctx.skip();
+    if (!harness) return ctx.skip(MISSING);
     for (const lib of harness.libs) {
       const real = lib.keywords();
       const expected = [...LIBPQ_KEYWORDS].filter(([, since]) => since <= lib.major).map(([k]) => k).sort();
@@ -107,12 +110,12 @@ describe('PQconninfoParse() differential', () => {
   }
 
   test('table cases and edge cases', (ctx) => {
-    if (!harness) return ctx.skip();
+    if (!harness) return ctx.skip(MISSING);
     compare([...CASES.map((c) => c.text).filter((t) => !t.includes(';')), ...EDGE]);
   });
 
   test('generated URLs and conninfo strings (fast-check)', (ctx) => {
-    if (!harness) return ctx.skip();
+    if (!harness) return ctx.skip(MISSING);
     const urlChars = fc.constantFrom(...'ab1:@/?&=%[],.#+ 2fF0\'\\'.split(''), '%2F', '%40', '%3D', '%00', '%zz', '[::1]', 'host', 'port', 'dbname', 'user', 'password', 'ssl', 'true', 'options');
     const url = fc.tuple(fc.constantFrom('postgresql://', 'postgres://'), fc.array(urlChars, { maxLength: 24 })).map(([p, cs]) => p + cs.join(''));
     const word = fc.array(fc.constantFrom(...'ab1:@/=\'\\ ,\t'.split('')), { maxLength: 6 }).map((a) => a.join(''));

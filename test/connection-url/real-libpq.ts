@@ -8,7 +8,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PG18_BIN, requireBinary } from '../support/real-postgres.js';
 
 const HELPER_C = String.raw`
@@ -77,11 +77,16 @@ function includeDir(): string | null {
   }
 }
 
+/** What the helper needs: gcc and the libpq headers. */
+export function libpqPrograms(): string[] {
+  return ['/usr/bin/gcc', join(includeDir() ?? '/usr/include/postgresql', 'libpq-fe.h')];
+}
+
 /** Compiles the helper; null (skip) when gcc or the libpq headers are missing — CI=true makes that a failure. */
 export function setUpRealLibpq(): LibpqHarness | null {
-  if (!requireBinary('/usr/bin/gcc')) return null;
-  const inc = includeDir() ?? '/usr/include/postgresql';
-  if (!requireBinary(join(inc, 'libpq-fe.h'))) return null;
+  const [gcc = '', header = ''] = libpqPrograms();
+  if (!requireBinary(gcc) || !requireBinary(header)) return null;
+  const inc = dirname(header);
   const dir = mkdtempSync(join(tmpdir(), 'pgconn-libpq-'));
   writeFileSync(join(dir, 'helper.c'), HELPER_C);
   const exe = join(dir, 'helper');

@@ -1,11 +1,10 @@
 /** Corpus pairings the issue names: silent where the setup is right, or where the gap is not this rule's business. */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { allDiagnostics, lintPaths, tempProject, testConfig } from '../support/lint-helpers.js';
-import { CORPUS_ROOT } from '../support/paths.js';
+import { corpusPath, describeCorpus } from '../support/corpus.js';
 
-const corpus = (p: string) => readFileSync(join(CORPUS_ROOT, p), 'utf8');
+const corpus = (p: string) => readFileSync(corpusPath(p), 'utf8');
 const RULES = ['pooler-without-direct-url', 'prisma-connection-limit', 'plaintext-credentials', 'ineffective-pool-option'];
 
 function findings(files: Record<string, string>, rules = RULES): string[] {
@@ -15,7 +14,7 @@ function findings(files: Record<string, string>, rules = RULES): string[] {
     .map((d) => `${d.ruleId} ${d.message}`);
 }
 
-describe('corpus pairings', () => {
+describeCorpus('corpus pairings', () => {
   it('langfuse: directUrl = env("DIRECT_URL") with DIRECT_URL commented out is not pooler-without-direct-url\'s business', () => {
     const out = findings({
       'prisma/schema.prisma': corpus('prisma/langfuse__langfuse__packages__shared__prisma__schema.prisma'),

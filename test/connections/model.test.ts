@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { connectionModel, looksLikeConnectionString } from '../../src/model/connections.js';
 import { classifyPassword, connectionPasswordKind } from '../../src/model/connections/credentials.js';
 import { lintPaths, tempProject, testConfig } from '../support/lint-helpers.js';
-import { CORPUS_ROOT as CORPUS } from '../support/paths.js';
+import { CORPUS_ROOT as CORPUS, itCorpus } from '../support/corpus.js';
 
 function model(files: Record<string, string>) {
   const dir = tempProject(files);
@@ -132,7 +132,7 @@ describe('connection model', () => {
     expect(looksLikeConnectionString('https://example.com')).toBe(false);
   });
 
-  it('reads every corpus file without a crash', () => {
+  itCorpus('reads every corpus file without a crash', () => {
     const dirs = readdirSync(CORPUS).filter((d) => !d.endsWith('.md'));
     const result = lintPaths(CORPUS, dirs.map((d) => join(CORPUS, d)), testConfig());
     const m = connectionModel(result.facts);

@@ -1,16 +1,14 @@
 /**
- * The corpus pairings of /work/shared/corpus/SOURCES.md, assembled into small projects as
+ * The corpus pairings of ../shared/corpus/SOURCES.md, assembled into small projects as
  * they sit in their repositories, and every corpus file through the deployment model.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CORPUS_ROOT } from '../support/paths.js';
+import { expect, it } from 'vitest';
+import { CORPUS_ROOT, describeCorpus } from '../support/corpus.js';
 import { runProject } from './support.js';
-
-const haveCorpus = existsSync(CORPUS_ROOT);
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'pgconn-lint-corpus-'));
@@ -23,7 +21,7 @@ function project(files: Record<string, string>): string {
 
 const RINHA = 'zanfranceschi__rinha-de-backend-2024-q1__participantes__';
 
-describe.skipIf(!haveCorpus)('corpus pairings', () => {
+describeCorpus('corpus pairings', () => {
   it('andersonef: the mounted postgresql.conf is never loaded, so 2 × 120 = 240 meets the default max_connections 100', () => {
     const run = runProject(
       project({

@@ -1,13 +1,12 @@
 /** Every real-world file in ../shared/corpus is linted without a crash or an internal error. */
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { CORPUS_ROOT as CORPUS, describeCorpus } from '../support/corpus.js';
 import { allDiagnostics, lintPaths, testConfig } from '../support/lint-helpers.js';
 
-const CORPUS = resolve(__dirname, '../../../shared/corpus');
-
-describe.runIf(existsSync(CORPUS) || process.env.CI === 'true')('shared corpus', () => {
-  const kinds = existsSync(CORPUS) ? readdirSync(CORPUS).filter((k) => !k.endsWith('.md')) : [];
+describeCorpus('shared corpus', () => {
+  const kinds = readdirSync(CORPUS).filter((k) => !k.endsWith('.md'));
   it('exists', () => expect(kinds.length).toBeGreaterThan(0));
   for (const kind of kinds) {
     for (const f of readdirSync(join(CORPUS, kind))) {
@@ -25,7 +24,7 @@ describe.runIf(existsSync(CORPUS) || process.env.CI === 'true')('shared corpus',
 });
 
 /** What a PostgreSQL expert expects on particular corpus files (see ../shared/corpus/SOURCES.md). */
-describe.runIf(existsSync(CORPUS) || process.env.CI === 'true')('shared corpus: expert expectations', () => {
+describeCorpus('shared corpus: expert expectations', () => {
   const findings = (kind: string, file: string) => {
     const result = lintPaths(join(CORPUS, kind), [join(CORPUS, kind, file)], testConfig());
     return allDiagnostics(result).map((d) => `${d.range.line} ${d.severity} ${d.ruleId ?? 'input'}`);

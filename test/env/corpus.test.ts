@@ -1,15 +1,12 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { expandDotenv } from '../../src/sources/env/expand.js';
 import { loadEnvFiles } from '../../src/sources/env/files.js';
 import { dotenvValues } from '../../src/sources/env/parse.js';
-import { CORPUS_ROOT } from '../support/paths.js';
+import { corpusFiles, corpusPath, describeCorpus } from '../support/corpus.js';
 
-const DIR = join(CORPUS_ROOT, 'env');
-const files = readdirSync(DIR).map((f) => join(DIR, f));
+describeCorpus('every .env file of the corpus', () => {
+  const files = corpusFiles('env').map((f) => corpusPath('env', f));
 
-describe('every .env file of the corpus', () => {
   test.each(files)('%s is read and expanded without a crash', (file) => {
     const [loaded] = loadEnvFiles([file]);
     expect(loaded?.entries.length).toBeGreaterThan(0);

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
 import { requireBinary } from '../support/real-postgres.js';
+import { missingProgramsNote } from '../support/skip-note.js';
 import { copyWorkingTree, onPath } from './working-tree.js';
 
 const PRE_COMMIT = onPath('pre-commit') ?? '/usr/bin/pre-commit';
@@ -88,7 +89,7 @@ function userRepository(env: NodeJS.ProcessEnv, files: Record<string, string>): 
   return dir;
 }
 
-describe.skipIf(!have)('pre-commit runs the pgconn-lint hook', () => {
+describe.skipIf(!have)('pre-commit runs the pgconn-lint hook', missingProgramsNote([PRE_COMMIT, GIT]), () => {
   let env: NodeJS.ProcessEnv;
   let hook: { path: string; rev: string };
 

@@ -13,13 +13,14 @@ import { getPgbouncerSetting, parsePgbouncerValue, pgbouncerConnstringParam, typ
 import { loadPgbouncerConfig } from '../../src/sources/pgbouncer-ini/load.js';
 import { pgbouncerStartupErrors } from '../../src/sources/pgbouncer-ini/validate.js';
 import type { PgbouncerConfig } from '../../src/sources/pgbouncer-ini/types.js';
-import { formatG, makeSandbox, PGBOUNCER_BIN, requireBinary, runRealPgbouncer, type Sandbox, type SandboxFile } from '../support/real-pgbouncer.js';
-import { CORPUS_ROOT } from '../support/paths.js';
+import { formatG, makeSandbox, PGBOUNCER_BIN, PSQL_BIN, requireBinary, runRealPgbouncer, type Sandbox, type SandboxFile } from '../support/real-pgbouncer.js';
+import { corpusFiles, corpusPath, itCorpus } from '../support/corpus.js';
+import { missingProgramsNote } from '../support/skip-note.js';
 
 const VERSION = '1.18';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtureDir = join(root, 'fixtures', 'pgbouncer-ini');
-const corpusDir = join(CORPUS_ROOT, 'pgbouncer');
+const corpusDir = corpusPath('pgbouncer');
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
@@ -45,13 +46,9 @@ function fixtureCases(): Case[] {
   return cases;
 }
 
+/** None when ../shared/corpus is missing: the test 'the cases include the corpus files' says so. */
 function corpusCases(): Case[] {
-  let names: string[];
-  try {
-    names = readdirSync(corpusDir).sort();
-  } catch {
-    return [];
-  }
+  const names = corpusFiles('pgbouncer');
   return names.map((n) => {
     const text = readFileSync(join(corpusDir, n), 'utf8');
     const files: SandboxFile[] = [{ rel: n, text }];
@@ -102,17 +99,22 @@ const atoi = (s: string | undefined): number | undefined => {
   return m ? Number(m[1]) : 0;
 };
 
-const have = requireBinary(PGBOUNCER_BIN);
+const PROGRAMS = [PGBOUNCER_BIN, PSQL_BIN];
+const have = PROGRAMS.every(requireBinary);
 const cases = [...fixtureCases(), ...corpusCases()];
 
-describe.skipIf(!have)(`PgBouncer ${VERSION} (${PGBOUNCER_BIN}) agrees with loadPgbouncerConfig`, () => {
+describe.skipIf(!have)(`PgBouncer ${VERSION} (${PGBOUNCER_BIN}) agrees with loadPgbouncerConfig`, missingProgramsNote(PROGRAMS), () => {
   const sandboxes: Sandbox[] = [];
   afterAll(() => {
     for (const s of sandboxes) s.cleanup();
   });
 
-  test('there are fixtures and corpus files', () => {
+  test('there are fixtures', () => {
     expect(cases.filter((c) => c.name.startsWith('fixture')).length).toBeGreaterThanOrEqual(25);
+  });
+
+  itCorpus('the cases include the corpus files', () => {
+    expect(cases.filter((c) => c.name.startsWith('corpus')).length).toBeGreaterThan(0);
   });
 
   for (const c of cases) {

@@ -6,11 +6,11 @@ import type { TextFile } from '../../src/core/read-text.js';
 import { loadPgbouncerConfig } from '../../src/sources/pgbouncer-ini/load.js';
 import { parseUserlist } from '../../src/sources/pgbouncer-ini/userlist.js';
 import { pgbouncerStartupErrors } from '../../src/sources/pgbouncer-ini/validate.js';
-import { CORPUS_ROOT } from '../support/paths.js';
+import { corpusPath, itCorpus } from '../support/corpus.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fx = join(root, 'fixtures', 'pgbouncer-ini');
-const corpus = join(CORPUS_ROOT, 'pgbouncer');
+const corpus = corpusPath('pgbouncer');
 
 /** An in-memory repository. */
 function memRepo(files: Record<string, string>): (p: string) => TextFile {
@@ -53,7 +53,7 @@ describe('loadPgbouncerConfig', () => {
     expect(cfg.settings.map((s) => s.key)).toEqual(['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'x9', 'x10']);
   });
 
-  test('JelteF corpus: %include relative to the working directory resolves from the repository root', () => {
+  itCorpus('JelteF corpus: %include relative to the working directory resolves from the repository root', () => {
     const files = {
       '/repo/configs/pgbouncer/1.ini': readFileSync(join(corpus, 'JelteF__pooler-bench__configs__pgbouncer__1.ini'), 'utf8'),
       '/repo/configs/pgbouncer-shared.ini': readFileSync(join(corpus, 'JelteF__pooler-bench__configs__pgbouncer-shared.ini'), 'utf8'),
@@ -109,7 +109,7 @@ describe('loadPgbouncerConfig', () => {
     expect(n).toBe(3);
   });
 
-  test('every corpus file loads without throwing', () => {
+  itCorpus('every corpus file loads without throwing', () => {
     for (const f of readdirSync(corpus)) {
       const cfg = loadPgbouncerConfig(join(corpus, f), { repoRoot: corpus });
       expect(cfg.files[0]).toBe(join(corpus, f));

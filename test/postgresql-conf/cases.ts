@@ -1,12 +1,12 @@
 /** Inputs for the differential tests: fixture files/trees, the corpus, and byte-exact inline cases. */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CORPUS_ROOT } from '../support/paths.js';
+import { corpusFiles, corpusPath } from '../support/corpus.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES_DIR = join(repoRoot, 'fixtures', 'postgresql-conf');
-export const CORPUS_DIR = join(CORPUS_ROOT, 'postgresql-conf');
+export const CORPUS_DIR = corpusPath('postgresql-conf');
 
 export interface ConfCase {
   name: string;
@@ -42,11 +42,9 @@ export function fixtureCases(): ConfCase[] {
   return cases;
 }
 
+/** The corpus postgresql.conf files; none when ../shared/corpus is missing (the differential test says so). */
 export function corpusCases(): ConfCase[] {
-  if (!existsSync(CORPUS_DIR)) return [];
-  return readdirSync(CORPUS_DIR)
-    .sort()
-    .map((name) => ({ name: `corpus/${name}`, files: new Map([['postgresql.conf', readFileSync(join(CORPUS_DIR, name))]]) }));
+  return corpusFiles('postgresql-conf').map((name) => ({ name: `corpus/${name}`, files: new Map([['postgresql.conf', readFileSync(join(CORPUS_DIR, name))]]) }));
 }
 
 const one = (name: string, text: string): ConfCase => ({ name, files: new Map([['postgresql.conf', Buffer.from(text, 'utf8')]]) });

