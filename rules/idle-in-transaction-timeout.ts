@@ -1,7 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import { rangeOnLine } from '../src/core/location.js';
 import { isServerConfig, resolvePgSetting } from '../src/model/settings.js';
-import { buildDeploymentModel } from '../src/model/deployment/build.js';
 import { idleTimeoutCoverage, serverForConfig } from '../src/model/deployment/paths.js';
 
 export default defineRule({
@@ -35,7 +34,7 @@ export default defineRule({
       // Path-aware: silent when something on every way into this server ends idle transactions — a
       // `-c` argument of the container that loads the file, the pooler in between (PgBouncer
       // idle_transaction_timeout), or the clients' own startup parameter.
-      const model = buildDeploymentModel(ctx.facts, ctx.settings);
+      const model = ctx.model.deployment;
       const server = serverForConfig(model, cfg);
       if (server && idleTimeoutCoverage(model, server)?.covered) continue;
       const data = { value: r.entry?.rawValue ?? '0', suggested: String(ctx.options.suggested) };

@@ -1,6 +1,6 @@
 import { basename, relative, sep } from 'node:path';
 import { defineRule, type ReportDescriptor } from '../src/engine/rule.js';
-import { connectionModel, type ConnectionModel, type ResolvedConnection } from '../src/model/connections.js';
+import { type ConnectionModel, type ResolvedConnection } from '../src/model/connections.js';
 import { getPgSetting, PG_MAJORS } from '../src/catalog/postgresql/catalog.js';
 import { urlQuery } from '../src/sources/js/libraries/pg.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../src/sources/js/types.js';
@@ -132,7 +132,7 @@ export default defineRule({
   },
   check(ctx) {
     const hasPools = ctx.facts.js.some((f) => f.pools.length > 0);
-    const model = hasPools ? connectionModel(ctx.facts) : undefined;
+    const model = hasPools ? ctx.model.connections : undefined;
     const urlReported = new Set<string>();
     for (const file of ctx.facts.js) {
       for (const def of file.pools) {

@@ -2,7 +2,7 @@ import { basename, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { SourceRange } from '../src/core/location.js';
 import { defineRule } from '../src/engine/rule.js';
-import { connectionModel, distinctConnectionValues } from '../src/model/connections.js';
+import { distinctConnectionValues } from '../src/model/connections.js';
 import { classifyPassword } from '../src/model/connections/credentials.js';
 import { gitTrackedFiles } from '../src/model/git-tracked.js';
 
@@ -67,7 +67,7 @@ export default defineRule({
       ctx.report({ messageId, helpId, data: { ...data, place }, range });
     };
 
-    for (const c of distinctConnectionValues(connectionModel(ctx.facts).strings)) {
+    for (const c of distinctConnectionValues(ctx.model.connections.strings)) {
       if (c.password !== 'literal' || c.secret || c.template) continue;
       const what = c.envVar ? `${c.envVar}` : 'This connection string';
       report('connection', 'help', { what, redacted: c.parsed.redacted, user: c.parsed.user ? `"${c.parsed.user}"` : 'its user' }, c.range);

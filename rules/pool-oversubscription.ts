@@ -1,7 +1,6 @@
 import type { RelatedLocation } from '../src/core/diagnostic.js';
 import type { SourceRange } from '../src/core/location.js';
 import { defineRule } from '../src/engine/rule.js';
-import { buildDeploymentModel } from '../src/model/deployment/build.js';
 import { atLeast, show } from '../src/model/deployment/quantity.js';
 import type { DeploymentModel, PoolerBudget, PoolerNode, Quantity, ServerBudget, ServerNode } from '../src/model/deployment/types.js';
 
@@ -60,7 +59,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const model = buildDeploymentModel(ctx.facts, ctx.settings);
+    const model = ctx.model.deployment;
     const opt = Number(ctx.options.headroom);
     const headroom = opt !== 10 ? opt : model.settings.headroom;
     for (const b of model.serverBudgets) checkServer(ctx, model, b, headroom);

@@ -1,10 +1,8 @@
 import type { RelatedLocation } from '../src/core/diagnostic.js';
 import type { SourceRange } from '../src/core/location.js';
 import { defineRule, type ReportDescriptor } from '../src/engine/rule.js';
-import type { LintSettings } from '../src/engine/settings.js';
-import type { DeploymentModel } from '../src/model/deployment/types.js';
-import { deploymentModelOf, optionsSettingVerdict, poolerPaths, poolerSettingRange, startupParameterVerdict, type PoolerPath, type StartupVerdict } from '../src/model/pooler-path.js';
-import type { ProjectFacts } from '../src/model/project.js';
+import type { ProjectModel } from '../src/model/project-model.js';
+import { optionsSettingVerdict, poolerSettingRange, startupParameterVerdict, type PoolerPath, type StartupVerdict } from '../src/model/pooler-path.js';
 import { parseStartupOptions } from '../src/sources/connection-url/libpq.js';
 import { spanRange } from '../src/sources/connection-url/parse.js';
 import { PG_STARTUP_OPTIONS } from '../src/sources/js/libraries/pg.js';
@@ -70,11 +68,12 @@ function sentParameters(path: PoolerPath): SentParameter[] {
 const OVER_NODE_POSTGRES: ReadonlySet<JsLibrary> = new Set<JsLibrary>(['knex', 'typeorm', 'sequelize', 'prisma-adapter-pg', 'mikro-orm']);
 const libraryLabel = (lib: JsLibrary): string => (OVER_NODE_POSTGRES.has(lib) ? `${LIBRARY_NAME[lib]} (node-postgres)` : LIBRARY_NAME[lib]);
 
-/** Findings for one deployment model (exported for tests with hand-built models). */
-export function findStartupParameterProblems(model: DeploymentModel, facts: ProjectFacts, settings: LintSettings): ReportDescriptor[] {
+/** Findings for one project model (exported for tests with hand-built deployment models). */
+export function findStartupParameterProblems(model: ProjectModel): ReportDescriptor[] {
+  const { facts, settings } = model;
   const out: ReportDescriptor[] = [];
   const seen = new Set<string>();
-  for (const path of poolerPaths(model, facts, settings)) {
+  for (const path of model.poolerPaths) {
     // Only a PgBouncer whose settings are in the repository: CloudNativePG's operator and managed
     // poolers write their own ignore_startup_parameters, which the repository does not show.
     if (path.pooler.kind !== 'pgbouncer') continue;
@@ -151,8 +150,6 @@ export default defineRule({
     options: {},
   },
   check(ctx) {
-    const model = deploymentModelOf(ctx.facts, ctx.settings);
-    if (model === undefined) return;
-    for (const r of findStartupParameterProblems(model, ctx.facts, ctx.settings)) ctx.report(r);
+    for (const r of findStartupParameterProblems(ctx.model)) ctx.report(r);
   },
 });

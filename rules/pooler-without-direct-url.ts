@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { RelatedLocation } from '../src/core/diagnostic.js';
 import { defineRule } from '../src/engine/rule.js';
-import { connectionModel, transactionPooler, type ResolvedConnection } from '../src/model/connections.js';
+import { transactionPooler, type ResolvedConnection } from '../src/model/connections.js';
 
 /** `DATABASE_URL in .env.production:3` for the message; empty for a literal. */
 function where(c: ResolvedConnection): string {
@@ -52,7 +52,7 @@ export default defineRule({
     options: {},
   },
   check(ctx) {
-    const model = connectionModel(ctx.facts);
+    const model = ctx.model.connections;
     for (const p of model.prisma) {
       const pooled = model.strings.filter((c) => c.origin.prismaId === p.id && c.origin.property === 'url' && transactionPooler(c) !== undefined);
       if (pooled.length === 0) continue;

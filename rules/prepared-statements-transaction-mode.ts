@@ -1,10 +1,8 @@
 import type { RelatedLocation } from '../src/core/diagnostic.js';
 import type { SourceRange } from '../src/core/location.js';
 import { defineRule, type ReportDescriptor } from '../src/engine/rule.js';
-import type { LintSettings } from '../src/engine/settings.js';
-import type { DeploymentModel } from '../src/model/deployment/types.js';
-import { deploymentModelOf, isTransactionPooling, poolerPaths, preparedStatementSupport, type PoolerPath } from '../src/model/pooler-path.js';
-import type { ProjectFacts } from '../src/model/project.js';
+import type { ProjectModel } from '../src/model/project-model.js';
+import { isTransactionPooling, preparedStatementSupport, type PoolerPath } from '../src/model/pooler-path.js';
 
 /**
  * How a client uses named (protocol-level) prepared statements:
@@ -45,11 +43,12 @@ function usage(path: PoolerPath): Use {
   return undefined;
 }
 
-/** Findings for one deployment model (exported for tests with hand-built models). */
-export function findPreparedStatementProblems(model: DeploymentModel, facts: ProjectFacts, settings: LintSettings): ReportDescriptor[] {
+/** Findings for one project model (exported for tests with hand-built deployment models). */
+export function findPreparedStatementProblems(model: ProjectModel): ReportDescriptor[] {
+  const { facts, settings } = model;
   const out: ReportDescriptor[] = [];
   const seen = new Set<string>();
-  for (const path of poolerPaths(model, facts, settings)) {
+  for (const path of model.poolerPaths) {
     if (!isTransactionPooling(path.mode.value)) continue;
     const use = usage(path);
     if (use === undefined) continue;
@@ -121,8 +120,6 @@ export default defineRule({
     options: {},
   },
   check(ctx) {
-    const model = deploymentModelOf(ctx.facts, ctx.settings);
-    if (model === undefined) return;
-    for (const r of findPreparedStatementProblems(model, ctx.facts, ctx.settings)) ctx.report(r);
+    for (const r of findPreparedStatementProblems(ctx.model)) ctx.report(r);
   },
 });

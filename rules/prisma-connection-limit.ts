@@ -1,6 +1,6 @@
 import { basename, dirname, relative, sep } from 'node:path';
 import { defineRule } from '../src/engine/rule.js';
-import { connectionModel, PRISMA_DEFAULT_CONNECTION_LIMIT, type PrismaClientModel, type ResolvedConnection } from '../src/model/connections.js';
+import { PRISMA_DEFAULT_CONNECTION_LIMIT, type PrismaClientModel, type ResolvedConnection } from '../src/model/connections.js';
 import type { ProjectFacts } from '../src/model/project.js';
 import { isServerlessScope } from '../src/sources/js/scopes/lookup.js';
 
@@ -78,7 +78,7 @@ export default defineRule({
     options: {},
   },
   check(ctx) {
-    const model = connectionModel(ctx.facts);
+    const model = ctx.model.connections;
     const engines = model.prisma.filter((p) => p.generation === 'query-engine');
     const single = engines.filter((p) => p.schema).length <= 1;
     const done = new Set<string>();

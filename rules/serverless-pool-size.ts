@@ -1,12 +1,11 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../src/sources/js/types.js';
 import { constructionHead, isServerlessScope, requestScopeAt, wrapsInlineDefinition } from '../src/sources/js/scopes/lookup.js';
-import { connectionModel } from '../src/model/connections.js';
-import type { ProjectFacts } from '../src/model/project.js';
+import type { ProjectModel } from '../src/model/project-model.js';
 import { LIBRARY_NAME } from '../src/sources/js/libraries.js';
 
-function prismaClientsWithDatasource(facts: ProjectFacts): Set<string> {
-  return new Set(connectionModel(facts).prisma.flatMap((p) => p.clients));
+function prismaClientsWithDatasource(model: ProjectModel): Set<string> {
+  return new Set(model.connections.prisma.flatMap((p) => p.clients));
 }
 
 /** How to write a pool size of `n` for each library (the help line). */
@@ -74,7 +73,7 @@ export default defineRule({
         if (def.kind === 'prisma-client' && def.max.provenance.kind === 'default') {
           // When the repository holds the datasource, its URL decides (per environment, through .env files):
           // prisma-connection-limit judges that at the URL, so only a client whose URL is unknown is reported here.
-          if (prismaClientsWithDatasource(ctx.facts).has(def.id)) continue;
+          if (prismaClientsWithDatasource(ctx.model).has(def.id)) continue;
           ctx.report({ messageId: 'prismaDefault', helpId: 'helpPrisma', data, range: constructionHead(def) });
           continue;
         }

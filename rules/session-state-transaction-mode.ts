@@ -1,8 +1,7 @@
 import type { RelatedLocation } from '../src/core/diagnostic.js';
 import { defineRule, type ReportDescriptor } from '../src/engine/rule.js';
-import type { LintSettings } from '../src/engine/settings.js';
-import type { DeploymentModel } from '../src/model/deployment/types.js';
-import { deploymentModelOf, isPgbouncer, isTransactionPooling, PGBOUNCER_TRACKED, poolerPaths, trackedParameters, type PoolerPath } from '../src/model/pooler-path.js';
+import type { ProjectModel } from '../src/model/project-model.js';
+import { isPgbouncer, isTransactionPooling, PGBOUNCER_TRACKED, trackedParameters, type PoolerPath } from '../src/model/pooler-path.js';
 import type { ProjectFacts } from '../src/model/project.js';
 import type { SessionStateStatement } from '../src/sources/js/types.js';
 
@@ -40,7 +39,7 @@ function breaksSessions(path: PoolerPath): boolean {
 }
 
 /** Paths a statement goes through: its pool's, or — when the receiver is not resolved — the one pooler every pool of that library reaches. */
-function pathsOf(s: SessionStateStatement, paths: PoolerPath[], facts: ProjectFacts): PoolerPath[] {
+function pathsOf(s: SessionStateStatement, paths: readonly PoolerPath[], facts: ProjectFacts): PoolerPath[] {
   if (s.poolId !== undefined) return paths.filter((p) => p.ids.has(s.poolId!));
   const defs = facts.js.flatMap((f) => f.pools).filter((d) => d.library === s.library && d.wraps === undefined);
   if (defs.length === 0) return [];
@@ -57,10 +56,11 @@ function tracked(s: SessionStateStatement, path: PoolerPath): boolean {
   return known.has(s.parameter.toLowerCase());
 }
 
-/** Findings for one deployment model (exported for tests with hand-built models). */
-export function findSessionStateProblems(model: DeploymentModel, facts: ProjectFacts, settings: LintSettings): ReportDescriptor[] {
+/** Findings for one project model (exported for tests with hand-built deployment models). */
+export function findSessionStateProblems(model: ProjectModel): ReportDescriptor[] {
+  const { facts, settings } = model;
   const out: ReportDescriptor[] = [];
-  const paths = poolerPaths(model, facts, settings);
+  const paths = model.poolerPaths;
   if (paths.length === 0) return out;
   for (const file of facts.js) {
     for (const s of file.sessionState ?? []) {
@@ -117,8 +117,6 @@ export default defineRule({
     options: {},
   },
   check(ctx) {
-    const model = deploymentModelOf(ctx.facts, ctx.settings);
-    if (model === undefined) return;
-    for (const r of findSessionStateProblems(model, ctx.facts, ctx.settings)) ctx.report(r);
+    for (const r of findSessionStateProblems(ctx.model)) ctx.report(r);
   },
 });

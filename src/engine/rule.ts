@@ -1,6 +1,7 @@
 import type { Severity, RelatedLocation } from '../core/diagnostic.js';
 import type { SourceRange } from '../core/location.js';
 import type { ProjectFacts } from '../model/project.js';
+import type { ProjectModel } from '../model/project-model.js';
 import type { LintSettings } from './settings.js';
 
 /** The kinds of input a rule can read; used for docs and to skip rules with nothing to read. */
@@ -52,6 +53,8 @@ export interface ReportDescriptor {
 
 export interface RuleContext {
   readonly facts: ProjectFacts;
+  /** The run's one model (src/model/project-model.ts): connections, deployment, pooler paths. */
+  readonly model: ProjectModel;
   readonly settings: LintSettings;
   readonly options: RuleOptionValues;
   report(descriptor: ReportDescriptor): void;

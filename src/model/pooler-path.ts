@@ -9,7 +9,6 @@ import type { LintSettings } from '../engine/settings.js';
 import type { PoolDefinition } from '../sources/js/types.js';
 import type { ClientEdge, DeploymentModel, PoolerDatabaseEntry, PoolerNode } from './deployment/types.js';
 import type { ProjectFacts } from './project.js';
-import { buildDeploymentModel } from './deployment/build.js';
 
 export type PoolMode = 'session' | 'transaction' | 'statement';
 
@@ -236,9 +235,4 @@ export function optionsSettingVerdict(path: PoolerPath, name: string): StartupVe
 /** The line of a [pgbouncer] setting, when the pooler has an ini file. */
 export function poolerSettingRange(p: PoolerNode, key: string): SourceRange | undefined {
   return p.config?.effective.get(key)?.range;
-}
-
-/** The deployment model of a project (built once per lint run by the builder, shared by the pooler rules). */
-export function deploymentModelOf(facts: ProjectFacts, settings: LintSettings): DeploymentModel | undefined {
-  return buildDeploymentModel(facts, settings);
 }

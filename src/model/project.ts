@@ -5,7 +5,6 @@ import type { JsFileFacts } from '../sources/js/types.js';
 import type { LoadedEnvFile } from '../sources/env/types.js';
 import type { ParsedPrismaSchema, PrismaConfigFacts } from '../sources/prisma/types.js';
 import type { ComposeFacts, KubernetesFacts, Pm2Facts, ServerlessFacts } from '../sources/yaml/types.js';
-import type { ConnectionModel } from './connections.js';
 
 /** What kind of file a source text is; decides comment syntax for suppressions and redaction of frames. */
 export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist' | 'js' | 'env' | 'prisma' | 'yaml';
@@ -36,11 +35,6 @@ export interface ProjectFacts {
   kubernetes: KubernetesFacts[];
   pm2: Pm2Facts[];
   serverless: ServerlessFacts[];
-  /**
-   * Connection strings resolved per environment, and Prisma's client pools (src/model/connections.ts).
-   * Optional for callers that build facts by hand (the ESLint plugin): read it with `connectionModel(facts)`.
-   */
-  connections?: ConnectionModel;
   /** Text of every file read, by absolute path (for suppressions and source frames). */
   sources: Map<string, SourceText>;
   /** Problems with input files that are not tied to a parsed config (unreadable, binary, skipped). */

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { connectionModel, looksLikeConnectionString } from '../../src/model/connections.js';
+import { looksLikeConnectionString } from '../../src/model/connections.js';
 import { classifyPassword, connectionPasswordKind } from '../../src/model/connections/credentials.js';
 import { lintPaths, tempProject, testConfig } from '../support/lint-helpers.js';
 import { CORPUS_ROOT as CORPUS, itCorpus } from '../support/corpus.js';
@@ -10,7 +10,7 @@ import { CORPUS_ROOT as CORPUS, itCorpus } from '../support/corpus.js';
 function model(files: Record<string, string>) {
   const dir = tempProject(files);
   const result = lintPaths(dir, [dir], testConfig([]));
-  return { dir, m: connectionModel(result.facts) };
+  return { dir, m: result.model.connections };
 }
 
 describe('connection model', () => {
@@ -135,7 +135,7 @@ describe('connection model', () => {
   itCorpus('reads every corpus file without a crash', () => {
     const dirs = readdirSync(CORPUS).filter((d) => !d.endsWith('.md'));
     const result = lintPaths(CORPUS, dirs.map((d) => join(CORPUS, d)), testConfig());
-    const m = connectionModel(result.facts);
+    const m = result.model.connections;
     expect(m.strings.length).toBeGreaterThan(0);
     for (const c of m.strings) expect(c.parsed.redacted).not.toMatch(/:\/\/[^:/@]+:[^*@][^@]*@/);
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { buildDeploymentModel } from '../../src/model/deployment/build.js';
 import { idleTimeoutCoverage } from '../../src/model/deployment/paths.js';
 import { tempProject } from '../support/lint-helpers.js';
 import { runProject } from './support.js';
@@ -139,8 +138,9 @@ spec:
     expect(run.diagnostics.filter((d) => d.ruleId === 'idle-in-transaction-timeout')).toHaveLength(1);
   });
 
-  it('is built once per facts and settings', () => {
+  it('is built once per run: the rules, budget and --print-model read the same object', () => {
     const run = runProject(tempProject({ 'postgresql.conf': 'max_connections = 100\n' }));
-    expect(buildDeploymentModel(run.result.facts, run.config.settings)).toBe(buildDeploymentModel(run.result.facts, run.config.settings));
+    expect(run.result.model.deployment).toBe(run.result.model.deployment);
+    expect(run.model).toBe(run.result.model.deployment);
   });
 });

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
 import { loadConfig, type ResolvedConfig } from '../../src/engine/config.js';
 import { lint, type LintResult } from '../../src/engine/lint.js';
-import { buildDeploymentModel } from '../../src/model/deployment/build.js';
 import type { DeploymentModel } from '../../src/model/deployment/types.js';
 import { budgetJson, type BudgetJson } from '../../src/report/budget/json.js';
 import { REPO_ROOT } from '../support/paths.js';
@@ -33,7 +32,7 @@ export function runProject(dir: string, edit?: (c: ResolvedConfig) => void): Pro
   config.rules = testConfig().rules;
   edit?.(config);
   const result = lint({ cwd: dir, paths: [dir], ignorePatterns: [], config, rules: ALL_RULES });
-  const model = buildDeploymentModel(result.facts, config.settings);
+  const model = result.model.deployment;
   return { dir, config, result, model, budget: budgetJson(model, result.facts.root), diagnostics: allDiagnostics(result) };
 }
 

@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import { readTextFile } from '../../src/core/read-text.js';
 import type { ReportDescriptor, Rule, RuleContext, RuleOptionValues } from '../../src/engine/rule.js';
 import { renderTemplate } from '../../src/engine/rule.js';
-import type { ProjectFacts } from '../../src/model/project.js';
+import { projectFacts, type ProjectFacts } from '../../src/model/project.js';
+import { buildProjectModel } from '../../src/model/project-model.js';
 import { analyzeJsFiles } from '../../src/sources/js/project.js';
 import { findRequestScopes } from '../../src/sources/js/scopes/index.js';
 import type { JsFileFacts } from '../../src/sources/js/types.js';
@@ -36,10 +37,12 @@ export interface Finding {
 export function runRule(rule: Rule, files: JsFileFacts[], options: RuleOptionValues = {}): Finding[] {
   const defaults = Object.fromEntries(Object.entries(rule.meta.options).map(([k, o]) => [k, o.default]));
   const out: Finding[] = [];
-  const facts = { root: '/', postgresql: [], pgbouncer: [], js: files, sources: new Map(), problems: [] } as unknown as ProjectFacts;
+  const facts: ProjectFacts = projectFacts('/', { js: files });
+  const settings = {} as RuleContext['settings'];
   const ctx: RuleContext = {
     facts,
-    settings: {} as RuleContext['settings'],
+    model: buildProjectModel(facts, settings),
+    settings,
     options: { ...defaults, ...options },
     report(d: ReportDescriptor) {
       const f: Finding = {

@@ -1,4 +1,5 @@
 /** Hand-built deployment models for the pooler rules' unit tests. */
+import { buildProjectModel, type ProjectModel } from '../../src/model/project-model.js';
 import type { SourceRange } from '../../src/core/location.js';
 import type { LintSettings } from '../../src/engine/settings.js';
 import type { ClientEdge, DeploymentModel, PoolerDatabaseEntry, PoolerNode, Quantity } from '../../src/model/deployment/types.js';
@@ -85,6 +86,11 @@ export function edge(def: PoolDefinition | undefined, target: PoolerNode, url?: 
 
 export function model(poolers: PoolerNode[], edges: ClientEdge[]): DeploymentModel {
   return { servers: [], poolers, services: [], edges, serverBudgets: [], poolerBudgets: [], notes: [], settings: { headroom: 10 } };
+}
+
+/** The run's model over a hand-built deployment model. */
+export function projectModelOf(deployment: DeploymentModel, f: ProjectFacts, s: LintSettings): ProjectModel {
+  return buildProjectModel(f, s, { deployment });
 }
 
 export function facts(pools: PoolDefinition[], sessionState: SessionStateStatement[] = []): ProjectFacts {

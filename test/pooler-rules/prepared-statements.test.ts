@@ -1,8 +1,14 @@
 /** prepared-statements-transaction-mode on hand-built deployment models. */
 import { describe, expect, it } from 'vitest';
-import { findPreparedStatementProblems } from '../../rules/prepared-statements-transaction-mode.js';
+import { findPreparedStatementProblems as findOnModel } from '../../rules/prepared-statements-transaction-mode.js';
 import { at, edge, facts, model, pool, pooler, settings, type PoolerOptions } from './helpers.js';
 import type { PoolDefinition } from '../../src/sources/js/types.js';
+import { projectModelOf } from './helpers.js';
+import type { DeploymentModel } from '../../src/model/deployment/types.js';
+import type { ProjectFacts } from '../../src/model/project.js';
+import type { LintSettings } from '../../src/engine/settings.js';
+
+const findPreparedStatementProblems = (m: DeploymentModel, f: ProjectFacts, s: LintSettings) => findOnModel(projectModelOf(m, f, s));
 
 const PRISMA_URL = 'postgresql://app:secret@pgbouncer:6432/app';
 const prismaDef = () => pool('prisma', { preparedStatements: { value: true, provenance: { kind: 'default', note: 'Prisma' } } });

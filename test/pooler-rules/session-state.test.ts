@@ -1,8 +1,14 @@
 /** session-state-transaction-mode on hand-built deployment models. */
 import { describe, expect, it } from 'vitest';
-import { findSessionStateProblems } from '../../rules/session-state-transaction-mode.js';
+import { findSessionStateProblems as findOnModel } from '../../rules/session-state-transaction-mode.js';
 import { at, edge, facts, model, pool, pooler, settings, type PoolerOptions } from './helpers.js';
 import type { SessionStateStatement } from '../../src/sources/js/types.js';
+import { projectModelOf } from './helpers.js';
+import type { DeploymentModel } from '../../src/model/deployment/types.js';
+import type { ProjectFacts } from '../../src/model/project.js';
+import type { LintSettings } from '../../src/engine/settings.js';
+
+const findSessionStateProblems = (m: DeploymentModel, f: ProjectFacts, s: LintSettings) => findOnModel(projectModelOf(m, f, s));
 
 const URL = 'postgresql://app:secret@pgbouncer:6432/app';
 

@@ -1,8 +1,14 @@
 /** pooler-startup-parameters on hand-built deployment models. */
 import { describe, expect, it } from 'vitest';
-import { findStartupParameterProblems } from '../../rules/pooler-startup-parameters.js';
+import { findStartupParameterProblems as findOnModel } from '../../rules/pooler-startup-parameters.js';
 import { at, edge, facts, model, pool, pooler, settings, type PoolerOptions } from './helpers.js';
 import type { JsLibrary, PoolDefinition } from '../../src/sources/js/types.js';
+import { projectModelOf } from './helpers.js';
+import type { DeploymentModel } from '../../src/model/deployment/types.js';
+import type { ProjectFacts } from '../../src/model/project.js';
+import type { LintSettings } from '../../src/engine/settings.js';
+
+const findStartupParameterProblems = (m: DeploymentModel, f: ProjectFacts, s: LintSettings) => findOnModel(projectModelOf(m, f, s));
 
 const URL = 'postgresql://app:secret@pgbouncer:6432/app';
 

@@ -8,25 +8,13 @@ import { collectServers } from './servers.js';
 import { collectServices } from './services.js';
 import type { DeploymentModel } from './types.js';
 
-const cache = new WeakMap<ProjectFacts, WeakMap<LintSettings, DeploymentModel>>();
-
 /**
  * The deployment model: servers, poolers, services with their peak instance counts, the edges
  * from every pool in code (or service environment) to the pooler or server it reaches, and the
- * connection budgets. Built once per (facts, settings) pair: every rule that reads it shares it.
+ * connection budgets. Built once per run, as a part of the project model (src/model/project-model.ts).
  * Never throws on user input; what it cannot decide is in `notes` and in unknown quantities.
  */
 export function buildDeploymentModel(facts: ProjectFacts, settings: LintSettings): DeploymentModel {
-  let bySettings = cache.get(facts);
-  if (!bySettings) cache.set(facts, (bySettings = new WeakMap()));
-  const hit = bySettings.get(settings);
-  if (hit) return hit;
-  const model = build(facts, settings);
-  bySettings.set(settings, model);
-  return model;
-}
-
-function build(facts: ProjectFacts, settings: LintSettings): DeploymentModel {
   const ctx = createContext(facts, settings);
   const servers = collectServers(ctx);
   const poolers = collectPoolers(ctx);
