@@ -1,4 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
+import { redactSettingValue } from '../src/report/redact.js';
 import type { SourceRange } from '../src/core/location.js';
 
 interface Occurrence {
@@ -47,7 +48,7 @@ export default defineRule({
     };
     for (const cfg of ctx.facts.postgresql) {
       // PostgreSQL compares names case-insensitively, so MAX_CONNECTIONS repeats max_connections.
-      reportDuplicates(cfg.entries.map((e) => ({ key: e.key, shown: e.name, value: e.rawValue, range: e.nameRange, file: e.file })), false);
+      reportDuplicates(cfg.entries.map((e) => ({ key: e.key, shown: e.name, value: redactSettingValue(e.key, e.rawValue, e.value), range: e.nameRange, file: e.file })), false);
     }
     for (const cfg of ctx.facts.pgbouncer) {
       reportDuplicates(cfg.settings.map((e) => ({ key: e.key, shown: e.key, value: e.value === '' ? "''" : e.value, range: e.keyRange, file: e.file })), false);

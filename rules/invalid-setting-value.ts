@@ -1,4 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
+import { redactSettingValue } from '../src/report/redact.js';
 import { getPgSetting } from '../src/catalog/postgresql/catalog.js';
 import { parsePgSettingValue, suggestPgValueFix } from '../src/catalog/postgresql/values.js';
 import { pgbouncerStartupErrors } from '../src/sources/pgbouncer-ini/validate.js';
@@ -36,7 +37,7 @@ export default defineRule({
         ctx.report({
           messageId: 'pgInvalid',
           helpId: 'hint',
-          data: { version: major, name: e.name, value: e.rawValue, reason: endSentence(r.message), hint: suggestPgValueFix(def, e.value) ?? r.hint ?? defaultPgHint(def.vartype, def.unit, def.min, def.max, def.enumvals) },
+          data: { version: major, name: e.name, value: redactSettingValue(e.key, e.rawValue, e.value), reason: endSentence(r.message), hint: suggestPgValueFix(def, e.value) ?? r.hint ?? defaultPgHint(def.vartype, def.unit, def.min, def.max, def.enumvals) },
           range: e.valueRange,
         });
       }

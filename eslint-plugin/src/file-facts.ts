@@ -6,6 +6,7 @@ import { FileAccess } from '../../src/core/file-access.js';
 import { findRepoRoot } from '../../src/discovery/discover.js';
 import { jsFileFacts } from '../../src/model/build.js';
 import { isSupportedSpecifier } from '../../src/sources/js/libraries.js';
+import { parseTsconfigText } from '../../src/sources/js/tsconfig.js';
 import { collectImportSpecifiers } from '../../src/sources/js/prefilter.js';
 import { analyzeJsFiles } from '../../src/sources/js/project.js';
 import type { JsFileFacts } from '../../src/sources/js/types.js';
@@ -143,7 +144,7 @@ function compilerOptionsFor(root: string, access: FileAccess): ts.CompilerOption
   };
   const read = mtimeMs >= 0 ? access.readText(tsconfig) : undefined;
   if (read?.ok) {
-    const parsed = ts.parseConfigFileTextToJson(tsconfig, read.text);
+    const parsed = parseTsconfigText(tsconfig, read.text);
     const co = (parsed.config as { compilerOptions?: { baseUrl?: unknown; paths?: unknown } } | undefined)?.compilerOptions;
     if (co !== undefined && typeof co.paths === 'object' && co.paths !== null) {
       // Same reading as the CLI's analysis (src/sources/js/project.ts readTsconfigPaths): `paths` relative to baseUrl or the root.

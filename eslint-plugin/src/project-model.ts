@@ -5,6 +5,7 @@ import { findConfigFile, loadConfig } from '../../src/engine/config.js';
 import type { Rule } from '../../src/engine/rule.js';
 import { discover } from '../../src/discovery/discover.js';
 import { buildProjectFacts } from '../../src/model/build.js';
+import { limitCandidates } from '../../src/engine/lint.js';
 import type { ProjectFacts } from '../../src/model/project.js';
 import { factsForFile, repoRootOf, type FileFacts } from './file-facts.js';
 
@@ -55,11 +56,9 @@ export function projectFactsFor(file: string, text: string, cwd: string): Projec
   const hit = merged.get(fileFacts);
   if (hit && hit.project === cached) return hit.facts;
   const own = fileFacts.js.filter((f) => f.file === file);
-  // The models derived from facts (connections, deployment) are built by the rules' readers
-  // (connectionModel, deploymentModelOf) once per facts object; leaving out the run's
-  // `connections` makes them include this file's current text.
-  const { connections: _stale, ...rest } = cached.facts;
-  const facts: ProjectFacts = { ...rest, js: [...cached.facts.js.filter((f) => f.file !== file), ...own] };
+  // The model (src/model/project-model.ts) is built once per facts object (eslint-plugin/src/rule.ts):
+  // new facts with this file's current text get a model of their own.
+  const facts: ProjectFacts = { ...cached.facts, js: [...cached.facts.js.filter((f) => f.file !== file), ...own] };
   merged.set(fileFacts, { project: cached, facts });
   return facts;
 }
@@ -89,6 +88,7 @@ function buildProject(dir: string): CachedProject {
     // A config the CLI refuses: scan with the defaults (the CLI reports the mistake).
   }
   const discovery = discover({ cwd: dir, paths: [], ignorePatterns });
+  limitCandidates(discovery);
   const facts = buildProjectFacts(discovery, maxFileBytes !== undefined ? { maxFileBytes } : {});
   const stamps = new Map<string, number>();
   for (const c of discovery.candidates) if (c.kind !== 'js') stamps.set(c.path, mtimeOf(c.path));

@@ -3,6 +3,10 @@ import type { Rule as EslintRule } from 'eslint';
 import { renderTemplate, type ReportDescriptor, type Rule, type RuleContext } from '../../src/engine/rule.js';
 import { isSuppressed, parseSuppressions } from '../../src/engine/suppressions.js';
 import { projectFacts, type ProjectFacts } from '../../src/model/project.js';
+import { buildProjectModel, type ProjectModel } from '../../src/model/project-model.js';
+import type { LintSettings } from '../../src/engine/settings.js';
+import { redactSecrets } from '../../src/report/redact.js';
+import { escapeText, neutraliseCommands } from '../../src/report/escape.js';
 import type { SourceRange } from '../../src/core/location.js';
 import { factsForFile } from './file-facts.js';
 import { eslintMetaOf, HELP_KEY, optionValues } from './meta.js';
@@ -33,9 +37,11 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
           }
           // pgconn-lint's own comments; ESLint's `eslint-disable… pgconn/<id>` are ESLint's to apply (and to report when unused).
           const directives = parseSuppressions(text, 'js').filter((d) => d.foreign !== true);
+          const settings = lintSettingsFor(file);
           const ctx: RuleContext = {
             facts,
-            settings: lintSettingsFor(file),
+            model: modelOf(facts, settings),
+            settings,
             options: optionValues(rule, context.options),
             report(d: ReportDescriptor) {
               const range = rangeInFile(d, file);
@@ -44,8 +50,11 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
               if (range !== d.range && suppressedAt(facts, rule.meta.id, d.range)) return;
               const help = d.helpId !== undefined ? rule.meta.messages[d.helpId] : undefined;
               const data: Record<string, string> = {};
-              for (const [k, v] of Object.entries(d.data ?? {})) data[k] = String(v);
-              data[HELP_KEY] = help !== undefined ? `\n${renderTemplate(help, d.data)}` : '';
+              // ESLint prints the message as rendered here: redacted and escaped like every pgconn-lint output
+              // (docs/security.md; ESLint's own formatters print it raw).
+              const safe = (s: string) => neutraliseCommands(escapeText(redactSecrets(s)));
+              for (const [k, v] of Object.entries(d.data ?? {})) data[k] = safe(String(v));
+              data[HELP_KEY] = help !== undefined ? `\n${safe(renderTemplate(help, d.data))}` : '';
               context.report({
                 messageId: d.messageId,
                 data,
@@ -61,6 +70,17 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
       };
     },
   };
+}
+
+/** Every pgconn rule on one file's facts shares one model, as the rules of a CLI run do. */
+const models = new WeakMap<ProjectFacts, { settings: LintSettings; model: ProjectModel }>();
+
+function modelOf(facts: ProjectFacts, settings: LintSettings): ProjectModel {
+  const hit = models.get(facts);
+  if (hit && hit.settings === settings) return hit.model;
+  const model = buildProjectModel(facts, settings);
+  models.set(facts, { settings, model });
+  return model;
 }
 
 /**

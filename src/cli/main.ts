@@ -11,11 +11,11 @@ import { docsUrl } from '../engine/rule.js';
 import { UsageError } from '../discovery/discover.js';
 import { FORMATTERS } from '../report/formatters/index.js';
 import { redactSecrets } from '../report/redact.js';
+import { escapeMultilineText, escapeText, neutraliseCommands, safeJsonText } from '../report/escape.js';
+import { redactedSources } from '../report/secret-ranges.js';
 import { toModelJson } from '../sources/js/print-model.js';
-import { connectionModel } from '../model/connections.js';
 import { connectionsJson } from '../model/connections-json.js';
 import { budgetReport, BUDGET_FORMATS, isBudgetFormat } from '../report/budget/index.js';
-import { buildDeploymentModel } from '../model/deployment/build.js';
 import { deploymentJson } from '../model/deployment/json.js';
 
 export const EXIT_OK = 0;
@@ -72,14 +72,27 @@ export function runCli(argv: string[], io: CliIO): number {
   try {
     return runCliInner(argv, io);
   } catch (err) {
+    // Messages quote paths, config keys and values: escaped for the terminal and the CI log (escape.ts).
     if (err instanceof UsageError) {
-      io.stderr(`pgconn-lint: ${redactSecrets(err.message)}\n`);
+      const hint = err instanceof ArgumentsError ? '\nRun pgconn-lint --help for usage.' : '';
+      io.stderr(`pgconn-lint: ${neutraliseCommands(escapeText(redactSecrets(err.message)))}${hint}\n`);
       return EXIT_USAGE;
     }
-    const e = err as Error;
-    io.stderr(`pgconn-lint: internal error: ${redactSecrets(String(e?.stack ?? e))}\nPlease report this with the input that caused it.\n`);
+    io.stderr(`pgconn-lint: internal error: ${errorText(err)}\nPlease report this with the input that caused it.\n`);
     return EXIT_USAGE;
   }
+}
+
+/** A command line node:util cannot parse. */
+class ArgumentsError extends UsageError {}
+
+/** An unexpected error with its stack: the message escaped whole, the stack's own line breaks kept. */
+function errorText(err: unknown): string {
+  const e = err as Error | undefined;
+  const stack = typeof e?.stack === 'string' ? e.stack : String(e);
+  const head = `${e?.name}: ${e?.message}`;
+  if (!stack.startsWith(head)) return escapeMultilineText(redactSecrets(stack));
+  return neutraliseCommands(escapeText(redactSecrets(head)) + escapeMultilineText(redactSecrets(stack.slice(head.length))));
 }
 
 function runCliInner(argv: string[], io: CliIO): number {
@@ -108,7 +121,7 @@ function runCliInner(argv: string[], io: CliIO): number {
       },
     });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\nRun pgconn-lint --help for usage.`);
+    throw new ArgumentsError((err as Error).message);
   }
   const { values, positionals } = parsed;
   const budgetMode = positionals[0] === 'budget';
@@ -138,7 +151,7 @@ function runCliInner(argv: string[], io: CliIO): number {
   applyRuleOverrides(config, values.rule ?? [], ALL_RULES);
 
   if (values['print-config']) {
-    io.stdout(JSON.stringify({ configFile: config.file, preset: config.preset, rules: config.rules, ignorePatterns: config.ignorePatterns, settings: config.settings, maxFileSize: config.maxFileSize }, null, 2) + '\n');
+    io.stdout(safeJsonText(JSON.stringify({ configFile: config.file, preset: config.preset, rules: config.rules, ignorePatterns: config.ignorePatterns, settings: config.settings, maxFileSize: config.maxFileSize }, redactStrings, 2)) + '\n');
     return EXIT_OK;
   }
 
@@ -148,15 +161,15 @@ function runCliInner(argv: string[], io: CliIO): number {
   if (result.skippedFiles && !values['print-model']) io.stderr(skippedFilesNote(result.skippedFiles, io.cwd));
   if (values['print-model']) {
     const pools = result.facts.js.flatMap((f) => f.pools);
-    const connections = connectionsJson(connectionModel(result.facts), result.facts.root);
-    const deployment = deploymentJson(buildDeploymentModel(result.facts, config.settings), result.facts.root);
-    io.stdout(JSON.stringify({ ...toModelJson(pools, result.facts.root), ...connections, deployment }, null, 2) + '\n');
+    const connections = connectionsJson(result.model.connections, result.facts.root);
+    const deployment = deploymentJson(result.model.deployment, result.facts.root);
+    io.stdout(safeJsonText(JSON.stringify({ ...toModelJson(pools, result.facts.root), ...connections, deployment }, redactStrings, 2)) + '\n');
     return EXIT_OK;
   }
   if (budgetMode && isBudgetFormat(format)) {
     const noColorEnv = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
     const useColor = values['no-color'] ? false : values.color ? true : io.isTTY && !noColorEnv && !values['output-file'];
-    const budget = budgetReport(result.facts, config.settings, format, useColor);
+    const budget = budgetReport(result.model, format, useColor);
     if (values['output-file']) {
       try {
         const target = resolve(io.cwd, values['output-file']);
@@ -183,10 +196,8 @@ function runCliInner(argv: string[], io: CliIO): number {
     docsUrl,
     rules: ALL_RULES,
     version: packageVersion(),
-    sourceText: (file) => {
-      const s = result.facts.sources.get(file);
-      return s ? { text: s.text, kind: s.kind } : undefined;
-    },
+    // Frames show the sources with every secret the parsers or the line scanners found masked.
+    sourceText: redactedSources(result.model),
   });
   if (values['output-file']) {
     const target = resolve(io.cwd, values['output-file']);
@@ -209,4 +220,9 @@ function runCliInner(argv: string[], io: CliIO): number {
     return EXIT_FINDINGS;
   }
   return EXIT_OK;
+}
+
+/** JSON.stringify replacer for printed models and configs: a last pass of redaction over every string. */
+function redactStrings(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? redactSecrets(value) : value;
 }

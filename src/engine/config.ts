@@ -1,14 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair } from 'yaml';
 import type { Rule, RuleOptionValues } from './rule.js';
 import type { LintSettings } from './settings.js';
-import { UsageError } from '../discovery/discover.js';
+import { findRepoRoot, UsageError } from '../discovery/discover.js';
+import { FileAccess } from '../core/file-access.js';
 import { closestName } from '../catalog/suggest.js';
 import { parseByteSize } from '../catalog/postgresql/values.js';
 import { LATEST_PG_MAJOR, parsePgMajor, PG_MAJORS } from '../catalog/postgresql/catalog.js';
 import { LATEST_PGBOUNCER, PGBOUNCER_VERSIONS, parsePgbouncerVersion } from '../catalog/pgbouncer/catalog.js';
 import { readDeploymentSection } from '../model/deployment/config.js';
+import { parseYamlStream } from '../sources/yaml/stream.js';
+import { DEFAULT_MAX_FILE_BYTES, formatBytes } from '../core/read-text.js';
 
 export const CONFIG_FILE_NAMES = ['pgconn-lint.config.json', 'pgconn-lint.config.yaml', 'pgconn-lint.config.yml'];
 
@@ -54,7 +57,11 @@ const PGBOUNCER_KEYS = ['version'] as const;
 interface Located {
   file: string;
   lc: LineCounter;
+  /** False for a config file outside the repository: its content is never echoed (docs/security.md). */
+  echo: boolean;
 }
+
+const NOT_ECHOED = 'invalid configuration (the file is outside the repository, so its content is not shown here)';
 
 function where(loc: Located, node: Node | Pair | null | undefined): string {
   const target = (node && 'key' in node ? node.key : node) as { range?: [number, number, number] } | null | undefined;
@@ -64,7 +71,21 @@ function where(loc: Located, node: Node | Pair | null | undefined): string {
 }
 
 function fail(loc: Located, node: Node | Pair | null | undefined, message: string): never {
-  throw new ConfigError(`${where(loc, node)}: ${message}`);
+  throw new ConfigError(`${where(loc, node)}: ${loc.echo ? message : NOT_ECHOED}`);
+}
+
+/**
+ * Where a config file stands (docs/security.md): inside the repository it is an input like any other
+ * (a link that leaves the repository is not read); outside it, found upward or named by --config, it
+ * is read, but never echoed.
+ */
+function configAccess(file: string, cwd: string, named: boolean): { echo: boolean } {
+  const root = findRepoRoot(cwd);
+  const outside = FileAccess.namedOutside(root, cwd, [file]).length > 0;
+  if (outside) return { echo: false };
+  const a = new FileAccess(root).check(file);
+  if (!a.ok) throw new ConfigError(`${file}${named ? ' (--config)' : ''} ${a.reason}`);
+  return { echo: true };
 }
 
 function unknownKey(loc: Located, pair: Pair, key: string, allowed: readonly string[], context: string): never {
@@ -108,22 +129,40 @@ export function loadConfig(options: { cwd: string; configPath?: string; rules: r
   if (!file) {
     return { file: null, preset: 'recommended', rules: defaultRuleConfig(options.rules, 'recommended'), ignorePatterns: [], settings: defaultSettings() };
   }
+  const { echo } = configAccess(file, options.cwd, options.configPath !== undefined);
   let text: string;
+  let size: number;
+  try {
+    const st = statSync(file);
+    // A link to a device or FIFO never ends; a config file never needs more than the size cap of any input.
+    if (!st.isFile()) throw new ConfigError(`${file}: not a regular file`);
+    size = st.size;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (size > DEFAULT_MAX_FILE_BYTES) throw new ConfigError(`${file}: ${formatBytes(size)}, over the ${formatBytes(DEFAULT_MAX_FILE_BYTES)} limit for configuration files`);
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const lc = new LineCounter();
-  // JSON is read by the same YAML 1.2 parser (JSON is a subset) so both report positions the same way.
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
-  const loc: Located = { file, lc };
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const pos = lc.linePos(e.pos[0]);
-    throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`);
+  // JSON is read by the same YAML 1.2 parser (JSON is a subset) so both report positions the same way,
+  // with the caps every input gets (nesting depth, linear duplicate-key check: sources/yaml/stream.ts).
+  const stream = parseYamlStream(text, { uniqueKeys: true, prettyErrors: false }, { onNewLine: lc.addNewLine, maxDocuments: 1 });
+  const doc = stream.documents[0];
+  const loc: Located = { file, lc, echo };
+  const firstError = doc?.errors[0] ?? stream.streamErrors[0];
+  if (firstError) {
+    const pos = lc.linePos(firstError.pos[0]);
+    throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${echo ? firstError.message.split('\n')[0] : NOT_ECHOED}`);
   }
-  const root = doc.contents;
+  if (stream.documentsCutAt !== undefined) {
+    const pos = lc.linePos(stream.documentsCutAt);
+    throw new ConfigError(`${file}:${pos.line}:${pos.col}: the configuration must be a single document`);
+  }
+  const root = doc?.contents ?? null;
   if (root === null) {
     return { file, preset: 'recommended', rules: defaultRuleConfig(options.rules, 'recommended'), ignorePatterns: [], settings: defaultSettings() };
   }

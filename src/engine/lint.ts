@@ -1,7 +1,10 @@
 import type { Diagnostic, Severity } from '../core/diagnostic.js';
 import { inputProblemToDiagnostic } from '../core/diagnostic.js';
-import { discover } from '../discovery/discover.js';
+import { discover, type DiscoveryResult } from '../discovery/discover.js';
+import { MAX_FILES_PER_RUN } from '../core/limits.js';
+import { rangeOnLine } from '../core/location.js';
 import { buildProjectFacts } from '../model/build.js';
+import { buildProjectModel, type ProjectModel } from '../model/project-model.js';
 import type { ProjectFacts } from '../model/project.js';
 import type { ResolvedConfig } from './config.js';
 import { renderTemplate, type Rule, type RuleContext } from './rule.js';
@@ -17,6 +20,8 @@ export interface FileResult {
 export interface LintResult {
   files: FileResult[];
   facts: ProjectFacts;
+  /** The run's one model: what the rules read, and what budget and --print-model print. */
+  model: ProjectModel;
   /** Ids of the rules that produced at least one finding, in first-seen order. */
   rulesSeen: string[];
   /** With a project context: named files that the repository run did not read (src/engine/project-context.ts). */
@@ -39,15 +44,17 @@ function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.range.line - b.range.line || a.range.column - b.range.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? '');
 }
 
-/** Runs the enabled rules over facts already extracted. Pure apart from reading nothing: used by the CLI and tests. */
-export function runRules(facts: ProjectFacts, config: ResolvedConfig, rules: readonly Rule[]): Diagnostic[] {
+/** Runs the enabled rules over the run's model. Pure: reads nothing. */
+export function runRules(model: ProjectModel, config: ResolvedConfig, rules: readonly Rule[]): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const facts = model.facts;
   for (const rule of rules) {
     const entry = config.rules[rule.meta.id];
     if (!entry || entry.severity === 'off') continue;
     const configured: Severity = entry.severity === 'error' ? 'error' : 'warning';
     const ctx: RuleContext = {
       facts,
+      model,
       settings: config.settings,
       options: entry.options,
       report(d) {
@@ -69,10 +76,37 @@ export function runRules(facts: ProjectFacts, config: ResolvedConfig, rules: rea
   return out;
 }
 
+/**
+ * MAX_FILES_PER_RUN: past it, the files discovery found are not read (those named on the command
+ * line always are), with one note at the first file left out.
+ */
+export function limitCandidates(discovery: DiscoveryResult, max: number = MAX_FILES_PER_RUN): void {
+  if (discovery.candidates.length <= max) return;
+  const kept: DiscoveryResult['candidates'] = [];
+  let firstLeft: string | undefined;
+  let left = 0;
+  for (const c of discovery.candidates) {
+    if (c.explicit || kept.length < max) kept.push(c);
+    else {
+      firstLeft ??= c.path;
+      left++;
+    }
+  }
+  if (firstLeft === undefined) return;
+  discovery.candidates = kept;
+  discovery.notes.push({
+    message: `${left.toLocaleString('en-US')} input ${left === 1 ? 'file' : 'files'} from here on ${left === 1 ? 'was' : 'were'} not read: pgconn-lint reads at most ${max.toLocaleString('en-US')} files per run.`,
+    help: 'Lint a part of the tree (name its directories), or leave generated and vendored files out with --ignore-pattern or .gitignore.',
+    severity: 'warning',
+    range: rangeOnLine(firstLeft, 1, 1, 0),
+  });
+}
+
 export function lint(options: LintOptions): LintResult {
   const context = options.projectContext;
   const paths = context ? [context.root] : options.paths;
   const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: [...options.config.ignorePatterns, ...options.ignorePatterns], noGitignore: options.noGitignore ?? false });
+  limitCandidates(discovery);
   const buildOpts = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
   const facts = buildProjectFacts(discovery, buildOpts);
   const result = lintFacts(facts, options.config, options.rules);
@@ -87,7 +121,9 @@ export function lintFacts(facts: ProjectFacts, config: ResolvedConfig, rules: re
     for (const p of c.problems) diagnostics.push(inputProblemToDiagnostic(p));
     for (const p of c.authFile?.problems ?? []) diagnostics.push(inputProblemToDiagnostic(p));
   }
-  diagnostics.push(...runRules(facts, config, rules));
+  // One model per run, shared by every rule and front end (its parts are built on first use).
+  const model = buildProjectModel(facts, config.settings);
+  for (const d of runRules(model, config, rules)) diagnostics.push(d);
 
   // The same problem can be reached twice (a file included by two roots): keep one.
   const unique = new Map<string, Diagnostic>();
@@ -127,5 +163,5 @@ export function lintFacts(facts: ProjectFacts, config: ResolvedConfig, rules: re
     .sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
   const rulesSeen: string[] = [];
   for (const f of files) for (const d of f.diagnostics) if (d.ruleId && !rulesSeen.includes(d.ruleId)) rulesSeen.push(d.ruleId);
-  return { files, facts, rulesSeen };
+  return { files, facts, model, rulesSeen };
 }

@@ -12,6 +12,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import type { Diagnostic } from '../core/diagnostic.js';
 import { findRepoRoot } from '../discovery/discover.js';
 import type { FileResult, LintResult } from './lint.js';
+import { escapeText } from '../report/escape.js';
 
 export interface ProjectContext {
   /** The git repository root: discovery starts here, honouring .gitignore and ignore patterns. */
@@ -108,7 +109,8 @@ export function restrictToFiles(result: LintResult, context: ProjectContext, can
 
 /** The note printed (on stderr) for named files that were not linted. */
 export function skippedFilesNote(skipped: readonly string[], cwd: string): string {
-  const shown = skipped.map((f) => relative(cwd, f) || f).join(', ');
+  // Named on the command line, maybe by a hook from a pull request's file list: escaped (escape.ts).
+  const shown = skipped.map((f) => escapeText(relative(cwd, f) || f)).join(', ');
   return (
     `pgconn-lint: not linted: ${shown} (ignored, or not a file pgconn-lint reads and no configuration in the repository includes it). ` +
     'Run with --no-project-context to lint named files on their own.\n'

@@ -74,7 +74,11 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
       }
     }
   }
-  const bouncers = bouncerRoots.map((p) => loadPgbouncerConfig(p, { repoRoot: discovery.root, readFile: reader('pgbouncer-ini') }));
+  const refusal = (p: string) => {
+    const a = access.check(p);
+    return a.ok ? undefined : a.reason;
+  };
+  const bouncers = bouncerRoots.map((p) => loadPgbouncerConfig(p, { repoRoot: discovery.root, readFile: reader('pgbouncer-ini'), refusal }));
   const pgbouncer = keepRoots(bouncers, (b) => discovery.candidates.find((c) => c.path === b.mainFile)?.explicit ?? false);
   for (const b of pgbouncer) {
     if (b.authFile) {
@@ -87,7 +91,6 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   const config = buildConfigFacts(discovery, reader, problems);
   const packages = discovery.packageJsons.map((p) => packageFacts(p, access));
   const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, ...config };
-  facts.connections = buildConnections(facts);
   return facts;
 }
 

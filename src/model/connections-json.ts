@@ -1,6 +1,6 @@
 import { relative, sep } from 'node:path';
 import type { SourceRange } from '../core/location.js';
-import { redactSecrets } from '../report/redact.js';
+import { isPasswordKey, REDACTED, redactSecrets } from '../report/redact.js';
 import type { ConnectionModel } from './connections.js';
 
 /** The `connections` part of `--print-model` (docs/model.md): redacted text only, paths relative to the root. */
@@ -40,7 +40,8 @@ export function connectionsJson(model: ConnectionModel, root: string): { connect
   return {
     connections: model.strings.map((c) => {
       const params: Record<string, string> = {};
-      for (const [k, v] of c.parsed.params) params[k] = redactSecrets(v);
+      // a parameter the parser does not know as secret (`db_password=`) is masked by its name
+      for (const [k, v] of c.parsed.params) params[k] = isPasswordKey(k) && v !== '' ? REDACTED : redactSecrets(v);
       const o = c.origin;
       const j: ConnectionJson = {
         id: c.id,

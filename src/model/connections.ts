@@ -174,7 +174,7 @@ class EnvIndex {
   expand(file: LoadedEnvFile): ExpandedDotenv {
     let e = this.expanded.get(file.file);
     if (!e) {
-      e = expandDotenv(file.entries, {});
+      e = file.expanded ?? expandDotenv(file.entries, {});
       this.expanded.set(file.file, e);
     }
     return e;
@@ -617,27 +617,4 @@ export function transactionPooler(c: ResolvedConnection): string | undefined {
   }
   if (c.parsed.prisma.pgbouncer === true) return 'a PgBouncer in transaction mode (the URL says pgbouncer=true)';
   return undefined;
-}
-
-const lazy = new WeakMap<ProjectFacts, ConnectionModel>();
-
-/** The connection model of a project: built with the facts, or (facts assembled by hand, e.g. code only) built once on first use. */
-export function connectionModel(facts: ProjectFacts): ConnectionModel {
-  if (facts.connections) return facts.connections;
-  let m = lazy.get(facts);
-  if (!m) {
-    m = buildConnections({
-      root: facts.root,
-      envFiles: facts.envFiles ?? [],
-      composeEnvFiles: facts.composeEnvFiles ?? [],
-      compose: facts.compose ?? [],
-      kubernetes: facts.kubernetes ?? [],
-      js: facts.js ?? [],
-      prismaSchemas: facts.prismaSchemas ?? [],
-      prismaConfigs: facts.prismaConfigs ?? [],
-      pgbouncer: facts.pgbouncer ?? [],
-    });
-    lazy.set(facts, m);
-  }
-  return m;
 }

@@ -158,6 +158,33 @@ describe('a hostile tree: nothing outside the repository, in .git or special is 
   }
 });
 
+describe('the config file', () => {
+  it('outside the repository (found upward or --config) is read, but its content is never echoed', () => {
+    const cfg = join(outside, 'pgconn-lint.config.yaml');
+    write(cfg, 'OUTSIDEMARK_key: 1\nrules:\n  OUTSIDEMARK_rule: error\n');
+    const r = run(['--config', cfg, '.']);
+    expect(r.status).toBe(2);
+    expect(r.out).toMatch(/invalid configuration \(the file is outside the repository, so its content is not shown here\)/);
+    expectNoMarker(r.out);
+  });
+
+  it('inside the repository: a link that leaves it, or a FIFO, is not read', () => {
+    const dir = join(base, 'cfgrepo');
+    mkdirSync(join(dir, '.git'), { recursive: true });
+    symlinkSync(join(outside, 'secret.conf'), join(dir, 'pgconn-lint.config.yaml'));
+    const r = spawnSync(process.execPath, [BIN, '.'], { cwd: dir, env: ENV, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/pgconn-lint\.config\.yaml points outside the repository: not read/);
+    expectNoMarker(`${r.stdout}${r.stderr}`);
+    const fifo = join(base, 'fiforepo');
+    mkdirSync(join(fifo, '.git'), { recursive: true });
+    execFileSync('mkfifo', [join(fifo, 'pgconn-lint.config.json')]);
+    const f = spawnSync(process.execPath, [BIN, '.'], { cwd: fifo, env: ENV, encoding: 'utf8', timeout: 30_000 });
+    expect(f.status).toBe(2);
+    expect(f.stderr).toMatch(/is not a regular file/);
+  });
+});
+
 describe('FileAccess', () => {
   it('allows the repository and what the command line names outside it; refuses links out, .git and system paths', () => {
     const a = new FileAccess(repo);

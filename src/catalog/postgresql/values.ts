@@ -477,9 +477,10 @@ const SIZE_FACTORS: Record<string, number> = {
  * not a non-negative finite size.
  */
 export function parseByteSize(s: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]*)\s*$/.exec(s);
+  // `\s*(?:([A-Za-z]+)\s*)?$`, not `\s*([A-Za-z]*)\s*$`: two white-space runs that can meet backtrack quadratically.
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(?:([A-Za-z]+)\s*)?$/.exec(s);
   if (!m) return undefined;
-  const factor = SIZE_FACTORS[m[2]!.toLowerCase()];
+  const factor = SIZE_FACTORS[(m[2] ?? '').toLowerCase()];
   if (factor === undefined) return undefined;
   const bytes = Math.round(Number(m[1]) * factor);
   return Number.isFinite(bytes) ? bytes : undefined;

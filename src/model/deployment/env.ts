@@ -4,6 +4,7 @@ import type { LoadedEnvFile } from '../../sources/env/types.js';
 import type { ComposeService, EnvVarFact, K8sContainer, Pm2App, ServerlessFacts, ServerlessFunction } from '../../sources/yaml/types.js';
 import { DEFAULT_NAMESPACE, type BuildContext } from './context.js';
 import type { ServiceEnvValue } from './types.js';
+import { dollarReferences } from '../../sources/env/expand.js';
 
 /**
  * The environment a service's processes see. This is the minimal resolution the deployment model
@@ -34,7 +35,7 @@ function envFile(ctx: BuildContext, path: string): LoadedEnvFile | undefined {
 function addDotenv(env: ServiceEnv, f: LoadedEnvFile, source: string): void {
   for (const [key, e] of dotenvValues(f.entries)) {
     const v: ServiceEnvValue = { name: key, source, range: e.valueRange, value: e.value };
-    const refs = e.quoted === 'single' ? [] : [...e.value.matchAll(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g)].map((m) => m[0]);
+    const refs = e.quoted === 'single' ? [] : dollarReferences(e.value);
     if (refs.length > 0) v.unresolved = refs;
     put(env, v);
   }

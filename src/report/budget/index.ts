@@ -1,9 +1,8 @@
-import type { LintSettings } from '../../engine/settings.js';
-import { buildDeploymentModel } from '../../model/deployment/build.js';
-import type { ProjectFacts } from '../../model/project.js';
+import type { ProjectModel } from '../../model/project-model.js';
 import { budgetJson } from './json.js';
 import { formatBudgetMermaid } from './mermaid.js';
 import { formatBudgetText } from './text.js';
+import { printableJson } from '../escape.js';
 
 export const BUDGET_FORMATS = ['text', 'json', 'mermaid'] as const;
 export type BudgetFormat = (typeof BUDGET_FORMATS)[number];
@@ -13,10 +12,9 @@ export function isBudgetFormat(f: string): f is BudgetFormat {
 }
 
 /** `pgconn-lint budget`: the rendered report, and whether any server or pooler is over its limit (exit code 1). */
-export function budgetReport(facts: ProjectFacts, settings: LintSettings, format: BudgetFormat, color: boolean): { output: string; over: boolean } {
-  const model = buildDeploymentModel(facts, settings);
-  const json = budgetJson(model, facts.root);
+export function budgetReport(model: ProjectModel, format: BudgetFormat, color: boolean): { output: string; over: boolean } {
+  const json = budgetJson(model.deployment, model.facts.root);
   const over = json.servers.some((s) => s.status === 'over') || json.poolers.some((p) => p.status === 'over');
-  const output = format === 'json' ? JSON.stringify(json, null, 2) + '\n' : format === 'mermaid' ? formatBudgetMermaid(json) : formatBudgetText(json, { color });
+  const output = format === 'json' ? printableJson(json) : format === 'mermaid' ? formatBudgetMermaid(json) : formatBudgetText(json, { color });
   return { output, over };
 }

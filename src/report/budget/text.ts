@@ -1,6 +1,11 @@
 import type { BudgetJson, ClientJson, PoolerBudgetJson, ServerBudgetJson, Status } from './json.js';
+import { escapeStrings, neutraliseCommands } from '../escape.js';
 
-/** `pgconn-lint budget`: one table per server and per pooler, with a bar of demand against the limit. */
+/**
+ * `pgconn-lint budget`: one table per server and per pooler, with a bar of demand against the limit.
+ * Names, sources, paths and notes come from the repository: every string of the budget is escaped
+ * (escape.ts) before it is laid out, and the output gets the line-level pass.
+ */
 
 export interface TextOptions {
   color: boolean;
@@ -90,7 +95,11 @@ function poolerSection(p: PoolerBudgetJson, o: TextOptions, width: number): stri
   return lines;
 }
 
-export function formatBudgetText(b: BudgetJson, o: TextOptions): string {
+export function formatBudgetText(budget: BudgetJson, o: TextOptions): string {
+  return neutraliseCommands(layout(escapeStrings(budget), o));
+}
+
+function layout(b: BudgetJson, o: TextOptions): string {
   const width = o.width ?? 40;
   const out: string[] = [];
   for (const s of b.servers) out.push(...serverSection(s, o, width), '');

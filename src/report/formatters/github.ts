@@ -1,12 +1,15 @@
 import { relative } from 'node:path';
 import type { Formatter } from './types.js';
 import { redactSecrets } from '../redact.js';
+import { escapeText } from '../escape.js';
 
 /**
  * GitHub Actions workflow commands, one per finding:
  *   ::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message
- * Escaping as GitHub's runner (toolkit command.ts) requires: in the message
- * % \r \n; in properties also : and ,.
+ * Escaping as GitHub's runner unescapes (actions/runner ActionCommand.cs, the toolkit's
+ * command.ts): in the data % \r \n; in properties also : and ,. Text from the input goes through
+ * escapeText first (escape.ts): no control character, and no `##[` — the runner's legacy command
+ * syntax, recognised anywhere in a line, which no %-escape can hide — reaches the line.
  */
 export function escapeData(s: string): string {
   return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -19,7 +22,7 @@ export function escapeProperty(s: string): string {
 export const formatGithub: Formatter = (result, ctx) => {
   const lines: string[] = [];
   for (const f of result.files) {
-    const file = relative(ctx.cwd, f.filePath) || f.filePath;
+    const file = escapeText(relative(ctx.cwd, f.filePath) || f.filePath);
     for (const d of f.diagnostics) {
       const cmd = d.severity === 'error' ? 'error' : 'warning';
       const title = d.ruleId ? `pgconn-lint(${d.ruleId})` : 'pgconn-lint';
@@ -29,12 +32,13 @@ export const formatGithub: Formatter = (result, ctx) => {
         `col=${d.range.column}`,
         `endLine=${d.range.endLine}`,
         `endColumn=${d.range.endColumn}`,
-        `title=${escapeProperty(title)}`,
+        `title=${escapeProperty(escapeText(title))}`,
       ].join(',');
-      let msg = d.message;
-      if (d.help) msg += `\nhelp: ${d.help}`;
-      if (d.ruleId) msg += `\ndocs: ${ctx.docsUrl(d.ruleId)}`;
-      lines.push(`::${cmd} ${props}::${escapeData(redactSecrets(msg))}`);
+      // Our line breaks between message, help and docs are kept (%0A); the input's are escaped.
+      const parts = [escapeText(redactSecrets(d.message))];
+      if (d.help) parts.push(`help: ${escapeText(redactSecrets(d.help))}`);
+      if (d.ruleId) parts.push(`docs: ${ctx.docsUrl(d.ruleId)}`);
+      lines.push(`::${cmd} ${props}::${escapeData(parts.join('\n'))}`);
     }
   }
   return lines.length ? lines.join('\n') + '\n' : '';

@@ -1,10 +1,12 @@
 import type { Formatter } from './types.js';
 import { redactSecrets } from '../redact.js';
+import { printableJson } from '../escape.js';
 
 /**
  * ESLint's JSON shape: one object per linted file with its messages.
  * Additions beyond ESLint's are optional fields (suggestion = the help text,
- * docsUrl, relatedLocations), so ESLint-JSON consumers keep working.
+ * docsUrl, relatedLocations), so ESLint-JSON consumers keep working. Values are exact; characters
+ * a log should not see raw are written as JSON escapes (escape.ts, safeJsonText).
  */
 export const formatJson: Formatter = (result, ctx) => {
   const out = result.files.map((f) => {
@@ -45,5 +47,5 @@ export const formatJson: Formatter = (result, ctx) => {
       fixableWarningCount: 0,
     };
   });
-  return JSON.stringify(out, null, 2) + '\n';
+  return printableJson(out);
 };

@@ -1,23 +1,27 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LineIndex, type SourceRange } from '../../core/location.js';
 import type { Diagnostic } from '../../core/diagnostic.js';
 import type { Formatter, FormatterContext } from './types.js';
 import { redactSecrets } from '../redact.js';
+import { printableJson, wellFormed } from '../escape.js';
 
 /**
  * SARIF 2.1.0 (OASIS). Rules come from the rules' metadata; paths are relative
  * to the working directory under the %SRCROOT% base; partialFingerprints hash the
  * rule, the file and the text of the reported line (not its number), so an alert
- * survives lines being added above it.
+ * survives lines being added above it. Each file gets one line index and each reported line is
+ * hashed once per rule (output linear in the input); values are exact, printed through
+ * safeJsonText (escape.ts).
  */
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 function uri(file: string, cwd: string): { uri: string; uriBaseId?: string } {
   const rel = relative(cwd, file);
-  if (rel && !rel.startsWith('..') && !rel.startsWith(sep)) return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
-  return { uri: pathToFileURL(file).href };
+  // encodeURIComponent throws on a lone surrogate; control characters it percent-encodes.
+  if (rel && !rel.startsWith('..') && !rel.startsWith(sep)) return { uri: wellFormed(rel).split(sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+  return { uri: pathToFileURL(wellFormed(file)).href };
 }
 
 function region(r: SourceRange) {
@@ -28,9 +32,46 @@ function physical(r: SourceRange, cwd: string) {
   return { physicalLocation: { artifactLocation: uri(r.file, cwd), region: region(r) } };
 }
 
-function lineText(ctx: FormatterContext, r: SourceRange): string {
-  const src = ctx.sourceText(r.file);
-  return src ? new LineIndex(src.text).lineText(r.line).trim() : '';
+/**
+ * partialFingerprints: sha256 of `rule \0 relative path \0 trimmed line text \0 n` (n counts the
+ * earlier results with the same rule, file and line text), first 32 hex digits. The line text is
+ * read through one LineIndex per file and hashed once per rule: a Hash is copied for each n.
+ */
+class Fingerprints {
+  private readonly indexes = new Map<string, LineIndex | null>();
+  private readonly lines = new Map<string, { text: string; digest: string }>();
+  private readonly bases = new Map<string, { hash: Hash; n: number }>();
+  constructor(private readonly ctx: FormatterContext) {}
+
+  private line(r: SourceRange): { text: string; digest: string } {
+    const key = `${r.line}\0${r.file}`;
+    let l = this.lines.get(key);
+    if (l === undefined) {
+      let index = this.indexes.get(r.file);
+      if (index === undefined) {
+        const src = this.ctx.sourceText(r.file);
+        index = src ? new LineIndex(src.text) : null;
+        this.indexes.set(r.file, index);
+      }
+      const text = index ? index.lineText(r.line).trim() : '';
+      l = { text, digest: createHash('sha256').update(text).digest('hex') };
+      this.lines.set(key, l);
+    }
+    return l;
+  }
+
+  of(ruleId: string, r: SourceRange): string {
+    const rel = relative(this.ctx.cwd, r.file);
+    const line = this.line(r);
+    const key = `${ruleId}\0${rel}\0${line.digest}`;
+    let base = this.bases.get(key);
+    if (base === undefined) {
+      base = { hash: createHash('sha256').update(`${ruleId}\0${rel}\0`).update(line.text), n: 0 };
+      this.bases.set(key, base);
+    }
+    const n = base.n++;
+    return base.hash.copy().update(`\0${n}`).digest('hex').slice(0, 32);
+  }
 }
 
 export const formatSarif: Formatter = (result, ctx) => {
@@ -38,7 +79,7 @@ export const formatSarif: Formatter = (result, ctx) => {
   const ruleIndex = new Map(rules.map((r, i) => [r.meta.id, i]));
   const results: unknown[] = [];
   const notifications: unknown[] = [];
-  const seen = new Map<string, number>();
+  const fingerprints = new Fingerprints(ctx);
   for (const f of result.files) {
     for (const d of f.diagnostics) {
       if (d.ruleId === null) {
@@ -49,12 +90,7 @@ export const formatSarif: Formatter = (result, ctx) => {
         });
         continue;
       }
-      const rel = relative(ctx.cwd, d.range.file);
-      const base = `${d.ruleId}\0${rel}\0${lineText(ctx, d.range)}`;
-      const n = seen.get(base) ?? 0;
-      seen.set(base, n + 1);
-      const fingerprint = createHash('sha256').update(`${base}\0${n}`).digest('hex').slice(0, 32);
-      results.push(sarifResult(d, ctx, ruleIndex.get(d.ruleId), fingerprint));
+      results.push(sarifResult(d, ctx, ruleIndex.get(d.ruleId), fingerprints.of(d.ruleId, d.range)));
     }
   }
   const log = {
@@ -86,7 +122,7 @@ export const formatSarif: Formatter = (result, ctx) => {
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + '\n';
+  return printableJson(log);
 };
 
 function sarifResult(d: Diagnostic, ctx: FormatterContext, index: number | undefined, fingerprint: string) {

@@ -50,9 +50,52 @@ export function looksLikeNpgsql(text: string): boolean {
   const semi = unquoted.indexOf(';');
   if (semi === -1) return false;
   // libpq conninfo separates pairs with white space: `host=db password=a;b` has two pairs before the `;`.
-  if (/^\s*[^=;\s]+\s*=\s*\S*\s+[^=;\s]+\s*=/.test(unquoted.slice(0, semi))) return false;
-  const m = /^\s*([^=;]+?)\s*=/.exec(text);
-  return m !== null && SYNONYMS.has((m[1] ?? '').toLowerCase());
+  if (twoConninfoPairs(unquoted.slice(0, semi))) return false;
+  // The first key: the text before the first `=`, if no `;` comes before it (/^\s*([^=;]+?)\s*=/, whose
+  // backtracking over white space was cubic).
+  const eq = text.search(/[=;]/);
+  return eq !== -1 && text[eq] === '=' && SYNONYMS.has(text.slice(0, eq).trim().toLowerCase());
+}
+
+const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
+const isKeyChar = (c: string | undefined): boolean => c !== undefined && c !== '=' && c !== ';' && !isSpace(c);
+
+/**
+ * /^\s*[^=;\s]+\s*=\s*\S*\s+[^=;\s]+\s*=/ (a `key=value key=` start) in one pass: that regex
+ * backtracks quadratically over long runs of white space. The value may be empty (`a= b=c`).
+ */
+function twoConninfoPairs(s: string): boolean {
+  let i = 0;
+  const skipSpace = (): void => {
+    while (isSpace(s[i])) i++;
+  };
+  skipSpace();
+  const k1 = i;
+  while (isKeyChar(s[i])) i++;
+  if (i === k1) return false;
+  skipSpace();
+  if (s[i] !== '=') return false;
+  i++;
+  const afterEq = i;
+  /** A second `key` then `=` from position j (after the white space that separates the pairs). */
+  const secondPair = (j: number): boolean => {
+    const k2 = j;
+    while (isKeyChar(s[j])) j++;
+    if (j === k2) return false;
+    while (isSpace(s[j])) j++;
+    return s[j] === '=';
+  };
+  // An empty value: the white space right after `=` separates the pairs.
+  if (isSpace(s[afterEq])) {
+    let j = afterEq;
+    while (isSpace(s[j])) j++;
+    if (secondPair(j)) return true;
+  }
+  skipSpace();
+  while (i < s.length && !isSpace(s[i])) i++;
+  const ws = i;
+  skipSpace();
+  return i > ws && secondPair(i);
 }
 
 export function tokenizeNpgsql(text: string): { items: NpgsqlItem[] } | { error: string } {

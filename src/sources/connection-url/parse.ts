@@ -48,7 +48,8 @@ export function uriDecode(s: string, trimSpaces = false): string | undefined {
     const t = s.replace(/^ +/, '');
     const inner = t.indexOf(' ');
     if (inner >= 0) {
-      if (t.slice(inner).replace(/ +$/, '') !== '') return undefined;
+      // Anything but spaces after the first one (not `.replace(/ +$/, '')`: quadratic on a long run of spaces).
+      if (/[^ ]/.test(t.slice(inner))) return undefined;
       s = t.slice(0, inner);
     } else s = t;
   }

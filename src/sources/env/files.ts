@@ -8,6 +8,8 @@
  */
 import { basename } from 'node:path';
 import { readTextFile, type TextFile } from '../../core/read-text.js';
+import { capProblemsPerFile } from '../../core/limits.js';
+import { expandDotenv } from './expand.js';
 import { parseDotenv } from './parse.js';
 import type { EnvFileKind, LoadedEnvFile } from './types.js';
 
@@ -43,8 +45,10 @@ export function envFileEnvironment(fileName: string): string | null {
 }
 
 /**
- * Reads and parses each file on its own. Files whose names are not `.env*` (a compose `env_file:`
- * such as `db.env`) are read too, as environment 'default'. Nothing is merged across files.
+ * Reads and parses each file on its own, and expands it as `dotenvExpand.expand(dotenv.config())`
+ * does on an empty environment (its problems, such as an expansion cap reached, are the file's).
+ * Files whose names are not `.env*` (a compose `env_file:` such as `db.env`) are read too, as
+ * environment 'default'. Nothing is merged across files.
  */
 export function loadEnvFiles(paths: readonly string[], readFile: (path: string) => TextFile = readTextFile): LoadedEnvFile[] {
   return paths.map((file) => {
@@ -52,6 +56,7 @@ export function loadEnvFiles(paths: readonly string[], readFile: (path: string) 
     const read = readFile(file);
     if (!read.ok) return { file, ...kind, entries: [], problems: [read.problem] };
     const parsed = parseDotenv(read.text, file);
-    return { file, ...kind, entries: parsed.entries, problems: [...read.problems, ...parsed.problems] };
+    const expanded = expandDotenv(parsed.entries, {});
+    return { file, ...kind, entries: parsed.entries, expanded, problems: capProblemsPerFile([...read.problems, ...parsed.problems, ...expanded.problems]) };
   });
 }

@@ -22,8 +22,14 @@ import type { DotenvEntry, DotenvQuote, ParsedDotenv } from './types.js';
 
 // dotenv lib/main.js LINE, with capture groups added around `export`, the separator and the
 // value (the `d` flag gives their offsets). Groups do not change what the regex matches.
-const LINE =
-  /^\s*(export\s+)?([\w.-]+)(\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/dgm;
+//   /^\s*(export\s+)?([\w.-]+)(\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|…)?\s*(?:#.*)?$/mg
+// Run as dotenv runs it, that regex is quadratic: at every line start of a run of blank lines
+// `^\s*` swallows the whole run and backtracks through it (40,000 blank lines: 3 s; a 1 MB file:
+// minutes). LINE_BODY is the same regex without `^\s*`, tried once per run of whitespace at its
+// first non-space character (matchLines): no match can begin with whitespace after `^\s*`, so
+// that is the only place the original could match, and the matches are the same.
+const LINE_BODY =
+  /(export\s+)?([\w.-]+)(\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/dym;
 // dotenv parseRegex: value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2')
 const OUTER_QUOTES = /^(['"`])([\s\S]*)\1$/gm;
 
@@ -63,6 +69,41 @@ function normalizeNewlines(text: string): { norm: string; toOriginal: (offset: n
 
 const isWs = (s: string, i: number): boolean => /\s/.test(s[i] ?? '');
 
+/** ECMAScript LineTerminator: where a multiline `^` may match after. */
+const isLineTerminator = (c: number): boolean => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+
+/**
+ * `text.matchAll(LINE)` in linear time (see LINE_BODY). Each match's `index` is its line start,
+ * as with `^\s*`; group offsets are absolute.
+ */
+export function* matchLines(text: string): Generator<RegExpExecArray> {
+  let pos = 0;
+  while (pos <= text.length) {
+    // The next position where a multiline `^` matches: `pos` itself, or just after the next line terminator.
+    let lineStart = pos;
+    if (lineStart > 0 && !isLineTerminator(text.charCodeAt(lineStart - 1))) {
+      while (lineStart < text.length && !isLineTerminator(text.charCodeAt(lineStart))) lineStart++;
+      lineStart++;
+    }
+    if (lineStart > text.length) return;
+    let first = lineStart;
+    while (first < text.length && isWs(text, first)) first++;
+    LINE_BODY.lastIndex = first;
+    const m = first < text.length ? LINE_BODY.exec(text) : null;
+    if (m) {
+      const end = m.index + m[0].length;
+      m.index = lineStart;
+      m[0] = text.slice(lineStart, end);
+      if (m.indices) m.indices[0] = [lineStart, end];
+      yield m;
+      pos = end;
+    } else {
+      // Every line start up to `first` reaches the same `first` and fails the same way.
+      pos = first + 1;
+    }
+  }
+}
+
 export function parseDotenv(text: string, file: string): ParsedDotenv {
   const { norm, toOriginal } = normalizeNewlines(text);
   const idx = new LineIndex(text);
@@ -71,7 +112,7 @@ export function parseDotenv(text: string, file: string): ParsedDotenv {
   const problems: InputProblem[] = [];
   const covered: Array<[number, number]> = [];
 
-  for (const m of norm.matchAll(LINE)) {
+  for (const m of matchLines(norm)) {
     const ind = m.indices;
     const keyAt = ind?.[2];
     const sepAt = ind?.[3];

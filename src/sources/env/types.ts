@@ -51,6 +51,8 @@ export interface ExpandedDotenvValue {
   fromEnvironment: boolean;
   /** References met while expanding, in order (nested defaults included). */
   references: DotenvReference[];
+  /** Expansion stopped at a cap of core/limits.ts before dotenv-expand would have: `value` is not what the program sees. */
+  incomplete?: true;
 }
 
 export interface ExpandedDotenv {
@@ -71,5 +73,7 @@ export interface EnvFileKind {
 export interface LoadedEnvFile extends EnvFileKind {
   file: string;
   entries: DotenvEntry[];
+  /** The values after dotenv-expand on an empty environment (absent when the file could not be read). */
+  expanded?: ExpandedDotenv;
   problems: InputProblem[];
 }

@@ -1,6 +1,6 @@
 import { relative, sep } from 'node:path';
 import type { SourceRange } from '../../core/location.js';
-import { redactSecrets } from '../../report/redact.js';
+import { isSecretOptionName, REDACTED, redactSecrets } from '../../report/redact.js';
 import type { PoolDefinition, Provenance, Resolved } from './types.js';
 
 /** `--print-model` output: documented in docs/model.md. Bump `version` on any incompatible change. */
@@ -81,6 +81,38 @@ function provenanceJson(p: Provenance, repoRoot: string): ProvenanceJson {
   }
 }
 
+/**
+ * An option that holds a secret (password, TLS key material, a token): its value, its fallback and
+ * any literal quoted in the reason are masked; where it comes from (literal, constant, env) stays.
+ */
+function secretJson(r: Resolved<unknown>, file: string, repoRoot: string): ResolvedJson {
+  const out = resolvedJson(r, file, repoRoot);
+  if (out.value !== null) out.value = REDACTED;
+  const p = out.provenance;
+  if (p.kind === 'env' && p.fallback !== undefined && p.fallback !== null) p.fallback = REDACTED;
+  if (p.kind === 'unknown') p.reason = maskQuoted(p.reason);
+  return out;
+}
+
+/** `"…"`, `'…'` and `` `…` `` in a text → `"***"`; an unterminated quote masks the rest. One forward pass. */
+function maskQuoted(s: string): string {
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const q = s[i]!;
+    if (q !== '"' && q !== "'" && q !== '`') {
+      out += q;
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < s.length && s[j] !== q) j += s[j] === '\\' ? 2 : 1;
+    out += `${q}${REDACTED}${q}`;
+    i = j + 1;
+  }
+  return out;
+}
+
 function resolvedJson(r: Resolved<unknown>, file: string, repoRoot: string): ResolvedJson {
   const out: ResolvedJson = { value: jsonValue(r.value), provenance: provenanceJson(r.provenance, repoRoot) };
   if (r.range !== undefined) out.range = r.range.file === file ? rangeJson(r.range) : { file: rel(repoRoot, r.range.file), ...rangeJson(r.range) };
@@ -93,6 +125,7 @@ export function toModelJson(pools: readonly PoolDefinition[], repoRoot: string):
     version: 1,
     pools: pools.map((d) => {
       const r = (x: Resolved<unknown>) => resolvedJson(x, d.file, repoRoot);
+      const option = (name: string, x: Resolved<unknown>) => (isSecretOptionName(name) ? secretJson(x, d.file, repoRoot) : r(x));
       const p: PoolJson = {
         id: d.id,
         library: d.library,
@@ -106,8 +139,8 @@ export function toModelJson(pools: readonly PoolDefinition[], repoRoot: string):
             ? { kind: 'module' }
             : { kind: 'function', ...(d.scope.name !== undefined ? { name: d.scope.name } : {}), range: rangeJson(d.scope.range), lazySingleton: d.scope.lazySingleton },
         max: r(d.max),
-        startupParameters: d.startupParameters.map((s) => ({ name: s.name, value: r(s.value), range: rangeJson(s.range) })),
-        options: d.options.map((o) => ({ name: o.name, value: r(o.value), range: rangeJson(o.range) })),
+        startupParameters: d.startupParameters.map((s) => ({ name: s.name, value: option(s.name, s.value), range: rangeJson(s.range) })),
+        options: d.options.map((o) => ({ name: o.name, value: option(o.name, o.value), range: rangeJson(o.range) })),
       };
       if (d.binding !== undefined) p.binding = d.binding;
       if (d.min) p.min = r(d.min);

@@ -7,6 +7,7 @@ import { readTextFile, type TextFile } from '../../core/read-text.js';
 import type { ExtractContext } from './libraries/common.js';
 import { JsModule, trace, type ModuleHost, type Trace } from './module.js';
 import { parseJsFile } from './parse.js';
+import { parseTsconfigText } from './tsconfig.js';
 import { applyUsageFacts, ModuleExtractor } from './pools.js';
 import { importsUnlessDatabase, specifierBasename } from './prefilter.js';
 import type { JsModuleContext, PoolDefinition } from './types.js';
@@ -110,7 +111,8 @@ class JsProject implements ModuleHost, ExtractContext {
     const file = join(this.repoRoot, 'tsconfig.json');
     const f = this.readText(file);
     if (!f.ok) return;
-    const parsed = ts.parseConfigFileTextToJson(file, f.text);
+    const parsed = parseTsconfigText(file, f.text);
+    if (parsed.problem) this.problems.push(parsed.problem);
     const co = (parsed.config as { compilerOptions?: { baseUrl?: unknown; paths?: unknown } } | undefined)?.compilerOptions;
     if (co === undefined || typeof co.paths !== 'object' || co.paths === null) return;
     const base = resolve(this.repoRoot, typeof co.baseUrl === 'string' ? co.baseUrl : '.');

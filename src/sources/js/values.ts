@@ -3,6 +3,9 @@ import type { JsModule, Trace } from './module.js';
 import { trace } from './module.js';
 import type { Provenance, Resolved } from './types.js';
 import { unwrapExpression } from './walk.js';
+import { MAX_STATIC_STRING_CHARS } from '../../core/limits.js';
+
+const tooLong = `string longer than ${MAX_STATIC_STRING_CHARS / 1024} KiB`;
 
 /**
  * Static values of option expressions: literals, `const` bindings (also in
@@ -12,7 +15,17 @@ import { unwrapExpression } from './walk.js';
  */
 
 const MAX_DEPTH = 40;
+/**
+ * Expressions visited while resolving one value. The depth cap alone does not bound the work: each
+ * `a + b` resolves both sides, so `const a1 = a0 + a0, a2 = a1 + a1, …` visits 2^20 nodes within
+ * 40 levels (3 s), and wider sums far more. Real option values take fewer than 50.
+ */
+const MAX_STEPS = 10_000;
 type Prim = string | number | boolean | null | undefined;
+
+interface Budget {
+  steps: number;
+}
 
 function isProcessModule(spec: string): boolean {
   return spec === 'process' || spec === 'node:process';
@@ -35,9 +48,12 @@ function envOfTrace(t: Trace | undefined): string | undefined {
   return undefined;
 }
 
+/** The start of an expression's text for a message; reads at most a few hundred characters of a huge expression. */
 function exprText(e: ts.Node): string {
-  const t = e.getText().replace(/\s+/g, ' ');
-  return t.length > 80 ? `${t.slice(0, 77)}...` : t;
+  const start = e.getStart();
+  const end = Math.min(e.getEnd(), start + 320);
+  const t = e.getSourceFile().text.slice(start, end).replace(/\s+/g, ' ');
+  return t.length > 80 || end < e.getEnd() ? `${t.slice(0, 77)}...` : t;
 }
 
 function isKnown(r: Resolved<unknown>): boolean {
@@ -66,14 +82,19 @@ export function convertNumber(r: Resolved<unknown>, how: 'Number' | 'parseInt' |
 }
 
 /** Resolves an expression to a static value with its provenance. */
-export function resolveValue(expr: ts.Expression, module: JsModule, depth = 0): Resolved<unknown> {
+export function resolveValue(expr: ts.Expression, module: JsModule): Resolved<unknown> {
+  return resolveIn(expr, module, 0, { steps: MAX_STEPS });
+}
+
+function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget: Budget): Resolved<unknown> {
   const range = module.rangeOf(expr);
   const lit = (value: unknown): Resolved<unknown> => ({ value, provenance: { kind: 'literal' }, range });
   const unknown = (reason: string): Resolved<unknown> => ({ value: undefined, provenance: { kind: 'unknown', reason }, range });
   const withRange = (r: Resolved<unknown>): Resolved<unknown> => ({ ...r, range });
   if (depth > MAX_DEPTH) return unknown('expression too deeply nested');
+  if (--budget.steps < 0) return unknown(`expression too large to evaluate (more than ${MAX_STEPS} parts)`);
   const e = unwrapExpression(expr);
-  const sub = (x: ts.Expression) => resolveValue(x, module, depth + 1);
+  const sub = (x: ts.Expression) => resolveIn(x, module, depth + 1, budget);
 
   if (ts.isStringLiteralLike(e)) return lit(e.text);
   if (ts.isNumericLiteral(e)) return lit(Number(e.text.replace(/_/g, '')));
@@ -101,6 +122,7 @@ export function resolveValue(expr: ts.Expression, module: JsModule, depth = 0): 
       if (!isKnown(r) || (typeof r.value !== 'string' && typeof r.value !== 'number' && typeof r.value !== 'boolean')) return unknown('template literal with a substitution that is not a constant');
       if (prov.kind === 'literal' && r.provenance.kind === 'constant') prov = r.provenance;
       s += String(r.value) + span.literal.text;
+      if (s.length > MAX_STATIC_STRING_CHARS) return unknown(tooLong);
     }
     return { value: s, provenance: prov, range };
   }
@@ -112,7 +134,7 @@ export function resolveValue(expr: ts.Expression, module: JsModule, depth = 0): 
     if (env !== undefined) return { value: undefined, provenance: { kind: 'env', envVar: env }, range };
     if (t === undefined) return unknown(`${exprText(e)} cannot be followed`);
     if (t.kind === 'node' && t.path.length === 0 && t.node !== e && ts.isExpression(t.node)) {
-      const inner = resolveValue(t.node, t.module, depth + 1);
+      const inner = resolveIn(t.node, t.module, depth + 1, budget);
       if (inner.provenance.kind === 'literal') {
         return { value: inner.value, provenance: { kind: 'constant', name: exprText(e), definedAt: t.module.rangeOf(t.node) }, range };
       }
@@ -182,6 +204,7 @@ export function resolveValue(expr: ts.Expression, module: JsModule, depth = 0): 
       if (bad !== undefined) return withRange(bad);
       const env = [l, r].find((x) => x.provenance.kind === 'env');
       const value = arith(op, l.value, r.value);
+      if (typeof value === 'string' && value.length > MAX_STATIC_STRING_CHARS) return unknown(tooLong);
       if (env !== undefined) return { value: l.value === undefined || r.value === undefined ? undefined : value, provenance: env.provenance, range };
       if (value === undefined) return unknown(`${exprText(e)}`);
       return { value, provenance: combine(l, r), range };

@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { InputProblem } from '../../core/diagnostic.js';
 import { rangeOnLine, type SourceRange } from '../../core/location.js';
-import { readTextFile, type TextFile } from '../../core/read-text.js';
+import { formatBytes, readTextFile, type TextFile } from '../../core/read-text.js';
+import { capProblemsPerFile, MAX_PGBOUNCER_INCLUDED_BYTES, MAX_PGBOUNCER_INCLUDED_LINES } from '../../core/limits.js';
 import { comparePgbouncerVersions, getPgbouncerSetting, isPgbouncerSection, LATEST_PGBOUNCER } from '../../catalog/pgbouncer/catalog.js';
 import { parseConnstring, parsePgbouncerIni } from './parse.js';
 import type { IniEntry, PgbouncerConfig, PgbouncerDatabaseEntry, PgbouncerUserEntry } from './types.js';
@@ -15,8 +16,13 @@ export interface LoadPgbouncerOptions {
   /** Root of the linted repository: relative paths are also tried against it, nothing outside it is read. */
   repoRoot: string;
   readFile?: (path: string) => TextFile;
+  /** Why a path may not be read (src/core/file-access.ts), or undefined when it may: a refused include is not "missing". */
+  refusal?: (path: string) => string | undefined;
   /** PgBouncer version whose grammar to apply (quoted keys 1.25+, [peers] 1.19+). Default: newest. */
   version?: string;
+  /** Lines and bytes read through %include (a file counted each time it is included). Default: core/limits.ts. */
+  maxIncludedLines?: number;
+  maxIncludedBytes?: number;
 }
 
 type Resolution = { resolved: string | null; resolvedBy: PgbouncerConfig['includes'][number]['resolvedBy'] };
@@ -74,24 +80,56 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
     includes: [],
     problems: [],
   };
-  const texts = new Map<string, string>();
+  const files = new Set<string>();
+  const maxLines = opts.maxIncludedLines ?? MAX_PGBOUNCER_INCLUDED_LINES;
+  const maxBytes = opts.maxIncludedBytes ?? MAX_PGBOUNCER_INCLUDED_BYTES;
+  let includedLines = 0;
+  let includedBytes = 0;
+  /** Set once a cap on included text is reached: no %include is followed after that. */
+  let includeBudgetSpent = false;
   let sawMainSection = false;
   let reportedNoSection = false;
   /** An include was not read: the section it may have opened is unknown, so stay quiet about sections. */
   let unreadInclude = false;
   const reportedSections = new Set<string>();
+  /** Keys of `effective` that have a default, in `effective`'s order: what a [pgbouncer] header resets. */
+  const withDefault = new Set<string>();
 
-  const visit = (file: string, section: string | null, stack: string[]): string | null => {
-    const tf = read(file);
+  /**
+   * PgBouncer reads an included file again each time a %include names it, so a few small files can
+   * stand for billions of lines: stop following includes once the included text of this configuration
+   * passes the caps. False (and one warning at the directive) when this include is not followed.
+   */
+  const spendIncluded = (text: string, at: SourceRange, target: string): boolean => {
+    if (includeBudgetSpent) return false;
+    let lines = 1;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    includedLines += lines;
+    includedBytes += Buffer.byteLength(text, 'utf8');
+    if (includedLines <= maxLines && includedBytes <= maxBytes) return true;
+    includeBudgetSpent = true;
+    const cap = includedLines > maxLines ? `${maxLines.toLocaleString('en-US')} lines` : formatBytes(maxBytes);
+    config.problems.push({
+      message: `%include ${target} was not followed: the files this configuration includes add up to more than ${cap} (pgconn-lint's limit on included text, counted each time a file is included); settings from here on are not checked.`,
+      help: 'PgBouncer reads a file again each time it is included: include each file once, from one place.',
+      severity: 'warning',
+      range: at,
+    });
+    return false;
+  };
+
+  const visit = (file: string, section: string | null, stack: string[], tf: TextFile): string | null => {
     if (!tf.ok) {
       config.problems.push(tf.problem);
       return section;
     }
-    config.files.push(file);
-    config.problems.push(...tf.problems);
-    texts.set(file, tf.text);
+    if (!files.has(file)) {
+      files.add(file);
+      config.files.push(file);
+      config.problems.push(...tf.problems);
+    }
     const parsed = parsePgbouncerIni(tf.text, file, { initialSection: section, quotedKeys });
-    config.problems.push(...parsed.problems);
+    for (const pr of parsed.problems) config.problems.push(pr);
     let cur = section;
     for (const item of parsed.items) {
       if (item.kind === 'section') {
@@ -117,9 +155,11 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
         }
         if (res.resolved === null) {
           unreadInclude = true;
-          if (isAbsolute(inc.target) && !isInside(opts.repoRoot, inc.target)) {
+          const near = isAbsolute(inc.target) ? inc.target : resolve(dirname(file), inc.target);
+          const refused = !isInside(opts.repoRoot, near) ? 'is outside the repository' : opts.refusal?.(near)?.replace(/: not read$/, '');
+          if (refused !== undefined) {
             config.problems.push({
-              message: `Included file ${inc.target} is outside the repository and was not read; settings it makes are not checked.`,
+              message: `Included file ${inc.target} ${refused} and was not read; settings it makes are not checked.`,
               severity: 'warning',
               range: inc.targetRange,
             });
@@ -141,7 +181,12 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
           });
           continue;
         }
-        cur = visit(res.resolved, cur, [...stack, res.resolved]);
+        const tf = read(res.resolved);
+        if (tf.ok && !spendIncluded(tf.text, inc.range, inc.target)) {
+          unreadInclude = true;
+          continue;
+        }
+        cur = visit(res.resolved, cur, [...stack, res.resolved], tf);
       }
     }
     return cur;
@@ -168,13 +213,13 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
   /** cfparser.c fill_defaults(): on every [pgbouncer] header, each key with a non-NULL default is set back to it. */
   const resetDefaults = (range: SourceRange): void => {
     const lost: IniEntry[] = [];
-    for (const [key, entry] of config.effective) {
-      const def = getPgbouncerSetting(key, version);
-      if (def && !def.defaultUnset) {
-        lost.push(entry);
-        config.effective.delete(key);
-      }
+    // Only the keys with a default are visited: a file of many unknown keys and many headers stays linear.
+    for (const key of withDefault) {
+      const entry = config.effective.get(key);
+      if (entry) lost.push(entry);
+      config.effective.delete(key);
     }
+    withDefault.clear();
     if (lost.length > 0) {
       const names = lost.map((e) => `${e.key} (line ${e.range.line})`).join(', ');
       config.problems.push({
@@ -203,6 +248,8 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
     if (sect === 'pgbouncer') {
       config.settings.push(entry);
       config.effective.set(entry.key, entry);
+      const def = getPgbouncerSetting(entry.key, version);
+      if (def && !def.defaultUnset) withDefault.add(entry.key);
       return;
     }
     if (sect === 'databases' || sect === 'users' || (sect === 'peers' && isPgbouncerSection('peers', version))) {
@@ -229,7 +276,7 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
     config.other.push(entry);
   };
 
-  visit(mainFile, null, [mainFile]);
+  visit(mainFile, null, [mainFile], read(mainFile));
 
   if (config.files.includes(mainFile) && !sawMainSection && !unreadInclude && !config.problems.some((p) => (p.severity ?? 'error') === 'error')) {
     config.problems.push({
@@ -252,5 +299,15 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
       }
     }
   }
+  // A file included more than once repeats its problems: keep one of each.
+  const seen = new Set<string>();
+  config.problems = capProblemsPerFile(
+    config.problems.filter((p) => {
+      const k = `${p.range.file}\0${p.range.line}\0${p.range.column}\0${p.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    }),
+  );
   return config;
 }

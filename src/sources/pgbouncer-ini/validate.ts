@@ -108,6 +108,8 @@ export function pgbouncerStartupErrors(config: PgbouncerConfig, version: string 
  * "transaction ; main pool". When the part before `;`/`#` is valid, say so.
  */
 function inlineCommentHint(def: Parameters<typeof parsePgbouncerValue>[0], value: string): string | undefined {
+  // A line terminator inside the value (a stray \r) would make the regex backtrack quadratically; no hint then.
+  if (/[\r\n\u2028\u2029]/.test(value)) return undefined;
   const m = /^(.*?\S)\s*([;#].*)$/.exec(value);
   if (!m) return undefined;
   const head = m[1]!;

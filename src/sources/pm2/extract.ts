@@ -4,6 +4,7 @@ import { isSecretName, locatedString } from '../yaml/common.js';
 import { get, mapEntries, parseYaml, scalarString, type LNode } from '../yaml/located.js';
 import { parseJsExpressionFile, parseJsModuleExport } from '../yaml/located-js.js';
 import type { EnvVarFact, Pm2App, Pm2Facts, Resolved } from '../yaml/types.js';
+import { capProblemsPerFile } from '../../core/limits.js';
 
 export interface ExtractPm2Options {
   /** CPU count of the machine PM2 runs on: resolves `instances: 'max'`, 0 and negative counts. */
@@ -17,6 +18,12 @@ export interface ExtractPm2Options {
  * (an array or one app) — PM2 lib/API.js _startJson.
  */
 export function extractPm2(text: string, file: string, options: ExtractPm2Options = {}): Pm2Facts {
+  const facts = readPm2(text, file, options);
+  facts.problems = capProblemsPerFile(facts.problems);
+  return facts;
+}
+
+function readPm2(text: string, file: string, options: ExtractPm2Options = {}): Pm2Facts {
   let root: LNode | null = null;
   let format: Pm2Facts['format'];
   const problems: InputProblem[] = [];

@@ -102,6 +102,7 @@ interface Caller {
 
 class ConfigLoader {
   readonly files: string[] = [];
+  private readonly seenFiles = new Set<string>();
   readonly entries: PgConfEntry[] = [];
   readonly includes: PgIncludeDirective[] = [];
   readonly problems: InputProblem[] = [];
@@ -121,8 +122,9 @@ class ConfigLoader {
     if (this.work <= this.opts.workLimit) return true;
     this.exhausted = true;
     this.problems.push({
-      message: `Stopped expanding includes after ${this.opts.workLimit} files and statements: the include directives repeat without end.`,
-      help: `PostgreSQL itself only stops at include depth ${CONF_FILE_MAX_DEPTH} ("maximum nesting depth exceeded"); remove the include that loops back.`,
+      message: `Stopped expanding includes after ${this.opts.workLimit} files and statements (pgconn-lint's limit for one configuration, counting a file each time it is included); settings from here on are not checked.`,
+      help: `PostgreSQL reads a file again each time it is included and only stops at include depth ${CONF_FILE_MAX_DEPTH} ("maximum nesting depth exceeded"); include each file once, and remove includes that loop back.`,
+      severity: 'warning',
       range: at,
     });
     return false;
@@ -194,13 +196,19 @@ class ConfigLoader {
       }
       return true;
     }
-    this.files.push(absPath);
+    if (!this.seenFiles.has(absPath)) {
+      this.seenFiles.add(absPath);
+      this.files.push(absPath);
+    }
     for (const p of text.problems) this.problems.push(p);
-    return this.expand(parse, depth);
+    return this.expand(parse, depth, caller);
   }
 
-  /** guc-file.l ParseConfigFp, past the parse: settings and includes in file order. */
-  private expand(parse: PgConfFileParse, depth: number): boolean {
+  /**
+   * guc-file.l ParseConfigFp, past the parse: settings and includes in file order. When the work
+   * limit runs out here, the problem is reported at the include that brought this file in.
+   */
+  private expand(parse: PgConfFileParse, depth: number, via: Caller | null): boolean {
     let ok = true;
     const errors = parse.problems;
     let e = 0;
@@ -208,7 +216,7 @@ class ConfigLoader {
     for (const item of parse.items) {
       const range = item.type === 'setting' ? item.entry.range : item.directive.range;
       while (e < errors.length && before((errors[e] as InputProblem).range, range)) this.problems.push(errors[e++] as InputProblem);
-      if (!this.spend(1, range)) return false;
+      if (!this.spend(1, via ? via.directive.range : range)) return false;
       if (item.type === 'setting') {
         this.entries.push(item.entry);
         continue;

@@ -56,6 +56,8 @@ function isUnitLetter(c: number): boolean {
  */
 class Scanner {
   pos = 0;
+  /** Positions inside a quoted string from which the scan reaches the end of the line without a closing quote. */
+  private deadEnd: Uint8Array | undefined;
   constructor(private readonly text: string) {}
 
   private at(i: number): number {
@@ -137,19 +139,32 @@ class Scanner {
   private stringEnd(start: number): number {
     let best = 0;
     let i = start + 1;
+    /** Positions of this scan after its last closing candidate: if it finds no other, none of them leads to one. */
+    const since: number[] = [];
     for (;;) {
+      if (this.deadEnd?.[i] === 1) break;
       const d = this.at(i);
-      if (d === -1 || d === 10) return best;
+      if (d === -1 || d === 10) break;
+      since.push(i);
       if (d === 92) {
         const e = this.at(i + 1);
-        if (e === -1 || e === 10) return best;
+        if (e === -1 || e === 10) break;
         i += 2;
       } else if (d === 39) {
         best = i + 1;
+        since.length = 0;
         if (this.at(i + 1) === 39) i += 2;
         else return best;
       } else i++;
     }
+    // An unterminated quote: the scanner goes on with a one-character error token, and the next `'`
+    // of the line starts another scan that may walk the same path (`\'\'\'…`: quadratic, as in
+    // flex). The path is the same from any position on it, so remember where it leads nowhere.
+    if (since.length > 0) {
+      this.deadEnd ??= new Uint8Array(this.text.length + 1);
+      for (const k of since) this.deadEnd[k] = 1;
+    }
+    return best;
   }
 
   /** INTEGER {SIGN}?({DIGIT}+|0x{HEXDIGIT}+){UNIT_LETTER}* — 0 if none. */

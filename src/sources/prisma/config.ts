@@ -13,17 +13,20 @@
 import ts from '../js/typescript.cjs';
 import { LineIndex, type SourceRange } from '../../core/location.js';
 import { readTextFile, type TextFile } from '../../core/read-text.js';
+import { parseConfigSource } from '../js/nesting.js';
+import { MAX_NESTING_DEPTH } from '../../core/limits.js';
 import type { PrismaConfigFacts, PrismaValue } from './types.js';
 
 const MAX_CONST_DEPTH = 8;
 
 export function parsePrismaConfig(text: string, file: string): PrismaConfigFacts {
   const scriptKind = /\.[cm]?js$/i.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind);
+  const facts: PrismaConfigFacts = { file, problems: [] };
+  const sf = parseConfigSource(text, file, file, text, scriptKind, facts.problems);
+  if (!sf) return facts;
   const idx = new LineIndex(text);
   const rangeOf = (a: number, b: number): SourceRange => idx.range(file, a, b);
   const nodeRange = (node: ts.Node): SourceRange => rangeOf(node.getStart(sf), node.getEnd());
-  const facts: PrismaConfigFacts = { file, problems: [] };
 
   // Top-level `const x = …` for resolving identifiers.
   const consts = new Map<string, ts.Expression>();
@@ -97,8 +100,10 @@ export function parsePrismaConfig(text: string, file: string): PrismaConfigFacts
     return found;
   };
 
-  const valueOf = (e: ts.Expression, depth = 0): PrismaValue => {
+  /** `depth`: constants followed; `nest`: `??`/`||` operands entered (a chain of thousands would overflow the stack). */
+  const valueOf = (e: ts.Expression, depth = 0, nest = 0): PrismaValue => {
     const node = unwrap(e);
+    if (nest > MAX_NESTING_DEPTH) return { kind: 'other', text: `(nested more than ${MAX_NESTING_DEPTH} levels deep)`, range: nodeRange(node) };
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
       return { kind: 'literal', value: node.text, range: rangeOf(node.getStart(sf) + 1, node.getEnd() - 1) };
     }
@@ -108,21 +113,21 @@ export function parsePrismaConfig(text: string, file: string): PrismaConfigFacts
       ts.isBinaryExpression(node) &&
       (node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || node.operatorToken.kind === ts.SyntaxKind.BarBarToken)
     ) {
-      const left = valueOf(node.left, depth);
+      const left = valueOf(node.left, depth, nest + 1);
       // `a ?? b ?? c` is `(a ?? b) ?? c`: c goes at the end of a's fallback chain.
       const append = (v: PrismaValue, right: () => PrismaValue): PrismaValue => {
         if (v.kind !== 'env') return v;
         return { ...v, fallback: v.fallback ? append(v.fallback, right) : right() };
       };
-      if (left.kind === 'env') return { ...append(left, () => valueOf(node.right, depth)), range: nodeRange(node) };
+      if (left.kind === 'env') return { ...append(left, () => valueOf(node.right, depth, nest + 1)), range: nodeRange(node) };
       // A non-empty literal on the left always wins; an empty one only survives `??`.
       if (left.kind === 'literal' && (left.value !== '' || node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return left;
-      if (left.kind === 'literal') return valueOf(node.right, depth);
+      if (left.kind === 'literal') return valueOf(node.right, depth, nest + 1);
       return { kind: 'other', text: node.getText(sf), range: nodeRange(node) };
     }
     if (ts.isIdentifier(node) && depth < MAX_CONST_DEPTH) {
       const init = consts.get(node.text);
-      if (init) return valueOf(init, depth + 1);
+      if (init) return valueOf(init, depth + 1, nest + 1);
     }
     return { kind: 'other', text: node.getText(sf), range: nodeRange(node) };
   };

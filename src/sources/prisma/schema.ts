@@ -21,13 +21,14 @@ import type { InputProblem } from '../../core/diagnostic.js';
 import { LineIndex, type SourceRange } from '../../core/location.js';
 import { readTextFile, type TextFile } from '../../core/read-text.js';
 import { listDirectory, type DirListing } from '../../core/file-access.js';
+import { MAX_NESTING_DEPTH } from '../../core/limits.js';
 import type { ParsedPrismaSchema, PrismaDatasource, PrismaGenerator, PrismaProperty, PrismaValue } from './types.js';
 
 const isBlank = (c: number): boolean => c === 32 || c === 9;
 const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isIdentChar = (c: number): boolean => isAlnum(c) || c === 95 || c === 45;
 
-type Parsed = { ok: true; value: PrismaValue; end: number; strings?: string[] } | { ok: false; at: number; message: string };
+type Parsed = { ok: true; value: PrismaValue; end: number; strings?: string[] } | { ok: false; at: number; message: string; tooDeep?: true };
 
 interface OpenConfigBlock {
   kind: 'datasource' | 'generator';
@@ -171,7 +172,15 @@ function parseSchemaFile(text: string, file: string): ParsedPrismaSchema {
       return null;
     }
     const vStart = skipBlanks(eq + 1, end);
-    const parsed = parseExpression(text, vStart, end, range);
+    const parsed = parseExpression(text, vStart, end, range, 0);
+    if (!parsed.ok && parsed.tooDeep) {
+      out.problems.push({
+        message: `The value of "${text.slice(i, keyEnd)}" in ${block.kind} "${block.name}" nests more than ${MAX_NESTING_DEPTH} levels deep (pgconn-lint's limit for nested values); it was not read.`,
+        severity: 'warning',
+        range: range(parsed.at, parsed.at + 1),
+      });
+      return null;
+    }
     if (!parsed.ok) {
       problem(parsed.at, end, `${parsed.message} in the value of "${text.slice(i, keyEnd)}" in ${block.kind} "${block.name}"; Prisma rejects the schema.`);
       return null;
@@ -224,9 +233,10 @@ function parseSchemaFile(text: string, file: string): ParsedPrismaSchema {
   return out;
 }
 
-/** Parses one expression on a line; `end` is the end of the line. */
-function parseExpression(text: string, i: number, end: number, range: (a: number, b: number) => SourceRange): Parsed {
+/** Parses one expression on a line; `end` is the end of the line. Recursive, to MAX_NESTING_DEPTH arrays and calls. */
+function parseExpression(text: string, i: number, end: number, range: (a: number, b: number) => SourceRange, depth: number): Parsed {
   const c = i < end ? text.charCodeAt(i) : -1;
+  if (depth > MAX_NESTING_DEPTH) return { ok: false, at: i, message: 'Nested too deeply', tooDeep: true };
   if (c === 34) {
     const s = readString(text, i, end);
     if (!s.ok) return s;
@@ -238,7 +248,7 @@ function parseExpression(text: string, i: number, end: number, range: (a: number
     let j = skipWs(text, i + 1, end);
     if (text.charCodeAt(j) !== 93) {
       for (;;) {
-        const el = parseExpression(text, j, end, range);
+        const el = parseExpression(text, j, end, range, depth + 1);
         if (!el.ok) return el;
         if (el.value.kind === 'literal') strings.push(el.value.value);
         j = skipWs(text, el.end, end);
@@ -268,7 +278,7 @@ function parseExpression(text: string, i: number, end: number, range: (a: number
           if (text.charCodeAt(j) === 44) j = skipWs(text, j + 1, end);
           continue;
         }
-        const a = parseExpression(text, j, end, range);
+        const a = parseExpression(text, j, end, range, depth + 1);
         if (!a.ok) return a;
         args.push(a.value);
         j = skipWs(text, a.end, end);

@@ -3,12 +3,20 @@ import { isSecretName, locatedString, resolvedInt } from '../yaml/common.js';
 import { get, mapEntries, parseYaml, scalarString, type LNode } from '../yaml/located.js';
 import { parseJsExpressionFile } from '../yaml/located-js.js';
 import type { EnvVarFact, Resolved, ServerlessFacts, ServerlessFunction } from '../yaml/types.js';
+import { capProblemsPerFile } from '../../core/limits.js';
+import { dollarReferences } from '../env/expand.js';
 
 /**
  * Reads a Serverless Framework `serverless.yml` or a Vercel `vercel.json`.
  * Netlify (`netlify.toml`) is not read: its functions have no concurrency setting to read.
  */
 export function extractServerless(text: string, file: string): ServerlessFacts {
+  const facts = readServerless(text, file);
+  facts.problems = capProblemsPerFile(facts.problems);
+  return facts;
+}
+
+function readServerless(text: string, file: string): ServerlessFacts {
   if (basename(file).toLowerCase() === 'vercel.json') return extractVercel(text, file);
   const parsed = parseYaml(text, file);
   const facts: ServerlessFacts = { file, kind: 'serverless', framework: 'serverless', providerEnvironment: [], functions: [], problems: [...parsed.problems] };
@@ -86,7 +94,7 @@ function envBlock(node: LNode | undefined): EnvVarFact[] {
     const v = scalarString(e.value);
     if (v !== undefined) {
       f.value = v;
-      const vars = [...v.matchAll(/\$\{[^}]*\}/g)].map((m) => m[0]);
+      const vars = dollarReferences(v, true);
       if (vars.length > 0) f.unresolved = vars;
     }
     if (isSecretName(e.key)) f.secret = true;

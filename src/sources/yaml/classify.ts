@@ -25,7 +25,9 @@ export function classifyYamlFile(path: string, text: string): YamlFileKind {
   for (const m of head.matchAll(/^([A-Za-z_][\w.-]*)\s*:/gm)) topKeys.add(m[1]!);
   if (topKeys.has('apiVersion') && topKeys.has('kind')) return 'kubernetes';
   if (topKeys.has('services') && !topKeys.has('apiVersion')) return 'compose';
-  if (topKeys.has('apps') && /^\s*-?\s*script\s*:/m.test(head)) return 'pm2';
+  // A line `[- ]script:`. Not /^\s*-?\s*script\s*:/m: its two `\s*` span lines and share every blank
+  // run, so 8,000 blank lines took minutes (cubic); same lines matched.
+  if (topKeys.has('apps') && /^[^\S\r\n\u2028\u2029]*(?:-[^\S\r\n\u2028\u2029]*)?script\s*:/m.test(head)) return 'pm2';
   if (topKeys.has('functions') && topKeys.has('provider')) return 'serverless';
   if (/^values([.-][\w.-]+)?\.ya?ml$/.test(name) || /\.values\.ya?ml$/.test(name)) return 'helm-values';
   return 'other';

@@ -1,5 +1,5 @@
 import type { SourceRange } from '../../core/location.js';
-import { bitnamiPostgresSettings, officialImageSuperuser } from './image-env.js';
+import { bitnamiPostgresSettings, officialImageSuperuser, trimTrailingSlashes } from './image-env.js';
 import { isBitnamiPostgres, isPostgresImage, postgresMajorFromImage } from './images.js';
 import { interpolate } from './interpolate.js';
 import { scalarString, type LNode } from './located.js';
@@ -174,7 +174,7 @@ export function postgresFacts(c: ContainerShape): PostgresServerFacts | undefine
     }
   }
   const pgdata = c.env.filter((e) => e.name === 'PGDATA' && e.value).pop()?.value;
-  const defaultConfs = pgdata ? [`${pgdata.replace(/\/+$/, '')}/postgresql.conf`] : ['/var/lib/postgresql/data/postgresql.conf'];
+  const defaultConfs = pgdata ? [`${trimTrailingSlashes(pgdata)}/postgresql.conf`] : ['/var/lib/postgresql/data/postgresql.conf'];
   for (const b of c.binds) {
     if (!b.containerPath.endsWith('.conf')) continue;
     const loaded = cfg ? b.containerPath === cfg.value : defaultConfs.includes(b.containerPath);
@@ -200,10 +200,10 @@ function entrypointArgs(rest: LocatedString[], postgresImage: boolean): LocatedS
 export function findMountFor(containerPath: string, binds: BindMount[]): { bind: BindMount; hostPath: string } | undefined {
   let best: { bind: BindMount; hostPath: string } | undefined;
   for (const b of binds) {
-    const target = b.containerPath.replace(/\/+$/, '');
+    const target = trimTrailingSlashes(b.containerPath);
     if (containerPath === target) return { bind: b, hostPath: b.resolvedHostPath };
     if (containerPath.startsWith(`${target}/`) && (!best || target.length > best.bind.containerPath.length)) {
-      best = { bind: b, hostPath: `${b.resolvedHostPath.replace(/\/+$/, '')}${containerPath.slice(target.length)}` };
+      best = { bind: b, hostPath: `${trimTrailingSlashes(b.resolvedHostPath)}${containerPath.slice(target.length)}` };
     }
   }
   return best;

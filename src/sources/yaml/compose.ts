@@ -8,6 +8,7 @@ import { interpolate } from './interpolate.js';
 import { get, mapEntries, parseYaml, scalarString, seqItems, type LNode } from './located.js';
 import { parseComposeBytes } from './units.js';
 import type { BindMount, ComposeFacts, ComposeService, EnvSourceRef, EnvVarFact, LocatedString, PortMapping } from './types.js';
+import { capProblemsPerFile } from '../../core/limits.js';
 
 /**
  * Reads a compose file (compose specification, https://github.com/compose-spec/compose-spec).
@@ -16,6 +17,12 @@ import type { BindMount, ComposeFacts, ComposeService, EnvSourceRef, EnvVarFact,
  * not define are kept as written and listed in `unresolved`.
  */
 export function extractCompose(text: string, file: string, env: ReadonlyMap<string, string> = new Map()): ComposeFacts {
+  const facts = readCompose(text, file, env);
+  facts.problems = capProblemsPerFile(facts.problems);
+  return facts;
+}
+
+function readCompose(text: string, file: string, env: ReadonlyMap<string, string> = new Map()): ComposeFacts {
   const parsed = parseYaml(text, file);
   const problems: InputProblem[] = [...parsed.problems];
   const facts: ComposeFacts = { file, kind: 'compose', services: [], problems };

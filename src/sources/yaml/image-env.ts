@@ -203,8 +203,15 @@ export function pgbouncerImageFacts(kind: 'edoburu' | 'bitnami', env: EnvVarFact
   return out;
 }
 
+/** `p.replace(/\/+$/, '')` without the regex, which is quadratic on a long run of slashes followed by anything else. */
+export function trimTrailingSlashes(p: string): string {
+  let end = p.length;
+  while (end > 0 && p.charCodeAt(end - 1) === 47) end--;
+  return end === p.length ? p : p.slice(0, end);
+}
+
 function trimSlash(p: string): string {
-  return p.length > 1 ? p.replace(/\/+$/, '') : p;
+  return p.length > 1 ? trimTrailingSlashes(p) : p;
 }
 
 /**

@@ -9,6 +9,7 @@
  * given environment does not define is kept as written and reported in `unresolved`: for a
  * linter, unknown is not empty.
  */
+import { MAX_NESTING_DEPTH } from '../../core/limits.js';
 
 export interface InterpolationResult {
   value: string;
@@ -28,12 +29,13 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
 export function interpolate(input: string, env: ReadonlyMap<string, string>): InterpolationResult {
   const st: InterpolationResult = { value: '', variables: [], unresolved: [], missingRequired: [], changed: false };
   if (!input.includes('$')) return { ...st, value: input };
-  st.value = expand(input, env, st);
+  st.value = expand(input, env, st, 0);
   st.changed = st.value !== input;
   return st;
 }
 
-function expand(s: string, env: ReadonlyMap<string, string>, st: InterpolationResult): string {
+/** `depth`: defaults entered. Each level rescans its text for the closing brace, so the cap also keeps the work linear. */
+function expand(s: string, env: ReadonlyMap<string, string>, st: InterpolationResult, depth: number): string {
   let out = '';
   let i = 0;
   while (i < s.length) {
@@ -57,7 +59,12 @@ function expand(s: string, env: ReadonlyMap<string, string>, st: InterpolationRe
         st.unresolved.push(s.slice(i));
         break;
       }
-      out += braced(s.slice(i + 2, close), s.slice(i, close + 1), env, st);
+      const whole = s.slice(i, close + 1);
+      if (depth >= MAX_NESTING_DEPTH) {
+        // Defaults nested deeper than any real file: unknown, kept as written.
+        st.unresolved.push(whole);
+        out += whole;
+      } else out += braced(s.slice(i + 2, close), whole, env, st, depth);
       i = close + 1;
       continue;
     }
@@ -102,7 +109,7 @@ function findClose(s: string, from: number): number {
   return -1;
 }
 
-function braced(body: string, whole: string, env: ReadonlyMap<string, string>, st: InterpolationResult): string {
+function braced(body: string, whole: string, env: ReadonlyMap<string, string>, st: InterpolationResult, depth: number): string {
   let j = 0;
   while (j < body.length && NAME_CHAR.test(body[j]!)) j++;
   const name = body.slice(0, j);
@@ -126,9 +133,9 @@ function braced(body: string, whole: string, env: ReadonlyMap<string, string>, s
   const arg = rest.slice(op.length);
   switch (op) {
     case ':-':
-      return nonEmpty ? v : expand(arg, env, st);
+      return nonEmpty ? v : expand(arg, env, st, depth + 1);
     case '-':
-      return set ? v : expand(arg, env, st);
+      return set ? v : expand(arg, env, st, depth + 1);
     case ':?':
     case '?':
       if (op === ':?' ? nonEmpty : set) return v ?? '';
@@ -136,9 +143,9 @@ function braced(body: string, whole: string, env: ReadonlyMap<string, string>, s
       st.missingRequired.push(name);
       return whole;
     case ':+':
-      return nonEmpty ? expand(arg, env, st) : set ? '' : unknownAlt(name, whole, st);
+      return nonEmpty ? expand(arg, env, st, depth + 1) : set ? '' : unknownAlt(name, whole, st);
     case '+':
-      return set ? expand(arg, env, st) : unknownAlt(name, whole, st);
+      return set ? expand(arg, env, st, depth + 1) : unknownAlt(name, whole, st);
     default:
       // ${VAR/foo/bar} and other shell forms: Compose rejects them.
       st.unresolved.push(whole);

@@ -1,4 +1,5 @@
 import type { InputProblem } from '../../core/diagnostic.js';
+import { capProblemsPerFile } from '../../core/limits.js';
 import { isSecretName, locatedString, postgresFacts, resolvedBytes, resolvedInt } from './common.js';
 import { pgbouncerImageFacts } from './image-env.js';
 import { parseImageRef, pgbouncerImageKind, pgbouncerVersionFromTag, postgresMajorFromImage } from './images.js';
@@ -27,6 +28,12 @@ import type {
  * listed in `skippedDocuments`, not reported as problems.
  */
 export function extractKubernetes(text: string, file: string): KubernetesFacts {
+  const facts = readKubernetes(text, file);
+  facts.problems = capProblemsPerFile(facts.problems);
+  return facts;
+}
+
+function readKubernetes(text: string, file: string): KubernetesFacts {
   const parsed = parseYaml(text, file);
   const facts: KubernetesFacts = {
     file,

@@ -1,6 +1,7 @@
 import ts from '../js/typescript.cjs';
 import type { InputProblem } from '../../core/diagnostic.js';
 import { LineIndex, type SourceRange } from '../../core/location.js';
+import { parseConfigSource } from '../js/nesting.js';
 import type { LEntry, LNode } from './located.js';
 
 /**
@@ -22,6 +23,10 @@ type Diagnostics = { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] };
 
 export function parseJsExpressionFile(rawText: string, file: string): ParsedJsValue {
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  const refused: InputProblem[] = [];
+  // Wrapped like PM2 does; the `(` shifts offsets by one.
+  const sf = parseConfigSource(text, file, file.endsWith('.js') ? file : `${file}.js`, `(${text}\n)`, ts.ScriptKind.JS, refused);
+  if (!sf) return { root: null, problems: refused, strictJson: false };
   let strictJson = false;
   try {
     JSON.parse(text);
@@ -29,8 +34,6 @@ export function parseJsExpressionFile(rawText: string, file: string): ParsedJsVa
   } catch {
     strictJson = false;
   }
-  // Wrapped like PM2 does; the `(` shifts offsets by one.
-  const sf = ts.createSourceFile(file.endsWith('.js') ? file : `${file}.js`, `(${text}\n)`, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const conv = new JsConverter(sf, file, text, 1);
   const problems = conv.syntaxProblems();
   const stmt = sf.statements[0];
@@ -43,7 +46,9 @@ export function parseJsExpressionFile(rawText: string, file: string): ParsedJsVa
 export function parseJsModuleExport(rawText: string, file: string): ParsedJsValue {
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const kind = /\.(c|m)?ts$/.test(file) ? ts.ScriptKind.TS : ts.ScriptKind.JS;
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+  const refused: InputProblem[] = [];
+  const sf = parseConfigSource(text, file, file, text, kind, refused);
+  if (!sf) return { root: null, problems: refused, strictJson: false };
   const conv = new JsConverter(sf, file, text, 0);
   const problems = conv.syntaxProblems();
   let exported: ts.Expression | undefined;
@@ -138,7 +143,7 @@ class JsConverter {
       for (const el of e.elements) {
         if (ts.isSpreadElement(el)) {
           const inner = this.convert(el.expression);
-          if (inner.kind === 'seq') items.push(...inner.items);
+          if (inner.kind === 'seq') for (const it of inner.items) items.push(it);
           else items.push({ kind: 'unknown', range: this.rangeOf(el), reason: 'spread of a value not known statically' });
         } else if (!ts.isOmittedExpression(el)) items.push(this.convert(el));
       }

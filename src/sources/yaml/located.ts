@@ -1,6 +1,8 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode, type Scalar } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode, type Scalar } from 'yaml';
 import type { InputProblem } from '../../core/diagnostic.js';
+import { capProblemsPerFile, MAX_NESTING_DEPTH, MAX_YAML_ALIAS_NODES, MAX_YAML_DOCUMENTS } from '../../core/limits.js';
 import { LineIndex, type SourceRange } from '../../core/location.js';
+import { parseYamlStream, TOO_DEEP_CODE } from './stream.js';
 import type { EmbeddedLineMap } from './types.js';
 
 /**
@@ -69,13 +71,13 @@ export interface ParsedYaml {
 }
 
 export interface ParseYamlOptions {
-  /** Most nodes reachable through aliases in one document before expansion stops (default 100 000). */
+  /** Most nodes reachable through aliases in one document before expansion stops (default MAX_YAML_ALIAS_NODES). */
   maxExpandedNodes?: number;
-  /** Stop after this many documents (default 10 000). */
+  /** Stop after this many documents (default MAX_YAML_DOCUMENTS). */
   maxDocuments?: number;
+  /** Deepest nesting of collections read, aliases expanded (default MAX_NESTING_DEPTH). */
+  maxDepth?: number;
 }
-
-const DEFAULT_MAX_EXPANDED = 100_000;
 
 /** The part of a `yaml` error message before its code frame (the frame would echo the source, which may hold secrets). */
 function errorHeadline(message: string): string {
@@ -87,38 +89,41 @@ export function parseYaml(rawText: string, file: string, options: ParseYamlOptio
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   const index = new LineIndex(text);
   const problems: InputProblem[] = [];
-  const maxExpanded = options.maxExpandedNodes ?? DEFAULT_MAX_EXPANDED;
-  const maxDocuments = options.maxDocuments ?? 10_000;
+  const maxExpanded = options.maxExpandedNodes ?? MAX_YAML_ALIAS_NODES;
+  const maxDocuments = options.maxDocuments ?? MAX_YAML_DOCUMENTS;
+  const maxDepth = options.maxDepth ?? MAX_NESTING_DEPTH;
   // YAML 1.2 core schema; merge keys on (compose and Kubernetes YAML use them, yaml.v3 and
   // sigs.k8s.io/yaml accept them). Duplicate keys are errors, as in yaml.v3.
   // Aliases are expanded by our own walk below (never by toJS), under `maxExpandedNodes`.
-  const docs = parseAllDocuments(text, { merge: true, uniqueKeys: true, version: '1.2', prettyErrors: false });
-  const list: Document.Parsed[] = [...docs];
-  if ('empty' in docs) {
-    // An EmptyStream (only comments/directives): errors there are stream-level.
-    for (const e of docs.errors) problems.push({ message: `Invalid YAML: ${errorHeadline(e.message)}.`, range: index.range(file, e.pos[0], e.pos[1]) });
-  }
+  const stream = parseYamlStream(text, { merge: true, uniqueKeys: true, version: '1.2', prettyErrors: false }, { maxDepth, maxDocuments });
+  // A stream with no document (only comments/directives): errors there are stream-level.
+  for (const e of stream.streamErrors) problems.push({ message: `Invalid YAML: ${errorHeadline(e.message)}.`, range: index.range(file, e.pos[0], e.pos[1]) });
   const documents: LDocument[] = [];
-  for (const [i, doc] of list.entries()) {
-    if (i >= maxDocuments) {
-      problems.push({
-        message: `File has more than ${maxDocuments} YAML documents; the rest were not read.`,
-        severity: 'warning',
-        range: index.range(file, doc.range[0], doc.range[0]),
-      });
-      break;
-    }
+  for (const [i, doc] of stream.documents.entries()) {
     for (const e of doc.errors) {
-      problems.push({ message: `Invalid YAML: ${errorHeadline(e.message)}.`, range: index.range(file, e.pos[0], Math.max(e.pos[1], e.pos[0])) });
+      // A cap of pgconn-lint, not an error in the file.
+      const capped = e.code === TOO_DEEP_CODE;
+      problems.push({
+        message: capped ? `${errorHeadline(e.message)}.` : `Invalid YAML: ${errorHeadline(e.message)}.`,
+        ...(capped ? { severity: 'warning' as const } : {}),
+        range: index.range(file, e.pos[0], Math.max(e.pos[1], e.pos[0])),
+      });
     }
     for (const w of doc.warnings) {
       problems.push({ message: `YAML: ${errorHeadline(w.message)}.`, severity: 'warning', range: index.range(file, w.pos[0], Math.max(w.pos[1], w.pos[0])) });
     }
-    const conv = new Converter(doc, file, index, text, maxExpanded, problems);
+    const conv = new Converter(doc, file, index, text, maxExpanded, maxDepth, problems);
     const root = doc.contents ? conv.convert(doc.contents as YamlNode) : null;
     documents.push({ index: i, root, range: index.range(file, doc.range[0], doc.range[1]), hasErrors: doc.errors.length > 0 });
   }
-  return { documents, problems, index, text };
+  if (stream.documentsCutAt !== undefined) {
+    problems.push({
+      message: `File has more than ${maxDocuments} YAML documents (pgconn-lint's limit per file); the rest were not read.`,
+      severity: 'warning',
+      range: index.range(file, stream.documentsCutAt, stream.documentsCutAt),
+    });
+  }
+  return { documents, problems: capProblemsPerFile(problems), index, text };
 }
 
 class Converter {
@@ -127,6 +132,9 @@ class Converter {
   private readonly sizes = new Map<YamlNode, number>();
   private expanded = 0;
   private budgetExceeded = false;
+  /** Nesting of the node being converted, aliases expanded: an alias can place a deep subtree deep inside another. */
+  private depth = 0;
+  private tooDeep = false;
   /** Anchor name → its definitions in document order (`Alias.resolve` would walk the whole document per alias). */
   private readonly anchors = new Map<string, Array<{ offset: number; node: YamlNode }>>();
 
@@ -136,35 +144,49 @@ class Converter {
     private readonly index: LineIndex,
     private readonly text: string,
     private readonly maxExpanded: number,
+    private readonly maxDepth: number,
     private readonly problems: InputProblem[],
   ) {
-    if (doc.contents) this.collectAnchors(doc.contents as YamlNode, 0);
+    if (doc.contents) this.collectAnchors(doc.contents as YamlNode);
+    for (const list of this.anchors.values()) list.sort((a, b) => a.offset - b.offset);
   }
 
-  private collectAnchors(n: unknown, depth: number): void {
-    if (!n || typeof n !== 'object' || depth > 10_000) return;
-    if (isPair(n)) {
-      this.collectAnchors(n.key, depth + 1);
-      this.collectAnchors(n.value, depth + 1);
-      return;
+  /** Iterative: the document's depth is bounded, but nothing here needs the stack. */
+  private collectAnchors(root: unknown): void {
+    const stack: unknown[] = [root];
+    while (stack.length > 0) {
+      const n = stack.pop();
+      if (!n || typeof n !== 'object') continue;
+      if (isPair(n)) {
+        stack.push(n.value, n.key);
+        continue;
+      }
+      const node = n as YamlNode & { anchor?: string };
+      if (typeof node.anchor === 'string' && node.anchor !== '' && !isAlias(node)) {
+        const list = this.anchors.get(node.anchor) ?? [];
+        list.push({ offset: node.range?.[0] ?? 0, node });
+        this.anchors.set(node.anchor, list);
+      }
+      if (isMap(node) || isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
     }
-    const node = n as YamlNode & { anchor?: string };
-    if (typeof node.anchor === 'string' && node.anchor !== '' && !isAlias(node)) {
-      const list = this.anchors.get(node.anchor) ?? [];
-      list.push({ offset: node.range?.[0] ?? 0, node });
-      this.anchors.set(node.anchor, list);
-    }
-    if (isMap(node) || isSeq(node)) for (const it of node.items as unknown[]) this.collectAnchors(it, depth + 1);
   }
 
-  /** The node an alias refers to: the latest definition of its anchor before the alias (YAML 1.2 §3.2.2.2). */
+  /**
+   * The node an alias refers to: the latest definition of its anchor before the alias (YAML 1.2 §3.2.2.2).
+   * Definitions are sorted by offset: a binary search, so a file that redefines one anchor many times stays linear.
+   */
   private resolveAlias(a: YamlNode & { source: string }): YamlNode | undefined {
     const list = this.anchors.get(a.source);
     if (!list) return undefined;
     const at = a.range?.[0] ?? Number.MAX_SAFE_INTEGER;
-    let found: YamlNode | undefined;
-    for (const d of list) if (d.offset < at) found = d.node;
-    return found;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.offset < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? list[lo - 1]!.node : undefined;
   }
 
   private rangeOf(n: { range?: [number, number, number] | null }): SourceRange {
@@ -173,23 +195,29 @@ class Converter {
     return this.index.range(this.file, r[0], r[1]);
   }
 
-  /** Nodes an alias to `n` stands for once expanded (memoised; capped to stay a finite number). */
-  private expandedSize(n: YamlNode): number {
+  /**
+   * Nodes an alias to `n` stands for once expanded (memoised; capped to stay a finite number). Sizes
+   * are usually known before they are needed (anchors precede their aliases); a chain of aliases
+   * that was never converted (inside complex keys) is followed at most 1,000 links deep, and counts
+   * as too big past that.
+   */
+  private expandedSize(n: YamlNode, depth = 0): number {
     const known = this.sizes.get(n);
     if (known !== undefined) return known;
+    if (depth > 1000) return 1e12;
     this.sizes.set(n, 1); // cycle guard
     let size = 1;
     if (isMap(n) || isSeq(n)) {
       for (const item of n.items as unknown[]) {
         if (isPair(item)) {
-          if (item.value && typeof item.value === 'object') size += this.expandedSize(item.value as YamlNode);
+          if (item.value && typeof item.value === 'object') size += this.expandedSize(item.value as YamlNode, depth + 1);
           size += 1;
-        } else if (item && typeof item === 'object') size += this.expandedSize(item as YamlNode);
+        } else if (item && typeof item === 'object') size += this.expandedSize(item as YamlNode, depth + 1);
         if (size > 1e12) break;
       }
     } else if (isAlias(n)) {
       const target = this.resolveAlias(n);
-      if (target) size += this.expandedSize(target);
+      if (target) size += this.expandedSize(target, depth + 1);
     }
     this.sizes.set(n, size);
     return size;
@@ -199,15 +227,32 @@ class Converter {
     if (isAlias(n)) return this.convertAlias(n);
     const memo = this.memo.get(n);
     if (memo) return memo;
+    if ((isMap(n) || isSeq(n)) && this.depth >= this.maxDepth) return this.tooDeepNode(n);
     this.inProgress.add(n);
+    this.depth++;
     let out: LNode;
     if (isScalar(n)) out = this.convertScalar(n);
     else if (isMap(n)) out = this.convertMap(n);
     else if (isSeq(n)) out = { kind: 'seq', range: this.rangeOf(n), items: n.items.map((it) => this.convertItem(it)) };
     else out = { kind: 'unknown', range: this.rangeOf(n as { range?: [number, number, number] }), reason: 'unsupported YAML node' };
+    this.depth--;
     this.inProgress.delete(n);
     this.memo.set(n, out);
     return out;
+  }
+
+  /** Aliases placed inside aliased collections nest deeper than the text does: the same cap as the parse. */
+  private tooDeepNode(n: YamlNode): LNode {
+    const range = this.rangeOf(n as { range?: [number, number, number] });
+    if (!this.tooDeep) {
+      this.tooDeep = true;
+      this.problems.push({
+        message: `Collections nest more than ${this.maxDepth} levels deep here once aliases are expanded (pgconn-lint's limit for YAML and JSON input); what is nested deeper was not read.`,
+        severity: 'warning',
+        range,
+      });
+    }
+    return { kind: 'unknown', range, reason: `nested more than ${this.maxDepth} levels deep` };
   }
 
   private convertItem(it: unknown): LNode {

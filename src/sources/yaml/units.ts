@@ -25,7 +25,8 @@ export function parseComposeBytes(text: string | number): number | undefined {
  */
 export function parseK8sQuantity(text: string | number): number | undefined {
   if (typeof text === 'number') return Number.isFinite(text) ? text : undefined;
-  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/.exec(text.trim());
+  // `\d+(?:\.\d*)?`, not `\d+\.?\d*`: the same numbers, without a quadratic backtrack over long digit runs.
+  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/.exec(text.trim());
   if (!m) return undefined;
   const n = Number(m[1]);
   const s = m[2] ?? '';

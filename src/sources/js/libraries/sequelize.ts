@@ -81,5 +81,9 @@ export function readSequelize(site: Site): PoolDefinition | undefined {
     };
   }
   recordOptions(def, bag);
+  // new Sequelize(database, username, password, options): the password is an option like any other,
+  // so `--print-model` and the source frames know where it is written (and mask it).
+  const a2 = args[2];
+  if (a2 !== undefined && optionsExpr !== a0) def.options.push({ name: 'password', value: resolveValue(a2, module), range: module.rangeOf(a2) });
   return def;
 }
