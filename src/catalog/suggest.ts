@@ -3,15 +3,22 @@
  * Optimal-string-alignment Damerau–Levenshtein distance: insert, delete,
  * substitute, and swap of two adjacent characters each cost 1.
  */
-export function editDistance(a: string, b: string): number {
+let rows: Int32Array[] = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+
+export function editDistance(a: string, b: string, limit = Infinity): number {
   const n = a.length;
   const m = b.length;
   if (n === 0) return m;
   if (m === 0) return n;
-  // Three rolling rows: i-2, i-1, i.
-  let prev2 = new Array<number>(m + 1).fill(0);
-  let prev = Array.from({ length: m + 1 }, (_, j) => j);
-  let cur = new Array<number>(m + 1).fill(0);
+  // Past `limit` the exact distance does not matter: a row whose every cell exceeds it ends the loop.
+  // (A row's minimum never decreases by more than the transposition lookback allows, so two rows are checked.)
+  // Three rolling rows: i-2, i-1, i (reused between calls: a file of thousands of unknown names
+  // compares each with every known one).
+  if (rows[0]!.length < m + 1) rows = [new Int32Array(m + 1), new Int32Array(m + 1), new Int32Array(m + 1)];
+  let [prev2, prev, cur] = rows as [Int32Array, Int32Array, Int32Array];
+  prev2.fill(0, 0, m + 1);
+  cur.fill(0, 0, m + 1);
+  for (let j = 0; j <= m; j++) prev[j] = j;
   for (let i = 1; i <= n; i++) {
     cur[0] = i;
     for (let j = 1; j <= m; j++) {
@@ -21,6 +28,11 @@ export function editDistance(a: string, b: string): number {
         d = Math.min(d, prev2[j - 2]! + 1);
       }
       cur[j] = d;
+    }
+    if (limit !== Infinity) {
+      let low = Infinity;
+      for (let j = 0; j <= m; j++) low = Math.min(low, cur[j]!, prev[j]!);
+      if (low > limit) return limit + 1;
     }
     [prev2, prev, cur] = [prev, cur, prev2];
   }
@@ -41,7 +53,7 @@ export function closestName(name: string, candidates: Iterable<string>, maxDista
   for (const candidate of candidates) {
     const c = candidate.toLowerCase();
     if (Math.abs(c.length - needle.length) > limit) continue;
-    const d = editDistance(needle, c);
+    const d = editDistance(needle, c, limit);
     if (d <= limit && d < bestDistance) {
       best = candidate;
       bestDistance = d;

@@ -177,8 +177,12 @@ function defaultForVersion(def: PgbouncerSettingDef, version: string): string {
 
 /** Names of the [pgbouncer] settings that exist in `version`, in SHOW CONFIG (alphabetical) order. */
 export function pgbouncerSettingNames(version: string = LATEST_PGBOUNCER): string[] {
-  return PGBOUNCER_SETTINGS.filter((s) => existsIn(s, version)).map((s) => s.name);
+  let names = namesByVersion.get(version);
+  if (names === undefined) namesByVersion.set(version, (names = PGBOUNCER_SETTINGS.filter((s) => existsIn(s, version)).map((s) => s.name)));
+  return [...names];
 }
+/** A file of thousands of unknown keys asks for the same list each time. */
+const namesByVersion = new Map<string, string[]>();
 
 function connParams(section: 'databases' | 'users' | 'peers'): readonly PgbouncerConnstringParamDef[] {
   return section === 'databases' ? PGBOUNCER_DATABASE_PARAMS : section === 'users' ? PGBOUNCER_USER_PARAMS : PGBOUNCER_PEER_PARAMS;
