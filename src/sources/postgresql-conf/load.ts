@@ -5,12 +5,13 @@
  * conffiles.c GetConfFilesInDir and guc.c ProcessConfigFileInternal
  * (PostgreSQL 15–18; checked against both by the differential tests).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import type { InputProblem } from '../../core/diagnostic.js';
 import type { SourceRange } from '../../core/location.js';
 import { rangeOnLine } from '../../core/location.js';
 import { readTextFile, type TextFile } from '../../core/read-text.js';
+import { listDirectory } from '../../core/file-access.js';
 import { absoluteConfigLocation, parsePostgresqlConf } from './parse.js';
 import type { PgConfEntry, PgConfFileParse, PgConfig, PgIncludeDirective } from './types.js';
 
@@ -55,33 +56,6 @@ export function findAutoConfFor(mainFile: string, exists: (path: string) => bool
  * LETTER includes \200-\377), so `\uFEFFwork_mem = 1MB` sets an unknown parameter.
  */
 export const readConfText: (path: string) => TextFile = readTextFile;
-
-function defaultListDir(dir: string): PgConfDirListing {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (err) {
-    return { ok: false, reason: errnoReason(err) };
-  }
-  return {
-    ok: true,
-    entries: names.map((name) => {
-      try {
-        return { name, kind: statSync(posix.join(dir, name)).isDirectory() ? 'dir' : 'file' };
-      } catch {
-        return { name, kind: 'error' };
-      }
-    }),
-  };
-}
-
-function errnoReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'No such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'Permission denied';
-  if (code === 'ENOTDIR') return 'Not a directory';
-  return code ?? 'unknown error';
-}
 
 /** "File file not found." (readTextFile) → "file not found". */
 function readFailureReason(problem: InputProblem): string {
@@ -286,7 +260,7 @@ export function loadPostgresqlConfig(mainFile: string, opts: LoadPostgresqlConfi
   const main = resolve(mainFile);
   const loader = new ConfigLoader({
     readFile: opts.readFile ?? readConfText,
-    listDir: opts.listDir ?? defaultListDir,
+    listDir: opts.listDir ?? ((dir: string) => listDirectory(dir)),
     firstErrorOnly: opts.firstErrorOnly ?? false,
     workLimit: opts.workLimit ?? DEFAULT_WORK_LIMIT,
   });
