@@ -123,6 +123,21 @@ spec:
     expect(run.budget.poolers[0]).toMatchObject({ clientDemand: 15, serverConnections: 30, maxClientConn: 100 });
   });
 
+  // Issue 10: the connection model and the deployment model expand .env files alike (dotenv-expand).
+  it('a .env URL built from another variable of the file reaches the pooler, as the same URL written literally does', () => {
+    const files = (url: string) => ({
+      'pgbouncer.ini': '[databases]\napp = host=127.0.0.1\n[pgbouncer]\nlisten_port = 6432\npool_mode = transaction\n',
+      '.env': `DB_HOST=localhost\nDATABASE_URL=${url}\n`,
+      'src/db.js': "const { Pool } = require('pg');\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL });\nexport async function f() { await pool.query({ name: 'q', text: 'select 1' }); await pool.query('SET search_path = app'); }\n",
+    });
+    const ids = (run: ReturnType<typeof runProject>) => run.diagnostics.map((d) => d.ruleId).filter((id) => id === 'prepared-statements-transaction-mode' || id === 'session-state-transaction-mode').sort();
+    const literal = runProject(tempProject(files('postgres://app@localhost:6432/app')));
+    const expanded = runProject(tempProject(files('postgres://app@${DB_HOST}:6432/app')));
+    expect(ids(literal)).toEqual(['prepared-statements-transaction-mode', 'session-state-transaction-mode']);
+    expect(ids(expanded)).toEqual(ids(literal));
+    expect(expanded.model.edges.filter((e) => e.target?.kind === 'pooler')).toHaveLength(1);
+  });
+
   it('is path-aware about idle-in-transaction timeouts', () => {
     const run = runProject(
       tempProject({

@@ -32,10 +32,20 @@ function envFile(ctx: BuildContext, path: string): LoadedEnvFile | undefined {
   return ctx.facts.composeEnvFiles.find((f) => f.file === path);
 }
 
+/**
+ * A .env file's values as the program sees them: expanded by the file's own assignments as
+ * dotenv-expand does (the same expansion the connection model reads: `LoadedEnvFile.expanded`), so
+ * `DATABASE_URL=postgres://app@${DB_HOST}:6432/app` reaches the pooler at DB_HOST. A value that
+ * refers to a variable the file does not set, with no default, stays unresolved: its value is the
+ * process environment's, which the repository does not show.
+ */
 function addDotenv(env: ServiceEnv, f: LoadedEnvFile, source: string): void {
+  const expanded = f.expanded?.values;
   for (const [key, e] of dotenvValues(f.entries)) {
-    const v: ServiceEnvValue = { name: key, source, range: e.valueRange, value: e.value };
-    const refs = e.quoted === 'single' ? [] : dollarReferences(e.value);
+    const x = expanded?.get(key);
+    const unknown = x === undefined || x.incomplete === true || x.references.some((r) => r.source !== 'file' && !r.usedDefault);
+    const v: ServiceEnvValue = { name: key, source, range: e.valueRange, value: unknown ? e.value : x.value };
+    const refs = !unknown || e.quoted === 'single' ? [] : dollarReferences(e.value);
     if (refs.length > 0) v.unresolved = refs;
     put(env, v);
   }
