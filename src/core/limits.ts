@@ -44,6 +44,13 @@ export const MAX_YAML_ALIAS_NODES = 100_000;
 export const MAX_YAML_DOCUMENTS = 10_000;
 
 /**
+ * Lexical tokens read from one YAML file (a `key: value` line is about six). The yaml package builds
+ * a document's whole syntax tree before composing it, at about 130 bytes a token: an 8 MiB file of
+ * short keys peaked at 540 MB. A 4 MB bundle of Kubernetes CRDs is about 500,000 tokens.
+ */
+export const MAX_YAML_TOKENS = 1_000_000;
+
+/**
  * Problems reported per input file; the rest are counted in one last problem. A generated or
  * hostile file can hold a problem on every line (hundreds of thousands), which helps no reader
  * and costs memory and output; PostgreSQL's own parser stops at 100 errors per file too
@@ -79,6 +86,13 @@ export function capProblemsPerFile(problems: InputProblem[], max: number = MAX_P
   }
   return kept;
 }
+
+/**
+ * Characters of one code file parsed by the analysis. TypeScript's syntax tree of a file of short
+ * statements (`a(1);` on each line) takes about 65 bytes a character: 6.5 MB of them ran a 512 MB
+ * heap out of memory. Hand-written source files stay far below 2 MiB; larger ones are generated.
+ */
+export const MAX_CODE_FILE_CHARS = 2 * 1024 * 1024;
 
 /** Longest string the code analysis computes from constants (`a + b`, template literals); a longer one is an unknown value. Same bound as one .env value, for the same reason. */
 export const MAX_STATIC_STRING_CHARS = MAX_DOTENV_VALUE_CHARS;

@@ -12,6 +12,7 @@ import { LATEST_PGBOUNCER, PGBOUNCER_VERSIONS, parsePgbouncerVersion } from '../
 import { readDeploymentSection } from '../model/deployment/config.js';
 import { parseYamlStream } from '../sources/yaml/stream.js';
 import { DEFAULT_MAX_FILE_BYTES, formatBytes } from '../core/read-text.js';
+import { MAX_YAML_TOKENS } from '../core/limits.js';
 
 export const CONFIG_FILE_NAMES = ['pgconn-lint.config.json', 'pgconn-lint.config.yaml', 'pgconn-lint.config.yml'];
 
@@ -157,6 +158,10 @@ export function loadConfig(options: { cwd: string; configPath?: string; rules: r
   if (firstError) {
     const pos = lc.linePos(firstError.pos[0]);
     throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${echo ? firstError.message.split('\n')[0] : NOT_ECHOED}`);
+  }
+  if (stream.tokensCutAt !== undefined) {
+    const pos = lc.linePos(stream.tokensCutAt);
+    throw new ConfigError(`${file}:${pos.line}:${pos.col}: the configuration is too large to read (pgconn-lint's limit of ${MAX_YAML_TOKENS.toLocaleString('en-US')} YAML tokens)`);
   }
   if (stream.documentsCutAt !== undefined) {
     const pos = lc.linePos(stream.documentsCutAt);

@@ -110,7 +110,7 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
     return a.ok ? readSourceBytes(p, maxBytes, !explicit.has(p)) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
   };
   const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile });
-  problems.push(...analysis.problems);
+  for (const p of analysis.problems) problems.push(p);
   for (const m of analysis.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
   return jsFileFacts(analysis, discovery.root);
 }
@@ -238,6 +238,7 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
   const known = new Set(envFiles.map((f) => f.file));
   const named = new Set(out.compose.flatMap((c) => c.services.flatMap((s) => s.envFiles.map((r) => r.resolvedPath))).filter((p): p is string => p !== undefined && !known.has(p)));
   const composeEnvFiles = loadEnvFiles([...named].filter((p) => existsSync(p)), reader('env'));
+  for (const f of composeEnvFiles) for (const p of f.problems) problems.push(p);
   return { envFiles, composeEnvFiles, prismaSchemas, prismaConfigs, ...out };
 }
 

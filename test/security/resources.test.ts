@@ -195,7 +195,7 @@ describe('nesting: JSON, YAML and JavaScript literals are refused past 200 level
     expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
   });
 
-  it('code nested 100,000 parentheses deep, and constants that double 60 times, are read without a crash', () => {
+  it('code nested 100,000 parentheses deep, constants that double 60 times and 6 MB of statements are read without a crash', () => {
     let doubling = "import { Pool } from 'pg';\nconst a0 = 'xxxxxxxxxxxxxxxx';\n";
     for (let i = 1; i < 60; i++) doubling += `const a${i} = a${i - 1} + a${i - 1};\n`;
     doubling += 'export const p = new Pool({ connectionString: a59, max: 5 });\n';
@@ -207,10 +207,12 @@ describe('nesting: JSON, YAML and JavaScript literals are refused past 200 level
         'doubling.ts': doubling,
         'wide.ts': wide,
         'parens.ts': `import { Pool } from 'pg';\nexport const p = new Pool({ max: ${'('.repeat(100_000)}5${')'.repeat(100_000)} });\n`,
+        'generated.ts': `import { Pool } from 'pg';\nexport const g = new Pool({ max: 5 });\n${Array.from({ length: 600_000 }, (_, i) => `a(${i});`).join('\n')}\n`,
       }),
     );
     expectHealthy(r);
     expect(find(r, /nested too deeply to be analysed/).file).toBe('parens.ts');
+    expect(find(r, /^File is 6\.\d MiB of code, over the 2 MiB pgconn-lint analyses in one file/)).toMatchObject({ file: 'generated.ts', line: 1 });
   });
 });
 
@@ -227,6 +229,15 @@ describe('YAML: duplicate keys, aliases and documents', () => {
     expectHealthy(r);
     expect(find(r, /^Aliases in this document expand to more than 100000 nodes/).file).toBe('deploy/docker-compose.yml');
     expect(find(r, /^File has more than 10000 YAML documents \(pgconn-lint's limit per file\)/)).toMatchObject({ file: 'k8s/all.yaml', line: 5 * 10_000 + 1 });
+  });
+
+  it('8 MB of short keys (the syntax tree alone took 540 MB) and 50,000 nested ${A:-…} defaults', () => {
+    let big = 'services:\n  db:\n    image: postgres\n    environment:\n';
+    for (let i = 0; i < 480_000; i++) big += `      K${i}: v\n`;
+    const nested = `services:\n  db:\n    image: postgres\n    environment:\n      DATABASE_URL: ${'${A:-'.repeat(50_000)}x${'}'.repeat(50_000)}\n`;
+    const r = lint(repo({ 'docker-compose.yml': big, 'nested/docker-compose.yml': nested }));
+    expectHealthy(r);
+    expect(find(r, /^File has more than 1,000,000 YAML tokens \(pgconn-lint's limit per file\)/)).toMatchObject({ file: 'docker-compose.yml' });
   });
 
   it('the linear duplicate-key check flags the keys the yaml package flags (at the key itself)', () => {

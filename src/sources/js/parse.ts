@@ -1,6 +1,8 @@
 import ts from './typescript.cjs';
 import type { InputProblem } from '../../core/diagnostic.js';
 import { LineIndex, rangeOnLine } from '../../core/location.js';
+import { MAX_CODE_FILE_CHARS } from '../../core/limits.js';
+import { formatBytes } from '../../core/read-text.js';
 import { bindParents } from './walk.js';
 
 /** How TypeScript should read a file, from its extension. JS files allow JSX (TypeScript's JS variant is JSX). */
@@ -38,6 +40,22 @@ const MAX_SYNTAX_PROBLEMS = 1;
  * and an empty source file.
  */
 export function parseJsFile(text: string, file: string): ParsedJsFile {
+  if (text.length > MAX_CODE_FILE_CHARS) {
+    // TypeScript's tree of a file of short statements takes about 65 bytes per character.
+    const empty = ts.createSourceFile(file, '', PARSE_OPTIONS, false, scriptKindFor(file));
+    bindParents(empty);
+    return {
+      sourceFile: empty,
+      problems: [
+        {
+          message: `File is ${formatBytes(text.length)} of code, over the ${formatBytes(MAX_CODE_FILE_CHARS)} pgconn-lint analyses in one file (generated code, a bundle); connection settings in it were not read.`,
+          help: 'Exclude generated files with --ignore-pattern or .gitignore.',
+          severity: 'warning',
+          range: rangeOnLine(file, 1, 1, 0),
+        },
+      ],
+    };
+  }
   let sourceFile: ts.SourceFile;
   try {
     // Parents are set by bindParents, which is cheaper than TypeScript's own pass and also

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode, type Scalar } from 'yaml';
 import type { InputProblem } from '../../core/diagnostic.js';
-import { capProblemsPerFile, MAX_NESTING_DEPTH, MAX_YAML_ALIAS_NODES, MAX_YAML_DOCUMENTS } from '../../core/limits.js';
+import { capProblemsPerFile, MAX_NESTING_DEPTH, MAX_YAML_ALIAS_NODES, MAX_YAML_DOCUMENTS, MAX_YAML_TOKENS } from '../../core/limits.js';
 import { LineIndex, type SourceRange } from '../../core/location.js';
 import { parseYamlStream, TOO_DEEP_CODE } from './stream.js';
 import type { EmbeddedLineMap } from './types.js';
@@ -115,6 +115,13 @@ export function parseYaml(rawText: string, file: string, options: ParseYamlOptio
     const conv = new Converter(doc, file, index, text, maxExpanded, maxDepth, problems);
     const root = doc.contents ? conv.convert(doc.contents as YamlNode) : null;
     documents.push({ index: i, root, range: index.range(file, doc.range[0], doc.range[1]), hasErrors: doc.errors.length > 0 });
+  }
+  if (stream.tokensCutAt !== undefined) {
+    problems.push({
+      message: `File has more than ${MAX_YAML_TOKENS.toLocaleString('en-US')} YAML tokens (pgconn-lint's limit per file); from the document that holds this point on, it was not read.`,
+      severity: 'warning',
+      range: index.range(file, stream.tokensCutAt, stream.tokensCutAt),
+    });
   }
   if (stream.documentsCutAt !== undefined) {
     problems.push({

@@ -1,12 +1,15 @@
-import { Composer, isMap, isScalar, isSeq, Parser, YAMLParseError, type CST, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type YAMLError } from 'yaml';
-import { MAX_NESTING_DEPTH, MAX_YAML_DOCUMENTS } from '../../core/limits.js';
+import { Composer, isMap, isScalar, isSeq, Lexer, Parser, YAMLParseError, type CST, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type YAMLError } from 'yaml';
+import { MAX_NESTING_DEPTH, MAX_YAML_DOCUMENTS, MAX_YAML_TOKENS } from '../../core/limits.js';
 
 /**
- * The `yaml` package's parseAllDocuments/parseDocument with two caps applied between its two
- * stages (the CST parser is iterative, the composer recursive): a document whose collections nest
- * deeper than `maxDepth` is not composed (it stays empty, with a RESOURCE_EXHAUSTION error at the
- * collection that crosses the limit), and documents after the first `maxDocuments` are neither
- * parsed nor composed. Otherwise the result is exactly what parseAllDocuments gives.
+ * The `yaml` package's parseAllDocuments/parseDocument with three caps applied between its
+ * stages (the lexer and the CST parser are iterative, the composer recursive): lexing stops after
+ * `maxTokens` tokens (the CST of a document is built whole before it is composed, at about 130
+ * bytes a token: an 8 MiB file of short keys needed 540 MB), and only the documents complete by
+ * then are read; a document whose collections nest deeper than `maxDepth` is not composed (it stays
+ * empty, with a RESOURCE_EXHAUSTION error at the collection that crosses the limit); documents
+ * after the first `maxDocuments` are neither parsed nor composed. Otherwise the result is exactly
+ * what parseAllDocuments gives.
  *
  * Duplicate keys are checked here too, in one pass over each map with a hash set: the package's own
  * `uniqueKeys` compares every key with every earlier key of its map (80,000 keys: 40 s). Same rule
@@ -20,6 +23,8 @@ export interface YamlStreamLimits {
   maxDepth?: number;
   /** Documents composed (default MAX_YAML_DOCUMENTS). */
   maxDocuments?: number;
+  /** Lexical tokens read (default MAX_YAML_TOKENS). */
+  maxTokens?: number;
   /** Called with each line start offset, as a LineCounter's addNewLine. */
   onNewLine?: (offset: number) => void;
 }
@@ -30,6 +35,8 @@ export interface YamlStream {
   streamErrors: YAMLError[];
   /** Offset of the first document that was not read because of `maxDocuments`. */
   documentsCutAt?: number;
+  /** Offset where lexing stopped because of `maxTokens`; the document in progress there was not read. */
+  tokensCutAt?: number;
 }
 
 export const TOO_DEEP_CODE = 'RESOURCE_EXHAUSTION';
@@ -37,6 +44,7 @@ export const TOO_DEEP_CODE = 'RESOURCE_EXHAUSTION';
 export function parseYamlStream(text: string, options: YamlParseOptions, limits: YamlStreamLimits = {}): YamlStream {
   const maxDepth = limits.maxDepth ?? MAX_NESTING_DEPTH;
   const maxDocuments = limits.maxDocuments ?? MAX_YAML_DOCUMENTS;
+  const maxTokens = limits.maxTokens ?? MAX_YAML_TOKENS;
   const uniqueKeys = options.uniqueKeys !== false;
   const parser = new Parser(limits.onNewLine);
   // Duplicates are found below in linear time; the composer's own check is quadratic.
@@ -44,6 +52,21 @@ export function parseYamlStream(text: string, options: YamlParseOptions, limits:
   const tooDeep = new Map<number, number>();
   let documents = 0;
   let documentsCutAt: number | undefined;
+  let tokensCutAt: number | undefined;
+
+  /** Parser.parse, with a count of the lexer's tokens. */
+  function* parse(): Generator<CST.Token> {
+    if (limits.onNewLine) limits.onNewLine(0);
+    let count = 0;
+    for (const lexeme of new Lexer().lex(text)) {
+      if (++count > maxTokens) {
+        tokensCutAt = parser.offset;
+        return;
+      }
+      yield* parser.next(lexeme);
+    }
+    yield* parser.end();
+  }
 
   function* bounded(tokens: Iterable<CST.Token>): Generator<CST.Token> {
     for (const token of tokens) {
@@ -62,7 +85,7 @@ export function parseYamlStream(text: string, options: YamlParseOptions, limits:
     }
   }
 
-  const docs = Array.from(composer.compose(bounded(parser.parse(text))));
+  const docs = Array.from(composer.compose(bounded(parse())));
   for (const doc of docs) {
     const added: YAMLParseError[] = [];
     const at = tooDeep.get(doc.range[0]);
@@ -85,6 +108,7 @@ export function parseYamlStream(text: string, options: YamlParseOptions, limits:
   }
   const out: YamlStream = { documents: docs, streamErrors: docs.length === 0 ? composer.streamInfo().errors : [] };
   if (documentsCutAt !== undefined) out.documentsCutAt = documentsCutAt;
+  if (tokensCutAt !== undefined) out.tokensCutAt = tokensCutAt;
   return out;
 }
 
