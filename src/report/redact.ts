@@ -479,30 +479,26 @@ interface ValueSpan extends SecretSpan {
   skipTo: number;
 }
 
+/** Where the two-character closing `first second` starts, from `p` on, stepping over backslash escapes; -1 when it never comes. */
+function closingPair(line: string, p: number, first: number, second: number): number {
+  while (p < line.length) {
+    const d = line.charCodeAt(p);
+    if (d === first && line.charCodeAt(p + 1) === second) return p;
+    p += d === BS ? 2 : 1;
+  }
+  return -1;
+}
+
 function valueSpan(line: string, v: number, mode: ValueMode): ValueSpan | undefined {
   const n = line.length;
   if (isReference(line, v, mode)) return undefined;
   const c = line.charCodeAt(v);
   const c1 = line.charCodeAt(v + 1);
   // \'…\' or \"…\": a quoted value inside a string that escapes its quotes (postgresql.conf, JSON, code)
-  if (c === BS && (c1 === Q1 || c1 === Q2)) {
-    let p = v + 2;
-    while (p < n) {
-      const d = line.charCodeAt(p);
-      if (d === BS && line.charCodeAt(p + 1) === c1) return { start: v + 2, end: p, skipTo: p + 2 };
-      p += d === BS ? 2 : 1;
-    }
-    return { start: v, end: n, skipTo: n };
-  }
   // ''…'': a quoted conninfo value inside a single-quoted postgresql.conf/SQL string
-  if (c === Q1 && c1 === Q1) {
-    let p = v + 2;
-    while (p < n) {
-      const d = line.charCodeAt(p);
-      if (d === Q1 && line.charCodeAt(p + 1) === Q1) return { start: v + 2, end: p, skipTo: p + 2 };
-      p += d === BS ? 2 : 1;
-    }
-    return { start: v, end: n, skipTo: n };
+  if ((c === BS && (c1 === Q1 || c1 === Q2)) || (c === Q1 && c1 === Q1)) {
+    const p = closingPair(line, v + 2, c, c1);
+    return p < 0 ? { start: v, end: n, skipTo: n } : { start: v + 2, end: p, skipTo: p + 2 };
   }
   if (isQuote(c)) {
     const close = closingQuote(line, v);
