@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { RelatedLocation } from '../src/core/diagnostic.js';
 import { formatBytesHuman, formatBytesPg, pgMemoryBytes, roundDownForConfig } from '../src/catalog/postgresql/values.js';
-import { numericPgSetting } from '../src/model/settings.js';
+import { describeMemory, numericSetting } from '../src/model/parameters.js';
 
 export default defineRule({
   meta: {
@@ -11,13 +11,13 @@ export default defineRule({
     category: 'capacity',
     defaultSeverity: 'warning',
     recommended: true,
-    inputs: ['postgresql-conf'],
+    inputs: ['postgresql-conf', 'compose', 'kubernetes'],
     scope: 'file',
     fixable: false,
     since: '0.1.0',
     messages: {
       overRam:
-        'max_connections {{maxConnections}} × work_mem {{workMem}} = {{connMem}}, plus shared_buffers {{shared}}, is {{total}}: more than the database host\'s {{ram}} of RAM. When the connections run sorts or hashes at once the server swaps or is killed by the OOM killer.',
+        'max_connections {{maxConnections}} × work_mem {{workMem}} = {{connMem}}, plus shared_buffers {{shared}}, is {{total}}: more than {{ram}}. When the connections run sorts or hashes at once the server swaps or is killed by the OOM killer.',
       overRamHelp:
         'Keep connections × work_mem + shared_buffers within {{budgetPercent}}% of RAM ({{budget}}, leaving the rest to the OS, page cache and maintenance work): lower max_connections to {{fitConnections}} and put a pooler such as PgBouncer in front, or lower work_mem to {{fitWorkMem}}.',
       tooMany:
@@ -31,14 +31,14 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const major = ctx.settings.database.version;
-    const ram = ctx.settings.database.memoryBytes;
     const limit = Number(ctx.options.maxConnections);
     const budgetPercent = Number(ctx.options.budgetPercent);
-    for (const cfg of ctx.facts.postgresql) {
-      const mc = numericPgSetting(cfg, 'max_connections', major);
-      const wm = numericPgSetting(cfg, 'work_mem', major);
-      const sb = numericPgSetting(cfg, 'shared_buffers', major);
+    for (const server of ctx.model.parameters.servers) {
+      // The server's memory: its container or operator resources, deployment.servers, or database.memory.
+      const ram = server.memory?.value;
+      const mc = numericSetting(server, 'max_connections');
+      const wm = numericSetting(server, 'work_mem');
+      const sb = numericSetting(server, 'shared_buffers');
       if (!mc || !wm?.def || !sb?.def) continue;
       const workMem = pgMemoryBytes(wm.def, wm.value);
       const shared = pgMemoryBytes(sb.def, sb.value);
@@ -51,6 +51,8 @@ export default defineRule({
         const related: RelatedLocation[] = [];
         if (wm.entry && wm.entry !== primary) related.push({ range: wm.entry.valueRange, message: `work_mem = ${wm.entry.rawValue} is set here` });
         if (sb.entry) related.push({ range: sb.entry.valueRange, message: `shared_buffers = ${sb.entry.rawValue} is set here` });
+        const memory = describeMemory(server.memory!, formatBytesHuman(ram));
+        if (memory.range) related.push({ range: memory.range, message: `the memory is set here` });
         const budget = Math.floor((ram * budgetPercent) / 100);
         const fit = Math.max(0, Math.floor((budget - shared) / workMem));
         const fitWorkMem = roundDownForConfig(Math.max(64 * 1024, (budget - shared) / mc.value));
@@ -63,7 +65,7 @@ export default defineRule({
             connMem: formatBytesHuman(connMem),
             shared: formatBytesHuman(shared),
             total: formatBytesHuman(connMem + shared),
-            ram: formatBytesHuman(ram),
+            ram: memory.text,
             budgetPercent,
             budget: formatBytesHuman(budget),
             fitConnections: fit,

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { rangeOnLine } from '../src/core/location.js';
-import { isServerConfig, resolvePgSetting } from '../src/model/settings.js';
-import { idleTimeoutCoverage, serverForConfig } from '../src/model/deployment/paths.js';
+import { isServerConfig, settingWhere } from '../src/model/parameters.js';
+import { idleTimeoutCoverage } from '../src/model/deployment/paths.js';
 
 export default defineRule({
   meta: {
@@ -20,6 +20,9 @@ export default defineRule({
         'idle_in_transaction_session_timeout = {{value}} disables the timeout: a client that opens a transaction and never ends it (an exception between BEGIN and COMMIT, a leaked pool client) holds its connection, its locks and old row versions forever.',
       unset:
         'This server config never sets idle_in_transaction_session_timeout, so it stays at its default 0 (disabled): a client that opens a transaction and never ends it holds its connection, its locks and old row versions forever.',
+      unsetServer:
+        'Server {{name}} is configured here ({{how}}) but never sets idle_in_transaction_session_timeout, so it stays at its default 0 (disabled): a client that opens a transaction and never ends it holds its connection, its locks and old row versions forever.',
+      helpArg: 'Add idle_in_transaction_session_timeout={{suggested}} where the other settings are given ({{how}}); sessions idle inside a transaction longer than that are terminated.',
       help: "Set idle_in_transaction_session_timeout = '{{suggested}}' (sessions idle inside a transaction longer than that are terminated; no restart needed).",
     },
     options: {
@@ -27,19 +30,29 @@ export default defineRule({
     },
   },
   check(ctx) {
-    for (const cfg of ctx.facts.postgresql) {
-      if (!isServerConfig(cfg)) continue;
-      const r = resolvePgSetting(cfg, 'idle_in_transaction_session_timeout', ctx.settings.database.version);
+    // Servers whose settings are written in the repository: a whole configuration file, or a
+    // container / operator cluster whose max_connections is set with a `-c` flag, image env or
+    // parameters (sized for its clients). A container with neither is a default install, and one
+    // tuned only for tests (`-c fsync=off`) is not a server anyone runs clients against.
+    for (const params of ctx.model.parameters.servers) {
+      const cfg = params.conf;
+      const tuned = params.serverId !== undefined && params.overrides.some((o) => o.key === 'max_connections');
+      if (!(cfg && isServerConfig(cfg)) && !tuned) continue;
+      const r = params.get('idle_in_transaction_session_timeout');
       if (r.value !== 0) continue;
       // Path-aware: silent when something on every way into this server ends idle transactions — a
       // `-c` argument of the container that loads the file, the pooler in between (PgBouncer
       // idle_transaction_timeout), or the clients' own startup parameter.
       const model = ctx.model.deployment;
-      const server = serverForConfig(model, cfg);
+      const server = model.servers.find((s) => s.id === params.serverId);
       if (server && idleTimeoutCoverage(model, server)?.covered) continue;
       const data = { value: r.entry?.rawValue ?? '0', suggested: String(ctx.options.suggested) };
       if (r.entry) ctx.report({ messageId: 'disabled', helpId: 'help', data, range: r.entry.valueRange });
-      else ctx.report({ messageId: 'unset', helpId: 'help', data, range: rangeOnLine(cfg.mainFile, 1, 1, 0) });
+      else if (cfg && isServerConfig(cfg)) ctx.report({ messageId: 'unset', helpId: 'help', data, range: rangeOnLine(cfg.mainFile, 1, 1, 0) });
+      else {
+        const how = [...new Set(params.overrides.map((o) => settingWhere(o)))].join(', ');
+        ctx.report({ messageId: 'unsetServer', helpId: 'helpArg', data: { ...data, name: params.name, how }, range: params.range, related: params.overrides.slice(0, 1).map((o) => ({ range: o.range, message: `${o.name} is set here` })) });
+      }
     }
   },
 });

@@ -1,9 +1,9 @@
 import { defineRule } from '../src/engine/rule.js';
 import { redactSettingValue } from '../src/report/redact.js';
 import { getPgSetting } from '../src/catalog/postgresql/catalog.js';
+import { settingWhere } from '../src/model/parameters.js';
 import { parsePgSettingValue, suggestPgValueFix } from '../src/catalog/postgresql/values.js';
 import { pgbouncerStartupErrors } from '../src/sources/pgbouncer-ini/validate.js';
-import { pgMajorOf } from '../src/model/settings.js';
 
 export default defineRule({
   meta: {
@@ -13,12 +13,13 @@ export default defineRule({
     category: 'correctness',
     defaultSeverity: 'error',
     recommended: true,
-    inputs: ['postgresql-conf', 'pgbouncer-ini'],
+    inputs: ['postgresql-conf', 'pgbouncer-ini', 'compose', 'kubernetes'],
     scope: 'file',
     fixable: false,
     since: '0.1.0',
     messages: {
       pgInvalid: 'PostgreSQL {{version}} rejects {{name}} = {{value}}: {{reason}} The server refuses to start with this file.',
+      pgInvalidArg: 'PostgreSQL {{version}} rejects {{name}} = {{value}} ({{where}}): {{reason}} The server refuses to start.',
       bouncerInvalid: 'PgBouncer {{version}} rejects {{name}} = {{value}}: {{reason}} It refuses to start with this file.',
       bouncerParamInvalid: 'PgBouncer {{version}} rejects {{name}}={{value}} in the {{section}} entry for "{{entry}}": {{reason}} Clients cannot connect through this entry.',
       bouncerEntryInvalid: 'PgBouncer {{version}} refuses to start with this entry: {{reason}}',
@@ -27,23 +28,26 @@ export default defineRule({
     options: {},
   },
   check(ctx) {
-    const major = pgMajorOf(ctx.settings.database.version);
-    for (const cfg of ctx.facts.postgresql) {
-      for (const e of cfg.entries) {
+    // Every server's settings from every source (conf lines, `-c` flags, image env, operator
+    // parameters), judged with that server's version.
+    for (const server of ctx.model.parameters.servers) {
+      const major = server.version.major;
+      for (const e of server.written()) {
+        if (e.unresolved) continue;
         const def = getPgSetting(e.key, major);
         if (!def) continue;
         const r = parsePgSettingValue(def, e.value);
         if (r.ok) continue;
         ctx.report({
-          messageId: 'pgInvalid',
+          messageId: e.origin === 'conf' ? 'pgInvalid' : 'pgInvalidArg',
           helpId: 'hint',
-          data: { version: major, name: e.name, value: redactSettingValue(e.key, e.rawValue, e.value), reason: endSentence(r.message), hint: suggestPgValueFix(def, e.value) ?? r.hint ?? defaultPgHint(def.vartype, def.unit, def.min, def.max, def.enumvals) },
+          data: { version: major, where: settingWhere(e), name: e.name, value: redactSettingValue(e.key, e.rawValue, e.value), reason: endSentence(r.message), hint: suggestPgValueFix(def, e.value) ?? r.hint ?? defaultPgHint(def.vartype, def.unit, def.min, def.max, def.enumvals) },
           range: e.valueRange,
         });
       }
     }
-    const version = ctx.settings.pgbouncer.version;
-    for (const cfg of ctx.facts.pgbouncer) {
+    for (const { config: cfg, version: used } of ctx.model.parameters.poolers) {
+      const version = used.version;
       // The same validation the differential test proves against the real PgBouncer.
       for (const err of pgbouncerStartupErrors(cfg, version)) {
         const hint = err.help ?? 'Check the value against the PgBouncer documentation.';

@@ -1,7 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import { formatBytesPg, pgMemoryBytes } from '../src/catalog/postgresql/values.js';
-import { isServerConfig, numericPgSetting } from '../src/model/settings.js';
-import { rangeOnLine } from '../src/core/location.js';
+import { describeMemory, numericSetting } from '../src/model/parameters.js';
 
 const MB = 1024 * 1024;
 
@@ -13,13 +12,13 @@ export default defineRule({
     category: 'capacity',
     defaultSeverity: 'warning',
     recommended: true,
-    inputs: ['postgresql-conf'],
+    inputs: ['postgresql-conf', 'compose', 'kubernetes'],
     scope: 'file',
     fixable: false,
     since: '0.1.0',
     messages: {
       belowShare:
-        '{{sharedText}} is {{percent}}% of the database host\'s {{ram}} RAM (database.memory in the pgconn-lint config), under {{minPercent}}%: most reads miss PostgreSQL\'s cache and every connection competes for a small buffer pool.',
+        '{{sharedText}} is {{percent}}% of {{ram}}, under {{minPercent}}%: most reads miss PostgreSQL\'s cache and every connection competes for a small buffer pool.',
       belowShareHelp: 'Set shared_buffers to about {{recommendedPercent}}% of RAM: shared_buffers = {{recommended}} (needs a restart).',
       defaultWithMoreConnections:
         '{{sharedText}} while max_connections is raised to {{maxConnections}}: the server was given more connections without more cache, so each connection competes for a buffer pool sized for a small default install.',
@@ -32,33 +31,35 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const major = ctx.settings.database.version;
-    const ram = ctx.settings.database.memoryBytes;
     const minPercent = Number(ctx.options.minPercent);
     const recommendedPercent = Number(ctx.options.recommendedPercent);
-    for (const cfg of ctx.facts.postgresql) {
-      if (!isServerConfig(cfg)) continue;
-      const sb = numericPgSetting(cfg, 'shared_buffers', major);
+    for (const server of ctx.model.parameters.servers) {
+      if (!server.wholeServer) continue;
+      // The server's memory: its container or operator resources, deployment.servers, or database.memory.
+      const ram = server.memory?.value;
+      const sb = numericSetting(server, 'shared_buffers');
       if (!sb?.def) continue;
       const bytes = pgMemoryBytes(sb.def, sb.value);
       if (bytes === undefined) continue;
-      const mc = numericPgSetting(cfg, 'max_connections', major);
-      const fallback = mc?.entry?.nameRange ?? rangeOnLine(cfg.mainFile, 1, 1, 0);
+      const mc = numericSetting(server, 'max_connections');
+      const fallback = mc?.entry?.nameRange ?? server.range;
       if (ram !== undefined) {
         if (bytes * 100 >= ram * minPercent) continue;
         const recommended = Math.floor((ram * recommendedPercent) / 100 / MB) * MB;
+        const memory = describeMemory(server.memory!, formatBytesPg(ram));
         ctx.report({
           messageId: 'belowShare',
           helpId: 'belowShareHelp',
           data: {
             sharedText: describeShared(sb.entry?.rawValue, bytes),
             percent: ((bytes * 100) / ram).toFixed(1).replace(/\.0$/, ''),
-            ram: formatBytesPg(ram),
+            ram: memory.text,
             minPercent,
             recommended: formatBytesPg(recommended),
             recommendedPercent,
           },
           range: sb.entry?.valueRange ?? fallback,
+          related: memory.range ? [{ range: memory.range, message: `the memory is set here` }] : [],
         });
         continue;
       }

@@ -1,6 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
 import { rangeOnLine } from '../src/core/location.js';
-import { resolveBouncerSetting } from '../src/model/settings.js';
 
 const WEAK: Record<string, string> = {
   trust: 'accepts any client without a password',
@@ -39,15 +38,16 @@ export default defineRule({
     options: {},
   },
   check(ctx) {
-    const version = ctx.settings.pgbouncer.version;
-    for (const cfg of ctx.facts.pgbouncer) {
-      const auth = resolveBouncerSetting(cfg, 'auth_type', version);
+    // Each pgbouncer.ini with the version of the PgBouncer that reads it (the one parameter resolver).
+    for (const bouncer of ctx.model.parameters.poolers) {
+      const cfg = bouncer.config;
+      const auth = bouncer.get('auth_type');
       const authType = String(auth.value ?? auth.text ?? '').toLowerCase();
       const why = WEAK[authType];
       if (!why) continue;
-      const listen = resolveBouncerSetting(cfg, 'listen_addr', version);
+      const listen = bouncer.get('listen_addr');
       const listenAddr = String(listen.text ?? '').trim();
-      const port = resolveBouncerSetting(cfg, 'listen_port', version).text ?? '6432';
+      const port = bouncer.get('listen_port').text ?? '6432';
       const range = auth.entry?.valueRange ?? rangeOnLine(cfg.mainFile, 1, 1, 0);
       if ((authType === 'trust' || authType === 'any') && listenAddr !== '' && !loopbackOnly(listenAddr)) {
         ctx.report({

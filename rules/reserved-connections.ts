@@ -1,6 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { RelatedLocation } from '../src/core/diagnostic.js';
-import { numericPgSetting } from '../src/model/settings.js';
+import { numericSetting } from '../src/model/parameters.js';
 
 export default defineRule({
   meta: {
@@ -10,7 +10,7 @@ export default defineRule({
     category: 'capacity',
     defaultSeverity: 'error',
     recommended: true,
-    inputs: ['postgresql-conf'],
+    inputs: ['postgresql-conf', 'compose', 'kubernetes'],
     scope: 'file',
     fixable: false,
     since: '0.1.0',
@@ -27,13 +27,14 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const major = ctx.settings.database.version;
     const minOrdinary = Number(ctx.options.minOrdinarySlots);
-    for (const cfg of ctx.facts.postgresql) {
-      const mc = numericPgSetting(cfg, 'max_connections', major);
-      const su = numericPgSetting(cfg, 'superuser_reserved_connections', major);
+    // Each server with every source of its settings (conf, `-c` flags, image env, operator parameters).
+    for (const server of ctx.model.parameters.servers) {
+      const major = server.version.major;
+      const mc = numericSetting(server, 'max_connections');
+      const su = numericSetting(server, 'superuser_reserved_connections');
       // reserved_connections exists from PostgreSQL 16 (pg_use_reserved_connections role).
-      const rc = major >= 16 ? numericPgSetting(cfg, 'reserved_connections', major) : undefined;
+      const rc = major >= 16 ? numericSetting(server, 'reserved_connections') : undefined;
       if (!mc || !su) continue;
       if (!mc.entry && !su.entry && !rc?.entry) continue;
       const reserved = su.value + (rc?.value ?? 0);

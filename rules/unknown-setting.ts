@@ -4,7 +4,7 @@ import { getPgSetting } from '../src/catalog/postgresql/catalog.js';
 import { comparePgbouncerVersions, PGBOUNCER_VERSIONS, pgbouncerConnstringParamNames, pgbouncerSettingNames, pgbouncerVersionsHaving } from '../src/catalog/pgbouncer/catalog.js';
 import { closestName } from '../src/catalog/suggest.js';
 import { pgbouncerStartupErrors } from '../src/sources/pgbouncer-ini/validate.js';
-import { pgMajorOf } from '../src/model/settings.js';
+import { bouncerVersionText, pgVersionText, settingWhere } from '../src/model/parameters.js';
 
 /** Names widely copied from guides and old versions, mapped to what the author meant. */
 const PG_FOLKLORE: Record<string, string> = {
@@ -40,13 +40,15 @@ export default defineRule({
     category: 'correctness',
     defaultSeverity: 'error',
     recommended: true,
-    inputs: ['postgresql-conf', 'pgbouncer-ini'],
+    inputs: ['postgresql-conf', 'pgbouncer-ini', 'compose', 'kubernetes'],
     scope: 'file',
     fixable: false,
     since: '0.1.0',
     messages: {
       pgUnknown: 'PostgreSQL {{version}} has no parameter "{{name}}": the server refuses to start with this file, and a reload applies none of its changes.',
       pgNotInVersion: 'PostgreSQL {{version}} has no parameter "{{name}}" ({{note}}): the server refuses to start with this file, and a reload applies none of its changes.',
+      pgUnknownArg: 'PostgreSQL {{version}} has no parameter "{{name}}" ({{where}}): the server refuses to start.',
+      pgNotInVersionArg: 'PostgreSQL {{version}} has no parameter "{{name}}" ({{note}}; {{where}}): the server refuses to start.',
       bouncerUnknown: 'PgBouncer {{version}} has no setting "{{name}}": it refuses to start with this file (a reload keeps the old configuration).',
       bouncerNotInVersion: 'PgBouncer {{version}} has no setting "{{name}}" ({{note}}): it refuses to start with this file (a reload keeps the old configuration).',
       bouncerParamUnknown: 'PgBouncer {{version}} has no {{section}} parameter "{{name}}" (in the entry "{{entry}}"): it refuses to start with this file (a reload keeps the old configuration).',
@@ -55,34 +57,46 @@ export default defineRule({
       removeOrFix: 'Remove the line, or check the spelling against the documentation of this version.',
       removeParam: 'Remove {{name}}={{value}} from the entry, or check the spelling against the documentation of this version.',
       pgVersionHelp: 'Remove the line, or set database.version in pgconn-lint.config.json if the server runs another PostgreSQL version.',
+      pgVersionHelpKnown: 'Remove the setting, or run a PostgreSQL version that has it (this one is {{version}}, from its {{versionSource}}).',
+      bouncerVersionHelpKnown: 'Remove the line, or run a PgBouncer version that has it (this one is {{version}}, from its {{versionSource}}).',
       bouncerVersionHelp: 'Remove the line, or set pgbouncer.version in pgconn-lint.config.json if you run another PgBouncer version.',
     },
     options: {},
   },
   check(ctx) {
-    const major = pgMajorOf(ctx.settings.database.version);
-    for (const cfg of ctx.facts.postgresql) {
-      for (const e of cfg.entries) {
+    // Every server's settings from every source (conf lines, `-c` flags, image env, operator
+    // parameters), judged with that server's version (image tag, CRD, config file, else the newest).
+    for (const server of ctx.model.parameters.servers) {
+      const major = server.version.major;
+      for (const e of server.written()) {
         // A dotted name is a placeholder for an extension's parameter: PostgreSQL accepts it (guc.c).
         if (e.key.includes('.')) continue;
         if (getPgSetting(e.key, major)) continue;
+        const arg = e.origin !== 'conf';
+        const where = settingWhere(e);
         const others = majorsHaving(e.key);
         if (others.length > 0) {
           const note = versionNote(others, major, PG_MAJORS, (a, b) => a - b).replace(/(\d+)/, 'PostgreSQL $1');
-          ctx.report({ messageId: 'pgNotInVersion', helpId: 'pgVersionHelp', data: { version: major, name: e.name, note }, range: e.nameRange });
+          // Depends on the version: say whether it was declared, and where.
+          ctx.report({
+            messageId: arg ? 'pgNotInVersionArg' : 'pgNotInVersion',
+            helpId: server.version.by === 'server' ? 'pgVersionHelpKnown' : 'pgVersionHelp',
+            data: { version: pgVersionText(server.version), name: e.name, note, where, versionSource: server.version.source },
+            range: e.nameRange,
+          });
           continue;
         }
         const suggestion = PG_FOLKLORE[e.key] ?? suggestPgSetting(e.key, major);
         ctx.report({
-          messageId: 'pgUnknown',
+          messageId: arg ? 'pgUnknownArg' : 'pgUnknown',
           helpId: suggestion ? 'didYouMean' : 'removeOrFix',
-          data: { version: major, name: e.name, suggestion: suggestion ?? '' },
+          data: { version: major, name: e.name, suggestion: suggestion ?? '', where },
           range: e.nameRange,
         });
       }
     }
-    const version = ctx.settings.pgbouncer.version;
-    for (const cfg of ctx.facts.pgbouncer) {
+    for (const { config: cfg, version: used } of ctx.model.parameters.poolers) {
+      const version = used.version;
       // The same validation the differential test proves against the real PgBouncer.
       for (const err of pgbouncerStartupErrors(cfg, version)) {
         if (err.kind === 'unknown-setting') {
@@ -90,7 +104,12 @@ export default defineRule({
           const others = pgbouncerVersionsHaving(name);
           if (others.length > 0) {
             const note = versionNote(others, version, PGBOUNCER_VERSIONS as readonly string[], comparePgbouncerVersions).replace(/(\d+\.\d+)/, 'PgBouncer $1');
-            ctx.report({ messageId: 'bouncerNotInVersion', helpId: 'bouncerVersionHelp', data: { version, name, note }, range: err.range });
+            ctx.report({
+              messageId: 'bouncerNotInVersion',
+              helpId: used.by === 'server' ? 'bouncerVersionHelpKnown' : 'bouncerVersionHelp',
+              data: { version: bouncerVersionText(used), name, note, versionSource: used.source },
+              range: err.range,
+            });
             continue;
           }
           const suggestion = BOUNCER_FOLKLORE[name] ?? closestName(name, pgbouncerSettingNames(version));

@@ -8,6 +8,7 @@ import type { LintSettings } from '../engine/settings.js';
 import { buildConnections, type ConnectionModel } from './connections.js';
 import { buildDeploymentModel } from './deployment/build.js';
 import type { DeploymentModel } from './deployment/types.js';
+import { buildParameterModel, type ParameterModel } from './parameters.js';
 import { poolerPaths, type PoolerPath } from './pooler-path.js';
 import type { ProjectFacts } from './project.js';
 
@@ -18,6 +19,12 @@ export interface ProjectModel {
   readonly connections: ConnectionModel;
   /** Servers, poolers, services, the edges between them and the budgets. */
   readonly deployment: DeploymentModel;
+  /**
+   * The effective value of every PostgreSQL setting per server (conf ⊕ `-c` ⊕ image env ⊕ operator
+   * parameters, with the server's version) and of every pgbouncer.ini (with its PgBouncer's version).
+   * Every rule that judges a setting reads it here.
+   */
+  readonly parameters: ParameterModel;
   /** Every client edge that reaches a pooler, with its pool mode and the pooler's version. */
   readonly poolerPaths: readonly PoolerPath[];
 }
@@ -27,6 +34,7 @@ export function buildProjectModel(facts: ProjectFacts, settings: LintSettings, g
   let connections: ConnectionModel | undefined;
   let deployment: DeploymentModel | undefined = given.deployment;
   let paths: PoolerPath[] | undefined;
+  let parameters: ParameterModel | undefined;
   return {
     facts,
     settings,
@@ -35,6 +43,9 @@ export function buildProjectModel(facts: ProjectFacts, settings: LintSettings, g
     },
     get deployment() {
       return (deployment ??= buildDeploymentModel(facts, settings));
+    },
+    get parameters() {
+      return (parameters ??= buildParameterModel(facts, settings, this.deployment));
     },
     get poolerPaths() {
       return (paths ??= poolerPaths(this.deployment, facts, settings));

@@ -9,11 +9,6 @@ export interface IdleTimeoutOnPath {
   range?: SourceRange;
 }
 
-/** The model's server that reads this postgresql.conf (a standalone conf, or one a container loads). */
-export function serverForConfig(model: DeploymentModel, cfg: PgConfig): ServerNode | undefined {
-  return model.servers.find((s) => s.config === cfg);
-}
-
 /** A client edge's own `idle_in_transaction_session_timeout`: a startup parameter of the pool, or `options=-c …` in its URL. */
 function clientTimeout(e: ClientEdge): IdleTimeoutOnPath | undefined {
   const sp = e.pool?.startupParameters.find((p) => p.name === 'idle_in_transaction_session_timeout');

@@ -1,22 +1,11 @@
 import type { SourceRange } from '../../core/location.js';
-import { getPgSetting, parsePgMajor } from '../../catalog/postgresql/catalog.js';
-import { parsePgSettingValue } from '../../catalog/postgresql/values.js';
+import { parsePgMajor } from '../../catalog/postgresql/catalog.js';
 import type { PgConfig } from '../../sources/postgresql-conf/types.js';
 import type { ComposeFacts, ComposeService, K8sWorkload, KubernetesFacts, PostgresServerFacts, Resolved } from '../../sources/yaml/types.js';
-import { isServerConfig, pgMajorOf } from '../settings.js';
+import { factSetting, isServerConfig, pgVersionUsed, serverParameters, type ParameterSetting, type ServerParameters } from '../parameters.js';
 import { DEFAULT_NAMESPACE, type BuildContext } from './context.js';
 import { declared as declaredQ, defaulted, fromResolved, literal, unknownQ } from './quantity.js';
 import type { DeclaredServer, Quantity, ServerNode } from './types.js';
-
-/** A server setting from any source, in the order the server applies them (later wins). */
-interface SettingInput {
-  name: string;
-  value: string;
-  range?: SourceRange;
-  /** "postgresql.conf:12", "command: -c", "POSTGRESQL_MAX_CONNECTIONS", "CNPG parameters", "config file". */
-  source: string;
-  unresolved?: boolean;
-}
 
 /** PostgreSQL's port (pg_config_manual.h DEF_PGPORT). */
 const PG_PORT = 5432;
@@ -36,7 +25,7 @@ export function collectServers(ctx: BuildContext): ServerNode[] {
     for (const w of k8s.workloads) {
       const c = w.containers.find((x) => x.postgres);
       if (!c?.postgres) continue;
-      servers.push(k8sServer(ctx, w, c.postgres, c.memoryLimitBytes ?? c.memoryRequestBytes));
+      servers.push(k8sServer(ctx, w, c.postgres, c.memoryLimitBytes ? [c.memoryLimitBytes, 'limits'] : c.memoryRequestBytes ? [c.memoryRequestBytes, 'requests'] : undefined));
     }
     for (const cl of k8s.cnpgClusters) servers.push(cnpgServer(ctx, cl));
     for (const z of k8s.zalandoClusters) servers.push(zalandoServer(ctx, z));
@@ -66,9 +55,11 @@ function composeServer(ctx: BuildContext, compose: ComposeFacts, svc: ComposeSer
   }
   if (conf) claimed.add(conf.mainFile);
   const settingsInputs = pgArgInputs(pg);
+  const mounted = pg.mountedConfFiles.map((m) => m.resolvedHostPath);
   const id = `server:compose:${ctx.rel(compose.file)}#${svc.name}`;
   const major = pgMajor(ctx, pg.majorVersion);
   const node = baseServer(ctx, {
+    versionSource: imageText(svc.image),
     id,
     name: svc.name,
     kind: 'compose',
@@ -79,7 +70,8 @@ function composeServer(ctx: BuildContext, compose: ComposeFacts, svc: ComposeSer
     instances: fromResolved(svc.replicas, (v) => `${v ?? '?'} container${v === 1 ? '' : 's'}`),
     notes,
   });
-  if (svc.memoryLimitBytes) node.memoryBytes = fromResolved(svc.memoryLimitBytes, (v) => `memory limit ${v ?? '?'} B`);
+  if (mounted.length > 0) node.mountedConfs = mounted;
+  if (svc.memoryLimitBytes) node.memoryBytes = fromResolved(svc.memoryLimitBytes, () => `the memory limit of compose service ${svc.name}`);
   const su = imageSuperuser(pg, svc.image?.repository);
   if (su) node.superuser = su;
   const port = portOf(node, PG_PORT);
@@ -109,7 +101,7 @@ function addLocal(ctx: BuildContext, node: ServerNode, port: number, how: string
   }
 }
 
-function k8sServer(ctx: BuildContext, w: K8sWorkload, pg: PostgresServerFacts, memory: Resolved<number> | undefined): ServerNode {
+function k8sServer(ctx: BuildContext, w: K8sWorkload, pg: PostgresServerFacts, memory: [Resolved<number>, 'limits' | 'requests'] | undefined): ServerNode {
   const ns = w.meta.namespace ?? DEFAULT_NAMESPACE;
   const name = w.meta.name ?? `${w.kind} ${w.meta.documentIndex}`;
   const id = `server:k8s:${ns}/${w.kind}/${name}`;
@@ -120,10 +112,11 @@ function k8sServer(ctx: BuildContext, w: K8sWorkload, pg: PostgresServerFacts, m
     range: w.meta.range,
     inputs: pgArgInputs(pg),
     major: pgMajor(ctx, pg.majorVersion),
+    versionSource: imageText(w.containers.find((c) => c.postgres)?.image),
     instances: fromResolved(w.replicas, (v) => `${v ?? '?'} replica${v === 1 ? '' : 's'}`),
     notes: [],
   });
-  if (memory) node.memoryBytes = fromResolved(memory, (v) => `memory ${v ?? '?'} B`);
+  if (memory) node.memoryBytes = fromResolved(memory[0], () => `resources.${memory[1]}.memory of ${w.kind} ${name}`);
   const su = imageSuperuser(pg, w.containers.find((c) => c.postgres)?.image?.repository);
   if (su) node.superuser = su;
   const port = portOf(node, PG_PORT);
@@ -163,13 +156,14 @@ function cnpgServer(ctx: BuildContext, cl: KubernetesFacts['cnpgClusters'][numbe
     name,
     kind: 'cloudnative-pg',
     range: cl.meta.range,
-    inputs: cl.parameters.map((p) => ({ name: p.name, value: p.value, range: p.range, source: 'spec.postgresql.parameters', ...(p.unresolved ? { unresolved: true } : {}) })),
+    inputs: cl.parameters.map(factSetting),
     major: pgMajor(ctx, cl.majorVersion),
+    versionSource: `Cluster ${name}`,
     instances: fromResolved(cl.instances, (v) => `${v ?? '?'} instance${v === 1 ? '' : 's'}`),
     notes: ['the -rw Service reaches the primary only: each instance has its own max_connections'],
   });
   const mem = cl.memoryLimitBytes ?? cl.memoryRequestBytes;
-  if (mem) node.memoryBytes = fromResolved(mem, (v) => `memory ${v ?? '?'} B`);
+  if (mem) node.memoryBytes = fromResolved(mem, () => `resources.${cl.memoryLimitBytes ? 'limits' : 'requests'}.memory of Cluster ${name}`);
   // CloudNativePG creates the Services <cluster>-rw, -ro and -r on port 5432 (docs/src/service_management.md);
   // `port` is a fixed parameter (docs/src/postgresql_conf.md).
   for (const suffix of ['rw', 'ro', 'r']) {
@@ -189,13 +183,14 @@ function zalandoServer(ctx: BuildContext, z: KubernetesFacts['zalandoClusters'][
     name,
     kind: 'zalando',
     range: z.meta.range,
-    inputs: z.parameters.map((p) => ({ name: p.name, value: p.value, range: p.range, source: 'spec.postgresql.parameters' })),
+    inputs: z.parameters.map(factSetting),
     major: pgMajor(ctx, z.majorVersion),
+    versionSource: `postgresql ${name} spec.postgresql.version`,
     instances: fromResolved(z.numberOfInstances, (v) => `${v ?? '?'} instance${v === 1 ? '' : 's'}`),
     notes: [],
   });
   const mem = z.memoryLimitBytes ?? z.memoryRequestBytes;
-  if (mem) node.memoryBytes = fromResolved(mem, (v) => `memory ${v ?? '?'} B`);
+  if (mem) node.memoryBytes = fromResolved(mem, () => `resources.${z.memoryLimitBytes ? 'limits' : 'requests'}.memory of postgresql ${name}`);
   // postgres-operator docs/user.md: the master Service is named after the cluster, replicas <name>-repl.
   for (const host of [name, `${name}-repl`]) {
     ctx.index.add({ host, port: PG_PORT, target: { kind: 'server', id }, how: `Zalando Service ${host}`, scope: { namespace: ns }, k8sService: true });
@@ -226,20 +221,29 @@ interface BaseServerInput {
   kind: ServerNode['kind'];
   range: SourceRange;
   conf?: PgConfig | undefined;
-  inputs: SettingInput[];
+  inputs: ParameterSetting[];
   major: Quantity;
+  /** Where the version comes from, for messages ("image postgres:16"). */
+  versionSource?: string | undefined;
+  /** A fragment of a configuration (not a whole server): only for the config file's servers. */
+  wholeServer?: boolean;
   instances: Quantity;
   notes: string[];
 }
 
 function baseServer(ctx: BuildContext, i: BaseServerInput): ServerNode {
-  const major = i.major.value ?? ctx.settings.database.version;
-  const params = new Map<string, SettingInput>();
-  if (i.conf) {
-    for (const [key, e] of i.conf.effective) params.set(key, { name: e.name, value: e.value, range: e.valueRange, source: `${ctx.rel(e.file)}:${e.range.line}` });
-  }
-  // Command-line options and image env settings override the configuration file (guc.c: PGC_S_ARGV > PGC_S_FILE).
-  for (const s of i.inputs) params.set(s.name.toLowerCase(), s);
+  const params = serverParameters({
+    serverId: i.id,
+    name: i.name,
+    conf: i.conf,
+    overrides: i.inputs,
+    // A version the builder filled in from the config file or as the newest is not the server's own.
+    version: pgVersionUsed(i.major.provenance.kind === 'default' || i.major.provenance.kind === 'config' ? undefined : i.major.value, i.versionSource ?? i.major.source, ctx.settings),
+    wholeServer: i.wholeServer ?? true,
+    range: i.range,
+    rel: ctx.rel,
+  });
+  const major = params.version.major;
   const node: ServerNode = {
     id: i.id,
     name: i.name,
@@ -247,48 +251,43 @@ function baseServer(ctx: BuildContext, i: BaseServerInput): ServerNode {
     range: i.range,
     majorVersion: i.major,
     instances: i.instances,
-    maxConnections: settingQ(params, 'max_connections', major),
-    superuserReserved: settingQ(params, 'superuser_reserved_connections', major),
+    maxConnections: settingQ(params, 'max_connections'),
+    superuserReserved: settingQ(params, 'superuser_reserved_connections'),
     // reserved_connections exists from PostgreSQL 16 (pg_use_reserved_connections).
-    reserved: major >= 16 ? settingQ(params, 'reserved_connections', major) : defaulted(0, 'no reserved_connections before PostgreSQL 16', 'reserved_connections was added in PostgreSQL 16'),
-    idleInTransactionTimeoutMs: settingQ(params, 'idle_in_transaction_session_timeout', major),
+    reserved: major >= 16 ? settingQ(params, 'reserved_connections') : defaulted(0, 'no reserved_connections before PostgreSQL 16', 'reserved_connections was added in PostgreSQL 16'),
+    idleInTransactionTimeoutMs: settingQ(params, 'idle_in_transaction_session_timeout'),
     endpoints: [],
-    parameters: new Map([...params].map(([k, v]) => [k, { value: v.value, source: v.source, ...(v.range ? { range: v.range } : {}) }])),
+    params,
     notes: i.notes,
   };
   if (i.conf) node.config = i.conf;
   if (ctx.settings.database.memoryBytes !== undefined) {
-    node.memoryBytes = { value: ctx.settings.database.memoryBytes, source: `database.memory ${ctx.settings.database.memoryText ?? ''}`.trim(), provenance: { kind: 'config', note: 'database.memory (config file)' } };
+    node.memoryBytes = { value: ctx.settings.database.memoryBytes, source: 'database.memory', provenance: { kind: 'config', note: 'database.memory (config file)' } };
   }
   return node;
 }
 
-/** A parameter as the server uses it: the last setting, else PostgreSQL's built-in default. */
-function settingQ(params: Map<string, SettingInput>, name: string, major: number): Quantity {
-  const def = getPgSetting(name, pgMajorOf(major));
-  const s = params.get(name);
+/** A parameter as the server uses it (the one resolver), as a Quantity: the last setting, else PostgreSQL's built-in default. */
+function settingQ(params: ServerParameters, name: string): Quantity {
+  const major = params.version.major;
+  const r = params.get(name);
+  const s = r.entry;
   if (s) {
-    if (s.unresolved || /\$\{/.test(s.value)) return unknownQ(`${name} ${s.value} (${s.source})`, `${s.value} is not resolved`, s.range);
-    const parsed = def ? parsePgSettingValue(def, s.value) : undefined;
-    if (parsed?.ok && typeof parsed.value === 'number') return literal(parsed.value, `${name} ${s.value} (${s.source})`, s.range);
-    return unknownQ(`${name} = ${s.value} (${s.source})`, `${s.value} is not a valid ${name}`, s.range);
+    if (s.unresolved || /\$\{/.test(s.value)) return unknownQ(`${name} ${s.value} (${s.source})`, `${s.value} is not resolved`, s.valueRange);
+    if (typeof r.value === 'number') return literal(r.value, `${name} ${s.value} (${s.source})`, s.valueRange);
+    return unknownQ(`${name} = ${s.value} (${s.source})`, `${s.value} is not a valid ${name}`, s.valueRange);
   }
-  if (!def) return unknownQ(name, `${name} is unknown to PostgreSQL ${major}`);
-  const boot = parsePgSettingValue(def, def.bootValue);
-  const v = boot.ok && typeof boot.value === 'number' ? boot.value : undefined;
-  return defaulted(v, `${name} ${def.bootValue} (PostgreSQL default)`, `PostgreSQL ${major} default (pg_settings.boot_val)`);
+  if (!r.def) return unknownQ(name, `${name} is unknown to PostgreSQL ${major}`);
+  const v = typeof r.value === 'number' ? r.value : undefined;
+  return defaulted(v, `${name} ${r.def.bootValue} (PostgreSQL default)`, `PostgreSQL ${major} default (pg_settings.boot_val)`);
 }
 
-function pgArgInputs(pg: PostgresServerFacts): SettingInput[] {
-  return pg.settings
-    .filter((s) => s.name !== 'config_file')
-    .map((s) => ({
-      name: s.name,
-      value: s.value,
-      range: s.range,
-      source: s.source === 'image-env' ? (s.envVar ?? 'image env') : s.source === 'crd-parameters' ? 'parameters' : `-c ${s.name}`,
-      ...(s.unresolved && s.unresolved.length > 0 ? { unresolved: true } : {}),
-    }));
+function pgArgInputs(pg: PostgresServerFacts): ParameterSetting[] {
+  return pg.settings.filter((s) => s.name !== 'config_file').map(factSetting);
+}
+
+function imageText(image: { raw: string } | undefined): string | undefined {
+  return image ? `image ${image.raw}` : undefined;
 }
 
 function pgMajor(ctx: BuildContext, r: Resolved<number>): Quantity {
@@ -303,8 +302,8 @@ function pgMajor(ctx: BuildContext, r: Resolved<number>): Quantity {
 }
 
 function portOf(node: ServerNode, fallback: number): number {
-  const p = node.parameters?.get('port');
-  const n = p ? Number(p.value) : NaN;
+  const p = node.params?.get('port');
+  const n = typeof p?.value === 'number' ? p.value : NaN;
   return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
@@ -327,6 +326,19 @@ function applyDeclaredServers(ctx: BuildContext, servers: ServerNode[]): void {
       servers.push(node);
     }
     overrideServer(node, d);
+    if (d.version && node.params) {
+      const p = node.params;
+      node.params = serverParameters({
+        serverId: node.id,
+        name: node.name,
+        conf: p.conf,
+        overrides: [...p.overrides],
+        version: { major: parsePgMajor(d.version.value) ?? p.version.major, known: true, by: 'server', source: `deployment.servers ${d.name} version (config file)` },
+        wholeServer: p.wholeServer,
+        range: p.range,
+        rel: ctx.rel,
+      });
+    }
     const port = d.port ?? portOf(node, PG_PORT);
     for (const host of d.hosts) {
       ctx.index.add({ host, port, target: { kind: 'server', id: node.id }, how: `deployment.servers ${d.name} (config file)` });
@@ -339,7 +351,7 @@ function overrideServer(node: ServerNode, d: DeclaredServer): void {
   if (d.maxConnections) node.maxConnections = declaredQ(d.maxConnections, `max_connections ${d.maxConnections.value} (deployment.servers ${d.name})`);
   if (d.superuserReservedConnections) node.superuserReserved = declaredQ(d.superuserReservedConnections, `superuser_reserved_connections ${d.superuserReservedConnections.value} (deployment.servers ${d.name})`);
   if (d.reservedConnections) node.reserved = declaredQ(d.reservedConnections, `reserved_connections ${d.reservedConnections.value} (deployment.servers ${d.name})`);
-  if (d.memoryBytes) node.memoryBytes = declaredQ(d.memoryBytes, `memory (deployment.servers ${d.name})`);
+  if (d.memoryBytes) node.memoryBytes = declaredQ(d.memoryBytes, `deployment.servers ${d.name} memory`);
   if (d.version) node.majorVersion = declaredQ(d.version, `PostgreSQL ${d.version.value}`);
   if (d.instances) node.instances = declaredQ(d.instances, `${d.instances.value} instances`);
   if (d.idleInTransactionSessionTimeoutMs) node.idleInTransactionTimeoutMs = declaredQ(d.idleInTransactionSessionTimeoutMs, `idle_in_transaction_session_timeout ${d.idleInTransactionSessionTimeoutMs.value} ms (deployment.servers ${d.name})`);

@@ -3,6 +3,7 @@ import type { PoolDefinition, Provenance } from '../../sources/js/types.js';
 import type { ParsedConnection } from '../../sources/connection-url/types.js';
 import type { PgConfig } from '../../sources/postgresql-conf/types.js';
 import type { PgbouncerConfig } from '../../sources/pgbouncer-ini/types.js';
+import type { ServerParameters } from '../parameters.js';
 
 /**
  * The deployment model: who opens how many connections to which pooler and server.
@@ -41,8 +42,10 @@ export interface ServerNode {
   superuser?: string;
   /** The postgresql.conf the server reads, when it is in the repository. */
   config?: PgConfig;
-  /** Every server setting known from the files (conf, `-c` args, image env, CRD parameters, config file), by lower-cased name. */
-  parameters?: Map<string, { value: string; range?: SourceRange; source: string }>;
+  /** Every server setting known from the files (conf, `-c` args, image env, CRD parameters), with the version they are judged against: the one resolver of src/model/parameters.ts. */
+  params?: ServerParameters;
+  /** Configuration files the container bind-mounts (loaded or not), by absolute path. */
+  mountedConfs?: string[];
   /** What the model had to assume or could not read about this server. */
   notes?: string[];
 }
