@@ -17,6 +17,10 @@ import { toModelJson } from '../sources/js/print-model.js';
 import { connectionsJson } from '../model/connections-json.js';
 import { budgetReport, BUDGET_FORMATS, isBudgetFormat } from '../report/budget/index.js';
 import { deploymentJson } from '../model/deployment/json.js';
+import { closestName } from '../catalog/suggest.js';
+import { existsSync } from 'node:fs';
+import { explainRule, listRules } from './rules-info.js';
+import { runSummary, verboseReport } from './verbose.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -33,6 +37,7 @@ export interface CliIO {
 
 export const HELP = `Usage: pgconn-lint [options] [paths...]
        pgconn-lint budget [options] [paths...]
+       pgconn-lint explain <rule>
 
 Lints PostgreSQL connection settings across a repository: postgresql.conf
 (with its includes and postgresql.auto.conf), PgBouncer configs (pgbouncer.ini,
@@ -60,13 +65,48 @@ Options:
       --color / --no-color   Force colour on or off (default: on a TTY, unless NO_COLOR)
       --print-config         Print the effective configuration as JSON and exit
       --print-model          Print the pools found in code and the deployment model (JSON, docs/model.md) and exit
+      --list-rules           List the rules (id, default severity, preset, fixable, description) and exit;
+                             with --format json, as JSON
+      --verbose, --debug     Also print (on stderr) the config file used, every file read and as what,
+                             what was skipped and why, and the versions assumed
   -v, --version              Print the version
   -h, --help                 Print this help
+
+A stylish run ends with one line on stderr saying what was checked
+("checked 412 files: 3 postgresql.conf, 37 code files …").
 
 Exit codes: 0 no errors, 1 errors found (or more warnings than --max-warnings),
 2 usage error or internal failure.
 Docs: https://github.com/pgconn-lint/pgconn-lint#readme
 `;
+
+export const BUDGET_HELP = `Usage: pgconn-lint budget [options] [paths...]
+
+Shows the connection budget: per server and pooler, the clients, their peak
+instances and pool sizes, against max_connections and max_client_conn
+(docs/budget.md). A number the files do not determine is shown as unknown,
+with the reason. Default path: .
+
+Options:
+  -f, --format <name>        text (default), json or mermaid
+  -o, --output-file <file>   Write the budget to a file instead of stdout
+  -c, --config <file>        Use this config file (its \`deployment\` section declares
+                             what the files do not say)
+      --ignore-pattern <pat> Skip files matching a gitignore-style pattern; repeatable
+      --no-gitignore         Do not honour .gitignore files
+      --color / --no-color   Force colour on or off
+      --verbose, --debug     Also print what was read and skipped (stderr)
+  -h, --help                 Print this help
+
+Exit codes: 0 every server and pooler within its limit (or unknown),
+1 a server or pooler over its limit, 2 usage error or internal failure.
+`;
+
+/** Long options, for did-you-mean. */
+const LONG_OPTIONS = ['format', 'output-file', 'config', 'rule', 'ignore-pattern', 'no-gitignore', 'no-project-context', 'quiet', 'max-warnings', 'color', 'no-color', 'print-config', 'print-model', 'list-rules', 'verbose', 'debug', 'version', 'help'];
+const COMMANDS = ['budget', 'explain'];
+/** Flags that change only the findings: refused by `budget`, which prints none. */
+const NOT_FOR_BUDGET = ['quiet', 'max-warnings', 'print-config', 'print-model', 'no-project-context', 'list-rules', 'rule'];
 
 export function runCli(argv: string[], io: CliIO): number {
   try {
@@ -116,19 +156,45 @@ function runCliInner(argv: string[], io: CliIO): number {
         'no-color': { type: 'boolean' },
         'print-config': { type: 'boolean' },
         'print-model': { type: 'boolean' },
+        'list-rules': { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        debug: { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
-    throw new ArgumentsError((err as Error).message);
+    throw new ArgumentsError(argumentsMessage(err as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
   const budgetMode = positionals[0] === 'budget';
   if (budgetMode) positionals.shift();
+  const explainMode = !budgetMode && positionals[0] === 'explain';
+  if (explainMode) positionals.shift();
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(budgetMode ? BUDGET_HELP : HELP);
     return EXIT_OK;
+  }
+  if (explainMode) {
+    if (positionals.length !== 1) throw new ArgumentsError('explain expects one rule id, e.g. pgconn-lint explain release-in-finally');
+    io.stdout(escapeMultilineText(explainRule(ALL_RULES, positionals[0]!)));
+    return EXIT_OK;
+  }
+  if (values['list-rules']) {
+    const f = values.format ?? 'text';
+    if (f !== 'text' && f !== 'json') throw new UsageError(`--list-rules prints text or json, not "${f}"`);
+    io.stdout(listRules(ALL_RULES, f));
+    return EXIT_OK;
+  }
+  if (budgetMode) {
+    const refused = NOT_FOR_BUDGET.filter((k) => (values as Record<string, unknown>)[k] !== undefined);
+    if (refused.length > 0) throw new UsageError(`budget does not use ${refused.map((k) => `--${k}`).join(', ')} (pgconn-lint budget --help lists its options)`);
+  }
+  // A first word that is no file and looks like a command: `pgconn-lint budjet`.
+  const first = positionals[0];
+  if (first !== undefined && /^[a-z][a-z-]*$/.test(first) && !existsSync(resolve(io.cwd, first))) {
+    const guess = closestName(first, COMMANDS);
+    if (guess) throw new ArgumentsError(`unknown command "${first}" (did you mean "${guess}"?); it is no file or directory either`);
   }
   if (values.version) {
     io.stdout(`${packageVersion()}\n`);
@@ -159,6 +225,7 @@ function runCliInner(argv: string[], io: CliIO): number {
   const projectContext = values['no-project-context'] ? undefined : projectContextFor(io.cwd, positionals, config.file);
   const result = lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}) });
   if (result.skippedFiles && !values['print-model']) io.stderr(skippedFilesNote(result.skippedFiles, io.cwd));
+  if (values.verbose || values.debug) io.stderr(neutraliseCommands(escapeMultilineText(verboseReport(result, config, io.cwd))));
   if (values['print-model']) {
     const pools = result.facts.js.flatMap((f) => f.pools);
     const connections = connectionsJson(result.model.connections, result.facts.root);
@@ -210,6 +277,8 @@ function runCliInner(argv: string[], io: CliIO): number {
   } else if (output) {
     io.stdout(output);
   }
+  // What was checked, so that a clean result is believable (an empty directory, a mistyped path).
+  if (format === 'stylish' && !values.verbose && !values.debug) io.stderr(neutraliseCommands(escapeText(runSummary(result))) + '\n');
 
   let errors = 0;
   let warnings = 0;
@@ -220,6 +289,18 @@ function runCliInner(argv: string[], io: CliIO): number {
     return EXIT_FINDINGS;
   }
   return EXIT_OK;
+}
+
+/** node:util's parse error, with did-you-mean for an unknown long option (`--formatt` → `--format`). */
+function argumentsMessage(err: Error & { code?: string }): string {
+  const m = /^Unknown option '--([^']+)'/.exec(err.message);
+  if (m) {
+    const guess = closestName(m[1]!, LONG_OPTIONS);
+    return `unknown option --${m[1]}${guess ? ` (did you mean --${guess}?)` : ''}`;
+  }
+  const s = /^Unknown option '-([^'-])'/.exec(err.message);
+  if (s) return `unknown option -${s[1]}`;
+  return err.message;
 }
 
 /** JSON.stringify replacer for printed models and configs: a last pass of redaction over every string. */

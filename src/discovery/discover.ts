@@ -28,7 +28,19 @@ export interface DiscoveryResult {
   packageJsons: string[];
   /** What the input may make pgconn-lint read: every later read goes through it (docs/security.md). */
   access: FileAccess;
+  /** What was passed over, for `--verbose`: inputs pgconn-lint would have read, and ignored directories (at most MAX_SKIPPED). */
+  skipped: SkippedEntry[];
 }
+
+export interface SkippedEntry {
+  path: string;
+  /** `gitignore`, `ignore-pattern`, `default-ignored` (node_modules, dist …), or `link` (see the notes). */
+  reason: 'gitignore' | 'ignore-pattern' | 'default-ignored';
+  directory: boolean;
+}
+
+/** The --verbose list of skipped entries is a sample: a repository can ignore millions of files. */
+const MAX_SKIPPED = 1000;
 
 export interface DiscoveryOptions {
   cwd: string;
@@ -129,6 +141,10 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
   const packageJsons: string[] = [];
   const notes: InputProblem[] = [];
   const seen = new Set<string>();
+  const skipped: SkippedEntry[] = [];
+  const skip = (path: string, reason: SkippedEntry['reason'], directory: boolean) => {
+    if (skipped.length < MAX_SKIPPED) skipped.push({ path, reason, directory });
+  };
   let filesSeen = 0;
 
   // No patterns ignore nothing: skip the per-entry path arithmetic.
@@ -224,8 +240,18 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
         }
       }
       if (isDir) {
-        if (DEFAULT_IGNORED_DIRS.includes(e.name)) continue;
-        if (userIgnored(abs, true) || gitIgnored(e.name, true, here, prefixes)) continue;
+        if (DEFAULT_IGNORED_DIRS.includes(e.name)) {
+          skip(abs, 'default-ignored', true);
+          continue;
+        }
+        if (userIgnored(abs, true)) {
+          skip(abs, 'ignore-pattern', true);
+          continue;
+        }
+        if (gitIgnored(e.name, true, here, prefixes)) {
+          skip(abs, 'gitignore', true);
+          continue;
+        }
         if (linkTarget !== undefined && isWithin(real, linkTarget) && access.check(abs).ok) {
           say(`Symbolic link loop: ${shown(abs)} points to ${linkTarget === real ? 'its own directory' : 'a directory that contains it'}; skipped.`, abs);
           continue;
@@ -233,7 +259,15 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
         // A plain subdirectory's real path is its parent's plus its name; a link is resolved (and checked) by walk.
         walk(abs, here, depth + 1, isLink ? undefined : join(real, e.name));
       } else if (isFile) {
-        if (userIgnored(abs, false) || gitIgnored(e.name, false, here, prefixes)) continue;
+        if (userIgnored(abs, false)) {
+          if (classifyName(e.name)) skip(abs, 'ignore-pattern', false);
+          continue;
+        }
+        if (gitIgnored(e.name, false, here, prefixes)) {
+          // A gitignored .env is the usual surprise: say so under --verbose.
+          if (classifyName(e.name)) skip(abs, 'gitignore', false);
+          continue;
+        }
         const kind = classifyName(e.name);
         if (e.name === 'package.json' && linkTarget === undefined) packageJsons.push(abs);
         if (linkTarget === undefined) {
@@ -294,7 +328,7 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       if (c) c.explicit = true;
     }
   }
-  return { root, candidates, notes, filesSeen, access, packageJsons };
+  return { root, candidates, notes, filesSeen, access, packageJsons, skipped };
 }
 
 export class UsageError extends Error {}

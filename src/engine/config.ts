@@ -296,7 +296,8 @@ export function loadConfig(options: { cwd: string; configPath?: string; rules: r
 export function applyRuleOverrides(config: ResolvedConfig, overrides: string[], rules: readonly Rule[]): void {
   const ids = rules.map((r) => r.meta.id);
   for (const o of overrides) {
-    const m = /^([a-z0-9-]+):(off|warn|error|0|1|2)$/.exec(o.trim());
+    // ESLint's name for the rule (pgconn/<id>) is accepted too.
+    const m = /^(?:pgconn\/)?([a-z0-9-]+):(off|warn|error|0|1|2)$/.exec(o.trim());
     if (!m) throw new UsageError(`--rule expects id:off|warn|error, got "${o}"`);
     const id = m[1]!;
     const entry = config.rules[id];

@@ -1,6 +1,6 @@
 import type { Diagnostic, Severity } from '../core/diagnostic.js';
 import { inputProblemToDiagnostic } from '../core/diagnostic.js';
-import { discover, type DiscoveryResult } from '../discovery/discover.js';
+import { discover, type Candidate, type DiscoveryResult, type SkippedEntry } from '../discovery/discover.js';
 import { MAX_FILES_PER_RUN } from '../core/limits.js';
 import { rangeOnLine } from '../core/location.js';
 import { buildProjectFacts } from '../model/build.js';
@@ -26,6 +26,8 @@ export interface LintResult {
   rulesSeen: string[];
   /** With a project context: named files that the repository run did not read (src/engine/project-context.ts). */
   skippedFiles?: string[];
+  /** What discovery looked at, read and passed over (for `--verbose` and the closing summary line). */
+  discovery?: { filesSeen: number; candidates: readonly Candidate[]; skipped: readonly SkippedEntry[] };
 }
 
 export interface LintOptions {
@@ -109,7 +111,7 @@ export function lint(options: LintOptions): LintResult {
   limitCandidates(discovery);
   const buildOpts = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
   const facts = buildProjectFacts(discovery, buildOpts);
-  const result = lintFacts(facts, options.config, options.rules);
+  const result: LintResult = { ...lintFacts(facts, options.config, options.rules), discovery: { filesSeen: discovery.filesSeen, candidates: discovery.candidates, skipped: discovery.skipped } };
   return context ? restrictToFiles(result, context, discovery.candidates.map((c) => c.path)) : result;
 }
 

@@ -21,8 +21,12 @@ import type { DiscoveryResult } from '../../src/discovery/discover.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 const BIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'bin.js');
-/** Generous: the runs take 1–4 s on a laptop; before the caps they took minutes or crashed. */
-const TIME_BOUND_MS = 10_000;
+/**
+ * Not a speed test (speed is measured in bench/): the runs take 1–4 s on an idle laptop and up to
+ * 12 s on a loaded 2-core machine; before the caps they took many minutes or crashed. The bound
+ * only catches that return.
+ */
+const TIME_BOUND_MS = 60_000;
 
 interface JsonMessage {
   ruleId: string | null;

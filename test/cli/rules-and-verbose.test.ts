@@ -1,0 +1,105 @@
+/**
+ * Issue 12: users can see what it read and ask about rules. The built binary, run as a user runs it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ALL_RULES } from '../../rules/index.js';
+
+const ROOT = resolve(__dirname, '../..');
+const BIN = join(ROOT, 'dist/src/cli/bin.js');
+
+function run(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pgconn-lint-cli-'));
+  mkdirSync(join(dir, '.git'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('--list-rules', () => {
+  it('lists every rule with its default severity, preset and fixable, one per line', () => {
+    const r = run(['--list-rules']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^rule\s+default\s+preset\s+fix\s+description$/);
+    for (const rule of ALL_RULES) expect(r.stdout).toMatch(new RegExp(`^${rule.meta.id}\\s+${rule.meta.defaultSeverity}\\s`, 'm'));
+  });
+  it('as JSON', () => {
+    const rows = JSON.parse(run(['--list-rules', '--format', 'json']).stdout) as Array<{ id: string; fixable: boolean; docs: string }>;
+    expect(rows.map((x) => x.id)).toEqual(ALL_RULES.map((x) => x.meta.id));
+    expect(rows[0]!.docs).toMatch(/^https:\/\/github\.com\/pgconn-lint\/pgconn-lint\/blob\/main\/rules\/.+\.md$/);
+  });
+});
+
+describe('explain', () => {
+  it('prints the rule doc shipped in the package, offline', () => {
+    const r = run(['explain', 'release-in-finally']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^# release-in-finally\n/);
+    expect(r.stdout).not.toContain('<!-- header');
+    expect(r.stdout).toContain('Online: https://github.com/pgconn-lint/pgconn-lint/blob/main/rules/release-in-finally.md');
+  });
+  it('accepts the ESLint name, and suggests a close id for a typo (exit 2)', () => {
+    expect(run(['explain', 'pgconn/pool-in-handler']).stdout).toMatch(/^# pool-in-handler\n/);
+    const r = run(['explain', 'relase-in-finally']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('did you mean "release-in-finally"?');
+  });
+});
+
+describe('usage errors', () => {
+  it('unknown flags and commands get did-you-mean and exit 2', () => {
+    const dir = project({});
+    const a = run(['--formatt', 'json'], dir);
+    expect([a.code, a.stderr.split('\n')[0]]).toEqual([2, 'pgconn-lint: unknown option --formatt (did you mean --format?)']);
+    const b = run(['budjet'], dir);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain('unknown command "budjet" (did you mean "budget"?)');
+  });
+  it('budget --help is budget\'s help, and budget refuses flags it does not use', () => {
+    expect(run(['budget', '--help']).stdout).toMatch(/^Usage: pgconn-lint budget/);
+    const r = run(['budget', '--quiet', '--max-warnings', '3'], project({}));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('budget does not use --quiet, --max-warnings');
+  });
+  it('--rule accepts the ESLint name pgconn/<id>', () => {
+    const dir = project({ 'postgresql.conf': 'max_conections = 10\n' });
+    expect(run(['--rule', 'pgconn/unknown-setting:off', '.'], dir).stdout).not.toContain('unknown-setting');
+  });
+});
+
+describe('what was read', () => {
+  it('a stylish run ends with one summary line on stderr, also when clean', () => {
+    const empty = run(['.'], project({ 'README.md': '# nothing here\n' }));
+    expect(empty.code).toBe(0);
+    expect(empty.stderr).toBe('checked 1 file: none of them is an input pgconn-lint reads (run with --verbose to see what was skipped)\n');
+    const some = run(['.'], project({ 'postgresql.conf': "max_connections = 100\nidle_in_transaction_session_timeout = '5min'\n", 'pgbouncer.ini': '[pgbouncer]\npool_mode = session\n' }));
+    expect(some.stderr).toBe('checked 2 files: 1 postgresql.conf, 1 pgbouncer.ini\n');
+  });
+  it('--verbose lists the config, the files read as what, what was skipped and why, and the versions assumed', () => {
+    const dir = project({
+      '.gitignore': '.env\n',
+      '.env': 'DATABASE_URL=postgres://app@db/app\n',
+      'postgresql.conf': "max_connections = 100\nidle_in_transaction_session_timeout = '5min'\n",
+      'node_modules/pg/index.js': 'module.exports = {}\n',
+    });
+    const r = run(['--verbose', '.'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('config: none found (defaults: recommended)');
+    expect(r.stderr).toContain('  postgresql.conf  as postgresql-conf');
+    expect(r.stderr).toContain('  .env  ignored by .gitignore');
+    expect(r.stderr).toContain('  node_modules/  never read (dependency or build output directory)');
+    expect(r.stderr).toContain('versions assumed:\n  PostgreSQL 18 for postgresql.conf (set database.version, or use an image tag)');
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('checked 2 files: 1 postgresql.conf');
+  });
+});
