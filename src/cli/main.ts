@@ -1,5 +1,5 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_RULES } from '../../rules/index.js';
 import { packageVersion } from '../core/package-version.js';
@@ -18,7 +18,7 @@ import { connectionsJson } from '../model/connections-json.js';
 import { budgetReport, BUDGET_FORMATS, isBudgetFormat } from '../report/budget/index.js';
 import { deploymentJson } from '../model/deployment/json.js';
 import { closestName } from '../catalog/suggest.js';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { explainRule, listRules } from './rules-info.js';
 import { runSummary, verboseReport } from './verbose.js';
 
@@ -211,8 +211,12 @@ function runCliInner(argv: string[], io: CliIO): number {
     maxWarnings = n < 0 ? undefined : n;
   }
 
-  const configOpts: { cwd: string; configPath?: string; rules: typeof ALL_RULES } = { cwd: io.cwd, rules: ALL_RULES };
+  const configOpts: { cwd: string; configPath?: string; searchFrom?: string; rules: typeof ALL_RULES } = { cwd: io.cwd, rules: ALL_RULES };
   if (values.config !== undefined) configOpts.configPath = values.config;
+  // The config of the linted directory: searched upward from the paths' common directory (`pgconn-lint
+  // path/to/project` finds path/to/project/pgconn-lint.config.json), else from the working directory.
+  const from = searchStart(io.cwd, positionals);
+  if (from !== undefined) configOpts.searchFrom = from;
   const config = loadConfig(configOpts);
   applyRuleOverrides(config, values.rule ?? [], ALL_RULES);
 
@@ -289,6 +293,28 @@ function runCliInner(argv: string[], io: CliIO): number {
     return EXIT_FINDINGS;
   }
   return EXIT_OK;
+}
+
+/** The deepest directory holding every named path (a file's own directory), when it exists. */
+function searchStart(cwd: string, paths: string[]): string | undefined {
+  if (paths.length === 0) return undefined;
+  const dirs = paths.map((p) => {
+    const abs = resolve(cwd, p);
+    try {
+      return statSync(abs).isDirectory() ? abs : dirname(abs);
+    } catch {
+      return dirname(abs);
+    }
+  });
+  let common = dirs[0]!;
+  for (const d of dirs.slice(1)) {
+    while (!(d === common || d.startsWith(common.endsWith(sep) ? common : common + sep))) {
+      const up = dirname(common);
+      if (up === common) break;
+      common = up;
+    }
+  }
+  return common;
 }
 
 /** node:util's parse error, with did-you-mean for an unknown long option (`--formatt` → `--format`). */

@@ -45,8 +45,10 @@ const MAX_SKIPPED = 1000;
 export interface DiscoveryOptions {
   cwd: string;
   paths: string[];
-  /** gitignore-style patterns, relative to cwd. */
+  /** gitignore-style patterns, relative to cwd (--ignore-pattern). */
   ignorePatterns: string[];
+  /** The config file's ignorePatterns, relative to the config file's directory (as ESLint's are). */
+  configIgnore?: { base: string; patterns: string[] };
   /** Skip .gitignore files (--no-gitignore). */
   noGitignore?: boolean;
 }
@@ -149,12 +151,15 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
 
   // No patterns ignore nothing: skip the per-entry path arithmetic.
   const hasUserPatterns = options.ignorePatterns.length > 0;
-  const userIgnored = (abs: string, isDir: boolean): boolean => {
-    if (!hasUserPatterns) return false;
-    const rel = toPosix(relative(cwd, abs));
+  const configBase = options.configIgnore && options.configIgnore.patterns.length > 0 ? resolve(options.configIgnore.base) : undefined;
+  const configIgnore = configBase !== undefined ? ignore().add(options.configIgnore!.patterns) : undefined;
+  const matches = (ig: Ignore, base: string, abs: string, isDir: boolean): boolean => {
+    const rel = toPosix(relative(base, abs));
     if (rel === '' || rel.startsWith('..')) return false;
-    return userIgnore.ignores(isDir ? `${rel}/` : rel);
+    return ig.ignores(isDir ? `${rel}/` : rel);
   };
+  const userIgnored = (abs: string, isDir: boolean): boolean =>
+    (hasUserPatterns && matches(userIgnore, cwd, abs, isDir)) || (configIgnore !== undefined && matches(configIgnore, configBase!, abs, isDir));
 
   /**
    * Is the entry `name` of a directory ignored by a .gitignore layer? `prefixes[i]` is the

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair } from 'yaml';
 import type { Rule, RuleOptionValues } from './rule.js';
 import type { LintSettings } from './settings.js';
@@ -37,7 +37,29 @@ export interface ResolvedConfig {
 
 export class ConfigError extends UsageError {}
 
-/** Finds the config file upward from `cwd` (stops at the filesystem root). */
+/** The dot-file form, after the three names above in one directory. */
+export const DOT_CONFIG_FILE = '.pgconn-lint.json';
+/** The `"pgconn-lint"` key of a package.json: last in one directory. */
+export const PACKAGE_JSON_KEY = 'pgconn-lint';
+
+/** Does this package.json hold a `"pgconn-lint"` key? (Unreadable or invalid: no, the CLI reads the others.) */
+function packageJsonHasConfig(p: string): boolean {
+  try {
+    const st = statSync(p);
+    if (!st.isFile() || st.size > DEFAULT_MAX_FILE_BYTES) return false;
+    const text = readFileSync(p, 'utf8');
+    if (!text.includes(`"${PACKAGE_JSON_KEY}"`)) return false;
+    const pkg = JSON.parse(text) as unknown;
+    return typeof pkg === 'object' && pkg !== null && !Array.isArray(pkg) && Object.prototype.hasOwnProperty.call(pkg, PACKAGE_JSON_KEY);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds the config file upward from `cwd` (stops at the filesystem root). In one directory the first
+ * of: pgconn-lint.config.json, .yaml, .yml, .pgconn-lint.json, a package.json with a "pgconn-lint" key.
+ */
 export function findConfigFile(cwd: string): string | null {
   let dir = resolve(cwd);
   for (;;) {
@@ -45,6 +67,10 @@ export function findConfigFile(cwd: string): string | null {
       const p = join(dir, name);
       if (existsSync(p)) return p;
     }
+    const dot = join(dir, DOT_CONFIG_FILE);
+    if (existsSync(dot)) return dot;
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && packageJsonHasConfig(pkg)) return pkg;
     const up = dirname(dir);
     if (up === dir) return null;
     dir = up;
@@ -124,8 +150,12 @@ function defaultSettings(): LintSettings {
   };
 }
 
-export function loadConfig(options: { cwd: string; configPath?: string; rules: readonly Rule[] }): ResolvedConfig {
-  const file = options.configPath ? resolve(options.cwd, options.configPath) : findConfigFile(options.cwd);
+/**
+ * `searchFrom`: where the upward search starts (the linted directory: `pgconn-lint path/to/project`
+ * finds path/to/project's config); `cwd` by default. `--config` is relative to `cwd`.
+ */
+export function loadConfig(options: { cwd: string; configPath?: string; searchFrom?: string; rules: readonly Rule[] }): ResolvedConfig {
+  const file = options.configPath ? resolve(options.cwd, options.configPath) : findConfigFile(options.searchFrom ?? options.cwd);
   if (options.configPath && !existsSync(file!)) throw new ConfigError(`Config file not found: ${options.configPath}`);
   if (!file) {
     return { file: null, preset: 'recommended', rules: defaultRuleConfig(options.rules, 'recommended'), ignorePatterns: [], settings: defaultSettings() };
@@ -167,7 +197,11 @@ export function loadConfig(options: { cwd: string; configPath?: string; rules: r
     const pos = lc.linePos(stream.documentsCutAt);
     throw new ConfigError(`${file}:${pos.line}:${pos.col}: the configuration must be a single document`);
   }
-  const root = doc?.contents ?? null;
+  let root: Node | null = doc?.contents ?? null;
+  // package.json: the configuration is the value of its "pgconn-lint" key (positions stay the file's).
+  if (basename(file) === 'package.json') {
+    root = isMap(root) ? ((root.get(PACKAGE_JSON_KEY, true) as Node | undefined) ?? null) : null;
+  }
   if (root === null) {
     return { file, preset: 'recommended', rules: defaultRuleConfig(options.rules, 'recommended'), ignorePatterns: [], settings: defaultSettings() };
   }

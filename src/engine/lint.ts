@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Diagnostic, Severity } from '../core/diagnostic.js';
 import { inputProblemToDiagnostic } from '../core/diagnostic.js';
 import { discover, type Candidate, type DiscoveryResult, type SkippedEntry } from '../discovery/discover.js';
@@ -107,7 +108,9 @@ export function limitCandidates(discovery: DiscoveryResult, max: number = MAX_FI
 export function lint(options: LintOptions): LintResult {
   const context = options.projectContext;
   const paths = context ? [context.root] : options.paths;
-  const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: [...options.config.ignorePatterns, ...options.ignorePatterns], noGitignore: options.noGitignore ?? false });
+  // The config file's patterns are relative to its directory (ESLint's rule); with no file, to cwd.
+  const configIgnore = { base: options.config.file ? dirname(options.config.file) : options.cwd, patterns: options.config.ignorePatterns };
+  const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: options.ignorePatterns, configIgnore, noGitignore: options.noGitignore ?? false });
   limitCandidates(discovery);
   const buildOpts = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
   const facts = buildProjectFacts(discovery, buildOpts);

@@ -103,3 +103,29 @@ describe('what was read', () => {
     expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('checked 2 files: 1 postgresql.conf');
   });
 });
+
+describe('the config file of the linted path', () => {
+  const conf = 'max_conections = 10\n';
+  it('is found from the linted directory upward, not only from the working directory', () => {
+    const dir = project({ 'app/postgresql.conf': conf, 'app/pgconn-lint.config.json': '{ "rules": { "unknown-setting": "off" } }' });
+    const r = run(['app'], dir);
+    expect(r.stdout).not.toContain('unknown-setting');
+    expect(run(['--print-config', 'app'], dir).stdout).toContain('"configFile": ');
+  });
+  it('.pgconn-lint.json and the "pgconn-lint" key of package.json are read, in that order after the three names', () => {
+    const dot = project({ 'postgresql.conf': conf, '.pgconn-lint.json': '{ "rules": { "unknown-setting": "off" } }' });
+    expect(run(['.'], dot).stdout).not.toContain('unknown-setting');
+    const pkg = project({ 'postgresql.conf': conf, 'package.json': '{ "name": "x", "pgconn-lint": { "rules": { "unknown-setting": "off" } } }' });
+    expect(run(['.'], pkg).stdout).not.toContain('unknown-setting');
+    const both = project({ 'postgresql.conf': conf, 'pgconn-lint.config.json': '{}', 'package.json': '{ "pgconn-lint": { "rules": { "unknown-setting": "off" } } }' });
+    expect(run(['.'], both).stdout).toContain('unknown-setting');
+    const wrong = project({ 'postgresql.conf': conf, 'package.json': '{ "pgconn-lint": { "rulez": {} } }' });
+    const w = run(['.'], wrong);
+    expect([w.code, w.stderr]).toEqual([2, expect.stringContaining('package.json:1:20: unknown key "rulez"')]);
+  });
+  it('ignorePatterns are relative to the config file', () => {
+    const dir = project({ 'app/legacy/postgresql.conf': conf, 'app/pgconn-lint.config.json': '{ "ignorePatterns": ["/legacy/"] }' });
+    expect(run(['app'], dir).stdout).not.toContain('unknown-setting');
+    expect(run(['.'], join(dir, 'app')).stdout).not.toContain('unknown-setting');
+  });
+});
