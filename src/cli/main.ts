@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ALL_RULES } from '../../rules/index.js';
 import { packageVersion } from '../core/package-version.js';
 export { packageVersion };
-import { applyRuleOverrides, loadConfig } from '../engine/config.js';
+import { applyRuleOverrides, ConfigErrors, loadConfig } from '../engine/config.js';
 import { lint, type LintResult } from '../engine/lint.js';
 import { projectContextFor, skippedFilesNote } from '../engine/project-context.js';
 import { docsUrl } from '../engine/rule.js';
@@ -113,6 +113,12 @@ export function runCli(argv: string[], io: CliIO): number {
     return runCliInner(argv, io);
   } catch (err) {
     // Messages quote paths, config keys and values: escaped for the terminal and the CI log (escape.ts).
+    if (err instanceof ConfigErrors) {
+      // One line per mistake, each escaped on its own (a quoted key cannot start a line of its own).
+      const lines = err.messages.map((m) => `  ${neutraliseCommands(escapeText(redactSecrets(m)))}`);
+      io.stderr(`pgconn-lint: ${err.messages.length} errors in the configuration:\n${lines.join('\n')}\n`);
+      return EXIT_USAGE;
+    }
     if (err instanceof UsageError) {
       const hint = err instanceof ArgumentsError ? '\nRun pgconn-lint --help for usage.' : '';
       io.stderr(`pgconn-lint: ${neutraliseCommands(escapeText(redactSecrets(err.message)))}${hint}\n`);

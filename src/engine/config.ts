@@ -37,6 +37,13 @@ export interface ResolvedConfig {
 
 export class ConfigError extends UsageError {}
 
+/** Several configuration mistakes, reported together; each message is one line. */
+export class ConfigErrors extends ConfigError {
+  constructor(readonly messages: string[]) {
+    super(`${messages.length} errors in the configuration: ${messages.join('; ')}`);
+  }
+}
+
 /** The dot-file form, after the three names above in one directory. */
 export const DOT_CONFIG_FILE = '.pgconn-lint.json';
 /** The `"pgconn-lint"` key of a package.json: last in one directory. */
@@ -113,6 +120,16 @@ function configAccess(file: string, cwd: string, named: boolean): { echo: boolea
   const a = new FileAccess(root).check(file);
   if (!a.ok) throw new ConfigError(`${file}${named ? ' (--config)' : ''} ${a.reason}`);
   return { echo: true };
+}
+
+/**
+ * `"version": 1.20` is the number 1.2 in JSON and YAML: such a version must be written as a string.
+ * Said with the text as written, so the fix is plain.
+ */
+function numberAsVersion(loc: Located, pair: Pair, what: string): never {
+  const node = pair.value as { source?: string; value?: unknown } | null;
+  const written = typeof node?.source === 'string' ? node.source : String(node?.value);
+  fail(loc, pair.value as Node, `${what} ${written} is read as the number ${String(node?.value)}: write the version as a string, "${written}"`);
 }
 
 function unknownKey(loc: Located, pair: Pair, key: string, allowed: readonly string[], context: string): never {
@@ -220,7 +237,18 @@ export function loadConfig(options: { cwd: string; configPath?: string; searchFr
   let maxFileSize: number | undefined;
   const byId = new Map(options.rules.map((r) => [r.meta.id, r]));
 
-  for (const pair of root.items) {
+  // Every mistake at once: each top-level key (and each rule entry) is read on its own, and the
+  // errors are reported together.
+  const errors: string[] = [];
+  const collect = (read: () => void) => {
+    try {
+      read();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      errors.push(err.message);
+    }
+  };
+  for (const pair of root.items) collect(() => {
     const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
     const value = pair.value as Node | null;
     switch (key) {
@@ -229,7 +257,7 @@ export function loadConfig(options: { cwd: string; configPath?: string; searchFr
         break;
       case 'rules': {
         if (!isMap(value)) fail(loc, pair, '"rules" must be an object of rule id → severity');
-        for (const rp of value.items) {
+        for (const rp of value.items) collect(() => {
           const id = String(isScalar(rp.key) ? rp.key.value : rp.key);
           const rule = byId.get(id);
           if (!rule) {
@@ -266,7 +294,7 @@ export function loadConfig(options: { cwd: string; configPath?: string; searchFr
             entry.severity = severityOf(loc, rv, id);
             entry.explicitSeverity = true;
           }
-        }
+        });
         break;
       }
       case 'ignorePatterns': {
@@ -306,6 +334,8 @@ export function loadConfig(options: { cwd: string; configPath?: string; searchFr
           const k = String(isScalar(bp.key) ? bp.key.value : bp.key);
           const bv = isScalar(bp.value) ? bp.value.value : undefined;
           if (k === 'version') {
+            // 1.25 as a number is 1.25; 1.20 is the number 1.2, and the version must be quoted.
+            if (typeof bv === 'number' && isScalar(bp.value) && typeof bp.value.source === 'string' && bp.value.source !== String(bv)) numberAsVersion(loc, bp, 'pgbouncer.version');
             const v = typeof bv === 'string' || typeof bv === 'number' ? parsePgbouncerVersion(String(bv)) : undefined;
             if (v === undefined) fail(loc, bp, `pgbouncer.version must be a PgBouncer version from ${PGBOUNCER_VERSIONS[0]} to ${PGBOUNCER_VERSIONS[PGBOUNCER_VERSIONS.length - 1]}`);
             settings.pgbouncer.version = v;
@@ -320,7 +350,9 @@ export function loadConfig(options: { cwd: string; configPath?: string; searchFr
       default:
         unknownKey(loc, pair, key, TOP_KEYS, 'the configuration');
     }
-  }
+  });
+  if (errors.length === 1) throw new ConfigError(errors[0]!);
+  if (errors.length > 1) throw new ConfigErrors(errors);
   const out: ResolvedConfig = { file, preset, rules, ignorePatterns, settings };
   if (maxFileSize !== undefined) out.maxFileSize = maxFileSize;
   return out;

@@ -129,3 +129,23 @@ describe('the config file of the linted path', () => {
     expect(run(['.'], join(dir, 'app')).stdout).not.toContain('unknown-setting');
   });
 });
+
+describe('config errors', () => {
+  it('are all reported at once, one line each', () => {
+    const dir = project({ 'pgconn-lint.config.json': '{"rulez": {}, "rules": {"relase-in-finally": "off", "unknown-setting": "of"}}' });
+    const r = run(['.'], dir);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('pgconn-lint: 3 errors in the configuration:');
+    expect(lines.slice(1).map((l) => l.replace(/^ {2}\S+pgconn-lint\.config\.json:/, ''))).toEqual([
+      '1:2: unknown key "rulez" in the configuration (did you mean "rules"?); allowed: $schema, preset, rules, ignorePatterns, database, pgbouncer, maxFileSize, deployment',
+      '1:25: unknown rule "relase-in-finally" (did you mean "release-in-finally"?)',
+      '1:72: rule "unknown-setting": severity must be "off", "warn" or "error" (or 0, 1, 2), got "of"',
+    ]);
+  });
+  it('a version written as a number that loses digits is to be quoted', () => {
+    const r = run(['.'], project({ 'pgconn-lint.config.json': '{"pgbouncer": {"version": 1.20}}' }));
+    expect(r.stderr).toContain('pgbouncer.version 1.20 is read as the number 1.2: write the version as a string, "1.20"');
+    expect(run(['.'], project({ 'pgconn-lint.config.json': '{"pgbouncer": {"version": 1.25}}' })).code).toBe(0);
+  });
+});

@@ -167,7 +167,14 @@ function readPooler(ctx: DeploymentConfigContext, node: Node): DeclaredPooler {
     else if (k === 'reservePoolSize') out.reservePoolSize = int(ctx, p, `${where}[].reservePoolSize`, 0);
     else if (k === 'instances') out.instances = int(ctx, p, `${where}[].instances`, 1);
     else if (k === 'server') out.server = str(ctx, p, `${where}[].server`);
-    else if (k === 'version') out.version = str(ctx, p, `${where}[].version`);
+    else if (k === 'version') {
+      // `version: 1.20` is the number 1.2: PgBouncer versions are written as strings.
+      if (isScalar(p.value) && typeof p.value.value === 'number' && typeof p.value.source === 'string' && p.value.source !== String(p.value.value)) {
+        const written = typeof p.value.source === 'string' ? p.value.source : String(p.value.value);
+        ctx.fail(p.value, `${where}[].version ${written} is read as the number ${p.value.value}: write the version as a string, "${written}"`);
+      }
+      out.version = str(ctx, p, `${where}[].version`);
+    }
     else if (k === 'maxPreparedStatements') out.maxPreparedStatements = int(ctx, p, `${where}[].maxPreparedStatements`, 0);
     else if (k === 'idleTransactionTimeout') out.idleTransactionTimeoutMs = duration(ctx, p, `${where}[].idleTransactionTimeout`, 's');
     else unknownKey(ctx, p, k, POOLER_KEYS, `"${where}"`);
