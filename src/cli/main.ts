@@ -1,5 +1,5 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_RULES } from '../../rules/index.js';
 import { packageVersion } from '../core/package-version.js';
@@ -21,6 +21,7 @@ import { closestName } from '../catalog/suggest.js';
 import { existsSync, statSync } from 'node:fs';
 import { explainRule, listRules } from './rules-info.js';
 import { runSummary, verboseReport } from './verbose.js';
+import { applySuppressions, checkSuppressionsPath, countFindings, pruneSuppressions, readSuppressions, suppressionsText, SUPPRESSIONS_FILE } from '../engine/baseline.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -67,6 +68,12 @@ Options:
       --print-model          Print the pools found in code and the deployment model (JSON, docs/model.md) and exit
       --list-rules           List the rules (id, default severity, preset, fixable, description) and exit;
                              with --format json, as JSON
+      --suppress-all         Record every finding in pgconn-lint-suppressions.json (a baseline):
+                             later runs report and fail only on new ones
+      --prune-suppressions   Lower the baseline's counts to what is found now (fixed findings leave it)
+      --suppressions-location <file>
+                             The baseline file (default: pgconn-lint-suppressions.json at the
+                             repository root)
       --verbose, --debug     Also print (on stderr) the config file used, every file read and as what,
                              what was skipped and why, and the versions assumed
   -v, --version              Print the version
@@ -103,10 +110,10 @@ Exit codes: 0 every server and pooler within its limit (or unknown),
 `;
 
 /** Long options, for did-you-mean. */
-const LONG_OPTIONS = ['format', 'output-file', 'config', 'rule', 'ignore-pattern', 'no-gitignore', 'no-project-context', 'quiet', 'max-warnings', 'color', 'no-color', 'print-config', 'print-model', 'list-rules', 'verbose', 'debug', 'version', 'help'];
+const LONG_OPTIONS = ['suppress-all', 'prune-suppressions', 'suppressions-location', 'format', 'output-file', 'config', 'rule', 'ignore-pattern', 'no-gitignore', 'no-project-context', 'quiet', 'max-warnings', 'color', 'no-color', 'print-config', 'print-model', 'list-rules', 'verbose', 'debug', 'version', 'help'];
 const COMMANDS = ['budget', 'explain'];
 /** Flags that change only the findings: refused by `budget`, which prints none. */
-const NOT_FOR_BUDGET = ['quiet', 'max-warnings', 'print-config', 'print-model', 'no-project-context', 'list-rules', 'rule'];
+const NOT_FOR_BUDGET = ['suppress-all', 'prune-suppressions', 'suppressions-location', 'quiet', 'max-warnings', 'print-config', 'print-model', 'no-project-context', 'list-rules', 'rule'];
 
 export function runCli(argv: string[], io: CliIO): number {
   try {
@@ -163,6 +170,9 @@ function runCliInner(argv: string[], io: CliIO): number {
         'print-config': { type: 'boolean' },
         'print-model': { type: 'boolean' },
         'list-rules': { type: 'boolean' },
+        'suppress-all': { type: 'boolean' },
+        'prune-suppressions': { type: 'boolean' },
+        'suppressions-location': { type: 'string' },
         verbose: { type: 'boolean' },
         debug: { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
@@ -258,11 +268,12 @@ function runCliInner(argv: string[], io: CliIO): number {
     } else io.stdout(budget.output);
     return budget.over ? EXIT_FINDINGS : EXIT_OK;
   }
+  const judged = applyBaseline(result, values, io);
   const shown: LintResult = values.quiet
-    ? { ...result, files: result.files.map((f) => ({ ...f, diagnostics: f.diagnostics.filter((d) => d.severity === 'error') })) }
-    : result;
+    ? { ...judged, files: judged.files.map((f) => ({ ...f, diagnostics: f.diagnostics.filter((d) => d.severity === 'error') })) }
+    : judged;
   if (values.quiet) {
-    shown.rulesSeen = result.rulesSeen.filter((id) => shown.files.some((f) => f.diagnostics.some((d) => d.ruleId === id)));
+    shown.rulesSeen = judged.rulesSeen.filter((id) => shown.files.some((f) => f.diagnostics.some((d) => d.ruleId === id)));
   }
 
   const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
@@ -292,13 +303,57 @@ function runCliInner(argv: string[], io: CliIO): number {
 
   let errors = 0;
   let warnings = 0;
-  for (const f of result.files) for (const d of f.diagnostics) d.severity === 'error' ? errors++ : warnings++;
+  for (const f of judged.files) for (const d of f.diagnostics) d.severity === 'error' ? errors++ : warnings++;
   if (errors > 0) return EXIT_FINDINGS;
   if (maxWarnings !== undefined && warnings > maxWarnings) {
     io.stderr(`pgconn-lint found too many warnings (${warnings} > --max-warnings ${maxWarnings}).\n`);
     return EXIT_FINDINGS;
   }
   return EXIT_OK;
+}
+
+/**
+ * The baseline (src/engine/baseline.ts): `--suppress-all` writes it from this run's findings,
+ * `--prune-suppressions` lowers it; an existing one drops the findings it holds. Says on stderr what it did.
+ */
+function applyBaseline(result: LintResult, values: { 'suppress-all'?: boolean; 'prune-suppressions'?: boolean; 'suppressions-location'?: string }, io: CliIO): LintResult {
+  const root = result.facts.root;
+  const path = values['suppressions-location'] !== undefined ? resolve(io.cwd, values['suppressions-location']) : join(root, SUPPRESSIONS_FILE);
+  const shownPath = escapeText(relative(io.cwd, path) || path);
+  checkSuppressionsPath(path, root, values['suppressions-location'] !== undefined);
+  const inScope = (file: string) => {
+    const abs = join(root, file);
+    return result.facts.sources.has(abs) || !existsSync(abs);
+  };
+  const write = (text: string) => {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+    } catch (err) {
+      throw new UsageError(`cannot write ${values['suppressions-location'] ?? SUPPRESSIONS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  if (values['suppress-all']) {
+    const counts = countFindings(result);
+    // Entries of files this run did not judge are kept.
+    const kept = Object.fromEntries(Object.entries(readSuppressions(path) ?? {}).filter(([file]) => !inScope(file)));
+    write(suppressionsText({ ...kept, ...counts }));
+    const n = Object.values(counts).reduce((a, r) => a + Object.values(r).reduce((b, x) => b + x.count, 0), 0);
+    io.stderr(`pgconn-lint: ${n} finding${n === 1 ? '' : 's'} recorded in ${shownPath}; later runs report only new ones.\n`);
+  }
+  const baseline = readSuppressions(path);
+  if (baseline === undefined) return result;
+  if (values['prune-suppressions']) {
+    const pruned = pruneSuppressions(baseline, result, inScope);
+    write(suppressionsText(pruned));
+    io.stderr(`pgconn-lint: ${shownPath} pruned to what is found now.\n`);
+    return applySuppressions(result, pruned, inScope).result;
+  }
+  const outcome = applySuppressions(result, baseline, inScope);
+  if (outcome.unused.length > 0) {
+    io.stderr(`pgconn-lint: ${outcome.unused.length} entr${outcome.unused.length === 1 ? 'y' : 'ies'} of ${shownPath} ${outcome.unused.length === 1 ? 'holds' : 'hold'} more findings than remain (fixed since): run with --prune-suppressions to lower them.\n`);
+  }
+  return outcome.result;
 }
 
 /** The deepest directory holding every named path (a file's own directory), when it exists. */
