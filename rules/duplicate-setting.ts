@@ -1,6 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
+import type { TextEdit } from '../src/core/diagnostic.js';
+import { LineIndex, type SourceRange } from '../src/core/location.js';
 import { redactSettingValue } from '../src/report/redact.js';
-import type { SourceRange } from '../src/core/location.js';
 
 interface Occurrence {
   key: string;
@@ -20,7 +21,7 @@ export default defineRule({
     recommended: true,
     inputs: ['postgresql-conf', 'pgbouncer-ini'],
     scope: 'file',
-    fixable: false,
+    fixable: true,
     since: '0.1.0',
     messages: {
       duplicate: '{{name}} = {{value}} never takes effect: line {{laterLine}} of this file sets it again, to {{laterValue}}.',
@@ -37,11 +38,14 @@ export default defineRule({
         const last = lastByKey.get(`${o.file}\0${o.key}`)!;
         // The same file read twice (included twice) repeats its own lines: not a duplicate.
         if (last === o || last.range.line === o.range.line) continue;
+        // The fix comments the line out: it never takes effect, so nothing changes, and its text stays.
+        const fix = commentOut(ctx.facts.sources.get(o.range.file)?.text, o.range);
         ctx.report({
           messageId: entries ? 'duplicateEntry' : 'duplicate',
           helpId: 'help',
           data: { name: o.shown, value: o.value, laterLine: last.range.line, laterValue: last.value },
           range: o.range,
+          ...(fix ? { fix } : {}),
           related: [{ range: last.range, message: entries ? `${last.shown} is defined again here` : `${last.shown} = ${last.value} takes effect here` }],
         });
       }
@@ -57,3 +61,11 @@ export default defineRule({
     }
   },
 });
+
+/** `# ` at the start of the line of `at`, when the setting is the first thing on it (both formats read `#` as a comment). */
+function commentOut(text: string | undefined, at: SourceRange): TextEdit[] | undefined {
+  if (text === undefined) return undefined;
+  const line = new LineIndex(text).lineText(at.line);
+  if (line.slice(0, at.column - 1).trim() !== '') return undefined;
+  return [{ range: { file: at.file, line: at.line, column: 1, endLine: at.line, endColumn: 1 }, text: '# ' }];
+}

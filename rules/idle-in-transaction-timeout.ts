@@ -1,5 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
-import { rangeOnLine } from '../src/core/location.js';
+import { LineIndex, rangeOnLine } from '../src/core/location.js';
+import type { TextEdit } from '../src/core/diagnostic.js';
 import { isServerConfig, settingWhere } from '../src/model/parameters.js';
 import { idleTimeoutCoverage } from '../src/model/deployment/paths.js';
 
@@ -13,7 +14,7 @@ export default defineRule({
     recommended: true,
     inputs: ['postgresql-conf', 'pgbouncer-ini', 'compose', 'kubernetes'],
     scope: 'file',
-    fixable: false,
+    fixable: true,
     since: '0.1.0',
     messages: {
       disabled:
@@ -47,8 +48,15 @@ export default defineRule({
       const server = model.servers.find((s) => s.id === params.serverId);
       if (server && idleTimeoutCoverage(model, server)?.covered) continue;
       const data = { value: r.entry?.rawValue ?? '0', suggested: String(ctx.options.suggested) };
-      if (r.entry) ctx.report({ messageId: 'disabled', helpId: 'help', data, range: r.entry.valueRange });
-      else if (cfg && isServerConfig(cfg)) ctx.report({ messageId: 'unset', helpId: 'help', data, range: rangeOnLine(cfg.mainFile, 1, 1, 0) });
+      const value = `'${String(ctx.options.suggested).replace(/'/g, '')}'`;
+      if (r.entry) {
+        // A conf line: its value becomes the suggested timeout (a -c flag or image env is left to the user).
+        const fix = r.entry.origin === 'conf' ? [{ range: r.entry.valueRange, text: value }] : undefined;
+        ctx.report({ messageId: 'disabled', helpId: 'help', data, range: r.entry.valueRange, ...(fix ? { fix } : {}) });
+      } else if (cfg && isServerConfig(cfg)) {
+        const fix = appendSetting(ctx.facts.sources.get(cfg.mainFile)?.text, cfg.mainFile, `idle_in_transaction_session_timeout = ${value}`);
+        ctx.report({ messageId: 'unset', helpId: 'help', data, range: rangeOnLine(cfg.mainFile, 1, 1, 0), ...(fix ? { fix } : {}) });
+      }
       else {
         const how = [...new Set(params.overrides.map((o) => settingWhere(o)))].join(', ');
         ctx.report({ messageId: 'unsetServer', helpId: 'helpArg', data: { ...data, name: params.name, how }, range: params.range, related: params.overrides.slice(0, 1).map((o) => ({ range: o.range, message: `${o.name} is set here` })) });
@@ -56,3 +64,15 @@ export default defineRule({
     }
   },
 });
+
+/** The setting appended at the end of the file, with a comment saying why, in the file's own line ends. */
+function appendSetting(text: string | undefined, file: string, line: string): TextEdit[] | undefined {
+  if (text === undefined) return undefined;
+  const index = new LineIndex(text);
+  const last = index.lineCount;
+  const end = { file, line: last, column: index.lineText(last).length + 1, endLine: last, endColumn: index.lineText(last).length + 1 };
+  const eol = index.eol;
+  const lead = text === '' || /[\r\n]$/.test(text) ? '' : eol;
+  // A last line without a line end: the insertion goes after it.
+  return [{ range: end, text: `${lead}# End sessions left idle inside a transaction (pgconn-lint: idle-in-transaction-timeout).${eol}${line}${eol}` }];
+}

@@ -21,6 +21,8 @@ import { closestName } from '../catalog/suggest.js';
 import { existsSync, statSync } from 'node:fs';
 import { explainRule, listRules } from './rules-info.js';
 import { runSummary, verboseReport } from './verbose.js';
+import { computeFixes, MAX_FIX_PASSES } from '../engine/fix.js';
+import { FileAccess } from '../core/file-access.js';
 import { applySuppressions, checkSuppressionsPath, countFindings, pruneSuppressions, readSuppressions, suppressionsText, SUPPRESSIONS_FILE } from '../engine/baseline.js';
 
 export const EXIT_OK = 0;
@@ -68,6 +70,9 @@ Options:
       --print-model          Print the pools found in code and the deployment model (JSON, docs/model.md) and exit
       --list-rules           List the rules (id, default severity, preset, fixable, description) and exit;
                              with --format json, as JSON
+      --fix                  Apply the safe, mechanical fixes (rules marked fixable in --list-rules),
+                             then report what remains
+      --fix-dry-run          Say which findings --fix would fix, without writing
       --suppress-all         Record every finding in pgconn-lint-suppressions.json (a baseline):
                              later runs report and fail only on new ones
       --prune-suppressions   Lower the baseline's counts to what is found now (fixed findings leave it)
@@ -110,10 +115,10 @@ Exit codes: 0 every server and pooler within its limit (or unknown),
 `;
 
 /** Long options, for did-you-mean. */
-const LONG_OPTIONS = ['suppress-all', 'prune-suppressions', 'suppressions-location', 'format', 'output-file', 'config', 'rule', 'ignore-pattern', 'no-gitignore', 'no-project-context', 'quiet', 'max-warnings', 'color', 'no-color', 'print-config', 'print-model', 'list-rules', 'verbose', 'debug', 'version', 'help'];
+const LONG_OPTIONS = ['fix', 'fix-dry-run', 'suppress-all', 'prune-suppressions', 'suppressions-location', 'format', 'output-file', 'config', 'rule', 'ignore-pattern', 'no-gitignore', 'no-project-context', 'quiet', 'max-warnings', 'color', 'no-color', 'print-config', 'print-model', 'list-rules', 'verbose', 'debug', 'version', 'help'];
 const COMMANDS = ['budget', 'explain'];
 /** Flags that change only the findings: refused by `budget`, which prints none. */
-const NOT_FOR_BUDGET = ['suppress-all', 'prune-suppressions', 'suppressions-location', 'quiet', 'max-warnings', 'print-config', 'print-model', 'no-project-context', 'list-rules', 'rule'];
+const NOT_FOR_BUDGET = ['fix', 'fix-dry-run', 'suppress-all', 'prune-suppressions', 'suppressions-location', 'quiet', 'max-warnings', 'print-config', 'print-model', 'no-project-context', 'list-rules', 'rule'];
 
 export function runCli(argv: string[], io: CliIO): number {
   try {
@@ -170,6 +175,8 @@ function runCliInner(argv: string[], io: CliIO): number {
         'print-config': { type: 'boolean' },
         'print-model': { type: 'boolean' },
         'list-rules': { type: 'boolean' },
+        fix: { type: 'boolean' },
+        'fix-dry-run': { type: 'boolean' },
         'suppress-all': { type: 'boolean' },
         'prune-suppressions': { type: 'boolean' },
         'suppressions-location': { type: 'string' },
@@ -243,7 +250,9 @@ function runCliInner(argv: string[], io: CliIO): number {
 
   // Only files named (pre-commit, lint-staged): read the whole repository, report about those files.
   const projectContext = values['no-project-context'] ? undefined : projectContextFor(io.cwd, positionals, config.file);
-  const result = lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}) });
+  const runLint = () => lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}) });
+  let result = runLint();
+  if (values.fix || values['fix-dry-run']) result = applyFixes(result, runLint, values['fix-dry-run'] === true, io);
   if (result.skippedFiles && !values['print-model']) io.stderr(skippedFilesNote(result.skippedFiles, io.cwd));
   if (values.verbose || values.debug) io.stderr(neutraliseCommands(escapeMultilineText(verboseReport(result, config, io.cwd))));
   if (values['print-model']) {
@@ -310,6 +319,47 @@ function runCliInner(argv: string[], io: CliIO): number {
     return EXIT_FINDINGS;
   }
   return EXIT_OK;
+}
+
+/**
+ * `--fix`: apply every finding's edits, re-lint, until nothing is left to fix (at most
+ * MAX_FIX_PASSES). Files are written only when the guard allows them (inside the repository, a
+ * regular file, not through a link leaving it). `--fix-dry-run`: say what one pass would fix.
+ */
+function applyFixes(first: LintResult, relint: () => LintResult, dryRun: boolean, io: CliIO): LintResult {
+  let result = first;
+  const files = new Set<string>();
+  let fixed = 0;
+  for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+    const p = computeFixes(result);
+    if (p.fixed === 0) break;
+    if (dryRun) {
+      const list = [...p.output.keys()].map((f) => escapeText(relative(io.cwd, f) || f)).join(', ');
+      io.stderr(`pgconn-lint: --fix would fix ${p.fixed} finding${p.fixed === 1 ? '' : 's'} in ${list} (nothing written).\n`);
+      return result;
+    }
+    const access = new FileAccess(result.facts.root);
+    let wrote = 0;
+    for (const [file, text] of p.output) {
+      const a = access.check(file);
+      if (!a.ok) {
+        io.stderr(`pgconn-lint: not fixed: ${escapeText(relative(io.cwd, file) || file)} ${escapeText(a.reason)}\n`);
+        continue;
+      }
+      try {
+        writeFileSync(file, text);
+        files.add(file);
+        wrote++;
+      } catch (err) {
+        io.stderr(`pgconn-lint: cannot write ${escapeText(relative(io.cwd, file) || file)} (${(err as NodeJS.ErrnoException).code ?? 'error'})\n`);
+      }
+    }
+    if (wrote === 0) break;
+    fixed += p.fixed;
+    result = relint();
+  }
+  if (fixed > 0) io.stderr(`pgconn-lint: fixed ${fixed} finding${fixed === 1 ? '' : 's'} in ${files.size} file${files.size === 1 ? '' : 's'}.\n`);
+  return result;
 }
 
 /**

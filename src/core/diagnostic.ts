@@ -21,6 +21,14 @@ export interface Diagnostic {
   range: SourceRange;
   related?: RelatedLocation[];
   fatal?: boolean;
+  /** A safe, mechanical edit that resolves the finding (`--fix`); only from rules whose meta says `fixable`. */
+  fix?: TextEdit[];
+}
+
+/** Replace `range` (end exclusive; an empty range inserts) with `text`. Never holds a secret. */
+export interface TextEdit {
+  range: SourceRange;
+  text: string;
 }
 
 /** A problem found while reading an input file: becomes a fatal diagnostic. */

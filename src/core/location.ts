@@ -50,6 +50,16 @@ export class LineIndex {
     const b = this.position(end);
     return { file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
   }
+  /** The 0-based offset of a 1-based line and column (undefined past the text's lines). */
+  offset(line: number, column: number): number | undefined {
+    const start = this.starts[line - 1];
+    return start === undefined ? undefined : start + column - 1;
+  }
+  /** The line end the text uses (its first one; "\n" when it has none). */
+  get eol(): string {
+    const m = /\r\n|\n|\r/.exec(this.text);
+    return m ? m[0] : '\n';
+  }
   /** Text of a 1-based line without its line terminator. */
   lineText(line: number): string {
     const start = this.starts[line - 1];

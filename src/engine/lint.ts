@@ -71,6 +71,10 @@ export function runRules(model: ProjectModel, config: ResolvedConfig, rules: rea
           diag.help = renderTemplate(help, d.data);
         }
         if (d.related && d.related.length > 0) diag.related = d.related;
+        if (d.fix && d.fix.length > 0) {
+          if (!rule.meta.fixable) throw new Error(`rule ${rule.meta.id} reported a fix but its meta says fixable: false`);
+          diag.fix = d.fix;
+        }
         out.push(diag);
       },
     };

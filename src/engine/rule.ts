@@ -1,4 +1,4 @@
-import type { Severity, RelatedLocation } from '../core/diagnostic.js';
+import type { Severity, RelatedLocation, TextEdit } from '../core/diagnostic.js';
 import type { SourceRange } from '../core/location.js';
 import type { ProjectFacts } from '../model/project.js';
 import type { ProjectModel } from '../model/project-model.js';
@@ -27,7 +27,8 @@ export interface RuleMeta {
   recommended: boolean;
   inputs: readonly InputKind[];
   scope: 'file' | 'project';
-  fixable: false;
+  /** Some findings carry a safe, mechanical edit that `--fix` applies (ESLint's meaning). */
+  fixable: boolean;
   /** pgconn-lint version that introduced the rule. */
   since: string;
   /** Message and help templates; `{{name}}` is replaced with report data. */
@@ -43,6 +44,8 @@ export interface ReportDescriptor {
   data?: Record<string, string | number>;
   range: SourceRange;
   related?: RelatedLocation[];
+  /** A safe, mechanical edit (`--fix`); only for rules with `meta.fixable`. */
+  fix?: TextEdit[];
   /**
    * The severity of this finding when the user has not configured the rule's
    * severity (some rules have an error case and a warning case). An explicit

@@ -42,9 +42,9 @@ const sev = (r: Rule) => (r.meta.defaultSeverity === 'error' ? 'error' : 'warnin
 
 export function renderReadmeTable(rules: readonly Rule[]): string {
   const rows = rules.map(
-    (r) => `| [\`${r.meta.id}\`](rules/${r.meta.id}.md) | ${r.meta.description} | ${sev(r)} | ${r.meta.recommended ? '✅' : ''} | ${r.meta.inputs.join(', ')} |`,
+    (r) => `| [\`${r.meta.id}\`](rules/${r.meta.id}.md) | ${r.meta.description} | ${sev(r)} | ${r.meta.recommended ? '✅' : ''} | ${r.meta.fixable ? '🔧' : ''} | ${r.meta.inputs.join(', ')} |`,
   );
-  return ['| Rule | What it reports | Default | Recommended | Reads |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| Rule | What it reports | Default | Recommended | `--fix` | Reads |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 export function renderDocHeader(r: Rule): string {
@@ -54,9 +54,9 @@ export function renderDocHeader(r: Rule): string {
     '',
     `> ${r.meta.description}`,
     '',
-    '| Default severity | In `recommended` | Reads | Scope | Since | Options |',
-    '| --- | --- | --- | --- | --- | --- |',
-    `| ${sev(r)} | ${r.meta.recommended ? 'yes' : 'no'} | ${r.meta.inputs.join(', ')} | ${r.meta.scope} | ${r.meta.since} | ${opts.length ? opts.map((o) => `\`${o}\``).join(', ') : 'none'} |`,
+    '| Default severity | In `recommended` | Fixable (`--fix`) | Reads | Scope | Since | Options |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| ${sev(r)} | ${r.meta.recommended ? 'yes' : 'no'} | ${r.meta.fixable ? 'yes' : 'no'} | ${r.meta.inputs.join(', ')} | ${r.meta.scope} | ${r.meta.since} | ${opts.length ? opts.map((o) => `\`${o}\``).join(', ') : 'none'} |`,
   ].join('\n');
 }
 

@@ -43,8 +43,9 @@ export const formatJson: Formatter = (result, ctx) => {
       errorCount,
       fatalErrorCount,
       warningCount: f.diagnostics.length - errorCount,
-      fixableErrorCount: 0,
-      fixableWarningCount: 0,
+      // Findings `--fix` would fix (ESLint's counts).
+      fixableErrorCount: f.diagnostics.filter((d) => d.fix && d.severity === 'error').length,
+      fixableWarningCount: f.diagnostics.filter((d) => d.fix && d.severity !== 'error').length,
     };
   });
   return printableJson(out);
