@@ -65,7 +65,8 @@ Options:
                              reading their whole git repository and reporting about them
   -q, --quiet                Report errors only
       --max-warnings <n>     Exit 1 when there are more than n warnings
-      --color / --no-color   Force colour on or off (default: on a TTY, unless NO_COLOR)
+      --color / --no-color   Force colour on or off (default: on a TTY; FORCE_COLOR and NO_COLOR
+                             are honoured, in that order)
       --print-config         Print the effective configuration as JSON and exit
       --print-model          Print the pools found in code and the deployment model (JSON, docs/model.md) and exit
       --list-rules           List the rules (id, default severity, preset, fixable, description) and exit;
@@ -263,8 +264,7 @@ function runCliInner(argv: string[], io: CliIO): number {
     return EXIT_OK;
   }
   if (budgetMode && isBudgetFormat(format)) {
-    const noColorEnv = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
-    const useColor = values['no-color'] ? false : values.color ? true : io.isTTY && !noColorEnv && !values['output-file'];
+    const useColor = colorWanted(values, io);
     const budget = budgetReport(result.model, format, useColor);
     if (values['output-file']) {
       try {
@@ -285,8 +285,7 @@ function runCliInner(argv: string[], io: CliIO): number {
     shown.rulesSeen = judged.rulesSeen.filter((id) => shown.files.some((f) => f.diagnostics.some((d) => d.ruleId === id)));
   }
 
-  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
-  const color = values['no-color'] ? false : values.color ? true : io.isTTY && !noColor && !values['output-file'];
+  const color = colorWanted(values, io);
   const output = formatter(shown, {
     cwd: io.cwd,
     color,
@@ -426,6 +425,19 @@ function searchStart(cwd: string, paths: string[]): string | undefined {
     }
   }
   return common;
+}
+
+/**
+ * Colour: --no-color, then --color, then FORCE_COLOR (set and not 0/false: on; 0/false: off), then
+ * NO_COLOR (set and not empty: off), then on when stdout is a TTY and no output file is written.
+ */
+function colorWanted(values: { color?: boolean; 'no-color'?: boolean; 'output-file'?: string }, io: CliIO): boolean {
+  if (values['no-color']) return false;
+  if (values.color) return true;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return !/^(0|false)$/i.test(force);
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  return io.isTTY && !values['output-file'];
 }
 
 /** node:util's parse error, with did-you-mean for an unknown long option (`--formatt` → `--format`). */

@@ -149,3 +149,16 @@ describe('config errors', () => {
     expect(run(['.'], project({ 'pgconn-lint.config.json': '{"pgbouncer": {"version": 1.25}}' })).code).toBe(0);
   });
 });
+
+describe('colour', () => {
+  it('FORCE_COLOR turns it on when not a TTY, --no-color and FORCE_COLOR=0 turn it off', () => {
+    const dir = project({ 'postgresql.conf': 'max_conections = 10\n' });
+    const go = (args: string[], env: Record<string, string>) =>
+      spawnSync(process.execPath, [BIN, ...args, '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env } }).stdout;
+    expect(go([], { FORCE_COLOR: '1' })).toMatch(/\u001b\[/);
+    expect(go([], { FORCE_COLOR: '1', NO_COLOR: '1' })).toMatch(/\u001b\[/);
+    expect(go(['--no-color'], { FORCE_COLOR: '1' })).not.toMatch(/\u001b\[/);
+    expect(go([], { FORCE_COLOR: '0' })).not.toMatch(/\u001b\[/);
+    expect(go([], {})).not.toMatch(/\u001b\[/);
+  });
+});

@@ -88,4 +88,10 @@ describe('--format github', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^::error file=pgbouncer\/pgbouncer\.ini,line=13,col=1,endLine=13,endColumn=17,title=pgconn-lint\(unknown-setting\)::PgBouncer .*%0Ahelp: Did you mean "default_pool_size"\?%0Adocs: https/));
     for (const l of lines) expect(l).toMatch(/^::(error|warning) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[^:]+::[^\n]+$/);
   });
+
+  it('carries the related locations in the annotation text (issue 12)', () => {
+    const dir = tempProject({ 'postgresql.conf': 'max_connections = 100\nmax_connections = 200\n' });
+    const r = run(['--format', 'github', '--rule', 'idle-in-transaction-timeout:off', dir], dir);
+    expect(r.stdout.trim()).toMatch(/^::warning file=postgresql\.conf,line=1,.*title=pgconn-lint\(duplicate-setting\)::.*%0Asee postgresql\.conf:2:1: max_connections = 200 takes effect here%0Adocs: /);
+  });
 });

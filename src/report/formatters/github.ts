@@ -37,6 +37,11 @@ export const formatGithub: Formatter = (result, ctx) => {
       // Our line breaks between message, help and docs are kept (%0A); the input's are escaped.
       const parts = [escapeText(redactSecrets(d.message))];
       if (d.help) parts.push(`help: ${escapeText(redactSecrets(d.help))}`);
+      // An annotation has one location: the related ones go in the text, as file:line: message.
+      for (const r of d.related ?? []) {
+        const at = escapeText(relative(ctx.cwd, r.range.file) || r.range.file);
+        parts.push(`see ${at}:${r.range.line}:${r.range.column}: ${escapeText(redactSecrets(r.message))}`);
+      }
       if (d.ruleId) parts.push(`docs: ${ctx.docsUrl(d.ruleId)}`);
       lines.push(`::${cmd} ${props}::${escapeData(parts.join('\n'))}`);
     }
