@@ -9,7 +9,7 @@ import { redactSecrets } from '../../src/report/redact.js';
 import { escapeText, neutraliseCommands } from '../../src/report/escape.js';
 import type { SourceRange } from '../../src/core/location.js';
 import { factsForFile } from './file-facts.js';
-import { eslintMetaOf, HELP_KEY, optionValues } from './meta.js';
+import { eslintMetaOf, HELP_KEY, HELP_SEPARATOR, optionValues } from './meta.js';
 import { lintSettingsFor, pluginSettingsOf } from './settings.js';
 import { projectFactsFor, needsProjectModel } from './project-model.js';
 
@@ -54,7 +54,7 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
               // (docs/security.md; ESLint's own formatters print it raw).
               const safe = (s: string) => neutraliseCommands(escapeText(redactSecrets(s)));
               for (const [k, v] of Object.entries(d.data ?? {})) data[k] = safe(String(v));
-              data[HELP_KEY] = help !== undefined ? `\n${safe(renderTemplate(help, d.data))}` : '';
+              data[HELP_KEY] = help !== undefined ? `${HELP_SEPARATOR}${safe(renderTemplate(help, d.data))}` : '';
               context.report({
                 messageId: d.messageId,
                 data,

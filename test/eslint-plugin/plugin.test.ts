@@ -150,7 +150,8 @@ describe('messages carry the help line', () => {
       join(repo, 'pool.mjs'),
     );
     expect(messages).toHaveLength(1);
-    const [message, help] = messages[0]!.message.split('\n');
+    expect(messages[0]!.message).not.toContain('\n');
+    const [message, help] = messages[0]!.message.split(' — ');
     expect(message).toMatch(/^new pg\.Pool sets no connectionTimeoutMillis/);
     expect(help).toContain('1234');
     expect(messages[0]!.messageId).toBe('unset');

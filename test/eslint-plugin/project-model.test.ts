@@ -64,24 +64,24 @@ describe('model-aware rules', () => {
       const messages = (text: string, settings?: Record<string, unknown>) => linter.verify(text, config(settings), file).map((m) => `${m.line}:${m.column} ${m.message}`);
 
       const before = projectBuilds.count;
-      expect(messages(dbTs(50))).toEqual(['3:37 Pool max 50 against 1 PgBouncer config(s) with default_pool_size 20.\nLower max.']);
+      expect(messages(dbTs(50))).toEqual(['3:37 Pool max 50 against 1 PgBouncer config(s) with default_pool_size 20. — Lower max.']);
       expect(projectBuilds.count).toBe(before + 1);
 
       // Typing in the editor: the file's own facts come from its unsaved text; the project is not rebuilt.
-      expect(messages(dbTs(60))).toEqual(['3:37 Pool max 60 against 1 PgBouncer config(s) with default_pool_size 20.\nLower max.']);
+      expect(messages(dbTs(60))).toEqual(['3:37 Pool max 60 against 1 PgBouncer config(s) with default_pool_size 20. — Lower max.']);
       expect(projectBuilds.count).toBe(before + 1);
 
       // pgbouncer.ini changes on disk: rebuilt.
       const iniPath = join(repo, 'deploy', 'pgbouncer.ini');
       writeFileSync(iniPath, ini(25));
       utimesSync(iniPath, new Date(), new Date(Date.now() + 5000));
-      expect(messages(dbTs(60))).toEqual(['3:37 Pool max 60 against 1 PgBouncer config(s) with default_pool_size 25.\nLower max.']);
+      expect(messages(dbTs(60))).toEqual(['3:37 Pool max 60 against 1 PgBouncer config(s) with default_pool_size 25. — Lower max.']);
       expect(projectBuilds.count).toBe(before + 2);
 
       // A new config beside it changes the directory: rebuilt, and seen.
       writeFileSync(join(repo, 'deploy', 'pgbouncer-replica.ini'), ini(5));
       utimesSync(join(repo, 'deploy'), new Date(), new Date(Date.now() + 10000));
-      expect(messages(dbTs(60))).toEqual(['3:37 Pool max 60 against 2 PgBouncer config(s) with default_pool_size 5+25.\nLower max.']);
+      expect(messages(dbTs(60))).toEqual(['3:37 Pool max 60 against 2 PgBouncer config(s) with default_pool_size 5+25. — Lower max.']);
       expect(projectBuilds.count).toBe(before + 3);
 
       // Turned off: no finding, nothing built.

@@ -87,9 +87,9 @@ export function cliFindings(ruleId: string, c: FixtureCase): Diagnostic[] {
   return allDiagnostics(result).filter((d) => d.ruleId === ruleId);
 }
 
-/** The ESLint message of a CLI finding: the message, then the help line. */
+/** The ESLint message of a CLI finding: the message, then the help, on one line. */
 export function eslintMessageOf(d: Diagnostic): string {
-  return d.help !== undefined ? `${d.message}\n${d.help}` : d.message;
+  return d.help !== undefined ? `${d.message} — ${d.help}` : d.message;
 }
 
 const CODE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
