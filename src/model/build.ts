@@ -20,6 +20,9 @@ import { loadPrismaConfig } from '../sources/prisma/config.js';
 import { classifyYamlFile, extractCompose, extractKubernetes, extractPm2, extractServerless } from '../sources/yaml/index.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
 import { buildConnections } from './connections.js';
+import { parseDockerfile } from '../sources/dockerfile/parse.js';
+import type { DockerfileFacts } from '../sources/dockerfile/types.js';
+import type { PackageFacts } from './project.js';
 
 export interface BuildOptions {
   maxFileBytes?: number;
@@ -90,7 +93,19 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   const js = buildJsFacts(discovery, maxBytes, sources, problems);
   const config = buildConfigFacts(discovery, reader, problems);
   const packages = discovery.packageJsons.map((p) => packageFacts(p, access));
-  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, ...config };
+  const dockerfiles: DockerfileFacts[] = [];
+  for (const c of discovery.candidates) {
+    if (c.kind !== 'dockerfile') continue;
+    const t = reader('dockerfile')(c.path);
+    if (!t.ok) {
+      problems.push(t.problem);
+      continue;
+    }
+    const d = parseDockerfile(t.text, c.path);
+    dockerfiles.push(d);
+    problems.push(...d.problems);
+  }
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, dockerfiles, ...config };
   return facts;
 }
 
@@ -174,18 +189,25 @@ function allowedEntries(dir: string, access: FileAccess): DirListing {
   return l.ok ? { ok: true, entries: l.entries.filter((e) => access.check(join(dir, e.name)).ok) } : l;
 }
 
-/** A package.json's directory and name (a broken one still marks a package). */
-function packageFacts(path: string, access: FileAccess): { dir: string; name?: string } {
+/** A package.json's directory, name and scripts (a broken one still marks a package). */
+function packageFacts(path: string, access: FileAccess): PackageFacts {
   const dir = dirname(path);
   const t = access.readText(path);
-  if (!t.ok) return { dir };
+  if (!t.ok) return { dir, scripts: [] };
+  const out: PackageFacts = { dir, scripts: [] };
   try {
-    const pkg = JSON.parse(t.text) as { name?: unknown };
-    if (typeof pkg.name === 'string') return { dir, name: pkg.name };
+    const pkg = JSON.parse(t.text) as { name?: unknown; scripts?: unknown; prisma?: unknown };
+    if (typeof pkg.name === 'string') out.name = pkg.name;
+    if (pkg.scripts !== null && typeof pkg.scripts === 'object' && !Array.isArray(pkg.scripts)) {
+      for (const [name, command] of Object.entries(pkg.scripts as Record<string, unknown>)) if (typeof command === 'string') out.scripts.push({ name, command });
+    }
+    // `prisma db seed` runs package.json "prisma": { "seed": "…" } (Prisma 5/6; prisma.config.ts in 7).
+    const seed = pkg.prisma !== null && typeof pkg.prisma === 'object' ? (pkg.prisma as { seed?: unknown }).seed : undefined;
+    if (typeof seed === 'string') out.scripts.push({ name: 'prisma.seed', command: seed });
   } catch {
     /* not JSON: still a package */
   }
-  return { dir };
+  return out;
 }
 
 type ConfigFacts = Pick<ProjectFacts, 'envFiles' | 'composeEnvFiles' | 'prismaSchemas' | 'prismaConfigs' | 'compose' | 'kubernetes' | 'pm2' | 'serverless'>;
