@@ -158,7 +158,14 @@ export interface ComposeService {
   nameRange: SourceRange;
   range: SourceRange;
   image?: ImageRef;
-  build?: { context: LocatedString; dockerfile?: LocatedString; resolvedContext: string; range: SourceRange };
+  build?: {
+    context: LocatedString;
+    dockerfile?: LocatedString;
+    /** `build.target`: the Dockerfile stage the image is built from (the last stage when absent). */
+    target?: LocatedString;
+    resolvedContext: string;
+    range: SourceRange;
+  };
   command?: CommandFact;
   entrypoint?: CommandFact;
   environment: EnvVarFact[];
@@ -175,6 +182,15 @@ export interface ComposeService {
   hostname?: LocatedString;
   profiles: LocatedString[];
   dependsOn: LocatedString[];
+  /** `depends_on` entries with `condition: service_completed_successfully`: services that must run to completion first. */
+  dependsOnCompleted: LocatedString[];
+  /** `restart:` as written (`no`, `always`, `on-failure[:n]`, `unless-stopped`); compose's default is `no`. */
+  restart?: LocatedString;
+  /**
+   * The container runs a PostgreSQL client program (`psql`, `pg_isready`, `createdb`, `pg_dump`,
+   * `pgbench` …), directly or in `sh -c`, instead of the server its image would start.
+   */
+  postgresClient?: LocatedString;
   postgres?: PostgresServerFacts;
   pgbouncer?: PgbouncerImageFacts;
 }
@@ -236,6 +252,14 @@ export interface K8sWorkload {
   podLabels: Record<string, string>;
   containers: K8sContainer[];
   initContainers: K8sContainer[];
+}
+
+export interface K8sJob {
+  meta: K8sMeta;
+  kind: 'Job' | 'CronJob';
+  /** CronJob spec.schedule. */
+  schedule?: string;
+  containers: K8sContainer[];
 }
 
 export interface K8sHpa {
@@ -343,6 +367,8 @@ export interface KubernetesFacts {
   cnpgPoolers: CnpgPooler[];
   zalandoClusters: ZalandoPostgresql[];
   crunchyClusters: CrunchyPostgresCluster[];
+  /** Jobs and CronJobs: pods that run to completion (migrations, backups, reports), not long-running clients. */
+  jobs: K8sJob[];
   /** Documents that are not Kubernetes objects (no apiVersion/kind: Helm values, empty documents). */
   skippedDocuments: Array<{ documentIndex: number; reason: string; range: SourceRange }>;
   problems: InputProblem[];
