@@ -23,6 +23,7 @@ import { buildConnections } from './connections.js';
 import { parseDockerfile } from '../sources/dockerfile/parse.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
 import type { PackageFacts } from './project.js';
+import { gitTrackedFiles } from '../discovery/git-tracked.js';
 
 export interface BuildOptions {
   maxFileBytes?: number;
@@ -105,7 +106,8 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     dockerfiles.push(d);
     problems.push(...d.problems);
   }
-  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, dockerfiles, ...config };
+  const git = gitTrackedFiles(discovery.root);
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, dockerfiles, git, ...config };
   return facts;
 }
 

@@ -5,6 +5,7 @@ import type { JsFileFacts } from '../sources/js/types.js';
 import type { LoadedEnvFile } from '../sources/env/types.js';
 import type { ParsedPrismaSchema, PrismaConfigFacts } from '../sources/prisma/types.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
+import { UNKNOWN_GIT, type GitTrackedFiles } from '../discovery/git-tracked.js';
 import type { ComposeFacts, KubernetesFacts, Pm2Facts, ServerlessFacts } from '../sources/yaml/types.js';
 
 /** What kind of file a source text is; decides comment syntax for suppressions and redaction of frames. */
@@ -45,6 +46,8 @@ export interface ProjectFacts {
   serverless: ServerlessFacts[];
   /** Dockerfiles: their stages, what each copies from the build context, WORKDIR, CMD and ENTRYPOINT. */
   dockerfiles: DockerfileFacts[];
+  /** Which files git tracks (asked once while the facts are built; unknown outside a git work tree). */
+  git: GitTrackedFiles;
   /** Text of every file read, by absolute path (for suppressions and source frames). */
   sources: Map<string, SourceText>;
   /** Problems with input files that are not tied to a parsed config (unreadable, binary, skipped). */
@@ -68,6 +71,7 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     pm2: [],
     serverless: [],
     dockerfiles: [],
+    git: UNKNOWN_GIT,
     sources: new Map(),
     problems: [],
     ...parts,
