@@ -195,10 +195,10 @@ function allowedEntries(dir: string, access: FileAccess): DirListing {
 function packageFacts(path: string, access: FileAccess): PackageFacts {
   const dir = dirname(path);
   const t = access.readText(path);
-  if (!t.ok) return { dir, scripts: [] };
-  const out: PackageFacts = { dir, scripts: [] };
+  if (!t.ok) return { dir, scripts: [], dependencies: [] };
+  const out: PackageFacts = { dir, scripts: [], dependencies: [] };
   try {
-    const pkg = JSON.parse(t.text) as { name?: unknown; scripts?: unknown; prisma?: unknown };
+    const pkg = JSON.parse(t.text) as Record<string, unknown>;
     if (typeof pkg.name === 'string') out.name = pkg.name;
     if (pkg.scripts !== null && typeof pkg.scripts === 'object' && !Array.isArray(pkg.scripts)) {
       for (const [name, command] of Object.entries(pkg.scripts as Record<string, unknown>)) if (typeof command === 'string') out.scripts.push({ name, command });
@@ -206,6 +206,12 @@ function packageFacts(path: string, access: FileAccess): PackageFacts {
     // `prisma db seed` runs package.json "prisma": { "seed": "…" } (Prisma 5/6; prisma.config.ts in 7).
     const seed = pkg.prisma !== null && typeof pkg.prisma === 'object' ? (pkg.prisma as { seed?: unknown }).seed : undefined;
     if (typeof seed === 'string') out.scripts.push({ name: 'prisma.seed', command: seed });
+    const deps = new Set<string>();
+    for (const key of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) {
+      const d = pkg[key];
+      if (d !== null && typeof d === 'object' && !Array.isArray(d)) for (const n of Object.keys(d)) deps.add(n);
+    }
+    out.dependencies = [...deps];
   } catch {
     /* not JSON: still a package */
   }

@@ -22,6 +22,8 @@ export interface PackageFacts {
   dir: string;
   name?: string;
   scripts: Array<{ name: string; command: string }>;
+  /** Names in dependencies, devDependencies, optionalDependencies and peerDependencies (a workspace package's code goes where its dependents go). */
+  dependencies: string[];
 }
 
 /** Everything the extractors found in the repository; rules read only this. */

@@ -2,6 +2,7 @@
  * Which pools count for which service (issue 10.3): Dockerfile stage and command, compose
  * profiles, the repository's own image, database images, one-shot jobs, migration configs.
  */
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempProject } from '../support/lint-helpers.js';
 import { runProject } from './support.js';
@@ -52,6 +53,29 @@ describe('Dockerfile stage and command decide the code', () => {
     expect(clients(run).sort()).toEqual(['db ← cdnpm 1×5', 'db ← node 1×5', 'db ← npmw 1×5', 'db ← pnpm 1×5', 'db ← turbo 1×5', 'db ← yarn 1×5']);
     const web = run.model.services.find((s) => s.name === 'web')!;
     expect(web.linkReason).toBe('build context ., Dockerfile: compose command npm run start --workspace=web runs apps/web');
+  });
+
+  it("counts the pools of the workspace packages the started package depends on (apps/api → packages/db), not the frontend's", () => {
+    const run = runProject(
+      tempProject({
+        'docker-compose.yml': `services:\n  db:\n    image: postgres:16\n  api:\n    build:\n      context: .\n      dockerfile: apps/api/Dockerfile\n    environment:\n      DATABASE_URL: ${url}\n  web:\n    build:\n      context: .\n      dockerfile: apps/web/Dockerfile\n`,
+        'apps/api/Dockerfile': 'FROM node:20 AS build\nWORKDIR /repo\nCOPY . .\nRUN pnpm install && pnpm --filter @acme/api... build\nFROM node:20\nWORKDIR /srv\nCOPY --from=build /repo /srv\nWORKDIR /srv/apps/api\nCMD ["pnpm", "start"]\n',
+        'apps/web/Dockerfile': 'FROM nginx:1.27\nCOPY apps/web/dist /usr/share/nginx/html\n',
+        'package.json': '{ "name": "acme", "private": true }',
+        'apps/api/package.json': '{ "name": "@acme/api", "scripts": { "start": "node dist/server.js" }, "dependencies": { "@acme/db": "workspace:*", "express": "^4" } }',
+        'apps/api/src/server.ts': "import { pool } from '@acme/db';\nexport default pool;\n",
+        'apps/web/package.json': '{ "name": "@acme/web", "dependencies": { "@acme/ui": "workspace:*" } }',
+        'packages/db/package.json': '{ "name": "@acme/db" }',
+        'packages/db/src/index.ts': pgPool(12),
+        'packages/ui/package.json': '{ "name": "@acme/ui" }',
+      }),
+    );
+    expect(clients(run)).toEqual(['db ← api 1×12']);
+    expect(run.model.services.find((s) => s.name === 'api')!.linkReason).toBe(
+      'build context ., apps/api/Dockerfile: CMD pnpm start runs apps/api (with its workspace dependencies packages/db)',
+    );
+    // The nginx image holds the web build: the web package and what it bundles, none of which opens a pool.
+    expect(run.model.services.find((s) => s.name === 'web')!.codePaths.map((d) => relative(run.dir, d))).toEqual(['apps/web', 'packages/ui']);
   });
 
   it('a target the Dockerfile does not have falls back to the whole context, and says so', () => {

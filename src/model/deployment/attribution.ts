@@ -104,16 +104,20 @@ export function attributeBuild(input: BuildInput, pkgs: PackageIndex, dockerfile
     const r = resolveLaunches(launchesOfArgv(argv), space, pkgs, 0);
     if (r.oneShot) return { codePaths: r.dirs ?? [], reason: `${where}${stageText}: ${from} ${argv.join(' ')}`, oneShot: r.oneShot, notes };
     if (r.dirs) {
-      const to = r.dirs.length === 0 ? 'no code of the repository' : r.dirs.map((d) => rel(d) || '.').join(', ');
-      return { codePaths: r.dirs, reason: `${where}${stageText}: ${from} ${argv.join(' ')} runs ${to}`, notes };
+      const dirs = withWorkspaceDependencies(r.dirs, pkgs);
+      return { codePaths: dirs, reason: `${where}${stageText}: ${from} ${argv.join(' ')} runs ${describeDirs(r.dirs, dirs, rel)}`, notes };
     }
   }
   // The command does not say: the code the image holds (what the stage copies from the context).
   if (image) {
-    const copied = [...new Set(image.files.map((f) => f.context))];
+    const copied = [...new Set(image.files.map((f) => prunedSource(f.context)))].filter((c): c is string => c !== undefined && !/(^|\/)node_modules(\/|$)/.test(c));
     if (copied.length > 0) {
-      const dirs = copied.includes('') ? [context] : copied.map((c) => join(context, c));
-      return { codePaths: dirs, reason: `${where}${stageText}: the image holds ${copied.includes('') ? 'the whole context' : copied.join(', ')}`, notes };
+      // Build output (`dist`, `apps/admin/dist`) is the code of the folder that builds it.
+      const sources = [...new Set(copied.map(sourceOfOutput))];
+      const found = sources.includes('') ? [context] : sources.map((c) => join(context, c));
+      const dirs = withWorkspaceDependencies(found, pkgs);
+      const held = copied.includes('') ? 'the whole context' : copied.length > 6 ? `${copied.slice(0, 6).join(', ')} and ${copied.length - 6} more` : copied.join(', ');
+      return { codePaths: dirs, reason: `${where}${stageText}: the image holds ${held}`, notes };
     }
     return { codePaths: [], reason: `${where}${stageText}: the image holds no file of the repository`, notes };
   }
@@ -129,6 +133,35 @@ export function oneShotCommand(argv: string[]): string | undefined {
   if (main.kind === 'script' && isOneShotScriptName(main.script)) return `runs the ${main.script} script, which exits`;
   if (main.kind === 'file' && isOneShotFileName(main.path)) return `runs ${main.path}, a one-off script`;
   return undefined;
+}
+
+/**
+ * `turbo prune --docker` (Turborepo docs, "Deploying with Docker") writes the pruned workspace to
+ * `out/full/` (sources) and `out/json/` (package.json files only): a path under `out/full/` is the
+ * same path of the repository; `out/json/` holds no code.
+ */
+function prunedSource(path: string): string | undefined {
+  if (/^out\/json(\/|$)/.test(path)) return undefined;
+  const m = /^out\/full(?:\/(.*))?$/.exec(path);
+  return m ? (m[1] ?? '') : path;
+}
+
+/** Each package directory with the workspace packages it depends on (`apps/api` → `packages/db`). */
+function withWorkspaceDependencies(dirs: string[], pkgs: PackageIndex): string[] {
+  return [...new Set(dirs.flatMap((d) => (pkgs.at(d) && d !== pkgs.root ? pkgs.withDependencies(d) : [d])))];
+}
+
+function describeDirs(found: string[], all: string[], rel: (p: string) => string): string {
+  if (all.length === 0) return 'no code of the repository';
+  const extra = all.filter((d) => !found.includes(d));
+  return `${found.map((d) => rel(d)).join(', ')}${extra.length > 0 ? ` (with its workspace dependencies ${extra.map((d) => rel(d)).join(', ')})` : ''}`;
+}
+
+/** A context path up to its first build-output folder: `apps/admin/dist` → `apps/admin`, `dist` → ''. */
+function sourceOfOutput(path: string): string {
+  const parts = path.split('/');
+  const i = parts.findIndex((p) => BUILD_OUTPUT.has(p));
+  return i === -1 ? path : parts.slice(0, i).join('/');
 }
 
 /** The argv of a CMD/ENTRYPOINT: exec form as is, shell form as `/bin/sh -c <text>`. */
@@ -325,10 +358,10 @@ export function ownImage(
     const pkg = pkgs.workspace(part);
     const stage = rootDockerfile ? targetStage(rootDockerfile, part) : undefined;
     if (stage) return viaRoot(part, `this repository's ${part}`);
-    if (pkg && pkg.dir !== root) return { codePaths: [pkg.dir], reason: `image ${img.raw} is this repository's ${part} (package in ${rel(pkg.dir)})`, notes: [] };
+    if (pkg && pkg.dir !== root) return { codePaths: withWorkspaceDependencies([pkg.dir], pkgs), reason: `image ${img.raw} is this repository's ${part} (package in ${rel(pkg.dir)})`, notes: [] };
   }
   // Only a namespaced image (`acme/api`): `node`, `redis`, `nginx` are Docker Hub's own.
   const pkg = !repo.includes('/') ? undefined : pkgs.packages.find((p) => p.dir !== root && p.name !== undefined && (p.name.toLowerCase() === repo || p.name.replace(/^@[^/]+\//, '').toLowerCase() === last));
-  if (pkg) return { codePaths: [pkg.dir], reason: `image ${img.raw} is named like package ${pkg.name} (${rel(pkg.dir)})`, notes: [] };
+  if (pkg) return { codePaths: withWorkspaceDependencies([pkg.dir], pkgs), reason: `image ${img.raw} is named like package ${pkg.name} (${rel(pkg.dir)})`, notes: [] };
   return undefined;
 }

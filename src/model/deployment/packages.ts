@@ -12,6 +12,29 @@ export class PackageIndex {
     this.byDir = new Map(packages.map((p) => [p.dir, p]));
   }
 
+  /**
+   * A package's directory and those of the workspace packages it depends on, transitively: a
+   * bundler or `node_modules` link puts their code in the same process (`apps/api` → `packages/db`).
+   */
+  withDependencies(dir: string): string[] {
+    const start = this.byDir.get(dir);
+    if (!start) return [dir];
+    const byName = new Map(this.packages.filter((p) => p.name !== undefined).map((p) => [p.name!, p]));
+    const seen = new Set<PackageFacts>([start]);
+    const queue = [start];
+    while (queue.length > 0) {
+      const p = queue.shift()!;
+      for (const n of p.dependencies) {
+        const d = byName.get(n);
+        if (d && !seen.has(d) && d.dir !== this.root) {
+          seen.add(d);
+          queue.push(d);
+        }
+      }
+    }
+    return [...seen].map((p) => p.dir);
+  }
+
   /** The package whose directory is `dir`. */
   at(dir: string): PackageFacts | undefined {
     return this.byDir.get(dir);

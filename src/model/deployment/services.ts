@@ -87,7 +87,7 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
   }
   for (const { svc, build } of composeBuilds) {
     if (!svc.build && svc.image && !svc.postgresClient) {
-      const own = ownImage(svc.image, built, root, pkgs, ctx.facts.dockerfiles, { ...(svc.entrypoint ? { entrypoint: svc.entrypoint.args.map((a) => a.value) } : {}), ...(svc.command ? { command: svc.command.args.map((a) => a.value) } : {}), overrideBy: 'compose' }, ctx.rel);
+      const own = ownImage(svc.image, built, root, pkgs, ctx.facts.dockerfiles, { ...(svc.entrypoint ? { entrypoint: svc.entrypoint.args.map((a) => a.value) } : {}), ...(svc.command ? { command: svc.command.args.map((a) => a.value) } : {}), overrideBy: 'compose' }, relOf(ctx));
       if (own) applyAttribution(build, own);
     }
     out.push(build);
@@ -204,7 +204,7 @@ function composeService(ctx: BuildContext, compose: ComposeFacts, svc: ComposeSe
     linkReason: svc.image ? `image ${svc.image.raw}: its code is not in the repository` : 'no build context',
   };
   const b: ServiceBuild = { node, env: composeEnv(ctx, svc), scope: { composeFile: compose.file }, pools: [], codeless: !svc.build };
-  if (svc.build) applyAttribution(b, attributeCompose(svc, pkgs, ctx.facts.dockerfiles, ctx.rel));
+  if (svc.build) applyAttribution(b, attributeCompose(svc, pkgs, ctx.facts.dockerfiles, relOf(ctx)));
   // A job that exits: psql in a postgres image, a migration command, a service others wait to complete.
   const argv = [...(svc.entrypoint?.args ?? []), ...(svc.command?.args ?? [])].map((a) => a.value);
   const job = svc.postgresClient
@@ -270,7 +270,7 @@ function k8sService(ctx: BuildContext, w: K8sWorkload, apps: Map<string, AppDir>
     for (const c of w.containers) {
       if (!c.image) continue;
       const overrides = { ...(c.command.length > 0 ? { entrypoint: c.command.map((a) => a.value) } : {}), ...(c.args.length > 0 ? { command: c.args.map((a) => a.value) } : {}), overrideBy: 'Kubernetes' as const };
-      const own = ownImage(c.image, built, ctx.facts.root, pkgs, ctx.facts.dockerfiles, overrides, ctx.rel);
+      const own = ownImage(c.image, built, ctx.facts.root, pkgs, ctx.facts.dockerfiles, overrides, relOf(ctx));
       if (own) {
         applyAttribution(b, own);
         break;
@@ -386,4 +386,9 @@ function applyDeclaredServices(ctx: BuildContext, out: ServiceBuild[]): void {
     }
     if (d.instances) s.node.peakInstances = declaredQ(d.instances, `${d.instances.value} instance${d.instances.value === 1 ? '' : 's'} (deployment.services ${d.name})`);
   }
+}
+
+/** Repository-relative path for messages; the root itself is `.`. */
+function relOf(ctx: BuildContext): (p: string) => string {
+  return (p) => (p === ctx.facts.root ? '.' : ctx.rel(p));
 }

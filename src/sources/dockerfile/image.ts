@@ -57,7 +57,17 @@ export function contextPathOf(image: BuiltImage, containerPath: string): string 
   for (const f of image.files) {
     if ((containerPath === f.container || containerPath.startsWith(f.container === '/' ? '/' : `${f.container}/`)) && (!best || f.container.length > best.container.length)) best = f;
   }
-  if (!best) return undefined;
+  if (!best) {
+    // A directory that holds copied trees laid out as in the context (`WORKDIR /app`, `COPY dist ./dist`):
+    // it is the context directory those trees sit in.
+    for (const f of image.files) {
+      if (!f.container.startsWith(containerPath === '/' ? '/' : `${containerPath}/`)) continue;
+      const r = posix.relative(containerPath, f.container);
+      if (f.context === r) return '';
+      if (f.context.endsWith(`/${r}`)) return f.context.slice(0, -(r.length + 1));
+    }
+    return undefined;
+  }
   const rest = posix.relative(best.container, containerPath);
   return posix.join(best.context, rest).replace(/^\.$/, '').replace(/^\.\//, '');
 }
