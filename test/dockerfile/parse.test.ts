@@ -115,3 +115,30 @@ describe('Dockerfile discovery', () => {
     for (const n of ['Dockerfile.dockerignore', '.dockerignore', 'Dockerfile.j2', 'Dockerfile.template']) expect(classifyByName(`/r/${n}`)).not.toBe('dockerfile');
   });
 });
+
+describe('Dockerfile bounds (docs/security.md)', () => {
+  it('stays linear: 300,000 continued lines, 5,000 stages each copying the previous one, an unclosed here-document', () => {
+    let text = 'FROM node:20 AS s0\nWORKDIR /app\nCOPY . .\nRUN true \\\n' + '  && true \\\n'.repeat(300_000) + '  && true\n';
+    for (let i = 1; i < 5_000; i++) text += `FROM node:20 AS s${i}\nCOPY --from=s${i - 1} /app /app\n`;
+    text += 'RUN <<EOF\n' + 'echo\n'.repeat(100_000);
+    const started = Date.now();
+    const d = parse(text);
+    const img = builtImage(d, d.stages[d.stages.length - 1]!);
+    expect(Date.now() - started).toBeLessThan(10_000); // the bound of test/security/resources.test.ts
+    expect(d.stages).toHaveLength(5_000);
+    expect(contextPathOf(img, '/app/src/db.ts')).toBe('src/db.ts');
+    expect(d.problems.map((p) => p.message)).toEqual(['The here-document EOF of this RUN is never closed: Docker reads to the end of the file and the instruction fails.']);
+  });
+});
+
+describe('Dockerfile bounds: chains of stages', () => {
+  it('5,000 stages each built FROM the previous one with 50 COPY lines stay bounded', () => {
+    let text = 'FROM node:20 AS s0\nCOPY . /app\n';
+    const copies = Array.from({ length: 50 }, (_, i) => `COPY d${i} /x/d${i}\n`).join('');
+    for (let i = 1; i < 5_000; i++) text += `FROM s${i - 1} AS s${i}\n${copies}`;
+    const started = Date.now();
+    const d = parse(text);
+    builtImage(d, d.stages[d.stages.length - 1]!);
+    expect(Date.now() - started).toBeLessThan(10_000); // the bound of test/security/resources.test.ts
+  });
+});

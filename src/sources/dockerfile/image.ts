@@ -19,8 +19,12 @@ export interface BuiltImage {
   files: ContextMapping[];
 }
 
-/** Entries kept per stage: a real Dockerfile copies tens of paths; a hostile one could multiply them through chains of stages. */
+/**
+ * Entries kept per stage, and for all stages together: a real Dockerfile copies tens of paths;
+ * a hostile one could multiply them through chains of stages (each stage starts with its base's).
+ */
 const MAX_MAPPINGS_PER_STAGE = 10_000;
+const MAX_MAPPINGS_TOTAL = 200_000;
 
 /** The stage `--target` names (case-insensitive), or the last stage; undefined when the Dockerfile has no such stage. */
 export function targetStage(d: DockerfileFacts, target: string | undefined): DockerStage | undefined {
@@ -35,8 +39,7 @@ export function targetStage(d: DockerfileFacts, target: string | undefined): Doc
  * context, and what it copies from other stages, followed back to the context).
  */
 export function builtImage(d: DockerfileFacts, stage: DockerStage): BuiltImage {
-  const memo = new Map<number, ContextMapping[]>();
-  const files = stageFiles(d, stage.index, memo, new Set());
+  const files = stageFiles(d, stage.index);
   let cmd: DockerCommand | undefined;
   let entrypoint: DockerCommand | undefined;
   let workdir: string | undefined;
@@ -72,58 +75,68 @@ export function contextPathOf(image: BuiltImage, containerPath: string): string 
   return posix.join(best.context, rest).replace(/^\.$/, '').replace(/^\.\//, '');
 }
 
-function stageFiles(d: DockerfileFacts, index: number, memo: Map<number, ContextMapping[]>, visiting: Set<number>): ContextMapping[] {
-  const hit = memo.get(index);
-  if (hit) return hit;
-  const stage = d.stages[index];
-  if (!stage || visiting.has(index)) return [];
-  visiting.add(index);
-  const out: ContextMapping[] = stage.baseStage !== undefined ? [...stageFiles(d, stage.baseStage, memo, visiting)] : [];
-  for (const c of stage.copies) {
-    const dest = posix.resolve(c.workdir, c.dest);
-    const destIsDir = c.dest.endsWith('/') || c.sources.length > 1;
-    if (c.from === undefined) {
-      for (const src of c.sources) {
-        const ctx = normalizeContextPath(src);
-        if (ctx === undefined) continue;
-        // A directory's contents go into dest; a file goes into dest/ when dest is a directory.
-        out.push({ context: ctx, container: destIsDir && looksLikeFile(src) ? posix.join(dest, posix.basename(ctx)) : dest });
-      }
+/**
+ * The context paths of every stage up to `last`, in file order: a stage reads only earlier ones
+ * (FROM and COPY --from name earlier stages), so one pass suffices and nothing recurses.
+ */
+function stageFiles(d: DockerfileFacts, last: number): ContextMapping[] {
+  const all: ContextMapping[][] = [];
+  const names = new Map<string, number>();
+  for (const st of d.stages) if (st.name !== undefined && !names.has(st.name)) names.set(st.name, st.index);
+  let total = 0;
+  for (let index = 0; index <= last && index < d.stages.length; index++) {
+    const stage = d.stages[index]!;
+    // Past the total cap, stages hold nothing known (the model then counts the whole context).
+    const out: ContextMapping[] = total < MAX_MAPPINGS_TOTAL && stage.baseStage !== undefined ? [...(all[stage.baseStage] ?? [])] : [];
+    if (total >= MAX_MAPPINGS_TOTAL) {
+      all.push(out);
       continue;
     }
-    const fromIdx = stageIndex(d, c.from, index);
-    if (fromIdx === undefined) continue; // an image outside the repository
-    const inner = stageFiles(d, fromIdx, memo, visiting);
-    for (const src of c.sources) {
-      const p = posix.resolve('/', src);
-      for (const f of inner) {
-        if (p === f.container || p.startsWith(f.container === '/' ? '/' : `${f.container}/`)) {
-          // Part of a copied tree: its context path is the same part of the tree's.
-          const ctx = posix.join(f.context, posix.relative(f.container, p)).replace(/^\.$/, '');
-          out.push({ context: ctx, container: destIsDir && looksLikeFile(p) ? posix.join(dest, posix.basename(p)) : dest });
-        } else if (f.container.startsWith(p === '/' ? '/' : `${p}/`)) {
-          // A tree that contains a copied path: that path moves with it.
-          out.push({ context: f.context, container: posix.join(dest, posix.relative(p, f.container)) });
+    for (const c of stage.copies) {
+      if (out.length >= MAX_MAPPINGS_PER_STAGE) break;
+      const dest = posix.resolve(c.workdir, c.dest);
+      const destIsDir = c.dest.endsWith('/') || c.sources.length > 1;
+      if (c.from === undefined) {
+        for (const src of c.sources) {
+          const ctx = normalizeContextPath(src);
+          if (ctx === undefined) continue;
+          // A directory's contents go into dest; a file goes into dest/ when dest is a directory.
+          out.push({ context: ctx, container: destIsDir && looksLikeFile(src) ? posix.join(dest, posix.basename(ctx)) : dest });
+        }
+        continue;
+      }
+      const fromIdx = stageIndex(d, c.from, index, names);
+      if (fromIdx === undefined) continue; // an image outside the repository
+      const inner = all[fromIdx] ?? [];
+      for (const src of c.sources) {
+        const p = posix.resolve('/', src);
+        for (const f of inner) {
+          if (p === f.container || p.startsWith(f.container === '/' ? '/' : `${f.container}/`)) {
+            // Part of a copied tree: its context path is the same part of the tree's.
+            const ctx = posix.join(f.context, posix.relative(f.container, p)).replace(/^\.$/, '');
+            out.push({ context: ctx, container: destIsDir && looksLikeFile(p) ? posix.join(dest, posix.basename(p)) : dest });
+          } else if (f.container.startsWith(p === '/' ? '/' : `${p}/`)) {
+            // A tree that contains a copied path: that path moves with it.
+            out.push({ context: f.context, container: posix.join(dest, posix.relative(p, f.container)) });
+          }
         }
       }
     }
-    if (out.length > MAX_MAPPINGS_PER_STAGE) break;
+    const kept = out.length > MAX_MAPPINGS_PER_STAGE ? out.slice(0, MAX_MAPPINGS_PER_STAGE) : out;
+    total += kept.length;
+    all.push(kept);
   }
-  visiting.delete(index);
-  const capped = out.slice(0, MAX_MAPPINGS_PER_STAGE);
-  memo.set(index, capped);
-  return capped;
+  return all[last] ?? [];
 }
 
 /** `--from=<name>` or `--from=<index>` of an earlier stage; anything else is an image. */
-function stageIndex(d: DockerfileFacts, from: string, before: number): number | undefined {
+function stageIndex(d: DockerfileFacts, from: string, before: number, names: ReadonlyMap<string, number>): number | undefined {
   if (/^\d+$/.test(from)) {
     const n = Number(from);
     return n < before ? n : undefined;
   }
-  const f = from.toLowerCase();
-  const s = d.stages.find((x) => x.name === f && x.index < before);
-  return s?.index;
+  const i = names.get(from.toLowerCase());
+  return i !== undefined && i < before ? i : undefined;
 }
 
 /** A source path relative to the context (`./apps/api/` → `apps/api`, `.` → ''); undefined for URLs and paths that leave it. */

@@ -114,6 +114,7 @@ interface StageState {
 function readInstructions(facts: DockerfileFacts, list: Instruction[]): void {
   const globals = new Map<string, string | undefined>();
   const states: StageState[] = [];
+  const stageByName = new Map<string, number>();
   let stage: DockerStage | undefined;
   let state: StageState | undefined;
   // Warnings: pgconn-lint only reads what a Dockerfile runs; Docker itself reports the build error.
@@ -136,8 +137,8 @@ function readInstructions(facts: DockerfileFacts, list: Instruction[]): void {
       let name: string | undefined;
       if (words.length >= 3 && words[1]!.toUpperCase() === 'AS') name = words[2]!.toLowerCase();
       else if (words.length > 1) problem(`FROM takes an image and an optional "AS <name>"; "${words.slice(1).join(' ')}" is not understood.`, range);
-      if (name !== undefined && facts.stages.some((s) => s.name === name)) problem(`Stage name "${name}" is used twice: Docker refuses the Dockerfile.`, range);
-      const baseIdx = facts.stages.findIndex((s) => s.name === base.toLowerCase());
+      if (name !== undefined && stageByName.has(name)) problem(`Stage name "${name}" is used twice: Docker refuses the Dockerfile.`, range);
+      const baseIdx = stageByName.get(base.toLowerCase()) ?? -1;
       const parent = baseIdx >= 0 ? states[baseIdx] : undefined;
       stage = { index: facts.stages.length, base, range, copies: [], runs: [], ...(name !== undefined ? { name } : {}), ...(baseIdx >= 0 ? { baseStage: baseIdx } : {}) };
       // A stage built on an earlier one starts with its environment and working directory.
@@ -148,6 +149,7 @@ function readInstructions(facts: DockerfileFacts, list: Instruction[]): void {
       }
       facts.stages.push(stage);
       states.push(state);
+      if (name !== undefined && !stageByName.has(name)) stageByName.set(name, stage.index);
       continue;
     }
     if (keyword === 'ARG') {
