@@ -78,6 +78,20 @@ describe('Dockerfile stage and command decide the code', () => {
     expect(run.model.services.find((s) => s.name === 'web')!.codePaths.map((d) => relative(run.dir, d))).toEqual(['apps/web', 'packages/ui']);
   });
 
+  it('compose working_dir replaces the WORKDIR the command runs in', () => {
+    const run = runProject(
+      tempProject({
+        'docker-compose.yml': `services:\n  db:\n    image: postgres:16\n  api:\n    build: .\n    working_dir: /root/app/packages/api\n    command: yarn start\n    environment:\n      DATABASE_URL: ${url}\n  app:\n    build: .\n    working_dir: /root/app/packages/app\n    command: yarn start\n`,
+        'package.json': '{ "name": "mono", "workspaces": ["packages/*"] }',
+        'packages/api/package.json': '{ "name": "api", "scripts": { "start": "node src/index.js" } }',
+        'packages/api/src/index.ts': pgPool(6),
+        'packages/app/package.json': '{ "name": "app", "scripts": { "start": "react-scripts start" } }',
+      }),
+    );
+    expect(clients(run)).toEqual(['db ← api 1×6']);
+    expect(run.model.services.find((s) => s.name === 'app')!.linkReason).toBe('build context .: compose command yarn start runs packages/app');
+  });
+
   it('a target the Dockerfile does not have falls back to the whole context, and says so', () => {
     const run = runProject(
       tempProject({

@@ -52,6 +52,8 @@ export interface BuildInput {
   command?: string[];
   /** How the overrides are called in messages (`compose`, `Kubernetes`). */
   overrideBy: 'compose' | 'Kubernetes';
+  /** compose `working_dir`, Kubernetes `workingDir`: replaces the image's WORKDIR. */
+  workingDir?: string;
 }
 
 export function attributeCompose(svc: ComposeService, pkgs: PackageIndex, dockerfiles: readonly DockerfileFacts[], rel: (p: string) => string): Attribution {
@@ -64,6 +66,7 @@ export function attributeCompose(svc: ComposeService, pkgs: PackageIndex, docker
       ...(build.target ? { target: build.target.value } : {}),
       ...(svc.entrypoint ? { entrypoint: svc.entrypoint.args.map((a) => a.value) } : {}),
       ...(svc.command ? { command: svc.command.args.map((a) => a.value) } : {}),
+      ...(svc.workingDir ? { workingDir: svc.workingDir.value } : {}),
       overrideBy: 'compose',
     },
     pkgs,
@@ -99,7 +102,7 @@ export function attributeBuild(input: BuildInput, pkgs: PackageIndex, dockerfile
     from = image.entrypoint && image.entrypoint.argv.length > 0 ? 'ENTRYPOINT' : 'CMD';
   }
 
-  const space = containerSpace(context, image, pkgs);
+  const space = containerSpace(context, image, pkgs, input.workingDir);
   if (argv && argv.length > 0) {
     const r = resolveLaunches(launchesOfArgv(argv), space, pkgs, 0);
     if (r.oneShot) return { codePaths: r.dirs ?? [], reason: `${where}${stageText}: ${from} ${argv.join(' ')}`, oneShot: r.oneShot, notes };
@@ -170,12 +173,12 @@ function commandArgv(c: { form: 'exec' | 'shell'; argv: string[]; text: string }
   return c.form === 'exec' ? c.argv : ['/bin/sh', '-c', c.text];
 }
 
-function containerSpace(context: string, image: BuiltImage | undefined, pkgs: PackageIndex): Space {
-  const workdir = image?.workdir;
+function containerSpace(context: string, image: BuiltImage | undefined, pkgs: PackageIndex, workingDir?: string): Space {
+  const workdir = workingDir !== undefined ? posix.resolve(image?.workdir ?? '/', workingDir) : image?.workdir;
   const toRepo = (cd: string[], path: string): string | undefined => {
-    if (image && workdir !== undefined) {
+    if (workdir !== undefined) {
       const abs = posix.resolve(workdir, ...cd, path);
-      const c = contextPathOf(image, abs);
+      const c = image ? contextPathOf(image, abs) : undefined;
       if (c !== undefined) return join(context, c);
       return bySuffix(abs, context, pkgs);
     }

@@ -128,6 +128,8 @@ function readService(name: string, nameRange: SourceRange, svc: LNode, env: Read
       if (scalarString(get(d.value, 'condition')) === 'service_completed_successfully') s.dependsOnCompleted.push({ value: d.key, range: d.keyRange });
     }
   }
+  const workingDir = locatedString(get(svc, 'working_dir'), env);
+  if (workingDir) s.workingDir = workingDir;
   const restart = locatedString(get(svc, 'restart'), env);
   if (restart) s.restart = restart;
 

@@ -184,6 +184,8 @@ export interface ComposeService {
   dependsOn: LocatedString[];
   /** `depends_on` entries with `condition: service_completed_successfully`: services that must run to completion first. */
   dependsOnCompleted: LocatedString[];
+  /** `working_dir:` the directory the command runs in (overrides the image's WORKDIR). */
+  workingDir?: LocatedString;
   /** `restart:` as written (`no`, `always`, `on-failure[:n]`, `unless-stopped`); compose's default is `no`. */
   restart?: LocatedString;
   /**
