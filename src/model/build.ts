@@ -1,4 +1,4 @@
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { InputProblem } from '../core/diagnostic.js';
 import { DEFAULT_MAX_FILE_BYTES, type TextFile } from '../core/read-text.js';
@@ -105,6 +105,21 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     const d = parseDockerfile(t.text, c.path);
     dockerfiles.push(d);
     problems.push(...d.problems);
+  }
+  // A compose service's `build.args` set the Dockerfile's ARGs: the same file read with those values
+  // (its problems are the file's, reported once above).
+  const variants = new Set<string>();
+  for (const compose of config.compose) {
+    for (const svc of compose.services) {
+      const b = svc.build;
+      if (!b?.args) continue;
+      const path = resolve(b.resolvedContext, b.dockerfile?.value ?? 'Dockerfile');
+      const key = `${path}\0${JSON.stringify(Object.entries(b.args).sort())}`;
+      if (variants.has(key) || !dockerfiles.some((d) => d.file === path)) continue;
+      variants.add(key);
+      const t = reader('dockerfile')(path);
+      if (t.ok) dockerfiles.push(parseDockerfile(t.text, path, b.args));
+    }
   }
   const git = gitTrackedFiles(discovery.root);
   const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, dockerfiles, git, ...config };

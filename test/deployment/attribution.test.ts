@@ -92,6 +92,42 @@ describe('Dockerfile stage and command decide the code', () => {
     expect(run.model.services.find((s) => s.name === 'app')!.linkReason).toBe('build context .: compose command yarn start runs packages/app');
   });
 
+  it('reads the Dockerfile with the compose build.args (one Dockerfile, ARG APP_NAME, turbo prune)', () => {
+    const dockerfile = `FROM node:20-alpine AS base
+FROM base AS pruner
+WORKDIR /app
+COPY . .
+ARG APP_NAME
+RUN npx turbo prune @acme/\${APP_NAME} --docker
+FROM base AS installer
+WORKDIR /app
+COPY --from=pruner /app/out/json/ .
+RUN npm ci
+COPY --from=pruner /app/out/full/ .
+ARG APP_NAME
+RUN npx turbo run build --filter=@acme/\${APP_NAME}
+FROM base AS runner
+WORKDIR /srv
+ARG APP_NAME
+COPY --from=installer /app/node_modules ./node_modules
+COPY --from=installer /app/apps/\${APP_NAME}/dist ./dist
+CMD ["node", "dist/main.js"]
+`;
+    const svc = (name: string) => `  ${name}:\n    build:\n      context: .\n      args:\n        APP_NAME: ${name}\n    environment:\n      DATABASE_URL: ${url}\n`;
+    const run = runProject(
+      tempProject({
+        'docker-compose.yml': `services:\n  db:\n    image: postgres:16\n${svc('api')}${svc('web')}`,
+        Dockerfile: dockerfile,
+        'package.json': '{ "name": "acme", "workspaces": ["apps/*"] }',
+        'apps/api/package.json': '{ "name": "@acme/api" }',
+        'apps/api/src/db.ts': pgPool(9),
+        'apps/web/package.json': '{ "name": "@acme/web" }',
+      }),
+    );
+    expect(clients(run)).toEqual(['db ← api 1×9']);
+    expect(run.model.services.find((s) => s.name === 'web')!.linkReason).toBe('build context ., Dockerfile stage runner: CMD node dist/main.js runs apps/web');
+  });
+
   it('a target the Dockerfile does not have falls back to the whole context, and says so', () => {
     const run = runProject(
       tempProject({

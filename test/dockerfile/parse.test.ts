@@ -142,3 +142,15 @@ describe('Dockerfile bounds: chains of stages', () => {
     expect(Date.now() - started).toBeLessThan(10_000); // the bound of test/security/resources.test.ts
   });
 });
+
+describe('build arguments', () => {
+  it('a --build-arg (compose build.args) sets a declared ARG, globally and in a stage; undeclared ones do nothing', () => {
+    const text = 'ARG BASE=node:18\nFROM ${BASE} AS b\nARG APP=api\nARG BASE\nCOPY apps/${APP} /app/${NOPE}x\nWORKDIR /w/${BASE}\n';
+    const d = parseDockerfile(text, '/r/Dockerfile', { APP: 'web', BASE: 'node:22', NOPE: 'y' });
+    expect(d.buildArgs).toEqual({ APP: 'web', BASE: 'node:22', NOPE: 'y' });
+    expect(d.stages[0]!.base).toBe('node:22');
+    expect(d.stages[0]!.copies[0]).toMatchObject({ sources: ['apps/web'], dest: '/app/x' });
+    expect(d.stages[0]!.workdir).toBe('/w/node:22');
+    expect(parse(text).stages[0]!.copies[0]!.sources).toEqual(['apps/api']);
+  });
+});

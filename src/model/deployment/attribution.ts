@@ -54,6 +54,8 @@ export interface BuildInput {
   overrideBy: 'compose' | 'Kubernetes';
   /** compose `working_dir`, Kubernetes `workingDir`: replaces the image's WORKDIR. */
   workingDir?: string;
+  /** compose `build.args`: the Dockerfile read with these ARG values. */
+  buildArgs?: Record<string, string>;
 }
 
 export function attributeCompose(svc: ComposeService, pkgs: PackageIndex, dockerfiles: readonly DockerfileFacts[], rel: (p: string) => string): Attribution {
@@ -67,6 +69,7 @@ export function attributeCompose(svc: ComposeService, pkgs: PackageIndex, docker
       ...(svc.entrypoint ? { entrypoint: svc.entrypoint.args.map((a) => a.value) } : {}),
       ...(svc.command ? { command: svc.command.args.map((a) => a.value) } : {}),
       ...(svc.workingDir ? { workingDir: svc.workingDir.value } : {}),
+      ...(build.args ? { buildArgs: build.args } : {}),
       overrideBy: 'compose',
     },
     pkgs,
@@ -78,7 +81,10 @@ export function attributeCompose(svc: ComposeService, pkgs: PackageIndex, docker
 export function attributeBuild(input: BuildInput, pkgs: PackageIndex, dockerfiles: readonly DockerfileFacts[], rel: (p: string) => string): Attribution {
   const context = input.context;
   const dockerfilePath = resolve(context, input.dockerfile ?? 'Dockerfile');
-  const dockerfile = dockerfiles.find((d) => d.file === dockerfilePath);
+  const args = JSON.stringify(Object.entries(input.buildArgs ?? {}).sort());
+  const dockerfile =
+    dockerfiles.find((d) => d.file === dockerfilePath && JSON.stringify(Object.entries(d.buildArgs ?? {}).sort()) === args) ??
+    dockerfiles.find((d) => d.file === dockerfilePath && d.buildArgs === undefined);
   const notes: string[] = [];
   const where = input.contextText;
   let image: BuiltImage | undefined;
@@ -179,7 +185,8 @@ function containerSpace(context: string, image: BuiltImage | undefined, pkgs: Pa
     if (workdir !== undefined) {
       const abs = posix.resolve(workdir, ...cd, path);
       const c = image ? contextPathOf(image, abs) : undefined;
-      if (c !== undefined) return join(context, c);
+      // turbo prune's copy of the repository stands for the repository.
+      if (c !== undefined) return join(context, c.replace(/^out\/(?:full|json)(?:\/|$)/, ''));
       return bySuffix(abs, context, pkgs);
     }
     // No Dockerfile in the repository: relative paths are taken from the context's root (`COPY . .`).

@@ -13,8 +13,9 @@ import type { DockerArg, DockerCommand, DockerCopy, DockerfileFacts, DockerStage
  * what the image runs are read: FROM, ARG, ENV, WORKDIR, COPY, ADD, RUN, CMD, ENTRYPOINT.
  * Never throws; what Docker would refuse is a located problem.
  */
-export function parseDockerfile(text: string, file: string): DockerfileFacts {
+export function parseDockerfile(text: string, file: string, buildArgs?: Readonly<Record<string, string>>): DockerfileFacts {
   const facts: DockerfileFacts = { file, kind: 'dockerfile', escape: '\\', globalArgs: [], stages: [], problems: [] };
+  if (buildArgs && Object.keys(buildArgs).length > 0) facts.buildArgs = { ...buildArgs };
   const lines = text.split(/\r\n|\n|\r/);
   let i = 0;
 
@@ -112,6 +113,8 @@ interface StageState {
 }
 
 function readInstructions(facts: DockerfileFacts, list: Instruction[]): void {
+  // A --build-arg sets a declared ARG, overriding its default (Dockerfile reference, "ARG").
+  const given = new Map(Object.entries(facts.buildArgs ?? {}));
   const globals = new Map<string, string | undefined>();
   const states: StageState[] = [];
   const stageByName = new Map<string, number>();
@@ -158,13 +161,13 @@ function readInstructions(facts: DockerfileFacts, list: Instruction[]): void {
         const name = eq === -1 ? w : w.slice(0, eq);
         const dflt = eq === -1 ? undefined : unquote(w.slice(eq + 1));
         if (!stage || !state) {
-          globals.set(name, dflt);
+          globals.set(name, given.get(name) ?? dflt);
           const a: DockerArg = { name, range };
           if (dflt !== undefined) a.default = dflt;
           facts.globalArgs.push(a);
         } else {
           // `ARG X` inside a stage takes the global default of X (Dockerfile reference, "Scope").
-          const v = dflt !== undefined ? substitute(dflt, state.vars) : globals.get(name);
+          const v = given.get(name) ?? (dflt !== undefined ? substitute(dflt, state.vars) : globals.get(name));
           if (v !== undefined) state.vars.set(name, v);
         }
       }

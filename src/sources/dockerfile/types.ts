@@ -11,6 +11,8 @@ export interface DockerfileFacts {
   kind: 'dockerfile';
   /** The escape character (`\` unless a `# escape=` parser directive says `` ` ``). */
   escape: '\\' | '`';
+  /** The `--build-arg` values these facts were read with (compose `build.args`); absent: the ARG defaults. */
+  buildArgs?: Record<string, string>;
   /** ARGs declared before the first FROM (usable in FROM lines), with their defaults. */
   globalArgs: DockerArg[];
   stages: DockerStage[];

@@ -80,6 +80,18 @@ function readService(name: string, nameRange: SourceRange, svc: LNode, env: Read
     if (dockerfile) b.dockerfile = dockerfile;
     const target = build.kind === 'map' ? locatedString(get(build, 'target'), env) : undefined;
     if (target) b.target = target;
+    const args: Record<string, string> = {};
+    const argsNode = build.kind === 'map' ? get(build, 'args') : undefined;
+    for (const e of mapEntries(argsNode)) {
+      const v = e.value.kind === 'scalar' && e.value.value !== null ? locatedString(e.value, env) : undefined;
+      if (v && !v.unresolved) args[e.key] = v.value;
+    }
+    for (const it of seqItems(argsNode)) {
+      const v = locatedString(it, env);
+      const eq = v?.value.indexOf('=') ?? -1;
+      if (v && !v.unresolved && eq > 0) args[v.value.slice(0, eq)] = v.value.slice(eq + 1);
+    }
+    if (Object.keys(args).length > 0) b.args = args;
     s.build = b;
   }
   const command = commandFact(get(svc, 'command'), env);

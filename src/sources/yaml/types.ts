@@ -163,6 +163,8 @@ export interface ComposeService {
     dockerfile?: LocatedString;
     /** `build.target`: the Dockerfile stage the image is built from (the last stage when absent). */
     target?: LocatedString;
+    /** `build.args` with a value (mapping or `KEY=value` list, after interpolation; unresolved ones are left out). */
+    args?: Record<string, string>;
     resolvedContext: string;
     range: SourceRange;
   };
