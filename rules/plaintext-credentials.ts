@@ -4,7 +4,7 @@ import type { SourceRange } from '../src/core/location.js';
 import { defineRule } from '../src/engine/rule.js';
 import { distinctConnectionValues } from '../src/model/connections.js';
 import { classifyPassword } from '../src/model/connections/credentials.js';
-import { gitTrackedFiles } from '../src/model/git-tracked.js';
+import { isTracked } from '../src/discovery/git-tracked.js';
 
 export const DEFAULT_ALLOW = '**/test/**, **/tests/**, **/__tests__/**, **/fixtures/**, **/*.test.*, **/*.spec.*';
 
@@ -53,17 +53,16 @@ export default defineRule({
       .map((g) => g.trim())
       .filter((g) => g !== '');
     const allowed = globs.length ? picomatch(globs, { dot: true }) : () => false;
-    let tracked: ReturnType<typeof gitTrackedFiles> | undefined;
+    const git = ctx.facts.git;
     /** A file whose plaintext password is a finding: tracked, not a template, not allowed test data. */
     const judged = (file: string): boolean => {
       const relPath = relative(root, file).split(sep).join('/');
       if (TEMPLATE_NAME.test(basename(file)) || allowed(relPath)) return false;
-      tracked ??= gitTrackedFiles(root); // once per run, only when there is something to judge
-      return tracked.isTracked(file);
+      return isTracked(git, root, file);
     };
     const report = (messageId: string, helpId: string, data: Record<string, string>, range: SourceRange) => {
       if (!judged(range.file)) return;
-      const place = tracked?.known ? 'a file git tracks' : 'a file of the project (no git repository: every file counts as committed)';
+      const place = git.known ? 'a file git tracks' : 'a file of the project (no git repository: every file counts as committed)';
       ctx.report({ messageId, helpId, data: { ...data, place }, range });
     };
 

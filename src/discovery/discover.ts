@@ -8,7 +8,7 @@ import { FileAccess } from '../core/file-access.js';
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
 export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git'];
 
-export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js' | 'env' | 'prisma-schema' | 'prisma-config' | 'deployment';
+export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js' | 'env' | 'prisma-schema' | 'prisma-config' | 'deployment' | 'dockerfile';
 
 export interface Candidate {
   path: string;
@@ -62,6 +62,12 @@ const JS_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const JS_SKIP = /\.d\.[cm]?ts$|\.min\.js$/;
 /** Prisma 7's config file (prisma.config.ts and its .js/.mts/.cts/.mjs/.cjs forms). */
 const PRISMA_CONFIG = /^prisma\.config\.[cm]?[jt]s$/;
+/**
+ * Dockerfiles: `Dockerfile` (BuildKit also falls back to `dockerfile`), `Dockerfile.<variant>` and
+ * `<variant>.Dockerfile`; not the per-Dockerfile ignore files (`Dockerfile.dockerignore`) nor templates
+ * that are not Dockerfiles until rendered (`Dockerfile.j2`, `Dockerfile.template`).
+ */
+const DOCKERFILE = /^(dockerfile(\.[\w.-]+)?|[\w.-]+\.dockerfile)$/i;
 
 export function classifyByName(file: string): CandidateKind | null {
   return classifyName(basename(file));
@@ -69,6 +75,7 @@ export function classifyByName(file: string): CandidateKind | null {
 
 /** `classifyByName` for a bare file name (a directory entry). */
 function classifyName(name: string): CandidateKind | null {
+  if (DOCKERFILE.test(name) && !/\.(dockerignore|j2|jinja2?|tmpl|tpl|template|erb|in)$/i.test(name)) return 'dockerfile';
   if (PG_CONF_NAME.test(name) || PG_CONF_LIKE.test(name)) return 'postgresql-conf';
   if (PGBOUNCER_NAME.test(name)) return 'pgbouncer-ini';
   if (/\.ini$/i.test(name)) return 'maybe-ini';

@@ -1,4 +1,4 @@
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { InputProblem } from '../core/diagnostic.js';
 import { DEFAULT_MAX_FILE_BYTES, type TextFile } from '../core/read-text.js';
@@ -20,6 +20,10 @@ import { loadPrismaConfig } from '../sources/prisma/config.js';
 import { classifyYamlFile, extractCompose, extractKubernetes, extractPm2, extractServerless } from '../sources/yaml/index.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
 import { buildConnections } from './connections.js';
+import { parseDockerfile } from '../sources/dockerfile/parse.js';
+import type { DockerfileFacts } from '../sources/dockerfile/types.js';
+import type { PackageFacts } from './project.js';
+import { gitTrackedFiles } from '../discovery/git-tracked.js';
 
 export interface BuildOptions {
   maxFileBytes?: number;
@@ -90,7 +94,35 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   const js = buildJsFacts(discovery, maxBytes, sources, problems);
   const config = buildConfigFacts(discovery, reader, problems);
   const packages = discovery.packageJsons.map((p) => packageFacts(p, access));
-  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, ...config };
+  const dockerfiles: DockerfileFacts[] = [];
+  for (const c of discovery.candidates) {
+    if (c.kind !== 'dockerfile') continue;
+    const t = reader('dockerfile')(c.path);
+    if (!t.ok) {
+      problems.push(t.problem);
+      continue;
+    }
+    const d = parseDockerfile(t.text, c.path);
+    dockerfiles.push(d);
+    problems.push(...d.problems);
+  }
+  // A compose service's `build.args` set the Dockerfile's ARGs: the same file read with those values
+  // (its problems are the file's, reported once above).
+  const variants = new Set<string>();
+  for (const compose of config.compose) {
+    for (const svc of compose.services) {
+      const b = svc.build;
+      if (!b?.args) continue;
+      const path = resolve(b.resolvedContext, b.dockerfile?.value ?? 'Dockerfile');
+      const key = `${path}\0${JSON.stringify(Object.entries(b.args).sort())}`;
+      if (variants.has(key) || !dockerfiles.some((d) => d.file === path)) continue;
+      variants.add(key);
+      const t = reader('dockerfile')(path);
+      if (t.ok) dockerfiles.push(parseDockerfile(t.text, path, b.args));
+    }
+  }
+  const git = gitTrackedFiles(discovery.root);
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, dockerfiles, git, ...config };
   return facts;
 }
 
@@ -174,18 +206,31 @@ function allowedEntries(dir: string, access: FileAccess): DirListing {
   return l.ok ? { ok: true, entries: l.entries.filter((e) => access.check(join(dir, e.name)).ok) } : l;
 }
 
-/** A package.json's directory and name (a broken one still marks a package). */
-function packageFacts(path: string, access: FileAccess): { dir: string; name?: string } {
+/** A package.json's directory, name and scripts (a broken one still marks a package). */
+function packageFacts(path: string, access: FileAccess): PackageFacts {
   const dir = dirname(path);
   const t = access.readText(path);
-  if (!t.ok) return { dir };
+  if (!t.ok) return { dir, scripts: [], dependencies: [] };
+  const out: PackageFacts = { dir, scripts: [], dependencies: [] };
   try {
-    const pkg = JSON.parse(t.text) as { name?: unknown };
-    if (typeof pkg.name === 'string') return { dir, name: pkg.name };
+    const pkg = JSON.parse(t.text) as Record<string, unknown>;
+    if (typeof pkg.name === 'string') out.name = pkg.name;
+    if (pkg.scripts !== null && typeof pkg.scripts === 'object' && !Array.isArray(pkg.scripts)) {
+      for (const [name, command] of Object.entries(pkg.scripts as Record<string, unknown>)) if (typeof command === 'string') out.scripts.push({ name, command });
+    }
+    // `prisma db seed` runs package.json "prisma": { "seed": "…" } (Prisma 5/6; prisma.config.ts in 7).
+    const seed = pkg.prisma !== null && typeof pkg.prisma === 'object' ? (pkg.prisma as { seed?: unknown }).seed : undefined;
+    if (typeof seed === 'string') out.scripts.push({ name: 'prisma.seed', command: seed });
+    const deps = new Set<string>();
+    for (const key of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) {
+      const d = pkg[key];
+      if (d !== null && typeof d === 'object' && !Array.isArray(d)) for (const n of Object.keys(d)) deps.add(n);
+    }
+    out.dependencies = [...deps];
   } catch {
     /* not JSON: still a package */
   }
-  return { dir };
+  return out;
 }
 
 type ConfigFacts = Pick<ProjectFacts, 'envFiles' | 'composeEnvFiles' | 'prismaSchemas' | 'prismaConfigs' | 'compose' | 'kubernetes' | 'pm2' | 'serverless'>;

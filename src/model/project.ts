@@ -4,15 +4,26 @@ import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 import type { JsFileFacts } from '../sources/js/types.js';
 import type { LoadedEnvFile } from '../sources/env/types.js';
 import type { ParsedPrismaSchema, PrismaConfigFacts } from '../sources/prisma/types.js';
+import type { DockerfileFacts } from '../sources/dockerfile/types.js';
+import { UNKNOWN_GIT, type GitTrackedFiles } from '../discovery/git-tracked.js';
 import type { ComposeFacts, KubernetesFacts, Pm2Facts, ServerlessFacts } from '../sources/yaml/types.js';
 
 /** What kind of file a source text is; decides comment syntax for suppressions and redaction of frames. */
-export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist' | 'js' | 'env' | 'prisma' | 'yaml';
+export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist' | 'js' | 'env' | 'prisma' | 'yaml' | 'dockerfile';
 
 export interface SourceText {
   file: string;
   kind: SourceKind;
   text: string;
+}
+
+/** A package.json: its directory, `name`, and `scripts` in file order (plus `prisma.seed`, named `prisma.seed`). */
+export interface PackageFacts {
+  dir: string;
+  name?: string;
+  scripts: Array<{ name: string; command: string }>;
+  /** Names in dependencies, devDependencies, optionalDependencies and peerDependencies (a workspace package's code goes where its dependents go). */
+  dependencies: string[];
 }
 
 /** Everything the extractors found in the repository; rules read only this. */
@@ -26,8 +37,8 @@ export interface ProjectFacts {
   envFiles: LoadedEnvFile[];
   /** Files named by a compose `env_file` that are not `.env` files of their own (`db.env`), read once here. */
   composeEnvFiles: LoadedEnvFile[];
-  /** The repository's packages: each package.json's directory and `name` (when it has one). */
-  packages: Array<{ dir: string; name?: string }>;
+  /** The repository's packages: each package.json's directory, `name` (when it has one) and scripts. */
+  packages: PackageFacts[];
   /** Prisma schemas (a schema.prisma, or a folder of *.prisma files) and prisma.config.ts files. */
   prismaSchemas: Array<ParsedPrismaSchema & { path: string }>;
   prismaConfigs: PrismaConfigFacts[];
@@ -35,6 +46,10 @@ export interface ProjectFacts {
   kubernetes: KubernetesFacts[];
   pm2: Pm2Facts[];
   serverless: ServerlessFacts[];
+  /** Dockerfiles: their stages, what each copies from the build context, WORKDIR, CMD and ENTRYPOINT. */
+  dockerfiles: DockerfileFacts[];
+  /** Which files git tracks (asked once while the facts are built; unknown outside a git work tree). */
+  git: GitTrackedFiles;
   /** Text of every file read, by absolute path (for suppressions and source frames). */
   sources: Map<string, SourceText>;
   /** Problems with input files that are not tied to a parsed config (unreadable, binary, skipped). */
@@ -57,6 +72,8 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     kubernetes: [],
     pm2: [],
     serverless: [],
+    dockerfiles: [],
+    git: UNKNOWN_GIT,
     sources: new Map(),
     problems: [],
     ...parts,

@@ -1,7 +1,7 @@
 /** plaintext-credentials judges only files git tracks (index: committed or staged), asking git once per run. */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { gitTrackedFiles } from '../../src/model/git-tracked.js';
+import { gitTrackedFiles } from '../../src/discovery/git-tracked.js';
 import { allDiagnostics, lintPaths, tempProject, testConfig } from '../support/lint-helpers.js';
 import { join, relative } from 'node:path';
 

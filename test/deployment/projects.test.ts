@@ -172,3 +172,48 @@ describe('clean-well-sized', () => {
     expect(run.diagnostics.map((d) => `${relative(run.dir, d.range.file)}:${d.range.line} ${d.ruleId} ${d.message}`)).toEqual([]);
   });
 });
+
+describe('monorepo-targets', () => {
+  const run = runProject(copyProject('fixtures/projects/monorepo-targets'));
+  const service = (name: string, file = 'docker-compose.yml') => run.model.services.find((s) => s.id === `service:compose:${file}#${name}`)!;
+  it('counts the backend once per instance (3 × 10 = 30); frontends, migration, perf script and one-shot jobs add nothing', () => {
+    // Before issue 10.3, `build.context: .` gave every built service every pool of the repository:
+    // 60 on postgres (migrate 12, api 36, api-debug 12), the psql job counted as a server, and the
+    // published image's pool size unknown.
+    expect(numbers(run.budget)).toEqual({
+      servers: [
+        { name: 'db', maxConnections: 200, reserved: 3, available: 197, demand: 30, status: 'ok', clients: [{ name: 'api', kind: 'service', instances: 3, perInstance: 10, total: 30 }] },
+        { name: 'postgres', maxConnections: 100, reserved: 3, available: 97, demand: 30, status: 'ok', clients: [{ name: 'api', kind: 'service', instances: 3, perInstance: 10, total: 30 }] },
+      ],
+      poolers: [],
+    });
+    expect(run.budget.unlinked ?? []).toEqual([]);
+    expect(run.model.edges.map((e) => `${e.serviceId} ${relative(run.dir, e.range.file)}`)).toEqual([
+      'service:compose:docker-compose.prod.yml#api apps/api/src/db.ts',
+      'service:compose:docker-compose.yml#api apps/api/src/db.ts',
+    ]);
+  });
+  it('says which code each container runs, from the Dockerfile stage and the command', () => {
+    expect(service('api').linkReason).toBe('build context ., Dockerfile stage api: CMD node apps/api/dist/main.js runs apps/api');
+    expect(service('web').linkReason).toBe('build context ., Dockerfile stage web: CMD node apps/web/server.js runs apps/web');
+    expect(service('admin').linkReason).toBe('build context ., Dockerfile stage admin: the image holds apps/admin/dist');
+    expect(service('api', 'docker-compose.prod.yml').linkReason).toBe(
+      "image ghcr.io/acme/monorepo-targets-api:1.2 is this repository's api, Dockerfile stage api: CMD node apps/api/dist/main.js runs apps/api",
+    );
+  });
+  it('states the judged profile set and why the jobs are not counted', () => {
+    expect(service('migrate').notCounted).toBe('one-shot job: runs the migrate script, which exits. Not counted in the long-running budget');
+    expect(service('create-analytics-db').notCounted).toBe('one-shot job: runs psql, a PostgreSQL client program, and exits; restart: no. Not counted in the long-running budget');
+    expect(service('api-debug').notCounted).toContain('runs only with compose profile debug');
+    expect(run.model.servers.map((s) => s.name)).toEqual(['db', 'postgres']); // the psql job is not a server
+    expect(run.budget.notes).toEqual([
+      'the pool at apps/api/src/migrate.ts:6 is a client of apps/api/package.json script "migrate", which runs once: not counted as a pool of a long-running service',
+      'the pool at scripts/perf.ts:4 is a client of package.json script "perf", which runs once: not counted as a pool of a long-running service',
+      "docker-compose.yml: the budget judges compose's default profile set (`docker compose up` without --profile: the services without profiles); not counted: create-analytics-db (tools), api-debug (debug)",
+      'migrate: one-shot job: runs the migrate script, which exits. Not counted in the long-running budget',
+      'create-analytics-db: one-shot job: runs psql, a PostgreSQL client program, and exits; restart: no. Not counted in the long-running budget',
+      "api-debug: runs only with compose profile debug (docker compose --profile debug); the budget judges compose's default set, the services without profiles",
+    ]);
+  });
+  it('finds nothing to report', () => expect(run.diagnostics).toEqual([]));
+});

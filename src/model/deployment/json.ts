@@ -125,6 +125,7 @@ export function deploymentJson(model: DeploymentModel, root: string): Record<str
       codePaths: s.codePaths.map((c) => locationJson(root, { file: c, line: 1, column: 1, endLine: 1, endColumn: 1 })!.file),
       linkReason: s.linkReason,
       notes: s.notes ?? [],
+      ...(s.notCounted !== undefined ? { notCounted: s.notCounted } : {}),
     })),
     edges: model.edges.map((e) => edgeJson(root, e)),
     budgets: {

@@ -1,13 +1,16 @@
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { extractPm2 } from '../../sources/pm2/extract.js';
+import { postgresCompatibleServer } from '../../sources/yaml/images.js';
 import { surgePods } from '../../sources/yaml/kubernetes.js';
 import type { PoolDefinition } from '../../sources/js/types.js';
-import type { ComposeFacts, ComposeService, K8sContainer, K8sWorkload, Pm2App } from '../../sources/yaml/types.js';
+import type { ComposeFacts, ComposeService, K8sContainer, K8sJob, K8sWorkload, Pm2App } from '../../sources/yaml/types.js';
 import { DEFAULT_NAMESPACE, type BuildContext } from './context.js';
 import type { EndpointScope } from './endpoints.js';
 import { composeEnv, dotenvFor, k8sEnv, pm2Env, serverlessEnv, withFallback, type ServiceEnv } from './env.js';
 import { declared as declaredQ, defaulted, derived, fromResolved, unknownQ } from './quantity.js';
 import type { Quantity, ServiceNode } from './types.js';
+import { attributeCompose, fileKey, oneShotCommand, oneShotFiles, ownImage, type Attribution } from './attribution.js';
+import { inside, PackageIndex } from './packages.js';
 
 /** A service with what the edges step needs beside the public node. */
 export interface ServiceBuild {
@@ -27,32 +30,15 @@ interface AppDir {
   pools: PoolDefinition[];
 }
 
-const NOT_RUNTIME_DIR = /(^|\/)(test|tests|__tests__|__mocks__|spec|e2e|scripts|seed|seeds|migrations|prisma\/seed)(\/|$)/i;
-const NOT_RUNTIME_FILE = /\.(test|spec|e2e)\.[cm]?[jt]sx?$|(^|\/)seed\.[cm]?[jt]s$|(^|\/)(jest|vitest|playwright|drizzle|knexfile)\.config\.[cm]?[jt]s$/i;
+/** Tests, mocks, seeds, migrations and one-off scripts (load tests, benchmarks): folders whose code no deployed process runs. */
+const NOT_RUNTIME_DIR = /(^|\/)(test|tests|__tests__|__mocks__|spec|e2e|scripts|seed|seeds|migrations|prisma\/seed|perf|k6|bench|benchmarks?|load-?tests?)(\/|$)/i;
+/** Test files and test-runner configs. Migration configs (knexfile, data-source) are judged by the scripts that run them (`oneShotFiles`). */
+const NOT_RUNTIME_FILE = /\.(test|spec|e2e)\.[cm]?[jt]sx?$|(^|\/)(jest|vitest|playwright)\.config\.[cm]?[jt]s$/i;
 
 /** Is this file code a deployed process runs (not a test, a seed, a migration, a one-off script)? */
 export function isRuntimeFile(file: string, base: string): boolean {
   const r = relative(base, file).split(sep).join('/');
   return !NOT_RUNTIME_DIR.test(dirname(r)) && !NOT_RUNTIME_FILE.test(r);
-}
-
-let packageDirs = new Map<string, { dir: string; name?: string }>();
-
-/** The nearest directory with a package.json, up to the repository root (read with the other inputs: ProjectFacts.packages). */
-function packageOf(file: string, root: string): { dir: string; name?: string } | undefined {
-  let dir = dirname(file);
-  for (;;) {
-    const hit = packageDirs.get(dir);
-    if (hit !== undefined) return hit;
-    const up = dirname(dir);
-    if (dir === root || up === dir || relative(root, up).startsWith('..')) return undefined;
-    dir = up;
-  }
-}
-
-function inside(file: string, dir: string): boolean {
-  const r = relative(dir, file);
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
 }
 
 /** Pools that open connections: wrappers (Kysely, Drizzle over a pool, PrismaClient with an adapter) count through the pool they wrap. */
@@ -61,36 +47,67 @@ export function countedPools(facts: BuildContext['facts']): PoolDefinition[] {
 }
 
 export function collectServices(ctx: BuildContext): ServiceBuild[] {
-  packageDirs = new Map((ctx.facts.packages ?? []).map((p) => [p.dir, p]));
   const root = ctx.facts.root;
-  const pools = countedPools(ctx.facts);
+  const pkgs = new PackageIndex(root, ctx.facts.packages);
+  // Pools of code that runs once (a migration CLI's data source, a seed, a perf script) are not the app's.
+  const once = oneShotFiles(pkgs);
+  const pools: PoolDefinition[] = [];
+  for (const p of countedPools(ctx.facts)) {
+    const step = once.get(fileKey(p.file));
+    if (step !== undefined) ctx.notes.push({ message: `the pool at ${ctx.at(p.range)} is a client of ${step}, which runs once: not counted as a pool of a long-running service`, range: p.range });
+    else if (isRuntimeFile(p.file, pkgs.of(p.file)?.dir ?? root)) pools.push(p);
+  }
   const apps = new Map<string, AppDir>();
   for (const p of pools) {
-    const pkg = packageOf(p.file, root);
+    const pkg = pkgs.of(p.file);
     const dir = pkg?.dir ?? root;
     let app = apps.get(dir);
     if (!app) apps.set(dir, (app = { dir, pools: [], ...(pkg?.name ? { name: pkg.name } : {}) }));
     app.pools.push(p);
   }
-  const poolsUnder = (paths: string[]): PoolDefinition[] =>
-    pools.filter((p) => paths.some((d) => inside(p.file, d)) && isRuntimeFile(p.file, packageOf(p.file, root)?.dir ?? paths.find((d) => inside(p.file, d)) ?? root));
+  const poolsUnder = (paths: string[]): PoolDefinition[] => pools.filter((p) => paths.some((d) => inside(p.file, d)));
 
   const out: ServiceBuild[] = [];
-  for (const compose of ctx.facts.compose) for (const svc of compose.services) if (!svc.postgres && !isBouncer(svc)) out.push(composeService(ctx, compose, svc));
+  // Compose: services built from this repository first, so an `image:` another service builds is known.
+  const built = new Map<string, { codePaths: string[]; service: string }>();
+  const composeBuilds: Array<{ compose: ComposeFacts; svc: ComposeService; build: ServiceBuild }> = [];
+  for (const compose of ctx.facts.compose) {
+    const completed = new Set(compose.services.flatMap((x) => x.dependsOnCompleted.map((d) => d.value)));
+    for (const svc of compose.services) {
+      if (svc.postgres || isBouncer(svc)) continue;
+      const other = svc.image ? postgresCompatibleServer(svc.image) : undefined;
+      if (other !== undefined) {
+        ctx.notes.push({ message: `${svc.name}: image ${svc.image!.raw} runs ${other}, a database server that speaks PostgreSQL's protocol but is not PostgreSQL: no max_connections budget is computed for it, and it is not a client service`, range: svc.nameRange });
+        continue;
+      }
+      const b = composeService(ctx, compose, svc, pkgs, completed);
+      composeBuilds.push({ compose, svc, build: b });
+      if (svc.build && svc.image) built.set(svc.image.repository, { codePaths: b.node.codePaths, service: `compose service ${svc.name}` });
+    }
+  }
+  for (const { svc, build } of composeBuilds) {
+    if (!svc.build && svc.image && !svc.postgresClient) {
+      const own = ownImage(svc.image, built, root, pkgs, ctx.facts.dockerfiles, { ...(svc.entrypoint ? { entrypoint: svc.entrypoint.args.map((a) => a.value) } : {}), ...(svc.command ? { command: svc.command.args.map((a) => a.value) } : {}), overrideBy: 'compose' }, relOf(ctx));
+      if (own) applyAttribution(build, own);
+    }
+    out.push(build);
+  }
+  for (const c of ctx.facts.compose) profileNote(ctx, c);
   for (const k8s of ctx.facts.kubernetes) {
     for (const w of k8s.workloads) {
       if (w.containers.some((c) => c.postgres || c.pgbouncer || (c.image && /(^|\/)pgbouncer$/.test(c.image.repository)))) continue;
-      out.push(k8sService(ctx, w, apps));
+      out.push(k8sService(ctx, w, apps, pkgs, built));
     }
+    for (const j of k8s.jobs) out.push(k8sJob(ctx, j));
   }
   const pm2Services: ServiceBuild[] = [];
   for (const pm2 of ctx.facts.pm2) {
     const apps2 = ctx.cpus !== undefined ? reextractPm2(ctx, pm2.file) ?? pm2.apps : pm2.apps;
-    for (const app of apps2) pm2Services.push(pm2Service(ctx, pm2.file, app));
+    for (const app of apps2) pm2Services.push(pm2Service(ctx, pm2.file, app, pkgs));
   }
   for (const sls of ctx.facts.serverless) {
     for (const fn of sls.functions) {
-      const dir = packageOf(join(dirname(sls.file), 'x'), root)?.dir ?? dirname(sls.file);
+      const dir = pkgs.containing(dirname(sls.file))?.dir ?? dirname(sls.file);
       const name = sls.framework === 'vercel' ? `vercel ${fn.name}` : fn.name;
       const provisioned = fn.provisionedConcurrency?.value;
       let peak: Quantity;
@@ -109,7 +126,7 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
 
   // PM2 inside a container multiplies the container's count; otherwise it is a service of its own.
   for (const p of pm2Services) {
-    const host = out.find((s) => (s.node.kind === 'compose' || s.node.kind === 'kubernetes') && s.node.codePaths.some((d) => p.node.codePaths.some((c) => inside(c, d))));
+    const host = out.find((s) => (s.node.kind === 'compose' || s.node.kind === 'kubernetes') && s.node.notCounted === undefined && s.node.codePaths.some((d) => p.node.codePaths.some((c) => inside(c, d))));
     if (host) {
       host.node.peakInstances = multiply(host.node.peakInstances, p.node.peakInstances, `${host.node.peakInstances.source} × ${p.node.peakInstances.source} (PM2 in each)`);
       host.node.notes = [...(host.node.notes ?? []), `runs PM2 app ${p.node.name} (${ctx.rel(p.node.range.file)}) in each container`];
@@ -122,7 +139,7 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
   // A repository with one app and one workload links them.
   const linked = (s: ServiceBuild) => s.node.codePaths.length > 0;
   const appsLeft = [...apps.values()].filter((a) => !out.some((s) => s.node.codePaths.some((d) => inside(a.dir, d) || inside(d, a.dir))));
-  const unlinked = out.filter((s) => !linked(s) && s.node.kind !== 'declared');
+  const unlinked = out.filter((s) => !linked(s) && s.node.kind !== 'declared' && s.node.notCounted === undefined);
   if (appsLeft.length === 1) {
     const app = appsLeft[0]!;
     const vars = new Set(app.pools.flatMap((p) => (p.connectionString?.provenance.kind === 'env' ? [p.connectionString.provenance.envVar] : [])));
@@ -158,7 +175,7 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
   }
   for (const s of out) {
     const code = s.node.codePaths;
-    s.pools = code.length > 0 ? poolsUnder(code) : [];
+    s.pools = code.length > 0 && s.node.notCounted === undefined ? poolsUnder(code) : [];
     const dir = code[0];
     if (dir) s.env = withFallback(s.env, dotenvFor(ctx, dir));
     s.node.environment = s.env;
@@ -176,21 +193,61 @@ function isInfra(s: ServiceBuild): boolean {
   return /^(redis|nginx|traefik|caddy|haproxy|envoy|memcached|rabbitmq|kafka|zookeeper|elasticsearch|opensearch|minio|mailhog|mailpit|prometheus|grafana|jaeger|otel|localstack|adminer|pgadmin|mongo|mysql|mariadb|clickhouse|nats|keycloak)/i.test(s.node.name.replace(/^.*\//, '')) || s.node.linkReason.startsWith('image ');
 }
 
-function composeService(ctx: BuildContext, compose: ComposeFacts, svc: ComposeService): ServiceBuild {
-  const code = svc.build ? [svc.build.resolvedContext] : [];
+function composeService(ctx: BuildContext, compose: ComposeFacts, svc: ComposeService, pkgs: PackageIndex, completed: ReadonlySet<string>): ServiceBuild {
   const node: ServiceNode = {
     id: `service:compose:${ctx.rel(compose.file)}#${svc.name}`,
     name: svc.name,
     kind: 'compose',
     range: svc.nameRange,
     peakInstances: fromResolved(svc.replicas, (v) => (svc.replicas.provenance.kind === 'default' ? `${v} container (compose default)` : `${v} replica${v === 1 ? '' : 's'}`)),
-    codePaths: code,
-    linkReason: svc.build ? `build context ${svc.build.context.value}` : svc.image ? `image ${svc.image.raw}: its code is not in the repository` : 'no build context',
+    codePaths: [],
+    linkReason: svc.image ? `image ${svc.image.raw}: its code is not in the repository` : 'no build context',
   };
-  return { node, env: composeEnv(ctx, svc), scope: { composeFile: compose.file }, pools: [], codeless: !svc.build };
+  const b: ServiceBuild = { node, env: composeEnv(ctx, svc), scope: { composeFile: compose.file }, pools: [], codeless: !svc.build };
+  if (svc.build) applyAttribution(b, attributeCompose(svc, pkgs, ctx.facts.dockerfiles, relOf(ctx)));
+  // A job that exits: psql in a postgres image, a migration command, a service others wait to complete.
+  const argv = [...(svc.entrypoint?.args ?? []), ...(svc.command?.args ?? [])].map((a) => a.value);
+  const job = svc.postgresClient
+    ? `runs ${svc.postgresClient.value}, a PostgreSQL client program, and exits`
+    : (b.node.notCounted ?? (argv.length > 0 ? oneShotCommand(argv) : undefined) ?? (completed.has(svc.name) ? 'other services wait for it to complete (depends_on condition service_completed_successfully)' : undefined));
+  if (job !== undefined) {
+    const restart = svc.restart ? `; restart: ${svc.restart.value}` : '';
+    notCounted(b, `one-shot job: ${job}${restart}. Not counted in the long-running budget`);
+  }
+  if (svc.profiles.length > 0) {
+    const names = svc.profiles.map((p) => p.value);
+    notCounted(b, `runs only with compose profile${names.length === 1 ? '' : 's'} ${names.join(', ')} (docker compose --profile ${names[0]}); the budget judges compose's default set, the services without profiles`);
+  }
+  return b;
 }
 
-function k8sService(ctx: BuildContext, w: K8sWorkload, apps: Map<string, AppDir>): ServiceBuild {
+function applyAttribution(b: ServiceBuild, a: Attribution): void {
+  b.node.codePaths = a.codePaths;
+  b.node.linkReason = a.reason;
+  b.codeless = false;
+  if (a.notes.length > 0) b.node.notes = [...(b.node.notes ?? []), ...a.notes];
+  if (a.oneShot !== undefined) b.node.notCounted = `one-shot job: ${a.oneShot}. Not counted in the long-running budget`;
+}
+
+/** A service that adds nothing to the budget, and why (the first reason is kept). */
+function notCounted(b: ServiceBuild, why: string): void {
+  b.node.notCounted ??= why;
+  if (!(b.node.notes ?? []).includes(b.node.notCounted)) b.node.notes = [...(b.node.notes ?? []).filter((n) => !n.startsWith('one-shot job:') && !n.startsWith('runs only with compose profile')), b.node.notCounted];
+  b.codeless = false;
+}
+
+/** Which profile set the budget of a compose file judges, when the file uses profiles. */
+function profileNote(ctx: BuildContext, compose: ComposeFacts): void {
+  const profiled = compose.services.filter((x) => x.profiles.length > 0);
+  if (profiled.length === 0) return;
+  const list = profiled.map((x) => `${x.name} (${x.profiles.map((p) => p.value).join(', ')})`).join(', ');
+  ctx.notes.push({
+    message: `${ctx.rel(compose.file)}: the budget judges compose's default profile set (\`docker compose up\` without --profile: the services without profiles); not counted: ${list}`,
+    range: profiled[0]!.nameRange,
+  });
+}
+
+function k8sService(ctx: BuildContext, w: K8sWorkload, apps: Map<string, AppDir>, pkgs: PackageIndex, built: ReadonlyMap<string, { codePaths: string[]; service: string }>): ServiceBuild {
   const ns = w.meta.namespace ?? DEFAULT_NAMESPACE;
   const name = w.meta.name ?? `${w.kind} ${w.meta.documentIndex}`;
   const names = new Set([name, ...w.containers.map((c) => c.name)].map((n) => n.toLowerCase()));
@@ -207,7 +264,38 @@ function k8sService(ctx: BuildContext, w: K8sWorkload, apps: Map<string, AppDir>
   };
   let env: ServiceEnv = new Map();
   for (const c of w.containers) env = withFallback(env, k8sEnv(ctx, ns, c));
-  return { node, env, scope: { namespace: ns }, pools: [], codeless: !app };
+  const b: ServiceBuild = { node, env, scope: { namespace: ns }, pools: [], codeless: !app };
+  if (!app) {
+    // Kubernetes `command` replaces the image's ENTRYPOINT, `args` its CMD.
+    for (const c of w.containers) {
+      if (!c.image) continue;
+      const overrides = { ...(c.command.length > 0 ? { entrypoint: c.command.map((a) => a.value) } : {}), ...(c.args.length > 0 ? { command: c.args.map((a) => a.value) } : {}), overrideBy: 'Kubernetes' as const };
+      const own = ownImage(c.image, built, ctx.facts.root, pkgs, ctx.facts.dockerfiles, overrides, relOf(ctx));
+      if (own) {
+        applyAttribution(b, own);
+        break;
+      }
+    }
+  }
+  return b;
+}
+
+/** A Kubernetes Job or CronJob: its pods run to completion; listed, never counted. */
+function k8sJob(ctx: BuildContext, j: K8sJob): ServiceBuild {
+  const ns = j.meta.namespace ?? DEFAULT_NAMESPACE;
+  const name = j.meta.name ?? `${j.kind} ${j.meta.documentIndex}`;
+  const node: ServiceNode = {
+    id: `service:k8s:${ns}/${j.kind}/${name}`,
+    name,
+    kind: 'kubernetes',
+    range: j.meta.range,
+    peakInstances: defaulted(1, `${j.kind}`, j.kind === 'CronJob' ? `a Job per schedule ${j.schedule ?? '?'}` : 'a Job runs its pods to completion'),
+    codePaths: [],
+    linkReason: `${j.kind} ${name}`,
+  };
+  const b: ServiceBuild = { node, env: new Map(), scope: { namespace: ns }, pools: [], codeless: false };
+  notCounted(b, `one-shot job: a Kubernetes ${j.kind}${j.kind === 'CronJob' && j.schedule ? ` (schedule ${j.schedule})` : ''} runs its pods to completion. Not counted in the long-running budget`);
+  return b;
 }
 
 /** Replicas, or the HPA's maxReplicas, plus the pods a rolling update adds (maxSurge, default 25% rounded up). */
@@ -231,11 +319,11 @@ function k8sPeak(ctx: BuildContext, w: K8sWorkload): Quantity {
   return q;
 }
 
-function pm2Service(ctx: BuildContext, file: string, app: Pm2App): ServiceBuild {
+function pm2Service(ctx: BuildContext, file: string, app: Pm2App, pkgs: PackageIndex): ServiceBuild {
   const base = dirname(file);
   const cwd = app.cwd ? resolve(base, app.cwd.value) : base;
   const script = app.script ? resolve(cwd, app.script.value) : undefined;
-  const dir = (script ? packageOf(script, ctx.facts.root)?.dir : undefined) ?? packageOf(join(cwd, 'x'), ctx.facts.root)?.dir ?? cwd;
+  const dir = (script ? pkgs.of(script)?.dir : undefined) ?? pkgs.containing(cwd)?.dir ?? cwd;
   const name = app.name?.value ?? basename(script ?? file);
   const inst = app.instances;
   const peak: Quantity =
@@ -298,4 +386,9 @@ function applyDeclaredServices(ctx: BuildContext, out: ServiceBuild[]): void {
     }
     if (d.instances) s.node.peakInstances = declaredQ(d.instances, `${d.instances.value} instance${d.instances.value === 1 ? '' : 's'} (deployment.services ${d.name})`);
   }
+}
+
+/** Repository-relative path for messages; the root itself is `.`. */
+function relOf(ctx: BuildContext): (p: string) => string {
+  return (p) => (p === ctx.facts.root ? '.' : ctx.rel(p));
 }

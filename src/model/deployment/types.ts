@@ -117,6 +117,12 @@ export interface ServiceNode {
   /** The environment the service's processes see, by variable (compose environment/env_file, k8s env/envFrom, PM2 env, serverless environment). */
   environment?: Map<string, ServiceEnvValue>;
   notes?: string[];
+  /**
+   * Why the service is not a long-running client and adds nothing to the budget: it runs only with
+   * a compose profile outside the judged (default) set, or it is a job that exits (a migration,
+   * `psql`, a Kubernetes Job). Absent for counted services.
+   */
+  notCounted?: string;
 }
 
 /** One environment variable as a service sees it. */

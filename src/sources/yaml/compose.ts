@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { InputProblem } from '../../core/diagnostic.js';
 import type { SourceRange } from '../../core/location.js';
+import { postgresClientProgram } from './postgres-args.js';
 import { commandFact, isSecretName, locatedString, postgresFacts, resolvedBytes, resolvedInt } from './common.js';
 import { pgbouncerImageFacts } from './image-env.js';
 import { parseImageRef, pgbouncerImageKind, pgbouncerVersionFromTag } from './images.js';
@@ -66,6 +67,7 @@ function readService(name: string, nameRange: SourceRange, svc: LNode, env: Read
     ports: [],
     profiles: [],
     dependsOn: [],
+    dependsOnCompleted: [],
   };
   const imageStr = locatedString(get(svc, 'image'), env);
   if (imageStr) s.image = parseImageRef(imageStr.value, imageStr.range, imageStr.unresolved);
@@ -76,6 +78,20 @@ function readService(name: string, nameRange: SourceRange, svc: LNode, env: Read
     const b: NonNullable<ComposeService['build']> = { context: ctx, resolvedContext: resolvePath(baseDir, ctx.value), range: build.range };
     const dockerfile = build.kind === 'map' ? locatedString(get(build, 'dockerfile'), env) : undefined;
     if (dockerfile) b.dockerfile = dockerfile;
+    const target = build.kind === 'map' ? locatedString(get(build, 'target'), env) : undefined;
+    if (target) b.target = target;
+    const args: Record<string, string> = {};
+    const argsNode = build.kind === 'map' ? get(build, 'args') : undefined;
+    for (const e of mapEntries(argsNode)) {
+      const v = e.value.kind === 'scalar' && e.value.value !== null ? locatedString(e.value, env) : undefined;
+      if (v && !v.unresolved) args[e.key] = v.value;
+    }
+    for (const it of seqItems(argsNode)) {
+      const v = locatedString(it, env);
+      const eq = v?.value.indexOf('=') ?? -1;
+      if (v && !v.unresolved && eq > 0) args[v.value.slice(0, eq)] = v.value.slice(eq + 1);
+    }
+    if (Object.keys(args).length > 0) b.args = args;
     s.build = b;
   }
   const command = commandFact(get(svc, 'command'), env);
@@ -119,8 +135,15 @@ function readService(name: string, nameRange: SourceRange, svc: LNode, env: Read
       if (v) s.dependsOn.push(v);
     }
   } else {
-    for (const d of mapEntries(dependsOn)) s.dependsOn.push({ value: d.key, range: d.keyRange });
+    for (const d of mapEntries(dependsOn)) {
+      s.dependsOn.push({ value: d.key, range: d.keyRange });
+      if (scalarString(get(d.value, 'condition')) === 'service_completed_successfully') s.dependsOnCompleted.push({ value: d.key, range: d.keyRange });
+    }
   }
+  const workingDir = locatedString(get(svc, 'working_dir'), env);
+  if (workingDir) s.workingDir = workingDir;
+  const restart = locatedString(get(svc, 'restart'), env);
+  if (restart) s.restart = restart;
 
   const hint = /postgres|pgsql/i.test(`${s.build?.dockerfile?.value ?? ''} ${s.build?.context.value ?? ''}`);
   const shape = {
@@ -131,7 +154,10 @@ function readService(name: string, nameRange: SourceRange, svc: LNode, env: Read
     ...(s.entrypoint ? { program: s.entrypoint.args } : {}),
     ...(s.command ? { args: s.command.args } : {}),
   };
-  const pg = postgresFacts(shape);
+  const client = postgresClientProgram(s.entrypoint?.args ?? s.command?.args ?? []);
+  if (client) s.postgresClient = client;
+  // A postgres image that runs psql (to create a database, wait for the server) is a client, not a server.
+  const pg = client ? undefined : postgresFacts(shape);
   if (pg) s.postgres = pg;
   const kind = s.image ? pgbouncerImageKind(s.image) : undefined;
   if (kind && s.image) {

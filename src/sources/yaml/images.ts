@@ -54,7 +54,34 @@ const POSTGRES_REPOSITORIES = new Set([
   'crunchydata/crunchy-postgres',
   'zalando/spilo-15',
   'paradedb/paradedb',
+  'citusdata/citus', // PostgreSQL with the Citus extension: the coordinator has max_connections as any server
+  'timescale/timescaledb-postgis',
+  'bitnami/postgresql-repmgr',
+  'apache/age',
+  'tensorchord/pgvecto-rs',
+  'tensorchord/vchord-postgres',
 ]);
+
+/**
+ * Database servers that speak the PostgreSQL protocol but are not PostgreSQL: their connection
+ * limits are not `max_connections` (CockroachDB: server.max_connections_per_gateway, unlimited by
+ * default; YugabyteDB: ysql_max_connections per tserver), so no budget of PostgreSQL's is computed
+ * for them, and they are never client services.
+ */
+const POSTGRES_COMPATIBLE_SERVERS: Record<string, string> = {
+  'cockroachdb/cockroach': 'CockroachDB',
+  'cockroachdb/cockroach-unstable': 'CockroachDB',
+  'yugabytedb/yugabyte': 'YugabyteDB',
+  'materialize/materialized': 'Materialize',
+  'risingwavelabs/risingwave': 'RisingWave',
+  'questdb/questdb': 'QuestDB',
+  crate: 'CrateDB',
+};
+
+/** The product name when the image runs a database server that speaks PostgreSQL's protocol but is not PostgreSQL. */
+export function postgresCompatibleServer(img: ImageRef): string | undefined {
+  return POSTGRES_COMPATIBLE_SERVERS[img.repository];
+}
 
 export function isPostgresImage(img: ImageRef): boolean {
   const repo = img.repository;
@@ -83,6 +110,8 @@ export function postgresMajorFromImage(img: ImageRef): Resolved<number> {
   }
   const pg = /(?:^|-)pg(\d+)(?:$|[.-])/.exec(tag);
   if (pg) return { value: Number(pg[1]), provenance: { kind: 'literal' }, range: img.range };
+  // Citus tags carry the Citus version (`12.1`), not PostgreSQL's; only `-pgNN` names the server's.
+  if (img.repository === 'citusdata/citus') return { value: undefined, provenance: { kind: 'unknown', reason: `citus tag "${tag}" names the Citus version, not PostgreSQL's` }, range: img.range };
   const m = /^v?(\d+)(?:\.(\d+))?/.exec(tag);
   if (m) {
     const major = Number(m[1]);

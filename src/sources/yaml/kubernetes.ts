@@ -48,6 +48,7 @@ function readKubernetes(text: string, file: string): KubernetesFacts {
     cnpgPoolers: [],
     zalandoClusters: [],
     crunchyClusters: [],
+    jobs: [],
     skippedDocuments: [],
     problems: [...parsed.problems],
   };
@@ -82,6 +83,14 @@ function readObject(node: LNode, documentIndex: number, facts: KubernetesFacts, 
   }
   if ((group === 'apps' || group === 'extensions') && ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(kind)) {
     facts.workloads.push(readWorkload(meta, kind as K8sWorkload['kind'], spec, facts.problems));
+  } else if (group === 'batch' && (kind === 'Job' || kind === 'CronJob')) {
+    // batch/v1: a Job's pods run to completion; a CronJob creates a Job per schedule (spec.jobTemplate).
+    const jobSpec = kind === 'CronJob' ? get(spec, 'jobTemplate', 'spec') : spec;
+    const podSpec = get(jobSpec, 'template', 'spec');
+    const job: KubernetesFacts['jobs'][number] = { meta, kind, containers: seqItems(get(podSpec, 'containers')).map(readContainer) };
+    const schedule = scalarString(get(spec, 'schedule'));
+    if (kind === 'CronJob' && schedule !== undefined) job.schedule = schedule;
+    facts.jobs.push(job);
   } else if (group === 'autoscaling' && kind === 'HorizontalPodAutoscaler') {
     const target = get(spec, 'scaleTargetRef');
     const tKind = scalarString(get(target, 'kind'));

@@ -124,3 +124,29 @@ function setting(name: string, value: string, at: LocatedString): ServerSettingF
   if (at.via) s.via = at.via;
   return s;
 }
+
+/** PostgreSQL's client programs (src/bin of PostgreSQL 17): a container running one of them is a client, and exits. */
+const PG_CLIENT_PROGRAMS = new Set(['psql', 'pg_isready', 'createdb', 'dropdb', 'createuser', 'dropuser', 'pg_dump', 'pg_dumpall', 'pg_restore', 'pgbench', 'vacuumdb', 'reindexdb', 'clusterdb', 'pg_basebackup']);
+
+/**
+ * The PostgreSQL client program an argv runs, directly (`psql -h db -c …`) or as a command of a
+ * `sh -c` / `bash -c` script (`until pg_isready -h db; do sleep 1; done; psql …`); undefined when
+ * the command starts anything else (the server, an application).
+ */
+export function postgresClientProgram<T extends { value: string }>(argv: T[]): T | undefined {
+  const first = argv[0];
+  if (!first) return undefined;
+  const prog = first.value.slice(first.value.lastIndexOf('/') + 1);
+  if (PG_CLIENT_PROGRAMS.has(prog)) return first;
+  if (/^(ba|da|a|z)?sh$/.test(prog)) {
+    const i = argv.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a.value));
+    const script = i >= 0 ? argv[i + 1] : undefined;
+    if (!script) return undefined;
+    // Every command of the script is a client program, a shell builtin or a wait loop: the script is a client job.
+    const words = script.value.split(/&&|\|\||;|\||\n|\b(?:do|done|then|fi|until|while|if|else)\b/).map((c) => c.trim().split(/\s+/)[0] ?? '').filter((w) => w !== '');
+    const client = words.find((w) => PG_CLIENT_PROGRAMS.has(w.slice(w.lastIndexOf('/') + 1)));
+    const other = words.find((w) => !PG_CLIENT_PROGRAMS.has(w.slice(w.lastIndexOf('/') + 1)) && !/^(sleep|echo|set|export|exit|true|false|\[|test|:|printf|cat|env|exec|\w+=.*)$/.test(w));
+    if (client && !other) return { ...script, value: client };
+  }
+  return undefined;
+}

@@ -158,7 +158,16 @@ export interface ComposeService {
   nameRange: SourceRange;
   range: SourceRange;
   image?: ImageRef;
-  build?: { context: LocatedString; dockerfile?: LocatedString; resolvedContext: string; range: SourceRange };
+  build?: {
+    context: LocatedString;
+    dockerfile?: LocatedString;
+    /** `build.target`: the Dockerfile stage the image is built from (the last stage when absent). */
+    target?: LocatedString;
+    /** `build.args` with a value (mapping or `KEY=value` list, after interpolation; unresolved ones are left out). */
+    args?: Record<string, string>;
+    resolvedContext: string;
+    range: SourceRange;
+  };
   command?: CommandFact;
   entrypoint?: CommandFact;
   environment: EnvVarFact[];
@@ -175,6 +184,17 @@ export interface ComposeService {
   hostname?: LocatedString;
   profiles: LocatedString[];
   dependsOn: LocatedString[];
+  /** `depends_on` entries with `condition: service_completed_successfully`: services that must run to completion first. */
+  dependsOnCompleted: LocatedString[];
+  /** `working_dir:` the directory the command runs in (overrides the image's WORKDIR). */
+  workingDir?: LocatedString;
+  /** `restart:` as written (`no`, `always`, `on-failure[:n]`, `unless-stopped`); compose's default is `no`. */
+  restart?: LocatedString;
+  /**
+   * The container runs a PostgreSQL client program (`psql`, `pg_isready`, `createdb`, `pg_dump`,
+   * `pgbench` …), directly or in `sh -c`, instead of the server its image would start.
+   */
+  postgresClient?: LocatedString;
   postgres?: PostgresServerFacts;
   pgbouncer?: PgbouncerImageFacts;
 }
@@ -236,6 +256,14 @@ export interface K8sWorkload {
   podLabels: Record<string, string>;
   containers: K8sContainer[];
   initContainers: K8sContainer[];
+}
+
+export interface K8sJob {
+  meta: K8sMeta;
+  kind: 'Job' | 'CronJob';
+  /** CronJob spec.schedule. */
+  schedule?: string;
+  containers: K8sContainer[];
 }
 
 export interface K8sHpa {
@@ -343,6 +371,8 @@ export interface KubernetesFacts {
   cnpgPoolers: CnpgPooler[];
   zalandoClusters: ZalandoPostgresql[];
   crunchyClusters: CrunchyPostgresCluster[];
+  /** Jobs and CronJobs: pods that run to completion (migrations, backups, reports), not long-running clients. */
+  jobs: K8sJob[];
   /** Documents that are not Kubernetes objects (no apiVersion/kind: Helm values, empty documents). */
   skippedDocuments: Array<{ documentIndex: number; reason: string; range: SourceRange }>;
   problems: InputProblem[];
