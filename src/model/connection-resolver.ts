@@ -16,10 +16,10 @@ import type { JsLibrary, PoolDefinition, Resolved } from '../sources/js/types.js
 import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 import type { PrismaValue } from '../sources/prisma/types.js';
 import type { Environment } from './environments.js';
-import { poolModeFor, poolModeSourcesOfConfig, type PoolMode } from './pool-mode.js';
+import { asPoolMode, poolModeFor, poolModeSourcesOfConfig, type PoolMode, type PoolModeSources } from './pool-mode.js';
 import type { ProjectFacts } from './project.js';
 import { isPgbouncerImage } from '../sources/yaml/images.js';
-import type { ImageRef } from '../sources/yaml/types.js';
+import type { ImageRef, PgbouncerImageFacts } from '../sources/yaml/types.js';
 
 /* ---------------- endpoints ---------------- */
 
@@ -35,38 +35,46 @@ export function bouncerListenPort(cfg: PgbouncerConfig): number | undefined {
 
 export type Endpoint = EndpointClassification & { perHost: EndpointClassification[] };
 
-/** What the endpoint classification needs from the repository: its PgBouncers and their ports. */
+/** What the endpoint classification needs from the repository: its PgBouncers, their ports and pool modes. */
 export interface EndpointContext {
   /** listen_port of every repository PgBouncer (ini files, and PgBouncers configured by image environment), 5432 left out. */
   pgbouncerListenPorts: number[];
-  bouncers: readonly PgbouncerConfig[];
+  /** Each repository PgBouncer: the port it listens on and its pool-mode settings (undefined: not known here). */
+  bouncers: Array<{ port: number | undefined; modes: PoolModeSources | undefined }>;
 }
 
 /**
- * The repository's PgBouncer ports. A PgBouncer listening on 5432 (images that stand in for the
- * server) says nothing about a URL on PostgreSQL's own default port: matching by port alone would
- * make every server a pooler.
+ * The repository's PgBouncers as the endpoint classification sees them: pgbouncer.ini files, and
+ * containers of a PgBouncer image configured by its environment (edoburu, bitnami: the settings the
+ * entrypoint writes, else its defaults, else PgBouncer's). A PgBouncer listening on 5432 (images
+ * that stand in for the server) says nothing about a URL on PostgreSQL's own default port:
+ * matching by port alone would make every server a pooler.
  */
-export function endpointContext(facts: Pick<ProjectFacts, 'pgbouncer' | 'compose' | 'kubernetes'>, extraPorts: readonly number[] = []): EndpointContext {
-  const ports = new Set<number>();
-  for (const cfg of facts.pgbouncer) {
-    const p = bouncerListenPort(cfg);
-    if (p !== undefined) ports.add(p);
-  }
-  // A PgBouncer container configured by its image's environment (no ini of the repository): its
-  // listen_port setting, else PgBouncer's default.
-  const container = (c: { pgbouncer?: { settings: Array<{ key: string; value: string }>; mountedConfig?: unknown }; image?: ImageRef; postgres?: unknown }) => {
+export function endpointContext(facts: Pick<ProjectFacts, 'pgbouncer' | 'compose' | 'kubernetes'>): EndpointContext {
+  const bouncers: EndpointContext['bouncers'] = facts.pgbouncer.map((cfg) => ({ port: bouncerListenPort(cfg), modes: poolModeSourcesOfConfig(cfg) }));
+  const container = (c: { pgbouncer?: PgbouncerImageFacts; image?: ImageRef; postgres?: unknown }, k8s: boolean) => {
     if (c.postgres || (c.pgbouncer === undefined && !(c.image !== undefined && isPgbouncerImage(c.image)))) return;
-    if (c.pgbouncer?.mountedConfig !== undefined) return; // the mounted ini's own listen_port counts
-    const v = [...(c.pgbouncer?.settings ?? [])].reverse().find((s) => s.key === 'listen_port')?.value;
-    const n = v === undefined ? PGBOUNCER_DEFAULT_PORT : Number(v);
-    if (Number.isInteger(n)) ports.add(n);
+    if (c.pgbouncer?.mountedConfig !== undefined) return; // the mounted ini is one of facts.pgbouncer
+    const get = (key: string): string | undefined => [...(c.pgbouncer?.settings ?? [])].reverse().find((x) => x.key === key)?.value ?? c.pgbouncer?.defaults.find((x) => x.key === key)?.value;
+    const portText = get('listen_port');
+    const port = portText === undefined ? PGBOUNCER_DEFAULT_PORT : Number.parseInt(portText, 10);
+    const modeText = get('pool_mode');
+    // A Kubernetes PgBouncer without environment settings reads a ConfigMap's pgbouncer.ini (volume
+    // mounts are not modelled here): its modes are the deployment model's to read.
+    const fromIni = k8s && (!c.pgbouncer || c.pgbouncer.envSettingsIgnored || c.pgbouncer.settings.length === 0);
+    bouncers.push({
+      port: Number.isInteger(port) && port > 0 ? port : PGBOUNCER_DEFAULT_PORT,
+      modes: fromIni ? undefined : {
+        global: modeText === undefined ? { value: 'session', source: 'pool_mode session (PgBouncer default)' } : { value: asPoolMode(modeText), source: `pool_mode ${modeText}` },
+        databases: (c.pgbouncer?.databases ?? []).map((d) => ({ name: d.name })),
+        users: [],
+      },
+    });
   };
-  for (const c of facts.compose) for (const s of c.services) container(s);
-  for (const k of facts.kubernetes) for (const w of k.workloads) for (const c of w.containers) container(c);
-  for (const p of extraPorts) ports.add(p);
-  ports.delete(5432);
-  return { pgbouncerListenPorts: [...ports].sort((a, b) => a - b), bouncers: facts.pgbouncer };
+  for (const c of facts.compose) for (const s of c.services) container(s, false);
+  for (const k of facts.kubernetes) for (const w of k.workloads) for (const c of w.containers) container(c, true);
+  const ports = new Set(bouncers.flatMap((x) => (x.port !== undefined && x.port !== 5432 ? [x.port] : [])));
+  return { pgbouncerListenPorts: [...ports].sort((a, b) => a - b), bouncers };
 }
 
 /**
@@ -80,9 +88,9 @@ export function endpointOf(parsed: ParsedConnection, ctx: EndpointContext): Endp
   if (!p || p.product !== 'pgbouncer' || p.confidence !== 'repository' || p.mode) return endpoint;
   const port = parsed.hosts[0]?.port;
   const modes = new Set<PoolMode | undefined>();
-  for (const cfg of ctx.bouncers) {
-    if (bouncerListenPort(cfg) !== port) continue;
-    modes.add(poolModeFor(poolModeSourcesOfConfig(cfg), parsed.database, parsed.user).value);
+  for (const x of ctx.bouncers) {
+    if (x.port !== port) continue;
+    modes.add(x.modes ? poolModeFor(x.modes, parsed.database, parsed.user).value : undefined);
   }
   if (modes.size !== 1) return endpoint;
   const mode = [...modes][0];
