@@ -181,12 +181,22 @@ export type ConnectionSource =
 
 const at = (root: string, r: SourceRange | undefined): string => (r ? `${relative(root, r.file).split(sep).join('/') || r.file}:${r.line}` : 'an unknown location');
 
-/** "result of getUrl()" → "the result of a call getUrl()"; other reasons as the extractor gave them. */
+/** The extractor's reason (values.ts, options.ts) as a sentence: "the connection string is the result of a call getUrl() at src/db.ts:4". */
 function unknownText(what: string, r: Resolved<unknown>, root: string): string {
-  const reason = r.provenance.kind === 'unknown' ? r.provenance.reason : 'not a string';
-  const m = /^result of (.+)$/.exec(reason);
-  const how = m ? `is the result of a call ${m[1]}` : /: function parameter$|constructor parameter/.test(reason) ? `is a function parameter (${reason.replace(/: function parameter$/, '')})` : `is not statically known (${reason})`;
-  return `${what} ${how} at ${at(root, r.range)}`;
+  return unknownReason(what, r.provenance.kind === 'unknown' ? r.provenance.reason : 'not a string', at(root, r.range));
+}
+
+function unknownReason(what: string, reason: string, where: string): string {
+  let m: RegExpExecArray | null;
+  if ((m = /^result of (.+)$/.exec(reason))) return `${what} is the result of a call ${m[1]} at ${where}`;
+  if ((m = /^(.+): function parameter$/.exec(reason))) return `${what} is a function parameter (${m[1]}) at ${where}`;
+  if ((m = /^(.+): constructor parameter \(injected\)$/.exec(reason))) return `${what} is an injected constructor parameter (${m[1]}) at ${where}`;
+  if ((m = /^spread of (.+) is not statically known$/.exec(reason))) return `${what} may come from the spread of ${m[1]}, an object that is not statically known, at ${where}`;
+  if ((m = /^options (?:under \S+ )?are not statically known \((.+)\)$/.exec(reason))) {
+    const how = m[1] === 'CallExpression' ? 'the result of a call' : m[1] === 'function parameter' ? 'a function parameter' : `not statically known (${m[1]})`;
+    return `the connection options are ${how} at ${where}`;
+  }
+  return `${what} is not statically known (${reason}) at ${where}`;
 }
 
 /** What a pool's connection string is made of. One Prisma datasource lookup, one reading of options. */
@@ -215,7 +225,7 @@ export function poolConnectionSource(pool: PoolDefinition, root: string, datasou
   const database = opt(['database', 'db']);
   // Options hidden behind a spread or a value the extractor cannot follow may hold the URL or host.
   const hidden = (pool.opaqueOptions ?? []).find((o) => o.prefix === '' || /(^|\.)connection$/.test(o.prefix));
-  if (host === undefined && hidden) return { kind: 'unknown', reason: `the connection options are not statically known at ${at(root, hidden.range ?? pool.range)} (${hidden.reason})` };
+  if (host === undefined && hidden) return { kind: 'unknown', reason: unknownReason('the connection string', hidden.reason, at(root, hidden.range ?? pool.range)) };
   const src: ConnectionSource = { kind: 'options' };
   if (host) src.host = host;
   if (port) src.port = port;

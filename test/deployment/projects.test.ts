@@ -181,17 +181,20 @@ describe('computed-connection-urls', () => {
     expect(run.budget.unlinked.map((u) => `${u.location?.file}:${u.location?.line} ${u.service}: ${u.reason}`)).toEqual([
       'api/src/db.ts:5 api: unlinked, target unknown: the connection string is the result of a call getUrl() at api/src/db.ts:5',
       'api/src/db.ts:8 api: unlinked, target unknown: the connection string is a function parameter (url) at api/src/db.ts:8',
-      'api/src/db.ts:11 api: unlinked, target unknown: the connection string is not statically known (spread of loadConfig() is not statically known) at api/src/db.ts:11',
+      'api/src/db.ts:11 api: unlinked, target unknown: the connection string may come from the spread of loadConfig(), an object that is not statically known, at api/src/db.ts:11',
       'api/src/db.ts:13 api: unlinked, target unknown: the connection string is the result of a call getUrl() at api/src/db.ts:13',
+      'api/src/db.ts:15 api: unlinked, target unknown: the connection options are the result of a call at api/src/db.ts:15',
     ]);
-    expect(run.model.edges.map((e) => e.target)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(run.model.edges.map((e) => e.target)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    // postgres(getUrl(), { max: 2 }): the options are read, only the URL is unknown.
+    expect(run.model.edges.map((e) => e.perInstance.value)).toEqual([5, 4, 3, 2, undefined]);
   });
   it('gives db the status unknown (never ok), with the pools that could reach it', () => {
     expect(numbers(run.budget)).toEqual({
       servers: [{ name: 'db', maxConnections: 60, reserved: 3, available: 57, demand: null, demandAtLeast: 0, status: 'unknown', clients: [] }],
       poolers: [],
     });
-    expect(run.budget.servers[0]!.unknownClients?.map((u) => `${u.pool} ${u.service}`)).toEqual(['api/src/db.ts:5:21 api', 'api/src/db.ts:8:10 api', 'api/src/db.ts:11:26 api', 'api/src/db.ts:13:20 api']);
+    expect(run.budget.servers[0]!.unknownClients?.map((u) => `${u.pool} ${u.service}`)).toEqual(['api/src/db.ts:5:21 api', 'api/src/db.ts:8:10 api', 'api/src/db.ts:11:26 api', 'api/src/db.ts:13:20 api', 'api/src/db.ts:15:28 api']);
   });
   it('stays silent', () => expect(mine(run.diagnostics)).toEqual([]));
 });

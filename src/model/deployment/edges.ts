@@ -83,7 +83,7 @@ function codeEdge(ctx: BuildContext, r: Resolver, s: ServiceBuild, pool: PoolDef
     if (parsed.user) edge.user = parsed.user;
     if (parsed.database) edge.database = parsed.database;
   }
-  if (!target) ctx.notes.push({ message: `${pool.id} (${s.node.name}) is not linked to a server or pooler: ${linkText}`, range: pool.range });
+  if (!target) ctx.notes.push({ message: `${pool.id} (${s.node.name}) is not linked to a server or pooler${unknownTarget !== undefined ? `, its target is unknown: ${unknownTarget}` : `: ${linkText}`}`, range: pool.range });
   return edge;
 }
 
