@@ -17,6 +17,7 @@ import type { Resolved } from '../sources/js/types.js';
 import type { PrismaValue } from '../sources/prisma/types.js';
 import { endpointContext, endpointOf, nearestPrismaProject, poolConnectionSource, prismaDatasources, prismaProjectDir, type EndpointContext } from './connection-resolver.js';
 import { composeEnvironment, DotenvIndex, dotenvFileEnvironment, k8sEnvironment, type EnvironmentValue } from './environments.js';
+import type { EnvVarFact } from '../sources/yaml/types.js';
 import { connectionPasswordKind, type PasswordKind } from './connections/credentials.js';
 import type { ProjectFacts } from './project.js';
 
@@ -368,7 +369,7 @@ export function buildConnections(facts: Input): ConnectionModel {
       const senv = composeEnvironment(facts, svc);
       const inline = new Set(svc.environment.map((e) => e.name));
       for (const e of svc.environment) {
-        const v = senv.get(e.name);
+        const v = effectiveOrWritten(senv, e);
         if (v) envVarConnection(b, v, { kind: 'compose', description: `${e.name} of compose service ${svc.name}`, range: v.range ?? e.range, owner: svc.name }, environments);
       }
       for (const v of senv.values()) {
@@ -401,8 +402,8 @@ export function buildConnections(facts: Input): ConnectionModel {
         const cenv = k8sEnvironment(facts, w.meta.namespace, c);
         for (const e of c.env) {
           if (e.from !== 'inline') continue;
-          const v = cenv.get(e.name);
           // Values that come from a ConfigMap or Secret are listed once, as that object's entries.
+          const v = effectiveOrWritten(cenv, e);
           if (v && v.from === 'inline') envVarConnection(b, v, { kind: 'kubernetes', description: `${e.name} of container ${c.name} (${owner})`, range: v.range ?? e.range, owner }, [`kubernetes:${owner}`]);
         }
       }
@@ -431,6 +432,17 @@ export function buildConnections(facts: Input): ConnectionModel {
   }
 
   return { strings: b.strings, prisma, unresolved: b.unresolved };
+}
+
+/**
+ * The value an `environment:`/`env:` entry gives, from the environment resolver; an entry a later
+ * one of the same name shadows is still a connection string written in the repository (a password
+ * in it is still committed), so it is listed as written.
+ */
+function effectiveOrWritten(env: Map<string, EnvironmentValue>, e: EnvVarFact): EnvironmentValue | undefined {
+  const v = env.get(e.name);
+  if (v === undefined || v.range === e.range || e.value === undefined) return v;
+  return { name: e.name, value: e.value, raw: e.raw ?? e.value, range: e.range, source: v.source, from: e.from, ...(e.secret ? { secret: true } : {}) };
 }
 
 function envVarConnection(b: Builder, e: EnvironmentValue, origin: ConnectionOrigin, environments: string[]): void {
