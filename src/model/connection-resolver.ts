@@ -10,6 +10,7 @@ import { dirname, relative, sep } from 'node:path';
 import type { SourceRange } from '../core/location.js';
 import { classifyEndpoint, type EndpointClassification } from '../sources/connection-url/poolers.js';
 import { isParseError, parseConnectionString } from '../sources/connection-url/parse.js';
+import { looksLikeNpgsql } from '../sources/connection-url/npgsql.js';
 import type { ParsedConnection } from '../sources/connection-url/types.js';
 import { LIBRARY_NAME } from '../sources/js/libraries.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../sources/js/types.js';
@@ -20,6 +21,19 @@ import { asPoolMode, poolModeFor, poolModeSourcesOfConfig, type PoolMode, type P
 import type { ProjectFacts } from './project.js';
 import { isPgbouncerImage } from '../sources/yaml/images.js';
 import type { ImageRef, PgbouncerImageFacts } from '../sources/yaml/types.js';
+
+/* ---------------- is it a connection string ---------------- */
+
+/** Is this text a PostgreSQL connection string (URL, or conninfo/Npgsql under a variable whose name says so)? */
+export function looksLikeConnectionString(text: string, name?: string): boolean {
+  const t = text.trim();
+  if (/^postgres(?:ql)?:\/\//i.test(t)) return true;
+  const named = name === undefined || /DATABASE|DB|PG|POSTGRES|DSN|CONN/i.test(name);
+  if (!named) return false;
+  if (looksLikeNpgsql(t)) return /\b(host|server)\s*=/i.test(t);
+  // conninfo: at least two libpq keywords, the first at the start.
+  return /^(host|hostaddr|dbname|user|port|service)\s*=/i.test(t) && (t.match(/\b(host|hostaddr|dbname|user|port|password|sslmode)\s*=/gi)?.length ?? 0) >= 2;
+}
 
 /* ---------------- endpoints ---------------- */
 
@@ -213,8 +227,14 @@ export function poolConnectionSource(pool: PoolDefinition, root: string, datasou
     return { kind: 'unknown', reason: unknownText('the connection string', cs, root) };
   }
   if (pool.library === 'prisma') {
-    const ds = nearestPrismaProject(datasources.filter((d) => d.url !== undefined), pool.file);
-    if (!ds?.url) return { kind: 'unknown', reason: 'no Prisma schema with a datasource url found for this client' };
+    const withUrl = datasources.filter((d) => d.url !== undefined);
+    const ds = nearestPrismaProject(withUrl, pool.file);
+    if (!ds?.url) {
+      return {
+        kind: 'unknown',
+        reason: withUrl.length === 0 ? 'no Prisma schema with a datasource url found for this client' : `${withUrl.length} Prisma schemas have a datasource url, and none is in a directory above this client`,
+      };
+    }
     if (ds.url.kind === 'other') return { kind: 'unknown', reason: `the datasource url of ${ds.id} is not a string or env()` };
     return { kind: 'value', value: ds.url, what: `the datasource url of ${at(root, ds.url.range)}`, datasource: ds };
   }

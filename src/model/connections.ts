@@ -11,11 +11,10 @@ import { basename, dirname, relative, sep } from 'node:path';
 import type { SourceRange } from '../core/location.js';
 import type { EndpointClassification } from '../sources/connection-url/poolers.js';
 import { isParseError, parseConnectionString } from '../sources/connection-url/parse.js';
-import { looksLikeNpgsql } from '../sources/connection-url/npgsql.js';
 import type { ParsedConnection } from '../sources/connection-url/types.js';
 import type { Resolved } from '../sources/js/types.js';
 import type { PrismaValue } from '../sources/prisma/types.js';
-import { endpointContext, endpointOf, nearestPrismaProject, poolConnectionSource, prismaDatasources, prismaProjectDir, type EndpointContext } from './connection-resolver.js';
+import { endpointContext, endpointOf, looksLikeConnectionString, nearestPrismaProject, poolConnectionSource, prismaDatasources, prismaProjectDir, type EndpointContext } from './connection-resolver.js';
 import { composeEnvironment, DotenvIndex, dotenvFileEnvironment, k8sEnvironment, type EnvironmentValue } from './environments.js';
 import type { EnvVarFact } from '../sources/yaml/types.js';
 import { connectionPasswordKind, type PasswordKind } from './connections/credentials.js';
@@ -123,16 +122,7 @@ type Input = Pick<ProjectFacts, 'root' | 'envFiles' | 'composeEnvFiles' | 'compo
 
 const PGBOUNCER_DEFAULT_PORT = 6432;
 
-/** Is this text a PostgreSQL connection string (URL, or conninfo/Npgsql under a variable whose name says so)? */
-export function looksLikeConnectionString(text: string, name?: string): boolean {
-  const t = text.trim();
-  if (/^postgres(?:ql)?:\/\//i.test(t)) return true;
-  const named = name === undefined || /DATABASE|DB|PG|POSTGRES|DSN|CONN/i.test(name);
-  if (!named) return false;
-  if (looksLikeNpgsql(t)) return /\b(host|server)\s*=/i.test(t);
-  // conninfo: at least two libpq keywords, the first at the start.
-  return /^(host|hostaddr|dbname|user|port|service)\s*=/i.test(t) && (t.match(/\b(host|hostaddr|dbname|user|port|password|sslmode)\s*=/gi)?.length ?? 0) >= 2;
-}
+export { looksLikeConnectionString } from './connection-resolver.js';
 
 function rel(root: string, file: string): string {
   const r = relative(root, file);

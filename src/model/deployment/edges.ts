@@ -4,7 +4,7 @@ import type { ParsedConnection } from '../../sources/connection-url/types.js';
 import type { PoolDefinition } from '../../sources/js/types.js';
 import { LIBRARY_NAME } from '../../sources/js/libraries.js';
 import { redactSecrets } from '../../report/redact.js';
-import { connectionFor, endpointContext, endpointOf, environmentText, poolConnectionSource, prismaDatasources, UNRESOLVED, type Endpoint, type EndpointContext, type PrismaDatasourceRef } from '../connection-resolver.js';
+import { connectionFor, endpointContext, endpointOf, environmentText, looksLikeConnectionString, poolConnectionSource, prismaDatasources, UNRESOLVED, type Endpoint, type EndpointContext, type PrismaDatasourceRef } from '../connection-resolver.js';
 import type { BuildContext } from './context.js';
 import { isLocalHost, type EndpointScope } from './endpoints.js';
 import type { ServiceEnv } from './env.js';
@@ -170,7 +170,7 @@ function envEdges(ctx: BuildContext, r: Resolver, s: ServiceBuild, servers: Serv
   for (const v of s.env.values()) {
     if (v.value === undefined || URL_VAR_SKIP.test(v.name)) continue;
     const t = environmentText(s.env, v.name)!.value.trim();
-    if (/^postgres(ql)?:\/\//i.test(t) || /(^|;)\s*(host|server)\s*=.*;/i.test(t)) add(t, v.range, v.name, `${v.name} (${v.source})`);
+    if (looksLikeConnectionString(t, v.name)) add(t, v.range, v.name, `${v.name} (${v.source})`);
   }
   for (const v of s.env.values()) {
     const m = HOST_VAR.exec(v.name);
