@@ -4,6 +4,10 @@
  * Prisma builds from it. Environments (`.env.production`, `.env.development`, a compose
  * service, a Kubernetes workload) are kept apart: a reference is resolved once per environment.
  *
+ * Every answer comes from the model's resolvers, which the deployment model asks too:
+ * environments.ts (a variable per environment), connection-resolver.ts (what a pool's URL is
+ * made of, the Prisma datasource, the endpoint) and pool-mode.ts (a PgBouncer's pool mode).
+ *
  * Passwords are never kept: `parsed` is the redacted reading of parseConnectionString, and
  * `password` says only what kind of password the text as written holds.
  */
@@ -119,8 +123,6 @@ export interface ConnectionModel {
 }
 
 type Input = Pick<ProjectFacts, 'root' | 'envFiles' | 'composeEnvFiles' | 'compose' | 'kubernetes' | 'js' | 'prismaSchemas' | 'prismaConfigs' | 'pgbouncer'>;
-
-const PGBOUNCER_DEFAULT_PORT = 6432;
 
 export { looksLikeConnectionString } from './connection-resolver.js';
 
