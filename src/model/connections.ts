@@ -4,20 +4,22 @@
  * Prisma builds from it. Environments (`.env.production`, `.env.development`, a compose
  * service, a Kubernetes workload) are kept apart: a reference is resolved once per environment.
  *
+ * Every answer comes from the model's resolvers, which the deployment model asks too:
+ * environments.ts (a variable per environment), connection-resolver.ts (what a pool's URL is
+ * made of, the Prisma datasource, the endpoint) and pool-mode.ts (a PgBouncer's pool mode).
+ *
  * Passwords are never kept: `parsed` is the redacted reading of parseConnectionString, and
  * `password` says only what kind of password the text as written holds.
  */
 import { basename, dirname, relative, sep } from 'node:path';
 import type { SourceRange } from '../core/location.js';
-import { classifyEndpoint, type EndpointClassification, type PoolMode } from '../sources/connection-url/poolers.js';
+import type { EndpointClassification } from '../sources/connection-url/poolers.js';
 import { isParseError, parseConnectionString } from '../sources/connection-url/parse.js';
-import { looksLikeNpgsql } from '../sources/connection-url/npgsql.js';
 import type { ParsedConnection } from '../sources/connection-url/types.js';
-import { expandDotenv } from '../sources/env/expand.js';
-import type { ExpandedDotenv, LoadedEnvFile } from '../sources/env/types.js';
-import type { PoolDefinition, Resolved } from '../sources/js/types.js';
-import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
+import type { Resolved } from '../sources/js/types.js';
 import type { PrismaValue } from '../sources/prisma/types.js';
+import { endpointContext, endpointOf, looksLikeConnectionString, nearestPrismaProject, poolConnectionSource, prismaDatasources, prismaProjectDir, type EndpointContext } from './connection-resolver.js';
+import { composeEnvironment, DotenvIndex, dotenvFileEnvironment, k8sEnvironment, type EnvironmentValue } from './environments.js';
 import type { EnvVarFact } from '../sources/yaml/types.js';
 import { connectionPasswordKind, type PasswordKind } from './connections/credentials.js';
 import type { ProjectFacts } from './project.js';
@@ -122,110 +124,21 @@ export interface ConnectionModel {
 
 type Input = Pick<ProjectFacts, 'root' | 'envFiles' | 'composeEnvFiles' | 'compose' | 'kubernetes' | 'js' | 'prismaSchemas' | 'prismaConfigs' | 'pgbouncer'>;
 
-const PGBOUNCER_DEFAULT_PORT = 6432;
-
-/** Is this text a PostgreSQL connection string (URL, or conninfo/Npgsql under a variable whose name says so)? */
-export function looksLikeConnectionString(text: string, name?: string): boolean {
-  const t = text.trim();
-  if (/^postgres(?:ql)?:\/\//i.test(t)) return true;
-  const named = name === undefined || /DATABASE|DB|PG|POSTGRES|DSN|CONN/i.test(name);
-  if (!named) return false;
-  if (looksLikeNpgsql(t)) return /\b(host|server)\s*=/i.test(t);
-  // conninfo: at least two libpq keywords, the first at the start.
-  return /^(host|hostaddr|dbname|user|port|service)\s*=/i.test(t) && (t.match(/\b(host|hostaddr|dbname|user|port|password|sslmode)\s*=/gi)?.length ?? 0) >= 2;
-}
+export { looksLikeConnectionString } from './connection-resolver.js';
 
 function rel(root: string, file: string): string {
   const r = relative(root, file);
   return (r === '' ? basename(file) : r).split(sep).join('/');
 }
 
-function isAncestorDir(dir: string, path: string): boolean {
-  const r = relative(dir, path);
-  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && !/^[A-Za-z]:/.test(r));
-}
-
-/** The directory Prisma runs in for a schema (`app/prisma/schema.prisma`, `app/prisma/schema/`) → `app`. */
-export function prismaProjectDir(schemaPath: string, isFolder: boolean): string {
-  let d = isFolder ? schemaPath : dirname(schemaPath);
-  if (basename(d) === 'schema') d = dirname(d);
-  if (basename(d) === 'prisma') d = dirname(d);
-  return d;
-}
-
-interface EnvValue {
-  file: LoadedEnvFile;
-  key: string;
-  value: string;
-  range: SourceRange;
-  raw: string;
-}
-
-/**
- * .env files expanded one by one, and the lookup of a variable from a file's point of view:
- * the files in its directory and its ancestors, per environment, in the order dotenv-flow and
- * Next.js read them (`.env.<env>.local`, `.env.local`, `.env.<env>`, `.env`; the first that
- * defines the variable wins, dotenv never overrides), the nearest directory first.
- */
-class EnvIndex {
-  private readonly expanded = new Map<string, ExpandedDotenv>();
-  constructor(readonly files: readonly LoadedEnvFile[]) {}
-
-  expand(file: LoadedEnvFile): ExpandedDotenv {
-    let e = this.expanded.get(file.file);
-    if (!e) {
-      e = file.expanded ?? expandDotenv(file.entries, {});
-      this.expanded.set(file.file, e);
-    }
-    return e;
-  }
-
-  value(file: LoadedEnvFile, key: string): EnvValue | undefined {
-    const v = this.expand(file).values.get(key);
-    if (!v) return undefined;
-    return { file, key, value: v.value, range: v.entry.valueRange, raw: v.entry.value };
-  }
-
-  /** One resolution per distinct value, with the environments it serves. */
-  resolve(name: string, fromDir: string): Array<EnvValue & { environments: string[] }> {
-    const visible = this.files.filter((f) => isAncestorDir(dirname(f.file), fromDir));
-    const depth = (f: LoadedEnvFile) => dirname(f.file).length;
-    const out = new Map<string, EnvValue & { environments: string[] }>();
-    const add = (env: string, chain: LoadedEnvFile[]) => {
-      for (const f of chain) {
-        const v = this.value(f, name);
-        if (!v) continue;
-        const key = `${f.file}\0${name}`;
-        const prev = out.get(key);
-        if (prev) {
-          if (!prev.environments.includes(env)) prev.environments.push(env);
-        } else out.set(key, { ...v, environments: [env] });
-        return;
-      }
-    };
-    const loaded = visible.filter((f) => !f.template);
-    const envs = [...new Set(loaded.map((f) => f.environment))];
-    // A directory with only .env.production still has the base files' environment when .env exists.
-    for (const env of envs.length ? envs : []) {
-      const rank = (f: LoadedEnvFile): number => {
-        if (f.environment === env && env !== 'default') return f.local ? 0 : 2;
-        if (f.environment === 'default') return f.local ? (env === 'test' ? -1 : 1) : 3;
-        return -1;
-      };
-      const chain = loaded.filter((f) => rank(f) >= 0).sort((a, b) => depth(b) - depth(a) || rank(a) - rank(b));
-      add(env, chain);
-    }
-    for (const f of visible.filter((x) => x.template).sort((a, b) => depth(b) - depth(a))) add(`${f.environment} (template ${basename(f.file)})`, [f]);
-    return [...out.values()];
-  }
-}
+export { prismaProjectDir } from './connection-resolver.js';
 
 interface Builder {
   root: string;
   strings: ResolvedConnection[];
   unresolved: ConnectionModel['unresolved'];
-  listenPorts: number[];
-  bouncers: readonly PgbouncerConfig[];
+  /** The connection resolver's endpoint classification (PgBouncer ports, pool modes). */
+  endpoints: EndpointContext;
 }
 
 /** Parses and classifies one value; undefined when it is not a connection string the parser accepts. */
@@ -239,8 +152,7 @@ function makeConnection(
 ): ResolvedConnection | undefined {
   const parsed = parseConnectionString(text.trim(), range);
   if (isParseError(parsed)) return undefined;
-  const endpoint = classifyEndpoint(parsed, { pgbouncerListenPorts: b.listenPorts });
-  const withMode = repositoryPoolMode(b.bouncers, parsed, endpoint);
+  const withMode = endpointOf(parsed, b.endpoints);
   const c: ResolvedConnection = {
     id: `${rel(b.root, range.file)}:${range.line}:${range.column}${idSuffix}`,
     ...fields,
@@ -254,40 +166,10 @@ function makeConnection(
   return c;
 }
 
-/** A repository PgBouncer's pool mode: the [databases] entry's pool_mode, else [pgbouncer] pool_mode, else session (PgBouncer src/main.c default). */
-function repositoryPoolMode(
-  bouncers: readonly PgbouncerConfig[],
-  parsed: ParsedConnection,
-  endpoint: EndpointClassification & { perHost: EndpointClassification[] },
-): EndpointClassification & { perHost: EndpointClassification[] } {
-  const p = endpoint.pooler;
-  if (!p || p.product !== 'pgbouncer' || p.confidence !== 'repository' || p.mode) return endpoint;
-  const port = parsed.hosts[0]?.port;
-  const modes = new Set<string>();
-  for (const cfg of bouncers) {
-    if (listenPort(cfg) !== port) continue;
-    const db = cfg.databases.find((d) => d.name === parsed.database) ?? cfg.databases.find((d) => d.name === '*');
-    modes.add((db?.params.get('pool_mode')?.value ?? cfg.effective.get('pool_mode')?.value ?? 'session').toLowerCase());
-  }
-  if (modes.size !== 1) return endpoint;
-  const mode = [...modes][0] as PoolMode;
-  if (mode !== 'session' && mode !== 'transaction' && mode !== 'statement') return endpoint;
-  return { ...endpoint, pooler: { ...p, mode, evidence: `${p.evidence}; pool_mode = ${mode}` } };
-}
-
-function listenPort(cfg: PgbouncerConfig): number | undefined {
-  const v = cfg.effective.get('listen_port')?.value;
-  if (v === undefined) return PGBOUNCER_DEFAULT_PORT;
-  const n = Number(v);
-  return Number.isInteger(n) ? n : undefined;
-}
-
 export function buildConnections(facts: Input): ConnectionModel {
-  // A PgBouncer listening on 5432 (images that stand in for the server) says nothing about a URL on
-  // PostgreSQL's own default port: matching by port alone would make every server a pooler.
-  const listenPorts = [...new Set(facts.pgbouncer.map(listenPort).filter((p): p is number => p !== undefined && p !== 5432))];
-  const b: Builder = { root: facts.root, strings: [], unresolved: [], listenPorts, bouncers: facts.pgbouncer };
-  const env = new EnvIndex(facts.envFiles);
+  const b: Builder = { root: facts.root, strings: [], unresolved: [], endpoints: endpointContext(facts) };
+  const env = new DotenvIndex(facts.envFiles);
+  const datasources = prismaDatasources(facts);
   /** env-file values some reference reached: not listed again as unreferenced definitions. */
   const reached = new Set<string>();
   const rangeKey = (r: SourceRange) => `${r.file}:${r.line}:${r.column}`;
@@ -311,14 +193,16 @@ export function buildConnections(facts: Input): ConnectionModel {
     const found = env.resolve(value.envVar, fromDir);
     const covered = new Set<string>();
     for (const v of found) {
-      reached.add(rangeKey(v.range));
+      const range = v.value.range!;
+      reached.add(rangeKey(range));
       v.environments.forEach((e) => covered.add(e));
-      if (!looksLikeConnectionString(v.value, v.key)) continue;
+      const text = v.value.expanded ?? v.value.value ?? '';
+      if (!looksLikeConnectionString(text, v.value.name)) continue;
       const c = makeConnection(
         b,
-        v.value,
-        v.range,
-        v.raw,
+        text,
+        range,
+        v.value.raw ?? text,
         { origin, envVar: value.envVar, envFile: v.file.file, template: v.file.template, secret: false, usedBy, environments: v.environments },
         `@${v.environments[0]}#${originId}`,
       );
@@ -416,9 +300,9 @@ export function buildConnections(facts: Input): ConnectionModel {
     const cs = def.connectionString;
     if (cs) {
       const origin: ConnectionOrigin = { kind: 'code', description: `${def.construct} (${rel(facts.root, def.file)}:${def.range.line})`, range: cs.range ?? def.range, poolId: def.id };
-      const pv = codeValue(cs, def);
-      if (pv) {
-        const made = resolveRef(pv, dirname(def.file), origin, [def.id]);
+      const src = poolConnectionSource(def, facts.root, datasources);
+      if (src.kind === 'value' && src.datasource === undefined) {
+        const made = resolveRef(src.value, dirname(def.file), origin, [def.id]);
         if (def.library === 'prisma' && def.kind === 'prisma-client' && def.wraps === undefined) {
           // A PrismaClient with its own datasourceUrl: a query-engine pool of its own.
           const m: PrismaClientModel = { id: def.id, generation: 'query-engine', projectDir: dirname(def.file), clients: [def.id], pools: made.map(prismaUrlPool), adapters: [] };
@@ -429,7 +313,7 @@ export function buildConnections(facts: Input): ConnectionModel {
   }
   for (const def of allPools) {
     if (def.library === 'prisma-adapter-pg') {
-      const owner = nearestPrisma(prisma, def.file, (m) => m.generation === 'driver-adapter');
+      const owner = nearestPrismaProject(prisma.filter((m) => m.generation === 'driver-adapter'), def.file);
       const a: PrismaClientModel['adapters'][number] = { poolId: def.id, max: def.max };
       if (def.idleTimeoutMs) a.idleTimeoutMs = def.idleTimeoutMs;
       if (def.connectTimeoutMs) a.connectTimeoutMs = def.connectTimeoutMs;
@@ -438,7 +322,9 @@ export function buildConnections(facts: Input): ConnectionModel {
     // A client with a driver adapter connects through the adapter's pool, not the datasource url.
     if (def.library !== 'prisma' || def.kind !== 'prisma-client' || def.connectionString || def.wraps !== undefined) continue;
     if (def.options.some((o) => o.name === 'adapter')) continue;
-    const owner = nearestPrisma(prisma, def.file, (m) => m.schema !== undefined && m.generation === 'query-engine');
+    // The one Prisma datasource lookup of the connection resolver (the deployment model asks it too).
+    const ds = nearestPrismaProject(datasources.filter((d) => d.urlFrom === 'schema'), def.file);
+    const owner = ds ? prisma.find((m) => m.id === ds.id && m.generation === 'query-engine') : undefined;
     if (!owner) continue;
     owner.clients.push(def.id);
     for (const c of b.strings) if (c.origin.prismaId === owner.id && c.origin.property === 'url' && !c.usedBy.includes(def.id)) c.usedBy.push(def.id);
@@ -446,17 +332,18 @@ export function buildConnections(facts: Input): ConnectionModel {
 
   // Definitions no reference reached: .env values, compose and Kubernetes values.
   for (const f of facts.envFiles) {
-    for (const v of env.expand(f).values.values()) {
-      if (reached.has(rangeKey(v.entry.valueRange)) || !looksLikeConnectionString(v.value, v.key)) continue;
+    for (const v of dotenvFileEnvironment(f, f.file).values()) {
+      const text = v.expanded ?? v.value ?? '';
+      if (reached.has(rangeKey(v.range!)) || !looksLikeConnectionString(text, v.name)) continue;
       const environments = [f.template ? `${f.environment} (template ${basename(f.file)})` : f.environment];
       makeConnection(
         b,
-        v.value,
-        v.entry.valueRange,
-        v.entry.value,
+        text,
+        v.range!,
+        v.raw ?? text,
         {
-          origin: { kind: 'env-file', description: `${v.key} in ${rel(facts.root, f.file)}`, range: v.entry.valueRange },
-          envVar: v.key,
+          origin: { kind: 'env-file', description: `${v.name} in ${rel(facts.root, f.file)}`, range: v.range! },
+          envVar: v.name,
           envFile: f.file,
           template: f.template,
           secret: false,
@@ -467,39 +354,36 @@ export function buildConnections(facts: Input): ConnectionModel {
       );
     }
   }
-  const envFileLoaded = new Map([...facts.envFiles, ...facts.composeEnvFiles].map((f) => [f.file, f]));
   for (const compose of facts.compose) {
     for (const svc of compose.services) {
       const environments = [`compose:${svc.name}`];
-      const seen = new Set<string>();
+      // The service's environment from the one environment resolver: `environment:` wins over env_file.
+      const senv = composeEnvironment(facts, svc);
+      const inline = new Set(svc.environment.map((e) => e.name));
       for (const e of svc.environment) {
-        seen.add(e.name);
-        envVarConnection(b, e, { kind: 'compose', description: `${e.name} of compose service ${svc.name}`, range: e.range, owner: svc.name }, environments);
+        const v = effectiveOrWritten(senv, e);
+        if (v) envVarConnection(b, v, { kind: 'compose', description: `${e.name} of compose service ${svc.name}`, range: v.range ?? e.range, owner: svc.name }, environments);
       }
-      for (const ref of svc.envFiles) {
-        if (ref.kind !== 'env-file' || !ref.resolvedPath) continue;
-        const f = envFileLoaded.get(ref.resolvedPath);
-        if (!f) continue;
-        for (const v of env.expand(f).values.values()) {
-          // `environment:` wins over env_file (compose spec, services.environment).
-          if (seen.has(v.key) || !looksLikeConnectionString(v.value, v.key)) continue;
-          makeConnection(
-            b,
-            v.value,
-            v.entry.valueRange,
-            v.entry.value,
-            {
-              origin: { kind: 'compose', description: `${v.key} in ${rel(facts.root, f.file)} (env_file of compose service ${svc.name})`, range: ref.range, owner: svc.name },
-              envVar: v.key,
-              envFile: f.file,
-              template: false,
-              secret: false,
-              usedBy: [],
-              environments,
-            },
-            `@compose:${svc.name}`,
-          );
-        }
+      for (const v of senv.values()) {
+        if (inline.has(v.name) || v.envFile === undefined) continue;
+        const text = v.expanded ?? v.value ?? '';
+        if (!looksLikeConnectionString(text, v.name)) continue;
+        makeConnection(
+          b,
+          text,
+          v.range!,
+          v.raw ?? text,
+          {
+            origin: { kind: 'compose', description: `${v.name} in ${rel(facts.root, v.envFile)} (env_file of compose service ${svc.name})`, range: v.via ?? v.range!, owner: svc.name },
+            envVar: v.name,
+            envFile: v.envFile,
+            template: false,
+            secret: false,
+            usedBy: [],
+            environments,
+          },
+          `@compose:${svc.name}`,
+        );
       }
     }
   }
@@ -507,9 +391,12 @@ export function buildConnections(facts: Input): ConnectionModel {
     for (const w of k.workloads) {
       const owner = `${w.kind}/${w.meta.name ?? '?'}`;
       for (const c of [...w.containers, ...w.initContainers]) {
+        const cenv = k8sEnvironment(facts, w.meta.namespace, c);
         for (const e of c.env) {
           if (e.from !== 'inline') continue;
-          envVarConnection(b, e, { kind: 'kubernetes', description: `${e.name} of container ${c.name} (${owner})`, range: e.range, owner }, [`kubernetes:${owner}`]);
+          // Values that come from a ConfigMap or Secret are listed once, as that object's entries.
+          const v = effectiveOrWritten(cenv, e);
+          if (v && v.from === 'inline') envVarConnection(b, v, { kind: 'kubernetes', description: `${e.name} of container ${c.name} (${owner})`, range: v.range ?? e.range, owner }, [`kubernetes:${owner}`]);
         }
       }
     }
@@ -539,29 +426,20 @@ export function buildConnections(facts: Input): ConnectionModel {
   return { strings: b.strings, prisma, unresolved: b.unresolved };
 }
 
-function envVarConnection(b: Builder, e: EnvVarFact, origin: ConnectionOrigin, environments: string[]): void {
-  if (e.value === undefined || !looksLikeConnectionString(e.value, e.name)) return;
+/**
+ * The value an `environment:`/`env:` entry gives, from the environment resolver; an entry a later
+ * one of the same name shadows is still a connection string written in the repository (a password
+ * in it is still committed), so it is listed as written.
+ */
+function effectiveOrWritten(env: Map<string, EnvironmentValue>, e: EnvVarFact): EnvironmentValue | undefined {
+  const v = env.get(e.name);
+  if (v === undefined || v.range === e.range || e.value === undefined) return v;
+  return { name: e.name, value: e.value, raw: e.raw ?? e.value, range: e.range, source: v.source, from: e.from, ...(e.secret ? { secret: true } : {}) };
+}
+
+function envVarConnection(b: Builder, e: EnvironmentValue, origin: ConnectionOrigin, environments: string[]): void {
+  if (e.value === undefined || e.range === undefined || !looksLikeConnectionString(e.value, e.name)) return;
   makeConnection(b, e.value, e.range, e.raw ?? e.value, { origin, envVar: e.name, template: false, secret: e.from === 'secretKeyRef', usedBy: [], environments }, '');
-}
-
-/** A pool's connection string as a PrismaValue: literal/constant text, or a process.env lookup with its fallback. */
-function codeValue(cs: Resolved<string>, def: PoolDefinition): PrismaValue | undefined {
-  const range = cs.range ?? def.range;
-  const p = cs.provenance;
-  if (p.kind === 'literal' || p.kind === 'constant') return typeof cs.value === 'string' ? { kind: 'literal', value: cs.value, range } : undefined;
-  if (p.kind === 'env') {
-    const fb = typeof p.fallback === 'string' ? { fallback: { kind: 'literal' as const, value: p.fallback, range } } : {};
-    return { kind: 'env', envVar: p.envVar, range, ...fb };
-  }
-  return undefined;
-}
-
-/** The Prisma setup a code file belongs to: the deepest project directory containing it, or the only one. */
-function nearestPrisma(all: PrismaClientModel[], file: string, accept: (m: PrismaClientModel) => boolean): PrismaClientModel | undefined {
-  const cands = all.filter(accept);
-  const containing = cands.filter((m) => isAncestorDir(m.projectDir, file)).sort((a, b) => b.projectDir.length - a.projectDir.length);
-  if (containing[0]) return containing[0];
-  return cands.length === 1 ? cands[0] : undefined;
 }
 
 // Prisma 6 docs, connection pool: connection_limit default num_physical_cpus * 2 + 1, pool_timeout 10 s

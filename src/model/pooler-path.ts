@@ -7,7 +7,8 @@
 import type { SourceRange } from '../core/location.js';
 import type { LintSettings } from '../engine/settings.js';
 import type { PoolDefinition } from '../sources/js/types.js';
-import type { ClientEdge, DeploymentModel, PoolerDatabaseEntry, PoolerNode } from './deployment/types.js';
+import type { ClientEdge, DeploymentModel, PoolerNode } from './deployment/types.js';
+import { poolModeFor, poolModeSourcesOfNode } from './pool-mode.js';
 import type { ProjectFacts } from './project.js';
 
 export type PoolMode = 'session' | 'transaction' | 'statement';
@@ -88,52 +89,12 @@ function versionOf(p: PoolerNode, settings: LintSettings): PoolerPath['version']
   return { value: undefined, text: undefined, source: 'version not known' };
 }
 
-function asMode(s: string | undefined): PoolMode | undefined {
-  return s === 'session' || s === 'transaction' || s === 'statement' ? s : undefined;
-}
-
 /**
- * PgBouncer picks the mode per pool: the [users] entry's pool_mode, else the [databases]
- * entry's, else [pgbouncer] pool_mode (src/server.c probably_wrong_pool_pool_mode). When the
- * client's database or user is not known and entries disagree, the mode is unknown.
+ * The pool mode for this client's database and user: the model's one pool-mode resolver
+ * (`pool-mode.ts`), over the pooler's settings.
  */
 export function effectiveMode(edge: ClientEdge, pooler: PoolerNode): PoolerPath['mode'] {
-  let mode: PoolerPath['mode'] = { ...pooler.poolMode, ...(pooler.poolMode.value ? { label: `pool_mode = ${pooler.poolMode.value}` } : {}) };
-  const database = edge.database ?? edge.parsed?.database;
-  const user = edge.user ?? edge.parsed?.user;
-  // An entry overrides only when it sets pool_mode itself (the builder copies the global mode into the others).
-  const own = (d: PoolerDatabaseEntry): { value: PoolMode | undefined; range?: SourceRange } | undefined => {
-    if (pooler.config) {
-      const item = pooler.config.databases.find((x) => x.name === d.database)?.params.get('pool_mode');
-      return item ? { value: asMode(item.value), range: item.valueRange } : undefined;
-    }
-    return d.poolMode !== undefined && d.poolMode !== pooler.poolMode.value ? { value: d.poolMode, ...(d.range ? { range: d.range } : {}) } : undefined;
-  };
-  const overriding = pooler.databases.filter((d) => own(d) !== undefined);
-  if (overriding.length > 0) {
-    const exact = pooler.databases.find((d) => d.database === database);
-    const entry = database === undefined ? undefined : (exact ?? pooler.databases.find((d) => d.database === '*'));
-    const o = entry ? own(entry) : undefined;
-    if (entry && o) {
-      const source = `[databases] ${entry.database} pool_mode=${o.value ?? '?'}`;
-      mode = { value: o.value, ...(o.range ? { range: o.range } : {}), source, label: source };
-    }
-    else if (database === undefined && overriding.some((d) => own(d)!.value !== mode.value)) return { value: undefined, source: 'the database entries set different pool modes and the client database is not known' };
-  }
-  const users = (pooler.config?.users ?? []).filter((u) => u.params.has('pool_mode'));
-  if (users.length > 0) {
-    const u = users.find((x) => x.name === user);
-    if (u) {
-      const item = u.params.get('pool_mode')!;
-      const v = asMode(item.value);
-      if (v === undefined) return { value: undefined, source: `[users] ${u.name} pool_mode=${item.value}` };
-      return { value: v, range: item.valueRange, source: `[users] ${u.name} pool_mode=${v}`, label: `[users] ${u.name} pool_mode=${v}` };
-    }
-    if (user === undefined && users.some((x) => asMode(x.params.get('pool_mode')!.value) !== mode.value)) {
-      return { value: undefined, source: 'the [users] entries set different pool modes and the client user is not known' };
-    }
-  }
-  return mode;
+  return poolModeFor(poolModeSourcesOfNode(pooler), edge.database ?? edge.parsed?.database, edge.user ?? edge.parsed?.user);
 }
 
 /** Transaction or statement pooling: the server connection changes between transactions. */

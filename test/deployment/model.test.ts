@@ -62,7 +62,7 @@ spec:
     expect(one.budget.servers[0]!.clients[0]!.instancesSource).toContain('no deployment file runs this code');
 
     const none = runProject(tempProject({ 'src/db.ts': pgPool(5) }));
-    expect(none.budget.unlinked).toEqual([expect.objectContaining({ reason: 'the connection string comes from DATABASE_URL, which no environment of this service sets' })]);
+    expect(none.budget.unlinked).toEqual([expect.objectContaining({ reason: 'unlinked, target unknown: the connection string comes from DATABASE_URL, which no environment of this service sets' })]);
   });
 
   it('overrides instances from the config file and adds a service whose code is elsewhere', () => {

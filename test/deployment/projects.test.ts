@@ -2,7 +2,8 @@
  * The fixture repositories of fixtures/projects/: the budget numbers (`pgconn-lint budget
  * --format json`) exactly, and what pool-oversubscription says about each (or that it is silent).
  */
-import { relative } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyProject, numbers, runProject } from './support.js';
 
@@ -216,4 +217,85 @@ describe('monorepo-targets', () => {
     ]);
   });
   it('finds nothing to report', () => expect(run.diagnostics).toEqual([]));
+
+// Issue 10: an unknown URL gives an unknown target, never "no host → localhost:5432 → the compose database".
+describe('computed-connection-urls', () => {
+  const run = runProject(copyProject('fixtures/projects/computed-connection-urls'));
+  it('links no pool, and says why each target is unknown', () => {
+    expect(run.budget.unlinked.map((u) => `${u.location?.file}:${u.location?.line} ${u.service}: ${u.reason}`)).toEqual([
+      'api/src/db.ts:5 api: unlinked, target unknown: the connection string is the result of a call getUrl() at api/src/db.ts:5',
+      'api/src/db.ts:8 api: unlinked, target unknown: the connection string is a function parameter (url) at api/src/db.ts:8',
+      'api/src/db.ts:11 api: unlinked, target unknown: the connection string may come from the spread of loadConfig(), an object that is not statically known, at api/src/db.ts:11',
+      'api/src/db.ts:13 api: unlinked, target unknown: the connection string is the result of a call getUrl() at api/src/db.ts:13',
+      'api/src/db.ts:15 api: unlinked, target unknown: the connection options are the result of a call at api/src/db.ts:15',
+    ]);
+    expect(run.model.edges.map((e) => e.target)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    // postgres(getUrl(), { max: 2 }): the options are read, only the URL is unknown.
+    expect(run.model.edges.map((e) => e.perInstance.value)).toEqual([5, 4, 3, 2, undefined]);
+  });
+  it('gives db the status unknown (never ok), with the pools that could reach it', () => {
+    expect(numbers(run.budget)).toEqual({
+      servers: [{ name: 'db', maxConnections: 60, reserved: 3, available: 57, demand: null, demandAtLeast: 0, status: 'unknown', clients: [] }],
+      poolers: [],
+    });
+    expect(run.budget.servers[0]!.unknownClients?.map((u) => `${u.pool} ${u.service}`)).toEqual(['api/src/db.ts:5:21 api', 'api/src/db.ts:8:10 api', 'api/src/db.ts:11:26 api', 'api/src/db.ts:13:20 api', 'api/src/db.ts:15:28 api']);
+  });
+  it('stays silent', () => expect(mine(run.diagnostics)).toEqual([]));
+});
+
+// Issue 10: a service whose environment names the server's host uses it, by a number the model does not know.
+describe('compose-env-names-db', () => {
+  const run = runProject(copyProject('fixtures/projects/compose-env-names-db'));
+  it('gives postgres the status unknown, with the worker and why', () => {
+    expect(numbers(run.budget)).toEqual({
+      servers: [
+        {
+          name: 'postgres',
+          maxConnections: 100,
+          reserved: 3,
+          available: 97,
+          demand: null,
+          demandAtLeast: 1,
+          status: 'unknown',
+          clients: [{ name: 'worker', kind: 'service', instances: 1, perInstance: null, total: null }],
+        },
+      ],
+      poolers: [],
+    });
+    expect(run.budget.servers[0]!.clients[0]!.perInstanceSource).toBe('pool size unknown (worker: no pool of its code (worker) could be read)');
+    expect(run.model.edges[0]!.link).toBe('DB_HOST=postgres (environment of compose service worker) → postgres:5432 is compose service postgres');
+  });
+  it('stays silent', () => expect(mine(run.diagnostics)).toEqual([]));
+});
+
+// Issue 10 reproduction: `.env` builds the URL from DB_HOST in front of a transaction-mode PgBouncer.
+describe('env-expanded-pooler-url', () => {
+  const findings = (r: ReturnType<typeof runProject>) => r.diagnostics.map((d) => `${relative(r.dir, d.range.file)}:${d.range.line} ${d.ruleId}`).sort();
+  const expanded = runProject(copyProject('fixtures/projects/env-expanded-pooler-url'));
+  const literalDir = copyProject('fixtures/projects/env-expanded-pooler-url');
+  writeFileSync(join(literalDir, '.env'), 'DB_HOST=localhost\nDATABASE_URL=postgres://app@localhost:6432/app\n');
+  const literal = runProject(literalDir);
+  it('reports the pooler rules as with the literal URL', () => {
+    expect(findings(expanded)).toEqual([
+      'pgbouncer.ini:1 pgbouncer-auth',
+      'postgresql.conf:1 idle-in-transaction-timeout',
+      'src/db.js:3 prepared-statements-transaction-mode',
+      'src/db.js:6 session-state-transaction-mode',
+    ]);
+    expect(findings(literal)).toEqual(findings(expanded));
+  });
+  it('the connection model and the deployment model both see the transaction-mode pooler', () => {
+    const url = expanded.result.model.connections.strings.find((c) => c.envVar === 'DATABASE_URL')!;
+    expect(url.endpoint.role).toBe('pooler');
+    expect(url.endpoint.pooler).toMatchObject({ product: 'pgbouncer', confidence: 'repository', mode: 'transaction' });
+    expect(expanded.result.model.poolerPaths.map((p) => [p.edge.poolId, p.mode.value])).toEqual([['src/db.js:3:14', 'transaction']]);
+  });
+  it('has the same budget for both', () => {
+    const want = {
+      servers: [{ name: 'postgresql.conf', maxConnections: 100, reserved: 3, available: 97, demand: 20, status: 'ok', clients: [{ name: 'pgbouncer.ini', kind: 'pooler', instances: 1, perInstance: 20, total: 20 }] }],
+      poolers: [{ name: 'pgbouncer.ini', mode: 'transaction', instances: 1, maxClientConn: 200, clientDemand: null, serverConnections: 20, status: 'unknown' }],
+    };
+    expect(numbers(expanded.budget)).toEqual(want);
+    expect(numbers(literal.budget)).toEqual(want);
+  });
 });

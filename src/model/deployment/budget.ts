@@ -1,7 +1,8 @@
 import type { BuildContext } from './context.js';
 import { atLeast, derived, isKnown, sum, times, unknownQ } from './quantity.js';
 import type { ServiceBuild } from './services.js';
-import type { ClientEdge, PoolerBudget, PoolerNode, Quantity, ServerBudget, ServerNode } from './types.js';
+import type { ClientEdge, PoolerBudget, PoolerNode, Quantity, ServerBudget, ServerNode, UnknownClient } from './types.js';
+import { isLocalHost, type EndpointScope } from './endpoints.js';
 
 /**
  * The arithmetic of issue 5:
@@ -18,11 +19,14 @@ export function computeBudgets(
   edges: ClientEdge[],
 ): { serverBudgets: ServerBudget[]; poolerBudgets: PoolerBudget[] } {
   const serviceName = new Map(services.map((s) => [s.node.id, s.node]));
+  const unknownFor = unknownClientsOf(ctx, services, edges);
   const poolerBudgets: PoolerBudget[] = [];
   const poolerToServer = new Map<string, Map<string, Quantity>>();
   for (const pl of poolers) {
     const clients = edges.filter((e) => e.target?.kind === 'pooler' && e.target.id === pl.id);
-    const clientDemand = sum(clients.map((e) => e.total), 'client connections');
+    const unknownClients = unknownFor(pl.id);
+    let clientDemand = sum(clients.map((e) => e.total), 'client connections');
+    if (unknownClients.length > 0) clientDemand = withUnknownClients(clientDemand, unknownClients);
     const maxClientConn = times(pl.instances, pl.maxClientConn, `${pl.maxClientConn.source} × ${pl.instances.source}`);
     const perServer = serverConnections(pl, clients);
     poolerToServer.set(pl.id, perServer);
@@ -30,11 +34,12 @@ export function computeBudgets(
     const serverConns = perServer.size === 0 ? unknownQ('server connections', `${pl.name} lists no database that reaches a known server`) : times(pl.instances, perInstance, `${pl.instances.source} × ${perInstance.source}`);
     const remaining = isKnown(maxClientConn) && isKnown(clientDemand) ? maxClientConn.value - clientDemand.value : undefined;
     let status: PoolerBudget['status'];
-    if (clients.length === 0) status = 'ok';
+    if (clients.length === 0) status = unknownClients.length > 0 ? 'unknown' : 'ok';
     else if (isKnown(maxClientConn) && atLeast(clientDemand) > maxClientConn.value) status = 'over';
     else if (isKnown(maxClientConn) && isKnown(clientDemand)) status = 'ok';
     else status = 'unknown';
-    poolerBudgets.push({ poolerId: pl.id, clientDemand, maxClientConn, serverConnections: serverConns, headroom: ctx.headroom, remaining, status, clients });
+    if (status === 'ok' && unknownClients.length > 0) status = 'unknown';
+    poolerBudgets.push({ poolerId: pl.id, clientDemand, maxClientConn, serverConnections: serverConns, headroom: ctx.headroom, remaining, status, clients, ...(unknownClients.length > 0 ? { unknownClients } : {}) });
   }
 
   const serverBudgets: ServerBudget[] = [];
@@ -54,7 +59,9 @@ export function computeBudgets(
       if (!q) continue;
       clients.push({ name: pl.name, kind: 'pooler', instances: pl.instances, perInstance: q, total: times(pl.instances, q, `${pl.instances.source} × ${q.source}`), poolerId: pl.id });
     }
-    const demand = sum(clients.map((c) => c.total), 'demand');
+    const unknownClients = unknownFor(s.id);
+    let demand = sum(clients.map((c) => c.total), 'demand');
+    if (unknownClients.length > 0) demand = withUnknownClients(demand, unknownClients);
     const parts = [s.maxConnections, s.superuserReserved, s.reserved];
     const available: Quantity = parts.every(isKnown)
       ? derived(
@@ -80,7 +87,9 @@ export function computeBudgets(
     else if (limit.value - atLeast(demand) < ctx.headroom && clients.length > 0) status = 'warning';
     else if (isKnown(demand)) status = 'ok';
     else status = 'unknown';
-    serverBudgets.push({ serverId: s.id, available, demand, headroom: ctx.headroom, limit, remaining, status, clients });
+    // Pools whose target is unknown may add to the demand: never "ok" where the model does not know.
+    if (status === 'ok' && unknownClients.length > 0) status = 'unknown';
+    serverBudgets.push({ serverId: s.id, available, demand, headroom: ctx.headroom, limit, remaining, status, clients, ...(unknownClients.length > 0 ? { unknownClients } : {}) });
   }
   return { serverBudgets, poolerBudgets };
 }
@@ -121,4 +130,35 @@ function serverConnections(pl: PoolerNode, clients: ClientEdge[]): Map<string, Q
     result.set(id, q);
   }
   return result;
+}
+
+/**
+ * The pools whose target is unknown (ClientEdge.unknownTarget) that could reach a node: a client in
+ * a compose project reaches compose services of its own project only (compose's default network),
+ * and nodes outside compose; a Kubernetes client reaches no compose service; a client with no such
+ * scope (PM2, serverless, an app no deployment file runs) could reach any node.
+ */
+function unknownClientsOf(ctx: BuildContext, services: ServiceBuild[], edges: ClientEdge[]): (nodeId: string) => UnknownClient[] {
+  const scopeOf = new Map<string, EndpointScope>(services.map((s) => [s.node.id, s.scope]));
+  const unknown = edges.filter((e) => e.target === undefined && e.unknownTarget !== undefined);
+  return (nodeId) => {
+    if (unknown.length === 0) return [];
+    const entries = ctx.index.entries.filter((e) => e.target.id === nodeId);
+    const composeFiles = new Set(entries.flatMap((e) => (e.scope?.composeFile !== undefined ? [e.scope.composeFile] : [])));
+    const composeOnly = composeFiles.size > 0 && entries.every((e) => e.scope?.composeFile !== undefined || isLocalHost(e.host));
+    return unknown
+      .filter((e) => {
+        const from = (e.serviceId ? scopeOf.get(e.serviceId) : undefined) ?? {};
+        if (from.composeFile !== undefined) return !composeOnly || composeFiles.has(from.composeFile);
+        if (from.namespace !== undefined) return !composeOnly;
+        return true;
+      })
+      .map((e) => ({ poolId: e.poolId, ...(e.serviceId ? { serviceId: e.serviceId } : {}), reason: e.unknownTarget!, range: e.range }));
+  };
+}
+
+/** A demand that pools of unknown target may add to: unknown, at least what is known. */
+function withUnknownClients(q: Quantity, list: UnknownClient[]): Quantity {
+  const n = list.length;
+  return unknownQ(`${q.source} + ${n} pool${n === 1 ? '' : 's'} whose target is unknown`, `${n} pool${n === 1 ? '' : 's'} of the repository could connect here through a target the model does not know`, undefined, atLeast(q));
 }

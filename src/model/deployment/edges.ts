@@ -1,11 +1,10 @@
-import { dirname, relative } from 'node:path';
 import type { SourceRange } from '../../core/location.js';
 import { isParseError, parseConnectionString } from '../../sources/connection-url/parse.js';
-import { classifyEndpoint } from '../../sources/connection-url/poolers.js';
 import type { ParsedConnection } from '../../sources/connection-url/types.js';
-import type { PoolDefinition, Resolved } from '../../sources/js/types.js';
+import type { PoolDefinition } from '../../sources/js/types.js';
 import { LIBRARY_NAME } from '../../sources/js/libraries.js';
 import { redactSecrets } from '../../report/redact.js';
+import { connectionFor, endpointContext, endpointOf, environmentText, looksLikeConnectionString, poolConnectionSource, prismaDatasources, UNRESOLVED, type Endpoint, type EndpointContext, type PrismaDatasourceRef } from '../connection-resolver.js';
 import type { BuildContext } from './context.js';
 import { isLocalHost, type EndpointScope } from './endpoints.js';
 import type { ServiceEnv } from './env.js';
@@ -14,23 +13,26 @@ import { declared as declaredQ, derived, literal, times, unknownQ } from './quan
 import type { ServiceBuild } from './services.js';
 import type { ClientEdge, PoolerNode, Quantity, ServerNode } from './types.js';
 
-/** Where a connection string comes from once the service's environment is applied. */
-interface UrlText {
-  text: string;
-  range?: SourceRange;
-  envVar?: string;
-  /** "DATABASE_URL in .env.production", "literal in src/db.ts". */
-  where: string;
+/** The connection resolver's inputs for this repository: Prisma datasources, PgBouncer ports. */
+interface Resolver {
+  datasources: PrismaDatasourceRef[];
+  endpoints: EndpointContext;
 }
-
-type UrlResult = { ok: true; url: UrlText } | { ok: false; reason: string; envVar?: string };
 
 /** Links every service's pools (and the URLs of services whose code is elsewhere) to a server or pooler. */
 export function buildEdges(ctx: BuildContext, services: ServiceBuild[], servers: ServerNode[], poolers: PoolerNode[]): ClientEdge[] {
   const edges: ClientEdge[] = [];
+  const r: Resolver = { datasources: prismaDatasources(ctx.facts), endpoints: endpointContext(ctx.facts) };
   for (const s of services) {
-    for (const pool of s.pools) edges.push(codeEdge(ctx, s, pool, servers, poolers));
-    if (s.pools.length === 0 && s.codeless) edges.push(...envEdges(ctx, s, servers, poolers));
+    const code = s.pools.map((pool) => codeEdge(ctx, r, s, pool, servers, poolers));
+    edges.push(...code);
+    if (s.pools.length === 0 && s.codeless) edges.push(...envEdges(ctx, r, s, servers, poolers));
+    else if (!code.some((e) => e.target !== undefined)) {
+      // Code in the repository, but no pool of it reaches a known node: what its environment names
+      // (DB_HOST=postgres, a URL) is still used, by a number of connections the model does not know.
+      const why = s.pools.length === 0 ? `no pool of its code (${s.node.codePaths.map((d) => ctx.rel(d) || '.').join(', ') || 'not in the repository'}) could be read` : `its pools could not be linked (${code.map((e) => e.unknownTarget ?? e.link).join('; ')})`;
+      edges.push(...envEdges(ctx, r, s, servers, poolers, why));
+    }
     for (const d of ctx.declared?.services ?? []) {
       if (d.name !== s.node.name || !d.connectionsPerInstance) continue;
       edges.push(declaredEdge(ctx, s, d.connectionsPerInstance.value, d.connectionsPerInstance.range, d.target?.value, servers, poolers));
@@ -42,21 +44,23 @@ export function buildEdges(ctx: BuildContext, services: ServiceBuild[], servers:
 
 /* ---------------- pools in code ---------------- */
 
-function codeEdge(ctx: BuildContext, s: ServiceBuild, pool: PoolDefinition, servers: ServerNode[], poolers: PoolerNode[]): ClientEdge {
-  const url = resolvePoolUrl(ctx, pool, s.env);
+function codeEdge(ctx: BuildContext, r: Resolver, s: ServiceBuild, pool: PoolDefinition, servers: ServerNode[], poolers: PoolerNode[]): ClientEdge {
+  const c = connectionFor(poolConnectionSource(pool, ctx.facts.root, r.datasources), pool, s.env, ctx.facts.root, r.endpoints);
   let parsed: ParsedConnection | undefined;
   let linkText: string;
   let target: ClientEdge['target'];
-  if (url.ok) {
-    const p = parseConnectionString(url.url.text, url.url.range);
-    if (isParseError(p)) linkText = `the connection string (${url.url.where}) does not parse: ${p.error}`;
-    else {
-      parsed = p;
-      const t = linkParsed(ctx, p, s.scope, servers, poolers, url.url.range ?? pool.range);
-      target = t.target;
-      linkText = `${url.url.where} → ${t.link}`;
-    }
-  } else linkText = url.reason;
+  let unknownTarget: string | undefined;
+  if (c.known) {
+    parsed = c.parsed;
+    const t = linkParsed(ctx, c.parsed, c.endpoint, s.scope, servers, poolers, c.range ?? pool.range);
+    target = t.target;
+    if (t.unknown) unknownTarget = `${c.where} → ${t.link}`;
+    linkText = t.unknown ? `unlinked, target unknown: ${c.where} → ${t.link}` : `${c.where} → ${t.link}`;
+  } else if (c.text !== undefined) linkText = c.reason;
+  else {
+    unknownTarget = c.reason;
+    linkText = `unlinked, target unknown: ${c.reason}`;
+  }
   const perInstance = poolConnections(ctx, pool, s.env, parsed);
   const edge: ClientEdge = {
     poolId: pool.id,
@@ -69,103 +73,18 @@ function codeEdge(ctx: BuildContext, s: ServiceBuild, pool: PoolDefinition, serv
     pool,
     origin: 'code',
   };
-  if (url.ok) {
-    edge.url = { redacted: redactSecrets(url.url.text), ...(url.url.range ? { range: url.url.range } : {}) };
-    if (url.url.envVar) edge.envVar = url.url.envVar;
-  } else if (url.envVar) edge.envVar = url.envVar;
+  if (unknownTarget !== undefined) edge.unknownTarget = unknownTarget;
+  if (c.known || c.text !== undefined) {
+    edge.url = { redacted: redactSecrets(c.text!), ...(c.range ? { range: c.range } : {}) };
+    if (c.envVar) edge.envVar = c.envVar;
+  } else if (c.envVar) edge.envVar = c.envVar;
   if (parsed) {
     edge.parsed = parsed;
     if (parsed.user) edge.user = parsed.user;
     if (parsed.database) edge.database = parsed.database;
   }
-  if (!target) ctx.notes.push({ message: `${pool.id} (${s.node.name}) is not linked to a server or pooler: ${linkText}`, range: pool.range });
+  if (!target) ctx.notes.push({ message: `${pool.id} (${s.node.name}) is not linked to a server or pooler${unknownTarget !== undefined ? `, its target is unknown: ${unknownTarget}` : `: ${linkText}`}`, range: pool.range });
   return edge;
-}
-
-/** The environment value of a variable, with where it is written. */
-function envValue(env: ServiceEnv, name: string): { value: string; range?: SourceRange; source: string } | undefined {
-  const v = env.get(name);
-  if (v?.value === undefined) return undefined;
-  // A reference no file resolves (`${ssm:/db/password}`) stands in as a marker, so the rest still parses.
-  let value = v.value;
-  for (const ref of v.unresolved ?? []) value = value.split(ref).join(UNRESOLVED);
-  return { value, source: v.source, ...(v.range ? { range: v.range } : {}) };
-}
-
-const UNRESOLVED = 'UNRESOLVED-VARIABLE';
-
-function resolvedText(ctx: BuildContext, r: Resolved<unknown>, env: ServiceEnv, what: string): UrlResult {
-  const p = r.provenance;
-  if (p.kind === 'env') {
-    const v = envValue(env, p.envVar);
-    if (v) return { ok: true, url: { text: v.value, ...(v.range ? { range: v.range } : {}), envVar: p.envVar, where: `${p.envVar} (${v.source})` } };
-    if (typeof r.value === 'string' || typeof r.value === 'number') {
-      return { ok: true, url: { text: String(r.value), ...(r.range ? { range: r.range } : {}), envVar: p.envVar, where: `the fallback of ${p.envVar} in ${ctx.at(r.range)}` } };
-    }
-    const declared = env.get(p.envVar);
-    return { ok: false, envVar: p.envVar, reason: declared ? `${what} comes from ${p.envVar}, whose value is not in the repository (${declared.source})` : `${what} comes from ${p.envVar}, which no environment of this service sets` };
-  }
-  if (typeof r.value === 'string' || typeof r.value === 'number') return { ok: true, url: { text: String(r.value), ...(r.range ? { range: r.range } : {}), where: `${what} in ${ctx.at(r.range)}` } };
-  return { ok: false, reason: `${what} is not statically known${p.kind === 'unknown' ? ` (${p.reason})` : ''}` };
-}
-
-/** The connection string a pool uses in this service's environment. */
-export function resolvePoolUrl(ctx: BuildContext, pool: PoolDefinition, env: ServiceEnv): UrlResult {
-  if (pool.connectionString) return resolvedText(ctx, pool.connectionString, env, 'the connection string');
-  if (pool.library === 'prisma') {
-    const ds = prismaDatasource(ctx, pool.file);
-    if (!ds) return { ok: false, reason: 'no Prisma schema with a datasource url found for this client' };
-    const v = ds.url;
-    if (v.kind === 'literal') return { ok: true, url: { text: v.value, range: v.range, where: `datasource url in ${ctx.at(v.range)}` } };
-    if (v.kind === 'env') {
-      const e = envValue(env, v.envVar);
-      if (e) return { ok: true, url: { text: e.value, ...(e.range ? { range: e.range } : {}), envVar: v.envVar, where: `${v.envVar} (${e.source}), the datasource url of ${ctx.at(v.range)}` } };
-      return { ok: false, envVar: v.envVar, reason: `the datasource url env("${v.envVar}") is not set in any environment of this service` };
-    }
-    return { ok: false, reason: 'the datasource url is not a string or env()' };
-  }
-  // Host/port options (or the PG* variables node-postgres and postgres.js read: pg lib/defaults.js, postgres.js src/index.js).
-  const opt = (names: string[]): Resolved<unknown> | undefined => pool.options.find((o) => names.includes(o.name.split('.').pop()!))?.value;
-  const part = (names: string[], pgVar: string): string | undefined => {
-    const r = opt(names);
-    if (r) {
-      const t = resolvedText(ctx, r, env, names[0]!);
-      return t.ok ? t.url.text : undefined;
-    }
-    return envValue(env, pgVar)?.value;
-  };
-  const host = part(['host', 'hostname'], 'PGHOST');
-  const hostOpt = opt(['host', 'hostname']);
-  if (host === undefined && hostOpt !== undefined) return { ok: false, reason: 'the host option is not statically known in this environment' };
-  const port = part(['port'], 'PGPORT');
-  const user = part(['user', 'username'], 'PGUSER');
-  const db = part(['database', 'db'], 'PGDATABASE');
-  const h = host ?? 'localhost';
-  const text = `postgresql://${user ? `${encodeURIComponent(user)}@` : ''}${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}${port ? `:${port}` : ''}/${db ? encodeURIComponent(db) : ''}`;
-  return { ok: true, url: { text, where: host ? `host ${h}${port ? `:${port}` : ''} (options)` : `no host: ${LIBRARY_NAME[pool.library]} connects to localhost${port ? `:${port}` : ':5432'}` } };
-}
-
-/** The datasource of the Prisma schema nearest to a client file. */
-function prismaDatasource(ctx: BuildContext, file: string): { url: NonNullable<ParsedDatasourceUrl> } | undefined {
-  let best: { url: NonNullable<ParsedDatasourceUrl>; dist: number } | undefined;
-  for (const s of ctx.facts.prismaSchemas) {
-    const ds = s.datasources.find((d) => d.provider === 'postgresql' || d.provider === 'postgres') ?? s.datasources[0];
-    const url = ds?.url ?? prismaConfigUrl(ctx, s.path);
-    if (!url) continue;
-    const schemaDir = dirname(s.path.endsWith('.prisma') ? dirname(s.path) : s.path);
-    const r = relative(schemaDir, file);
-    const dist = r.startsWith('..') ? 100 + r.split('..').length : r.split('/').length;
-    if (!best || dist < best.dist) best = { url, dist };
-  }
-  return best;
-}
-
-type ParsedDatasourceUrl = ReturnType<typeof prismaConfigUrl>;
-
-/** Prisma 7: the URL lives in prisma.config.ts (the CLI's); the client's comes from its adapter. */
-function prismaConfigUrl(ctx: BuildContext, schemaPath: string) {
-  const cfg = ctx.facts.prismaConfigs.find((c) => relative(dirname(c.file), schemaPath).startsWith('..') === false);
-  return cfg?.datasource?.url;
 }
 
 /** Connections one process opens through this pool: its max (library default when unset), resolved in the service's environment. */
@@ -174,7 +93,7 @@ function poolConnections(ctx: BuildContext, pool: PoolDefinition, env: ServiceEn
   let q: Quantity;
   const m = pool.max;
   if (m.provenance.kind === 'env') {
-    const v = envValue(env, m.provenance.envVar);
+    const v = environmentText(env, m.provenance.envVar);
     const n = v ? Number(v.value) : NaN;
     if (v && Number.isFinite(n)) q = literal(n, `max ${n} (${m.provenance.envVar} in ${v.source})`, v.range ?? m.range);
     else if (m.value !== undefined) q = { value: m.value, source: `max ${m.value} (${m.provenance.envVar} unset: fallback)`, provenance: m.provenance, ...(m.range ? { range: m.range } : {}) };
@@ -211,14 +130,14 @@ const POOL_VAR = /POOL/i;
 const POOL_SIZE_WORD = /SIZE|MAX|LIMIT|CONNECTIONS?/i;
 
 /** A service whose code is not in the repository: its connections are read from its environment (URLs, DB_HOST, a pool-size variable). */
-function envEdges(ctx: BuildContext, s: ServiceBuild, servers: ServerNode[], poolers: PoolerNode[]): ClientEdge[] {
+function envEdges(ctx: BuildContext, r: Resolver, s: ServiceBuild, servers: ServerNode[], poolers: PoolerNode[], codeUnlinked?: string): ClientEdge[] {
   const out: ClientEdge[] = [];
   const seen = new Set<string>();
   const poolVar = [...s.env.values()].find((v) => POOL_VAR.test(v.name) && POOL_SIZE_WORD.test(v.name) && v.value !== undefined && /^\d+$/.test(v.value.trim()));
   const add = (text: string, range: SourceRange | undefined, envVar: string, where: string) => {
     const p = parseConnectionString(text, range);
     if (isParseError(p)) return;
-    const t = linkParsed(ctx, p, s.scope, servers, poolers, range ?? s.node.range);
+    const t = linkParsed(ctx, p, endpointOf(p, r.endpoints), s.scope, servers, poolers, range ?? s.node.range);
     if (!t.target) return; // an unrelated host (a cache, an API) is not a database client
     const key = `${t.target.kind}:${t.target.id}`;
     if (seen.has(key)) return;
@@ -228,6 +147,7 @@ function envEdges(ctx: BuildContext, s: ServiceBuild, servers: ServerNode[], poo
       // Npgsql: Maximum Pool Size defaults to 100 (npgsql docs, connection string parameters).
       per = p.npgsql.poolMax !== undefined ? literal(p.npgsql.poolMax, `Maximum Pool Size ${p.npgsql.poolMax} (${envVar})`, range) : derived(100, 'Npgsql default Maximum Pool Size 100', 'Npgsql connection string default');
     } else if (p.prisma.connectionLimit !== undefined) per = literal(p.prisma.connectionLimit, `connection_limit ${p.prisma.connectionLimit} (${envVar})`, range);
+    else if (codeUnlinked !== undefined) per = unknownQ(`pool size unknown (${s.node.name}: ${codeUnlinked})`, `${s.node.name} names this ${t.target.kind} in its environment (${where}), but ${codeUnlinked}`, range, 1);
     else if (poolVar) per = { value: Number(poolVar.value), source: `${poolVar.name}=${poolVar.value}`, provenance: { kind: 'derived', note: `${poolVar.name} in ${poolVar.source}: the application's code is not in the repository, and the variable's name says it sizes its pool` }, ...(poolVar.range ? { range: poolVar.range } : {}) };
     else per = unknownQ('pool size unknown (the code is not in the repository)', `no pool-size variable in the environment of ${s.node.name}`, undefined, 1);
     const edge: ClientEdge = {
@@ -237,7 +157,7 @@ function envEdges(ctx: BuildContext, s: ServiceBuild, servers: ServerNode[], poo
       total: times(s.node.peakInstances, per, `${s.node.peakInstances.source} × ${per.source}`),
       target: t.target,
       link: `${where} → ${t.link}`,
-      range: poolVar?.range ?? range ?? s.node.range,
+      range: (codeUnlinked === undefined ? poolVar?.range : undefined) ?? range ?? s.node.range,
       origin: 'environment',
       parsed: p,
       envVar,
@@ -249,8 +169,8 @@ function envEdges(ctx: BuildContext, s: ServiceBuild, servers: ServerNode[], poo
   };
   for (const v of s.env.values()) {
     if (v.value === undefined || URL_VAR_SKIP.test(v.name)) continue;
-    const t = envValue(s.env, v.name)!.value.trim();
-    if (/^postgres(ql)?:\/\//i.test(t) || /(^|;)\s*(host|server)\s*=.*;/i.test(t)) add(t, v.range, v.name, `${v.name} (${v.source})`);
+    const t = environmentText(s.env, v.name)!.value.trim();
+    if (looksLikeConnectionString(t, v.name)) add(t, v.range, v.name, `${v.name} (${v.source})`);
   }
   for (const v of s.env.values()) {
     const m = HOST_VAR.exec(v.name);
@@ -288,22 +208,22 @@ function declaredEdge(ctx: BuildContext, s: ServiceBuild, per: number, range: So
 interface LinkResult {
   target: ClientEdge['target'];
   link: string;
+  /** The target is unknown (a host no file sets), not merely outside the repository. */
+  unknown?: true;
 }
 
 /** The server or pooler a parsed connection string reaches, and why (or why not). */
-function linkParsed(ctx: BuildContext, p: ParsedConnection, scope: EndpointScope, servers: ServerNode[], poolers: PoolerNode[], range: SourceRange): LinkResult {
+function linkParsed(ctx: BuildContext, p: ParsedConnection, cls: Endpoint, scope: EndpointScope, servers: ServerNode[], poolers: PoolerNode[], range: SourceRange): LinkResult {
   const h = p.hosts[0];
-  if (!h) return { target: undefined, link: 'the connection string names no host' };
+  if (!h) return { target: undefined, link: 'the connection string names no host', unknown: true };
   const host = h.kind === 'unix' ? 'localhost' : h.host || 'localhost';
   const port = h.port;
-  if (/[${}]/.test(host) || host.toUpperCase().includes(UNRESOLVED)) return { target: undefined, link: `the host ${host} is a variable that no file of the repository sets` };
+  if (/[${}]/.test(host) || host.toUpperCase().includes(UNRESOLVED)) return { target: undefined, link: `the host ${host} is a variable that no file of the repository sets`, unknown: true };
   const hit = ctx.index.find(host, port, scope);
   if (hit) {
     const mism = hit.portMismatch ? ` (port ${hit.portMismatch.wanted}, but it listens on ${hit.portMismatch.listens})` : '';
     return { target: hit.entry.target, link: `${host}:${port} is ${hit.entry.how}${mism}` };
   }
-  const ports = poolers.filter((x) => x.listenPort !== undefined).map((x) => x.listenPort!);
-  const cls = classifyEndpoint(p, { pgbouncerListenPorts: ports });
   if (cls.role === 'pooler' && cls.pooler?.confidence === 'repository') {
     const same = poolers.filter((x) => x.listenPort === port);
     if (same.length === 1 && (isLocalHost(host) || same[0]!.endpoints.length === 0)) {

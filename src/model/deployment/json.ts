@@ -1,7 +1,7 @@
 import { relative, sep } from 'node:path';
 import type { SourceRange } from '../../core/location.js';
 import { redactSecrets } from '../../report/redact.js';
-import type { ClientEdge, DeploymentModel, Quantity } from './types.js';
+import type { ClientEdge, DeploymentModel, Quantity, UnknownClient } from './types.js';
 
 /** The `deployment` part of `--print-model` (docs/model.md): every number with its source, provenance and location. */
 
@@ -40,6 +40,11 @@ export function quantityJson(root: string, q: Quantity | undefined): QuantityJso
   return out;
 }
 
+/** Pools of unknown target that could reach a node (absent when there are none). */
+function unknownClientsJson(root: string, list: UnknownClient[] | undefined): { unknownClients?: Array<Record<string, unknown>> } {
+  return list && list.length > 0 ? { unknownClients: list.map((u) => ({ pool: u.poolId, service: u.serviceId ?? null, reason: redactSecrets(u.reason), location: locationJson(root, u.range) ?? null })) } : {};
+}
+
 function edgeJson(root: string, e: ClientEdge): Record<string, unknown> {
   return {
     pool: e.poolId,
@@ -47,6 +52,7 @@ function edgeJson(root: string, e: ClientEdge): Record<string, unknown> {
     origin: e.origin,
     target: e.target ?? null,
     link: redactSecrets(e.link),
+    ...(e.unknownTarget !== undefined ? { unknownTarget: redactSecrets(e.unknownTarget) } : {}),
     url: e.url ? { redacted: e.url.redacted, location: locationJson(root, e.url.range) ?? null } : null,
     envVar: e.envVar ?? null,
     user: e.user ?? null,
@@ -138,6 +144,7 @@ export function deploymentJson(model: DeploymentModel, root: string): Record<str
         headroom: b.headroom,
         status: b.status,
         clients: b.clients.map((c) => ({ name: c.name, kind: c.kind, pooler: c.poolerId ?? null, pool: c.edge?.poolId ?? null, instances: q(c.instances), perInstance: q(c.perInstance), total: q(c.total) })),
+        ...unknownClientsJson(root, b.unknownClients),
       })),
       poolers: model.poolerBudgets.map((b) => ({
         pooler: b.poolerId,
@@ -147,6 +154,7 @@ export function deploymentJson(model: DeploymentModel, root: string): Record<str
         remaining: b.remaining ?? null,
         status: b.status,
         clients: b.clients.map((e) => e.poolId),
+        ...unknownClientsJson(root, b.unknownClients),
       })),
     },
     notes: model.notes.map((n) => ({ message: redactSecrets(n.message), location: loc(n.range) })),

@@ -7,6 +7,7 @@ import { isPgbouncerImage } from '../../sources/yaml/images.js';
 import type { BindMount, ComposeFacts, ComposeService, EmbeddedLineMap, K8sContainer, K8sWorkload, KubernetesFacts, PgbouncerImageFacts } from '../../sources/yaml/types.js';
 import { DEFAULT_NAMESPACE, type BuildContext } from './context.js';
 import { addK8sServices } from './servers.js';
+import { asPoolMode, poolModeFor, type PoolModeSources } from '../pool-mode.js';
 import { declared as declaredQ, defaulted, fromResolved, literal, unknownQ } from './quantity.js';
 import type { PoolerDatabaseEntry, PoolerNode, Quantity } from './types.js';
 
@@ -401,10 +402,7 @@ function listOf(v: BouncerValue | undefined, def: PgbouncerSettingDef | undefine
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
-function modeOf(s: string | undefined): Mode | undefined {
-  const m = s?.trim().toLowerCase();
-  return m === 'session' || m === 'transaction' || m === 'statement' ? m : undefined;
-}
+const modeOf = asPoolMode;
 
 function bouncerNode(ctx: BuildContext, i: BouncerNodeInput): PoolerNode {
   const version = parsePgbouncerVersion(i.version.value) ?? LATEST_PGBOUNCER;
@@ -421,13 +419,22 @@ function bouncerNode(ctx: BuildContext, i: BouncerNodeInput): PoolerNode {
     return fallback;
   };
   const maxDb = bouncerQ(src, 'max_db_connections', version);
+  // Each entry's mode from the one pool-mode resolver (pool-mode.ts), for its database with no user known.
+  const modes: PoolModeSources = {
+    global: { value: globalMode, source: '' },
+    databases: src.databases.map((d) => {
+      const m = d.params.get('pool_mode');
+      return m ? { name: d.name, mode: { value: asPoolMode(m.value), text: m.value, ...(m.range ? { range: m.range } : {}) } } : { name: d.name };
+    }),
+    users: [],
+  };
   const databases: PoolerDatabaseEntry[] = src.databases.map((d) => {
     const e: PoolerDatabaseEntry = {
       database: d.name,
       poolSize: dbParam(d, ['pool_size'], defaultPoolSize, 'pool_size'),
       reservePoolSize: dbParam(d, ['reserve_pool_size', 'reserve_pool'], reserve, 'reserve_pool_size'),
       maxDbConnections: dbParam(d, ['max_db_connections'], maxDb, 'max_db_connections'),
-      poolMode: modeOf(d.params.get('pool_mode')?.value) ?? globalMode,
+      poolMode: d.params.has('pool_mode') ? (poolModeFor(modes, d.name, undefined).value ?? globalMode) : globalMode,
     };
     if (d.range) e.range = d.range;
     if (d.host) e.host = d.host;

@@ -150,6 +150,12 @@ export interface ClientEdge {
   target: { kind: 'server' | 'pooler'; id: string } | undefined;
   /** Why the pool reaches that target (URL, env var and where it was resolved), or why it could not be linked. */
   link: string;
+  /**
+   * Set when `target` is undefined because the model does not know where the pool connects (a URL
+   * that is a call result, a function parameter, a variable no file sets), with the reason; absent
+   * when the URL is known and simply reaches no node of the repository.
+   */
+  unknownTarget?: string;
   range: SourceRange;
   url?: { redacted: string; range?: SourceRange };
   /** The pool definition in code; absent for clients known only from a service's environment. */
@@ -178,6 +184,17 @@ export interface ServerBudget {
   remaining: number | undefined;
   status: 'ok' | 'warning' | 'over' | 'unknown';
   clients: Array<{ name: string; kind: 'service' | 'pooler'; instances: Quantity; perInstance: Quantity; total: Quantity; edge?: ClientEdge; poolerId?: string }>;
+  /** Pools whose target is unknown and that could reach this node: its demand is unknown, never "ok". */
+  unknownClients?: UnknownClient[];
+}
+
+/** A pool that may connect to a node, by a number or through a route the model does not know. */
+export interface UnknownClient {
+  poolId: string;
+  serviceId?: string;
+  /** "the connection string is the result of a call getUrl() at src/db.ts:4". */
+  reason: string;
+  range: SourceRange;
 }
 
 export interface PoolerBudget {
@@ -189,6 +206,8 @@ export interface PoolerBudget {
   remaining: number | undefined;
   status: 'ok' | 'warning' | 'over' | 'unknown';
   clients: ClientEdge[];
+  /** Pools whose target is unknown and that could reach this pooler. */
+  unknownClients?: UnknownClient[];
 }
 
 export interface DeploymentModel {

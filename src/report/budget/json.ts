@@ -1,4 +1,4 @@
-import type { DeploymentModel, Quantity } from '../../model/deployment/types.js';
+import type { DeploymentModel, Quantity, UnknownClient } from '../../model/deployment/types.js';
 import { locationJson, type LocationJson } from '../../model/deployment/json.js';
 import { redactSecrets } from '../redact.js';
 
@@ -56,6 +56,15 @@ export interface ServerBudgetJson {
   headroom: number;
   status: Status;
   clients: ClientJson[];
+  /** Pools whose target is unknown and that could reach this server (then `status` is never "ok"). */
+  unknownClients?: UnknownClientJson[];
+}
+
+export interface UnknownClientJson {
+  pool: string;
+  service: string | null;
+  reason: string;
+  location: LocationJson | null;
 }
 
 export interface PoolerBudgetJson {
@@ -82,6 +91,8 @@ export interface PoolerBudgetJson {
   serverLink: string | null;
   status: Status;
   clients: ClientJson[];
+  /** Pools whose target is unknown and that could reach this pooler. */
+  unknownClients?: UnknownClientJson[];
 }
 
 const n = (q: Quantity | undefined): number | null => q?.value ?? null;
@@ -89,6 +100,10 @@ const atLeastOf = (q: Quantity | undefined): number | undefined => (q && q.value
 
 export function budgetJson(model: DeploymentModel, root: string): BudgetJson {
   const serverName = new Map(model.servers.map((s) => [s.id, s.name]));
+  const unknownJson = (list: UnknownClient[] | undefined): { unknownClients?: UnknownClientJson[] } =>
+    list && list.length > 0
+      ? { unknownClients: list.map((u) => ({ pool: u.poolId, service: model.services.find((s) => s.id === u.serviceId)?.name ?? null, reason: redactSecrets(u.reason), location: locationJson(root, u.range) ?? null })) }
+      : {};
   const servers: ServerBudgetJson[] = model.serverBudgets.map((b) => {
     const s = model.servers.find((x) => x.id === b.serverId)!;
     const reserved = s.superuserReserved.value !== undefined && s.reserved.value !== undefined ? s.superuserReserved.value + s.reserved.value : null;
@@ -128,6 +143,7 @@ export function budgetJson(model: DeploymentModel, root: string): BudgetJson {
     };
     const lb = atLeastOf(b.demand);
     if (lb !== undefined) out.demandAtLeast = lb;
+    Object.assign(out, unknownJson(b.unknownClients));
     return out;
   });
   const poolers: PoolerBudgetJson[] = model.poolerBudgets.map((b) => {
@@ -172,6 +188,7 @@ export function budgetJson(model: DeploymentModel, root: string): BudgetJson {
     if (cd !== undefined) out.clientDemandAtLeast = cd;
     const sc = atLeastOf(b.serverConnections);
     if (sc !== undefined) out.serverConnectionsAtLeast = sc;
+    Object.assign(out, unknownJson(b.unknownClients));
     return out;
   });
   return {

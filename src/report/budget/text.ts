@@ -1,4 +1,4 @@
-import type { BudgetJson, ClientJson, PoolerBudgetJson, ServerBudgetJson, Status } from './json.js';
+import type { BudgetJson, ClientJson, PoolerBudgetJson, ServerBudgetJson, Status, UnknownClientJson } from './json.js';
 import { escapeStrings, neutraliseCommands } from '../escape.js';
 
 /**
@@ -76,9 +76,16 @@ function serverSection(s: ServerBudgetJson, o: TextOptions, width: number): stri
     lines.push('');
     lines.push(...table([...clientRows(s.clients), ['', '', '', 'demand', num(s.demand, s.demandAtLeast)]], '  '));
   }
+  lines.push(...unknownLines(s.unknownClients));
   lines.push('');
   lines.push(statusLine(o, s.status, s.demand, s.demandAtLeast, s.limit, s.headroom, width));
   return lines;
+}
+
+/** Pools that could reach the node, through a target the model does not know. */
+function unknownLines(list: UnknownClientJson[] | undefined): string[] {
+  if (!list || list.length === 0) return [];
+  return ['', '  target unknown, could also connect here:', ...list.map((u) => `    ${u.location ? `${u.location.file}:${u.location.line}` : u.pool}${u.service ? ` (${u.service})` : ''}: ${u.reason}`)];
 }
 
 function poolerSection(p: PoolerBudgetJson, o: TextOptions, width: number): string[] {
@@ -90,6 +97,7 @@ function poolerSection(p: PoolerBudgetJson, o: TextOptions, width: number): stri
     lines.push('');
     lines.push(...table([...clientRows(p.clients), ['', '', '', 'clients', num(p.clientDemand, p.clientDemandAtLeast)]], '  '));
   }
+  lines.push(...unknownLines(p.unknownClients));
   lines.push('');
   lines.push(statusLine(o, p.status, p.clientDemand, p.clientDemandAtLeast, p.maxClientConnTotal, null, width));
   return lines;

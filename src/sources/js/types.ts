@@ -84,6 +84,11 @@ export interface PoolDefinition {
   connectionsPerProcess?: { value: number | undefined; explanation: string };
   /** Every option as written (name path like `pool.max` or `extra.max`), for rules about ineffective options. */
   options: Array<{ name: string; value: Resolved<unknown>; range: SourceRange }>;
+  /**
+   * Options the extractor could not read: a spread of an unknown object, options that are a call
+   * result or a function parameter (`prefix` '' = all of them). Any option may hide behind them.
+   */
+  opaqueOptions?: Array<{ prefix: string; reason: string; range?: SourceRange }>;
   /** PgPool wrapped by another library (Kysely dialect, Drizzle, PrismaPg adapter): the id of the wrapped definition. */
   wraps?: string;
 }

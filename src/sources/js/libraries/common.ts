@@ -58,6 +58,10 @@ export function recordOptions(def: PoolDefinition, bag: OptionBag, prefix = ''):
     if (e.container) continue;
     def.options.push({ name: prefix + e.name, value: e.value, range: e.range });
   }
+  for (const o of bag.opaque) {
+    const name = prefix === '' ? o.prefix : o.prefix === '' ? prefix.replace(/\.$/, '') : prefix + o.prefix;
+    (def.opaqueOptions ??= []).push({ prefix: name, reason: o.reason, ...(o.range ? { range: o.range } : {}) });
+  }
 }
 
 // ---- binding and scope ----------------------------------------------------

@@ -25,7 +25,8 @@ export function postgresJsArgs(args: readonly ts.Expression[], module: JsModule)
   if (a0 === undefined) return { bag: new OptionBag() };
   if (!('reason' in objectLiteralOf(a0, module))) return { bag: readOptions(a0, module) };
   const v = resolveValue(a0, module);
-  if (typeof v.value === 'string' || v.provenance.kind === 'env') return { url: asString(v), bag: readOptions(args[1], module) };
+  // postgres(url, options): with a second argument the first is the URL, even when its value is unknown.
+  if (typeof v.value === 'string' || v.provenance.kind === 'env' || args[1] !== undefined) return { url: asString(v), bag: readOptions(args[1], module) };
   return { bag: readOptions(a0, module) };
 }
 

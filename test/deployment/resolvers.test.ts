@@ -1,0 +1,90 @@
+/**
+ * Issue 10, "one resolver per question": the connection model (`model.connections`, read by
+ * pooler-without-direct-url, prisma-connection-limit, plaintext-credentials) and the deployment
+ * model (`model.deployment`, `model.poolerPaths`, read by budget and the pooler rules) ask the same
+ * environment, connection and pool-mode resolvers, so they give one answer for one URL.
+ */
+import { describe, expect, it } from 'vitest';
+import { endpointContext, endpointOf } from '../../src/model/connection-resolver.js';
+import { poolModeFor } from '../../src/model/pool-mode.js';
+import { parseConnectionString } from '../../src/sources/connection-url/parse.js';
+import type { ParsedConnection } from '../../src/sources/connection-url/types.js';
+import { tempProject } from '../support/lint-helpers.js';
+import { runProject } from './support.js';
+
+type Run = ReturnType<typeof runProject>;
+
+/** What each model says about the URL a pool uses: [pool, connection-model role, mode; deployment target kind, mode]. */
+function both(run: Run): Array<[string, string, string | undefined, string | undefined, string | undefined]> {
+  const m = run.result.model;
+  return m.deployment.edges
+    .filter((e) => e.origin === 'code')
+    .map((e) => {
+      const c = m.connections.strings.find((s) => s.usedBy.includes(e.poolId) || (e.url?.range && s.range.line === e.url.range.line && s.range.file === e.url.range.file))!;
+      const path = m.poolerPaths.find((p) => p.edge === e);
+      return [e.poolId, c.endpoint.role, c.endpoint.pooler?.mode, e.target?.kind, path?.mode.value];
+    });
+}
+
+describe('one resolver: the connection model and the deployment model agree', () => {
+  it('on the pool mode of each database and user of a pgbouncer.ini ([users] beats [databases] beats [pgbouncer])', () => {
+    const pool = (url: string) => `new Pool({ connectionString: '${url}' })`;
+    const run = runProject(
+      tempProject({
+        'postgresql.conf': 'max_connections = 100\n',
+        'pgbouncer.ini': '[databases]\napp = host=127.0.0.1 pool_mode=transaction\nreports = host=127.0.0.1\n[users]\nreporter = pool_mode=session\n[pgbouncer]\nlisten_port = 6543\npool_mode = session\n',
+        'src/db.js': [
+          "const { Pool } = require('pg');",
+          `exports.app = ${pool('postgres://app@localhost:6543/app')};`,
+          `exports.reporter = ${pool('postgres://reporter@localhost:6543/app')};`,
+          `exports.reports = ${pool('postgres://app@localhost:6543/reports')};`,
+          '',
+        ].join('\n'),
+      }),
+    );
+    // The connection model used to ignore [users] and said "transaction" for reporter, where the pooler rules said "session".
+    expect(both(run)).toEqual([
+      ['src/db.js:2:15', 'pooler', 'transaction', 'pooler', 'transaction'],
+      ['src/db.js:3:20', 'pooler', 'session', 'pooler', 'session'],
+      ['src/db.js:4:19', 'pooler', 'session', 'pooler', 'session'],
+    ]);
+  });
+
+  it('on a PgBouncer configured by its image environment (LISTEN_PORT, POOL_MODE)', () => {
+    const run = runProject(
+      tempProject({
+        'docker-compose.yml': [
+          'services:',
+          '  db:',
+          '    image: postgres:16',
+          '  pgbouncer:',
+          '    image: edoburu/pgbouncer:v1.23.1-p2',
+          '    environment:',
+          '      DB_HOST: db',
+          '      LISTEN_PORT: "6544"',
+          '      POOL_MODE: transaction',
+          '  app:',
+          '    build: .',
+          '    environment:',
+          '      DATABASE_URL: postgres://app@pgbouncer:6544/app',
+          '',
+        ].join('\n'),
+        'package.json': '{ "name": "app", "dependencies": { "pg": "^8" } }',
+        'src/db.js': "const { Pool } = require('pg');\nexports.pool = new Pool({ connectionString: process.env.DATABASE_URL });\n",
+      }),
+    );
+    // The connection model used to know only pgbouncer.ini ports: port 6544 was "unknown" there, a transaction-mode pooler for the budget.
+    const url = run.result.model.connections.strings.find((s) => s.envVar === 'DATABASE_URL')!;
+    expect([url.endpoint.role, url.endpoint.pooler?.confidence, url.endpoint.pooler?.mode]).toEqual(['pooler', 'repository', 'transaction']);
+    expect(run.result.model.poolerPaths.map((p) => [p.edge.poolId, p.mode.value])).toEqual([['src/db.js:2:16', 'transaction']]);
+  });
+
+  it('classifies an endpoint once: both models call endpointOf with the same repository ports', () => {
+    const parsed = parseConnectionString('postgres://app@localhost:6432/app') as ParsedConnection;
+    const ctx = endpointContext({ pgbouncer: [], compose: [], kubernetes: [] });
+    expect(endpointOf(parsed, ctx)).toMatchObject({ role: 'pooler', pooler: { product: 'pgbouncer', confidence: 'weak' } });
+    const modes = { global: { value: 'session' as const, source: 'pool_mode session' }, databases: [{ name: '*', mode: { value: 'transaction' as const, text: 'transaction' } }], users: [] };
+    expect(poolModeFor(modes, 'app', undefined).value).toBe('transaction');
+    expect(poolModeFor(modes, undefined, undefined)).toEqual({ value: undefined, source: 'the database entries set different pool modes and the client database is not known' });
+  });
+});
