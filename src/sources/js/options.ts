@@ -15,6 +15,17 @@ export interface OptionEntry {
   module: JsModule;
   /** An object of nested options (`pool: { … }`): its entries follow under `pool.`. */
   container?: true;
+  /** Position in the object as written: a spread written after an option may override it. */
+  order?: number;
+}
+
+/** Options a spread or a non-literal object hides. */
+export interface OpaqueOptions {
+  prefix: string;
+  reason: string;
+  range?: SourceRange;
+  /** Position in the object as written (absent: before every option). */
+  order?: number;
 }
 
 export type OptionLookup =
@@ -26,16 +37,27 @@ export type OptionLookup =
 export class OptionBag {
   readonly entries: OptionEntry[] = [];
   /** Dotted prefixes (`''` = everything) under which a spread or a non-literal object hides options. */
-  readonly opaque: Array<{ prefix: string; reason: string; range?: SourceRange }> = [];
+  readonly opaque: OpaqueOptions[] = [];
+  private nextOrder = 0;
+
+  /** The next position in the object as written. */
+  order(): number {
+    return this.nextOrder++;
+  }
   /** Array-valued options (`replication.slaves`): their elements. */
   readonly arrays = new Map<string, { elements: ts.Expression[]; module: JsModule; range: SourceRange }>();
   /** Object-valued options by name (`pool`, `extra`), to hand nested objects to another reader. */
   readonly objects = new Map<string, { node: ts.ObjectLiteralExpression; module: JsModule }>();
 
   lookup(name: string): OptionLookup {
+    const hides = (o: OpaqueOptions) => o.prefix === '' || name === o.prefix || name.startsWith(`${o.prefix}.`);
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const e = this.entries[i]!;
-      if (e.name === name) return { state: 'set', entry: e };
+      if (e.name !== name) continue;
+      // `{ max: 2, ...opts }`: the spread, written later, may override max
+      const later = this.opaque.find((o) => hides(o) && (o.order ?? -1) > (e.order ?? -1));
+      if (later !== undefined) return { state: 'unknown', reason: `${later.reason}, and written after ${name} it may override it`, ...(later.range ? { range: later.range } : {}) };
+      return { state: 'set', entry: e };
     }
     // `pool: cfg` that could not be read hides `pool.max`
     const parts = name.split('.');
@@ -49,7 +71,7 @@ export class OptionBag {
       }
     }
     for (const o of this.opaque) {
-      if (o.prefix === '' || name === o.prefix || name.startsWith(`${o.prefix}.`)) {
+      if (hides(o)) {
         return { state: 'unknown', reason: o.reason, ...(o.range ? { range: o.range } : {}) };
       }
     }
@@ -125,7 +147,7 @@ export function objectLiteralOf(expr: ts.Expression, module: JsModule): { node: 
 function addObject(expr: ts.Expression, module: JsModule, prefix: string, bag: OptionBag, depth: number): void {
   const found = objectLiteralOf(expr, module);
   if ('reason' in found) {
-    bag.opaque.push({ prefix, reason: `options ${prefix ? `under ${prefix} ` : ''}are not statically known (${found.reason})`, range: module.rangeOf(expr) });
+    bag.opaque.push({ prefix, reason: `options ${prefix ? `under ${prefix} ` : ''}are not statically known (${found.reason})`, range: module.rangeOf(expr), order: bag.order() });
     return;
   }
   if (prefix !== '') bag.objects.set(prefix, found);
@@ -141,13 +163,13 @@ function addLiteral(obj: ts.ObjectLiteralExpression, module: JsModule, prefix: s
   for (const p of obj.properties) {
     if (ts.isSpreadAssignment(p)) {
       const found = objectLiteralOf(p.expression, module);
-      if ('reason' in found) bag.opaque.push({ prefix, reason: `spread of ${p.expression.getText()} is not statically known`, range: module.rangeOf(p) });
+      if ('reason' in found) bag.opaque.push({ prefix, reason: `spread of ${p.expression.getText()} is not statically known`, range: module.rangeOf(p), order: bag.order() });
       else addLiteral(found.node, found.module, prefix, bag, depth + 1);
       continue;
     }
     const key = staticPropertyName(p.name);
     if (key === undefined) {
-      bag.opaque.push({ prefix, reason: 'computed property name', range: module.rangeOf(p) });
+      bag.opaque.push({ prefix, reason: 'computed property name', range: module.rangeOf(p), order: bag.order() });
       continue;
     }
     const name = join(key);
@@ -155,7 +177,7 @@ function addLiteral(obj: ts.ObjectLiteralExpression, module: JsModule, prefix: s
     if (ts.isPropertyAssignment(p)) valueExpr = p.initializer;
     else if (ts.isShorthandPropertyAssignment(p)) valueExpr = p.name;
     if (valueExpr === undefined) {
-      bag.entries.push({ name, value: unknownAt(module, p, 'method'), range: module.rangeOf(p), node: p.name as ts.Expression, module });
+      bag.entries.push({ name, value: unknownAt(module, p, 'method'), range: module.rangeOf(p), node: p.name as ts.Expression, module, order: bag.order() });
       continue;
     }
     const inner = unwrapExpression(valueExpr);
@@ -169,14 +191,14 @@ function addLiteral(obj: ts.ObjectLiteralExpression, module: JsModule, prefix: s
       bag.objects.set(name, target);
       addLiteral(target.node, target.module, name, bag, depth + 1);
       // the object itself, so that `pool` is known to be set
-      bag.entries.push({ name, value: { value: undefined, provenance: { kind: 'literal' }, range: module.rangeOf(valueExpr) }, range: module.rangeOf(p), node: valueExpr, module, container: true });
+      bag.entries.push({ name, value: { value: undefined, provenance: { kind: 'literal' }, range: module.rangeOf(valueExpr) }, range: module.rangeOf(p), node: valueExpr, module, container: true, order: bag.order() });
       continue;
     }
     const arr = ts.isArrayLiteralExpression(inner) ? { node: inner, module } : t?.kind === 'node' && t.path.length === 0 && ts.isArrayLiteralExpression(t.node) ? { node: t.node, module: t.module } : undefined;
     if (arr !== undefined) {
       bag.arrays.set(name, { elements: [...arr.node.elements], module: arr.module, range: arr.module.rangeOf(arr.node) });
     }
-    bag.entries.push({ name, value: resolveValue(valueExpr, module), range: module.rangeOf(p), node: valueExpr, module });
+    bag.entries.push({ name, value: resolveValue(valueExpr, module), range: module.rangeOf(p), node: valueExpr, module, order: bag.order() });
   }
 }
 

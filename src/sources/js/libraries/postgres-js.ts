@@ -26,6 +26,9 @@ export function postgresJsArgs(args: readonly ts.Expression[], module: JsModule)
   if (!('reason' in objectLiteralOf(a0, module))) return { bag: readOptions(a0, module) };
   const v = resolveValue(a0, module);
   if (typeof v.value === 'string' || v.provenance.kind === 'env') return { url: asString(v), bag: readOptions(args[1], module) };
+  // postgres(normalize(url), { max: 5 }): the URL is unknown, the options are still read (postgres.js 3.4.9
+  // src/index.js Postgres(a, b): a string first argument is the URL and b the options)
+  if (args.length >= 2) return { url: asString(v), bag: readOptions(args[1], module) };
   return { bag: readOptions(a0, module) };
 }
 
