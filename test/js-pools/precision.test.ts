@@ -99,3 +99,19 @@ describe('values a reader can tell', () => {
     expect(vp(p.max)).toEqual([null, 'unknown']);
   });
 });
+
+describe('injected constructors', () => {
+  test('destructured, required inline, this.pg from a field, the constructor or a parameter default', () => {
+    const m = modelOf({
+      'a.ts': `import pg from 'pg';\nconst { Pool } = pg;\nexport const p1 = new Pool({ max: 1 });\nexport const p2 = new (require('pg').Pool)({ max: 2 });\nexport class A {\n  pg = pg;\n  pool = new this.pg.Pool({ max: 3 });\n}\nexport class B {\n  private pg: typeof pg;\n  pool: pg.Pool;\n  constructor() {\n    this.pg = pg;\n    this.pool = new this.pg.Pool({ max: 4 });\n  }\n}\n`,
+      'c.ts': `import * as pgNs from 'pg';\nexport class D {\n  constructor(private readonly driver = pgNs) {}\n  pool = new this.driver.Pool({ max: 7 });\n}\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.max.value])).toEqual([
+      ['a.ts:3:19', 1],
+      ['a.ts:4:19', 2],
+      ['a.ts:7:10', 3],
+      ['a.ts:14:17', 4],
+      ['c.ts:4:10', 7],
+    ]);
+  });
+});
