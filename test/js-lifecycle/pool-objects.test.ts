@@ -45,3 +45,10 @@ describe('a rollback whose failure is swallowed cannot throw', () => {
     expect(describeLeaks(code)).toHaveLength(1);
   });
 });
+
+describe('pool objects in tests', () => {
+  it.each(['/project/src/db.test.ts', '/project/test/db.ts', '/project/src/__tests__/db.ts', '/project/src/db.spec.js'])('%s is silent (the runner exits)', (file) => {
+    const code = `import { Pool } from 'pg';\nexport async function f(cfg) {\n  const pool = new Pool(cfg);\n  await pool.query('SELECT 1');\n  await pool.end();\n}`;
+    expect(describeLeaks(code, file)).toEqual([]);
+  });
+});

@@ -115,3 +115,30 @@ describe('injected constructors', () => {
     ]);
   });
 });
+
+describe('values one call deep', () => {
+  test('a local toInt(process.env.X, 20) helper that returns the conversion or the fallback', () => {
+    const m = modelOf({
+      'a.ts': `import { Pool } from 'pg';\nconst toInt = (value: string | undefined, fallback: number): number => {\n  const parsed = Number(value);\n  return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;\n};\nfunction num(v, d) { if (!v) return d; return parseInt(v, 10); }\nfunction clamp(v, d) { return Math.min(Number(v), 100) || d; }\nexport const p1 = new Pool({ max: toInt(process.env.PGPOOL_MAX, 20) });\nexport const p2 = new Pool({ max: num(process.env.M2, 7) });\nexport const p3 = new Pool({ max: clamp(process.env.M3, 7) });\n`,
+    });
+    expect(m.pools.map((p) => [p.max.value, p.max.provenance])).toEqual([
+      [20, { kind: 'env', envVar: 'PGPOOL_MAX', fallback: 20, fallbackAt: { file: 'a.ts', line: 8, column: 65, endLine: 8, endColumn: 67 } }],
+      [7, { kind: 'env', envVar: 'M2', fallback: 7, fallbackAt: { file: 'a.ts', line: 9, column: 55, endLine: 9, endColumn: 56 } }],
+      [null, { kind: 'unknown', reason: 'result of clamp()' }],
+    ]);
+  });
+
+  test('buildPool({ max }) → function buildPool(opts) { new Pool({ max: opts.max }) }, called only in its module', () => {
+    const p = onlyPool({
+      'a.ts': `import { Pool } from 'pg';\nfunction buildPool(opts) { return new Pool({ max: opts.max, connectionString: opts.url }); }\nexport const a = buildPool({ max: 20, url: process.env.A_URL });\nexport const b = buildPool({ max: 5, url: process.env.A_URL });\n`,
+    });
+    expect(p.max).toMatchObject({ value: 20, provenance: { kind: 'literal' }, alternatives: [20, 5] });
+    expect(p.connectionString?.provenance).toEqual({ kind: 'env', envVar: 'A_URL' });
+    expect(vp(onlyPool({ 'a.ts': `import { Pool } from 'pg';\nconst mk = (max: number) => new Pool({ max });\nexport const a = mk(Number(process.env.M ?? 4));\n` }).max)).toEqual([4, 'env']);
+  });
+
+  test('an exported function, or one passed around, stays unknown (callers elsewhere)', () => {
+    expect(vp(onlyPool({ 'a.ts': `import { Pool } from 'pg';\nexport function buildPool(opts) { return new Pool({ max: opts.max }); }\nexport const a = buildPool({ max: 20 });\n` }).max)).toEqual([null, 'unknown']);
+    expect(vp(onlyPool({ 'a.ts': `import { Pool } from 'pg';\nfunction buildPool(opts) { return new Pool({ max: opts.max }); }\nexport const a = buildPool({ max: 20 });\nexport const f = buildPool;\n` }).max)).toEqual([null, 'unknown']);
+  });
+});

@@ -2,7 +2,7 @@ import ts from './typescript.cjs';
 import type { JsModule, Trace } from './module.js';
 import { trace } from './module.js';
 import type { Provenance, Resolved } from './types.js';
-import { staticPropertyName, unwrapExpression } from './walk.js';
+import { isFunctionLike, returnExpressions, staticPropertyName, unwrapExpression } from './walk.js';
 import { MAX_STATIC_STRING_CHARS } from '../../core/limits.js';
 
 const tooLong = `string longer than ${MAX_STATIC_STRING_CHARS / 1024} KiB`;
@@ -144,6 +144,10 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
       }
       return withRange(inner);
     }
+    if (t.kind === 'opaque' && ts.isParameter(t.node)) {
+      const passed = valuePassedIn(t.node, t.path, t.module, depth, budget);
+      if (passed !== undefined) return { ...passed, range };
+    }
     if (t.kind === 'opaque') return unknown(`${exprText(e)}: ${t.reason}`);
     if (t.kind === 'global') return unknown(`${exprText(e)} is a global`);
     if (t.kind === 'external') return unknown(`${exprText(e)} comes from '${t.specifier}'`);
@@ -160,6 +164,8 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
     }
     const fromConfig = a0 !== undefined ? configServiceGet(e, module) : undefined;
     if (fromConfig !== undefined) return { ...fromConfig, range };
+    const fromHelper = e.arguments.length === 2 ? envHelperCall(e, module, sub) : undefined;
+    if (fromHelper !== undefined) return { ...fromHelper, range };
     if (a0 !== undefined && fn !== undefined) {
       if (fn === 'Number') return withRange(convertNumber(sub(a0), 'Number'));
       if (fn === 'parseInt') {
@@ -424,4 +430,123 @@ function isConfigService(expr: ts.Expression, module: JsModule): boolean {
   if (d?.kind !== 'import' || !ts.isImportSpecifier(d.node)) return false;
   const decl = d.node.parent.parent.parent;
   return ts.isStringLiteralLike(decl.moduleSpecifier) && decl.moduleSpecifier.text === '@nestjs/config' && (d.node.propertyName ?? d.node.name).text === 'ConfigService';
+}
+
+/**
+ * `toInt(process.env.PGPOOL_MAX, 20)` with a local helper that returns either a numeric conversion
+ * of its first parameter or its second: env PGPOOL_MAX, fallback 20. Any other return (a clamp,
+ * a computation) leaves the call unknown.
+ */
+function envHelperCall(call: ts.CallExpression, module: JsModule, sub: (x: ts.Expression) => Resolved<unknown>): Resolved<unknown> | undefined {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isIdentifier(callee)) return undefined;
+  const env = sub(call.arguments[0]!);
+  if (env.provenance.kind !== 'env' || env.provenance.fallback !== undefined) return undefined;
+  const fb = sub(call.arguments[1]!);
+  if (!isKnown(fb) || !isFallback(fb.value)) return undefined;
+  const t = trace(callee, module, [], 'object');
+  if (t?.kind !== 'node' || t.path.length > 0 || !isFunctionLike(t.node)) return undefined;
+  const fn = t.node;
+  const [p0, p1] = fn.parameters;
+  if (p0 === undefined || p1 === undefined || !ts.isIdentifier(p0.name) || !ts.isIdentifier(p1.name) || p0.dotDotDotToken || p1.dotDotDotToken) return undefined;
+  const value = p0.name.text;
+  const fallback = p1.name.text;
+  const isParam = (x: ts.Expression, name: string) => ts.isIdentifier(x) && x.text === name && t.module.lookup(x)?.kind === 'param';
+  const isConversion = (x: ts.Expression): boolean => {
+    const u = unwrapExpression(x);
+    if (isParam(u, value)) return true;
+    if (ts.isPrefixUnaryExpression(u) && u.operator === ts.SyntaxKind.PlusToken) return isParam(unwrapExpression(u.operand), value);
+    if (!ts.isCallExpression(u) || u.arguments[0] === undefined) return false;
+    const c = unwrapExpression(u.expression);
+    const name = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === 'Number' ? c.name.text : undefined;
+    if (name !== 'Number' && name !== 'parseInt' && name !== 'parseFloat') return false;
+    const radix = u.arguments[1] === undefined ? 10 : sub(u.arguments[1]).value;
+    return radix === 10 && isParam(unwrapExpression(u.arguments[0]), value);
+  };
+  let sawFallback = false;
+  const leafOk = (x: ts.Expression, depth: number): boolean => {
+    if (depth > 6) return false;
+    const u = unwrapExpression(x);
+    if (isParam(u, fallback)) {
+      sawFallback = true;
+      return true;
+    }
+    if (ts.isConditionalExpression(u)) return leafOk(u.whenTrue, depth + 1) && leafOk(u.whenFalse, depth + 1);
+    if (ts.isBinaryExpression(u) && (u.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || u.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      return leafOk(u.left, depth + 1) && leafOk(u.right, depth + 1);
+    }
+    if (isConversion(u)) return true;
+    // const parsed = Number(raw); … return parsed
+    if (ts.isIdentifier(u)) {
+      const d = t.module.lookup(u);
+      return d?.kind === 'var' && d.flags === 'const' && d.element === undefined && d.declaration.initializer !== undefined && isConversion(d.declaration.initializer);
+    }
+    return false;
+  };
+  const rets = returnExpressions(fn);
+  if (rets.length === 0 || !rets.every((r) => leafOk(r, 0)) || !sawFallback) return undefined;
+  return envResolved(env.provenance.envVar, fb);
+}
+
+/**
+ * A parameter of a function of this module that is not exported and is only called here
+ * (`buildPool({ max: 20 })` → `function buildPool(opts) { … opts.max … }`): the values its
+ * callers pass, one call deep. The same known value everywhere is that value; known numbers that
+ * differ give the largest, with each. Anything else is unknown (undefined here).
+ */
+function valuePassedIn(param: ts.ParameterDeclaration, path: readonly string[], module: JsModule, depth: number, budget: Budget): Resolved<unknown> | undefined {
+  const fn = param.parent;
+  if (!ts.isIdentifier(param.name) || param.dotDotDotToken || param.initializer) return undefined;
+  const index = fn.parameters.indexOf(param);
+  let name: ts.Identifier | undefined;
+  if (ts.isFunctionDeclaration(fn)) name = fn.name;
+  else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn && ts.isIdentifier(fn.parent.name)) name = fn.parent.name;
+  if (name === undefined || module.exportNames().includes(name.text)) return undefined;
+  const stmt = ts.isFunctionDeclaration(fn) ? fn : fn.parent.parent.parent;
+  if (ts.canHaveModifiers(stmt) && ts.getModifiers(stmt)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
+  const calls: ts.CallExpression[] = [];
+  let other = false;
+  const visit = (n: ts.Node): void => {
+    if (other) return;
+    if (ts.isIdentifier(n) && n !== name && n.text === name!.text) {
+      const d = module.lookup(n);
+      const same = (d?.kind === 'function' && d.node === fn) || (d?.kind === 'var' && d.element === undefined && d.declaration.initializer === fn);
+      if (same) {
+        const p = n.parent;
+        if (ts.isCallExpression(p) && p.expression === n) calls.push(p);
+        else other = true;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(module.sourceFile);
+  if (other || calls.length === 0 || calls.length > 8) return undefined;
+  const values: Resolved<unknown>[] = [];
+  for (const c of calls) {
+    const arg = c.arguments[index];
+    if (arg === undefined || c.arguments.some((a) => ts.isSpreadElement(a))) return undefined;
+    let r: Resolved<unknown>;
+    if (path.length === 0) r = resolveIn(arg, module, depth + 1, budget);
+    else {
+      // the object the caller passes, then the property as written in it
+      const at = trace(arg, module, path.slice(0, -1), 'value');
+      if (at?.kind !== 'node' || at.path.length > 0 || !ts.isObjectLiteralExpression(at.node)) return undefined;
+      const key = path[path.length - 1];
+      const prop = [...at.node.properties].reverse().find((p) => p.name !== undefined && staticPropertyName(p.name) === key);
+      if (at.node.properties.some((p) => ts.isSpreadAssignment(p)) || prop === undefined) return undefined;
+      const valueExpr = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
+      if (valueExpr === undefined) return undefined;
+      r = resolveIn(valueExpr, at.module, depth + 1, budget);
+    }
+    if (!isKnown(r) && r.provenance.kind !== 'env') return undefined;
+    values.push(r);
+  }
+  const first = values[0]!;
+  if (values.every((v) => v.value === first.value && JSON.stringify(v.provenance) === JSON.stringify(first.provenance))) return first;
+  if (values.every((v) => isKnown(v) && typeof v.value === 'number')) {
+    const nums = values.map((v) => v.value as number);
+    const peak = values[nums.indexOf(Math.max(...nums))]!;
+    return { ...peak, alternatives: nums };
+  }
+  return undefined;
 }
