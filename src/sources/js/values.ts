@@ -2,7 +2,9 @@ import ts from './typescript.cjs';
 import type { JsModule, Trace } from './module.js';
 import { trace } from './module.js';
 import type { Provenance, Resolved } from './types.js';
-import { isFunctionLike, returnExpressions, staticPropertyName, unwrapExpression } from './walk.js';
+import { forEachNodeOfKinds, isFunctionLike, kindMask, returnExpressions, staticPropertyName, unwrapExpression } from './walk.js';
+
+const IDENTIFIER_KINDS = kindMask([ts.SyntaxKind.Identifier]);
 import { MAX_STATIC_STRING_CHARS } from '../../core/limits.js';
 
 const tooLong = `string longer than ${MAX_STATIC_STRING_CHARS / 1024} KiB`;
@@ -506,7 +508,8 @@ function valuePassedIn(param: ts.ParameterDeclaration, path: readonly string[], 
   if (ts.canHaveModifiers(stmt) && ts.getModifiers(stmt)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
   const calls: ts.CallExpression[] = [];
   let other = false;
-  const visit = (n: ts.Node): void => {
+  // every identifier of the file, in one pass over the recorded node order (no recursion: deep code is allowed)
+  forEachNodeOfKinds(module.sourceFile, IDENTIFIER_KINDS, (n) => {
     if (other) return;
     if (ts.isIdentifier(n) && n !== name && n.text === name!.text) {
       const d = module.lookup(n);
@@ -517,9 +520,7 @@ function valuePassedIn(param: ts.ParameterDeclaration, path: readonly string[], 
         else other = true;
       }
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(module.sourceFile);
+  });
   if (other || calls.length === 0 || calls.length > 8) return undefined;
   const values: Resolved<unknown>[] = [];
   for (const c of calls) {
