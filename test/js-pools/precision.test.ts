@@ -142,3 +142,18 @@ describe('values one call deep', () => {
     expect(vp(onlyPool({ 'a.ts': `import { Pool } from 'pg';\nfunction buildPool(opts) { return new Pool({ max: opts.max }); }\nexport const a = buildPool({ max: 20 });\nexport const f = buildPool;\n` }).max)).toEqual([null, 'unknown']);
   });
 });
+
+describe('options chosen by a condition', () => {
+  test('new Pool(isDev ? base : prod): alike options kept, differing numbers at their peak, one-sided ones unknown', () => {
+    const m = modelOf({
+      'a.ts': `import { Pool } from 'pg';\nconst base = { connectionString: process.env.DATABASE_URL, max: Number(process.env.MAX_POOL ?? 10), connectionTimeoutMillis: 5_000 };\nconst prod = { ...base, min: 2 };\nconst isDev = process.env.NODE_ENV === 'development';\nexport const p = new Pool(isDev ? base : prod);\nexport const q = new Pool(isDev ? { max: 2 } : { max: 20, idleTimeoutMillis: 1000 });\n`,
+    });
+    const [p, q] = m.pools;
+    expect(p!.max).toMatchObject({ value: 10, provenance: { kind: 'env', envVar: 'MAX_POOL', fallback: 10 } });
+    expect(p!.connectionString?.provenance).toEqual({ kind: 'env', envVar: 'DATABASE_URL' });
+    expect(p!.acquireTimeoutMs).toMatchObject({ value: 5000, provenance: { kind: 'literal' } });
+    expect(p!.min?.provenance).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('set in only one branch') });
+    expect(q!.max).toMatchObject({ value: 20, alternatives: [2, 20] });
+    expect(vp(q!.idleTimeoutMs)).toEqual([null, 'unknown']);
+  });
+});

@@ -113,11 +113,62 @@ const MAX_DEPTH = 12;
  * imports, config modules, `() => ({ … })` factories) and flattens it. When it is
  * not an object literal, every option is unknown.
  */
-export function readOptions(expr: ts.Expression | undefined, module: JsModule): OptionBag {
+export function readOptions(expr: ts.Expression | undefined, module: JsModule, depth = 0): OptionBag {
   const bag = new OptionBag();
   if (expr === undefined) return bag;
+  // new Pool(isDev ? devConfig : prodConfig): both branches, merged
+  const cond = depth < 4 ? conditionalOf(expr, module) : undefined;
+  if (cond !== undefined) return mergeBranches(readOptions(cond.node.whenTrue, cond.module, depth + 1), readOptions(cond.node.whenFalse, cond.module, depth + 1), cond.node);
   addObject(expr, module, '', bag, 0);
   return bag;
+}
+
+function conditionalOf(expr: ts.Expression, module: JsModule): { node: ts.ConditionalExpression; module: JsModule } | undefined {
+  const u = unwrapExpression(expr);
+  if (ts.isConditionalExpression(u)) return { node: u, module };
+  if (!ts.isIdentifier(u) && !ts.isPropertyAccessExpression(u)) return undefined;
+  const t = trace(u, module, [], 'object');
+  return t?.kind === 'node' && t.path.length === 0 && ts.isConditionalExpression(t.node) ? { node: t.node, module: t.module } : undefined;
+}
+
+function sameValue(a: Resolved<unknown>, b: Resolved<unknown>): boolean {
+  const known = (r: Resolved<unknown>) => r.provenance.kind === 'literal' || r.provenance.kind === 'constant' || r.provenance.kind === 'env';
+  return known(a) && known(b) && a.value === b.value && JSON.stringify({ ...a.provenance, definedAt: undefined, fallbackAt: undefined }) === JSON.stringify({ ...b.provenance, definedAt: undefined, fallbackAt: undefined });
+}
+
+/**
+ * The options of `cond ? a : b`: an option both branches set alike keeps its value; known numbers
+ * that differ give the larger (the peak), with both; anything else is unknown, with the reason.
+ */
+function mergeBranches(a: OptionBag, b: OptionBag, cond: ts.ConditionalExpression): OptionBag {
+  const out = new OptionBag();
+  const text = cond.condition.getText().replace(/\s+/g, ' ').slice(0, 60);
+  const names = [...new Set([...a.entries, ...b.entries].map((e) => e.name))];
+  for (const name of names) {
+    const la = a.lookup(name);
+    const lb = b.lookup(name);
+    const set = la.state === 'set' ? la.entry : lb.state === 'set' ? lb.entry : undefined;
+    if (set === undefined) continue; // hidden in both: the opaque parts below say why
+    const unknownEntry = (reason: string): OptionEntry => ({ ...set, value: { value: undefined, provenance: { kind: 'unknown', reason }, range: set.value.range ?? set.range }, order: out.order() });
+    if (la.state !== 'set' || lb.state !== 'set') {
+      const hidden = la.state === 'unknown' ? la : lb.state === 'unknown' ? lb : undefined;
+      out.entries.push(unknownEntry(hidden ? hidden.reason : `${name} is set in only one branch of ${text} ? … : …`));
+      continue;
+    }
+    const ea = la.entry;
+    const eb = lb.entry;
+    if (ea.container && eb.container) out.entries.push({ ...ea, order: out.order() });
+    else if (sameValue(ea.value, eb.value)) out.entries.push({ ...ea, order: out.order() });
+    else if (typeof ea.value.value === 'number' && typeof eb.value.value === 'number' && sameValue({ ...ea.value, value: 0 }, { ...eb.value, value: 0 })) {
+      const peak = ea.value.value >= eb.value.value ? ea : eb;
+      out.entries.push({ ...peak, value: { ...peak.value, alternatives: [ea.value.value, eb.value.value] }, order: out.order() });
+    } else out.entries.push(unknownEntry(`${name} differs between the branches of ${text} ? … : …`));
+  }
+  // what a branch hides stays hidden (before every option: an option set in both branches wins)
+  for (const o of [...a.opaque, ...b.opaque]) out.opaque.push({ ...o, order: -1 });
+  for (const [k, v] of a.arrays) if (b.arrays.has(k)) out.arrays.set(k, v);
+  for (const [k, v] of a.objects) if (b.objects.has(k)) out.objects.set(k, v);
+  return out;
 }
 
 /** Follows an expression to an object literal, if it is one. */
