@@ -12,6 +12,8 @@ function ids(leak: ConnectionLeak): { messageId: string; helpId: string } {
       return { messageId: 'poolLeak', helpId: 'helpQueryRunner' };
     case 'reserved':
       return { messageId: 'poolLeak', helpId: 'helpReserved' };
+    case 'pool':
+      return { messageId: 'poolObjectLeak', helpId: 'helpPoolObject' };
     default:
       // `pool.connect((err, client, done) => …)`: the release is a callback parameter.
       return { messageId: 'poolLeak', helpId: /^\w+\(\)$/.test(leak.release) ? 'helpCallback' : 'helpPool' };
@@ -34,11 +36,13 @@ export default defineRule({
       poolLeak: '{{detail}}: the pool never gets that connection back, and once all of its connections have leaked this way every request waits for one.',
       clientLeak: '{{detail}}: its connection stays open on the server, holding one of max_connections, until the process exits.',
       transactionLeak: '{{detail}}: the transaction stays open on its pooled connection, idle in transaction and holding its locks, and that connection never returns to the pool.',
+      poolObjectLeak: '{{detail}}: the connections it opened stay open on the server, each holding one of max_connections, until its idle timeout closes them or the process exits.',
       helpPool: 'Call {{release}} in a finally block (try { … } finally { {{release}}; }), or use pool.query() for statements that do not need one connection.',
       helpReserved: 'Call {{release}} in a finally block, or use sql.begin() when the statements form a transaction.',
       helpQueryRunner: 'Call {{release}} in a finally block after the try/catch that commits or rolls back.',
       helpCallback: 'Call {{release}} on every path of the callback, including when a query fails.',
       helpClient: 'Call {{release}} in a finally block once connect() has succeeded.',
+      helpPoolObject: 'Call {{release}} in a finally block (try { … } finally { await {{release}}; }), or create the pool once at module scope and reuse it.',
       helpTransaction:
         'Roll back in a catch that rethrows (catch (e) { await {{release}}; throw e; }), or pass a callback to transaction() so the library commits or rolls back for you.',
     },

@@ -38,7 +38,8 @@ for (const [id, analyse] of Object.entries(analyses)) {
 it('each rule stays silent on the other rule\'s fixtures where they are correct for it', () => {
   const other = (dir: string) => readdirSync(join(FIXTURES, dir)).map((f) => join(FIXTURES, dir, f));
   const leaks = other('transaction-on-pool').flatMap((p) => leaksIn(readFileSync(p, 'utf8'), p).map((l) => `${p}: ${l.detail}`));
-  expect(leaks).toEqual([]);
+  // invalid-neon-pool.ts also ends its per-request pool outside finally (issue 15): a true release-in-finally finding.
+  expect(leaks).toEqual([`${join(FIXTURES, 'transaction-on-pool', 'invalid-neon-pool.ts')}: if the call to request.json at line 6 throws, pool is never closed`]);
   const txs = other('release-in-finally').flatMap((p) => poolTransactionsIn(readFileSync(p, 'utf8'), p).map((t) => `${p}: ${t.statement}`));
   expect(txs).toEqual([]);
 });

@@ -65,7 +65,9 @@ describe('resolveValue', () => {
     expect(probe(`declare function f(): number;\nconst probe = f();`).provenance).toMatchObject({ kind: 'unknown', reason: 'result of f()' });
     expect(probe(`function g(n: number) { return n; }\nconst probe = g(1);`).provenance.kind).toBe('unknown');
     expect(probe(`let n = 1;\nn = 2;\nconst probe = n;`).provenance).toMatchObject({ kind: 'unknown', reason: "n: 'n' is reassigned" });
-    expect(probe(`declare const c: boolean;\nconst probe = c ? 1 : 2;`).provenance).toMatchObject({ kind: 'unknown', reason: 'conditional expression' });
+    // two known numbers: the larger is the peak (issue 15); anything else stays unknown
+    expect(probe(`declare const c: boolean;\nconst probe = c ? 1 : 2;`)).toEqual({ value: 2, provenance: { kind: 'literal' } });
+    expect(probe(`declare const c: boolean;\nconst probe = c ? 'a' : 'b';`).provenance).toMatchObject({ kind: 'unknown', reason: 'conditional expression' });
     expect(probe(`declare const c: boolean;\nconst probe = c ? 3 : 3;`)).toEqual({ value: 3, provenance: { kind: 'literal' } });
     expect(probe('declare const h: string;\nconst probe = `postgres://${h}/db`;').provenance.kind).toBe('unknown');
   });

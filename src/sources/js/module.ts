@@ -454,6 +454,12 @@ function bindingPath(element: ts.BindingElement): string[] | undefined {
 
 // ---- tracing --------------------------------------------------------------
 
+/** An expression's text for a reason, shortened. */
+function shortExprText(e: ts.Node): string {
+  const t = e.getText().replace(/\s+/g, ' ');
+  return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+}
+
 function isUndefinedValue(e: ts.Expression): boolean {
   const u = unwrapExpression(e);
   return u.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(u) && u.text === 'undefined') || ts.isVoidExpression(u);
@@ -545,6 +551,18 @@ export function trace(expr: ts.Node, module: JsModule, path: readonly string[] =
       // `globalThis.prisma ?? new PrismaClient()`: the left side is a cache; the right side creates.
       const left = next(e.left);
       if (left !== undefined && left.kind === 'node' && !isUndefinedValue(left.node as ts.Expression) && (ts.isNewExpression(left.node) || ts.isCallExpression(left.node))) return left;
+      // `this.poolOptions ?? { connectionString }`: the options are what the caller passes; the literal is only the fallback.
+      const right = trace(e.right, module, [], mode, depth + 1);
+      if (right?.kind === 'node' && right.path.length === 0 && ts.isObjectLiteralExpression(right.node)) {
+        const whole = trace(e.left, module, [], mode, depth + 1);
+        if (whole?.kind === 'node' && whole.path.length === 0) {
+          if (isUndefinedValue(whole.node as ts.Expression)) return next(e.right);
+          if (ts.isObjectLiteralExpression(whole.node)) return next(e.left);
+        }
+        const why = whole?.kind === 'opaque' ? ` (${whole.reason})` : '';
+        const op = e.operatorToken.getText();
+        return { kind: 'opaque', module, node: e.left, reason: `${shortExprText(e.left)} is supplied by the caller${why}; the object after ${op} is only its fallback`, path };
+      }
       return next(e.right);
     }
   }

@@ -15,6 +15,17 @@ export interface OptionEntry {
   module: JsModule;
   /** An object of nested options (`pool: { … }`): its entries follow under `pool.`. */
   container?: true;
+  /** Position in the object as written: a spread written after an option may override it. */
+  order?: number;
+}
+
+/** Options a spread or a non-literal object hides. */
+export interface OpaqueOptions {
+  prefix: string;
+  reason: string;
+  range?: SourceRange;
+  /** Position in the object as written (absent: before every option). */
+  order?: number;
 }
 
 export type OptionLookup =
@@ -26,16 +37,27 @@ export type OptionLookup =
 export class OptionBag {
   readonly entries: OptionEntry[] = [];
   /** Dotted prefixes (`''` = everything) under which a spread or a non-literal object hides options. */
-  readonly opaque: Array<{ prefix: string; reason: string; range?: SourceRange }> = [];
+  readonly opaque: OpaqueOptions[] = [];
+  private nextOrder = 0;
+
+  /** The next position in the object as written. */
+  order(): number {
+    return this.nextOrder++;
+  }
   /** Array-valued options (`replication.slaves`): their elements. */
   readonly arrays = new Map<string, { elements: ts.Expression[]; module: JsModule; range: SourceRange }>();
   /** Object-valued options by name (`pool`, `extra`), to hand nested objects to another reader. */
   readonly objects = new Map<string, { node: ts.ObjectLiteralExpression; module: JsModule }>();
 
   lookup(name: string): OptionLookup {
+    const hides = (o: OpaqueOptions) => o.prefix === '' || name === o.prefix || name.startsWith(`${o.prefix}.`);
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const e = this.entries[i]!;
-      if (e.name === name) return { state: 'set', entry: e };
+      if (e.name !== name) continue;
+      // `{ max: 2, ...opts }`: the spread, written later, may override max
+      const later = this.opaque.find((o) => hides(o) && (o.order ?? -1) > (e.order ?? -1));
+      if (later !== undefined) return { state: 'unknown', reason: `${later.reason}, and written after ${name} it may override it`, ...(later.range ? { range: later.range } : {}) };
+      return { state: 'set', entry: e };
     }
     // `pool: cfg` that could not be read hides `pool.max`
     const parts = name.split('.');
@@ -49,7 +71,7 @@ export class OptionBag {
       }
     }
     for (const o of this.opaque) {
-      if (o.prefix === '' || name === o.prefix || name.startsWith(`${o.prefix}.`)) {
+      if (hides(o)) {
         return { state: 'unknown', reason: o.reason, ...(o.range ? { range: o.range } : {}) };
       }
     }
@@ -91,11 +113,62 @@ const MAX_DEPTH = 12;
  * imports, config modules, `() => ({ … })` factories) and flattens it. When it is
  * not an object literal, every option is unknown.
  */
-export function readOptions(expr: ts.Expression | undefined, module: JsModule): OptionBag {
+export function readOptions(expr: ts.Expression | undefined, module: JsModule, depth = 0): OptionBag {
   const bag = new OptionBag();
   if (expr === undefined) return bag;
+  // new Pool(isDev ? devConfig : prodConfig): both branches, merged
+  const cond = depth < 4 ? conditionalOf(expr, module) : undefined;
+  if (cond !== undefined) return mergeBranches(readOptions(cond.node.whenTrue, cond.module, depth + 1), readOptions(cond.node.whenFalse, cond.module, depth + 1), cond.node);
   addObject(expr, module, '', bag, 0);
   return bag;
+}
+
+function conditionalOf(expr: ts.Expression, module: JsModule): { node: ts.ConditionalExpression; module: JsModule } | undefined {
+  const u = unwrapExpression(expr);
+  if (ts.isConditionalExpression(u)) return { node: u, module };
+  if (!ts.isIdentifier(u) && !ts.isPropertyAccessExpression(u)) return undefined;
+  const t = trace(u, module, [], 'object');
+  return t?.kind === 'node' && t.path.length === 0 && ts.isConditionalExpression(t.node) ? { node: t.node, module: t.module } : undefined;
+}
+
+function sameValue(a: Resolved<unknown>, b: Resolved<unknown>): boolean {
+  const known = (r: Resolved<unknown>) => r.provenance.kind === 'literal' || r.provenance.kind === 'constant' || r.provenance.kind === 'env';
+  return known(a) && known(b) && a.value === b.value && JSON.stringify({ ...a.provenance, definedAt: undefined, fallbackAt: undefined }) === JSON.stringify({ ...b.provenance, definedAt: undefined, fallbackAt: undefined });
+}
+
+/**
+ * The options of `cond ? a : b`: an option both branches set alike keeps its value; known numbers
+ * that differ give the larger (the peak), with both; anything else is unknown, with the reason.
+ */
+function mergeBranches(a: OptionBag, b: OptionBag, cond: ts.ConditionalExpression): OptionBag {
+  const out = new OptionBag();
+  const text = cond.condition.getText().replace(/\s+/g, ' ').slice(0, 60);
+  const names = [...new Set([...a.entries, ...b.entries].map((e) => e.name))];
+  for (const name of names) {
+    const la = a.lookup(name);
+    const lb = b.lookup(name);
+    const set = la.state === 'set' ? la.entry : lb.state === 'set' ? lb.entry : undefined;
+    if (set === undefined) continue; // hidden in both: the opaque parts below say why
+    const unknownEntry = (reason: string): OptionEntry => ({ ...set, value: { value: undefined, provenance: { kind: 'unknown', reason }, range: set.value.range ?? set.range }, order: out.order() });
+    if (la.state !== 'set' || lb.state !== 'set') {
+      const hidden = la.state === 'unknown' ? la : lb.state === 'unknown' ? lb : undefined;
+      out.entries.push(unknownEntry(hidden ? hidden.reason : `${name} is set in only one branch of ${text} ? … : …`));
+      continue;
+    }
+    const ea = la.entry;
+    const eb = lb.entry;
+    if (ea.container && eb.container) out.entries.push({ ...ea, order: out.order() });
+    else if (sameValue(ea.value, eb.value)) out.entries.push({ ...ea, order: out.order() });
+    else if (typeof ea.value.value === 'number' && typeof eb.value.value === 'number' && sameValue({ ...ea.value, value: 0 }, { ...eb.value, value: 0 })) {
+      const peak = ea.value.value >= eb.value.value ? ea : eb;
+      out.entries.push({ ...peak, value: { ...peak.value, alternatives: [ea.value.value, eb.value.value] }, order: out.order() });
+    } else out.entries.push(unknownEntry(`${name} differs between the branches of ${text} ? … : …`));
+  }
+  // what a branch hides stays hidden (before every option: an option set in both branches wins)
+  for (const o of [...a.opaque, ...b.opaque]) out.opaque.push({ ...o, order: -1 });
+  for (const [k, v] of a.arrays) if (b.arrays.has(k)) out.arrays.set(k, v);
+  for (const [k, v] of a.objects) if (b.objects.has(k)) out.objects.set(k, v);
+  return out;
 }
 
 /** Follows an expression to an object literal, if it is one. */
@@ -125,7 +198,7 @@ export function objectLiteralOf(expr: ts.Expression, module: JsModule): { node: 
 function addObject(expr: ts.Expression, module: JsModule, prefix: string, bag: OptionBag, depth: number): void {
   const found = objectLiteralOf(expr, module);
   if ('reason' in found) {
-    bag.opaque.push({ prefix, reason: `options ${prefix ? `under ${prefix} ` : ''}are not statically known (${found.reason})`, range: module.rangeOf(expr) });
+    bag.opaque.push({ prefix, reason: `options ${prefix ? `under ${prefix} ` : ''}are not statically known (${found.reason})`, range: module.rangeOf(expr), order: bag.order() });
     return;
   }
   if (prefix !== '') bag.objects.set(prefix, found);
@@ -141,13 +214,13 @@ function addLiteral(obj: ts.ObjectLiteralExpression, module: JsModule, prefix: s
   for (const p of obj.properties) {
     if (ts.isSpreadAssignment(p)) {
       const found = objectLiteralOf(p.expression, module);
-      if ('reason' in found) bag.opaque.push({ prefix, reason: `spread of ${p.expression.getText()} is not statically known`, range: module.rangeOf(p) });
+      if ('reason' in found) bag.opaque.push({ prefix, reason: `spread of ${p.expression.getText()} is not statically known`, range: module.rangeOf(p), order: bag.order() });
       else addLiteral(found.node, found.module, prefix, bag, depth + 1);
       continue;
     }
     const key = staticPropertyName(p.name);
     if (key === undefined) {
-      bag.opaque.push({ prefix, reason: 'computed property name', range: module.rangeOf(p) });
+      bag.opaque.push({ prefix, reason: 'computed property name', range: module.rangeOf(p), order: bag.order() });
       continue;
     }
     const name = join(key);
@@ -155,7 +228,7 @@ function addLiteral(obj: ts.ObjectLiteralExpression, module: JsModule, prefix: s
     if (ts.isPropertyAssignment(p)) valueExpr = p.initializer;
     else if (ts.isShorthandPropertyAssignment(p)) valueExpr = p.name;
     if (valueExpr === undefined) {
-      bag.entries.push({ name, value: unknownAt(module, p, 'method'), range: module.rangeOf(p), node: p.name as ts.Expression, module });
+      bag.entries.push({ name, value: unknownAt(module, p, 'method'), range: module.rangeOf(p), node: p.name as ts.Expression, module, order: bag.order() });
       continue;
     }
     const inner = unwrapExpression(valueExpr);
@@ -169,14 +242,14 @@ function addLiteral(obj: ts.ObjectLiteralExpression, module: JsModule, prefix: s
       bag.objects.set(name, target);
       addLiteral(target.node, target.module, name, bag, depth + 1);
       // the object itself, so that `pool` is known to be set
-      bag.entries.push({ name, value: { value: undefined, provenance: { kind: 'literal' }, range: module.rangeOf(valueExpr) }, range: module.rangeOf(p), node: valueExpr, module, container: true });
+      bag.entries.push({ name, value: { value: undefined, provenance: { kind: 'literal' }, range: module.rangeOf(valueExpr) }, range: module.rangeOf(p), node: valueExpr, module, container: true, order: bag.order() });
       continue;
     }
     const arr = ts.isArrayLiteralExpression(inner) ? { node: inner, module } : t?.kind === 'node' && t.path.length === 0 && ts.isArrayLiteralExpression(t.node) ? { node: t.node, module: t.module } : undefined;
     if (arr !== undefined) {
       bag.arrays.set(name, { elements: [...arr.node.elements], module: arr.module, range: arr.module.rangeOf(arr.node) });
     }
-    bag.entries.push({ name, value: resolveValue(valueExpr, module), range: module.rangeOf(p), node: valueExpr, module });
+    bag.entries.push({ name, value: resolveValue(valueExpr, module), range: module.rangeOf(p), node: valueExpr, module, order: bag.order() });
   }
 }
 

@@ -19,13 +19,15 @@ export interface RangeJson {
 export type ProvenanceJson =
   | { kind: 'literal' }
   | { kind: 'constant'; name: string; definedAt: RangeJson & { file: string } }
-  | { kind: 'env'; envVar: string; fallback?: JsonValue }
+  | { kind: 'env'; envVar: string; fallback?: JsonValue; fallbackAt?: RangeJson & { file: string } }
   | { kind: 'default'; note: string }
   | { kind: 'unknown'; reason: string };
 export interface ResolvedJson {
   value: JsonValue;
   provenance: ProvenanceJson;
   range?: RangeJson & { file?: string };
+  /** The values a condition chooses between; `value` is the largest. */
+  alternatives?: JsonValue[];
 }
 export interface PoolJson {
   id: string;
@@ -73,7 +75,13 @@ function provenanceJson(p: Provenance, repoRoot: string): ProvenanceJson {
     case 'constant':
       return { kind: 'constant', name: p.name, definedAt: { file: rel(repoRoot, p.definedAt.file), ...rangeJson(p.definedAt) } };
     case 'env':
-      return p.fallback === undefined ? { kind: 'env', envVar: p.envVar } : { kind: 'env', envVar: p.envVar, fallback: jsonValue(p.fallback) };
+      if (p.fallback === undefined) return { kind: 'env', envVar: p.envVar };
+      return {
+        kind: 'env',
+        envVar: p.envVar,
+        fallback: jsonValue(p.fallback),
+        ...(p.fallbackAt ? { fallbackAt: { file: rel(repoRoot, p.fallbackAt.file), ...rangeJson(p.fallbackAt) } } : {}),
+      };
     case 'unknown':
       return { kind: 'unknown', reason: redactSecrets(p.reason) };
     default:
@@ -88,6 +96,7 @@ function provenanceJson(p: Provenance, repoRoot: string): ProvenanceJson {
 function secretJson(r: Resolved<unknown>, file: string, repoRoot: string): ResolvedJson {
   const out = resolvedJson(r, file, repoRoot);
   if (out.value !== null) out.value = REDACTED;
+  if (out.alternatives !== undefined) out.alternatives = out.alternatives.map(() => REDACTED);
   const p = out.provenance;
   if (p.kind === 'env' && p.fallback !== undefined && p.fallback !== null) p.fallback = REDACTED;
   if (p.kind === 'unknown') p.reason = maskQuoted(p.reason);
@@ -116,6 +125,7 @@ function maskQuoted(s: string): string {
 function resolvedJson(r: Resolved<unknown>, file: string, repoRoot: string): ResolvedJson {
   const out: ResolvedJson = { value: jsonValue(r.value), provenance: provenanceJson(r.provenance, repoRoot) };
   if (r.range !== undefined) out.range = r.range.file === file ? rangeJson(r.range) : { file: rel(repoRoot, r.range.file), ...rangeJson(r.range) };
+  if (r.alternatives !== undefined) out.alternatives = r.alternatives.map(jsonValue);
   return out;
 }
 

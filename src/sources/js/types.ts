@@ -23,7 +23,13 @@ export type Provenance =
   /** A `const` binding (possibly in another module) that resolves to a literal. */
   | { kind: 'constant'; name: string; definedAt: SourceRange }
   /** process.env.X, with the fallback literal when the code gives one (`?? 10`, `|| '10'`). */
-  | { kind: 'env'; envVar: string; fallback?: string | number | boolean }
+  | {
+      kind: 'env';
+      envVar: string;
+      fallback?: string | number | boolean;
+      /** Where the fallback is written when it is not at the option itself (a zod/envalid schema default, `configService.get('X', 10)`). */
+      fallbackAt?: SourceRange;
+    }
   /** Not set in code: the library's documented default (note cites the source). */
   | { kind: 'default'; note: string }
   /** Set, but not statically known (function call, dynamic expression). */
@@ -35,6 +41,11 @@ export interface Resolved<T> {
   provenance: Provenance;
   /** Where the value is written (absent for library defaults). */
   range?: SourceRange;
+  /**
+   * The values a condition chooses between (`prod ? 20 : 5`), when each is known; `value` is the
+   * largest, the peak a budget must hold.
+   */
+  alternatives?: number[];
 }
 
 export type ConnectionObjectKind =

@@ -2,7 +2,9 @@ import ts from './typescript.cjs';
 import type { JsModule, Trace } from './module.js';
 import { trace } from './module.js';
 import type { Provenance, Resolved } from './types.js';
-import { unwrapExpression } from './walk.js';
+import { forEachNodeOfKinds, isFunctionLike, kindMask, returnExpressions, staticPropertyName, unwrapExpression } from './walk.js';
+
+const IDENTIFIER_KINDS = kindMask([ts.SyntaxKind.Identifier]);
 import { MAX_STATIC_STRING_CHARS } from '../../core/limits.js';
 
 const tooLong = `string longer than ${MAX_STATIC_STRING_CHARS / 1024} KiB`;
@@ -133,12 +135,20 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
     const env = envOfTrace(t);
     if (env !== undefined) return { value: undefined, provenance: { kind: 'env', envVar: env }, range };
     if (t === undefined) return unknown(`${exprText(e)} cannot be followed`);
+    if (t.kind === 'node' && t.path.length === 1 && ts.isCallExpression(t.node)) {
+      const fromSchema = envFromSchema(t.node, t.path[0]!, t.module);
+      if (fromSchema !== undefined) return { ...fromSchema, range };
+    }
     if (t.kind === 'node' && t.path.length === 0 && t.node !== e && ts.isExpression(t.node)) {
       const inner = resolveIn(t.node, t.module, depth + 1, budget);
       if (inner.provenance.kind === 'literal') {
         return { value: inner.value, provenance: { kind: 'constant', name: exprText(e), definedAt: t.module.rangeOf(t.node) }, range };
       }
       return withRange(inner);
+    }
+    if (t.kind === 'opaque' && ts.isParameter(t.node)) {
+      const passed = valuePassedIn(t.node, t.path, t.module, depth, budget);
+      if (passed !== undefined) return { ...passed, range };
     }
     if (t.kind === 'opaque') return unknown(`${exprText(e)}: ${t.reason}`);
     if (t.kind === 'global') return unknown(`${exprText(e)} is a global`);
@@ -154,6 +164,10 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
     else if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'Number' && module.lookup(callee.expression) === undefined) {
       fn = callee.name.text;
     }
+    const fromConfig = a0 !== undefined ? configServiceGet(e, module) : undefined;
+    if (fromConfig !== undefined) return { ...fromConfig, range };
+    const fromHelper = e.arguments.length === 2 ? envHelperCall(e, module, sub) : undefined;
+    if (fromHelper !== undefined) return { ...fromHelper, range };
     if (a0 !== undefined && fn !== undefined) {
       if (fn === 'Number') return withRange(convertNumber(sub(a0), 'Number'));
       if (fn === 'parseInt') {
@@ -188,7 +202,13 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
         const useRight = op === ts.SyntaxKind.QuestionQuestionToken ? l.value === null || l.value === undefined : !l.value;
         return useRight ? withRange(sub(e.right)) : withRange(l);
       }
-      return l.provenance.kind === 'env' ? withRange(l) : unknown(`${exprText(e)}`);
+      if (l.provenance.kind === 'env') return withRange(l);
+      // options.max ?? 5 with options from the caller: unknown, and the fallback said
+      const r = sub(e.right);
+      if (l.provenance.kind === 'unknown' && isKnown(r) && isFallback(r.value)) {
+        return unknown(`${exprText(e.left)} is supplied by the caller (${l.provenance.reason}); ${JSON.stringify(r.value)} only when it is not given`);
+      }
+      return unknown(`${exprText(e)}`);
     }
     if (
       op === ts.SyntaxKind.PlusToken ||
@@ -218,6 +238,10 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
     const f = sub(e.whenFalse);
     if (isKnown(c)) return withRange(c.value ? t : f);
     if (isKnown(t) && isKnown(f) && t.value === f.value) return { value: t.value, provenance: combine(t, f), range };
+    // prod ? 20 : 5: either may run; the larger is the peak a budget must hold
+    if (isKnown(t) && isKnown(f) && typeof t.value === 'number' && typeof f.value === 'number') {
+      return { value: Math.max(t.value, f.value), provenance: combine(t, f), range, alternatives: [t.value, f.value] };
+    }
     // process.env.X ? Number(process.env.X) : 10
     if (c.provenance.kind === 'env' && t.provenance.kind === 'env' && t.provenance.envVar === c.provenance.envVar && isKnown(f) && isFallback(f.value)) {
       return { value: f.value, provenance: { kind: 'env', envVar: c.provenance.envVar, fallback: f.value }, range };
@@ -260,4 +284,270 @@ function arith(op: ts.SyntaxKind, a: unknown, b: unknown): Prim {
     default:
       return undefined;
   }
+}
+
+// ---- configuration readers -------------------------------------------------
+
+/** Environment variable names as written in env schemas and `configService.get('X')`. */
+const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+function envResolved(envVar: string, fallback: Resolved<unknown> | undefined): Resolved<unknown> {
+  if (fallback !== undefined && isKnown(fallback) && isFallback(fallback.value)) {
+    return { value: fallback.value, provenance: { kind: 'env', envVar, fallback: fallback.value, ...(fallback.range ? { fallbackAt: fallback.range } : {}) } };
+  }
+  return { value: undefined, provenance: { kind: 'env', envVar } };
+}
+
+/** `process.env` (also `env` from 'node:process'). */
+function isProcessEnv(expr: ts.Expression, module: JsModule): boolean {
+  const t = trace(unwrapExpression(expr), module, [], 'value');
+  if (t?.kind === 'global' && t.name === 'process') return t.path.length === 1 && t.path[0] === 'env';
+  if (t?.kind === 'external' && isProcessModule(t.specifier)) {
+    const p = t.path[0] === 'default' ? t.path.slice(1) : t.path;
+    return p.length === 1 && p[0] === 'env';
+  }
+  return false;
+}
+
+function calleeName(call: ts.CallExpression): string | undefined {
+  const c = unwrapExpression(call.expression);
+  return ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) ? c.name.text : undefined;
+}
+
+/** A property of an object literal the expression leads to. */
+function propertyOf(expr: ts.Expression | undefined, key: string, module: JsModule): { node: ts.Expression; module: JsModule } | undefined {
+  if (expr === undefined) return undefined;
+  const t = trace(expr, module, [key], 'value');
+  return t?.kind === 'node' && t.path.length === 0 && ts.isExpression(t.node) ? { node: t.node, module: t.module } : undefined;
+}
+
+/** zod methods that keep a number or string as the environment gives it. */
+const ZOD_PLAIN = new Set(['coerce', 'number', 'string', 'int', 'positive', 'nonnegative', 'min', 'max', 'gte', 'lte', 'gt', 'lt', 'finite', 'optional', 'describe', 'nonempty', 'trim', 'url', 'safe']);
+
+/** `z.coerce.number().int().default(10)`: the default, or none; undefined when the chain transforms the value. */
+function zodField(expr: ts.Expression, module: JsModule): { fallback?: Resolved<unknown> } | undefined {
+  let e = unwrapExpression(expr);
+  let fallback: Resolved<unknown> | undefined;
+  for (let i = 0; i < 20; i++) {
+    if (ts.isCallExpression(e)) {
+      const c = unwrapExpression(e.expression);
+      if (!ts.isPropertyAccessExpression(c)) return undefined;
+      const name = c.name.text;
+      if (name === 'default') {
+        const a = e.arguments[0];
+        if (a === undefined) return undefined;
+        if (fallback === undefined) fallback = resolveValue(a, module);
+      } else if (!ZOD_PLAIN.has(name)) return undefined;
+      e = unwrapExpression(c.expression);
+    } else if (ts.isPropertyAccessExpression(e)) {
+      if (!ZOD_PLAIN.has(e.name.text)) return undefined;
+      e = unwrapExpression(e.expression);
+    } else if (ts.isIdentifier(e)) {
+      const t = trace(e, module, [], 'value');
+      if (t?.kind !== 'external' || !/^zod(\/|$)/.test(t.specifier)) return undefined;
+      return fallback !== undefined ? { fallback } : {};
+    } else return undefined;
+  }
+  return undefined;
+}
+
+/** envalid validators (envalid 8 src/validators.ts); `default` is used when the variable is unset (devDefault only outside production). */
+const ENVALID_VALIDATORS = new Set(['num', 'port', 'str', 'bool', 'host', 'url', 'email']);
+
+function envalidField(expr: ts.Expression, module: JsModule): { fallback?: Resolved<unknown> } | undefined {
+  const e = unwrapExpression(expr);
+  if (!ts.isCallExpression(e)) return undefined;
+  const name = calleeName(e);
+  if (name === undefined || !ENVALID_VALIDATORS.has(name)) return undefined;
+  const d = propertyOf(e.arguments[0], 'default', module);
+  return d !== undefined ? { fallback: resolveValue(d.node, d.module) } : {};
+}
+
+/**
+ * `env.X` where `env` is an env schema applied to process.env: zod `schema.parse(process.env)`,
+ * t3-env `createEnv({ server: { X: z… }, runtimeEnv })`, envalid `cleanEnv(process.env, { X: num({ default: 10 }) })`.
+ */
+function envFromSchema(call: ts.CallExpression, key: string, module: JsModule): Resolved<unknown> | undefined {
+  if (!ENV_NAME.test(key)) return undefined;
+  const name = calleeName(call);
+  const unknownField = (): Resolved<unknown> => ({ value: undefined, provenance: { kind: 'unknown', reason: `${key} is transformed by the env schema` } });
+  if (name === 'cleanEnv') {
+    if (call.arguments[0] === undefined || !isProcessEnv(call.arguments[0], module)) return undefined;
+    const field = propertyOf(call.arguments[1], key, module);
+    if (field === undefined) return undefined;
+    const f = envalidField(field.node, field.module);
+    return f === undefined ? unknownField() : envResolved(key, f.fallback);
+  }
+  if (name === 'parse') {
+    const c = unwrapExpression(call.expression);
+    if (!ts.isPropertyAccessExpression(c) || call.arguments[0] === undefined || !isProcessEnv(call.arguments[0], module)) return undefined;
+    const schema = trace(c.expression, module, [], 'value');
+    if (schema?.kind !== 'node' || schema.path.length > 0 || !ts.isCallExpression(schema.node) || calleeName(schema.node) !== 'object') return undefined;
+    const field = propertyOf(schema.node.arguments[0], key, schema.module);
+    if (field === undefined) return undefined;
+    const f = zodField(field.node, field.module);
+    return f === undefined ? unknownField() : envResolved(key, f.fallback);
+  }
+  if (name === 'createEnv') {
+    const opts = call.arguments[0];
+    for (const group of ['server', 'shared', 'client']) {
+      const groupObj = propertyOf(opts, group, module);
+      const field = groupObj && propertyOf(groupObj.node, key, groupObj.module);
+      if (field === undefined) continue;
+      const f = zodField(field.node, field.module);
+      if (f === undefined) return unknownField();
+      // runtimeEnv: { DB_POOL_MAX: process.env.DB_POOL_MAX } names the variable
+      const rt = propertyOf(opts, 'runtimeEnv', module);
+      const rtObj = rt && ts.isObjectLiteralExpression(unwrapExpression(rt.node)) ? (unwrapExpression(rt.node) as ts.ObjectLiteralExpression) : undefined;
+      const mapped = rtObj?.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && staticPropertyName(p.name) === key);
+      const envVar = mapped ? envVarOf(mapped.initializer, rt!.module) : key;
+      if (envVar === undefined) return unknownField();
+      return envResolved(envVar, f.fallback);
+    }
+  }
+  return undefined;
+}
+
+/** NestJS `configService.get('X', 10)`, `configService.get<number>('X')`, `getOrThrow('X')` (@nestjs/config reads process.env for a key no loaded config defines). */
+function configServiceGet(call: ts.CallExpression, module: JsModule): Resolved<unknown> | undefined {
+  const c = unwrapExpression(call.expression);
+  if (!ts.isPropertyAccessExpression(c) || (c.name.text !== 'get' && c.name.text !== 'getOrThrow')) return undefined;
+  const a0 = call.arguments[0] ? unwrapExpression(call.arguments[0]) : undefined;
+  if (a0 === undefined || !ts.isStringLiteralLike(a0) || !isConfigService(c.expression, module)) return undefined;
+  if (!ENV_NAME.test(a0.text)) return { value: undefined, provenance: { kind: 'unknown', reason: `configService.${c.name.text}('${a0.text}'): a configuration key, not an environment variable` } };
+  const a1 = call.arguments[1];
+  // get('X', { infer: true }) is an options object, not a default
+  const fallback = c.name.text === 'get' && a1 !== undefined && !ts.isObjectLiteralExpression(unwrapExpression(a1)) ? resolveValue(a1, module) : undefined;
+  return envResolved(a0.text, fallback);
+}
+
+/** A receiver typed `ConfigService` from '@nestjs/config' (an injected parameter or field). */
+function isConfigService(expr: ts.Expression, module: JsModule): boolean {
+  const t = trace(unwrapExpression(expr), module, [], 'value');
+  if (t?.kind !== 'opaque' || t.path.length > 0) return false;
+  const n = t.node;
+  const type = ts.isParameter(n) || ts.isPropertyDeclaration(n) ? n.type : undefined;
+  if (type === undefined || !ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return false;
+  const d = t.module.lookup(type.typeName);
+  if (d?.kind !== 'import' || !ts.isImportSpecifier(d.node)) return false;
+  const decl = d.node.parent.parent.parent;
+  return ts.isStringLiteralLike(decl.moduleSpecifier) && decl.moduleSpecifier.text === '@nestjs/config' && (d.node.propertyName ?? d.node.name).text === 'ConfigService';
+}
+
+/**
+ * `toInt(process.env.PGPOOL_MAX, 20)` with a local helper that returns either a numeric conversion
+ * of its first parameter or its second: env PGPOOL_MAX, fallback 20. Any other return (a clamp,
+ * a computation) leaves the call unknown.
+ */
+function envHelperCall(call: ts.CallExpression, module: JsModule, sub: (x: ts.Expression) => Resolved<unknown>): Resolved<unknown> | undefined {
+  const callee = unwrapExpression(call.expression);
+  if (!ts.isIdentifier(callee)) return undefined;
+  const env = sub(call.arguments[0]!);
+  if (env.provenance.kind !== 'env' || env.provenance.fallback !== undefined) return undefined;
+  const fb = sub(call.arguments[1]!);
+  if (!isKnown(fb) || !isFallback(fb.value)) return undefined;
+  const t = trace(callee, module, [], 'object');
+  if (t?.kind !== 'node' || t.path.length > 0 || !isFunctionLike(t.node)) return undefined;
+  const fn = t.node;
+  const [p0, p1] = fn.parameters;
+  if (p0 === undefined || p1 === undefined || !ts.isIdentifier(p0.name) || !ts.isIdentifier(p1.name) || p0.dotDotDotToken || p1.dotDotDotToken) return undefined;
+  const value = p0.name.text;
+  const fallback = p1.name.text;
+  const isParam = (x: ts.Expression, name: string) => ts.isIdentifier(x) && x.text === name && t.module.lookup(x)?.kind === 'param';
+  const isConversion = (x: ts.Expression): boolean => {
+    const u = unwrapExpression(x);
+    if (isParam(u, value)) return true;
+    if (ts.isPrefixUnaryExpression(u) && u.operator === ts.SyntaxKind.PlusToken) return isParam(unwrapExpression(u.operand), value);
+    if (!ts.isCallExpression(u) || u.arguments[0] === undefined) return false;
+    const c = unwrapExpression(u.expression);
+    const name = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === 'Number' ? c.name.text : undefined;
+    if (name !== 'Number' && name !== 'parseInt' && name !== 'parseFloat') return false;
+    const radix = u.arguments[1] === undefined ? 10 : sub(u.arguments[1]).value;
+    return radix === 10 && isParam(unwrapExpression(u.arguments[0]), value);
+  };
+  let sawFallback = false;
+  const leafOk = (x: ts.Expression, depth: number): boolean => {
+    if (depth > 6) return false;
+    const u = unwrapExpression(x);
+    if (isParam(u, fallback)) {
+      sawFallback = true;
+      return true;
+    }
+    if (ts.isConditionalExpression(u)) return leafOk(u.whenTrue, depth + 1) && leafOk(u.whenFalse, depth + 1);
+    if (ts.isBinaryExpression(u) && (u.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || u.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      return leafOk(u.left, depth + 1) && leafOk(u.right, depth + 1);
+    }
+    if (isConversion(u)) return true;
+    // const parsed = Number(raw); … return parsed
+    if (ts.isIdentifier(u)) {
+      const d = t.module.lookup(u);
+      return d?.kind === 'var' && d.flags === 'const' && d.element === undefined && d.declaration.initializer !== undefined && isConversion(d.declaration.initializer);
+    }
+    return false;
+  };
+  const rets = returnExpressions(fn);
+  if (rets.length === 0 || !rets.every((r) => leafOk(r, 0)) || !sawFallback) return undefined;
+  return envResolved(env.provenance.envVar, fb);
+}
+
+/**
+ * A parameter of a function of this module that is not exported and is only called here
+ * (`buildPool({ max: 20 })` → `function buildPool(opts) { … opts.max … }`): the values its
+ * callers pass, one call deep. The same known value everywhere is that value; known numbers that
+ * differ give the largest, with each. Anything else is unknown (undefined here).
+ */
+function valuePassedIn(param: ts.ParameterDeclaration, path: readonly string[], module: JsModule, depth: number, budget: Budget): Resolved<unknown> | undefined {
+  const fn = param.parent;
+  if (!ts.isIdentifier(param.name) || param.dotDotDotToken || param.initializer) return undefined;
+  const index = fn.parameters.indexOf(param);
+  let name: ts.Identifier | undefined;
+  if (ts.isFunctionDeclaration(fn)) name = fn.name;
+  else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn && ts.isIdentifier(fn.parent.name)) name = fn.parent.name;
+  if (name === undefined || module.exportNames().includes(name.text)) return undefined;
+  const stmt = ts.isFunctionDeclaration(fn) ? fn : fn.parent.parent.parent;
+  if (ts.canHaveModifiers(stmt) && ts.getModifiers(stmt)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
+  const calls: ts.CallExpression[] = [];
+  let other = false;
+  // every identifier of the file, in one pass over the recorded node order (no recursion: deep code is allowed)
+  forEachNodeOfKinds(module.sourceFile, IDENTIFIER_KINDS, (n) => {
+    if (other) return;
+    if (ts.isIdentifier(n) && n !== name && n.text === name!.text) {
+      const d = module.lookup(n);
+      const same = (d?.kind === 'function' && d.node === fn) || (d?.kind === 'var' && d.element === undefined && d.declaration.initializer === fn);
+      if (same) {
+        const p = n.parent;
+        if (ts.isCallExpression(p) && p.expression === n) calls.push(p);
+        else other = true;
+      }
+    }
+  });
+  if (other || calls.length === 0 || calls.length > 8) return undefined;
+  const values: Resolved<unknown>[] = [];
+  for (const c of calls) {
+    const arg = c.arguments[index];
+    if (arg === undefined || c.arguments.some((a) => ts.isSpreadElement(a))) return undefined;
+    let r: Resolved<unknown>;
+    if (path.length === 0) r = resolveIn(arg, module, depth + 1, budget);
+    else {
+      // the object the caller passes, then the property as written in it
+      const at = trace(arg, module, path.slice(0, -1), 'value');
+      if (at?.kind !== 'node' || at.path.length > 0 || !ts.isObjectLiteralExpression(at.node)) return undefined;
+      const key = path[path.length - 1];
+      const prop = [...at.node.properties].reverse().find((p) => p.name !== undefined && staticPropertyName(p.name) === key);
+      if (at.node.properties.some((p) => ts.isSpreadAssignment(p)) || prop === undefined) return undefined;
+      const valueExpr = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
+      if (valueExpr === undefined) return undefined;
+      r = resolveIn(valueExpr, at.module, depth + 1, budget);
+    }
+    if (!isKnown(r) && r.provenance.kind !== 'env') return undefined;
+    values.push(r);
+  }
+  const first = values[0]!;
+  if (values.every((v) => v.value === first.value && JSON.stringify(v.provenance) === JSON.stringify(first.provenance))) return first;
+  if (values.every((v) => isKnown(v) && typeof v.value === 'number')) {
+    const nums = values.map((v) => v.value as number);
+    const peak = values[nums.indexOf(Math.max(...nums))]!;
+    return { ...peak, alternatives: nums };
+  }
+  return undefined;
 }

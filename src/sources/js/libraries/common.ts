@@ -247,7 +247,9 @@ function isLazySingleton(node: ts.Node, fn: ts.FunctionLikeDeclaration, module: 
 
 /** The package export a callee refers to: `Pool` from 'pg' → `{ specifier: 'pg', path: ['Pool'] }` (a leading `default` dropped). */
 export function calleeOrigin(callee: ts.Expression, module: JsModule): { specifier: string; path: string[] } | undefined {
-  const t = trace(callee, module, [], 'object');
+  let t = trace(callee, module, [], 'object');
+  // constructor(private readonly pg = pgModule) / function make(Ctor = Pool): a constructor is known by its default
+  if (t?.kind === 'opaque' && ts.isParameter(t.node) && t.node.initializer !== undefined) t = trace(t.node.initializer, t.module, t.path, 'object');
   if (t?.kind !== 'external') return undefined;
   const path = t.path[0] === 'default' ? t.path.slice(1) : [...t.path];
   return { specifier: t.specifier, path };

@@ -25,8 +25,11 @@ export function postgresJsArgs(args: readonly ts.Expression[], module: JsModule)
   if (a0 === undefined) return { bag: new OptionBag() };
   if (!('reason' in objectLiteralOf(a0, module))) return { bag: readOptions(a0, module) };
   const v = resolveValue(a0, module);
-  // postgres(url, options): with a second argument the first is the URL, even when its value is unknown.
-  if (typeof v.value === 'string' || v.provenance.kind === 'env' || args[1] !== undefined) return { url: asString(v), bag: readOptions(args[1], module) };
+  if (typeof v.value === 'string' || v.provenance.kind === 'env') return { url: asString(v), bag: readOptions(args[1], module) };
+  // postgres(normalize(url), { max: 5 }): with a second argument the first is the URL, even when its value
+  // is unknown, and the options are still read (postgres.js 3.4.9 src/index.js Postgres(a, b): a string
+  // first argument is the URL and b the options)
+  if (args.length >= 2) return { url: asString(v), bag: readOptions(args[1], module) };
   return { bag: readOptions(a0, module) };
 }
 

@@ -42,11 +42,9 @@ export function readSequelize(site: Site): PoolDefinition | undefined {
   if (a0 !== undefined && !('reason' in objectLiteralOf(a0, module))) optionsExpr = a0;
   else if (args.length >= 3) optionsExpr = args[3];
   else if (args.length === 2) {
-    const a1 = args[1]!;
-    if (!('reason' in objectLiteralOf(a1, module))) {
-      optionsExpr = a1;
-      url = asString(resolveValue(a0!, module));
-    }
+    // new Sequelize(url, options): options read even when they or the URL are not statically known
+    optionsExpr = args[1]!;
+    url = asString(resolveValue(a0!, module));
   } else if (a0 !== undefined) url = asString(resolveValue(a0, module));
   const bag = optionsExpr ? readOptions(optionsExpr, module) : new OptionBag();
   if (url === undefined && bag.has('url')) {

@@ -37,6 +37,7 @@ const WORDS: Record<ReleasableKind, { done: string; held: string; doing: string;
   reserved: { done: 'released', held: 'checked out', doing: 'releasing', verb: 'release' },
   client: { done: 'ended', held: 'connected', doing: 'ending', verb: 'end' },
   transaction: { done: 'committed or rolled back', held: 'open', doing: 'rolling back', verb: 'roll back' },
+  pool: { done: 'closed', held: 'open', doing: 'closing', verb: 'close' },
 };
 
 function leakOf(ctx: JsModuleContext, r: TrackedResource): ConnectionLeak | undefined {
@@ -129,6 +130,8 @@ function quietAwaits(r: TrackedResource, releases: ReadonlySet<ts.Node>): Set<ts
     const c = unwrap(n.expression);
     if (!ts.isCallExpression(c)) continue;
     if (releases.has(c)) out.add(n);
+    // `await client.query('ROLLBACK').catch(() => undefined)`: the failure is swallowed, the await cannot throw
+    if (swallowsRejection(c, r.fn.getSourceFile())) out.add(n);
     const m = memberName(c.expression);
     const o = memberObject(c.expression);
     if (m && o && r.quietMethods.includes(m) && ts.isIdentifier(unwrap(o)) && (unwrap(o) as ts.Identifier).text === r.name) out.add(n);
@@ -179,4 +182,37 @@ function endOf(ctx: JsModuleContext, fn: ts.FunctionLikeDeclaration): { range: S
   const r = ctx.rangeOf(body);
   if (!ts.isBlock(body)) return { range: r };
   return { range: { file: r.file, line: r.endLine, column: Math.max(1, r.endColumn - 1), endLine: r.endLine, endColumn: r.endColumn } };
+}
+
+/** `p.catch(handler)` with a handler that cannot throw: `() => undefined`, `() => {}`, `noop`, `(e) => console.warn(e)`. */
+function swallowsRejection(call: ts.CallExpression, sf: ts.SourceFile): boolean {
+  if (memberName(call.expression) !== 'catch' || call.arguments.length !== 1) return false;
+  const h = unwrap(call.arguments[0]!);
+  if (ts.isArrowFunction(h) || ts.isFunctionExpression(h)) return cannotThrow(h);
+  if (!ts.isIdentifier(h)) return false;
+  // a function of this file by that name (one declaration only), or an imported `noop`
+  const found: ts.Node[] = [];
+  let imported = false;
+  for (const n of descendants(sf)) {
+    if (ts.isFunctionDeclaration(n) && n.name?.text === h.text) found.push(n);
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === h.text && n.initializer) found.push(unwrap(n.initializer));
+    else if ((ts.isImportSpecifier(n) || ts.isImportClause(n)) && n.name?.text === h.text) imported = true;
+    else if (ts.isParameter(n) && ts.isIdentifier(n.name) && n.name.text === h.text) return false;
+  }
+  if (imported) return found.length === 0 && h.text === 'noop';
+  const f = found.length === 1 ? found[0]! : undefined;
+  return f !== undefined && (ts.isFunctionDeclaration(f) || ts.isArrowFunction(f) || ts.isFunctionExpression(f)) && cannotThrow(f);
+}
+
+/** A handler with no throw, no await, no `new` and no calls other than console logging. */
+function cannotThrow(fn: ts.FunctionLikeDeclaration): boolean {
+  if (fn.body === undefined || fn.asteriskToken !== undefined) return false;
+  for (const n of [fn.body, ...descendants(fn.body)]) {
+    if (ts.isThrowStatement(n) || ts.isAwaitExpression(n) || ts.isNewExpression(n) || ts.isYieldExpression(n) || ts.isTaggedTemplateExpression(n)) return false;
+    if (ts.isCallExpression(n)) {
+      const o = memberObject(n.expression);
+      if (!(o && ts.isIdentifier(unwrap(o)) && (unwrap(o) as ts.Identifier).text === 'console')) return false;
+    }
+  }
+  return true;
 }

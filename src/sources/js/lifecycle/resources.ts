@@ -14,7 +14,8 @@ const VISITED_KINDS = kindMask([ts.SyntaxKind.CallExpression, ts.SyntaxKind.NewE
 /** node-postgres and the libraries with its Pool API (neon's Pool, @vercel/postgres `sql`/`db`/`createPool()`). */
 const PG_FAMILY: ReadonlySet<JsLibrary> = new Set<JsLibrary>(['pg', 'neon-serverless', 'vercel-postgres']);
 
-export type ReleasableKind = Exclude<ConnectionObjectKind, 'pool'>;
+/** What this analysis tracks: connections and, when created in a function that closes it, a pool object. */
+export type ReleasableKind = ConnectionObjectKind;
 
 /** A connection held in a local variable (or callback parameter) of one function. */
 export interface TrackedResource {
@@ -60,6 +61,26 @@ const RELEASE_METHODS: Record<ReleasableKind, readonly string[]> = {
   // knex docs/src/guide/transactions.md: `transaction` "without a handler function" returns a trx
   // ended by trx.commit()/trx.rollback(); Sequelize v6 docs "Unmanaged transactions": t.commit()/t.rollback().
   transaction: ['commit', 'rollback'],
+  // A pool object: the method depends on the library (POOL_CLOSE_METHODS).
+  pool: [],
+};
+
+/**
+ * How each library closes a pool object (pg-pool 3.14 `pool.end()`, postgres.js 3.4 `sql.end()`,
+ * knex `destroy()`, Sequelize `close()`, TypeORM DataSource `destroy()` (`close()` before 0.3),
+ * Prisma `$disconnect()`, MikroORM `close()`, Kysely `destroy()`).
+ */
+const POOL_CLOSE_METHODS: Partial<Record<JsLibrary, readonly string[]>> = {
+  pg: ['end'],
+  'neon-serverless': ['end'],
+  'vercel-postgres': ['end'],
+  postgres: ['end'],
+  knex: ['destroy'],
+  sequelize: ['close'],
+  typeorm: ['destroy', 'close'],
+  prisma: ['$disconnect'],
+  'mikro-orm': ['close'],
+  kysely: ['destroy'],
 };
 
 /**
@@ -73,12 +94,13 @@ const LIFECYCLE_CALLS: Record<ReleasableKind, readonly string[]> = {
   reserved: [],
   client: ['connect'],
   transaction: [],
+  pool: ['connect', 'initialize', '$connect'],
 };
 
-export function releaseTextOf(r: Pick<TrackedResource, 'kind' | 'name' | 'releaseFunctions'>): string {
+export function releaseTextOf(r: Pick<TrackedResource, 'kind' | 'name' | 'releaseFunctions' | 'releaseMethods'>): string {
   if (r.releaseFunctions.length > 0) return `${r.releaseFunctions[0]}()`;
   if (r.kind === 'transaction') return `${r.name}.rollback()`;
-  return `${r.name}.${RELEASE_METHODS[r.kind][0]}()`;
+  return `${r.name}.${r.releaseMethods[0] ?? RELEASE_METHODS[r.kind][0]}()`;
 }
 
 interface FileInfo {
@@ -194,11 +216,59 @@ export function findTrackedResources(ctx: JsModuleContext): TrackedResource[] {
       const r = fromNewClient(info, node);
       if (r) out.push(r);
     }
+    if (POOL_CLOSE_HINT.test(sf.text)) {
+      const p = fromPoolObject(info, node as ts.CallExpression | ts.NewExpression);
+      if (p) out.push(p);
+    }
   });
   return out.sort((a, b) => a.site.pos - b.site.pos);
 }
 
-const ACQUIRE_HINT = /\.(?:connect|createQueryRunner|transaction|reserve)\b|\bClient\b/;
+const ACQUIRE_HINT = /\.(?:connect|createQueryRunner|transaction|reserve|end|destroy|close|\$disconnect)\b|\bClient\b/;
+/** Test files and folders (jest/vitest/mocha conventions). */
+const TEST_FILE = /(^|[\\/])(test|tests|__tests__|spec|e2e|integration-tests)[\\/]|\.(test|spec|e2e-spec)\.[cm]?[jt]sx?$/i;
+const POOL_CLOSE_HINT = /\.(?:end|destroy|close|\$disconnect)\s*\(/;
+
+/**
+ * `const pool = new Pool(cfg); … await pool.end()` inside one function: a pool object the
+ * function opens and closes itself. Tracked only when the function closes it somewhere (else a
+ * per-call pool is pool-in-handler's finding, and a factory's pool escapes).
+ */
+function fromPoolObject(info: FileInfo, node: ts.CallExpression | ts.NewExpression): TrackedResource | undefined {
+  // In a test a pool left open by a failing assertion lives only until the runner exits: noise there.
+  if (TEST_FILE.test(info.ctx.file)) return undefined;
+  let site: ts.Node = outerOf(node);
+  if (site.parent && ts.isAwaitExpression(site.parent)) site = outerOf(site.parent);
+  const binding = bindingOf(site);
+  if (!binding || binding.kind !== 'declared') return undefined;
+  const fn = enclosingFunction(node);
+  if (!fn || !fn.body) return undefined;
+  const name = binding.name;
+  const bodyText = fn.body.getText(info.ctx.sourceFile);
+  if (!bodyText.includes(`${name}.`) || !new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\s*\\.\\s*(?:end|destroy|close|\\$disconnect)\\s*\\(`).test(bodyText)) return undefined;
+  const ref = resolve(info, node);
+  const def = ref?.definition;
+  if (!ref || ref.kind !== 'pool' || !def || def.kind === 'client') return undefined;
+  const closes = POOL_CLOSE_METHODS[def.library];
+  if (!closes) return undefined;
+  return {
+    name,
+    kind: 'pool',
+    library: def.library,
+    fn,
+    scope: scopeOfDeclaration(binding.decl, fn),
+    site: node,
+    siteRange: [node, node.expression],
+    acquireNodes: new Set<ts.Node>([unwrap(site as ts.Expression)]),
+    lazy: false,
+    releaseMethods: closes,
+    releaseFunctions: [],
+    quietMethods: LIFECYCLE_CALLS.pool,
+    acquireText: def.construct,
+    discarded: false,
+    needsReleaseEvidence: true,
+  };
+}
 
 function fromCall(info: FileInfo, call: ts.CallExpression): TrackedResource | undefined {
   const sf = info.ctx.sourceFile;
