@@ -217,6 +217,7 @@ describe('monorepo-targets', () => {
     ]);
   });
   it('finds nothing to report', () => expect(run.diagnostics).toEqual([]));
+});
 
 // Issue 10: an unknown URL gives an unknown target, never "no host → localhost:5432 → the compose database".
 describe('computed-connection-urls', () => {

@@ -26,7 +26,12 @@ export function buildEdges(ctx: BuildContext, services: ServiceBuild[], servers:
   for (const s of services) {
     const code = s.pools.map((pool) => codeEdge(ctx, r, s, pool, servers, poolers));
     edges.push(...code);
+    // A one-shot job or a service outside the judged profile set adds nothing (services.ts notCounted).
+    if (s.node.notCounted !== undefined) continue;
     if (s.pools.length === 0 && s.codeless) edges.push(...envEdges(ctx, r, s, servers, poolers));
+    // JS/TS code (a package.json) that was read and opens no pool does not connect: a frontend given
+    // DATABASE_URL by a shared env file. Code in another language still uses what its environment names.
+    else if (s.pools.length === 0 && jsPackageRuns(ctx, s)) continue;
     else if (!code.some((e) => e.target !== undefined)) {
       // Code in the repository, but no pool of it reaches a known node: what its environment names
       // (DB_HOST=postgres, a URL) is still used, by a number of connections the model does not know.
@@ -40,6 +45,11 @@ export function buildEdges(ctx: BuildContext, services: ServiceBuild[], servers:
   }
   linkPoolers(ctx, poolers, servers);
   return edges;
+}
+
+/** Does the service run a JS/TS package of the repository (a package.json at or under one of its code paths)? */
+function jsPackageRuns(ctx: BuildContext, s: ServiceBuild): boolean {
+  return s.node.codePaths.some((d) => ctx.facts.packages.some((p) => p.dir === d || p.dir.startsWith(d + '/')));
 }
 
 /* ---------------- pools in code ---------------- */
