@@ -26,6 +26,7 @@ export function runSummary(result: LintResult): string {
   if (f.envFiles.length > 0) parts.push(`${f.envFiles.length} .env`);
   if (f.prismaSchemas.length + f.prismaConfigs.length > 0) parts.push(plural(f.prismaSchemas.length + f.prismaConfigs.length, 'Prisma file'));
   if (f.compose.length > 0) parts.push(plural(f.compose.length, 'compose file'));
+  if (f.dockerfiles.length > 0) parts.push(plural(f.dockerfiles.length, 'Dockerfile'));
   if (f.kubernetes.length > 0) parts.push(plural(f.kubernetes.length, 'Kubernetes file'));
   if (f.pm2.length > 0) parts.push(plural(f.pm2.length, 'PM2 file'));
   if (f.serverless.length > 0) parts.push(plural(f.serverless.length, 'serverless file'));
