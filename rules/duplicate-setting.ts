@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { TextEdit } from '../src/core/diagnostic.js';
 import { LineIndex, type SourceRange } from '../src/core/location.js';
-import { redactSettingValue } from '../src/report/redact.js';
+import { redactSettingValue } from '../src/core/redact.js';
 
 interface Occurrence {
   key: string;

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
-import { redactSettingValue } from '../src/report/redact.js';
+import { redactSettingValue } from '../src/core/redact.js';
 import { getPgSetting } from '../src/catalog/postgresql/catalog.js';
 import { settingWhere } from '../src/model/parameters.js';
 import { parsePgSettingValue, suggestPgValueFix } from '../src/catalog/postgresql/values.js';

@@ -4,7 +4,7 @@ import ts from '../../src/sources/js/typescript.cjs';
 import type { TextFile } from '../../src/core/read-text.js';
 import { FileAccess } from '../../src/core/file-access.js';
 import { findRepoRoot } from '../../src/discovery/discover.js';
-import { jsFileFacts } from '../../src/model/build.js';
+import { jsFileFacts } from '../../src/facts/build.js';
 import { isSupportedSpecifier } from '../../src/sources/js/libraries.js';
 import { parseTsconfigText } from '../../src/sources/js/tsconfig.js';
 import { collectImportSpecifiers } from '../../src/sources/js/prefilter.js';

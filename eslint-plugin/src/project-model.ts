@@ -4,7 +4,7 @@ import { ALL_RULES } from '../../rules/index.js';
 import { findConfigFile, loadConfig } from '../../src/engine/config.js';
 import type { Rule } from '../../src/engine/rule.js';
 import { discover } from '../../src/discovery/discover.js';
-import { buildProjectFacts } from '../../src/model/build.js';
+import { buildProjectFacts } from '../../src/facts/build.js';
 import { limitCandidates } from '../../src/engine/lint.js';
 import type { ProjectFacts } from '../../src/model/project.js';
 import { factsForFile, repoRootOf, type FileFacts } from './file-facts.js';

@@ -5,7 +5,7 @@ import { isSuppressed, parseSuppressions } from '../../src/engine/suppressions.j
 import { projectFacts, type ProjectFacts } from '../../src/model/project.js';
 import { buildProjectModel, type ProjectModel } from '../../src/model/project-model.js';
 import type { LintSettings } from '../../src/engine/settings.js';
-import { redactSecrets } from '../../src/report/redact.js';
+import { redactSecrets } from '../../src/core/redact.js';
 import { escapeText, neutraliseCommands } from '../../src/report/escape.js';
 import type { SourceRange } from '../../src/core/location.js';
 import { factsForFile } from './file-facts.js';

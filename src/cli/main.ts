@@ -10,13 +10,13 @@ import { projectContextFor, skippedFilesNote } from '../engine/project-context.j
 import { docsUrl } from '../engine/rule.js';
 import { UsageError } from '../discovery/discover.js';
 import { FORMATTERS } from '../report/formatters/index.js';
-import { redactSecrets } from '../report/redact.js';
+import { redactSecrets } from '../core/redact.js';
 import { escapeMultilineText, escapeText, neutraliseCommands, safeJsonText } from '../report/escape.js';
 import { redactedSources } from '../report/secret-ranges.js';
-import { toModelJson } from '../sources/js/print-model.js';
-import { connectionsJson } from '../model/connections-json.js';
+import { toModelJson } from '../report/model-json/pools.js';
+import { connectionsJson } from '../report/model-json/connections.js';
 import { budgetReport, BUDGET_FORMATS, isBudgetFormat } from '../report/budget/index.js';
-import { deploymentJson } from '../model/deployment/json.js';
+import { deploymentJson } from '../report/model-json/deployment.js';
 import { closestName } from '../catalog/suggest.js';
 import { existsSync, statSync } from 'node:fs';
 import { explainRule, listRules } from './rules-info.js';

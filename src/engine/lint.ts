@@ -4,7 +4,7 @@ import { inputProblemToDiagnostic } from '../core/diagnostic.js';
 import { discover, type Candidate, type DiscoveryResult, type SkippedEntry } from '../discovery/discover.js';
 import { MAX_FILES_PER_RUN } from '../core/limits.js';
 import { rangeOnLine } from '../core/location.js';
-import { buildProjectFacts } from '../model/build.js';
+import { buildProjectFacts } from '../facts/build.js';
 import { buildProjectModel, type ProjectModel } from '../model/project-model.js';
 import type { ProjectFacts } from '../model/project.js';
 import type { ResolvedConfig } from './config.js';

@@ -2,7 +2,7 @@ import { LineIndex, type SourceRange } from '../core/location.js';
 import type { ProjectModel } from '../model/project-model.js';
 import type { ProjectFacts } from '../model/project.js';
 import type { EnvVarFact } from '../sources/yaml/types.js';
-import { isPasswordKey, isPasswordReference, isSecretOptionName, redactSourceText, secretSpans } from './redact.js';
+import { isPasswordKey, isPasswordReference, isSecretOptionName, redactSourceText, secretSpans } from '../core/redact.js';
 
 /**
  * Where the parsers found a secret, by file: a password item of a PgBouncer connection string, a

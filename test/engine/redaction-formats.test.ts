@@ -154,7 +154,7 @@ describe('no password in any output', () => {
 
 describe('redactSourceLine: keyed passwords in .env, YAML and code frames', () => {
   it('redacts values of *PASSWORD keys, keeps references and other keys', async () => {
-    const { redactSourceLine } = await import('../../src/report/redact.js');
+    const { redactSourceLine } = await import('../../src/core/redact.js');
     expect(redactSourceLine('DB_PASSWORD=hunter2', 'env')).toBe('DB_PASSWORD=***');
     expect(redactSourceLine('      POSTGRES_PASSWORD: "hunter2"', 'yaml')).toBe('      POSTGRES_PASSWORD: "***"');
     expect(redactSourceLine('            - { name: PGPASSWORD, value: "hunter2" }', 'yaml')).toBe('            - { name: PGPASSWORD, value: "***" }');

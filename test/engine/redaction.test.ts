@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redactSecrets, redactSourceLine } from '../../src/report/redact.js';
+import { redactSecrets, redactSourceLine } from '../../src/core/redact.js';
 import { tempProject } from '../support/lint-helpers.js';
 
 const SECRETS = ['Sup3rS3cretConnstr', 'Hunter2UrlPass', 'UserlistPlainPw', 'md5aaaabbbbccccddddeeeeffff00001111', 'SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVkS2V5:c2VydmVyS2V5'];

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readTextFile } from '../../src/core/read-text.js';
 import { analyzeJsFiles } from '../../src/sources/js/project.js';
-import { toModelJson } from '../../src/sources/js/print-model.js';
+import { toModelJson } from '../../src/report/model-json/pools.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 const FIXTURES = resolve(REPO_ROOT, 'fixtures', 'js-pools');

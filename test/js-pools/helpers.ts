@@ -1,6 +1,6 @@
 import type { TextFile } from '../../src/core/read-text.js';
 import { analyzeJsFiles, type JsAnalysis } from '../../src/sources/js/project.js';
-import { toModelJson, type ModelJson, type PoolJson } from '../../src/sources/js/print-model.js';
+import { toModelJson, type ModelJson, type PoolJson } from '../../src/report/model-json/pools.js';
 
 export const ROOT = '/repo';
 

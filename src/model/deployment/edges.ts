@@ -3,7 +3,7 @@ import { isParseError, parseConnectionString } from '../../sources/connection-ur
 import type { ParsedConnection } from '../../sources/connection-url/types.js';
 import type { PoolDefinition } from '../../sources/js/types.js';
 import { LIBRARY_NAME } from '../../sources/js/libraries.js';
-import { redactSecrets } from '../../report/redact.js';
+import { redactSecrets } from '../../core/redact.js';
 import { connectionFor, endpointContext, endpointOf, environmentText, looksLikeConnectionString, poolConnectionSource, prismaDatasources, UNRESOLVED, type Endpoint, type EndpointContext, type PrismaDatasourceRef } from '../connection-resolver.js';
 import type { BuildContext } from './context.js';
 import { isLocalHost, type EndpointScope } from './endpoints.js';

@@ -1,6 +1,6 @@
 import type { DeploymentModel, Quantity, UnknownClient } from '../../model/deployment/types.js';
-import { locationJson, type LocationJson } from '../../model/deployment/json.js';
-import { redactSecrets } from '../redact.js';
+import { locationJson, type LocationJson } from '../model-json/deployment.js';
+import { redactSecrets } from '../../core/redact.js';
 
 /**
  * `pgconn-lint budget --format json` (docs/budget.md). Numbers are `null` when unknown

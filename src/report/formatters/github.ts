@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { Formatter } from './types.js';
-import { redactSecrets } from '../redact.js';
+import { redactSecrets } from '../../core/redact.js';
 import { escapeText } from '../escape.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Formatter } from './types.js';
-import { redactSecrets } from '../redact.js';
+import { redactSecrets } from '../../core/redact.js';
 import { printableJson } from '../escape.js';
 
 /**

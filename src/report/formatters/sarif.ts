@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { LineIndex, type SourceRange } from '../../core/location.js';
 import type { Diagnostic } from '../../core/diagnostic.js';
 import type { Formatter, FormatterContext } from './types.js';
-import { redactSecrets } from '../redact.js';
+import { redactSecrets } from '../../core/redact.js';
 import { printableJson, wellFormed } from '../escape.js';
 
 /**

@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { LineIndex } from '../../core/location.js';
 import type { Diagnostic } from '../../core/diagnostic.js';
 import type { Formatter, FormatterContext } from './types.js';
-import { redactSecrets, redactSourceLine } from '../redact.js';
+import { redactSecrets, redactSourceLine } from '../../core/redact.js';
 import { escapeText, escapeTextMapped, neutraliseCommands } from '../escape.js';
 
 type Style = (s: string) => string;

@@ -1,7 +1,7 @@
 import { relative, sep } from 'node:path';
 import type { SourceRange } from '../../core/location.js';
-import { redactSecrets } from '../../report/redact.js';
-import type { ClientEdge, DeploymentModel, Quantity, UnknownClient } from './types.js';
+import { redactSecrets } from '../../core/redact.js';
+import type { ClientEdge, DeploymentModel, Quantity, UnknownClient } from '../../model/deployment/types.js';
 
 /** The `deployment` part of `--print-model` (docs/model.md): every number with its source, provenance and location. */
 

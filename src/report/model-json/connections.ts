@@ -1,7 +1,7 @@
 import { relative, sep } from 'node:path';
-import type { SourceRange } from '../core/location.js';
-import { isPasswordKey, REDACTED, redactSecrets } from '../report/redact.js';
-import type { ConnectionModel } from './connections.js';
+import type { SourceRange } from '../../core/location.js';
+import { isPasswordKey, REDACTED, redactSecrets } from '../../core/redact.js';
+import type { ConnectionModel } from '../../model/connections.js';
 
 /** The `connections` part of `--print-model` (docs/model.md): redacted text only, paths relative to the root. */
 export interface ConnectionJson {

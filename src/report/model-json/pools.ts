@@ -1,7 +1,7 @@
 import { relative, sep } from 'node:path';
 import type { SourceRange } from '../../core/location.js';
-import { isSecretOptionName, REDACTED, redactSecrets } from '../../report/redact.js';
-import type { PoolDefinition, Provenance, Resolved } from './types.js';
+import { isSecretOptionName, REDACTED, redactSecrets } from '../../core/redact.js';
+import type { PoolDefinition, Provenance, Resolved } from '../../sources/js/types.js';
 
 /** `--print-model` output: documented in docs/model.md. Bump `version` on any incompatible change. */
 export interface ModelJson {

@@ -7,7 +7,7 @@ import type { DiscoveryResult } from '../discovery/discover.js';
 import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
 import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
-import type { ProjectFacts, SourceKind, SourceText } from './project.js';
+import type { ProjectFacts, SourceKind, SourceText } from '../model/project.js';
 import { analyzeJsFiles, readSourceBytes, type JsAnalysis } from '../sources/js/project.js';
 import { findConnectionLeaks, findPoolTransactions } from '../sources/js/lifecycle/index.js';
 import { findRequestScopes } from '../sources/js/scopes/index.js';
@@ -19,10 +19,9 @@ import { loadPrismaSchema } from '../sources/prisma/schema.js';
 import { loadPrismaConfig } from '../sources/prisma/config.js';
 import { classifyYamlFile, extractCompose, extractKubernetes, extractPm2, extractServerless } from '../sources/yaml/index.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
-import { buildConnections } from './connections.js';
 import { parseDockerfile } from '../sources/dockerfile/parse.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
-import type { PackageFacts } from './project.js';
+import type { PackageFacts } from '../model/project.js';
 import { gitTrackedFiles } from '../discovery/git-tracked.js';
 
 export interface BuildOptions {

@@ -1,4 +1,4 @@
-import type { SourceRange } from '../core/location.js';
+import type { SourceRange } from './location.js';
 
 /**
  * Every string the tool prints passes through here: passwords in URLs, in libpq/PgBouncer
