@@ -133,6 +133,8 @@ export function lintFacts(facts: ProjectFacts, config: ResolvedConfig, rules: re
   // One model per run, shared by every rule and front end (its parts are built on first use).
   const model = buildProjectModel(facts, config.settings);
   for (const d of runRules(model, config, rules)) diagnostics.push(d);
+  // Config mistakes only the files reveal (a deployment.services name that matches nothing).
+  if ((config.settings.deployment?.services.length ?? 0) > 0) for (const p of model.deployment.configProblems ?? []) diagnostics.push(inputProblemToDiagnostic(p));
 
   // The same problem can be reached twice (a file included by two roots): keep one.
   const unique = new Map<string, Diagnostic>();

@@ -91,3 +91,18 @@ describe('config file: deployment section', () => {
     expect(error('deployment: [1]\n')).toMatch(/"deployment" must be an object/);
   });
 });
+
+describe('a deployment.services name that matches no service (issue 12)', () => {
+  it('is a located error with did-you-mean when the entry declares nothing of its own', async () => {
+    const { runProject } = await import('./support.js');
+    const dir = tempProject({
+      'docker-compose.yml': 'services:\n  api:\n    image: node:20\n    deploy:\n      replicas: 2\n  db:\n    image: postgres:16\n',
+      'pgconn-lint.config.json': '{ "deployment": { "services": [ { "name": "apii", "instances": 4 }, { "name": "billing", "connectionsPerInstance": 5, "target": "db" } ] } }',
+    });
+    const run = runProject(dir);
+    const ds = run.diagnostics.filter((d) => d.ruleId === null && d.message.startsWith('deployment.services'));
+    expect(ds.map((d) => [d.severity, d.message, d.range.line])).toEqual([
+      ['error', 'deployment.services "apii" matches no service of the files (did you mean "api"?), and declares neither paths nor connectionsPerInstance: it changes nothing.', 1],
+    ]);
+  });
+});

@@ -31,6 +31,7 @@ export function buildDeploymentModel(facts: ProjectFacts, settings: LintSettings
     serverBudgets,
     poolerBudgets,
     notes: ctx.notes,
+    configProblems: ctx.configProblems,
     settings: { headroom: ctx.headroom, ...(ctx.cpus !== undefined ? { cpus: ctx.cpus } : {}) },
   };
   return model;

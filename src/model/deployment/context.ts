@@ -14,6 +14,7 @@ export interface BuildContext {
   headroom: number;
   index: EndpointIndex;
   notes: DeploymentModel['notes'];
+  configProblems: DeploymentModel['configProblems'];
   /** Path relative to the repository root, `/`-separated. */
   rel(file: string): string;
   /** `file:line` for messages. */
@@ -38,6 +39,7 @@ export function createContext(facts: ProjectFacts, settings: LintSettings): Buil
     headroom: declared?.headroom?.value ?? 10,
     index: new EndpointIndex(),
     notes: [],
+    configProblems: [],
     rel,
     at: (r) => (r ? `${rel(r.file)}:${r.line}` : 'unknown location'),
   };

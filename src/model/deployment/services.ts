@@ -1,3 +1,4 @@
+import { closestName } from '../../catalog/suggest.js';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { extractPm2 } from '../../sources/pm2/extract.js';
 import { postgresCompatibleServer } from '../../sources/yaml/images.js';
@@ -360,6 +361,17 @@ function applyDeclaredServices(ctx: BuildContext, out: ServiceBuild[]): void {
   for (const d of ctx.declared?.services ?? []) {
     const base = dirname(ctx.declared!.file);
     let s = out.find((x) => x.node.name === d.name);
+    if (!s && !d.paths && !d.connectionsPerInstance) {
+      // Neither a service of the files nor one the entry defines (no code paths, no connections): a typo.
+      const guess = closestName(d.name, out.map((x) => x.node.name));
+      ctx.configProblems.push({
+        message: `deployment.services "${d.name}" matches no service of the files${guess ? ` (did you mean "${guess}"?)` : ''}, and declares neither paths nor connectionsPerInstance: it changes nothing.`,
+        help: 'Use the name of a compose service, Kubernetes workload, PM2 app or serverless function (pgconn-lint budget lists them), or give the service paths or connectionsPerInstance.',
+        range: d.range,
+        severity: 'error',
+      });
+      continue;
+    }
     if (!s) {
       s = {
         node: {

@@ -1,4 +1,5 @@
 import type { SourceRange } from '../../core/location.js';
+import type { InputProblem } from '../../core/diagnostic.js';
 import type { PoolDefinition, Provenance } from '../../sources/js/types.js';
 import type { ParsedConnection } from '../../sources/connection-url/types.js';
 import type { PgConfig } from '../../sources/postgresql-conf/types.js';
@@ -217,6 +218,8 @@ export interface DeploymentModel {
   edges: ClientEdge[];
   serverBudgets: ServerBudget[];
   poolerBudgets: PoolerBudget[];
+  /** Mistakes in the config file's `deployment` section that only the files reveal (a service name that matches nothing): located errors. */
+  configProblems: InputProblem[];
   /** Things the model could not decide, stated rather than guessed ("pool at src/db.ts:3 has no URL that resolves"). */
   notes: Array<{ message: string; range?: SourceRange }>;
   /** The settings the model was built with (config file `deployment` section merged with defaults). */
