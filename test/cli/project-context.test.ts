@@ -119,4 +119,12 @@ describe('named files are judged against the whole repository', () => {
     expect(r.files).toEqual(['db/conf.d/memory.conf']);
     expect(r.findings.some((f) => f.ruleId === 'connection-memory')).toBe(false);
   });
+
+  it('--no-project-context still reports what one code file shows on its own: a leak (issue 12, no false "clean")', () => {
+    const dir = realpathSync(tempProject({
+      'src/db.js': "import pg from 'pg';\nconst pool = new pg.Pool({ max: 5, connectionTimeoutMillis: 5000 });\nexport async function f() {\n  const c = await pool.connect();\n  await c.query('select 1');\n  c.release();\n}\n",
+    }));
+    const r = run(dir, ['--no-project-context', 'src/db.js']);
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['release-in-finally']);
+  });
 });
