@@ -58,6 +58,11 @@ export function verboseReport(result: LintResult, config: ResolvedConfig, cwd: s
     lines.push(`skipped (${skipped.length}${skipped.length >= 1000 ? ', first 1000' : ''}):`);
     for (const s of skipped) lines.push(`  ${rel(s.path)}${s.directory ? '/' : ''}  ${REASON[s.reason] ?? s.reason}`);
   }
+  const notInputs = result.facts.skippedInputs ?? [];
+  if (notInputs.length > 0) {
+    lines.push(`read but not used (${notInputs.length}):`);
+    for (const s of notInputs) lines.push(`  ${rel(s.path)}  ${s.reason}`);
+  }
   const assumed: string[] = [];
   for (const s of result.model.parameters.servers) if (!s.version.known) assumed.push(`PostgreSQL ${s.version.major} for ${s.name} (set database.version, or use an image tag)`);
   for (const p of result.model.parameters.poolers) if (!p.version.known) assumed.push(`PgBouncer ${p.version.version} for ${rel(p.config.mainFile)} (set pgbouncer.version, or use an image tag)`);

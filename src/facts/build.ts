@@ -17,7 +17,7 @@ import { loadEnvFiles } from '../sources/env/files.js';
 import { dotenvValues, parseDotenv } from '../sources/env/parse.js';
 import { loadPrismaSchema } from '../sources/prisma/schema.js';
 import { loadPrismaConfig } from '../sources/prisma/config.js';
-import { classifyYamlFile, extractCompose, extractKubernetes, extractPm2, extractServerless } from '../sources/yaml/index.js';
+import { classifyYamlFile, isComposeName, extractCompose, extractKubernetes, extractPm2, extractServerless } from '../sources/yaml/index.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
 import { parseDockerfile } from '../sources/dockerfile/parse.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
@@ -91,7 +91,8 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   }
 
   const js = buildJsFacts(discovery, maxBytes, sources, problems);
-  const config = buildConfigFacts(discovery, reader, problems);
+  const skippedInputs: ProjectFacts['skippedInputs'] = [];
+  const config = buildConfigFacts(discovery, reader, problems, skippedInputs);
   const packages = discovery.packageJsons.map((p) => packageFacts(p, access));
   const dockerfiles: DockerfileFacts[] = [];
   for (const c of discovery.candidates) {
@@ -121,7 +122,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     }
   }
   const git = gitTrackedFiles(discovery.root);
-  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, dockerfiles, git, ...config };
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, dockerfiles, git, skippedInputs, ...config };
   return facts;
 }
 
@@ -235,7 +236,7 @@ function packageFacts(path: string, access: FileAccess): PackageFacts {
 type ConfigFacts = Pick<ProjectFacts, 'envFiles' | 'composeEnvFiles' | 'prismaSchemas' | 'prismaConfigs' | 'compose' | 'kubernetes' | 'pm2' | 'serverless'>;
 
 /** .env files, Prisma schemas and configs, compose/Kubernetes/PM2/serverless files. */
-function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind) => (path: string) => TextFile, problems: InputProblem[]): ConfigFacts {
+function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind) => (path: string) => TextFile, problems: InputProblem[], skippedInputs: ProjectFacts['skippedInputs']): ConfigFacts {
   const access = discovery.access;
   const of = (kind: string) => discovery.candidates.filter((c) => c.kind === kind).map((c) => c.path);
   const envFiles = loadEnvFiles(of('env'), reader('env'));
@@ -262,6 +263,12 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
     const kind = classifyYamlFile(path, t.text);
     if (kind === 'compose') {
       const facts = extractCompose(t.text, path, composeEnvironment(dirname(path), reader('env')));
+      // A file only guessed to be compose (by its `services:` key) that is not a valid one is not ours:
+      // skipped, said under --verbose, never a failing run.
+      if (!isComposeName(path) && facts.problems.some((p) => (p.severity ?? 'error') === 'error')) {
+        skippedInputs.push({ path, reason: `looks like a compose file (top-level services) but is not a valid one (${facts.problems[0]!.message}): not read as one` });
+        continue;
+      }
       out.compose.push(facts);
       problems.push(...facts.problems);
     } else if (kind === 'kubernetes') {
@@ -276,6 +283,8 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
       const facts = extractServerless(t.text, path);
       out.serverless.push(facts);
       problems.push(...facts.problems);
+    } else {
+      skippedInputs.push({ path, reason: kind === 'helm-values' ? 'Helm values (input of a chart, not a manifest): not used' : 'not a compose, Kubernetes, PM2 or serverless file: not used' });
     }
   }
   // A compose env_file with another name (`db.env`) is read when a service names it.

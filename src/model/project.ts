@@ -54,6 +54,8 @@ export interface ProjectFacts {
   sources: Map<string, SourceText>;
   /** Problems with input files that are not tied to a parsed config (unreadable, binary, skipped). */
   problems: InputProblem[];
+  /** Files read but not taken as an input, with why (a YAML file only guessed to be compose that is not one): `--verbose` lists them. */
+  skippedInputs: Array<{ path: string; reason: string }>;
 }
 
 /** Facts with nothing in them but `parts`: for front ends and tests that build facts of a few files. */
@@ -73,6 +75,7 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     pm2: [],
     serverless: [],
     dockerfiles: [],
+    skippedInputs: [],
     git: UNKNOWN_GIT,
     sources: new Map(),
     problems: [],

@@ -1,5 +1,5 @@
 /** Deployment-file extractors: one entry point per kind. */
-export { classifyYamlFile } from './classify.js';
+export { classifyYamlFile, isComposeName } from './classify.js';
 export { extractCompose } from './compose.js';
 export { extractKubernetes, surgePods } from './kubernetes.js';
 export { mapEmbeddedRange } from './located.js';
