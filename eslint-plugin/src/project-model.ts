@@ -28,12 +28,17 @@ interface CachedProject {
 const projects = new Map<string, CachedProject>();
 /** How many times the repository's facts were built (tests read it to prove the cache). */
 export const projectBuilds = { count: 0 };
+/** How many staleness checks ran (tests read it: one per lint of a file, not one per rule). */
+export const staleChecks = { count: 0 };
 
 /** The directory a CLI run would scan: ESLint's working directory when the file is in it, else the file's repository. */
 export function scanDirFor(file: string, cwd: string): string {
   const rel = relative(resolve(cwd), file);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? resolve(cwd) : repoRootOf(file);
 }
+
+/** Lints (ESLint's SourceCode objects) whose project was already checked for staleness, and the project then. */
+const checkedRuns = new WeakMap<object, CachedProject | undefined>();
 
 /** The merged facts of the last lint of each file's text: every rule on it gets the same object. */
 const merged = new WeakMap<FileFacts, { project: CachedProject; facts: ProjectFacts }>();
@@ -43,13 +48,17 @@ const merged = new WeakMap<FileFacts, { project: CachedProject; facts: ProjectFa
  * the one read from disk, the run's own facts (exact parity with the CLI); otherwise those
  * facts with this file's code facts rebuilt from the text (the file and what it imports).
  */
-export function projectFactsFor(file: string, text: string, cwd: string): ProjectFacts {
+export function projectFactsFor(file: string, text: string, cwd: string, run?: object): ProjectFacts {
   const dir = scanDirFor(file, cwd);
   let cached = projects.get(dir);
-  if (cached === undefined || isStale(cached)) {
+  // The staleness check stats every config, manifest and pool file: once per lint of a file (`run` is
+  // ESLint's SourceCode of this lint, shared by every rule), not once per rule (issue 11).
+  const checked = run !== undefined && checkedRuns.get(run) === cached;
+  if (cached === undefined || (!checked && isStale(cached))) {
     cached = buildProject(dir);
     projects.set(dir, cached);
   }
+  if (run !== undefined) checkedRuns.set(run, cached);
   const onDisk = cached.facts.sources.get(file);
   if (onDisk !== undefined && onDisk.text === text) return cached.facts;
   const fileFacts = factsForFile(file, text);
@@ -72,6 +81,7 @@ function mtimeOf(path: string): number {
 }
 
 function isStale(p: CachedProject): boolean {
+  staleChecks.count++;
   for (const [path, mtime] of p.stamps) if (mtimeOf(path) !== mtime) return true;
   return false;
 }
@@ -80,14 +90,17 @@ function buildProject(dir: string): CachedProject {
   projectBuilds.count++;
   let ignorePatterns: string[] = [];
   let maxFileBytes: number | undefined;
+  let configDir: string | undefined;
   try {
     const config = loadConfig({ cwd: dir, rules: ALL_RULES });
     ignorePatterns = config.ignorePatterns;
+    if (config.file) configDir = dirname(config.file);
     maxFileBytes = config.maxFileSize;
   } catch {
     // A config the CLI refuses: scan with the defaults (the CLI reports the mistake).
   }
-  const discovery = discover({ cwd: dir, paths: [], ignorePatterns });
+  // The config file's ignorePatterns are relative to its directory, as in the CLI (src/engine/lint.ts).
+  const discovery = discover({ cwd: dir, paths: [], ignorePatterns: [], configIgnore: { base: configDir ?? dir, patterns: ignorePatterns } });
   limitCandidates(discovery);
   const facts = buildProjectFacts(discovery, maxFileBytes !== undefined ? { maxFileBytes } : {});
   const stamps = new Map<string, number>();

@@ -29,7 +29,7 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
           const file = isAbsolute(context.filename) ? context.filename : resolve(context.cwd, context.filename);
           const text = context.sourceCode.text;
           let facts: ProjectFacts;
-          if (pluginSettingsOf(context.settings).projectModel) facts = projectFactsFor(file, text, context.cwd);
+          if (pluginSettingsOf(context.settings).projectModel) facts = projectFactsFor(file, text, context.cwd, context.sourceCode);
           else if (needsProjectModel(rule)) return;
           else {
             const fileFacts = factsForFile(file, text);

@@ -11,7 +11,7 @@ import type { Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import pgconn, { CODE_RULES } from '../../eslint-plugin/src/index.js';
 import { rangeInFile } from '../../eslint-plugin/src/rule.js';
-import { projectBuilds } from '../../eslint-plugin/src/project-model.js';
+import { projectBuilds, staleChecks } from '../../eslint-plugin/src/project-model.js';
 import { ALL_RULES } from '../../rules/index.js';
 import { loadConfig } from '../../src/engine/config.js';
 import { lint } from '../../src/engine/lint.js';
@@ -115,9 +115,12 @@ describe('typing in the editor', () => {
       const [saved] = await overflow(readFileSync(filePath, 'utf8'));
       expect(saved?.message).toMatch(/3 replicas × max 20 = 60/);
       const builds = projectBuilds.count;
+      const checks = staleChecks.count;
       const [typed] = await overflow(text);
       expect(typed?.message).toMatch(/3 replicas × max 50 = 150/);
       expect(projectBuilds.count).toBe(builds);
+      // One staleness check for the lint of the file, not one per pgconn rule (issue 11).
+      expect(staleChecks.count - checks).toBe(1);
       expect(typed?.line).toBe(5);
       const off = new flavour.ESLint({ cwd: APP, overrideConfigFile: true, overrideConfig: [...overrideConfig, { settings: { pgconn: { projectModel: false } } }] });
       const quiet = (await off.lintText(text, { filePath }))[0]!.messages.map((m) => m.ruleId);
