@@ -266,15 +266,8 @@ function runCliInner(argv: string[], io: CliIO): number {
   if (budgetMode && isBudgetFormat(format)) {
     const useColor = colorWanted(values, io);
     const budget = budgetReport(result.model, format, useColor);
-    if (values['output-file']) {
-      try {
-        const target = resolve(io.cwd, values['output-file']);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, budget.output);
-      } catch (err) {
-        throw new UsageError(`cannot write ${values['output-file']} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
-    } else io.stdout(budget.output);
+    if (values['output-file']) writeNamedFile(resolve(io.cwd, values['output-file']), values['output-file'], budget.output);
+    else io.stdout(budget.output);
     return budget.over ? EXIT_FINDINGS : EXIT_OK;
   }
   const judged = applyBaseline(result, values, io);
@@ -296,13 +289,7 @@ function runCliInner(argv: string[], io: CliIO): number {
     sourceText: redactedSources(result.model),
   });
   if (values['output-file']) {
-    const target = resolve(io.cwd, values['output-file']);
-    try {
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, output);
-    } catch (err) {
-      throw new UsageError(`cannot write ${values['output-file']} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    writeNamedFile(resolve(io.cwd, values['output-file']), values['output-file'], output);
   } else if (output) {
     io.stdout(output);
   }
@@ -318,6 +305,16 @@ function runCliInner(argv: string[], io: CliIO): number {
     return EXIT_FINDINGS;
   }
   return EXIT_OK;
+}
+
+/** Writes a file the user named (report, budget, baseline), creating its directory; `shown` names it in the error. */
+function writeNamedFile(target: string, shown: string, text: string): void {
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+  } catch (err) {
+    throw new UsageError(`cannot write ${shown} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 /**
@@ -374,23 +371,17 @@ function applyBaseline(result: LintResult, values: { 'suppress-all'?: boolean; '
     const abs = join(root, file);
     return result.facts.sources.has(abs) || !existsSync(abs);
   };
-  const write = (text: string) => {
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, text);
-    } catch (err) {
-      throw new UsageError(`cannot write ${values['suppressions-location'] ?? SUPPRESSIONS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  };
+  const write = (text: string) => writeNamedFile(path, values['suppressions-location'] ?? SUPPRESSIONS_FILE, text);
+  let baseline = readSuppressions(path);
   if (values['suppress-all']) {
     const counts = countFindings(result);
-    // Entries of files this run did not judge are kept.
-    const kept = Object.fromEntries(Object.entries(readSuppressions(path) ?? {}).filter(([file]) => !inScope(file)));
-    write(suppressionsText({ ...kept, ...counts }));
+    // Entries of files this run did not judge are kept; the baseline used below is the one written.
+    const kept = Object.fromEntries(Object.entries(baseline ?? {}).filter(([file]) => !inScope(file)));
+    baseline = { ...kept, ...counts };
+    write(suppressionsText(baseline));
     const n = Object.values(counts).reduce((a, r) => a + Object.values(r).reduce((b, x) => b + x.count, 0), 0);
     io.stderr(`pgconn-lint: ${n} finding${n === 1 ? '' : 's'} recorded in ${shownPath}; later runs report only new ones.\n`);
   }
-  const baseline = readSuppressions(path);
   if (baseline === undefined) return result;
   if (values['prune-suppressions']) {
     const pruned = pruneSuppressions(baseline, result, inScope);

@@ -9,7 +9,7 @@
  * them are reported (a new one cannot be told from the old by position). Entries with fewer findings
  * than recorded are "unused": `--prune-suppressions` lowers them (and drops zeros).
  */
-import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync } from 'node:fs';
 import { FileAccess } from '../core/file-access.js';
 import { isAbsolute, relative, sep } from 'node:path';
 import { UsageError } from '../discovery/discover.js';
@@ -62,8 +62,7 @@ export function suppressionsText(s: Suppressions): string {
  * overwrite a file outside the repository); `named` (--suppressions-location) may be anywhere.
  */
 export function checkSuppressionsPath(path: string, root: string, named: boolean): void {
-  if (named) return;
-  if (!existsSync(path) && lstatOrUndefined(path) === undefined) return;
+  if (named || lstatOrUndefined(path) === undefined) return;
   const a = new FileAccess(root).check(path);
   if (!a.ok) throw new UsageError(`${relative(root, path)} ${a.reason}`);
 }

@@ -9,7 +9,7 @@ import { closestName } from '../catalog/suggest.js';
 import { parseByteSize } from '../catalog/postgresql/values.js';
 import { LATEST_PG_MAJOR, parsePgMajor, PG_MAJORS } from '../catalog/postgresql/catalog.js';
 import { LATEST_PGBOUNCER, PGBOUNCER_VERSIONS, parsePgbouncerVersion } from '../catalog/pgbouncer/catalog.js';
-import { readDeploymentSection } from '../model/deployment/config.js';
+import { readDeploymentSection, versionLosesDigits } from '../model/deployment/config.js';
 import { parseYamlStream } from '../sources/yaml/stream.js';
 import { DEFAULT_MAX_FILE_BYTES, formatBytes } from '../core/read-text.js';
 import { MAX_YAML_TOKENS } from '../core/limits.js';
@@ -120,16 +120,6 @@ function configAccess(file: string, cwd: string, named: boolean): { echo: boolea
   const a = new FileAccess(root).check(file);
   if (!a.ok) throw new ConfigError(`${file}${named ? ' (--config)' : ''} ${a.reason}`);
   return { echo: true };
-}
-
-/**
- * `"version": 1.20` is the number 1.2 in JSON and YAML: such a version must be written as a string.
- * Said with the text as written, so the fix is plain.
- */
-function numberAsVersion(loc: Located, pair: Pair, what: string): never {
-  const node = pair.value as { source?: string; value?: unknown } | null;
-  const written = typeof node?.source === 'string' ? node.source : String(node?.value);
-  fail(loc, pair.value as Node, `${what} ${written} is read as the number ${String(node?.value)}: write the version as a string, "${written}"`);
 }
 
 function unknownKey(loc: Located, pair: Pair, key: string, allowed: readonly string[], context: string): never {
@@ -335,7 +325,8 @@ export function loadConfig(options: { cwd: string; configPath?: string; searchFr
           const bv = isScalar(bp.value) ? bp.value.value : undefined;
           if (k === 'version') {
             // 1.25 as a number is 1.25; 1.20 is the number 1.2, and the version must be quoted.
-            if (typeof bv === 'number' && isScalar(bp.value) && typeof bp.value.source === 'string' && bp.value.source !== String(bv)) numberAsVersion(loc, bp, 'pgbouncer.version');
+            const lost = versionLosesDigits(bp.value, 'pgbouncer.version');
+            if (lost !== undefined) fail(loc, bp.value as Node, lost);
             const v = typeof bv === 'string' || typeof bv === 'number' ? parsePgbouncerVersion(String(bv)) : undefined;
             if (v === undefined) fail(loc, bp, `pgbouncer.version must be a PgBouncer version from ${PGBOUNCER_VERSIONS[0]} to ${PGBOUNCER_VERSIONS[PGBOUNCER_VERSIONS.length - 1]}`);
             settings.pgbouncer.version = v;

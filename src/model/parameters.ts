@@ -21,6 +21,7 @@ import type { LintSettings } from '../engine/settings.js';
 import type { IniEntry, PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 import type { PgConfEntry, PgConfig } from '../sources/postgresql-conf/types.js';
 import type { ServerSettingFact } from '../sources/yaml/types.js';
+import { repoRelative } from './deployment/context.js';
 import type { DeploymentModel, Quantity, ServerNode } from './deployment/types.js';
 import type { ProjectFacts } from './project.js';
 
@@ -250,7 +251,7 @@ export function resolveBouncer(cfg: PgbouncerConfig, name: string, version: stri
  * with the version of the PgBouncer that reads it.
  */
 export function buildParameterModel(facts: ProjectFacts, settings: LintSettings, deployment: DeploymentModel): ParameterModel {
-  const rel = (file: string): string => relPath(facts.root, file);
+  const rel = (file: string): string => repoRelative(facts.root, file);
   const servers: ServerParameters[] = [];
   for (const n of deployment.servers) {
     if (!n.params) continue;
@@ -327,12 +328,8 @@ export function settingWhere(e: ParameterSetting): string {
  */
 export function describeMemory(q: Quantity, amount: string): { text: string; range?: SourceRange } {
   if (q.provenance.kind === 'config') {
-    const what = q.source === 'database.memory' ? 'database.memory' : q.source;
-    return { text: `the database host's ${amount} RAM (${what} in the pgconn-lint config)` };
+    // q.source: `database.memory`, or `deployment.servers <name> memory`.
+    return { text: `the database host's ${amount} RAM (${q.source} in the pgconn-lint config)` };
   }
   return { text: `${amount} (${q.source})`, ...(q.range ? { range: q.range } : {}) };
-}
-
-function relPath(root: string, file: string): string {
-  return file.startsWith(root + '/') ? file.slice(root.length + 1) : file;
 }

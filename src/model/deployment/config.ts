@@ -69,6 +69,15 @@ function int(ctx: DeploymentConfigContext, pair: Pair, what: string, min: number
   return { value: n, range: rangeOf(ctx, pair) };
 }
 
+/**
+ * A version written as a number that loses digits (`1.20` is the number 1.2 in JSON and YAML): the
+ * message saying to quote it, with the text as written; undefined when the number is the text (1.25).
+ */
+export function versionLosesDigits(node: unknown, what: string): string | undefined {
+  if (!isScalar(node) || typeof node.value !== 'number' || typeof node.source !== 'string' || node.source === String(node.value)) return undefined;
+  return `${what} ${node.source} is read as the number ${node.value}: write the version as a string, "${node.source}"`;
+}
+
 function str(ctx: DeploymentConfigContext, pair: Pair, what: string): Declared<string> {
   const v = isScalar(pair.value) ? pair.value.value : undefined;
   if ((typeof v !== 'string' && typeof v !== 'number') || String(v).trim() === '') ctx.fail(pair, `${what} must be a non-empty string`);
@@ -169,10 +178,8 @@ function readPooler(ctx: DeploymentConfigContext, node: Node): DeclaredPooler {
     else if (k === 'server') out.server = str(ctx, p, `${where}[].server`);
     else if (k === 'version') {
       // `version: 1.20` is the number 1.2: PgBouncer versions are written as strings.
-      if (isScalar(p.value) && typeof p.value.value === 'number' && typeof p.value.source === 'string' && p.value.source !== String(p.value.value)) {
-        const written = typeof p.value.source === 'string' ? p.value.source : String(p.value.value);
-        ctx.fail(p.value, `${where}[].version ${written} is read as the number ${p.value.value}: write the version as a string, "${written}"`);
-      }
+      const lost = versionLosesDigits(p.value, `${where}[].version`);
+      if (lost !== undefined) ctx.fail(p.value as Node, lost);
       out.version = str(ctx, p, `${where}[].version`);
     }
     else if (k === 'maxPreparedStatements') out.maxPreparedStatements = int(ctx, p, `${where}[].maxPreparedStatements`, 0);

@@ -21,14 +21,17 @@ export interface BuildContext {
   at(range: SourceRange | undefined): string;
 }
 
+/** A path relative to the repository root, `/`-separated (the path itself when it is the root or outside). */
+export function repoRelative(root: string, file: string): string {
+  const r = relative(root, file);
+  return (r === '' || r.startsWith('..') ? file : r).split(sep).join('/');
+}
+
 /** Kubernetes' default namespace when a manifest names none. */
 export const DEFAULT_NAMESPACE = 'default';
 
 export function createContext(facts: ProjectFacts, settings: LintSettings): BuildContext {
-  const rel = (file: string): string => {
-    const r = relative(facts.root, file);
-    return (r === '' || r.startsWith('..') ? file : r).split(sep).join('/');
-  };
+  const rel = (file: string): string => repoRelative(facts.root, file);
   const declared = settings.deployment;
   return {
     facts,
