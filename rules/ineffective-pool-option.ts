@@ -4,6 +4,7 @@ import { type ConnectionModel, type ResolvedConnection } from '../src/model/conn
 import { getPgSetting, PG_MAJORS } from '../src/catalog/postgresql/catalog.js';
 import { urlQuery } from '../src/sources/js/libraries/pg.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../src/sources/js/types.js';
+import { removePropertyEdit } from '../src/sources/js/edits.js';
 
 /** node-postgres pools and its drop-in forks, which all construct pg-pool with the options as given. */
 const PG_POOL_LIBRARIES = new Set<JsLibrary>(['pg', 'neon-serverless', 'vercel-postgres', 'prisma-adapter-pg']);
@@ -99,7 +100,7 @@ export default defineRule({
     recommended: true,
     inputs: ['js'],
     scope: 'file',
-    fixable: false,
+    fixable: true,
     since: '0.1.0',
     messages: {
       pgMaxZero:
@@ -145,7 +146,13 @@ export default defineRule({
         }
         if (model && PG_POOL_LIBRARIES.has(def.library)) checkEnvUrl(def, model, ctx.facts.root, urlReported, reports);
         if (model && def.library === 'postgres') checkPostgresJsUrl(def, model, ctx.facts.root, urlReported, reports);
-        for (const r of reports) ctx.report(r);
+        for (const r of reports) {
+          // --fix: `max: 0` written in the construction is dropped — pg-pool reads 0 as unset, so
+          // the pool behaves exactly as before, and the code no longer says otherwise.
+          const max = r.messageId === 'pgMaxZero' && r.data?.name === 'max' && PG_POOL_LIBRARIES.has(def.library) ? option(def, 'max') : undefined;
+          const edits = max && max.range.file === def.file && max.value.provenance.kind === 'literal' ? removePropertyEdit(max.range, ctx.facts.sources.get(def.file)?.text) : undefined;
+          ctx.report(edits ? { ...r, fix: edits } : r);
+        }
       }
     }
   },
