@@ -84,6 +84,12 @@ describe('--fix in code', () => {
     expect(fixed(spread)).toBe(spread);
   });
 
+  it('both rules on one pool: the passes end with the timeout and no `max: 0`, as ESLint\'s --fix does', () => {
+    const dir = repo({ 'package.json': pkg, 'db.ts': "import { Pool } from 'pg';\nexport const pool = new Pool({ max: 0 });\n" });
+    run(['--fix', '.'], dir);
+    expect(readFileSync(join(dir, 'db.ts'), 'utf8')).toBe("import { Pool } from 'pg';\nexport const pool = new Pool({ connectionTimeoutMillis: 5000 });\n");
+  });
+
   it('drops `max: 0`, which pg-pool reads as unset (the pool keeps its 10)', () => {
     expect(fixed("import { Pool } from 'pg';\nexport const pool = new Pool({ max: 0, connectionTimeoutMillis: 5000 });\n", 'ineffective-pool-option')).toBe(
       "import { Pool } from 'pg';\nexport const pool = new Pool({ connectionTimeoutMillis: 5000 });\n",

@@ -56,8 +56,10 @@ export function addOptionEdit(def: PoolDefinition, text: string | undefined, pro
   if (!last) {
     // `new Pool()` / `postgres()`: nothing between the parentheses.
     const call = text.slice(whole.start, whole.end);
-    if (!/\(\s*\)$/.test(call)) return undefined;
-    const open = whole.start + call.lastIndexOf('(') + 1;
+    // `new Pool()`, or an empty object: `new Pool({})`, `new Pool({  })` (what removing the only option leaves).
+    const empty = /\(\s*(\{\s*\})?\s*\)$/.exec(call);
+    if (!empty) return undefined;
+    const open = whole.start + empty.index + 1;
     return [{ range: index.range(def.file, open, whole.end - 1), text: `{ ${property} }` }];
   }
   let after = last.span.end;
