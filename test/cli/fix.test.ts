@@ -59,6 +59,20 @@ describe('--fix', () => {
   });
 });
 
+describe('--fix in pgbouncer.ini', () => {
+  it('moves what PgBouncer would read as part of a value to a comment line of its own, with the entry\'s indentation and line ends', () => {
+    const dir = repo({ 'pgbouncer.ini': '[databases]\r\napp = host=db dbname=app\r\n[pgbouncer]\r\n  pool_mode = transaction ; main pool\r\nmax_client_conn = 500\r\n' });
+    run(['--fix', '--rule', 'invalid-setting-value:error', '.'], dir);
+    expect(readFileSync(join(dir, 'pgbouncer.ini'), 'utf8')).toBe('[databases]\r\napp = host=db dbname=app\r\n[pgbouncer]\r\n  ; main pool\r\n  pool_mode = transaction\r\nmax_client_conn = 500\r\n');
+  });
+  it('leaves a value that is invalid without the comment too', () => {
+    const text = '[pgbouncer]\npool_mode = transactions ; typo\n';
+    const dir = repo({ 'pgbouncer.ini': text });
+    run(['--fix', '.'], dir);
+    expect(readFileSync(join(dir, 'pgbouncer.ini'), 'utf8')).toBe(text);
+  });
+});
+
 describe('--fix in code', () => {
   const pkg = JSON.stringify({ name: 'api', dependencies: { pg: '8.23.1' } });
   const fixed = (src: string, rule = 'missing-connection-timeout') => {
