@@ -73,6 +73,22 @@ describe('--fix in pgbouncer.ini', () => {
   });
 });
 
+describe('--fix: prepare: false for postgres.js behind a transaction-mode PgBouncer that does not track prepared statements', () => {
+  it('adds the options argument, or turns a written prepare: true into false', () => {
+    const files = (db: string) => ({
+      'package.json': JSON.stringify({ name: 'api', dependencies: { postgres: '3.4.9' } }),
+      'docker-compose.yml': 'services:\n  pgbouncer:\n    image: edoburu/pgbouncer:1.20.1\n    environment:\n      DATABASE_URL: postgres://app:pw@db:5432/app\n      POOL_MODE: transaction\n  db:\n    image: postgres:16\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://app:pw@pgbouncer:5432/app\n',
+      'db.ts': db,
+    });
+    const dir = repo(files("import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!);\n"));
+    run(['--fix', '.'], dir);
+    expect(readFileSync(join(dir, 'db.ts'), 'utf8')).toBe("import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!, { prepare: false });\n");
+    const dir2 = repo(files("import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!, { max: 5, prepare: true });\n"));
+    run(['--fix', '.'], dir2);
+    expect(readFileSync(join(dir2, 'db.ts'), 'utf8')).toBe("import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!, { max: 5, prepare: false });\n");
+  });
+});
+
 describe('--fix in code', () => {
   const pkg = JSON.stringify({ name: 'api', dependencies: { pg: '8.23.1' } });
   const fixed = (src: string, rule = 'missing-connection-timeout') => {

@@ -46,7 +46,7 @@ function inlineOptions(def: PoolDefinition, index: LineIndex): Array<{ name: str
  * after its last property, on a line of its own when the properties are one per line. A
  * construction with no argument at all (`new Pool()`) gets `{ property }`.
  */
-export function addOptionEdit(def: PoolDefinition, text: string | undefined, property: string): TextEdit[] | undefined {
+export function addOptionEdit(def: PoolDefinition, text: string | undefined, property: string, where: { afterArguments?: boolean } = {}): TextEdit[] | undefined {
   if (text === undefined) return undefined;
   const index = new LineIndex(text);
   const options = inlineOptions(def, index);
@@ -58,9 +58,17 @@ export function addOptionEdit(def: PoolDefinition, text: string | undefined, pro
     const call = text.slice(whole.start, whole.end);
     // `new Pool()`, or an empty object: `new Pool({})`, `new Pool({  })` (what removing the only option leaves).
     const empty = /\(\s*(\{\s*\})?\s*\)$/.exec(call);
-    if (!empty) return undefined;
-    const open = whole.start + empty.index + 1;
-    return [{ range: index.range(def.file, open, whole.end - 1), text: `{ ${property} }` }];
+    if (empty) {
+      const open = whole.start + empty.index + 1;
+      return [{ range: index.range(def.file, open, whole.end - 1), text: `{ ${property} }` }];
+    }
+    const braces = /\{\s*\}(\s*)\)$/.exec(call);
+    if (braces) return [{ range: index.range(def.file, whole.start + braces.index, whole.end - 1 - braces[1]!.length), text: `{ ${property} }` }];
+    // postgres(url): the options are the argument after the URL.
+    if (!where.afterArguments || !call.endsWith(')')) return undefined;
+    let close = whole.end - 1;
+    while (close > whole.start && /\s/.test(text[close - 1]!)) close--;
+    return [{ range: at(index, def.file, close), text: text[close - 1] === ',' ? ` { ${property} }` : `, { ${property} }` }];
   }
   let after = last.span.end;
   while (text[after] === ' ' || text[after] === '\t') after++;
