@@ -13,8 +13,9 @@
 // Not part of `npm test`: a repository that is not checked out is skipped with one line.
 //
 //   node bench/realworld/run.mjs [--repo X]... [--dir DIR] [--cli PATH] [--verbose]
-//                                [--markdown] [--json FILE] [--keep DIR]
-// --keep DIR writes each repository's lint and model JSON there.
+//                                [--markdown] [--json FILE] [--keep DIR] [--reuse DIR]
+// --keep DIR writes each repository's lint and model JSON there; --reuse DIR judges them
+// again without linting.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -34,6 +35,7 @@ function parseArgs(argv) {
     markdown: false,
     json: null,
     keep: null,
+    reuse: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -44,9 +46,10 @@ function parseArgs(argv) {
     else if (a === '--markdown') args.markdown = true;
     else if (a === '--json') args.json = argv[++i];
     else if (a === '--keep') args.keep = argv[++i];
+    else if (a === '--reuse') args.reuse = argv[++i];
     else if (a === '-h' || a === '--help') {
       console.log(
-        'usage: node bench/realworld/run.mjs [--repo X]... [--dir DIR] [--cli PATH] [--verbose] [--markdown] [--json FILE] [--keep DIR]',
+        'usage: node bench/realworld/run.mjs [--repo X]... [--dir DIR] [--cli PATH] [--verbose] [--markdown] [--json FILE] [--keep DIR] [--reuse DIR]',
       );
       process.exit(0);
     } else {
@@ -120,12 +123,14 @@ function judge(repo, findings) {
   const silent = repo.silent ?? [];
   const used = new Set();
   const judged = findings.map((f) => {
-    const i = expect.findIndex((e, k) => !used.has(k) && entryMatches(e, f));
+    // An entry matches one finding, or every finding when it says `all`.
+    const i = expect.findIndex((e, k) => (e.all || !used.has(k)) && entryMatches(e, f));
     if (i >= 0) {
       used.add(i);
       return { ...f, verdict: 'true', why: expect[i].why };
     }
     const s = silent.find((e) => entryMatches(e, f));
+    // noise: true but not worth acting on; wrong (and `correct` code reported): not true.
     if (s) return { ...f, verdict: s.kind === 'noise' ? 'noise' : 'wrong', why: s.why, cause: s.cause };
     return { ...f, verdict: 'unjudged' };
   });
@@ -145,13 +150,13 @@ function poolChecks(repo, model, budget) {
     const found = pools.find(
       (p) => p.file === want.file && p.range?.line === want.line && (!want.library || p.library === want.library),
     );
-    const max = found ? (found.max?.value ?? null) : undefined;
+    const modelMax = found ? (found.max?.value ?? null) : undefined;
     const maxWhy = found && found.max?.value == null ? (found.max?.provenance?.reason ?? 'unknown') : undefined;
     const poolId = found?.id;
     const inEdges = poolId ? edges.some((e) => e.pool === poolId) : false;
     const inBudget = poolId ? budgetClients.has(poolId) : false;
-    const sizeOk = found ? want.max === undefined || want.max === max : false;
-    return { ...want, found: Boolean(found), max, maxWhy, sizeOk, inEdges, inBudget };
+    const sizeOk = found ? want.max === undefined || want.max === modelMax : false;
+    return { ...want, found: Boolean(found), modelMax, maxWhy, sizeOk, inEdges, inBudget };
   });
 }
 
@@ -200,14 +205,16 @@ function main() {
       console.log(`skip ${repo.repo}: checked out at ${at.slice(0, 12)}, manifest pins ${repo.commit.slice(0, 12)}`);
       continue;
     }
-    const lint = runCli(args.cli, root, ['--format', 'json']);
-    const model = runCli(args.cli, root, ['--print-model']);
+    const reused = args.reuse ? readKept(args.reuse, repo.repo) : null;
+    const lint = reused?.lint ?? runCli(args.cli, root, ['--format', 'json']);
+    const model = reused?.model ?? runCli(args.cli, root, ['--print-model']);
     // The model's deployment.budgets is the object `budget --format json` prints: one run less.
     const budget = { ok: true, data: model.data?.deployment?.budgets };
     if (args.keep) {
       mkdirSync(args.keep, { recursive: true });
       writeFileSync(join(args.keep, `${dirName(repo.repo)}.lint.json`), JSON.stringify(lint.data ?? null, null, 1));
       writeFileSync(join(args.keep, `${dirName(repo.repo)}.model.json`), JSON.stringify(model.data ?? null, null, 1));
+      writeFileSync(join(args.keep, `${dirName(repo.repo)}.ms`), `${Math.round(lint.ms)}\n`);
     }
     const errors = [lint, model].filter((r) => !r.ok).map((r) => r.error);
     const findings = lint.ok ? flatten(lint.data, root) : [];
@@ -226,6 +233,17 @@ function main() {
   }
   report(results, args);
   if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2) + '\n');
+}
+
+// --reuse DIR: judge the outputs a --keep run wrote (no linting; for re-judging quickly).
+function readKept(dir, repo) {
+  const base = join(dir, dirName(repo));
+  if (!existsSync(`${base}.lint.json`) || !existsSync(`${base}.model.json`)) return null;
+  const ms = existsSync(`${base}.ms`) ? Number(readFileSync(`${base}.ms`, 'utf8')) : 0;
+  return {
+    lint: { ok: true, ms, data: JSON.parse(readFileSync(`${base}.lint.json`, 'utf8')) },
+    model: { ok: true, ms: 0, data: JSON.parse(readFileSync(`${base}.model.json`, 'utf8')) },
+  };
 }
 
 function summarize(findings) {
@@ -260,12 +278,12 @@ function report(results, args) {
     }
     for (const m of r.missed) say(`  MISSED   ${m.rule} ${m.file}:${m.line ?? '*'} — ${m.why}`);
     for (const p of r.pools) {
+      const expected = p.max === undefined ? 'not checked' : (p.max ?? 'unknown');
       const state = !p.found
-        ? 'NOT IN MODEL'
-        : `max ${p.max ?? `unknown (${p.maxWhy})`}${p.sizeOk ? '' : ` (expected ${p.max === undefined ? '?' : p.max ?? 'unknown'} → ${p.max})`}` +
-          `${p.inBudget ? ', in budget' : p.inEdges ? ', in edges, not in budget' : ', not in budget'}`;
-      const flag = !p.found || !p.sizeOk ? 'POOL!' : 'pool ';
-      say(`  ${flag}    ${p.file}:${p.line} ${p.library ?? ''} (${p.role ?? 'production'}, expected max ${p.max ?? 'unknown'}): ${state}`);
+        ? 'NOT IN THE MODEL'
+        : `model max ${p.modelMax ?? `unknown (${p.maxWhy})`}` +
+          `${p.inBudget ? ', in a budget' : p.inEdges ? ', in edges, in no budget' : ', in no budget'}`;
+      say(`  ${p.found && p.sizeOk ? 'pool ok ' : 'POOL !! '} ${p.file}:${p.line} ${p.library ?? ''} (expected max ${expected}): ${state}`);
     }
   }
 
@@ -327,6 +345,34 @@ function report(results, args) {
   say();
   say(render(repoRows, repoHeader));
   if (tot.unjudged > 0) say(`\n${tot.unjudged} findings are unjudged: precision above counts them as not true until judged.`);
+  if (args.markdown) {
+    say('\n### Production pools\n');
+    say(
+      mdTable(
+        results.flatMap((r) =>
+          r.pools.map((p) => [
+            r.repo,
+            `\`${p.file}:${p.line}\``,
+            p.library ?? '',
+            p.max === undefined ? 'not checked' : String(p.max ?? 'unknown'),
+            !p.found ? '**not in the model**' : p.sizeOk ? `${p.modelMax ?? 'unknown'}` : `**${p.modelMax ?? 'unknown'}**`,
+            p.found ? (p.inBudget ? 'yes' : 'no') : '—',
+          ]),
+        ),
+        ['repository', 'pool', 'library', 'expected max', 'model max', 'in a budget'],
+      ),
+    );
+    say('\n### Every finding\n');
+    for (const r of results) {
+      say(`**${r.repo}**\n`);
+      if (r.judged.length === 0) say('- no findings');
+      for (const f of r.judged) {
+        say(`- \`${f.file}:${f.line}\` ${f.rule} — **${f.verdict}**${f.why ? `: ${f.why}` : ''}`);
+      }
+      for (const m of r.missed) say(`- \`${m.file}:${m.line ?? '*'}\` ${m.rule} — **missed**: ${m.why}`);
+      say();
+    }
+  }
   console.log(out.join('\n'));
 }
 
