@@ -231,6 +231,10 @@ function main() {
       unknown: unknownRate(model.data),
     });
   }
+  if (results.length === 0) {
+    console.log('no repository of the manifest is checked out: nothing to judge (see bench/realworld/README.md)');
+    return;
+  }
   report(results, args);
   if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2) + '\n');
 }
