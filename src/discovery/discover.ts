@@ -268,8 +268,17 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
           say(`Symbolic link loop: ${shown(abs)} points to ${linkTarget === real ? 'its own directory' : 'a directory that contains it'}; skipped.`, abs);
           continue;
         }
-        // A plain subdirectory's real path is its parent's plus its name; a link is resolved (and checked) by walk.
-        walk(abs, here, depth + 1, isLink ? undefined : join(real, e.name));
+        if (linkTarget !== undefined) {
+          // A link to another directory of the tree (`.cursor/skills/x → ../../.agents/skills/x`) is
+          // walked as its target, under the root's own path, with the target's .gitignore files: its
+          // files are read once and reported where they are, whichever of the two is met first.
+          const target = access.lexical(linkTarget);
+          if (isWithin(target, root) && access.check(abs).ok) walk(target, rootLayers(target), depth + 1);
+          else walk(abs, here, depth + 1);
+          continue;
+        }
+        // A plain subdirectory's real path is its parent's plus its name.
+        walk(abs, here, depth + 1, join(real, e.name));
       } else if (isFile) {
         if (userIgnored(abs, false)) {
           if (classifyName(e.name)) skip(abs, 'ignore-pattern', false);
