@@ -64,6 +64,10 @@ export default defineRule({
     scope: 'project',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'skip',
+      reason: 'A test run does not scale out instances, so Prisma\'s default pool size multiplies nothing.',
+    },
     messages: {
       pooler:
         '{{what}} sets no connection_limit, so each Prisma Client instance opens up to ' +

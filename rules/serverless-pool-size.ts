@@ -45,6 +45,10 @@ export default defineRule({
     scope: 'file',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'skip',
+      reason: 'Test code is not deployed as a function, so no concurrent invocations multiply its pool.',
+    },
     messages: {
       tooLarge:
         '{{construct}} allows up to {{max}} connections{{source}} in serverless code ({{scope}}): each concurrent invocation runs its own copy of this pool, so 100 concurrent invocations can hold {{total}} connections.',
