@@ -2,13 +2,14 @@ import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { InputProblem } from '../core/diagnostic.js';
+import { isPlatformFileName } from '../sources/platform/names.js';
 import { rangeOnLine } from '../core/location.js';
 import { FileAccess } from '../core/file-access.js';
 
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
 export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git'];
 
-export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js' | 'env' | 'prisma-schema' | 'prisma-config' | 'deployment' | 'dockerfile';
+export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js' | 'env' | 'prisma-schema' | 'prisma-config' | 'deployment' | 'dockerfile' | 'platform';
 
 export interface Candidate {
   path: string;
@@ -85,6 +86,9 @@ function classifyName(name: string): CandidateKind | null {
   // compose, Kubernetes, PM2 and serverless files (the YAML extractor sorts them by content).
   if (/\.ya?ml$/i.test(name) || name === 'vercel.json' || /^ecosystem([.-][\w-]+)*\.(config\.)?([cm]?js|json5?)$/.test(name)) return 'deployment';
   if (JS_FILE.test(name) && !JS_SKIP.test(name)) return 'js';
+  // A hosting platform's config file (netlify.toml, wrangler.toml, Procfile, fly.toml): how code runs.
+  // (sst.config.ts and render.yaml are read as code and YAML above; the facts take them by name too.)
+  if (isPlatformFileName(name)) return 'platform';
   return null;
 }
 

@@ -7,6 +7,7 @@ import { buildEdges } from './edges.js';
 import { collectPoolers } from './poolers.js';
 import { collectServers } from './servers.js';
 import { collectServices } from './services.js';
+import { collectRuntimes } from './runtime.js';
 import type { DeploymentModel } from './types.js';
 
 /**
@@ -32,6 +33,7 @@ export function buildDeploymentModel(facts: ProjectFacts, settings: LintSettings
     edges,
     serverBudgets,
     poolerBudgets,
+    runtimes: collectRuntimes(ctx, services.map((s) => s.node)),
     notes: ctx.notes,
     configProblems: ctx.configProblems,
     settings: { headroom: ctx.headroom, ...(ctx.cpus !== undefined ? { cpus: ctx.cpus } : {}) },
