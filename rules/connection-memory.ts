@@ -15,6 +15,10 @@ export default defineRule({
     scope: 'file',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'skip',
+      reason: 'A test or CI server\'s memory sizing is not production\'s: its max_connections only has to fit the machine the tests run on.',
+    },
     messages: {
       overRam:
         'max_connections {{maxConnections}} × work_mem {{workMem}} = {{connMem}}, plus shared_buffers {{shared}}, is {{total}}: more than {{ram}}. When the connections run sorts or hashes at once the server swaps or is killed by the OOM killer.',

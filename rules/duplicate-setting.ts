@@ -23,6 +23,10 @@ export default defineRule({
     scope: 'file',
     fixable: true,
     since: '0.1.0',
+    nonProduction: {
+      action: 'warn',
+      reason: 'The earlier line never takes effect in a test server\'s file either, but no production server reads it.',
+    },
     messages: {
       duplicate: '{{name}} = {{value}} never takes effect: line {{laterLine}} of this file sets it again, to {{laterValue}}.',
       duplicateEntry: '{{name}} never takes effect: line {{laterLine}} of this file defines it again.',

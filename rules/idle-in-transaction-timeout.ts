@@ -16,6 +16,10 @@ export default defineRule({
     scope: 'file',
     fixable: true,
     since: '0.1.0',
+    nonProduction: {
+      action: 'skip',
+      reason: 'A test or CI server lives for one run: a transaction left open dies with it, and no production connection is held.',
+    },
     messages: {
       disabled:
         'idle_in_transaction_session_timeout = {{value}} disables the timeout: a client that opens a transaction and never ends it (an exception between BEGIN and COMMIT, a leaked pool client) holds its connection, its locks and old row versions forever.',

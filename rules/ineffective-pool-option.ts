@@ -113,6 +113,10 @@ export default defineRule({
     fixable: true,
     hasSuggestions: true,
     since: '0.1.0',
+    nonProduction: {
+      action: 'warn',
+      reason: 'The option does nothing in test code either, but no production pool depends on it.',
+    },
     messages: {
       pgMaxZero:
         '{{name}}: 0 neither disables nor unlimits the pool: pg-pool reads 0 as "not set" (max || poolSize || 10), so this pool opens up to {{effective}} connections.',

@@ -20,6 +20,10 @@ export default defineRule({
     scope: 'file',
     fixable: true,
     since: '0.1.0',
+    nonProduction: {
+      action: 'warn',
+      reason: 'A test server refuses the value too (the test run shows it at once), but no production server reads the file.',
+    },
     messages: {
       pgInvalid: 'PostgreSQL {{version}} rejects {{name}} = {{value}}: {{reason}} The server refuses to start with this file.',
       pgInvalidArg: 'PostgreSQL {{version}} rejects {{name}} = {{value}} ({{where}}): {{reason}} The server refuses to start.',

@@ -16,6 +16,10 @@ export default defineRule({
     scope: 'file',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'skip',
+      reason: 'A test or CI server\'s memory sizing is not production\'s.',
+    },
     messages: {
       belowShare:
         '{{sharedText}} is {{percent}}% of {{ram}}, under {{minPercent}}%: most reads miss PostgreSQL\'s cache and every connection competes for a small buffer pool.',

@@ -62,6 +62,10 @@ export default defineRule({
     scope: 'file',
     fixable: true,
     since: '0.1.0',
+    nonProduction: {
+      action: 'skip',
+      reason: 'A test that waits forever is stopped by the test runner\'s own timeout; the harm, every request of a service queueing forever under load, is production\'s.',
+    },
     messages: {
       unset:
         '{{construct}} sets no {{option}}, so when all {{max}} connections are busy (a slow query, a leaked client, a database failover) every further request waits forever instead of failing.',

@@ -26,6 +26,10 @@ export default defineRule({
     scope: 'file',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'skip',
+      reason: 'A throwaway test pooler guards no data worth a stronger method.',
+    },
     messages: {
       openToNetwork:
         'auth_type = {{authType}} {{why}}, and listen_addr = {{listenAddr}} accepts connections from other hosts: anyone who can reach port {{port}} can use every database behind this PgBouncer.',

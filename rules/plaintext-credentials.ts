@@ -6,7 +6,22 @@ import { distinctConnectionValues } from '../src/model/connections.js';
 import { classifyPassword } from '../src/model/connections/credentials.js';
 import { isTracked } from '../src/discovery/git-tracked.js';
 
-export const DEFAULT_ALLOW = '**/test/**, **/tests/**, **/__tests__/**, **/fixtures/**, **/*.test.*, **/*.spec.*';
+/** Non-production code (codePaths.nonProduction) replaced the old default list of test folders. */
+export const DEFAULT_ALLOW = '';
+
+/**
+ * A host whose password protects nothing outside the machine or the test network: a socket or no
+ * host (libpq's local default), loopback, Docker's host alias, a single-label name (a compose
+ * service: `db`, `postgres`), or a name reserved for tests and documentation (RFC 2606 §2–3:
+ * `.test`, `.example`, `.invalid`, `.localhost`, example.com/.net/.org; RFC 6762: `.local`).
+ */
+export function isThrowawayHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (h === '' || h.startsWith('/') || h === 'localhost' || h === '::1' || h === '0.0.0.0' || h === 'host.docker.internal') return true;
+  if (/^127(\.\d{1,3}){3}$/.test(h)) return true;
+  if (/^[a-z0-9_-]+$/.test(h) && !/^\d+$/.test(h)) return true;
+  return /(^|\.)(test|example|invalid|localhost|local)$/.test(h) || /(^|\.)example\.(com|net|org)$/.test(h);
+}
 
 /** `.env.example`, `.env.sample`, `.env.template` and friends document variables; nothing loads them. */
 const TEMPLATE_NAME = /(^|[.-])(example|sample|template|tpl|dist)([.-]|$)/i;
@@ -26,6 +41,10 @@ export default defineRule({
     scope: 'file',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'report',
+      reason: 'The rule decides there itself: a password for localhost, a socket, a single-label host (a compose service) or a reserved test domain (example.com, .test, .localhost, .invalid) is throwaway test data and is skipped; a password for any other host is a real credential wherever it stands.',
+    },
     messages: {
       connection:
         '{{what}} holds a literal password ({{redacted}}) in {{place}}: everyone who can read the repository, its forks and its history can log in as {{user}}.',
@@ -41,7 +60,7 @@ export default defineRule({
       allow: {
         type: 'string',
         description:
-          'Comma-separated globs (relative to the repository root) of files whose credentials are test data, not secrets. Templates (.env.example, .env.sample, .env.template) are always allowed.',
+          'Comma-separated globs (relative to the repository root) of files whose credentials are test data, not secrets, whatever their host. Templates (.env.example, .env.sample, .env.template) are always allowed, and so are throwaway local passwords in non-production code (codePaths.nonProduction).',
         default: DEFAULT_ALLOW,
       },
     },
@@ -54,14 +73,19 @@ export default defineRule({
       .filter((g) => g !== '');
     const allowed = globs.length ? picomatch(globs, { dot: true }) : () => false;
     const git = ctx.facts.git;
-    /** A file whose plaintext password is a finding: tracked, not a template, not allowed test data. */
-    const judged = (file: string): boolean => {
+    /**
+     * A file whose plaintext password is a finding: tracked, not a template, not allowed test data.
+     * In non-production code (tests, fixtures, scripts: ctx.model.codePaths) a password for a
+     * throwaway host (`hosts`; undefined when the place names none) is test data.
+     */
+    const judged = (file: string, hosts: readonly string[] | undefined): boolean => {
       const relPath = relative(root, file).split(sep).join('/');
       if (TEMPLATE_NAME.test(basename(file)) || allowed(relPath)) return false;
+      if (ctx.model.codePaths.nonProduction(file) !== undefined && (hosts === undefined || hosts.every(isThrowawayHost))) return false;
       return isTracked(git, root, file);
     };
-    const report = (messageId: string, helpId: string, data: Record<string, string>, range: SourceRange) => {
-      if (!judged(range.file)) return;
+    const report = (messageId: string, helpId: string, data: Record<string, string>, range: SourceRange, hosts: readonly string[] | undefined) => {
+      if (!judged(range.file, hosts)) return;
       const place = git.known ? 'a file git tracks' : 'a file of the project (no git repository: every file counts as committed)';
       ctx.report({ messageId, helpId, data: { ...data, place }, range });
     };
@@ -69,7 +93,7 @@ export default defineRule({
     for (const c of distinctConnectionValues(ctx.model.connections.strings)) {
       if (c.password !== 'literal' || c.secret || c.template) continue;
       const what = c.envVar ? `${c.envVar}` : 'This connection string';
-      report('connection', 'help', { what, redacted: c.parsed.redacted, user: c.parsed.user ? `"${c.parsed.user}"` : 'its user' }, c.range);
+      report('connection', 'help', { what, redacted: c.parsed.redacted, user: c.parsed.user ? `"${c.parsed.user}"` : 'its user' }, c.range, c.parsed.hosts.length > 0 ? c.parsed.hosts.map((h) => h.host) : ['']);
     }
 
     for (const cfg of ctx.facts.pgbouncer) {
@@ -78,7 +102,7 @@ export default defineRule({
         if (!pw || classifyPassword(pw.value) !== 'literal') continue;
         const user = db.params.get('user')?.value;
         const range: SourceRange = { ...pw.keyRange, endLine: pw.valueRange.endLine, endColumn: pw.valueRange.endColumn };
-        report('pgbouncer', 'helpPgbouncer', { name: db.name, user: user ? `"${user}"` : 'its user' }, range);
+        report('pgbouncer', 'helpPgbouncer', { name: db.name, user: user ? `"${user}"` : 'its user' }, range, (db.params.get('host')?.value ?? '').split(','));
       }
     }
 
@@ -89,7 +113,7 @@ export default defineRule({
             if (e.from !== 'inline' || e.value === undefined || !PASSWORD_NAME.test(e.name)) continue;
             if (classifyPassword(e.raw ?? e.value) !== 'literal') continue;
             // The name, not the value: the source frame then shows `- name: X_PASSWORD`, never the password.
-            report('k8sEnv', 'helpK8s', { name: e.name, container: c.name }, e.nameRange);
+            report('k8sEnv', 'helpK8s', { name: e.name, container: c.name }, e.nameRange, undefined);
           }
         }
       }

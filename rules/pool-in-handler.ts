@@ -57,6 +57,10 @@ export default defineRule({
     scope: 'file',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'skip',
+      reason: 'A test\'s handler serves a handful of requests; the harm, connections piling up per request under load, is production\'s.',
+    },
     messages: {
       perRequest:
         '{{construct}} runs on every call of the {{scope}}, so each request opens its own {{what}} and never closes it: under load the open connections add up until PostgreSQL refuses new ones ("too many clients").',

@@ -40,6 +40,10 @@ export default defineRule({
     fixable: false,
     hasSuggestions: true,
     since: '0.1.0',
+    nonProduction: {
+      action: 'skip',
+      reason: 'A test or CI deployment (a compose file under a test folder) is not the production budget; the deployment model never counts non-production code or services in any budget either.',
+    },
     messages: {
       over: '{{breakdown}}; {{demand}} > {{limit}}: at peak, connections beyond that fail with "sorry, too many clients already".',
       tight: '{{breakdown}}; {{demand}} of {{limit}} leaves {{remaining}} free, fewer than the {{headroom}} kept for migrations, admin sessions and monitoring.',

@@ -134,6 +134,10 @@ export default defineRule({
     scope: 'project',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'warn',
+      reason: 'The connection fails in a test setup too, but no production client sends it.',
+    },
     messages: {
       rejected:
         '{{library}} sends {{sent}} in the startup packet, which {{pooler}} neither tracks nor ignores: PgBouncer closes every connection with "{{error}}".',

@@ -40,6 +40,10 @@ export default defineRule({
     scope: 'project',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'warn',
+      reason: 'Migrations fail in a test setup too, but no production deploy depends on it.',
+    },
     messages: {
       schema:
         'The datasource url{{via}} reaches {{pooler}} and the datasource has no directUrl: prisma migrate needs a session-level connection (advisory lock, prepared statements) and fails or hangs through a transaction-mode pooler.',

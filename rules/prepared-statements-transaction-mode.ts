@@ -126,6 +126,10 @@ export default defineRule({
     fixable: true,
     hasSuggestions: true,
     since: '0.1.0',
+    nonProduction: {
+      action: 'warn',
+      reason: 'Queries fail in a test setup too, but no production client sends them.',
+    },
     messages: {
       unsupported:
         '{{how}}, but this client reaches {{pooler}} in {{mode}} mode and {{detail}}: a statement prepared on one server connection is missing on the next ("prepared statement \\"s0\\" does not exist") or collides with another client\'s ("already exists").',

@@ -1,7 +1,8 @@
 import { basename, dirname, relative, sep } from 'node:path';
 import { defineRule } from '../src/engine/rule.js';
 import { PRISMA_DEFAULT_CONNECTION_LIMIT, type PrismaClientModel, type ResolvedConnection } from '../src/model/connections.js';
-import type { ProjectFacts } from '../src/model/project.js';
+import type { ProjectModel } from '../src/model/project-model.js';
+import { serverlessScopeRuntime } from '../src/model/deployment/runtime.js';
 import { isServerlessScope } from '../src/sources/js/scopes/lookup.js';
 
 function inside(dir: string, file: string): boolean {
@@ -14,12 +15,16 @@ function inside(dir: string, file: string): boolean {
  * edge) in the Prisma project's directory, or a serverless.yml / vercel.json above or inside it.
  * Only for a project whose PrismaClient was found (query engine, no adapter).
  */
-function serverlessUse(facts: ProjectFacts, p: PrismaClientModel, single: boolean): string | undefined {
+function serverlessUse(model: ProjectModel, p: PrismaClientModel, single: boolean): string | undefined {
+  const facts = model.facts;
   if (p.clients.length === 0) return undefined;
   for (const f of facts.js) {
     if (!single && !inside(p.projectDir, f.file)) continue;
     const s = f.requestScopes.find(isServerlessScope);
-    if (s) return `${s.description} in ${relative(facts.root, f.file).split(sep).join('/')}`;
+    if (!s) continue;
+    // Serverless is how the code runs (the deployment model's runtime), not the shape of a route file.
+    const runtime = serverlessScopeRuntime(model.deployment, f.file, s);
+    if (runtime.serverless) return `${s.description} in ${relative(facts.root, f.file).split(sep).join('/')}; run as a function: ${runtime.evidence}`;
   }
   for (const s of facts.serverless) {
     const d = dirname(s.file);
@@ -64,6 +69,10 @@ export default defineRule({
     scope: 'project',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'skip',
+      reason: 'A test run does not scale out instances, so Prisma\'s default pool size multiplies nothing.',
+    },
     messages: {
       pooler:
         '{{what}} sets no connection_limit, so each Prisma Client instance opens up to ' +
@@ -85,7 +94,7 @@ export default defineRule({
     for (const p of engines) {
       const urls = model.strings.filter((c) => (p.schema ? c.origin.prismaId === p.id && c.origin.property === 'url' : c.origin.poolId === p.id));
       if (urls.length === 0) continue;
-      const scope = serverlessUse(ctx.facts, p, single);
+      const scope = serverlessUse(ctx.model, p, single);
       for (const c of urls) {
         if (c.parsed.prisma.connectionLimit !== undefined) continue;
         // An invalid connection_limit (Prisma refuses the URL) is the parser's warning, not this rule's.

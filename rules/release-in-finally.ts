@@ -32,6 +32,10 @@ export default defineRule({
     scope: 'file',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'warn',
+      reason: 'A leak in a test or script exhausts only that run\'s pool, but it is a bug worth fixing where it is.',
+    },
     messages: {
       poolLeak: '{{detail}}: the pool never gets that connection back, and once all of its connections have leaked this way every request waits for one.',
       clientLeak: '{{detail}}: its connection stays open on the server, holding one of max_connections, until the process exits.',

@@ -14,6 +14,10 @@ export default defineRule({
     scope: 'file',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'warn',
+      reason: 'A test server with no slot left refuses connections too, but no production server reads the file.',
+    },
     messages: {
       refused:
         'PostgreSQL {{version}} refuses to start: {{reservedText}} must be less than max_connections ({{maxConnections}}).',

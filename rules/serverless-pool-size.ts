@@ -2,6 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../src/sources/js/types.js';
 import { constructionHead, isServerlessScope, requestScopeAt, wrapsInlineDefinition } from '../src/sources/js/scopes/lookup.js';
 import type { ProjectModel } from '../src/model/project-model.js';
+import { serverlessScopeRuntime } from '../src/model/deployment/runtime.js';
 import { LIBRARY_NAME } from '../src/sources/js/libraries.js';
 
 function prismaClientsWithDatasource(model: ProjectModel): Set<string> {
@@ -45,11 +46,15 @@ export default defineRule({
     scope: 'file',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'skip',
+      reason: 'Test code is not deployed as a function, so no concurrent invocations multiply its pool.',
+    },
     messages: {
       tooLarge:
-        '{{construct}} allows up to {{max}} connections{{source}} in serverless code ({{scope}}): each concurrent invocation runs its own copy of this pool, so 100 concurrent invocations can hold {{total}} connections.',
+        '{{construct}} allows up to {{max}} connections{{source}} in serverless code ({{scope}}; run as a function: {{runtime}}): each concurrent invocation runs its own copy of this pool, so 100 concurrent invocations can hold {{total}} connections.',
       prismaDefault:
-        '{{construct}} in serverless code ({{scope}}) uses Prisma\'s default pool of num_cpus × 2 + 1 connections per instance (the URL in code sets no connection_limit): each concurrent invocation holds its own pool.',
+        '{{construct}} in serverless code ({{scope}}; run as a function: {{runtime}}) uses Prisma\'s default pool of num_cpus × 2 + 1 connections per instance (the URL in code sets no connection_limit): each concurrent invocation holds its own pool.',
       help: 'Set `{{option}}` (one invocation rarely needs more) and put a pooler between the functions and PostgreSQL (PgBouncer, RDS Proxy or your provider\'s pooled endpoint).',
       helpPrisma: 'Add `connection_limit=1` to the connection URL (for example in DATABASE_URL) and connect through a pooler (PgBouncer with `pgbouncer=true`, Prisma Accelerate, your provider\'s pooled endpoint).',
     },
@@ -62,19 +67,23 @@ export default defineRule({
     for (const file of ctx.facts.js) {
       const serverless = file.requestScopes.find(isServerlessScope);
       if (!serverless) continue;
+      // Serverless is how the code runs (the deployment model's runtime), not the shape of a route file.
+      const runtime = serverlessScopeRuntime(ctx.model.deployment, file.file, serverless);
+      if (!runtime.serverless) continue;
+      const related = runtime.range ? [{ range: runtime.range, message: `how this code runs: ${runtime.evidence}` }] : [];
       for (const def of file.pools) {
         if (def.kind === 'client' || def.wraps !== undefined || wrapsInlineDefinition(def, file.pools)) continue;
         // Created per request: that is pool-in-handler's finding, not a sizing question.
         const inScope = requestScopeAt(file.requestScopes, def.range);
         if (inScope && !(def.scope.kind === 'function' && def.scope.lazySingleton)) continue;
-        const data = { construct: def.construct, scope: serverless.description };
+        const data = { construct: def.construct, scope: serverless.description, runtime: runtime.evidence };
         // Prisma (query engine): connection_limit defaults to num_physical_cpus * 2 + 1
         // (https://www.prisma.io/docs/orm/prisma-client/setup-and-configuration/databases-connections/connection-pool#default-connection-pool-size).
         if (def.kind === 'prisma-client' && def.max.provenance.kind === 'default') {
           // When the repository holds the datasource, its URL decides (per environment, through .env files):
           // prisma-connection-limit judges that at the URL, so only a client whose URL is unknown is reported here.
           if (prismaClientsWithDatasource(ctx.model).has(def.id)) continue;
-          ctx.report({ messageId: 'prismaDefault', helpId: 'helpPrisma', data, range: constructionHead(def) });
+          ctx.report({ messageId: 'prismaDefault', helpId: 'helpPrisma', data, range: constructionHead(def), related });
           continue;
         }
         const max = def.max;
@@ -87,6 +96,7 @@ export default defineRule({
           helpId: 'help',
           data: { ...data, max: max.value, source: source(def, max), total: max.value * 100, option: sizeOption(def.library, 1) },
           range: max.range ?? constructionHead(def),
+          related,
         });
       }
     }

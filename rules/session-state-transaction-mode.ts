@@ -95,6 +95,10 @@ export default defineRule({
     scope: 'project',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'warn',
+      reason: 'Session state is lost through a transaction pooler in a test setup too, but no production client depends on it.',
+    },
     messages: {
       set: '{{statement}} is sent through {{via}}, which reaches {{pooler}} in {{mode}} mode: the setting stays on whichever server connection ran it, so this client\'s next transactions may run without it and other clients inherit it.',
       lock: '{{statement}} takes a session-level advisory lock through {{via}}, which reaches {{pooler}} in {{mode}} mode: the lock stays on a server connection other clients then use, and the unlock may run on another connection and fail.',

@@ -41,6 +41,10 @@ export default defineRule({
     scope: 'file',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'warn',
+      reason: 'Statements run on the wrong connection in test code too, but no production transaction depends on them.',
+    },
     messages: {
       begin:
         '{{statement}} is sent through {{via}}, which runs each call on whichever pooled connection is free: the queries after it may run outside this transaction, and the connection returns to the pool still inside it.',

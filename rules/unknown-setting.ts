@@ -44,6 +44,10 @@ export default defineRule({
     scope: 'file',
     fixable: false,
     since: '0.1.0',
+    nonProduction: {
+      action: 'warn',
+      reason: 'A test server refuses to start too (the test run shows it at once), but no production server reads the file.',
+    },
     messages: {
       pgUnknown: 'PostgreSQL {{version}} has no parameter "{{name}}": the server refuses to start with this file, and a reload applies none of its changes.',
       pgNotInVersion: 'PostgreSQL {{version}} has no parameter "{{name}}" ({{note}}): the server refuses to start with this file, and a reload applies none of its changes.',

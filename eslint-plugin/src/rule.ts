@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Rule as EslintRule } from 'eslint';
-import { renderTemplate, type ReportDescriptor, type Rule, type RuleContext } from '../../src/engine/rule.js';
+import { nonProductionVerdict, renderTemplate, type ReportDescriptor, type Rule, type RuleContext } from '../../src/engine/rule.js';
 import { isSuppressed, parseSuppressions } from '../../src/engine/suppressions.js';
 import { projectFacts, type ProjectFacts } from '../../src/model/project.js';
 import { buildProjectModel, type ProjectModel } from '../../src/model/project-model.js';
@@ -50,13 +50,19 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
               if (range === undefined || isSuppressed(directives, rule.meta.id, range.line)) return;
               // Shown here for a related location: a suppression where the CLI reports it hides it too.
               if (range !== d.range && suppressedAt(facts, rule.meta.id, d.range)) return;
+              // The same non-production policy as the CLI (src/engine/rule.ts); ESLint has one severity per
+              // rule, so a `warn` finding keeps the configured severity and says why it is lesser.
+              const np = nonProductionVerdict(rule, ctx.model, d.range.file);
+              if (np?.action === 'skip') return;
               const help = d.helpId !== undefined ? rule.meta.messages[d.helpId] : undefined;
               const data: Record<string, string> = {};
               // ESLint prints the message as rendered here: redacted and escaped like every pgconn-lint output
               // (docs/security.md; ESLint's own formatters print it raw).
               const safe = (s: string) => neutraliseCommands(escapeText(redactSecrets(s)));
               for (const [k, v] of Object.entries(d.data ?? {})) data[k] = safe(String(v));
-              data[HELP_KEY] = help !== undefined ? `${HELP_SEPARATOR}${safe(renderTemplate(help, d.data))}` : '';
+              const npNote = np?.action === 'warn' ? `This file is non-production code (${np.match.describe}).` : undefined;
+              const helpText = [help !== undefined ? renderTemplate(help, d.data) : undefined, npNote].filter((x): x is string => x !== undefined).join(' ');
+              data[HELP_KEY] = helpText !== '' ? `${HELP_SEPARATOR}${safe(helpText)}` : '';
               // The CLI's `--fix` edits are ESLint fixes, and suggestions are suggestions, when every edit is in this file.
               const fix = d.fix && rule.meta.fixable ? eslintFix(context.sourceCode, file, d.fix) : undefined;
               const suggest = rule.meta.hasSuggestions

@@ -29,13 +29,23 @@ function errnoMessage(err: unknown): string {
   }
 }
 
+export interface ReadTextOptions {
+  /**
+   * Source code: a NUL byte alone does not make a file binary. A NUL character is valid in
+   * JavaScript source (ECMA-262 §12: source text is any Unicode code point; a template or string
+   * literal may hold U+0000), and real code has one (a large ORM's repository does, in a template
+   * string). Such a file is binary only when it is not valid UTF-8 either.
+   */
+  nulIsText?: boolean;
+}
+
 /**
  * Reads a file as text the way a linter needs it: never throws, reports
  * unreadable, binary, oversized and non-UTF-8 files as located problems.
  * The BOM is kept in `text` (PostgreSQL and PgBouncer read it as ordinary bytes);
  * parsers decide what it means.
  */
-export function readTextFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): TextFile {
+export function readTextFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES, options: ReadTextOptions = {}): TextFile {
   const at = rangeOnLine(path, 1, 1, 0);
   let size: number;
   try {
@@ -67,11 +77,16 @@ export function readTextFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): T
   }
   const probe = bytes.subarray(0, 8192);
   const nul = probe.indexOf(0);
-  if (nul !== -1) {
+  if (nul !== -1 && !(options.nulIsText === true && decodes(bytes))) {
     return {
       ok: false,
       path,
-      problem: { message: `File is binary (NUL byte at offset ${nul}), not a text configuration file; it was not linted.`, range: at },
+      problem: {
+        message: options.nulIsText === true
+          ? `File is binary (NUL byte at offset ${nul}, and not valid UTF-8 at offset ${firstInvalidUtf8(bytes)}), not source code; it was not linted.`
+          : `File is binary (NUL byte at offset ${nul}), not a text configuration file; it was not linted.`,
+        range: at,
+      },
     };
   }
   const problems: InputProblem[] = [];
@@ -94,6 +109,15 @@ export function readTextFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): T
   }
   const hasBom = text.charCodeAt(0) === 0xfeff;
   return { ok: true, path, text, hasBom, problems };
+}
+
+function decodes(bytes: Uint8Array): boolean {
+  try {
+    fatalDecoder.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function firstInvalidUtf8(b: Uint8Array): number {

@@ -2,13 +2,14 @@ import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { InputProblem } from '../core/diagnostic.js';
+import { isPlatformFileName } from '../sources/platform/names.js';
 import { rangeOnLine } from '../core/location.js';
 import { FileAccess } from '../core/file-access.js';
 
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
 export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git'];
 
-export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js' | 'env' | 'prisma-schema' | 'prisma-config' | 'deployment' | 'dockerfile';
+export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js' | 'env' | 'prisma-schema' | 'prisma-config' | 'deployment' | 'dockerfile' | 'platform';
 
 export interface Candidate {
   path: string;
@@ -85,6 +86,9 @@ function classifyName(name: string): CandidateKind | null {
   // compose, Kubernetes, PM2 and serverless files (the YAML extractor sorts them by content).
   if (/\.ya?ml$/i.test(name) || name === 'vercel.json' || /^ecosystem([.-][\w-]+)*\.(config\.)?([cm]?js|json5?)$/.test(name)) return 'deployment';
   if (JS_FILE.test(name) && !JS_SKIP.test(name)) return 'js';
+  // A hosting platform's config file (netlify.toml, wrangler.toml, Procfile, fly.toml): how code runs.
+  // (sst.config.ts and render.yaml are read as code and YAML above; the facts take them by name too.)
+  if (isPlatformFileName(name)) return 'platform';
   return null;
 }
 
@@ -268,8 +272,17 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
           say(`Symbolic link loop: ${shown(abs)} points to ${linkTarget === real ? 'its own directory' : 'a directory that contains it'}; skipped.`, abs);
           continue;
         }
-        // A plain subdirectory's real path is its parent's plus its name; a link is resolved (and checked) by walk.
-        walk(abs, here, depth + 1, isLink ? undefined : join(real, e.name));
+        if (linkTarget !== undefined) {
+          // A link to another directory of the tree (`.cursor/skills/x → ../../.agents/skills/x`) is
+          // walked as its target, under the root's own path, with the target's .gitignore files: its
+          // files are read once and reported where they are, whichever of the two is met first.
+          const target = access.lexical(linkTarget);
+          if (isWithin(target, root) && access.check(abs).ok) walk(target, rootLayers(target), depth + 1);
+          else walk(abs, here, depth + 1);
+          continue;
+        }
+        // A plain subdirectory's real path is its parent's plus its name.
+        walk(abs, here, depth + 1, join(real, e.name));
       } else if (isFile) {
         if (userIgnored(abs, false)) {
           if (classifyName(e.name)) skip(abs, 'ignore-pattern', false);

@@ -84,7 +84,8 @@ export function findConfigFile(cwd: string): string | null {
   }
 }
 
-const TOP_KEYS = ['$schema', 'preset', 'rules', 'ignorePatterns', 'database', 'pgbouncer', 'maxFileSize', 'deployment'] as const;
+const TOP_KEYS = ['$schema', 'preset', 'rules', 'ignorePatterns', 'codePaths', 'database', 'pgbouncer', 'maxFileSize', 'deployment'] as const;
+const CODE_PATHS_KEYS = ['nonProduction'] as const;
 const DATABASE_KEYS = ['version', 'memory'] as const;
 const PGBOUNCER_KEYS = ['version'] as const;
 
@@ -290,6 +291,20 @@ export function loadConfig(options: { cwd: string; configPath?: string; searchFr
       case 'ignorePatterns': {
         if (!isSeq(value) || !value.items.every((i) => isScalar(i) && typeof i.value === 'string')) fail(loc, pair, '"ignorePatterns" must be a list of strings');
         for (const i of value.items) ignorePatterns.push(String((i as { value: string }).value));
+        break;
+      }
+      case 'codePaths': {
+        if (!isMap(value)) fail(loc, pair, '"codePaths" must be an object');
+        for (const cp of value.items) {
+          const k = String(isScalar(cp.key) ? cp.key.value : cp.key);
+          if (k !== 'nonProduction') unknownKey(loc, cp, k, CODE_PATHS_KEYS, '"codePaths"');
+          const list = cp.value as Node | null;
+          if (!isSeq(list) || !list.items.every((i) => isScalar(i) && typeof i.value === 'string' && i.value.trim() !== '' && i.value.trim() !== '!')) {
+            fail(loc, cp, '"codePaths.nonProduction" must be a list of gitignore-style patterns (strings; "!pattern" takes a path back, "!**" drops every default)');
+          }
+          // Relative to the config file's directory, as ignorePatterns are.
+          settings.codePaths = { nonProduction: list.items.map((i) => String((i as { value: string }).value).trim()), base: dirname(file) };
+        }
         break;
       }
       case 'maxFileSize': {

@@ -2,6 +2,7 @@ import type { Severity, RelatedLocation, TextEdit } from '../core/diagnostic.js'
 import type { SourceRange } from '../core/location.js';
 import type { ProjectFacts } from '../model/project.js';
 import type { ProjectModel } from '../model/project-model.js';
+import type { NonProductionMatch } from '../model/code-paths.js';
 import type { LintSettings } from './settings.js';
 
 /** The kinds of input a rule can read; used for docs and to skip rules with nothing to read. */
@@ -14,6 +15,21 @@ export interface RuleOptionSchema {
   description: string;
   default: number | string | boolean;
   minimum?: number;
+}
+
+/**
+ * What a rule does with a finding in non-production code (tests, fixtures, scripts, seeds, perf
+ * suites: `codePaths.nonProduction`, src/model/code-paths.ts), applied by the engine and the ESLint
+ * plugin at the finding's location:
+ * - `skip`: the harm is production harm (a pool size, a timeout, a budget): not reported there;
+ * - `warn`: a bug there too, but not one that hurts production: reported as a warning (unless the
+ *   user set the rule's severity; the ESLint plugin reports it at the configured severity);
+ * - `report`: reported as anywhere else (the rule may read `ctx.model.codePaths` itself; `reason` says how).
+ */
+export interface NonProductionPolicy {
+  action: 'skip' | 'warn' | 'report';
+  /** Why, for the rule's doc header (one sentence). */
+  reason: string;
 }
 
 export interface RuleMeta {
@@ -33,6 +49,8 @@ export interface RuleMeta {
   hasSuggestions?: boolean;
   /** pgconn-lint version that introduced the rule. */
   since: string;
+  /** Findings in non-production code (tests, scripts, seeds…). */
+  nonProduction: NonProductionPolicy;
   /** Message and help templates; `{{name}}` is replaced with report data. */
   messages: Record<string, string>;
   options: Record<string, RuleOptionSchema>;
@@ -90,6 +108,18 @@ export function defineRule(rule: Rule): Rule {
     if (text.trim() === '') throw new Error(`rule ${meta.id} has an empty message`);
   }
   return rule;
+}
+
+/**
+ * What becomes of a finding at `file` under the rule's non-production policy: undefined when the
+ * file is production code or the rule reports everywhere; else the action and the matching pattern.
+ * The engine and the ESLint plugin both ask here.
+ */
+export function nonProductionVerdict(rule: Rule, model: Pick<ProjectModel, 'codePaths'>, file: string): { action: 'skip' | 'warn'; match: NonProductionMatch } | undefined {
+  const action = rule.meta.nonProduction.action;
+  if (action === 'report') return undefined;
+  const match = model.codePaths.nonProduction(file);
+  return match ? { action, match } : undefined;
 }
 
 export function renderTemplate(template: string, data: Record<string, string | number> | undefined): string {

@@ -1,3 +1,4 @@
+import type { CodePathSettings } from '../model/code-paths.js';
 import type { DeploymentSettings } from '../model/deployment/types.js';
 
 /** Facts about the deployment that the linted files do not hold, from the config file. */
@@ -17,4 +18,6 @@ export interface LintSettings {
   };
   /** The config file's `deployment` section: declared services, servers, poolers, headroom, CPU count. */
   deployment?: DeploymentSettings;
+  /** The config file's `codePaths` section: non-production paths added to (or taken from) the defaults. */
+  codePaths?: CodePathSettings;
 }

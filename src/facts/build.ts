@@ -23,6 +23,8 @@ import { parseDockerfile } from '../sources/dockerfile/parse.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
 import type { PackageFacts } from '../model/project.js';
 import { gitTrackedFiles } from '../discovery/git-tracked.js';
+import { isPlatformFileName, platformFile, type PlatformFileFacts } from '../sources/platform/names.js';
+import { extractNextConfig, NEXT_CONFIG, type NextConfigFacts } from '../sources/platform/next-config.js';
 
 export interface BuildOptions {
   maxFileBytes?: number;
@@ -121,8 +123,20 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
       if (t.ok) dockerfiles.push(parseDockerfile(t.text, path, b.args));
     }
   }
+  // How code runs (issue 15): platform config files by name, and next.config `output`.
+  const platforms: PlatformFileFacts[] = [];
+  const nextConfigs: NextConfigFacts[] = [];
+  for (const c of discovery.candidates) {
+    const name = basename(c.path);
+    const p = isPlatformFileName(name) ? platformFile(c.path) : undefined;
+    if (p) platforms.push(p);
+    if (c.kind === 'js' && NEXT_CONFIG.test(name)) {
+      const t = reader('js')(c.path);
+      if (t.ok) nextConfigs.push(extractNextConfig(t.text, c.path));
+    }
+  }
   const git = gitTrackedFiles(discovery.root);
-  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, dockerfiles, git, skippedInputs, ...config };
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, dockerfiles, platforms, nextConfigs, git, skippedInputs, ...config };
   return facts;
 }
 

@@ -5,6 +5,7 @@
  * run of code rules alone never pays for the deployment model; no rule builds or caches a model.
  */
 import type { LintSettings } from '../engine/settings.js';
+import { buildCodePaths, type CodePaths } from './code-paths.js';
 import { buildConnections, type ConnectionModel } from './connections.js';
 import { buildDeploymentModel } from './deployment/build.js';
 import type { DeploymentModel } from './deployment/types.js';
@@ -15,6 +16,8 @@ import type { ProjectFacts } from './project.js';
 export interface ProjectModel {
   readonly facts: ProjectFacts;
   readonly settings: LintSettings;
+  /** Which files are non-production code (tests, fixtures, scripts, seeds…): the one classifier. */
+  readonly codePaths: CodePaths;
   /** Connection strings resolved per environment, and Prisma's client pools. */
   readonly connections: ConnectionModel;
   /** Servers, poolers, services, the edges between them and the budgets. */
@@ -35,14 +38,18 @@ export function buildProjectModel(facts: ProjectFacts, settings: LintSettings, g
   let deployment: DeploymentModel | undefined = given.deployment;
   let paths: PoolerPath[] | undefined;
   let parameters: ParameterModel | undefined;
+  let codePaths: CodePaths | undefined;
   return {
     facts,
     settings,
+    get codePaths() {
+      return (codePaths ??= buildCodePaths(facts, settings));
+    },
     get connections() {
       return (connections ??= buildConnections(facts));
     },
     get deployment() {
-      return (deployment ??= buildDeploymentModel(facts, settings));
+      return (deployment ??= buildDeploymentModel(facts, settings, this.codePaths));
     },
     get parameters() {
       return (parameters ??= buildParameterModel(facts, settings, this.deployment));

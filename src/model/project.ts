@@ -6,6 +6,8 @@ import type { LoadedEnvFile } from '../sources/env/types.js';
 import type { ParsedPrismaSchema, PrismaConfigFacts } from '../sources/prisma/types.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
 import { UNKNOWN_GIT, type GitTrackedFiles } from '../discovery/git-tracked.js';
+import type { PlatformFileFacts } from '../sources/platform/names.js';
+import type { NextConfigFacts } from '../sources/platform/next-config.js';
 import type { ComposeFacts, KubernetesFacts, Pm2Facts, ServerlessFacts } from '../sources/yaml/types.js';
 
 /** What kind of file a source text is; decides comment syntax for suppressions and redaction of frames. */
@@ -46,6 +48,10 @@ export interface ProjectFacts {
   kubernetes: KubernetesFacts[];
   pm2: Pm2Facts[];
   serverless: ServerlessFacts[];
+  /** Hosting platforms' config files (netlify.toml, wrangler.toml, sst.config.ts, Procfile, fly.toml, render.yaml): how code runs. */
+  platforms: PlatformFileFacts[];
+  /** next.config.* files and their `output` (standalone: a self-hosted server). */
+  nextConfigs: NextConfigFacts[];
   /** Dockerfiles: their stages, what each copies from the build context, WORKDIR, CMD and ENTRYPOINT. */
   dockerfiles: DockerfileFacts[];
   /** Which files git tracks (asked once while the facts are built; unknown outside a git work tree). */
@@ -75,6 +81,8 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     pm2: [],
     serverless: [],
     dockerfiles: [],
+    platforms: [],
+    nextConfigs: [],
     skippedInputs: [],
     git: UNKNOWN_GIT,
     sources: new Map(),

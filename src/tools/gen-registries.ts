@@ -47,6 +47,12 @@ export function renderReadmeTable(rules: readonly Rule[]): string {
   return ['| Rule | What it reports | Default | Recommended | `--fix` | Reads |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
+const NON_PRODUCTION_ACTION = {
+  skip: 'not reported.',
+  warn: 'reported as a warning (at the severity you set, when you set one).',
+  report: 'reported.',
+} as const;
+
 export function renderDocHeader(r: Rule): string {
   const opts = Object.keys(r.meta.options);
   return [
@@ -57,6 +63,8 @@ export function renderDocHeader(r: Rule): string {
     '| Default severity | In `recommended` | Fixable (`--fix`) | Reads | Scope | Since | Options |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     `| ${sev(r)} | ${r.meta.recommended ? 'yes' : 'no'} | ${r.meta.fixable ? 'yes' : 'no'} | ${r.meta.inputs.join(', ')} | ${r.meta.scope} | ${r.meta.since} | ${opts.length ? opts.map((o) => `\`${o}\``).join(', ') : 'none'} |`,
+    '',
+    `**In non-production code** (tests, fixtures, scripts, seeds, perf suites: [\`codePaths.nonProduction\`](../docs/config.md#codepaths)): ${NON_PRODUCTION_ACTION[r.meta.nonProduction.action]} ${r.meta.nonProduction.reason}`,
   ].join('\n');
 }
 
@@ -87,6 +95,19 @@ export function renderConfigSchema(rules: readonly Rule[]): string {
       preset: { enum: ['recommended', 'strict'], default: 'recommended', description: 'recommended: the rules marked recommended; strict: every rule.' },
       rules: { type: 'object', additionalProperties: false, properties: ruleProps },
       ignorePatterns: { type: 'array', items: { type: 'string' }, description: 'gitignore-style patterns of files not to lint, relative to the working directory.' },
+      codePaths: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'Which code is not production code (docs/config.md#codepaths).',
+        properties: {
+          nonProduction: {
+            type: 'array',
+            items: { type: 'string', minLength: 1 },
+            description:
+              'gitignore-style patterns (relative to the config file\'s directory) added after the defaults (test/, *.test.*, scripts/, seed*/, fixtures/ …): "!pattern" takes a path back, "!**" drops every default. Rules whose harm is production harm stay silent there; the budget never counts that code.',
+          },
+        },
+      },
       maxFileSize: { type: ['string', 'number'], description: 'Configuration files larger than this are skipped with a note (default 8MB).' },
       database: {
         type: 'object',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join, relative } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { discover, classifyByName } from '../../src/discovery/discover.js';
 import { tempProject } from '../support/lint-helpers.js';
 
@@ -53,5 +53,30 @@ describe('discovery', () => {
     expect(found(dir)).toEqual([]);
     const r = discover({ cwd: dir, paths: [], ignorePatterns: [], noGitignore: true });
     expect(r.candidates.map((c) => relative(dir, c.path))).toEqual(['secret/pgbouncer.ini']);
+  });
+});
+
+describe('symbolic links inside the tree (issue 15)', () => {
+  const POOL = "import { Pool } from 'pg';\nexport const pool = new Pool({ max: 5 });\n";
+
+  it('a link to another directory of the tree (.cursor/skills/x → ../../.agents/skills/x) is read once, silently', () => {
+    const dir = tempProject({ '.agents/skills/x/db.ts': POOL, '.agents/skills/x/.env': 'DATABASE_URL=postgres://db/app\n', 'src/app.ts': 'export {};\n' });
+    mkdirSync(join(dir, '.cursor', 'skills'), { recursive: true });
+    symlinkSync('../../.agents/skills/x', join(dir, '.cursor', 'skills', 'x'));
+    // A file link too (CLAUDE.md → AGENTS.md style), to a file pgconn-lint reads.
+    symlinkSync('.agents/skills/x/.env', join(dir, '.env'));
+    const r = discover({ cwd: dir, paths: [], ignorePatterns: [] });
+    expect(r.notes).toEqual([]);
+    expect(r.candidates.map((c) => `${relative(dir, c.path)}:${c.kind}`).sort()).toEqual(['.agents/skills/x/.env:env', '.agents/skills/x/db.ts:js', 'src/app.ts:js']);
+  });
+
+  it('"loop" is said only of a real loop (a link to a directory that contains it)', () => {
+    const dir = tempProject({ 'a/b/db.ts': POOL, 'a/c/other.ts': POOL });
+    symlinkSync('..', join(dir, 'a', 'b', 'up'));
+    symlinkSync('../c', join(dir, 'a', 'b', 'sibling'));
+    symlinkSync('../missing', join(dir, 'a', 'b', 'dangling'));
+    const r = discover({ cwd: dir, paths: [], ignorePatterns: [] });
+    expect(r.notes.map((n) => n.message)).toEqual(['Symbolic link loop: a/b/up points to a directory that contains it; skipped.']);
+    expect(r.candidates.map((c) => relative(dir, c.path)).sort()).toEqual(['a/b/db.ts', 'a/c/other.ts']);
   });
 });

@@ -140,6 +140,22 @@ describe('bad input', () => {
       expect(ds.find((x) => x.ruleId === 'release-in-finally')?.range).toMatchObject({ line: 5 });
     });
 
+    it('a NUL character inside a template string of valid UTF-8 source is code, not binary (issue 15)', () => {
+      // A large ORM's repository has one: `const SEP = \`\0\``, written as the raw character.
+      const text = `const SEP = \`a\u0000b\`;\n${LEAK}`;
+      expect(Buffer.from(text).indexOf(0)).toBe(14);
+      const dir = tempProject({ 'src/db.ts': text });
+      const { ds } = lintDir(dir);
+      expect(ds.filter((x) => x.ruleId === null)).toEqual([]);
+      expect(ds.find((x) => x.ruleId === 'release-in-finally')?.range).toMatchObject({ line: 5 });
+    });
+
+    it('a NUL byte in a file that is not valid UTF-8 is binary, with both reasons', () => {
+      const dir = tempProject({ 'src/blob.ts': Buffer.concat([Buffer.from('const a = 1;\n'), Buffer.from([0, 0xc3, 0x28])]) });
+      const { ds } = lintDir(dir);
+      expect(ds.find((x) => x.range.file.endsWith('blob.ts'))?.message).toBe('File is binary (NUL byte at offset 13, and not valid UTF-8 at offset 14), not source code; it was not linted.');
+    });
+
     it('a binary file named like code is skipped with a diagnostic; the other files are linted', () => {
       const dir = tempProject({ 'src/blob.js': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0, 0xff]), 'src/db.ts': LEAK });
       const { ds } = lintDir(dir);

@@ -10,6 +10,7 @@ import { parseByteSize } from '../../src/catalog/postgresql/values.js';
 import { formatStylish } from '../../src/report/formatters/stylish.js';
 import { docsUrl } from '../../src/engine/rule.js';
 import type { Diagnostic } from '../../src/core/diagnostic.js';
+import { REPO_ROOT } from './paths.js';
 
 export interface TestSettings {
   database?: { version?: number | string; memory?: string };
@@ -34,6 +35,9 @@ export function testConfig(ruleIds?: string[], settings: TestSettings = {}): Res
         ...(memory !== undefined ? { memoryBytes: memory, memoryText: settings.database!.memory! } : {}),
       },
       pgbouncer: { version: settings.pgbouncer?.version ?? LATEST_PGBOUNCER, versionFromConfig: settings.pgbouncer?.version !== undefined },
+      // This repository's own fixtures/ folder holds the cases, linted in place: they are judged as
+      // production code (folders inside a case, such as a case's test/, still match the defaults).
+      codePaths: { nonProduction: ['!/fixtures/'], base: REPO_ROOT },
     },
   };
 }

@@ -2,6 +2,7 @@ import { relative, sep } from 'node:path';
 import type { SourceRange } from '../../core/location.js';
 import type { LintSettings } from '../../engine/settings.js';
 import type { ProjectFacts } from '../project.js';
+import type { CodePaths } from '../code-paths.js';
 import { EndpointIndex } from './endpoints.js';
 import type { DeploymentModel, DeploymentSettings } from './types.js';
 
@@ -9,6 +10,8 @@ import type { DeploymentModel, DeploymentSettings } from './types.js';
 export interface BuildContext {
   facts: ProjectFacts;
   settings: LintSettings;
+  /** Which files are non-production code (the project model's one classifier). */
+  codePaths: CodePaths;
   declared: DeploymentSettings | undefined;
   cpus: number | undefined;
   headroom: number;
@@ -30,12 +33,13 @@ export function repoRelative(root: string, file: string): string {
 /** Kubernetes' default namespace when a manifest names none. */
 export const DEFAULT_NAMESPACE = 'default';
 
-export function createContext(facts: ProjectFacts, settings: LintSettings): BuildContext {
+export function createContext(facts: ProjectFacts, settings: LintSettings, codePaths: CodePaths): BuildContext {
   const rel = (file: string): string => repoRelative(facts.root, file);
   const declared = settings.deployment;
   return {
     facts,
     settings,
+    codePaths,
     declared,
     cpus: declared?.cpus?.value,
     // pool-oversubscription: slots kept free for migrations, admin sessions and monitoring (issue 5: default 10).

@@ -1,5 +1,5 @@
 import { closestName } from '../../catalog/suggest.js';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { extractPm2 } from '../../sources/pm2/extract.js';
 import { postgresCompatibleServer } from '../../sources/yaml/images.js';
 import { surgePods } from '../../sources/yaml/kubernetes.js';
@@ -31,17 +31,6 @@ interface AppDir {
   pools: PoolDefinition[];
 }
 
-/** Tests, mocks, seeds, migrations and one-off scripts (load tests, benchmarks): folders whose code no deployed process runs. */
-const NOT_RUNTIME_DIR = /(^|\/)(test|tests|__tests__|__mocks__|spec|e2e|scripts|seed|seeds|migrations|prisma\/seed|perf|k6|bench|benchmarks?|load-?tests?)(\/|$)/i;
-/** Test files and test-runner configs. Migration configs (knexfile, data-source) are judged by the scripts that run them (`oneShotFiles`). */
-const NOT_RUNTIME_FILE = /\.(test|spec|e2e)\.[cm]?[jt]sx?$|(^|\/)(jest|vitest|playwright)\.config\.[cm]?[jt]s$/i;
-
-/** Is this file code a deployed process runs (not a test, a seed, a migration, a one-off script)? */
-export function isRuntimeFile(file: string, base: string): boolean {
-  const r = relative(base, file).split(sep).join('/');
-  return !NOT_RUNTIME_DIR.test(dirname(r)) && !NOT_RUNTIME_FILE.test(r);
-}
-
 /** Pools that open connections: wrappers (Kysely, Drizzle over a pool, PrismaClient with an adapter) count through the pool they wrap. */
 export function countedPools(facts: BuildContext['facts']): PoolDefinition[] {
   return facts.js.flatMap((f) => f.pools).filter((p) => !(p.connectionsPerProcess?.value === 0));
@@ -55,8 +44,10 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
   const pools: PoolDefinition[] = [];
   for (const p of countedPools(ctx.facts)) {
     const step = once.get(fileKey(p.file));
+    const np = ctx.codePaths.nonProduction(p.file);
     if (step !== undefined) ctx.notes.push({ message: `the pool at ${ctx.at(p.range)} is a client of ${step}, which runs once: not counted as a pool of a long-running service`, range: p.range });
-    else if (isRuntimeFile(p.file, pkgs.of(p.file)?.dir ?? root)) pools.push(p);
+    else if (np !== undefined) ctx.notes.push({ message: `the pool at ${ctx.at(p.range)} is in non-production code (${np.describe}): not counted as a pool of a long-running service`, range: p.range });
+    else pools.push(p);
   }
   const apps = new Map<string, AppDir>();
   for (const p of pools) {
@@ -133,6 +124,12 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
       host.node.notes = [...(host.node.notes ?? []), `runs PM2 app ${p.node.name} (${ctx.rel(p.node.range.file)}) in each container`];
       host.env = withFallback(host.env, p.env);
     } else out.push(p);
+  }
+
+  // A deployment file in a test or CI folder (e2e/docker-compose.yml) describes a test setup, not production.
+  for (const s of out) {
+    const np = ctx.codePaths.nonProduction(s.node.range.file);
+    if (np) notCounted(s, `defined in non-production code (${np.describe}): a test or CI setup. Not counted in the long-running budget`);
   }
 
   applyDeclaredServices(ctx, out);

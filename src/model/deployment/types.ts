@@ -211,6 +211,19 @@ export interface PoolerBudget {
   unknownClients?: UnknownClient[];
 }
 
+/** How one package's code runs (src/model/deployment/runtime.ts): the evidence and where it is. */
+export interface PackageRuntime {
+  /** The package directory (the repository root for code outside any package). */
+  dir: string;
+  name?: string;
+  kind: 'long-running' | 'serverless' | 'unknown';
+  /** Why: "vercel.json (Vercel runs server code as functions)", "compose service web runs it (docker-compose.yml:4)"; for unknown, the reason. */
+  evidence: string;
+  range?: SourceRange;
+  /** Evidence of the other kind, when both exist (a Dockerfile for self-hosting beside vercel.json). */
+  also?: string;
+}
+
 export interface DeploymentModel {
   servers: ServerNode[];
   poolers: PoolerNode[];
@@ -218,6 +231,8 @@ export interface DeploymentModel {
   edges: ClientEdge[];
   serverBudgets: ServerBudget[];
   poolerBudgets: PoolerBudget[];
+  /** Per package: long-running, serverless or unknown, with the evidence (what rules that assume serverless read). */
+  runtimes: PackageRuntime[];
   /** Mistakes in the config file's `deployment` section that only the files reveal (a service name that matches nothing): located errors. */
   configProblems: InputProblem[];
   /** Things the model could not decide, stated rather than guessed ("pool at src/db.ts:3 has no URL that resolves"). */

@@ -134,6 +134,14 @@ export function deploymentJson(model: DeploymentModel, root: string): Record<str
       ...(s.notCounted !== undefined ? { notCounted: s.notCounted } : {}),
     })),
     edges: model.edges.map((e) => edgeJson(root, e)),
+    runtimes: (model.runtimes ?? []).map((r) => ({
+      package: r.dir === root ? '.' : locationJson(root, { file: r.dir, line: 1, column: 1, endLine: 1, endColumn: 1 })!.file,
+      ...(r.name !== undefined ? { name: r.name } : {}),
+      kind: r.kind,
+      evidence: r.evidence,
+      ...(r.range ? { location: loc(r.range) } : {}),
+      ...(r.also !== undefined ? { also: r.also } : {}),
+    })),
     budgets: {
       servers: model.serverBudgets.map((b) => ({
         server: b.serverId,

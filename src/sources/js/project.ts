@@ -281,24 +281,25 @@ class JsProject implements ModuleHost, ExtractContext {
 }
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
-/** What readTextFile calls a binary file: a NUL byte in the first 8 KiB (src/core/read-text.ts). */
-const BINARY_PROBE_BYTES = 8192;
 
 /**
  * Reads a source file's bytes for the code analysis in one open/fstat/read, without
  * `readTextFile`'s extra `stat` (two of them per file with the size check, ~10 % of a
  * 50,000-file run), and without decoding them (the pre-filter reads bytes). A file larger
  * than `maxBytes` reads as empty when `quietIfLarge` (a bundle or generated file is not
- * application code to lint). Anything unusual (an error, not a regular file, a NUL byte,
- * invalid UTF-8) goes through `readTextFile` itself, so its problems are exactly the same.
+ * application code to lint). Anything unusual (an error, not a regular file, invalid UTF-8)
+ * goes through `readTextFile` itself, so its problems are exactly the same. A NUL byte in valid
+ * UTF-8 is text: JavaScript allows U+0000 in source (`readTextFile`'s `nulIsText`).
  */
+const SOURCE_TEXT = { nulIsText: true } as const;
+
 export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: boolean): SourceBytes {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat below keeps regular files only.
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
-    return readTextFile(path, maxBytes);
+    return readTextFile(path, maxBytes, SOURCE_TEXT);
   }
   let bytes: Buffer | undefined;
   try {
@@ -322,7 +323,7 @@ export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: bo
   } finally {
     closeSync(fd);
   }
-  if (bytes === undefined || bytes.subarray(0, BINARY_PROBE_BYTES).indexOf(0) !== -1 || !isUtf8(bytes)) return readTextFile(path, maxBytes);
+  if (bytes === undefined || !isUtf8(bytes)) return readTextFile(path, maxBytes, SOURCE_TEXT);
   return { ok: true, path, bytes };
 }
 
