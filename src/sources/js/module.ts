@@ -680,8 +680,15 @@ function refFromTypeAnnotation(node: ts.Node, module: JsModule): ConnectionObjec
   const decl = ts.isImportSpecifier(d.node) ? d.node.parent.parent.parent : ts.isNamespaceImport(d.node) ? d.node.parent.parent : d.node.parent;
   if (!ts.isStringLiteralLike(decl.moduleSpecifier)) return undefined;
   const lib = libraryOf(decl.moduleSpecifier.text);
-  if (lib === undefined) return undefined;
   const imported = ts.isImportSpecifier(d.node) ? (d.node.propertyName ?? d.node.name).text : first.text;
+  if (lib === undefined) {
+    // `private prisma: PrismaService`: a repository class that extends PrismaClient (NestJS's documented PrismaService).
+    if (member !== undefined || ts.isNamespaceImport(d.node)) return undefined;
+    const t = module.traceImported(decl.moduleSpecifier.text, ts.isImportClause(d.node) ? 'default' : imported, [], 'object', 0);
+    if (t?.kind !== 'node' || t.path.length > 0 || !ts.isClassDeclaration(t.node)) return undefined;
+    const def = t.module.host.definitionAt(t.node, t.module);
+    return def === undefined ? undefined : { library: def.library, kind: def.kind === 'client' ? 'client' : 'pool', definition: def };
+  }
   // Knex.Transaction, pg.PoolClient …
   const typeName = member !== undefined ? (imported === 'Knex' && member === 'Transaction' ? 'Transaction' : member) : imported;
   if (lib === 'knex' && typeName === 'Transaction') return { library: lib, kind: 'transaction' };

@@ -168,6 +168,28 @@ export interface ScopeClose {
   range: SourceRange;
   /** `finally` block or `.finally(...)`, inside `waitUntil(...)`, an `await using` declaration, or a plain call. */
   via: 'finally' | 'wait-until' | 'using' | 'inline';
+  /**
+   * What the receiver is, when it resolves to a pool or client and the method is that library's
+   * close method (`pool.end()`, `prisma.$disconnect()`, `knex.destroy()` …).
+   */
+  target?: ScopeCloseTarget;
+}
+
+export interface ScopeCloseTarget {
+  library: JsLibrary;
+  kind: 'pool' | 'client';
+  /** PoolDefinition.id when the receiver resolves to one. */
+  poolId?: string;
+  /** Where that definition is created. */
+  definedAt?: SourceRange;
+  /**
+   * Shared by every request: created at module scope or as a lazy singleton, or injected into a
+   * decorated class (NestJS providers are singletons unless request-scoped). False when the
+   * object is created per call (inside this or another function).
+   */
+  shared: boolean;
+  /** Why it is shared, for messages: "created at module scope in src/db.ts:3", "injected into PostsController". */
+  sharedBecause?: string;
 }
 
 export interface ScopeKeep {

@@ -70,7 +70,7 @@ const RELEASE_METHODS: Record<ReleasableKind, readonly string[]> = {
  * knex `destroy()`, Sequelize `close()`, TypeORM DataSource `destroy()` (`close()` before 0.3),
  * Prisma `$disconnect()`, MikroORM `close()`, Kysely `destroy()`).
  */
-const POOL_CLOSE_METHODS: Partial<Record<JsLibrary, readonly string[]>> = {
+export const POOL_CLOSE_METHODS: Partial<Record<JsLibrary, readonly string[]>> = {
   pg: ['end'],
   'neon-serverless': ['end'],
   'vercel-postgres': ['end'],
