@@ -134,7 +134,8 @@ export interface ConnectionLeak {
   release: string;
   /** The statement through which it leaks: a call that can throw, a return, or the end of the function. */
   leakAt: SourceRange;
-  reason: 'throw-before-release' | 'never-released' | 'early-return' | 'catch-without-release';
+  /** `before-try`: a statement between the acquire and the `try` whose `finally` releases it can throw (the leak window). */
+  reason: 'throw-before-release' | 'never-released' | 'early-return' | 'catch-without-release' | 'before-try';
   /** One sentence for the message: "if the query at line 12 throws, client is never released". */
   detail: string;
 }
