@@ -1,6 +1,7 @@
 import ts from './typescript.cjs';
 import type { SourceRange } from '../../core/location.js';
 import { libraryOf } from './libraries.js';
+import { isLazySingleton } from './libraries/common.js';
 import type { ConnectionObjectRef, JsLibrary, JsModuleContext, PoolDefinition } from './types.js';
 import { forEachNodeOfKinds, isFunctionLike, kindMask, returnExpressions, staticPropertyName, unwrapExpression, walk } from './walk.js';
 
@@ -81,6 +82,22 @@ export class JsModule implements JsModuleContext {
 
   resolveConnectionObject(expr: ts.Expression): ConnectionObjectRef | undefined {
     return connectionObjectOf(expr, this, 0);
+  }
+
+  calleeTarget(callee: ts.Expression): { node: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration; module: JsModule } | undefined {
+    const t = trace(callee, this, [], 'object');
+    if (t?.kind !== 'node' || t.path.length > 0) return undefined;
+    const n = t.node;
+    return isFunctionLike(n) || ts.isClassLike(n) ? { node: n, module: t.module } : undefined;
+  }
+
+  definitionAt(node: ts.Node): PoolDefinition | undefined {
+    return this.host.definitionAt(node, this);
+  }
+
+  storedOnce(node: ts.Node): boolean {
+    for (let p = node.parent; p !== undefined; p = p.parent) if (isFunctionLike(p)) return isLazySingleton(node, p, this);
+    return false;
   }
 
   // ---- scopes ------------------------------------------------------------

@@ -122,6 +122,15 @@ export interface JsModuleContext {
   libraryOf(moduleSpecifier: string): JsLibrary | undefined;
   /** Range of a node in this file. */
   rangeOf(node: ts.Node): SourceRange;
+  /**
+   * The function or class a callee refers to, in this or another analysed module
+   * (`createDb` → its declaration, `PostgresMeta` of `new PostgresMeta()` → the class).
+   */
+  calleeTarget?(callee: ts.Expression): { node: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration; module: JsModuleContext } | undefined;
+  /** The pool definition created at a node of this module (a `new Pool()` …), if any. */
+  definitionAt?(node: ts.Node): PoolDefinition | undefined;
+  /** Is the value of `node` stored once in a process-wide binding under a guard (`db ??= createDb()`)? */
+  storedOnce?(node: ts.Node): boolean;
 }
 
 /** A connection acquired by hand that is not released on every path. */
@@ -160,6 +169,24 @@ export interface RequestScope {
   closes?: ScopeClose[];
   /** Values the scope stores where they outlive the call (`cache.set(key, pool)`, `pools[key] ??= new Pool()`, `globalThis.db = db`): a per-key cache, not a per-request object. */
   keeps?: ScopeKeep[];
+  /** Calls in the scope to repository functions or classes that create a pool each time they run (`new PostgresMeta(config)`, `createDb(url)`). */
+  indirectPools?: IndirectPool[];
+}
+
+/** A pool created one or two calls away from a request scope. */
+export interface IndirectPool {
+  /** The call in the scope: `new PostgresMeta(config)`, `createDb(url)`. */
+  call: SourceRange;
+  /** The callee as written, for messages: `new PostgresMeta`, `createDb()`. */
+  callee: string;
+  /** PoolDefinition.id of the pool that call creates. */
+  poolId: string;
+  /** Where that pool is constructed. */
+  poolRange: SourceRange;
+  /** The local the call's result is assigned to (`db` of `const db = createDb()`). */
+  assignedTo?: string;
+  /** The functions in between (the called one first), each as its name and where it is declared. */
+  via: Array<{ name: string; range: SourceRange }>;
 }
 
 export interface ScopeClose {

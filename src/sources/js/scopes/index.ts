@@ -11,6 +11,7 @@ import { POOL_CLOSE_METHODS } from '../lifecycle/resources.js';
 import { directives, propertyNameText, SK, unwrap, type FunctionNode } from './ast.js';
 import { runtimeSignals } from './edge.js';
 import { exportedHandlers, type DetectedScope } from './exported-handlers.js';
+import { indirectPools } from './indirect.js';
 import { scopeLifetime } from './lifetime.js';
 import { indexModule } from './module-index.js';
 import { nestScopes } from './nest.js';
@@ -99,6 +100,8 @@ export function findRequestScopes(ctx: JsModuleContext, options: FindRequestScop
     };
     if (closes.length > 0) scope.closes = closes;
     if (keeps.length > 0) scope.keeps = keeps;
+    const indirect = indirectPools(d.node, ctx);
+    if (indirect.length > 0) scope.indirectPools = indirect;
     scopes.push(scope);
   }
   return scopes;
