@@ -258,8 +258,20 @@ export interface JsFileFacts {
   leaks: ConnectionLeak[];
   poolTransactions: PoolTransactionStatement[];
   requestScopes: RequestScope[];
+  /** Connection-string literals written anywhere in the file (absent when not looked for). */
+  connectionLiterals?: CodeConnectionLiteral[];
   /** SQL that depends on session state (absent when the analysis did not run). */
   sessionState?: SessionStateStatement[];
   /** Syntax errors (a located fatal diagnostic each; the rest of the file is still analysed). */
   problems: InputProblem[];
+}
+
+/** A connection string written as a literal in code (for plaintext-credentials). */
+export interface CodeConnectionLiteral {
+  range: SourceRange;
+  /** The literal's text (a template's literal head): the rule judges its password; never printed. */
+  text: string;
+  /** The text with every secret masked. */
+  redacted: string;
+  user?: string;
 }
