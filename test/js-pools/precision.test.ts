@@ -157,3 +157,37 @@ describe('options chosen by a condition', () => {
     expect(vp(q!.idleTimeoutMs)).toEqual([null, 'unknown']);
   });
 });
+
+describe('a pool per element (issue 15: one pool per read replica)', () => {
+  test('readReplicas.map(r => new Pool(r)) over a literal array: count × max', () => {
+    const m = modelOf({
+      'db.ts': `import { Pool } from 'pg';\nexport const primary = new Pool({ max: 5 });\nconst readReplicas = [{ host: 'r1' }, { host: 'r2' }];\nexport const replicas = readReplicas.map((r) => new Pool({ ...r, max: 4 }));\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.max.value, p.connectionsPerProcess?.value ?? null])).toEqual([
+      ['db.ts:2:24', 5, null],
+      ['db.ts:4:49', 4, 8],
+    ]);
+    expect(m.pools[1]!.connectionsPerProcess?.explanation).toBe('one per element of readReplicas: 2 × max 4');
+  });
+
+  test('a count the code does not show is unknown (at least one), Array.from and a block body', () => {
+    const m = modelOf({
+      'db.ts': `import { Pool } from 'pg';\nimport postgres from 'postgres';\nexport const a = (process.env.REPLICAS ?? '').split(',').map((url) => { return new Pool({ connectionString: url, max: 3 }); });\nexport const b = Array.from([process.env.R1, process.env.R2, process.env.R3], (u) => postgres(u, { max: 2 }));\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.connectionsPerProcess?.value ?? null])).toEqual([
+      ['db.ts:3:80', null],
+      ['db.ts:4:86', 6],
+    ]);
+    expect(m.pools[0]!.connectionsPerProcess?.explanation).toMatch(/not known from the code: at least 1\) × max 3$/);
+  });
+
+  test('the same pool re-exported and imported by several modules is one pool', () => {
+    const m = modelOf({
+      'db/pool.ts': `import { Pool } from 'pg';\nexport const pool = new Pool({ max: 9 });\n`,
+      'db/index.ts': `export { pool } from './pool';\nexport * from './pool';\n`,
+      'a.ts': `import { pool } from './db';\nexport const q = () => pool.query('select 1');\n`,
+      'b.ts': `import { pool as p } from './db/index';\nexport const r = () => p.query('select 2');\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.max.value])).toEqual([['db/pool.ts:2:21', 9]]);
+  });
+});
