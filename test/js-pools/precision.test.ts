@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { modelOf, onlyPool, vp } from './helpers.js';
+import { analyzeMem, modelOf, onlyPool, vp } from './helpers.js';
 
 /** Issue 15: options the caller supplies are unknown, options read apart from the URL, values a reader can tell. */
 describe('user-supplied options are unknown, not the fallback', () => {
@@ -189,5 +189,29 @@ describe('a pool per element (issue 15: one pool per read replica)', () => {
       'b.ts': `import { pool as p } from './db/index';\nexport const r = () => p.query('select 2');\n`,
     });
     expect(m.pools.map((p) => [p.id, p.max.value])).toEqual([['db/pool.ts:2:21', 9]]);
+  });
+});
+
+describe('workspace packages (issue 15: re-exports across packages)', () => {
+  const files = {
+    'package.json': JSON.stringify({ name: 'acme', private: true, workspaces: ['apps/*', 'packages/*'] }),
+    'packages/db/package.json': JSON.stringify({ name: '@acme/db', main: './dist/index.js', types: './dist/index.d.ts' }),
+    'packages/db/src/pool.ts': `import { Pool } from 'pg';\nexport const pool = new Pool({ max: 15 });\n`,
+    'packages/db/src/index.ts': `export { pool } from './pool';\n`,
+    'apps/api/src/users.ts': `import { pool } from '@acme/db';\nexport async function get() {\n  const c = await pool.connect();\n  const r = await c.query('select 1');\n  c.release();\n  return r;\n}\n`,
+    'apps/web/src/page.ts': `import { pool } from 'some-npm-package';\nexport const x = pool;\n`,
+  };
+
+  test('an import of a workspace package resolves to its source (main in dist/ → src/), and the pool is one', () => {
+    const a = analyzeMem(files);
+    expect(a.pools.map((p) => p.id)).toEqual(['packages/db/src/pool.ts:2:21']);
+    const api = a.modules.find((m) => m.file.endsWith('apps/api/src/users.ts'));
+    expect(api).toBeDefined();
+    expect(a.modules.some((m) => m.file.endsWith('apps/web/src/page.ts'))).toBe(false);
+  });
+
+  test('without declared workspaces a bare specifier stays a package', () => {
+    const a = analyzeMem({ ...files, 'package.json': JSON.stringify({ name: 'acme' }) });
+    expect(a.modules.some((m) => m.file.endsWith('apps/api/src/users.ts'))).toBe(false);
   });
 });
