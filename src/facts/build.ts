@@ -11,6 +11,8 @@ import type { ProjectFacts, SourceKind, SourceText } from '../model/project.js';
 import { analyzeJsFiles, readSourceBytes, type JsAnalysis } from '../sources/js/project.js';
 import { findConnectionLeaks, findPoolTransactions } from '../sources/js/lifecycle/index.js';
 import { findRequestScopes } from '../sources/js/scopes/index.js';
+import { findConnectionLiterals, mayHoldConnectionLiteral } from '../sources/js/credentials.js';
+import { parseJsFile } from '../sources/js/parse.js';
 import { findSessionStateStatements } from '../sources/js/session-state/index.js';
 import type { JsFileFacts } from '../sources/js/types.js';
 import { loadEnvFiles } from '../sources/env/files.js';
@@ -158,7 +160,31 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile });
   for (const p of analysis.problems) problems.push(p);
   for (const m of analysis.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
-  return jsFileFacts(analysis, discovery.root);
+  const facts = jsFileFacts(analysis, discovery.root);
+  // Files the code analysis did not parse may still hold a connection string with a password
+  // (a constants module, a config object): parsed for that alone when their text mentions one.
+  const analysed = new Set(analysis.modules.map((m) => m.file));
+  for (const p of paths) {
+    if (analysed.has(resolve(p))) continue;
+    const f = readFile(p);
+    if (!f.ok) continue;
+    const bytes = 'bytes' in f ? f.bytes : undefined;
+    if (!mayHoldConnectionLiteral(bytes ?? ('text' in f ? f.text : ''))) continue;
+    const text = bytes !== undefined ? bytes.toString('utf8') : 'text' in f ? f.text : '';
+    const file = resolve(p);
+    const parsed = parseJsFile(text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text, file);
+    const rangeOf = (n: Parameters<Parameters<typeof findConnectionLiterals>[1]>[0]) => {
+      const sf = parsed.sourceFile;
+      const a = sf.getLineAndCharacterOfPosition(n.getStart(sf));
+      const b = sf.getLineAndCharacterOfPosition(n.end);
+      return { file, line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 };
+    };
+    const literals = findConnectionLiterals(parsed.sourceFile, rangeOf);
+    if (literals.length === 0) continue;
+    if (!sources.has(file)) sources.set(file, { file, kind: 'js', text: parsed.sourceFile.text });
+    facts.push({ file, pools: [], leaks: [], poolTransactions: [], requestScopes: [], problems: [], connectionLiterals: literals });
+  }
+  return facts;
 }
 
 /** The facts of every analysed module (the CLI and the ESLint plugin both build them here). */
@@ -176,6 +202,7 @@ export function jsFileFacts(analysis: JsAnalysis, root: string): JsFileFacts[] {
     poolTransactions: findPoolTransactions(m),
     requestScopes: findRequestScopes(m, { root }),
     sessionState: findSessionStateStatements(m),
+    connectionLiterals: findConnectionLiterals(m.sourceFile, (n) => m.rangeOf(n)),
     problems: [],
   }));
 }

@@ -144,9 +144,95 @@ class JsProject implements ModuleHost, ExtractContext {
     return undefined;
   }
 
-  /** Is this specifier one that could name a file of the repository (relative, absolute or a tsconfig alias)? */
+  /** Is this specifier one that could name a file of the repository (relative, absolute, a tsconfig alias or a workspace package)? */
   isLocalSpecifier(spec: string): boolean {
-    return spec.startsWith('.') || isAbsolute(spec) || this.aliasTargets(spec) !== undefined;
+    return spec.startsWith('.') || isAbsolute(spec) || this.aliasTargets(spec) !== undefined || this.workspacePackageOf(spec) !== undefined;
+  }
+
+  // ---- workspace packages (npm/yarn `workspaces`, pnpm-workspace.yaml) --------
+
+  private workspaceIndex: Map<string, { dir: string; pkg: Record<string, unknown> }> | null | undefined;
+
+  /**
+   * The repository's own packages by `name`, when the root declares workspaces (package.json
+   * `workspaces`, or a pnpm-workspace.yaml): the package.json of every directory above an analysed
+   * file. A monorepo's `import { pool } from '@acme/db'` then resolves to the package's source.
+   */
+  private workspacePackages(): Map<string, { dir: string; pkg: Record<string, unknown> }> | null {
+    if (this.workspaceIndex !== undefined) return this.workspaceIndex;
+    this.workspaceIndex = null;
+    const root = this.repoRoot;
+    const rootPkg = this.readJson(join(root, 'package.json'));
+    const declared = rootPkg !== undefined && rootPkg.workspaces !== undefined;
+    if (!declared && !this.readText(join(root, 'pnpm-workspace.yaml')).ok) return null;
+    const dirs = new Set<string>();
+    for (const f of this.known) {
+      for (let d = dirname(f); d !== root && (d + sep).startsWith(root + sep) && !dirs.has(d) && dirs.size < MAX_WORKSPACE_DIRS; d = dirname(d)) dirs.add(d);
+    }
+    const index = new Map<string, { dir: string; pkg: Record<string, unknown> }>();
+    for (const d of [...dirs].sort()) {
+      if (/[/\\]node_modules(?:[/\\]|$)/.test(d)) continue;
+      const pkg = this.readJson(join(d, 'package.json'));
+      if (pkg !== undefined && typeof pkg.name === 'string' && !index.has(pkg.name)) index.set(pkg.name, { dir: d, pkg });
+    }
+    this.workspaceIndex = index;
+    return index;
+  }
+
+  private readJson(path: string): Record<string, unknown> | undefined {
+    const f = this.readText(path);
+    if (!f.ok) return undefined;
+    try {
+      const v = JSON.parse(f.text) as unknown;
+      return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  isWorkspaceSpecifier(spec: string): boolean {
+    return this.workspacePackageOf(spec) !== undefined;
+  }
+
+  /** `@acme/db` or `@acme/db/schema` → the workspace package and the subpath. */
+  private workspacePackageOf(spec: string): { dir: string; pkg: Record<string, unknown>; subpath: string } | undefined {
+    if (spec.startsWith('.') || isAbsolute(spec) || spec.startsWith('node:')) return undefined;
+    const parts = spec.split('/');
+    const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+    const idx = this.workspacePackages();
+    const hit = idx?.get(name);
+    return hit === undefined ? undefined : { ...hit, subpath: spec.slice(name.length + 1) };
+  }
+
+  /**
+   * A workspace package's entry for a subpath, in its source: `exports` (conditions in any order),
+   * else `main`/`module`/`types`, and, when those name build output (`dist/index.js`) that is not
+   * among the analysed files, the same path under `src/` (how TypeScript monorepos lay it out).
+   */
+  private workspaceEntry(ws: { dir: string; pkg: Record<string, unknown>; subpath: string }): string | undefined {
+    const targets: string[] = [];
+    const collect = (v: unknown): void => {
+      if (typeof v === 'string') targets.push(v);
+      else if (typeof v === 'object' && v !== null && !Array.isArray(v)) for (const x of Object.values(v)) collect(x);
+    };
+    const key = ws.subpath === '' ? '.' : `./${ws.subpath}`;
+    const exp = ws.pkg.exports;
+    if (typeof exp === 'string' && key === '.') targets.push(exp);
+    else if (typeof exp === 'object' && exp !== null && !Array.isArray(exp)) {
+      const e = exp as Record<string, unknown>;
+      if (Object.keys(e).some((k) => k.startsWith('.'))) collect(e[key]);
+      else if (key === '.') collect(e);
+    }
+    if (ws.subpath === '') for (const f of ['main', 'module', 'types', 'typings']) if (typeof ws.pkg[f] === 'string') targets.push(ws.pkg[f] as string);
+    else targets.push(ws.subpath, `src/${ws.subpath}`);
+    targets.push(ws.subpath === '' ? 'src/index' : `src/${ws.subpath}`, ws.subpath === '' ? 'index' : ws.subpath);
+    for (const t of targets) {
+      const p = resolve(ws.dir, t);
+      if (!(p + sep).startsWith(ws.dir + sep)) continue;
+      const r = this.resolveFile(p) ?? this.resolveFile(p.replace(/\.d\.[cm]?ts$/, '').replace(/([/\\])(?:dist|build|lib|out)([/\\])/, '$1src$2'));
+      if (r !== undefined) return r;
+    }
+    return undefined;
   }
 
   private resolveFile(base: string): string | undefined {
@@ -181,7 +267,9 @@ class JsProject implements ModuleHost, ExtractContext {
     if (spec.startsWith('.') || isAbsolute(spec)) result = this.resolveFile(resolve(dirname(fromFile), spec)) ?? null;
     else {
       const targets = this.aliasTargets(spec);
-      if (targets === undefined) result = undefined; // a package
+      const ws = targets === undefined ? this.workspacePackageOf(spec) : undefined;
+      if (ws !== undefined) result = this.workspaceEntry(ws) ?? null;
+      else if (targets === undefined) result = undefined; // a package
       else {
         result = null;
         for (const t of targets) {
@@ -281,6 +369,8 @@ class JsProject implements ModuleHost, ExtractContext {
 }
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+/** Directories looked at for workspace packages' package.json (a bound on a huge tree). */
+const MAX_WORKSPACE_DIRS = 20000;
 
 /**
  * Reads a source file's bytes for the code analysis in one open/fstat/read, without
@@ -384,7 +474,8 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
       const list = pendingByBasename.get(b);
       if (list === undefined) pendingByBasename.set(b, [f]);
       else if (list[list.length - 1] !== f) list.push(f);
-      if (s === '.' || s === '..') pendingWithDot.push(f);
+      // `.`/`..` and workspace package names (`@acme/db`) do not end in the basename of the file they name.
+      if (s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) pendingWithDot.push(f);
     }
   };
   const pass1: JsModule[] = [];
@@ -421,7 +512,7 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
     const ordered = [...candidates].sort((a, b) => pendingOrder.get(a)! - pendingOrder.get(b)!);
     for (const file of ordered) {
       const specs = pending.get(file)!;
-      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..') && paths.has(project.resolvePath(file, s) ?? ''));
+      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) && paths.has(project.resolvePath(file, s) ?? ''));
       if (!hit) continue;
       pending.delete(file);
       const m = project.load(file);
