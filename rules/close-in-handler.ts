@@ -37,6 +37,10 @@ export default defineRule({
     inputs: ['js'],
     scope: 'file',
     fixable: false,
+    nonProduction: {
+      action: 'skip',
+      reason: 'A test server handles its requests one at a time and tears its pool down on purpose; the harm, a shared pool closed under concurrent requests and a reconnect storm, is production\'s.',
+    },
     since: '0.2.0',
     messages: {
       closed:
