@@ -23,9 +23,14 @@ import { parseDockerfile } from '../sources/dockerfile/parse.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
 import type { PackageFacts } from '../model/project.js';
 import { gitTrackedFiles } from '../discovery/git-tracked.js';
+import { FactsCache, type CacheSettings, type CacheStats } from './cache.js';
 
 export interface BuildOptions {
   maxFileBytes?: number;
+  /** The facts cache (`--cache`, src/facts/cache.ts): code facts of unchanged files are taken from it. */
+  cache?: CacheSettings;
+  /** Filled with what the cache did, when `cache` is given. */
+  cacheStats?: (stats: CacheStats) => void;
 }
 
 /**
@@ -90,7 +95,12 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     }
   }
 
-  const js = buildJsFacts(discovery, maxBytes, sources, problems);
+  const factsCache = options.cache ? new FactsCache(options.cache, discovery.root, maxBytes) : undefined;
+  const js = buildJsFacts(discovery, maxBytes, sources, problems, factsCache);
+  if (factsCache) {
+    factsCache.save();
+    options.cacheStats?.(factsCache.stats);
+  }
   const skippedInputs: ProjectFacts['skippedInputs'] = [];
   const config = buildConfigFacts(discovery, reader, problems, skippedInputs);
   const packages = discovery.packageJsons.map((p) => packageFacts(p, access));
@@ -130,7 +140,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
  * Code: the pre-filter decides which files are parsed at all; only the texts of parsed
  * modules are kept (for suppressions and frames), never the whole tree's.
  */
-function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map<string, SourceText>, problems: InputProblem[]): JsFileFacts[] {
+function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map<string, SourceText>, problems: InputProblem[], cache?: FactsCache): JsFileFacts[] {
   const paths = discovery.candidates.filter((c) => c.kind === 'js').map((c) => c.path);
   if (paths.length === 0) return [];
   const explicit = new Set(discovery.candidates.filter((c) => c.kind === 'js' && c.explicit).map((c) => c.path));
@@ -141,10 +151,28 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
     const a = access.check(p);
     return a.ok ? readSourceBytes(p, maxBytes, !explicit.has(p)) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
   };
-  const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile });
+  if (cache === undefined) {
+    const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile });
+    for (const p of analysis.problems) problems.push(p);
+    for (const m of analysis.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
+    return jsFileFacts(analysis, discovery.root);
+  }
+  // With the cache: unchanged files keep their pre-filter verdict unread; the analysis is reused
+  // whole when nothing it depends on changed (src/facts/cache.ts), else run again on the verdicts.
+  cache.prefilter(paths, explicit, readFile);
+  const cached = cache.analysis(new Set(paths), readFile);
+  if (cached !== undefined) {
+    for (const p of cached.problems) problems.push(p);
+    for (const m of cached.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.text });
+    return cached.facts;
+  }
+  const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile, prefiltered: (p) => cache.verdict(p), recordReads: true });
   for (const p of analysis.problems) problems.push(p);
   for (const m of analysis.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
-  return jsFileFacts(analysis, discovery.root);
+  const modules = analysis.modules.map((m) => ({ file: m.file, text: m.sourceFile.text }));
+  const facts = jsFileFacts(analysis, discovery.root);
+  cache.storeAnalysis(facts, analysis.problems, modules, analysis.reads);
+  return facts;
 }
 
 /** The facts of every analysed module (the CLI and the ESLint plugin both build them here). */

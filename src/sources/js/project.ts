@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import ts from './typescript.cjs';
@@ -20,7 +21,17 @@ export interface AnalyzeJsOptions {
    * the files it rejects are never decoded.
    */
   readFile: (p: string) => SourceBytes;
+  /**
+   * The pre-filter's verdict on a file, when it is already known (the facts cache, src/facts/cache.ts):
+   * the file is then not read by the pre-filter (a database file is still read and parsed).
+   */
+  prefiltered?: (path: string) => PrefilterVerdict | undefined;
+  /** Record, per file read beyond the pre-filter (parsed modules, tsconfig.json, package.json), a digest of what was read. */
+  recordReads?: boolean;
 }
+
+/** The pre-filter's verdict: a database file (parsed), or the specifiers a file imports (parsed only if one names a pool's module). */
+export type PrefilterVerdict = 'database' | readonly string[];
 
 /** A code file's bytes when they are plain UTF-8 text, else its text (what `readTextFile` made of it). */
 export type SourceBytes = { ok: true; path: string; bytes: Buffer } | TextFile;
@@ -31,6 +42,11 @@ export interface JsAnalysis {
   pools: PoolDefinition[];
   problems: InputProblem[];
   stats: { filesRead: number; filesParsed: number };
+  /**
+   * With `recordReads`: every file the analysis read beyond the pre-filter's scan, with `sourceDigest`
+   * of what it read (`null` when one file was read twice with different contents).
+   */
+  reads?: Map<string, string | null>;
 }
 
 /** Extensions tried for an extension-less specifier, in TypeScript's order (moduleResolution bundler/node16). */
@@ -58,14 +74,29 @@ class JsProject implements ModuleHost, ExtractContext {
   readonly pools: PoolDefinition[] = [];
   readonly problems: InputProblem[] = [];
   readonly stats = { filesRead: 0, filesParsed: 0 };
+  readonly reads: Map<string, string | null> | undefined;
+  /** What the last `readForFilter` read (for `record`). */
+  private lastRead: SourceBytes | undefined;
 
   constructor(
     readonly repoRoot: string,
     private readonly readFile: (p: string) => SourceBytes,
-  ) {}
+    recordReads: boolean,
+  ) {
+    this.reads = recordReads ? new Map() : undefined;
+  }
+
+  /** Notes what was read of `path` (a file read twice with different contents is marked, and never cached). */
+  record(path: string, read: SourceBytes | undefined): void {
+    if (this.reads === undefined || read === undefined) return;
+    const d = sourceDigest(read);
+    const seen = this.reads.get(path);
+    this.reads.set(path, seen === undefined || seen === d ? d : null);
+  }
 
   read(path: string): string | undefined {
     const r = this.readForFilter(path);
+    this.record(path, this.lastRead);
     return r === undefined ? undefined : 'bytes' in r ? analysedText(r.bytes) : r.text;
   }
 
@@ -73,6 +104,7 @@ class JsProject implements ModuleHost, ExtractContext {
   readForFilter(path: string): { bytes: Buffer } | { text: string } | undefined {
     this.stats.filesRead++;
     const f = this.readFile(path);
+    this.lastRead = this.reads ? f : undefined;
     if (!f.ok) {
       this.problems.push(f.problem);
       return undefined;
@@ -84,7 +116,14 @@ class JsProject implements ModuleHost, ExtractContext {
 
   /** A configuration file (tsconfig.json, package.json) as text. */
   private readText(path: string): TextFile {
-    return decodeSource(this.readFile(path));
+    const f = this.readFile(path);
+    this.record(path, f);
+    return decodeSource(f);
+  }
+
+  /** What the last `readForFilter` read, when reads are recorded. */
+  lastReadFile(): SourceBytes | undefined {
+    return this.lastRead;
   }
 
   /** Parses a file into a module (once). `text` when the caller has already read it. */
@@ -343,6 +382,23 @@ function analysedText(bytes: Buffer): string {
   return bomAsSpace(utf8.decode(bytes));
 }
 
+/**
+ * A digest of what a read gave (bytes, a decoded text with its problems, or the problem of a failed
+ * read): the facts cache (src/facts/cache.ts) compares it to decide that a file is unchanged.
+ */
+export function sourceDigest(r: SourceBytes): string {
+  const h = createHash('sha256');
+  if (!r.ok) return `f${h.update(JSON.stringify(r.problem)).digest('base64url')}`;
+  if ('bytes' in r) return `b${h.update(r.bytes).digest('base64url')}`;
+  return `t${h.update(JSON.stringify([r.text, r.problems])).digest('base64url')}`;
+}
+
+/** The text the analysis parses from a read (what `JsModule.sourceFile` was parsed from), or undefined for a failed read. */
+export function analysedSourceText(r: SourceBytes): string | undefined {
+  if (!r.ok) return undefined;
+  return 'bytes' in r ? analysedText(r.bytes) : bomAsSpace(r.text);
+}
+
 function packageUsesPostgres(text: string): boolean {
   try {
     const pkg = JSON.parse(text) as Record<string, unknown>;
@@ -364,7 +420,7 @@ function packageUsesPostgres(text: string): boolean {
  * modules) are parsed on demand.
  */
 export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions): JsAnalysis {
-  const project = new JsProject(resolve(opts.repoRoot), opts.readFile);
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false);
   const files = paths.map((p) => resolve(p));
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
@@ -392,10 +448,22 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
       pass1.push(project.modules.get(f)!);
       continue;
     }
+    const known = opts.prefiltered?.(f);
+    if (known !== undefined) {
+      if (known === 'database') {
+        const m = project.load(f);
+        if (m) pass1.push(m);
+      } else {
+        const specs = known.filter((s) => project.isLocalSpecifier(s));
+        if (specs.length > 0) addPending(f, specs);
+      }
+      continue;
+    }
     const src = project.readForFilter(f);
     if (src === undefined) continue;
     const imports = importsUnlessDatabase('bytes' in src ? src.bytes : src.text);
     if (imports === undefined) {
+      project.record(f, project.lastReadFile());
       const m = project.load(f, 'bytes' in src ? analysedText(src.bytes) : src.text);
       if (m) pass1.push(m);
     } else {
@@ -439,5 +507,5 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
   const modules = [...project.modules.values()];
   applyUsageFacts(modules);
   project.pools.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.line - b.range.line || a.range.column - b.range.column));
-  return { modules, pools: project.pools, problems: project.problems, stats: project.stats };
+  return { modules, pools: project.pools, problems: project.problems, stats: project.stats, ...(project.reads ? { reads: project.reads } : {}) };
 }
