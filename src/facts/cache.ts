@@ -146,7 +146,9 @@ export class FactsCache {
     try {
       fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.note(`the cache file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): ignored`);
+      const code = (err as NodeJS.ErrnoException).code;
+      // No cache yet (or its directory is missing): a first run, nothing to say.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.note(`the cache file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): ignored`);
       return undefined;
     }
     let text: string;
