@@ -8,7 +8,7 @@ import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
 import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
 import type { ProjectFacts, SourceKind, SourceText } from '../model/project.js';
-import { analyzeJsFiles, readSourceBytes, type JsAnalysis } from '../sources/js/project.js';
+import { analyzeJsFilesInParts, readSourceBytes, type JsAnalysis, type ScratchBuffer } from '../sources/js/project.js';
 import { findConnectionLeaks, findPoolTransactions } from '../sources/js/lifecycle/index.js';
 import { findRequestScopes } from '../sources/js/scopes/index.js';
 import { findSessionStateStatements } from '../sources/js/session-state/index.js';
@@ -147,36 +147,45 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   // A bundle or generated file over the size limit is not application code to lint: skip it quietly
   // unless it was named on the command line.
   const access = discovery.access;
+  const scratch: ScratchBuffer = { buf: Buffer.alloc(0) };
   const readFile = (p: string) => {
     const a = access.check(p);
-    return a.ok ? readSourceBytes(p, maxBytes, !explicit.has(p)) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
+    return a.ok ? readSourceBytes(p, maxBytes, !explicit.has(p), scratch) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
   };
-  if (cache === undefined) {
-    const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile });
-    for (const p of analysis.problems) problems.push(p);
-    for (const m of analysis.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
-    return jsFileFacts(analysis, discovery.root);
-  }
   // With the cache: unchanged files keep their pre-filter verdict unread; the analysis is reused
   // whole when nothing it depends on changed (src/facts/cache.ts), else run again on the verdicts.
-  cache.prefilter(paths, explicit, readFile);
-  const cached = cache.analysis(new Set(paths), readFile);
-  if (cached !== undefined) {
-    for (const p of cached.problems) problems.push(p);
-    for (const m of cached.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.text });
-    return cached.facts;
+  if (cache !== undefined) {
+    cache.prefilter(paths, explicit, readFile);
+    const cached = cache.analysis(new Set(paths), readFile);
+    if (cached !== undefined) {
+      for (const p of cached.problems) problems.push(p);
+      for (const m of cached.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.text });
+      return cached.facts;
+    }
   }
-  const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile, prefiltered: (p) => cache.verdict(p), recordReads: true });
+  // Part by part: each part's facts are extracted, then its syntax trees dropped (no tree lives to the end).
+  let facts: JsFileFacts[] = [];
+  let modules: Array<{ file: string; text: string }> = [];
+  const analysis = analyzeJsFilesInParts(
+    paths,
+    { repoRoot: discovery.root, readFile, ...(cache ? { prefiltered: (p: string) => cache.verdict(p), recordReads: true } : {}) },
+    (part) => {
+      for (const f of jsFileFacts(part, discovery.root)) facts.push(f);
+      for (const m of part.modules) modules.push({ file: m.file, text: m.sourceFile.text });
+    },
+    () => {
+      facts = [];
+      modules = [];
+    },
+  );
   for (const p of analysis.problems) problems.push(p);
-  for (const m of analysis.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
-  const modules = analysis.modules.map((m) => ({ file: m.file, text: m.sourceFile.text }));
-  const facts = jsFileFacts(analysis, discovery.root);
-  cache.storeAnalysis(facts, analysis.problems, modules, analysis.reads);
+  for (const m of modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.text });
+  cache?.storeAnalysis(facts, analysis.problems, modules, analysis.reads);
   return facts;
 }
 
 /** The facts of every analysed module (the CLI and the ESLint plugin both build them here). */
-export function jsFileFacts(analysis: JsAnalysis, root: string): JsFileFacts[] {
+export function jsFileFacts(analysis: Pick<JsAnalysis, 'modules' | 'pools'>, root: string): JsFileFacts[] {
   const poolsByFile = new Map<string, JsFileFacts['pools']>();
   for (const p of analysis.pools) {
     const list = poolsByFile.get(p.file) ?? [];

@@ -10,7 +10,7 @@ import { JsModule, trace, type ModuleHost, type Trace } from './module.js';
 import { parseJsFile } from './parse.js';
 import { parseTsconfigText } from './tsconfig.js';
 import { applyUsageFacts, ModuleExtractor } from './pools.js';
-import { importsUnlessDatabase, specifierBasename } from './prefilter.js';
+import { collectImportSpecifiers, importsUnlessDatabase, specifierBasename } from './prefilter.js';
 import type { JsModuleContext, PoolDefinition } from './types.js';
 import { isFunctionLike, returnExpressions } from './walk.js';
 
@@ -126,11 +126,22 @@ class JsProject implements ModuleHost, ExtractContext {
     return this.lastRead;
   }
 
+  /** In a part of the analysis (`analyzeJsFilesInParts`): the files it may load; a load outside it sets `escaped`. */
+  part: ReadonlySet<string> | undefined;
+  escaped = false;
+
+  /** Drops the part's modules (their syntax trees with them): the next part starts with none. */
+  releaseModules(): void {
+    this.modules.clear();
+    this.extractors.clear();
+  }
+
   /** Parses a file into a module (once). `text` when the caller has already read it. */
   load(path: string, text?: string): JsModule | undefined {
     const existing = this.modules.get(path);
     if (existing !== undefined) return existing;
     if (this.failed.has(path)) return undefined;
+    if (this.part !== undefined && !this.part.has(path)) this.escaped = true;
     const t = text ?? this.read(path);
     if (t === undefined) {
       this.failed.add(path);
@@ -331,7 +342,7 @@ const BINARY_PROBE_BYTES = 8192;
  * application code to lint). Anything unusual (an error, not a regular file, a NUL byte,
  * invalid UTF-8) goes through `readTextFile` itself, so its problems are exactly the same.
  */
-export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: boolean): SourceBytes {
+export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: boolean, scratch?: ScratchBuffer): SourceBytes {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat below keeps regular files only.
@@ -346,7 +357,11 @@ export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: bo
       if (st.size > maxBytes) {
         if (quietIfLarge) return { ok: true, path, bytes: Buffer.alloc(0) };
       } else {
-        const buf = Buffer.allocUnsafe(st.size);
+        let buf: Buffer;
+        if (scratch !== undefined) {
+          if (scratch.buf.length < st.size) scratch.buf = Buffer.allocUnsafe(Math.max(st.size, scratch.buf.length * 2, 64 * 1024));
+          buf = scratch.buf.subarray(0, st.size);
+        } else buf = Buffer.allocUnsafe(st.size);
         let n = 0;
         while (n < buf.length) {
           const r = readSync(fd, buf, n, buf.length - n, n);
@@ -363,6 +378,16 @@ export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: bo
   }
   if (bytes === undefined || bytes.subarray(0, BINARY_PROBE_BYTES).indexOf(0) !== -1 || !isUtf8(bytes)) return readTextFile(path, maxBytes);
   return { ok: true, path, bytes };
+}
+
+/**
+ * One buffer every read of a run reuses (`readSourceBytes`): the bytes it returns are then valid
+ * until the next read, which is how the analysis uses them (scanned, hashed or decoded at once).
+ * A fresh buffer per file is freed only when V8 feels the pressure of external memory (every
+ * 64 MiB), which added ~65 MB to the peak memory of a 10,000-file run (issue 11).
+ */
+export interface ScratchBuffer {
+  buf: Buffer;
 }
 
 /** A file as text: bytes decoded (a BOM kept, as `readTextFile` keeps it); a text as it is. */
@@ -508,4 +533,171 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
   applyUsageFacts(modules);
   project.pools.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.line - b.range.line || a.range.column - b.range.column));
   return { modules, pools: project.pools, problems: project.problems, stats: project.stats, ...(project.reads ? { reads: project.reads } : {}) };
+}
+
+/** One part of the code analysis: its modules (syntax trees still alive) and the pools found in them. */
+export interface JsAnalysisPart {
+  modules: JsModuleContext[];
+  pools: PoolDefinition[];
+}
+
+/**
+ * `analyzeJsFiles` part by part, so that no syntax tree lives to the end of the analysis (issue 11):
+ * the files are split into the connected parts of their import graph (every local specifier the
+ * pre-filter sees, resolved as the analysis resolves them), each part is analysed on its own with
+ * the same passes, handed to `onPart` while its trees are alive (to extract its facts), then
+ * dropped. A trace never leaves its part, since traces follow imports; should a part load a file
+ * outside it (an import the pre-filter did not see), the parts are dropped and the analysis runs
+ * whole (`analyzeJsFiles`), so the facts are always those of the whole analysis. `onPart` may then
+ * be called again from scratch: `onRestart` says so.
+ */
+export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsOptions, onPart: (part: JsAnalysisPart) => void, onRestart: () => void): Omit<JsAnalysis, 'modules' | 'pools'> {
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false);
+  const files = paths.map((p) => resolve(p));
+  for (const f of files) project.known.add(f);
+  project.readTsconfigPaths();
+
+  // The pre-filter over every file: database files (kept as text until their part is parsed) and
+  // the local specifiers of the others.
+  const database = new Map<string, string | undefined>();
+  const pending = new Map<string, string[]>();
+  const edges = new Map<string, string[]>();
+  for (const f of files) {
+    const known = opts.prefiltered?.(f);
+    let specs: readonly string[];
+    if (known !== undefined && known !== 'database') {
+      specs = known;
+    } else {
+      const src = project.readForFilter(f);
+      if (src === undefined) continue;
+      const content = 'bytes' in src ? src.bytes : src.text;
+      const imports = known === 'database' ? undefined : importsUnlessDatabase(content);
+      if (imports === undefined) {
+        project.record(f, project.lastReadFile());
+        database.set(f, 'bytes' in src ? analysedText(src.bytes) : src.text);
+        specs = collectImportSpecifiers(content);
+      } else specs = imports;
+    }
+    const local = specs.filter((s) => project.isLocalSpecifier(s));
+    if (!database.has(f) && local.length > 0) pending.set(f, local);
+    if (local.length > 0) edges.set(f, local);
+  }
+
+  // Parts: connected components of the import graph, in the order of their first database file.
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== undefined && parent.get(r) !== r) r = parent.get(r)!;
+    let y = x;
+    while (y !== r) {
+      const next = parent.get(y)!;
+      parent.set(y, r);
+      y = next;
+    }
+    return r;
+  };
+  const union = (a: string, b: string) => {
+    if (!parent.has(a)) parent.set(a, a);
+    if (!parent.has(b)) parent.set(b, b);
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(rb, ra);
+  };
+  for (const f of database.keys()) if (!parent.has(f)) parent.set(f, f);
+  for (const [f, specs] of edges) {
+    for (const s of specs) {
+      const target = project.resolvePath(f, s);
+      if (typeof target === 'string') union(f, target);
+    }
+  }
+  const members = new Map<string, Set<string>>();
+  for (const f of parent.keys()) {
+    const r = find(f);
+    let set = members.get(r);
+    if (set === undefined) members.set(r, (set = new Set()));
+    set.add(f);
+  }
+  const order: string[] = [];
+  for (const f of database.keys()) {
+    const r = find(f);
+    if (!order.includes(r)) order.push(r);
+  }
+
+  for (const r of order) {
+    const part = members.get(r)!;
+    project.part = part;
+    const db = [...database.keys()].filter((f) => part.has(f));
+    const partPending = [...pending.entries()].filter(([f]) => part.has(f));
+    const poolsBefore = project.pools.length;
+    const modules = analysePart(project, db.map((f) => ({ file: f, text: database.get(f) })), partPending);
+    if (project.escaped) break;
+    const pools = project.pools.slice(poolsBefore).sort(comparePools);
+    onPart({ modules, pools });
+    project.releaseModules();
+    for (const f of db) database.set(f, undefined);
+  }
+  if (project.escaped) {
+    onRestart();
+    const whole = analyzeJsFiles(paths, opts);
+    onPart({ modules: whole.modules, pools: whole.pools });
+    return { problems: whole.problems, stats: whole.stats, ...(whole.reads ? { reads: whole.reads } : {}) };
+  }
+  return { problems: project.problems, stats: project.stats, ...(project.reads ? { reads: project.reads } : {}) };
+}
+
+function comparePools(a: PoolDefinition, b: PoolDefinition): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.line - b.range.line || a.range.column - b.range.column;
+}
+
+/** The passes of `analyzeJsFiles` over one part: its database files, then the files that import a pool from them. */
+function analysePart(project: JsProject, database: ReadonlyArray<{ file: string; text: string | undefined }>, pendingFiles: ReadonlyArray<[string, string[]]>): JsModule[] {
+  const pending = new Map(pendingFiles);
+  const pendingOrder = new Map(pendingFiles.map(([f], i) => [f, i]));
+  const pendingByBasename = new Map<string, string[]>();
+  const pendingWithDot: string[] = [];
+  for (const [f, specs] of pendingFiles) {
+    for (const s of specs) {
+      const b = specifierBasename(s);
+      const list = pendingByBasename.get(b);
+      if (list === undefined) pendingByBasename.set(b, [f]);
+      else if (list[list.length - 1] !== f) list.push(f);
+      if (s === '.' || s === '..') pendingWithDot.push(f);
+    }
+  }
+  const pass1: JsModule[] = [];
+  for (const { file, text } of database) {
+    const m = project.load(file, text);
+    if (m) pass1.push(m);
+  }
+  for (const m of pass1) project.ensureExtracted(m);
+  const sources = new Set<JsModule>();
+  for (const m of pass1) if (project.exportsConnection(m, sources)) sources.add(m);
+  let frontier = [...sources];
+  while (frontier.length > 0 && pending.size > 0) {
+    const basenames = new Set(frontier.map((m) => specifierBasename(m.file)));
+    const paths = new Set(frontier.map((m) => m.file));
+    const next: JsModule[] = [];
+    const candidates = new Set<string>();
+    for (const b of basenames) for (const f of pendingByBasename.get(b) ?? []) if (pending.has(f)) candidates.add(f);
+    for (const f of pendingWithDot) if (pending.has(f)) candidates.add(f);
+    const ordered = [...candidates].sort((a, b) => pendingOrder.get(a)! - pendingOrder.get(b)!);
+    for (const file of ordered) {
+      const specs = pending.get(file)!;
+      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..') && paths.has(project.resolvePath(file, s) ?? ''));
+      if (!hit) continue;
+      pending.delete(file);
+      const m = project.load(file);
+      if (m === undefined) continue;
+      project.ensureExtracted(m);
+      if (!sources.has(m) && project.exportsConnection(m, sources)) {
+        sources.add(m);
+        next.push(m);
+      }
+    }
+    frontier = next;
+  }
+  for (const m of project.modules.values()) project.ensureExtracted(m);
+  const modules = [...project.modules.values()];
+  applyUsageFacts(modules);
+  return modules;
 }
