@@ -343,6 +343,9 @@ export class FactsCache {
 
   /** Writes the cache: a temporary file beside it, then a rename (readers see the old file or the new one, never half of one). */
   save(): void {
+    // Nothing learnt and nothing gone: the file on disk already says all of it.
+    const old = this.old;
+    if (old !== undefined && this.stats.verdictsComputed === 0 && this.stats.analysisReused && Object.keys(old.files).length === Object.keys(this.files).length) return;
     const data: CacheFile = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, files: this.files, js: this.js };
     const text = JSON.stringify(data);
     const file = this.settings.file;
