@@ -6,7 +6,7 @@ import type { InputProblem } from '../../core/diagnostic.js';
 import { readTextFile, type TextFile } from '../../core/read-text.js';
 import type { ExtractContext } from './libraries/common.js';
 import { JsModule, trace, type ModuleHost, type Trace } from './module.js';
-import { parseJsFile } from './parse.js';
+import { parseJsFile, type ParsedJsFile } from './parse.js';
 import { parseTsconfigText } from './tsconfig.js';
 import { applyUsageFacts, ModuleExtractor } from './pools.js';
 import { importsUnlessDatabase, specifierBasename } from './prefilter.js';
@@ -20,6 +20,11 @@ export interface AnalyzeJsOptions {
    * the files it rejects are never decoded.
    */
   readFile: (p: string) => SourceBytes;
+  /**
+   * Parses a file's text (default `parseJsFile`). The ESLint plugin passes the tree ESLint's parser
+   * already built for the linted file and keeps the trees of unchanged imported files between lints.
+   */
+  parse?: (path: string, text: string) => ParsedJsFile;
 }
 
 /** A code file's bytes when they are plain UTF-8 text, else its text (what `readTextFile` made of it). */
@@ -62,6 +67,7 @@ class JsProject implements ModuleHost, ExtractContext {
   constructor(
     readonly repoRoot: string,
     private readonly readFile: (p: string) => SourceBytes,
+    private readonly parse: (path: string, text: string) => ParsedJsFile = (path, text) => parseJsFile(text, path),
   ) {}
 
   read(path: string): string | undefined {
@@ -97,7 +103,7 @@ class JsProject implements ModuleHost, ExtractContext {
       this.failed.add(path);
       return undefined;
     }
-    const parsed = parseJsFile(t, path);
+    const parsed = this.parse(path, t);
     this.stats.filesParsed++;
     this.problems.push(...parsed.problems);
     const m = new JsModule(path, parsed.sourceFile, this);
@@ -364,7 +370,7 @@ function packageUsesPostgres(text: string): boolean {
  * modules) are parsed on demand.
  */
 export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions): JsAnalysis {
-  const project = new JsProject(resolve(opts.repoRoot), opts.readFile);
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.parse);
   const files = paths.map((p) => resolve(p));
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
