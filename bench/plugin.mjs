@@ -5,7 +5,10 @@
 // table with --table.
 //
 //   node bench/plugin.mjs [--files 10000] [--seed 1] [--dir DIR] [--file REL] [--edits 30]
-//                         [--runs 3] [--parser ts|espree] [--table]
+//                         [--runs 3] [--parser ts|espree] [--plugin PATH] [--table]
+//
+// --plugin: the plugin's built entry (default dist/eslint-plugin/src/index.js of this checkout), to
+// compare two builds.
 //
 // Each run is a fresh child process (cold, as an editor's ESLint server starting): ESLint is
 // imported first (the editor has it loaded already), then the timed first lint: importing the
@@ -33,7 +36,7 @@ const REPO = resolve(HERE, '..');
 if (process.argv[2] === '--child') await child(JSON.parse(process.argv[3]));
 else await driver();
 
-async function child({ dir, file, mode, parser, edits }) {
+async function child({ dir, file, mode, parser, edits, plugin }) {
   const cpu = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
@@ -49,7 +52,7 @@ async function child({ dir, file, mode, parser, edits }) {
   if (parser === 'ts') languageOptions.parser = (await import('@typescript-eslint/parser')).default;
   const config = [{ files: ['**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}'], languageOptions }];
   if (mode === 'plugin') {
-    const pgconn = (await import(pathToFileURL(join(REPO, 'dist/eslint-plugin/src/index.js')).href)).default;
+    const pgconn = (await import(pathToFileURL(plugin).href)).default;
     config.push(pgconn.configs.strict);
   }
   const eslint = new ESLint({ cwd: dir, overrideConfigFile: true, overrideConfig: config });
@@ -88,6 +91,7 @@ async function driver() {
       edits: { type: 'string', default: '30' },
       runs: { type: 'string', default: '3' },
       parser: { type: 'string', default: 'ts' },
+      plugin: { type: 'string', default: join(REPO, 'dist/eslint-plugin/src/index.js') },
       table: { type: 'boolean', default: false },
     },
   });
@@ -108,7 +112,7 @@ async function driver() {
   const modes = ['parser-only', 'plugin'];
   const all = { 'parser-only': [], plugin: [] };
   const run = (mode) => {
-    const arg = JSON.stringify({ dir, file: values.file, mode, parser: values.parser, edits: Number(values.edits) });
+    const arg = JSON.stringify({ dir, file: values.file, mode, parser: values.parser, edits: Number(values.edits), plugin: resolve(values.plugin) });
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', arg], { cwd: REPO, maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
     return JSON.parse(r.stdout.toString());
