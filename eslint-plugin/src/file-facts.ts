@@ -9,6 +9,7 @@ import { isSupportedSpecifier } from '../../src/sources/js/libraries.js';
 import { parseTsconfigText } from '../../src/sources/js/tsconfig.js';
 import { collectImportSpecifiers } from '../../src/sources/js/prefilter.js';
 import { analyzeJsFiles } from '../../src/sources/js/project.js';
+import { adoptSourceFile, parseJsFile, type ParsedJsFile } from '../../src/sources/js/parse.js';
 import type { JsFileFacts } from '../../src/sources/js/types.js';
 
 /**
@@ -44,7 +45,12 @@ export function repoRootOf(file: string): string {
   return findRepoRoot(dirname(file));
 }
 
-export function factsForFile(file: string, text: string): FileFacts {
+/**
+ * The facts of the file from the editor's text. `tree`: the TypeScript tree ESLint's parser built
+ * from that text (`eslint-tree.ts`), analysed instead of a second parse; the files it imports are
+ * parsed once and their trees kept while their text is unchanged.
+ */
+export function factsForFile(file: string, text: string, tree?: ts.SourceFile): FileFacts {
   const hit = recent.get(file);
   if (hit && hit.text === text) return hit.facts;
   const root = repoRootOf(file);
@@ -52,12 +58,53 @@ export function factsForFile(file: string, text: string): FileFacts {
   const access = new FileAccess(root);
   const closure = importClosure(file, text, root, access);
   const readFile = (p: string): TextFile => (p === file ? { ok: true, path: p, text, hasBom: false, problems: [] } : access.readText(p));
-  const analysis = analyzeJsFiles([file, ...closure], { repoRoot: root, readFile });
+  const parse = (p: string, t: string): ParsedJsFile => {
+    if (p !== file) return keptTree(p, t);
+    const adopted = tree !== undefined ? adoptSourceFile(tree, t, p) : undefined;
+    if (adopted !== undefined) parses.adopted++;
+    else parses.parsed++;
+    return adopted ?? parseJsFile(t, p);
+  };
+  const analysis = analyzeJsFiles([file, ...closure], { repoRoot: root, readFile, parse });
   const facts: FileFacts = { root, js: jsFileFacts(analysis, root) };
   recent.delete(file);
   recent.set(file, { text, facts });
   if (recent.size > RECENT_SIZE) recent.delete(recent.keys().next().value!);
   return facts;
+}
+
+/** The linted files whose tree came from ESLint's parser, and those parsed here (tests read it). */
+export const parses = { adopted: 0, parsed: 0, kept: 0 };
+
+/** Trees of imported files, by path, while their text is the same (least recently used first). */
+const trees = new Map<string, { text: string; parsed: ParsedJsFile }>();
+let treeChars = 0;
+/** About 25–65 bytes of tree per character of code: 2 M characters keep the editor's memory within ~100 MB. */
+const MAX_TREE_CHARS = 2_000_000;
+
+function keptTree(path: string, text: string): ParsedJsFile {
+  const hit = trees.get(path);
+  if (hit !== undefined) {
+    trees.delete(path);
+    treeChars -= hit.text.length;
+    if (hit.text === text) {
+      trees.set(path, hit);
+      treeChars += text.length;
+      parses.kept++;
+      return hit.parsed;
+    }
+  }
+  const parsed = parseJsFile(text, path);
+  if (text.length <= MAX_TREE_CHARS / 4) {
+    trees.set(path, { text, parsed });
+    treeChars += text.length;
+    for (const [p, t] of trees) {
+      if (treeChars <= MAX_TREE_CHARS) break;
+      trees.delete(p);
+      treeChars -= t.text.length;
+    }
+  }
+  return parsed;
 }
 
 function specifiersOnDisk(path: string, access: FileAccess): string[] {

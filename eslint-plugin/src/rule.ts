@@ -11,9 +11,10 @@ import type { SourceRange } from '../../src/core/location.js';
 import type { TextEdit } from '../../src/core/diagnostic.js';
 import type { SourceCode as EslintSourceCode } from 'eslint';
 import { factsForFile } from './file-facts.js';
+import { tsTreeOf } from './eslint-tree.js';
 import { eslintMetaOf, HELP_KEY, HELP_SEPARATOR, optionValues } from './meta.js';
 import { lintSettingsFor, pluginSettingsOf } from './settings.js';
-import { projectFactsFor, needsProjectModel } from './project-model.js';
+import { modelKeyOf, projectFactsFor, needsProjectModel } from './project-model.js';
 
 /**
  * One pgconn-lint rule as an ESLint rule. `check` is the rule's own code, run over the facts
@@ -31,15 +32,18 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
           const file = isAbsolute(context.filename) ? context.filename : resolve(context.cwd, context.filename);
           const text = context.sourceCode.text;
           let facts: ProjectFacts;
-          if (pluginSettingsOf(context.settings).projectModel) facts = projectFactsFor(file, text, context.cwd, context.sourceCode);
+          const sourceCode = context.sourceCode;
+          // The tree ESLint's parser built, when the analyses can use it (typescript-eslint): no second parse.
+          const tree = tsTreeOf(sourceCode);
+          if (pluginSettingsOf(context.settings).projectModel) facts = projectFactsFor(file, text, context.cwd, sourceCode, tree);
           else if (needsProjectModel(rule)) return;
           else {
-            const fileFacts = factsForFile(file, text);
+            const fileFacts = factsForFile(file, text, tree);
             facts = codeOnlyFacts(fileFacts.root, fileFacts.js, { file, text });
           }
           // pgconn-lint's own comments; ESLint's `eslint-disable… pgconn/<id>` are ESLint's to apply (and to report when unused).
           const directives = parseSuppressions(text, 'js').filter((d) => d.foreign !== true);
-          const settings = lintSettingsFor(file);
+          const settings = lintSettingsFor(file, sourceCode);
           const ctx: RuleContext = {
             facts,
             model: modelOf(facts, settings),
@@ -115,10 +119,12 @@ function eslintFix(source: EslintSourceCode, file: string, edits: readonly TextE
 const models = new WeakMap<ProjectFacts, { settings: LintSettings; model: ProjectModel }>();
 
 function modelOf(facts: ProjectFacts, settings: LintSettings): ProjectModel {
-  const hit = models.get(facts);
+  // Facts that differ from the last ones only in the editor's text share their model (project-model.ts).
+  const key = modelKeyOf(facts);
+  const hit = models.get(key);
   if (hit && hit.settings === settings) return hit.model;
-  const model = buildProjectModel(facts, settings);
-  models.set(facts, { settings, model });
+  const model = buildProjectModel(key, settings);
+  models.set(key, { settings, model });
   return model;
 }
 

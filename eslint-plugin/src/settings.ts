@@ -23,14 +23,26 @@ export function pluginSettingsOf(settings: Record<string, unknown> | undefined):
 
 /** Per config file (or per directory without one): the settings, until the file's mtime changes. */
 const cache = new Map<string, { configFile: string | null; mtimeMs: number; settings: LintSettings }>();
+/** Per lint of a file (ESLint's SourceCode, shared by every pgconn rule on it): the settings found. */
+const perRun = new WeakMap<object, { file: string; settings: LintSettings }>();
 
 /**
  * The same settings the CLI uses (database version and memory, PgBouncer version, declared
  * deployment), from the `pgconn-lint.config.*` found upward from the file. Severities and
  * options come from the ESLint config instead. A config file the CLI would refuse gives the
- * defaults here: the editor keeps linting, and the CLI reports the mistake.
+ * defaults here: the editor keeps linting, and the CLI reports the mistake. Looked up once per
+ * lint of a file (`run`: ESLint's SourceCode), not once per rule: the lookup walks up the
+ * directories and reads every package.json on the way.
  */
-export function lintSettingsFor(file: string): LintSettings {
+export function lintSettingsFor(file: string, run?: object): LintSettings {
+  const known = run !== undefined ? perRun.get(run) : undefined;
+  if (known !== undefined && known.file === file) return known.settings;
+  const settings = lookUpSettings(file);
+  if (run !== undefined) perRun.set(run, { file, settings });
+  return settings;
+}
+
+function lookUpSettings(file: string): LintSettings {
   const dir = dirname(file);
   const configFile = findConfigFile(dir);
   let mtimeMs = -1;

@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { runCli } from './main.js';
+import { enableCompileCache } from './compile-cache.js';
+
+// Before the CLI's modules load, so that they are compiled from V8's cache (Node 22.1+).
+enableCompileCache();
+const { runCli } = await import('./main.js');
 
 process.exitCode = runCli(process.argv.slice(2), {
   cwd: process.cwd(),

@@ -7,12 +7,12 @@
  */
 import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import { defineRule } from '../../src/engine/rule.js';
 import { toEslintRule } from '../../eslint-plugin/src/rule.js';
-import { needsProjectModel, projectBuilds } from '../../eslint-plugin/src/project-model.js';
+import { needsProjectModel, projectBuilds, staleness } from '../../eslint-plugin/src/project-model.js';
 import { tempProject } from '../support/lint-helpers.js';
 import { FLAVOURS } from './support.js';
 
@@ -43,6 +43,14 @@ const ini = (size: number) => `[databases]\napp = host=db dbname=app\n\n[pgbounc
 const dbTs = (max: number) => `import { Pool } from 'pg';\n\nexport const pool = new Pool({ max: ${max}, connectionTimeoutMillis: 5000 });\n`;
 
 describe('model-aware rules', () => {
+  // Every lint checks the disk here (by default at most once a second: one-tree.test.ts).
+  const interval = staleness.intervalMs;
+  beforeAll(() => {
+    staleness.intervalMs = 0;
+  });
+  afterAll(() => {
+    staleness.intervalMs = interval;
+  });
   it('are the rules that read more than code', () => {
     expect(needsProjectModel(stub)).toBe(true);
     expect(needsProjectModel({ ...stub, meta: { ...stub.meta, inputs: ['js'], scope: 'file' } })).toBe(false);

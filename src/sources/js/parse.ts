@@ -76,6 +76,26 @@ export function parseJsFile(text: string, file: string): ParsedJsFile {
     return { sourceFile: empty, problems: [problem] };
   }
   bindParents(sourceFile);
+  return { sourceFile, problems: syntaxProblems(sourceFile, file) };
+}
+
+/**
+ * A tree another caller already parsed from the same text with this TypeScript (the ESLint
+ * plugin: typescript-eslint's own tree, `eslint-plugin/src/eslint-tree.ts`), taken as if
+ * `parseJsFile` had built it: parents and node order recorded, the same syntax problems.
+ * `undefined` when it cannot stand in for our parse: another text, another script kind (JSX
+ * allowed or not), or a file too large to analyse (parseJsFile reports that).
+ */
+export function adoptSourceFile(sourceFile: ts.SourceFile, text: string, file: string): ParsedJsFile | undefined {
+  if (sourceFile.text !== text || text.length > MAX_CODE_FILE_CHARS) return undefined;
+  // `scriptKind` is internal to TypeScript (types.ts `SourceFile.scriptKind`), set by createSourceFile.
+  if ((sourceFile as unknown as { scriptKind?: ts.ScriptKind }).scriptKind !== scriptKindFor(file)) return undefined;
+  bindParents(sourceFile);
+  return { sourceFile, problems: syntaxProblems(sourceFile, file) };
+}
+
+function syntaxProblems(sourceFile: ts.SourceFile, file: string): InputProblem[] {
+  const text = sourceFile.text;
   const diags = (sourceFile as unknown as WithParseDiagnostics).parseDiagnostics ?? [];
   const problems: InputProblem[] = [];
   for (const d of diags.slice(0, MAX_SYNTAX_PROBLEMS)) {
@@ -90,7 +110,7 @@ export function parseJsFile(text: string, file: string): ParsedJsFile {
     const last = problems[problems.length - 1];
     if (last) last.message += ` (and ${diags.length - MAX_SYNTAX_PROBLEMS} more syntax errors in this file)`;
   }
-  return { sourceFile, problems };
+  return problems;
 }
 
 /** Where brackets nest deepest: the place to point at when the parser overflows. One pass, no regex. */

@@ -7,7 +7,7 @@ import type { InputProblem } from '../../core/diagnostic.js';
 import { readTextFile, type TextFile } from '../../core/read-text.js';
 import type { ExtractContext } from './libraries/common.js';
 import { JsModule, trace, type ModuleHost, type Trace } from './module.js';
-import { parseJsFile } from './parse.js';
+import { parseJsFile, type ParsedJsFile } from './parse.js';
 import { parseTsconfigText } from './tsconfig.js';
 import { applyUsageFacts, ModuleExtractor } from './pools.js';
 import { collectImportSpecifiers, importsUnlessDatabase, specifierBasename } from './prefilter.js';
@@ -28,6 +28,11 @@ export interface AnalyzeJsOptions {
   prefiltered?: (path: string) => PrefilterVerdict | undefined;
   /** Record, per file read beyond the pre-filter (parsed modules, tsconfig.json, package.json), a digest of what was read. */
   recordReads?: boolean;
+  /**
+   * Parses a file's text (default `parseJsFile`). The ESLint plugin passes the tree ESLint's parser
+   * already built for the linted file and keeps the trees of unchanged imported files between lints.
+   */
+  parse?: (path: string, text: string) => ParsedJsFile;
 }
 
 /** The pre-filter's verdict: a database file (parsed), or the specifiers a file imports (parsed only if one names a pool's module). */
@@ -82,6 +87,7 @@ class JsProject implements ModuleHost, ExtractContext {
     readonly repoRoot: string,
     private readonly readFile: (p: string) => SourceBytes,
     recordReads: boolean,
+    private readonly parse: (path: string, text: string) => ParsedJsFile = (path, text) => parseJsFile(text, path),
   ) {
     this.reads = recordReads ? new Map() : undefined;
   }
@@ -147,7 +153,7 @@ class JsProject implements ModuleHost, ExtractContext {
       this.failed.add(path);
       return undefined;
     }
-    const parsed = parseJsFile(t, path);
+    const parsed = this.parse(path, t);
     this.stats.filesParsed++;
     this.problems.push(...parsed.problems);
     const m = new JsModule(path, parsed.sourceFile, this);
@@ -536,7 +542,7 @@ function packageUsesPostgres(text: string): boolean {
  * modules) are parsed on demand.
  */
 export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions): JsAnalysis {
-  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false);
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false, opts.parse);
   const files = paths.map((p) => resolve(p));
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
@@ -644,7 +650,7 @@ export interface JsAnalysisPart {
  * be called again from scratch: `onRestart` says so.
  */
 export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsOptions, onPart: (part: JsAnalysisPart) => void, onRestart: () => void): Omit<JsAnalysis, 'modules' | 'pools'> {
-  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false);
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false, opts.parse);
   const files = paths.map((p) => resolve(p));
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();

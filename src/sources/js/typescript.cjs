@@ -84,7 +84,9 @@ function loadWithCodeCache(file) {
 
 function load() {
   const file = require.resolve('typescript');
-  if (require.cache[file] !== undefined || process.env.PGCONN_LINT_NO_CACHE) return require('typescript');
+  // Node 22.1+ with its compile cache on (src/cli/compile-cache.ts): a plain require is cached by Node.
+  const nodeCache = typeof Module.getCompileCacheDir === 'function' && Module.getCompileCacheDir() !== undefined;
+  if (require.cache[file] !== undefined || process.env.PGCONN_LINT_NO_CACHE || nodeCache) return require('typescript');
   try {
     return loadWithCodeCache(file);
   } catch {

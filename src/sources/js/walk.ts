@@ -40,6 +40,8 @@ const orders = new WeakMap<ts.SourceFile, TreeOrder>();
  * 100,000-term `1 + 1 + …` is a 100,000-deep tree) that also records the pre-order for `walk`.
  */
 export function bindParents(sf: ts.SourceFile): void {
+  // A tree reused across analyses (the ESLint plugin keeps the trees of unchanged files) is bound once.
+  if (orders.has(sf)) return;
   const nodes: ts.Node[] = [];
   const parentIndex: number[] = [];
   const stack: ts.Node[] = [sf];
