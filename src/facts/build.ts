@@ -23,6 +23,7 @@ import { parseDockerfile } from '../sources/dockerfile/parse.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
 import type { PackageFacts } from '../model/project.js';
 import { gitTrackedFiles } from '../discovery/git-tracked.js';
+import { buildAppFacts } from './app.js';
 
 export interface BuildOptions {
   maxFileBytes?: number;
@@ -121,8 +122,9 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
       if (t.ok) dockerfiles.push(parseDockerfile(t.text, path, b.args));
     }
   }
+  const app = buildAppFacts(discovery, reader, problems);
   const git = gitTrackedFiles(discovery.root);
-  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, dockerfiles, git, skippedInputs, ...config };
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, app, sources, problems, packages, dockerfiles, git, skippedInputs, ...config };
   return facts;
 }
 
