@@ -113,7 +113,10 @@ export function serviceProcess(ctx: BuildContext, launched: LaunchedProcess | un
   if (p.server === 'puma' || p.server === 'rails-server') {
     if (procQ.value === 0) procQ = { ...procQ, value: 1, source: `${procQ.source.replace(/^workers 0/, 'workers 0')} = 1 process (single mode)` };
   }
-  const thrQ = concurrency === 'async' ? unknownQ('any number of requests at once (asyncio)', 'an asyncio worker runs any number of requests at once') : concurrency === 'prefork' || concurrency === 'sync' ? settingQuantity(ctx, threads, label.threads, e) : settingQuantity(ctx, threads, label.threads, e);
+  let thrQ: Quantity;
+  if (concurrency === 'async') thrQ = unknownQ('any number of requests at once (asyncio)', 'an asyncio worker runs any number of requests at once');
+  else if (concurrency === 'prefork' && threads.provenance.kind === 'default') thrQ = derived(1, '1 task per child', 'a prefork child runs one task at a time');
+  else thrQ = settingQuantity(ctx, threads, label.threads, e);
   return {
     server: p.server,
     describe: `${p.describe} (${from.join(', ')})`,
