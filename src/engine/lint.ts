@@ -11,6 +11,7 @@ import type { ResolvedConfig } from './config.js';
 import { renderTemplate, type Rule, type RuleContext } from './rule.js';
 import { isSuppressed, parseSuppressions, type SuppressionDirective } from './suppressions.js';
 import { restrictToFiles, type ProjectContext } from './project-context.js';
+import { grammarLoaded, GrammarsNeeded, type GrammarName } from '../sources/tree-sitter/runtime.js';
 
 export interface FileResult {
   /** Absolute path. */
@@ -41,6 +42,20 @@ export interface LintOptions {
   noGitignore?: boolean;
   /** Read the whole repository, report only about these files (pre-commit, lint-staged); `paths` is then unused. */
   projectContext?: ProjectContext;
+  /**
+   * Throw `GrammarsNeeded` when the tree has files whose tree-sitter grammar is not loaded (the CLI
+   * then loads them and runs again); otherwise such files are read without it (their Ruby values unknown).
+   */
+  requireGrammars?: boolean;
+}
+
+/** The tree-sitter grammars the candidates need (config/puma.rb and the ERB of database.yml/sidekiq.yml: Ruby). */
+export function grammarsFor(discovery: Pick<DiscoveryResult, 'candidates'>): GrammarName[] {
+  const out = new Set<GrammarName>();
+  for (const c of discovery.candidates) {
+    if (c.kind === 'puma-config' || c.kind === 'rails-database' || c.kind === 'sidekiq-config') out.add('ruby');
+  }
+  return [...out];
 }
 
 function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
@@ -116,6 +131,10 @@ export function lint(options: LintOptions): LintResult {
   const configIgnore = { base: options.config.file ? dirname(options.config.file) : options.cwd, patterns: options.config.ignorePatterns };
   const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: options.ignorePatterns, configIgnore, noGitignore: options.noGitignore ?? false });
   limitCandidates(discovery);
+  if (options.requireGrammars) {
+    const missing = grammarsFor(discovery).filter((g) => !grammarLoaded(g));
+    if (missing.length > 0) throw new GrammarsNeeded(missing);
+  }
   const buildOpts = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
   const facts = buildProjectFacts(discovery, buildOpts);
   const result: LintResult = { ...lintFacts(facts, options.config, options.rules), discovery: { filesSeen: discovery.filesSeen, candidates: discovery.candidates, skipped: discovery.skipped } };

@@ -93,7 +93,9 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
 
   const js = buildJsFacts(discovery, maxBytes, sources, problems);
   const skippedInputs: ProjectFacts['skippedInputs'] = [];
-  const config = buildConfigFacts(discovery, reader, problems, skippedInputs);
+  // Python, Spring Boot, Rails (src/facts/app.ts); YAML candidates that are not theirs are deployment files.
+  const { app, notMine } = buildAppFacts(discovery, reader, problems);
+  const config = buildConfigFacts(discovery, reader, problems, skippedInputs, notMine);
   const packages = discovery.packageJsons.map((p) => packageFacts(p, access));
   const dockerfiles: DockerfileFacts[] = [];
   for (const c of discovery.candidates) {
@@ -122,7 +124,6 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
       if (t.ok) dockerfiles.push(parseDockerfile(t.text, path, b.args));
     }
   }
-  const app = buildAppFacts(discovery, reader, problems);
   const git = gitTrackedFiles(discovery.root);
   const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, app, sources, problems, packages, dockerfiles, git, skippedInputs, ...config };
   return facts;
@@ -238,7 +239,7 @@ function packageFacts(path: string, access: FileAccess): PackageFacts {
 type ConfigFacts = Pick<ProjectFacts, 'envFiles' | 'composeEnvFiles' | 'prismaSchemas' | 'prismaConfigs' | 'compose' | 'kubernetes' | 'pm2' | 'serverless'>;
 
 /** .env files, Prisma schemas and configs, compose/Kubernetes/PM2/serverless files. */
-function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind) => (path: string) => TextFile, problems: InputProblem[], skippedInputs: ProjectFacts['skippedInputs']): ConfigFacts {
+function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind) => (path: string) => TextFile, problems: InputProblem[], skippedInputs: ProjectFacts['skippedInputs'], moreDeploymentFiles: readonly string[] = []): ConfigFacts {
   const access = discovery.access;
   const of = (kind: string) => discovery.candidates.filter((c) => c.kind === kind).map((c) => c.path);
   const envFiles = loadEnvFiles(of('env'), reader('env'));
@@ -256,7 +257,7 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
   for (const c of prismaConfigs) problems.push(...c.problems);
 
   const out: Pick<ConfigFacts, 'compose' | 'kubernetes' | 'pm2' | 'serverless'> = { compose: [], kubernetes: [], pm2: [], serverless: [] };
-  for (const path of of('deployment')) {
+  for (const path of [...of('deployment'), ...moreDeploymentFiles]) {
     const t = reader('yaml')(path);
     if (!t.ok) {
       problems.push(t.problem);

@@ -271,7 +271,29 @@ export function appPoolConnectionSource(pool: AppPool, env: Environment, root: s
   for (const name of overrides) {
     if (environmentText(env, name) !== undefined) return { kind: 'value', value: { kind: 'env', envVar: name, range: cs?.range ?? pool.range }, what: 'the connection string' };
   }
-  if (cs) {
+  if (cs?.template) {
+    let text = '';
+    const missing: string[] = [];
+    const used: string[] = [];
+    for (const part of cs.template) {
+      if (typeof part === 'string') {
+        text += part;
+        continue;
+      }
+      const v = environmentText(env, part.envVar);
+      if (v) {
+        text += v.value;
+        used.push(`${part.envVar} (${v.source})`);
+      } else if (part.fallback !== undefined) {
+        text += part.fallback;
+        used.push(`${part.envVar} unset: its default`);
+      } else missing.push(part.envVar);
+    }
+    if (missing.length > 0) return { kind: 'unknown', reason: `the connection string at ${at(root, cs.range ?? pool.range)} reads ${missing.join(', ')}, which no environment of this service sets`, envVar: missing[0]! };
+    return { kind: 'value', value: { kind: 'literal', value: text, range: cs.range ?? pool.range }, what: `the connection string (${used.join(', ') || 'as written'})` };
+  }
+  // A connection string that is not written (only the variables that would replace it) leaves the options.
+  if (cs && !(cs.value === undefined && cs.provenance.kind === 'default')) {
     const p = cs.provenance;
     const range = cs.range ?? pool.range;
     if (p.kind === 'env') {

@@ -10,7 +10,21 @@ import type { ComposeFacts, KubernetesFacts, Pm2Facts, ServerlessFacts } from '.
 import type { AppFacts } from '../sources/app/types.js';
 
 /** What kind of file a source text is; decides comment syntax for suppressions and redaction of frames. */
-export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist' | 'js' | 'env' | 'prisma' | 'yaml' | 'dockerfile';
+export type SourceKind =
+  | 'postgresql-conf'
+  | 'pgbouncer-ini'
+  | 'pgbouncer-userlist'
+  | 'js'
+  | 'env'
+  | 'prisma'
+  | 'yaml'
+  | 'dockerfile'
+  /** Ruby (config/puma.rb): `#` comments. */
+  | 'ruby'
+  /** YAML run through ERB first (Rails config/database.yml, config/sidekiq.yml): `#` comments. */
+  | 'rails-yaml'
+  /** Java .properties (Spring Boot application.properties): whole-line `#` or `!` comments. */
+  | 'properties';
 
 export interface SourceText {
   file: string;

@@ -57,7 +57,7 @@ describe('app pools in the deployment model (issue 14)', () => {
     const e = m.edges.find((x) => x.appPool)!;
     expect(e.perInstance.value).toBe(8);
     expect(e.total.value).toBe(16);
-    expect(e.perInstance.source).toBe('concurrency 8 × 1 task per child (bound: one connection per thread; pool 15)');
+    expect(e.perInstance.source).toBe('concurrency 8 × 1 task per child (one connection per thread bounds it: pool 15)');
     expect(m.serverBudgets[0]!.demand.value).toBe(16);
     expect(m.services.find((s) => s.name === 'worker')!.process).toMatchObject({ server: 'celery', concurrency: 'prefork' });
   });
@@ -74,7 +74,7 @@ describe('app pools in the deployment model (issue 14)', () => {
     const m = model(files, (d) => pool(d, 'per-thread', [['pool_size', 5, 'default'], ['max_overflow', 10, 'default']]));
     const e = m.edges.find((x) => x.appPool)!;
     expect(e.perInstance.value).toBe(12);
-    expect(e.perInstance.source).toBe('workers 3 (WEB_CONCURRENCY in environment of compose service worker) × threads 4 (bound: one connection per thread; pool 15)');
+    expect(e.perInstance.source).toBe('workers 3 (WEB_CONCURRENCY in environment of compose service worker) × threads 4 (one connection per thread bounds it: pool 15)');
   });
 
   it('Celery with the CPU-count default is unknown without deployment.cpus, known with it', () => {

@@ -31,7 +31,7 @@ export function settingQuantity(ctx: BuildContext, s: AppSetting<number> | undef
     const n = v ? Number(v.value) : NaN;
     if (v && v.value.trim() !== '' && Number.isFinite(n)) return literal(n, `${label} ${n} (${p.envVar} in ${v.source})`, v.range ?? s.range);
     if (v && v.value.trim() !== '') return unknownQ(`${label} from ${p.envVar} (${v.value} is not a number)`, `${p.envVar} is "${v.value}" in ${v.source}`, v.range ?? s.range);
-    if (s.value !== undefined) return { value: s.value, source: `${label} ${s.value} (${p.envVar} unset: ${p.fallback !== undefined ? 'fallback' : 'default'})`, provenance: p, ...(s.range ? { range: s.range } : {}) };
+    if (s.value !== undefined) return { value: s.value, source: `${label} ${s.value} (${p.envVar} unset)`, provenance: p, ...(s.range ? { range: s.range } : {}) };
     return unknownQ(`${label} from ${p.envVar} (not set)`, `${p.envVar} is not set in this service's environment`, s.range);
   }
   if (s.cpuMultiple !== undefined && s.value === undefined) {
@@ -92,7 +92,8 @@ export function serviceProcess(ctx: BuildContext, launched: LaunchedProcess | un
   const e = launchEnv(env, launched);
   const file = configFileOf(ctx, launched, codePaths);
   const envName = environmentName(p, e);
-  const byEnv = file?.byEnvironment?.find((b) => b.environment === envName?.name);
+  // Sidekiq without an environment runs development; the budget judges production, as for database.yml.
+  const byEnv = file?.byEnvironment?.find((b) => b.environment === (envName?.name ?? 'production'));
   let processes = p.processes;
   let threads = p.threads;
   let concurrency: Concurrency = p.concurrency;
@@ -231,13 +232,14 @@ export function appPoolPerInstance(ctx: BuildContext, pool: AppPool, env: Servic
   } else if (pool.use === 'whole-pool' || many) {
     perProcess = pool.peak.unbounded !== undefined && !many ? peak : { ...peak, source: `${peak.source}${pool.use === 'whole-pool' ? '' : ` (whole pool: ${kind} worker)`}` };
   } else if (threads && isKnown(threads)) {
-    if (isKnown(peak) && peak.value <= threads.value) perProcess = { ...peak, source: `${peak.source} (bound: the pool; ${threads.source})` };
-    else perProcess = derived(threads.value, `${threads.source} (bound: one connection per thread${isKnown(peak) ? `; pool ${peak.value}` : pool.peak.unbounded !== undefined ? '; no pool bound' : ''})`, `a synchronous ${pool.library} pool is used by one thread at a time`, threads.range);
+    if (isKnown(peak) && peak.value <= threads.value) perProcess = { ...peak, source: `${peak.source} (the pool bounds it: ${threads.value} thread${threads.value === 1 ? '' : 's'})` };
+    else perProcess = derived(threads.value, `${threads.source} (one connection per thread bounds it: pool ${isKnown(peak) ? peak.value : pool.peak.unbounded !== undefined ? 'unbounded' : '?'})`, `a synchronous ${pool.library} pool is used by one thread at a time`, threads.range);
   } else perProcess = { ...peak, source: `${peak.source}${threads ? ' (threads per process unknown: the pool peak counted)' : ''}` };
 
   if (!proc) return perProcess;
   const procs = proc.processes;
-  if (proc.server === 'java' && isKnown(procs) && procs.value === 1) return perProcess;
+  // One process by nature (a JVM, Sidekiq, a threaded Celery worker): no factor to show.
+  if (isKnown(procs) && procs.value === 1 && procs.provenance.kind === 'default' || (proc.server === 'java' && procs.value === 1)) return perProcess;
   return times(procs, perProcess, `${procs.source} × ${perProcess.source}`);
 }
 

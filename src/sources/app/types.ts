@@ -36,6 +36,12 @@ export interface AppSetting<T> extends Resolved<T> {
   envOverrides?: string[];
   /** The value is this many per CPU core of the machine (Celery's default concurrency): known only with deployment.cpus. */
   cpuMultiple?: number;
+  /**
+   * A string made of text and variables (`jdbc:postgresql://${DB_HOST:localhost}:5432/app`, an f-string
+   * `f"postgresql://{os.environ['DB_HOST']}/app"`): the model fills each variable from the service's
+   * environment (its fallback when unset). `value` is then undefined and `provenance` unknown.
+   */
+  template?: Array<string | { envVar: string; fallback?: string }>;
 }
 
 /** One term of a pool's peak (SQLAlchemy: `pool_size` and `max_overflow`; others: one term). */
