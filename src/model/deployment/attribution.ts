@@ -38,7 +38,7 @@ export interface LaunchedProcess {
 }
 
 /** Build-output folders between a package and its program (`apps/api/dist/main.js` is apps/api's code). */
-const BUILD_OUTPUT = new Set(['dist', 'build', 'out', '.next', '.output', 'lib', '.build']);
+const BUILD_OUTPUT = new Set(['dist', 'build', 'out', '.next', '.output', 'lib', '.build', 'target']);
 /** Folders that hold the apps of a single-package monorepo (NestJS `apps/`, Nx `apps/` and `libs/`). */
 const APP_FOLDERS = new Set(['apps', 'services', 'packages', 'projects', 'servers']);
 /** Package scripts followed into other scripts. */
