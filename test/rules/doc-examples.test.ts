@@ -10,11 +10,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadGrammars } from '../../src/sources/tree-sitter/runtime.js';
 import { ALL_RULES } from '../../rules/index.js';
 
+import { allDiagnostics, describeDiagnostic, lintPaths, tempProject, testConfig, type TestSettings } from '../support/lint-helpers.js';
+
 // Rails fixtures (config/puma.rb, ERB in database.yml) are read with tree-sitter's Ruby grammar.
 beforeAll(async () => {
   await loadGrammars(['ruby']);
 });
-import { allDiagnostics, describeDiagnostic, lintPaths, tempProject, testConfig, type TestSettings } from '../support/lint-helpers.js';
 
 interface Example {
   kind: 'bad' | 'good';

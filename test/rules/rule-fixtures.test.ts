@@ -11,11 +11,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadGrammars } from '../../src/sources/tree-sitter/runtime.js';
 import { ALL_RULES } from '../../rules/index.js';
 
+import { allDiagnostics, describeDiagnostic, lintPaths, renderForSnapshot, testConfig, type TestSettings } from '../support/lint-helpers.js';
+
 // Rails fixtures (config/puma.rb, ERB in database.yml) are read with tree-sitter's Ruby grammar.
 beforeAll(async () => {
   await loadGrammars(['ruby']);
 });
-import { allDiagnostics, describeDiagnostic, lintPaths, renderForSnapshot, testConfig, type TestSettings } from '../support/lint-helpers.js';
 
 const FIXTURES = resolve(__dirname, '../../fixtures');
 

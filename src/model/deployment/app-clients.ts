@@ -7,7 +7,7 @@ import type { BuildContext } from './context.js';
 import type { ServiceEnv } from './env.js';
 import { inside } from './packages.js';
 import { derived, isKnown, literal, times, unknownQ } from './quantity.js';
-import type { Quantity, ServiceProcess } from './types.js';
+import type { ClientEdge, Quantity, ServiceProcess } from './types.js';
 
 /**
  * The arithmetic of issue 14 for services of other languages: per instance = processes per instance
@@ -219,28 +219,35 @@ export function appPoolPeak(ctx: BuildContext, pool: AppPool, env: ServiceEnv): 
  * Connections one instance of the service opens through the pool: processes × per process, where per
  * process is the peak bounded by what a process can use at once. The source text names the bound.
  */
-export function appPoolPerInstance(ctx: BuildContext, pool: AppPool, env: ServiceEnv, proc: ServiceProcess | undefined): Quantity {
+export function appPoolPerInstance(ctx: BuildContext, pool: AppPool, env: ServiceEnv, proc: ServiceProcess | undefined): { perInstance: Quantity; perProcess: NonNullable<ClientEdge['perProcess']> } {
   const peak = appPoolPeak(ctx, pool, env);
   let perProcess: Quantity;
+  let bound: NonNullable<ClientEdge['perProcess']>['bound'];
   const threads = proc?.threads;
   const kind = proc?.concurrency;
   const many = kind === 'async' || kind === 'greenlets';
   if (pool.use === 'per-thread-per-alias') {
     // Django without a pool: one connection per thread per alias (django/db/utils.py ConnectionHandler, asgiref Local).
+    bound = 'per-thread-per-alias';
     if (threads && isKnown(threads) && !many) perProcess = derived(threads.value, `1 per thread × ${threads.source}`, 'one connection per thread per database alias', threads.range);
     else perProcess = unknownQ(`1 per thread (${threads ? threads.source : 'threads per process unknown'})`, 'one connection per thread per alias, and the thread count is not known', pool.range, 1);
   } else if (pool.use === 'whole-pool' || many) {
+    bound = 'whole-pool';
     perProcess = pool.peak.unbounded !== undefined && !many ? peak : { ...peak, source: `${peak.source}${pool.use === 'whole-pool' ? '' : ` (whole pool: ${kind} worker)`}` };
   } else if (threads && isKnown(threads)) {
-    if (isKnown(peak) && peak.value <= threads.value) perProcess = { ...peak, source: `${peak.source} (the pool bounds it: ${threads.value} thread${threads.value === 1 ? '' : 's'})` };
+    bound = isKnown(peak) && peak.value <= threads.value ? 'pool' : 'threads';
+    if (bound === 'pool') perProcess = { ...peak, source: `${peak.source} (the pool bounds it: ${threads.value} thread${threads.value === 1 ? '' : 's'})` };
     else perProcess = derived(threads.value, `${threads.source} (one connection per thread bounds it: pool ${isKnown(peak) ? peak.value : pool.peak.unbounded !== undefined ? 'unbounded' : '?'})`, `a synchronous ${pool.library} pool is used by one thread at a time`, threads.range);
-  } else perProcess = { ...peak, source: `${peak.source}${threads ? ' (threads per process unknown: the pool peak counted)' : ''}` };
-
-  if (!proc) return perProcess;
+  } else {
+    bound = 'unknown-threads';
+    perProcess = { ...peak, source: `${peak.source}${threads ? ' (threads per process unknown: the pool peak counted)' : ''}` };
+  }
+  const info = { peak, ...(threads ? { threads } : {}), bound };
+  if (!proc) return { perInstance: perProcess, perProcess: info };
   const procs = proc.processes;
   // One process by nature (a JVM, Sidekiq, a threaded Celery worker): no factor to show.
-  if (isKnown(procs) && procs.value === 1 && procs.provenance.kind === 'default' || (proc.server === 'java' && procs.value === 1)) return perProcess;
-  return times(procs, perProcess, `${procs.source} × ${perProcess.source}`);
+  if ((isKnown(procs) && procs.value === 1 && procs.provenance.kind === 'default') || (proc.server === 'java' && procs.value === 1)) return { perInstance: perProcess, perProcess: info };
+  return { perInstance: times(procs, perProcess, `${procs.source} × ${perProcess.source}`), perProcess: info };
 }
 
 /** Where the process model is written, for related locations. */

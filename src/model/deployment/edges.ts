@@ -82,8 +82,9 @@ function appEdge(ctx: BuildContext, r: Resolver, s: ServiceBuild, pool: AppPool,
     unknownTarget = c.reason;
     linkText = `unlinked, target unknown: ${c.reason}`;
   }
-  const perInstance = appPoolPerInstance(ctx, pool, env, s.node.process);
+  const { perInstance, perProcess } = appPoolPerInstance(ctx, pool, env, s.node.process);
   const edge: ClientEdge = {
+    perProcess,
     poolId: pool.id,
     serviceId: s.node.id,
     perInstance,

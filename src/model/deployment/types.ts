@@ -179,6 +179,8 @@ export interface ClientEdge {
   pool?: PoolDefinition;
   /** The pool of a Python, Spring Boot or Rails application (src/sources/app/types.ts). */
   appPool?: AppPool;
+  /** For an app pool: its peak and the process's threads in this service's environment, and which one bounds a process's connections. */
+  perProcess?: { peak: Quantity; threads?: Quantity; bound: 'pool' | 'threads' | 'whole-pool' | 'per-thread-per-alias' | 'unknown-threads' };
   /** Where the per-instance number came from: the pool in code, or an environment variable of a service whose code is not in the repository. */
   origin: 'code' | 'environment' | 'declared';
   /** The parsed connection string, when it resolved. */
