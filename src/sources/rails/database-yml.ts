@@ -104,8 +104,13 @@ function numberOf(node: LNode | undefined, tags: readonly ErbTag[]): AppSetting<
   if (s.kind === 'number') return s.s;
   if (s.kind === 'string') {
     const v = s.s.value;
+    if (s.s.provenance.kind === 'env') {
+      const n = v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
+      const { fallback: _text, ...rest } = s.s.provenance;
+      void _text;
+      return { ...(s.s as unknown as AppSetting<number>), value: n, provenance: { ...rest, ...(n !== undefined ? { fallback: n } : {}) } };
+    }
     if (v !== undefined && /^\s*\d+\s*$/.test(v)) return { ...s.s, value: Number(v) } as AppSetting<number>;
-    if (s.s.provenance.kind === 'env') return { ...(s.s as unknown as AppSetting<number>), value: v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : undefined, provenance: { ...s.s.provenance, ...(v !== undefined && /^\d+$/.test(v.trim()) ? { fallback: Number(v) } : {}) } };
     return { value: undefined, provenance: s.s.provenance.kind === 'unknown' ? s.s.provenance : { kind: 'unknown', reason: `"${v}" is not a number` }, ...(s.s.range ? { range: s.s.range } : {}) };
   }
   return { value: undefined, provenance: { kind: 'unknown', reason: 'a boolean is not a number' }, ...(s.s.range ? { range: s.s.range } : {}) };

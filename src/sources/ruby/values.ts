@@ -110,7 +110,7 @@ export function evalRuby(n: SyntaxNode | null, scope: RubyScope = new Map(), dep
     case 'element_reference': {
       // ENV["X"]
       const obj = n.childForFieldName('object');
-      const keys = n.namedChildren.filter((c): c is SyntaxNode => c !== null && c !== obj);
+      const keys = n.namedChildren.filter((c): c is SyntaxNode => c !== null && c.startIndex !== obj?.startIndex);
       if (isEnv(obj) && keys.length === 1) {
         const name = stringLiteral(keys[0]!);
         if (name !== undefined) return { kind: 'env', envVar: name, overrides: [], required: false };
@@ -118,7 +118,7 @@ export function evalRuby(n: SyntaxNode | null, scope: RubyScope = new Map(), dep
       return unknown(n);
     }
     case 'binary': {
-      const op = n.childForFieldName('operator')?.text;
+      const op = n.children.find((c) => c !== null && !c.isNamed)?.type;
       if (op === '||' || op === 'or') {
         const left = evalRuby(n.childForFieldName('left'), scope, d);
         const right = evalRuby(n.childForFieldName('right'), scope, d);
