@@ -154,4 +154,4 @@ function looksLikeFile(p: string): boolean {
 }
 
 /** Well-known files without an extension that Dockerfiles copy alone (Ruby's Gemfile, Python's Pipfile …). */
-const EXTENSIONLESS_FILES = /^(Gemfile|Rakefile|Procfile|Pipfile|Makefile|Dockerfile|Brewfile|Guardfile|Capfile|LICENSE|README|VERSION|mvnw|gradlew)$/;
+const EXTENSIONLESS_FILES = /^(Gemfile|Rakefile|Procfile|Pipfile|Makefile|Dockerfile|Brewfile|Guardfile|Capfile|LICENSE|README|VERSION|mvnw|gradlew|\.(ruby|python|node)-version|\.nvmrc|\.npmrc|\.tool-versions)$/;

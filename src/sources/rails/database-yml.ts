@@ -190,7 +190,7 @@ function readConfig(name: string, node: LNode, keyRange: SourceRange, envName: s
       name: envName,
       variables: ['RAILS_ENV', 'RACK_ENV'],
       judgedByDefault: envName === 'production',
-      defaultReason: 'RAILS_ENV and RACK_ENV are not set in its environment: the production configuration is judged (Rails itself would run development)',
+      defaultReason: 'RAILS_ENV and RACK_ENV are not set in its environment as compose, Kubernetes and .env files give it (a Dockerfile ENV is not read): the production configuration is judged',
     },
     group: `${rel}#${name}`,
   };
