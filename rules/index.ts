@@ -12,6 +12,7 @@ import pgbouncerAuth from './pgbouncer-auth.js';
 import plaintextCredentials from './plaintext-credentials.js';
 import poolInHandler from './pool-in-handler.js';
 import poolOversubscription from './pool-oversubscription.js';
+import poolSmallerThanConcurrency from './pool-smaller-than-concurrency.js';
 import poolerStartupParameters from './pooler-startup-parameters.js';
 import poolerWithoutDirectUrl from './pooler-without-direct-url.js';
 import preparedStatementsTransactionMode from './prepared-statements-transaction-mode.js';
@@ -36,6 +37,7 @@ export const ALL_RULES: readonly Rule[] = [
   plaintextCredentials,
   poolInHandler,
   poolOversubscription,
+  poolSmallerThanConcurrency,
   poolerStartupParameters,
   poolerWithoutDirectUrl,
   preparedStatementsTransactionMode,

@@ -58,7 +58,7 @@ export default defineRule({
     category: 'reliability',
     defaultSeverity: 'warning',
     recommended: true,
-    inputs: ['js'],
+    inputs: ['js', 'spring', 'rails'],
     scope: 'file',
     fixable: true,
     since: '0.1.0',
@@ -71,6 +71,7 @@ export default defineRule({
         '{{construct}} sets no {{option}}, so when all {{max}} connections are busy (a slow query, a leaked client, a database failover) every further request waits forever instead of failing.',
       zero: '{{written}} disables the timeout: when all {{max}} connections are busy (a slow query, a leaked client, a database failover) every further request waits forever instead of failing.',
       help: 'Set `{{fix}}`, so a request gets an error after {{seconds}} s and the service can shed load, retry or report it.',
+      zeroApp: '{{written}} disables the timeout ({{why}}): when all {{max}} connections are busy (a slow query, a leaked connection, a database failover) every further request waits forever instead of failing.',
     },
     options: {
       suggested: { type: 'integer', description: 'The timeout suggested in the help line, in milliseconds.', default: 5000, minimum: 1 },
@@ -116,6 +117,28 @@ export default defineRule({
           ...(fixEdits ? { fix: fixEdits } : {}),
         });
       }
+    }
+    // Spring Boot's HikariCP: connection-timeout 0 is Integer.MAX_VALUE ms (HikariConfig#setConnectionTimeout).
+    // Its default (30 s) and ActiveRecord's checkout_timeout (5 s) do time out: nothing to report.
+    const seen = new Set<string>();
+    for (const app of ctx.facts.app.pools) {
+      const wait = app.acquireTimeoutMs;
+      if (app.library !== 'hikaricp' || !wait || wait.value !== 0 || wait.provenance.kind !== 'literal' || !wait.range) continue;
+      const key = `${wait.range.file}:${wait.range.line}:${wait.range.column}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      ctx.report({
+        messageId: 'zeroApp',
+        helpId: 'help',
+        data: {
+          written: 'spring.datasource.hikari.connection-timeout: 0',
+          why: 'HikariCP waits Integer.MAX_VALUE ms',
+          max: app.peak.terms[0]?.value.value ?? 'its',
+          fix: `spring.datasource.hikari.connection-timeout=${Math.max(ms, 250)}`,
+          seconds: Math.max(ms, 250) / 1000,
+        },
+        range: wait.range,
+      });
     }
   },
 });

@@ -48,6 +48,7 @@ export default defineRule({
       over: '{{breakdown}}; {{demand}} > {{limit}}: at peak, connections beyond that fail with "sorry, too many clients already".',
       tight: '{{breakdown}}; {{demand}} of {{limit}} leaves {{remaining}} free, fewer than the {{headroom}} kept for migrations, admin sessions and monitoring.',
       helpFit: 'Lower the pool max of {{service}} to {{fit}} (floor(({{limitValue}} − {{headroom}} headroom{{others}}) / {{instances}} instances)), or put PgBouncer in transaction mode in front of {{server}}.',
+      helpFitProcesses: 'Lower the connections of each {{service}} process to {{fit}} (floor(({{limitValue}} − {{headroom}} headroom{{others}}) / ({{instances}} instances × {{processes}} processes))): {{how}}, run fewer processes per instance, or put PgBouncer in transaction mode in front of {{server}}.',
       helpEven: 'Size the pools to at most {{evenFit}} connections per process ({{budget}} connections for {{processes}} processes after the {{headroom}} headroom), or put PgBouncer in transaction mode in front of {{server}}.',
       helpPooler: 'No pool size of {{service}} fits {{instances}}: put PgBouncer in transaction mode in front of {{server}} (its pool size, not the client count, then decides the server connections), or raise max_connections to at least {{needed}}.',
       helpPoolerSide: 'Lower the pool size of {{service}} (default_pool_size/pool_size + reserve_pool_size) so that all poolers open at most {{fitTotal}} server connections, or raise max_connections to at least {{needed}}.',
@@ -73,6 +74,24 @@ export default defineRule({
 });
 
 type Ctx = Parameters<Parameters<typeof defineRule>[0]['check']>[0];
+
+/** Processes per instance of a Python/Rails/Spring client (gunicorn/Puma workers, Celery children), and what sizes its per-process connections. */
+function processesOf(model: DeploymentModel, c: Client): { count: number; how: string } | undefined {
+  const app = c.edge?.appPool;
+  if (!app) return undefined;
+  const proc = model.services.find((s) => s.id === c.edge!.serviceId)?.process;
+  const n = proc?.processes.value;
+  if (n === undefined) return undefined;
+  const how =
+    app.library === 'activerecord'
+      ? `the database.yml pool and Puma/Sidekiq threads (RAILS_MAX_THREADS sizes both in Rails' templates)`
+      : app.library === 'hikaricp'
+        ? 'spring.datasource.hikari.maximum-pool-size'
+        : app.library === 'sqlalchemy'
+          ? 'pool_size + max_overflow, or the threads of a process'
+          : 'the pool size or the threads of a process';
+  return { count: n, how };
+}
 
 function checkServer(ctx: Ctx, model: DeploymentModel, b: ServerBudget, headroom: number): void {
   const server = model.servers.find((s) => s.id === b.serverId);
@@ -121,7 +140,11 @@ function checkServer(ctx: Ctx, model: DeploymentModel, b: ServerBudget, headroom
     const processes = services.reduce((n, c) => n + (c.instances.value ?? NaN), 0);
     const poolerTotal = b.clients.filter((c) => c.kind === 'pooler').reduce((n, c) => n + atLeast(c.total), 0);
     const evenFit = Math.floor((limit - headroom - poolerTotal) / processes);
-    if (fit >= 1) {
+    const perInstanceProcesses = processesOf(model, top);
+    if (perInstanceProcesses !== undefined && perInstanceProcesses.count > 1 && Math.floor((limit - headroom - othersTotal) / (inst * perInstanceProcesses.count)) >= 1) {
+      Object.assign(data, { fit: Math.floor((limit - headroom - othersTotal) / (inst * perInstanceProcesses.count)), processes: perInstanceProcesses.count, how: perInstanceProcesses.how });
+      helpId = 'helpFitProcesses';
+    } else if (fit >= 1) {
       data.fit = fit;
       helpId = 'helpFit';
     } else if (services.length > 1 && Number.isFinite(evenFit) && evenFit >= 1) {

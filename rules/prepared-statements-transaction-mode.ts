@@ -5,6 +5,7 @@ import type { PoolDefinition } from '../src/sources/js/types.js';
 import { defineRule, type ReportDescriptor } from '../src/engine/rule.js';
 import type { ProjectModel } from '../src/model/project-model.js';
 import { isTransactionPooling, preparedStatementSupport, type PoolerPath } from '../src/model/pooler-path.js';
+import { jdbcPrepareThreshold } from '../src/sources/connection-url/jdbc.js';
 
 /**
  * How a client uses named (protocol-level) prepared statements:
@@ -17,9 +18,10 @@ import { isTransactionPooling, preparedStatementSupport, type PoolerPath } from 
  */
 type Use = { uses: true; how: string; at?: SourceRange; fix: string } | { uses: false; prismaPgbouncer?: SourceRange } | undefined;
 
-function usage(path: PoolerPath): Use {
+function usage(path: PoolerPath, model: ProjectModel): Use {
   const { root, edge } = path;
   const parsed = edge.parsed;
+  if (path.app) return appUsage(path, model);
   if (root === undefined) return undefined;
   if (root.library === 'prisma' && root.kind === 'prisma-client') {
     if (root.wraps !== undefined || root.options.some((o) => o.name === 'adapter')) return undefined;
@@ -45,6 +47,49 @@ function usage(path: PoolerPath): Use {
   return undefined;
 }
 
+/**
+ * Python, Spring Boot and Rails clients:
+ * - PgJDBC (Spring Boot's driver): a PreparedStatement becomes a named server-side statement on its
+ *   prepareThreshold-th execution (PGProperty.PREPARE_THRESHOLD, default 5; 0 disables, -1 forces
+ *   binary transfer, which also prepares): pgjdbc 42.7 PGProperty.java. Set in the JDBC URL or
+ *   spring.datasource.hikari.data-source-properties.prepareThreshold.
+ * - ActiveRecord's PostgreSQL adapter prepares every statement with binds unless `prepared_statements:
+ *   false` (abstract_adapter.rb default_prepared_statements: true); `?prepared_statements=false` on
+ *   DATABASE_URL does the same (the URL's query merges into the configuration).
+ */
+function appUsage(path: PoolerPath, model: ProjectModel): Use {
+  const app = path.app!;
+  const parsed = path.edge.parsed;
+  if (app.library === 'hikaricp') {
+    const t = parsed ? jdbcPrepareThreshold(parsed) : undefined;
+    if (t && t.written) {
+      if (t.value === 0) return { uses: false };
+      return { uses: true, how: `PgJDBC turns a PreparedStatement into a named server-side statement on its ${t.value === -1 ? 'first' : `${t.value}th`} execution (prepareThreshold=${t.value} in the JDBC URL)`, fix: 'helpJdbc' };
+    }
+    const ps = app.preparedStatements;
+    if (ps && ps.provenance.kind !== 'default') return ps.value === false ? { uses: false } : { uses: true, how: `PgJDBC prepares statements on the server (${ps.why})`, ...(ps.range ? { at: ps.range } : {}), fix: 'helpJdbc' };
+    if (parsed && parsed.scheme !== 'jdbc') return undefined;
+    return { uses: true, how: 'PgJDBC turns a PreparedStatement into a named server-side statement on its 5th execution (prepareThreshold defaults to 5)', fix: 'helpJdbc' };
+  }
+  if (app.library === 'activerecord') {
+    const q = parsed?.params.get('prepared_statements');
+    if (q !== undefined) return /^(false|f|0|off|no)$/i.test(q.trim()) ? { uses: false } : { uses: true, how: 'ActiveRecord prepares statements (prepared_statements in the URL)', fix: 'helpRails' };
+    const ps = app.preparedStatements;
+    if (!ps) return undefined;
+    let value = ps.value;
+    if (ps.provenance.kind === 'env') {
+      const env = model.deployment.services.find((s) => s.id === path.edge.serviceId)?.environment;
+      const v = env?.get(ps.provenance.envVar)?.value;
+      if (v !== undefined) value = !/^(false|f|0|off|no)$/i.test(v.trim());
+    }
+    if (value === false) return { uses: false };
+    if (value === undefined) return undefined;
+    const how = ps.provenance.kind === 'default' ? 'ActiveRecord prepares every query with binds as a named statement (prepared_statements defaults to true)' : 'ActiveRecord prepares every query with binds as a named statement (prepared_statements: true)';
+    return { uses: true, how, ...(ps.range ? { at: ps.range } : {}), fix: 'helpRails' };
+  }
+  return undefined;
+}
+
 /** Findings for one project model (exported for tests with hand-built deployment models). */
 export function findPreparedStatementProblems(model: ProjectModel): ReportDescriptor[] {
   const { facts, settings } = model;
@@ -52,14 +97,15 @@ export function findPreparedStatementProblems(model: ProjectModel): ReportDescri
   const seen = new Set<string>();
   for (const path of model.poolerPaths) {
     if (!isTransactionPooling(path.mode.value)) continue;
-    const use = usage(path);
+    const use = usage(path, model);
     if (use === undefined) continue;
     const support = preparedStatementSupport(path);
-    const key = `${path.root?.id ?? path.edge.poolId}|${path.pooler.id}`;
+    const key = `${path.root?.id ?? path.app?.id ?? path.edge.poolId}|${path.pooler.id}`;
     if (seen.has(key)) continue;
     const isPrisma = path.root?.library === 'prisma';
     // Prisma: the datasource URL (or its env line); others: the construction that sets the option.
-    const at = isPrisma ? (path.edge.url?.range ?? path.root!.range) : path.root!.range;
+    // Spring: the URL line (a JDBC URL in the environment or the file); Rails: the prepared_statements line or the environment's block.
+    const at = path.app ? (path.app.library === 'hikaricp' ? (path.edge.url?.range ?? path.app.range) : (path.app.preparedStatements?.range ?? path.app.range)) : isPrisma ? (path.edge.url?.range ?? path.root!.range) : path.root!.range;
     const related: RelatedLocation[] = [];
     if (path.mode.range) related.push({ range: path.mode.range, message: path.mode.label ?? path.mode.source });
     if (path.edge.url?.range && path.edge.url.range !== at) related.push({ range: path.edge.url.range, message: `the connection string reaches ${path.pooler.name}` });
@@ -121,7 +167,7 @@ export default defineRule({
     category: 'correctness',
     defaultSeverity: 'error',
     recommended: true,
-    inputs: ['js', 'pgbouncer-ini', 'env', 'prisma', 'compose', 'kubernetes'],
+    inputs: ['js', 'pgbouncer-ini', 'env', 'prisma', 'compose', 'kubernetes', 'rails', 'spring'],
     scope: 'project',
     fixable: true,
     hasSuggestions: true,
@@ -140,6 +186,8 @@ export default defineRule({
       helpPrisma: 'Add pgbouncer=true to the pooled URL (keep a directUrl without it for migrations), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
       helpPostgresJs: 'Pass { prepare: false } to postgres() (also through drizzle(url, { connection: { prepare: false } })), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
       helpPg: 'Drop `name` from the query config (node-postgres then uses the unnamed statement), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+      helpJdbc: 'Add prepareThreshold=0 to the JDBC URL (spring.datasource.url, or SPRING_DATASOURCE_URL where the environment sets it), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+      helpRails: 'Set prepared_statements: false in this database.yml configuration (or ?prepared_statements=false on DATABASE_URL), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
       helpPrisma121: 'Remove pgbouncer=true from the URL (PgBouncer now tracks Prisma\'s prepared statements), or upgrade PgBouncer to 1.22+.',
     },
     options: {},

@@ -30,6 +30,11 @@ export function runSummary(result: LintResult): string {
   if (f.kubernetes.length > 0) parts.push(plural(f.kubernetes.length, 'Kubernetes file'));
   if (f.pm2.length > 0) parts.push(plural(f.pm2.length, 'PM2 file'));
   if (f.serverless.length > 0) parts.push(plural(f.serverless.length, 'serverless file'));
+  const kinds = (k: string) => result.discovery?.candidates.filter((c) => c.kind === k && f.sources.has(c.path)).length ?? 0;
+  const rails = kinds('rails-database') + kinds('puma-config') + kinds('sidekiq-config');
+  if (rails > 0) parts.push(plural(rails, 'Rails config file'));
+  const spring = f.app.roots.filter((r) => r.framework === 'spring-boot').length;
+  if (spring > 0) parts.push(plural(kinds('spring-config'), 'Spring Boot config file'));
   const seen = result.discovery?.filesSeen ?? f.sources.size;
   const what = parts.length > 0 ? parts.join(', ') : 'none of them is an input pgconn-lint reads (run with --verbose to see what was skipped)';
   return `checked ${plural(seen, 'file')}: ${what}`;

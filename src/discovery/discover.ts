@@ -9,7 +9,25 @@ import { FileAccess } from '../core/file-access.js';
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
 export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git'];
 
-export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js' | 'env' | 'prisma-schema' | 'prisma-config' | 'deployment' | 'dockerfile' | 'platform';
+export type CandidateKind =
+  | 'postgresql-conf'
+  | 'pgbouncer-ini'
+  | 'maybe-ini'
+  | 'js'
+  | 'env'
+  | 'prisma-schema'
+  | 'prisma-config'
+  | 'deployment'
+  | 'dockerfile'
+  | 'platform'
+  /** Rails config/database.yml (a YAML file of another name or place is read as a deployment file). */
+  | 'rails-database'
+  /** Puma's config/puma.rb (Ruby). */
+  | 'puma-config'
+  /** Sidekiq's config/sidekiq.yml (ERB + YAML). */
+  | 'sidekiq-config'
+  /** Spring Boot application[-profile].properties / .yml / .yaml. */
+  | 'spring-config';
 
 export interface Candidate {
   path: string;
@@ -63,6 +81,8 @@ const JS_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const JS_SKIP = /\.d\.[cm]?ts$|\.min\.js$/;
 /** Prisma 7's config file (prisma.config.ts and its .js/.mts/.cts/.mjs/.cjs forms). */
 const PRISMA_CONFIG = /^prisma\.config\.[cm]?[jt]s$/;
+/** Spring Boot's config data files (Spring Boot reference, "External Application Properties"): application.properties/.yml/.yaml and application-{profile}.*. */
+const SPRING_CONFIG = /^application(-[\w.-]+)?\.(properties|ya?ml)$/;
 /**
  * Dockerfiles: `Dockerfile` (BuildKit also falls back to `dockerfile`), `Dockerfile.<variant>` and
  * `<variant>.Dockerfile`; not the per-Dockerfile ignore files (`Dockerfile.dockerignore`) nor templates
@@ -83,6 +103,10 @@ function classifyName(name: string): CandidateKind | null {
   if (name === '.env' || name.startsWith('.env.')) return 'env';
   if (name.endsWith('.prisma')) return 'prisma-schema';
   if (PRISMA_CONFIG.test(name)) return 'prisma-config';
+  if (name === 'database.yml') return 'rails-database';
+  if (name === 'puma.rb') return 'puma-config';
+  if (name === 'sidekiq.yml' || name === 'sidekiq.yml.erb') return 'sidekiq-config';
+  if (SPRING_CONFIG.test(name)) return 'spring-config';
   // compose, Kubernetes, PM2 and serverless files (the YAML extractor sorts them by content).
   if (/\.ya?ml$/i.test(name) || name === 'vercel.json' || /^ecosystem([.-][\w-]+)*\.(config\.)?([cm]?js|json5?)$/.test(name)) return 'deployment';
   if (JS_FILE.test(name) && !JS_SKIP.test(name)) return 'js';

@@ -6,7 +6,8 @@ import type { NonProductionMatch } from '../model/code-paths.js';
 import type { LintSettings } from './settings.js';
 
 /** The kinds of input a rule can read; used for docs and to skip rules with nothing to read. */
-export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'env' | 'prisma' | 'compose' | 'kubernetes';
+/** `rails`: config/database.yml, config/puma.rb, config/sidekiq.yml; `spring`: application*.properties/.yml. */
+export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'env' | 'prisma' | 'compose' | 'kubernetes' | 'rails' | 'spring';
 
 export type RuleCategory = 'correctness' | 'capacity' | 'reliability' | 'security';
 

@@ -33,6 +33,11 @@ function commentOf(line: string, kind: SourceKind): { text: string; column: numb
     const m = /^\s*[;#]/.exec(line);
     return m ? { text: line.slice(m[0].length), column: m[0].length + 1 } : null;
   }
+  if (kind === 'properties') {
+    // java.util.Properties#load: a comment line's first non-blank character is '#' or '!'; elsewhere they are value text.
+    const m = /^\s*[#!]/.exec(line);
+    return m ? { text: line.slice(m[0].length), column: m[0].length + 1 } : null;
+  }
   if (kind === 'dockerfile') {
     // Dockerfile reference: `#` starts a comment only at the beginning of a line.
     const m = /^\s*#/.exec(line);

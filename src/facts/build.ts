@@ -28,6 +28,7 @@ import { gitTrackedFiles } from '../discovery/git-tracked.js';
 import { isPlatformFileName, platformFile, type PlatformFileFacts } from '../sources/platform/names.js';
 import { extractNextConfig, NEXT_CONFIG, type NextConfigFacts } from '../sources/platform/next-config.js';
 import { FactsCache, type CacheSettings, type CacheStats } from './cache.js';
+import { buildAppFacts } from './app.js';
 
 export interface BuildOptions {
   maxFileBytes?: number;
@@ -106,7 +107,9 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     options.cacheStats?.(factsCache.stats);
   }
   const skippedInputs: ProjectFacts['skippedInputs'] = [];
-  const config = buildConfigFacts(discovery, reader, problems, skippedInputs);
+  // Python, Spring Boot, Rails (src/facts/app.ts); YAML candidates that are not theirs are deployment files.
+  const { app, notMine } = buildAppFacts(discovery, reader, problems);
+  const config = buildConfigFacts(discovery, reader, problems, skippedInputs, notMine);
   const packages = discovery.packageJsons.map((p) => packageFacts(p, access));
   const dockerfiles: DockerfileFacts[] = [];
   for (const c of discovery.candidates) {
@@ -148,7 +151,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     }
   }
   const git = gitTrackedFiles(discovery.root);
-  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, sources, problems, packages, dockerfiles, platforms, nextConfigs, git, skippedInputs, ...config };
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, app, sources, problems, packages, dockerfiles, platforms, nextConfigs, git, skippedInputs, ...config };
   return facts;
 }
 
@@ -322,7 +325,7 @@ function packageFacts(path: string, access: FileAccess): PackageFacts {
 type ConfigFacts = Pick<ProjectFacts, 'envFiles' | 'composeEnvFiles' | 'prismaSchemas' | 'prismaConfigs' | 'compose' | 'kubernetes' | 'pm2' | 'serverless'>;
 
 /** .env files, Prisma schemas and configs, compose/Kubernetes/PM2/serverless files. */
-function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind) => (path: string) => TextFile, problems: InputProblem[], skippedInputs: ProjectFacts['skippedInputs']): ConfigFacts {
+function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind) => (path: string) => TextFile, problems: InputProblem[], skippedInputs: ProjectFacts['skippedInputs'], moreDeploymentFiles: readonly string[] = []): ConfigFacts {
   const access = discovery.access;
   const of = (kind: string) => discovery.candidates.filter((c) => c.kind === kind).map((c) => c.path);
   const envFiles = loadEnvFiles(of('env'), reader('env'));
@@ -340,7 +343,7 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
   for (const c of prismaConfigs) problems.push(...c.problems);
 
   const out: Pick<ConfigFacts, 'compose' | 'kubernetes' | 'pm2' | 'serverless'> = { compose: [], kubernetes: [], pm2: [], serverless: [] };
-  for (const path of of('deployment')) {
+  for (const path of [...of('deployment'), ...moreDeploymentFiles]) {
     const t = reader('yaml')(path);
     if (!t.ok) {
       problems.push(t.problem);

@@ -9,9 +9,24 @@ import { UNKNOWN_GIT, type GitTrackedFiles } from '../discovery/git-tracked.js';
 import type { PlatformFileFacts } from '../sources/platform/names.js';
 import type { NextConfigFacts } from '../sources/platform/next-config.js';
 import type { ComposeFacts, KubernetesFacts, Pm2Facts, ServerlessFacts } from '../sources/yaml/types.js';
+import type { AppFacts } from '../sources/app/types.js';
 
 /** What kind of file a source text is; decides comment syntax for suppressions and redaction of frames. */
-export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist' | 'js' | 'env' | 'prisma' | 'yaml' | 'dockerfile';
+export type SourceKind =
+  | 'postgresql-conf'
+  | 'pgbouncer-ini'
+  | 'pgbouncer-userlist'
+  | 'js'
+  | 'env'
+  | 'prisma'
+  | 'yaml'
+  | 'dockerfile'
+  /** Ruby (config/puma.rb): `#` comments. */
+  | 'ruby'
+  /** YAML run through ERB first (Rails config/database.yml, config/sidekiq.yml): `#` comments. */
+  | 'rails-yaml'
+  /** Java .properties (Spring Boot application.properties): whole-line `#` or `!` comments. */
+  | 'properties';
 
 export interface SourceText {
   file: string;
@@ -35,6 +50,8 @@ export interface ProjectFacts {
   pgbouncer: PgbouncerConfig[];
   /** Facts of every JS/TS file that mattered (created pools, imported them, or acquired connections). */
   js: JsFileFacts[];
+  /** Pools, app roots and app-server config files of Python, Spring Boot and Rails applications (src/sources/app/types.ts). */
+  app: AppFacts;
   /** .env files, one per file: environments are kept apart, never merged. */
   envFiles: LoadedEnvFile[];
   /** Files named by a compose `env_file` that are not `.env` files of their own (`db.env`), read once here. */
@@ -71,6 +88,7 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     postgresql: [],
     pgbouncer: [],
     js: [],
+    app: { pools: [], processConfigs: [], roots: [] },
     envFiles: [],
     composeEnvFiles: [],
     packages: [],

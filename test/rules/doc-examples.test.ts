@@ -6,9 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadGrammars } from '../../src/sources/tree-sitter/runtime.js';
 import { ALL_RULES } from '../../rules/index.js';
+
 import { allDiagnostics, describeDiagnostic, lintPaths, tempProject, testConfig, type TestSettings } from '../support/lint-helpers.js';
+
+// Rails fixtures (config/puma.rb, ERB in database.yml) are read with tree-sitter's Ruby grammar.
+beforeAll(async () => {
+  await loadGrammars(['ruby']);
+});
 
 interface Example {
   kind: 'bad' | 'good';

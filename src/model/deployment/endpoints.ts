@@ -21,6 +21,8 @@ export interface EndpointEntry {
   scope?: EndpointScope;
   /** The name is a Kubernetes Service (DNS variants apply). */
   k8sService?: boolean;
+  /** A port compose publishes on the machine that runs it (localhost there, never inside a Kubernetes pod). */
+  published?: boolean;
 }
 
 export interface EndpointMatch {
@@ -79,5 +81,7 @@ function nameMatches(e: EndpointEntry, host: string, from: EndpointScope): boole
   if (e.host !== host) return false;
   // A compose service name resolves only on the compose project's network.
   if (e.scope?.composeFile !== undefined && !LOCAL.has(host)) return from.composeFile === undefined || from.composeFile === e.scope.composeFile;
+  // Inside a Kubernetes pod, localhost is the pod: never a port compose publishes on a developer's machine.
+  if (e.published && from.namespace !== undefined) return false;
   return true;
 }

@@ -170,7 +170,7 @@ function composePooler(ctx: BuildContext, compose: ComposeFacts, svc: ComposeSer
     const published = Number(p.published);
     if (!Number.isInteger(published) || published <= 0) continue;
     for (const host of ['localhost', '127.0.0.1']) {
-      ctx.index.add({ host, port: published, target: { kind: 'pooler', id }, how: `port ${published} published by compose service ${svc.name}` });
+      ctx.index.add({ host, port: published, target: { kind: 'pooler', id }, how: `port ${published} published by compose service ${svc.name}`, published: true });
       node.endpoints.push({ host, port: published });
     }
   }

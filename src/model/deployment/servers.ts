@@ -81,7 +81,7 @@ function composeServer(ctx: BuildContext, compose: ComposeFacts, svc: ComposeSer
   node.endpoints.push(...[...names].map((host) => ({ host, port })));
   for (const p of svc.ports) {
     const published = Number(p.published);
-    if (Number.isInteger(published) && published > 0) addLocal(ctx, node, published, `port ${published} published by compose service ${svc.name}`);
+    if (Number.isInteger(published) && published > 0) addLocal(ctx, node, published, `port ${published} published by compose service ${svc.name}`, true);
   }
   if (svc.networkMode?.value === 'host') addLocal(ctx, node, port, `compose service ${svc.name} uses the host network`);
   return node;
@@ -94,9 +94,9 @@ function imageSuperuser(pg: PostgresServerFacts, repository: string | undefined)
   return undefined;
 }
 
-function addLocal(ctx: BuildContext, node: ServerNode, port: number, how: string): void {
+function addLocal(ctx: BuildContext, node: ServerNode, port: number, how: string, published = false): void {
   for (const host of ['localhost', '127.0.0.1']) {
-    ctx.index.add({ host, port, target: { kind: 'server', id: node.id }, how });
+    ctx.index.add({ host, port, target: { kind: 'server', id: node.id }, how, ...(published ? { published: true } : {}) });
     node.endpoints.push({ host, port });
   }
 }

@@ -11,6 +11,7 @@ import { notReadByNodePostgres, readAsNodePostgres } from './node-postgres.js';
 import { isNpgsqlSecret, looksLikeNpgsql, npgsqlHosts, npgsqlSettings, tokenizeNpgsql } from './npgsql.js';
 import { readPrismaParams } from './prisma.js';
 import type { ConnectionParseError, ConnectionHost, NodePostgresReading, ParsedConnection, Span } from './types.js';
+import { parseJdbcUrl } from './jdbc.js';
 
 /**
  * Connection strings read the way libpq reads them
@@ -505,8 +506,10 @@ export function parseConnectionString(text: string, range?: SourceRange): Parsed
     if (!isParseError(parsed)) noteLibpq18(text, parsed);
     return parsed;
   }
+  // PgJDBC (Java): its own grammar (jdbc.ts); libpq and node-postgres refuse these.
+  if (text.startsWith('jdbc:postgresql:')) return parseJdbcUrl(text, range);
   if (/^jdbc:postgresql:/i.test(text)) {
-    return fail('a JDBC URL (jdbc:postgresql:…): read by the Java driver, not by libpq or node-postgres', range);
+    return fail('a JDBC URL whose jdbc:postgresql: prefix is not lower case: PgJDBC accepts only jdbc:postgresql:', range);
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
     return fail('not a PostgreSQL connection string: libpq only accepts the postgresql:// and postgres:// schemes', range);

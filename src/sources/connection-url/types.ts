@@ -4,7 +4,7 @@ import type { SourceRange } from '../../core/location.js';
  * Facts read from one connection string. The password is never kept: only
  * `hasPassword`, and `redacted` shows the text with every secret replaced.
  */
-export type ConnectionScheme = 'url' | 'conninfo' | 'npgsql';
+export type ConnectionScheme = 'url' | 'conninfo' | 'npgsql' | 'jdbc';
 
 /** Offsets into the parsed text, `end` exclusive. */
 export interface Span {

@@ -150,5 +150,8 @@ function normalizeContextPath(src: string): string | undefined {
 /** `package.json`, `tsconfig*.json`, `*.lock` are files; `apps/api`, `src`, `.` are directories. */
 function looksLikeFile(p: string): boolean {
   const base = posix.basename(p.replace(/\/+$/, ''));
-  return !p.endsWith('/') && /[^.]\.[A-Za-z0-9*]+$/.test(base);
+  return !p.endsWith('/') && (/[^.]\.[A-Za-z0-9*]+$/.test(base) || EXTENSIONLESS_FILES.test(base));
 }
+
+/** Well-known files without an extension that Dockerfiles copy alone (Ruby's Gemfile, Python's Pipfile …). */
+const EXTENSIONLESS_FILES = /^(Gemfile|Rakefile|Procfile|Pipfile|Makefile|Dockerfile|Brewfile|Guardfile|Capfile|LICENSE|README|VERSION|mvnw|gradlew|\.(ruby|python|node)-version|\.nvmrc|\.npmrc|\.tool-versions)$/;
