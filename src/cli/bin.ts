@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { runCli } from './main.js';
+import { runCliAsync } from './main.js';
 
-process.exitCode = runCli(process.argv.slice(2), {
+process.exitCode = await runCliAsync(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: (s) => void process.stdout.write(s),
   stderr: (s) => void process.stderr.write(s),

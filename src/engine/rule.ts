@@ -3,9 +3,10 @@ import type { SourceRange } from '../core/location.js';
 import type { ProjectFacts } from '../model/project.js';
 import type { ProjectModel } from '../model/project-model.js';
 import type { LintSettings } from './settings.js';
+import type { LiveContext } from '../live/types.js';
 
 /** The kinds of input a rule can read; used for docs and to skip rules with nothing to read. */
-export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'env' | 'prisma' | 'compose' | 'kubernetes';
+export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'env' | 'prisma' | 'compose' | 'kubernetes' | 'live';
 
 export type RuleCategory = 'correctness' | 'capacity' | 'reliability' | 'security';
 
@@ -60,6 +61,8 @@ export interface RuleContext {
   readonly model: ProjectModel;
   readonly settings: LintSettings;
   readonly options: RuleOptionValues;
+  /** What `pgconn-lint live` read from running servers, joined with the model (src/live/); absent in a static run, where `live-*` rules report nothing. */
+  readonly live?: LiveContext;
   report(descriptor: ReportDescriptor): void;
 }
 

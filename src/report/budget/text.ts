@@ -1,4 +1,4 @@
-import type { BudgetJson, ClientJson, PoolerBudgetJson, ServerBudgetJson, Status, UnknownClientJson } from './json.js';
+import type { BudgetJson, ClientJson, LiveBudgetJson, PoolerBudgetJson, ServerBudgetJson, Status, UnknownClientJson } from './json.js';
 import { escapeStrings, neutraliseCommands } from '../escape.js';
 
 /**
@@ -79,7 +79,25 @@ function serverSection(s: ServerBudgetJson, o: TextOptions, width: number): stri
   lines.push(...unknownLines(s.unknownClients));
   lines.push('');
   lines.push(statusLine(o, s.status, s.demand, s.demandAtLeast, s.limit, s.headroom, width));
+  lines.push(...liveLines(s.live, o, width, 'client connections'));
   return lines;
+}
+
+/** `budget --live`: one bar per running target, under the modelled one, on the same scale. */
+function liveLines(live: LiveBudgetJson[] | undefined, o: TextOptions, width: number, what: string): string[] {
+  const out: string[] = [];
+  for (const l of live ?? []) {
+    if (l.used === null || l.limit === null) {
+      out.push(`  now: ${l.target} not read: ${l.error ?? 'unknown'}`);
+      continue;
+    }
+    const share = l.limit > 0 ? l.used / l.limit : 0;
+    const status: Status = l.used > l.limit ? 'over' : share >= 0.8 ? 'warning' : 'ok';
+    const paint = (x: string) => (o.color ? `${STATUS_COLOR[status]}${x}${ANSI.reset}` : x);
+    const sv = l.serverConnections !== undefined ? `, ${l.serverConnections} server connections` : '';
+    out.push(`  ${paint(bar(l.used, l.limit, width))} ${l.used} / ${l.limit}  now: ${what} on ${l.target}${sv} (${l.limitSource}${l.matchedBy ? `; ${l.matchedBy}` : ''})`);
+  }
+  return out;
 }
 
 /** Pools that could reach the node, through a target the model does not know. */
@@ -100,6 +118,7 @@ function poolerSection(p: PoolerBudgetJson, o: TextOptions, width: number): stri
   lines.push(...unknownLines(p.unknownClients));
   lines.push('');
   lines.push(statusLine(o, p.status, p.clientDemand, p.clientDemandAtLeast, p.maxClientConnTotal, null, width));
+  lines.push(...liveLines(p.live, o, width, 'clients'));
   return lines;
 }
 
@@ -116,6 +135,11 @@ function layout(b: BudgetJson, o: TextOptions): string {
   if (b.unlinked.length > 0) {
     out.push('Not linked to a server or pooler:');
     for (const u of b.unlinked) out.push(`  ${u.location ? `${u.location.file}:${u.location.line}` : u.pool}${u.service ? ` (${u.service})` : ''}: ${u.reason}`);
+    out.push('');
+  }
+  if (b.liveUnmatched && b.liveUnmatched.length > 0) {
+    out.push('Read, but matching no server or pooler of the repository:');
+    out.push(...liveLines(b.liveUnmatched, o, width, 'connections'));
     out.push('');
   }
   if (b.notes.length > 0) {

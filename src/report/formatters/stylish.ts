@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { LineIndex } from '../../core/location.js';
+import { isTargetLocation, LineIndex, type SourceRange } from '../../core/location.js';
 import type { Diagnostic } from '../../core/diagnostic.js';
 import type { Formatter, FormatterContext } from './types.js';
 import { redactSecrets, redactSourceLine } from '../../core/redact.js';
@@ -13,8 +13,14 @@ function styles(color: boolean) {
 
 /** A path as shown: relative to the working directory when inside it, escaped (escape.ts). */
 function displayPath(file: string, cwd: string): string {
+  if (isTargetLocation(file)) return escapeText(file);
   const rel = relative(cwd, file);
   return escapeText(rel && !rel.startsWith('..') ? rel : file);
+}
+
+/** `path:line:column`, or a running server's URL alone (`pgconn-lint live`). */
+function displayAt(r: SourceRange, cwd: string): string {
+  return isTargetLocation(r.file) ? displayPath(r.file, cwd) : `${displayPath(r.file, cwd)}:${r.line}:${r.column}`;
 }
 
 /** Tabs are shown as this many spaces, so the caret line lines up with the source line. */
@@ -117,10 +123,10 @@ export const formatStylish: Formatter = (result, ctx) => {
       const id = d.ruleId ? `[${escapeText(d.ruleId)}]` : d.fatal ? '[fatal]' : '';
       lines.push(`${label}${s.bold(id)}${s.bold(':')} ${s.bold(text(d.message))}`);
       const gutter = String(d.range.line).length;
-      lines.push(`${' '.repeat(gutter)}${s.blue('-->')} ${displayPath(d.range.file, ctx.cwd)}:${d.range.line}:${d.range.column}`);
+      lines.push(`${' '.repeat(gutter)}${s.blue('-->')} ${displayAt(d.range, ctx.cwd)}`);
       lines.push(...frame(d, sources, s, gutter));
       for (const r of d.related ?? []) {
-        lines.push(`${' '.repeat(gutter)} ${s.blue('=')} ${s.bold('note')}: ${text(r.message)} (${displayPath(r.range.file, ctx.cwd)}:${r.range.line}:${r.range.column})`);
+        lines.push(`${' '.repeat(gutter)} ${s.blue('=')} ${s.bold('note')}: ${text(r.message)} (${displayAt(r.range, ctx.cwd)})`);
       }
       if (d.help) lines.push(`${' '.repeat(gutter)} ${s.blue('=')} ${s.bold('help')}: ${text(d.help)}`);
       lines.push('');
