@@ -1,5 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import { targetRange } from '../src/core/location.js';
+import { matchedByText } from '../src/live/join.js';
 
 export default defineRule({
   meta: {
@@ -15,9 +16,9 @@ export default defineRule({
     since: '0.1.0',
     messages: {
       over:
-        '{{label}} holds {{count}} connections on {{server}} (sessions matched by {{how}}); the model allows {{peakSource}} = {{peak}}: more instances run than the manifests say, or connections leak.',
+        '{{label}} holds {{count}} connections on {{server}}, its sessions matched by {{how}}; the model allows {{peakSource}} = {{peak}}: more instances run than the manifests say, or connections leak.',
       unmatched:
-        '{{count}} {{sessions}} on {{server}} match no client of the model ({{list}}): the model does not know who opens them, so its budget for this server is short by at least {{count}}.',
+        '{{count}} {{sessions}} on {{server}} {{match}} no client of the model ({{list}}): the model does not know who opens them, so its budget for this server is short by at least {{count}}.',
       help: 'Compare the running instances of {{label}} with the model (pgconn-lint budget lists them), and look for connections that are never released (live-idle-in-transaction, live-idle-connections, release-in-finally).',
       helpUnmatched:
         'Give each application its own application_name (pool option or URL parameter) so the sessions can be told apart, and declare the clients the repository does not show in the pgconn-lint config (deployment.services).',
@@ -31,7 +32,7 @@ export default defineRule({
       const at = targetRange(r.target.display);
       for (const g of r.groups) {
         if (g.matchedBy === 'none' || g.modelPeak === undefined || g.count <= g.modelPeak) continue;
-        const how = g.matchedBy === 'application_name' ? 'application_name' : 'user and database';
+        const how = matchedByText(g);
         ctx.report({
           messageId: 'over',
           helpId: 'help',
@@ -46,7 +47,7 @@ export default defineRule({
       ctx.report({
         messageId: 'unmatched',
         helpId: 'helpUnmatched',
-        data: { count, sessions: count === 1 ? 'session' : 'sessions', server, list: none.map((g) => `${g.count} × ${g.label}`).join('; ') },
+        data: { count, sessions: count === 1 ? 'session' : 'sessions', match: count === 1 ? 'matches' : 'match', server, list: none.map((g) => `${g.count} × ${g.label}`).join('; ') },
         range: at,
         related: [{ range: r.match.range, message: `server ${r.match.name} in the repository` }],
       });

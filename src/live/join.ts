@@ -108,51 +108,67 @@ function modelClients(model: ProjectModel, serverId: string): ModelClient[] {
  */
 export function groupSessions(model: ProjectModel, serverId: string, sessions: readonly LiveSession[]): SessionGroup[] {
   const clients = modelClients(model, serverId);
-  const groups = new Map<string, { sessions: LiveSession[]; clients: ModelClient[]; matchedBy: SessionGroup['matchedBy']; label: string }>();
-  const add = (key: string, s: LiveSession, init: () => { clients: ModelClient[]; matchedBy: SessionGroup['matchedBy']; label: string }) => {
+  type Building = { sessions: LiveSession[]; clients: ModelClient[]; byApp: number; byLogin: number; label: string };
+  const groups = new Map<string, Building>();
+  const add = (key: string, s: LiveSession, clientsOf: ModelClient[], label: string, how: 'app' | 'login' | 'none') => {
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { sessions: [], ...init() }));
+    if (!g) groups.set(key, (g = { sessions: [], clients: clientsOf, byApp: 0, byLogin: 0, label }));
     g.sessions.push(s);
+    if (how === 'app') g.byApp++;
+    else if (how === 'login') g.byLogin++;
   };
+  // Sessions of the same model client(s) form one group, however each was matched.
   for (const s of sessions) {
     const app = s.applicationName ?? '';
     const byApp = app !== '' ? clients.filter((c) => c.applicationName === app) : [];
-    if (byApp.length > 0) {
-      add(`app\0${app}`, s, () => ({ clients: byApp, matchedBy: 'application_name', label: unique(byApp.map((c) => c.name)).join(' + ') }));
-      continue;
-    }
-    const byLogin = s.user !== null && s.database !== null ? clients.filter((c) => c.logins.some((l) => l.user === s.user && l.database === s.database)) : [];
-    if (byLogin.length > 0) {
-      add(`login\0${byLogin.map((c) => c.name).join('\0')}`, s, () => ({ clients: byLogin, matchedBy: 'user+database', label: unique(byLogin.map((c) => c.name)).join(' + ') }));
+    const byLogin = byApp.length === 0 && s.user !== null && s.database !== null ? clients.filter((c) => c.logins.some((l) => l.user === s.user && l.database === s.database)) : [];
+    const matched = byApp.length > 0 ? byApp : byLogin;
+    if (matched.length > 0) {
+      const names = unique(matched.map((c) => c.name));
+      add(`model\0${names.join('\0')}`, s, matched, names.join(' + '), byApp.length > 0 ? 'app' : 'login');
       continue;
     }
     const label = app !== '' ? `application_name "${app}"` : s.user !== null ? `user ${s.user}, database ${s.database ?? '?'}` : 'sessions not visible to this role';
-    add(`none\0${label}`, s, () => ({ clients: [], matchedBy: 'none', label }));
+    add(`none\0${label}`, s, [], label, 'none');
   }
   const out: SessionGroup[] = [];
   for (const g of groups.values()) {
-    const totals = unique(g.clients).map((c) => c.client.total);
+    const cs = unique(g.clients);
+    const totals = cs.map((c) => c.client.total);
     const known = totals.every((q) => q.value !== undefined);
     const related: Array<{ range: SourceRange; message: string }> = [];
-    for (const c of unique(g.clients)) {
+    for (const c of cs) {
       const e = c.edge;
       if (e) related.push({ range: e.range, message: `${c.name}: ${c.client.total.source} = ${c.client.total.value ?? 'unknown'}` });
       if (e?.applicationName?.range) related.push({ range: e.applicationName.range, message: `application_name "${e.applicationName.value}" (${e.applicationName.source})` });
+      if (!e && c.client.kind === 'pooler') {
+        const pl = model.deployment.poolers.find((p) => p.id === c.client.poolerId);
+        if (pl) related.push({ range: pl.range, message: `${c.name}: ${c.client.total.source} = ${c.client.total.value ?? 'unknown'}` });
+      }
     }
+    const matchedBy: SessionGroup['matchedBy'] = g.byApp > 0 && g.byLogin > 0 ? 'both' : g.byApp > 0 ? 'application_name' : g.byLogin > 0 ? 'user+database' : 'none';
     const group: SessionGroup = {
       label: g.label,
-      matchedBy: g.matchedBy,
-      services: unique(g.clients.map((c) => c.name)),
+      matchedBy,
+      byApplicationName: g.byApp,
+      byUserDatabase: g.byLogin,
+      services: unique(cs.map((c) => c.name)),
       pids: g.sessions.map((s) => s.pid),
       count: g.sessions.length,
-      modelPeak: g.clients.length > 0 && known ? totals.reduce((a, q) => a + (q.value ?? 0), 0) : undefined,
-      modelPeakSource: unique(g.clients).map((c) => c.client.total.source).join(' + '),
+      modelPeak: cs.length > 0 && known ? totals.reduce((a, q) => a + (q.value ?? 0), 0) : undefined,
+      modelPeakSource: cs.length === 1 ? cs[0]!.client.total.source : cs.map((c) => `${c.name}: ${c.client.total.source}`).join(' + '),
       related,
     };
-    if (g.clients.length > 0 && !known) group.unknownReason = unique(g.clients).filter((c) => c.client.total.value === undefined).map((c) => `${c.name}: ${c.client.total.source}`).join('; ');
+    if (cs.length > 0 && !known) group.unknownReason = cs.filter((c) => c.client.total.value === undefined).map((c) => `${c.name}: ${c.client.total.source}`).join('; ');
     out.push(group);
   }
   return out.sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1));
+}
+
+/** "application_name", "user and database", "application_name (8) and user and database (1)". */
+export function matchedByText(g: SessionGroup): string {
+  if (g.matchedBy === 'both') return `application_name (${g.byApplicationName}) and user and database (${g.byUserDatabase})`;
+  return g.matchedBy === 'application_name' ? 'application_name' : g.matchedBy === 'user+database' ? 'user and database' : 'nothing';
 }
 
 function unique<T>(xs: readonly T[]): T[] {

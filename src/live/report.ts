@@ -5,6 +5,7 @@
  */
 import type { JoinedReading, LiveReading } from './types.js';
 import { liveUsage } from './usage.js';
+import { matchedByText } from './join.js';
 
 /** One paragraph per target that was read: what it is, which model node, how its sessions matched. */
 export function readingNotes(joined: readonly JoinedReading[]): string[] {
@@ -28,7 +29,7 @@ export function readingNotes(joined: readonly JoinedReading[]): string[] {
         continue;
       }
       const peak = g.modelPeak !== undefined ? `model allows ${g.modelPeak} (${g.modelPeakSource})` : `model peak unknown (${g.unknownReason ?? g.modelPeakSource})`;
-      out.push(`  ${g.count} × ${g.label}: matched by ${g.matchedBy === 'application_name' ? 'application_name' : 'user and database'}; ${peak}`);
+      out.push(`  ${g.count} × ${g.label}: matched by ${matchedByText(g)}; ${peak}`);
     }
   }
   return out;

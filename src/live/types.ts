@@ -125,8 +125,10 @@ export interface TargetMatch {
 export interface SessionGroup {
   /** "api", or "user app, database app". */
   label: string;
-  /** 'application_name' or 'user+database'; 'none' for sessions that matched no client of the model. */
-  matchedBy: 'application_name' | 'user+database' | 'none';
+  /** How its sessions were matched: by application_name, by user and database, some each ('both'); 'none' for sessions that matched no client of the model. */
+  matchedBy: 'application_name' | 'user+database' | 'both' | 'none';
+  byApplicationName: number;
+  byUserDatabase: number;
   /** The model's services (names) whose clients these sessions are. */
   services: string[];
   pids: number[];
