@@ -1,6 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import { targetRange } from '../src/core/location.js';
-import { durationText, setting } from '../src/live/usage.js';
+import { durationText, setting, timeoutText } from '../src/live/usage.js';
 import type { LiveSession } from '../src/live/types.js';
 
 /** Pids listed in the statement a human may run. */
@@ -33,7 +33,7 @@ export default defineRule({
     for (const r of ctx.live?.readings ?? []) {
       if (r.result?.kind !== 'postgresql') continue;
       const st = setting(r.result, 'idle_session_timeout');
-      const sessionTimeout = st === undefined ? 'not available' : st.setting === '0' ? '0, disabled' : `${st.setting}${st.unit ?? ''}`;
+      const sessionTimeout = st === undefined ? 'not available' : timeoutText(st);
       const byApp = new Map<string, LiveSession[]>();
       for (const s of r.result.sessions) {
         if (s.state !== 'idle' || (s.stateSeconds ?? 0) <= threshold) continue;

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import { targetRange } from '../src/core/location.js';
-import { durationText, setting } from '../src/live/usage.js';
+import { durationText, setting, timeoutText } from '../src/live/usage.js';
 
 /** Sessions reported one by one per server; past this, one more finding counts the rest. */
 const MAX_REPORTED = 20;
@@ -34,7 +34,7 @@ export default defineRule({
     for (const r of ctx.live?.readings ?? []) {
       if (r.result?.kind !== 'postgresql') continue;
       const t = setting(r.result, 'idle_in_transaction_session_timeout');
-      const timeout = t === undefined ? 'unknown' : t.setting === '0' ? '0, disabled' : `${t.setting}${t.unit ?? ''}`;
+      const timeout = timeoutText(t);
       const idle = r.result.sessions
         .filter((s) => (s.state === 'idle in transaction' || s.state === 'idle in transaction (aborted)') && (s.stateSeconds ?? 0) > threshold)
         .sort((a, b) => (b.stateSeconds ?? 0) - (a.stateSeconds ?? 0) || a.pid - b.pid);

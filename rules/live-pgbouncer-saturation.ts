@@ -20,7 +20,7 @@ export default defineRule({
     since: '0.1.0',
     messages: {
       waiting:
-        'Pool {{pool}} of {{target}}: {{waiting}} {{clients}} waiting for a server connection (longest wait {{maxwait}}), {{active}} server connections busy of pool_size {{poolSize}}: the pool is too small for its clients, or its server connections are held too long.',
+        'Pool {{pool}} of {{target}}: {{waiting}} {{clients}} waiting for a server connection (longest wait {{maxwait}}), {{active}} of its server connections busy (pool_size {{poolSize}}): the pool is too small for its clients, or its server connections are held too long.',
       nearDb:
         'Database {{database}} of {{target}} holds {{current}} server connections of max_db_connections {{max}}: new server connections for it wait once it reaches {{max}}.',
       nearUser:

@@ -88,3 +88,15 @@ export function durationText(seconds: number): string {
 export function percent(part: number, whole: number): string {
   return `${Math.round((part / whole) * 100)} %`;
 }
+
+/** A timeout setting in ms as a reader wants it: "0, disabled", "5 min", "unknown". */
+export function timeoutText(s: { setting: string; unit: string | null } | undefined): string {
+  if (s === undefined) return 'unknown';
+  const n = Number(s.setting);
+  if (!Number.isFinite(n)) return s.setting;
+  if (n === 0) return '0, disabled';
+  const factor = s.unit === 'ms' ? 1 / 1000 : s.unit === 's' ? 1 : s.unit === 'min' ? 60 : undefined;
+  if (factor === undefined) return `${s.setting}${s.unit ?? ''}`;
+  const seconds = n * factor;
+  return seconds >= 1 && Number.isInteger(seconds) ? durationText(seconds) : `${s.setting}${s.unit ?? ''}`;
+}

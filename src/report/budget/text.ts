@@ -94,7 +94,7 @@ function liveLines(live: LiveBudgetJson[] | undefined, o: TextOptions, width: nu
     const share = l.limit > 0 ? l.used / l.limit : 0;
     const status: Status = l.used > l.limit ? 'over' : share >= 0.8 ? 'warning' : 'ok';
     const paint = (x: string) => (o.color ? `${STATUS_COLOR[status]}${x}${ANSI.reset}` : x);
-    const sv = l.serverConnections !== undefined ? `, ${l.serverConnections} server connections` : '';
+    const sv = l.serverConnections !== undefined ? `, ${l.serverConnections} server connection${l.serverConnections === 1 ? '' : 's'}` : '';
     out.push(`  ${paint(bar(l.used, l.limit, width))} ${l.used} / ${l.limit}  now: ${what} on ${l.target}${sv} (${l.limitSource}${l.matchedBy ? `; ${l.matchedBy}` : ''})`);
   }
   return out;
