@@ -15,7 +15,14 @@ export function liveBudgetEntries(joined: readonly JoinedReading[]): LiveBudgetE
     if (!r.result) return { ...(node ? { node } : {}), entry: { ...base, used: null, limit: null, limitSource: '', error: r.failure?.message ?? 'not read' } };
     if (r.result.kind === 'postgresql') {
       const u = liveUsage(r.result);
-      return { ...(node ? { node } : {}), entry: { ...base, used: u.used, limit: u.available ?? null, limitSource: u.formula } };
+      const byClient: Record<string, number> = {};
+      let unmatched = 0;
+      for (const g of r.groups ?? []) {
+        if (g.matchedBy === 'none') unmatched += g.count;
+        // A group matched to several clients (they share a login) is shown under the first; its label names them all.
+        else if (g.services[0] !== undefined) byClient[g.services[0]] = (byClient[g.services[0]] ?? 0) + g.count;
+      }
+      return { ...(node ? { node } : {}), entry: { ...base, used: u.used, limit: u.available ?? null, limitSource: u.formula, ...(r.groups ? { byClient, unmatched } : {}) } };
     }
     const clients = r.result.clients.filter((c) => c.application_name !== APPLICATION_NAME).length;
     const max = Number(r.result.config.max_client_conn);

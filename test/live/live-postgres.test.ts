@@ -144,9 +144,12 @@ for (const [label, bin, major] of servers) {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`  ████████████████████████████▎░░░░░░░░░░░ 12 / 17  now: client connections on ${url('postgres')} (${limitText()}; the only server of the repository)`);
       const j = await runLiveCli(['budget', '--live', '--format', 'json', '--url', url('postgres'), '.'], project);
-      const server = (JSON.parse(j.stdout) as { servers: Array<{ name: string; demand: number; live: unknown[] }> }).servers[0]!;
+      const server = (JSON.parse(j.stdout) as { servers: Array<{ name: string; demand: number; live: unknown[]; clients: Array<{ name: string; total: number; now: number }> }> }).servers[0]!;
       expect(server.demand).toBe(9);
-      expect(server.live).toEqual([{ target: url('postgres'), matchedBy: 'the only server of the repository', used: 12, limit: 17, limitSource: limitText() }]);
+      expect(server.live).toEqual([{ target: url('postgres'), matchedBy: 'the only server of the repository', used: 12, limit: 17, limitSource: limitText(), byClient: { api: 9, worker: 2 }, unmatched: 1 }]);
+      expect(server.clients.map((c) => [c.name, c.total, c.now])).toEqual([['api', 6, 9], ['worker', 2, 2], ['pgbouncer', 1, 0]]);
+      expect(r.stdout).toContain('  (no client of the model)');
+      expect(r.stdout).toMatch(/ demand +9 +12\n/);
     }, 60_000);
 
     test('every password form stays out of every output format', async () => {

@@ -34,5 +34,6 @@ function attachLive(json: BudgetJson, live: readonly LiveBudgetEntry[]): void {
     const holder = s ?? p;
     if (holder) (holder.live ??= []).push(l.entry);
     else (json.liveUnmatched ??= []).push(l.entry);
+    if (s && l.entry.byClient) for (const c of s.clients) c.now = (c.now ?? 0) + (l.entry.byClient[c.name] ?? 0);
   }
 }

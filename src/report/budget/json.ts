@@ -32,6 +32,10 @@ export interface LiveBudgetJson {
   limitSource: string;
   /** PgBouncer: server connections it holds now (SHOW POOLS sv_*). */
   serverConnections?: number;
+  /** Server: sessions now per client of the model (by its name), as `pgconn-lint live` matched them. */
+  byClient?: Record<string, number>;
+  /** Server: sessions that match no client of the model. */
+  unmatched?: number;
   /** Why the target could not be read. */
   error?: string;
   /** How the target was matched with this node. */
@@ -48,6 +52,8 @@ export interface ClientJson {
   perInstanceSource: string;
   total: number | null;
   totalAtLeast?: number;
+  /** `budget --live`: the sessions this client holds now on the running server(s) matched with this one. */
+  now?: number;
   /** The pool definition (code) or the pooler id behind this client. */
   pool?: string;
   pooler?: string;

@@ -38,8 +38,8 @@ function table(rows: string[][], indent: string): string[] {
   return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - [...c].length))).join('  ').trimEnd());
 }
 
-function clientRows(clients: ClientJson[]): string[][] {
-  const rows: string[][] = [['client', 'kind', 'instances', 'per instance', 'total']];
+function clientRows(clients: ClientJson[], live = false): string[][] {
+  const rows: string[][] = [['client', 'kind', 'instances', 'per instance', 'total', ...(live ? ['now'] : [])]];
   for (const c of clients) {
     rows.push([
       c.name,
@@ -47,6 +47,7 @@ function clientRows(clients: ClientJson[]): string[][] {
       `${num(c.instances)}  ${c.instancesSource}`,
       `${num(c.perInstance)}  ${c.perInstanceSource}`,
       num(c.total, c.totalAtLeast),
+      ...(live ? [String(c.now ?? 0)] : []),
     ]);
   }
   return rows;
@@ -74,7 +75,12 @@ function serverSection(s: ServerBudgetJson, o: TextOptions, width: number): stri
   if (s.clients.length === 0) lines.push('  no client reaches this server');
   else {
     lines.push('');
-    lines.push(...table([...clientRows(s.clients), ['', '', '', 'demand', num(s.demand, s.demandAtLeast)]], '  '));
+    const live = (s.live ?? []).filter((l) => l.used !== null);
+    const now = live.reduce((a, l) => a + (l.used ?? 0), 0);
+    const unmatched = live.reduce((a, l) => a + (l.unmatched ?? 0), 0);
+    const rows = [...clientRows(s.clients, live.length > 0), ['', '', '', 'demand', num(s.demand, s.demandAtLeast), ...(live.length > 0 ? [String(now)] : [])]];
+    if (unmatched > 0) rows.splice(rows.length - 1, 0, ['(no client of the model)', '', '', '', '', String(unmatched)]);
+    lines.push(...table(rows, '  '));
   }
   lines.push(...unknownLines(s.unknownClients));
   lines.push('');
