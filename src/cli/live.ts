@@ -83,18 +83,24 @@ const LIVE_OPTIONS = {
   'max-warnings': { type: 'string' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
-  verbose: { type: 'boolean' },
-  debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Flags of `live` that `budget --live` does not use (it prints no findings). */
 const NOT_FOR_BUDGET = ['rule', 'quiet', 'max-warnings', 'show-queries'];
 
-export type WriteOutput = (path: string, shown: string, text: string) => void;
+/** What the main command line shares with this one (it owns them). */
+export interface CliShared {
+  /** Writes a file the user named (report, budget). */
+  write(path: string, shown: string, text: string): void;
+  colorWanted(v: { color?: boolean; 'no-color'?: boolean; 'output-file'?: string }): boolean;
+  /** Where the config file is searched from: the paths' common directory. */
+  searchStart(paths: string[]): string | undefined;
+}
 
-/** `argv` without the command word (`live`) or with `budget` removed. */
-export async function runLive(argv: string[], io: CliIO, budget: boolean, write: WriteOutput, colorWanted: (v: { color?: boolean; 'no-color'?: boolean; 'output-file'?: string }) => boolean): Promise<number> {
+/** `argv` without the command word (`live`; `budget` for `budget --live`). */
+export async function runLive(argv: string[], io: CliIO, budget: boolean, shared: CliShared): Promise<number> {
+  const { write, colorWanted } = shared;
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: LIVE_OPTIONS });
@@ -129,7 +135,8 @@ export async function runLive(argv: string[], io: CliIO, budget: boolean, write:
   }
   if ((values['env-file']?.length ?? 0) > 0 && !values['from-model']) throw new UsageError('--env-file gives the values of the model\'s variables: use it with --from-model');
 
-  const config = loadConfig({ cwd: io.cwd, rules: ALL_RULES, ...(values.config !== undefined ? { configPath: values.config } : {}) });
+  const from = shared.searchStart(positionals);
+  const config = loadConfig({ cwd: io.cwd, rules: ALL_RULES, ...(values.config !== undefined ? { configPath: values.config } : {}), ...(from !== undefined ? { searchFrom: from } : {}) });
   applyRuleOverrides(config, values.rule ?? [], ALL_RULES);
   // The repository's model, built as a lint run builds it (no rule runs: only the live ones will).
   const paths = positionals.length > 0 ? positionals : ['.'];

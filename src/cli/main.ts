@@ -140,7 +140,7 @@ export async function runCliAsync(argv: string[], io: CliIO): Promise<number> {
   const rest = [...argv];
   rest.splice(rest.indexOf(word!), 1);
   try {
-    return await runLive(rest, io, word === 'budget', writeNamedFile, (v) => colorWanted(v, io));
+    return await runLive(rest, io, word === 'budget', { write: writeNamedFile, colorWanted: (v) => colorWanted(v, io), searchStart: (paths) => searchStart(io.cwd, paths) });
   } catch (err) {
     return reportError(err, io);
   }
