@@ -67,7 +67,9 @@ export function projectFactsFor(file: string, text: string, cwd: string, run?: o
   const own = fileFacts.js.filter((f) => f.file === file);
   // The model (src/model/project-model.ts) is built once per facts object (eslint-plugin/src/rule.ts):
   // new facts with this file's current text get a model of their own.
-  const facts: ProjectFacts = { ...cached.facts, js: [...cached.facts.js.filter((f) => f.file !== file), ...own] };
+  // The editor's text replaces the file's on disk: rules write their fixes and suggestions against it.
+  const sources = new Map(cached.facts.sources).set(file, { file, kind: 'js', text });
+  const facts: ProjectFacts = { ...cached.facts, js: [...cached.facts.js.filter((f) => f.file !== file), ...own], sources };
   merged.set(fileFacts, { project: cached, facts });
   return facts;
 }

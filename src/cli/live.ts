@@ -21,6 +21,7 @@ import { judgeReadings, readTargets, resolveTargets } from '../live/run.js';
 import { failureText, readingNotes } from '../live/report.js';
 import { liveBudgetEntries } from '../live/budget.js';
 import { modelNodeNames } from '../live/join.js';
+import { outputWidth } from '../report/wrap.js';
 import type { CliIO } from './main.js';
 
 export const LIVE_HELP = `Usage: pgconn-lint live [options] [paths...]
@@ -158,16 +159,18 @@ export async function runLive(argv: string[], io: CliIO, budget: boolean, shared
   const { result, joined } = judgeReadings(model, config, ALL_RULES, readings, { showQueries: values['show-queries'] ?? false, ...(values.server !== undefined ? { server: values.server } : {}) });
   const failed = readings.filter((r) => r.failure);
 
+  // Written to a file: no wrapping. Else the terminal's width, COLUMNS, or 80 (as for lint and budget).
+  const width = values['output-file'] ? undefined : outputWidth(io.isTTY ? io.columns : undefined, io.env);
   let code = 0;
   if (budget) {
-    const b = budgetReport(model, format as 'text' | 'json', colorWanted(values), liveBudgetEntries(joined));
+    const b = budgetReport(model, format as 'text' | 'json', colorWanted(values), width, liveBudgetEntries(joined));
     if (values['output-file']) write(resolve(io.cwd, values['output-file']), values['output-file'], b.output);
     else io.stdout(b.output);
     code = b.over ? 1 : 0;
   } else {
     const shown: LintResult = values.quiet ? { ...result, files: result.files.map((f) => ({ ...f, diagnostics: f.diagnostics.filter((d) => d.severity === 'error') })).filter((f) => f.diagnostics.length > 0) } : result;
     if (values.quiet) shown.rulesSeen = result.rulesSeen.filter((id) => shown.files.some((f) => f.diagnostics.some((d) => d.ruleId === id)));
-    const output = formatter!(shown, { cwd: io.cwd, color: colorWanted(values), docsUrl, rules: ALL_RULES, version: packageVersion(), sourceText: redactedSources(model) });
+    const output = formatter!(shown, { cwd: io.cwd, color: colorWanted(values), docsUrl, rules: ALL_RULES, version: packageVersion(), sourceText: redactedSources(model), ...(width !== undefined ? { width } : {}) });
     if (values['output-file']) write(resolve(io.cwd, values['output-file']), values['output-file'], output);
     else if (output) io.stdout(output);
     let errors = 0;

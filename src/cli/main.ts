@@ -15,6 +15,7 @@ import { escapeMultilineText, escapeText, neutraliseCommands, safeJsonText } fro
 import { redactedSources } from '../report/secret-ranges.js';
 import { toModelJson } from '../report/model-json/pools.js';
 import { connectionsJson } from '../report/model-json/connections.js';
+import { outputWidth } from '../report/wrap.js';
 import { budgetReport, BUDGET_FORMATS, isBudgetFormat } from '../report/budget/index.js';
 import { deploymentJson } from '../report/model-json/deployment.js';
 import { closestName } from '../catalog/suggest.js';
@@ -36,6 +37,8 @@ export interface CliIO {
   stderr: (s: string) => void;
   isTTY: boolean;
   env: Record<string, string | undefined>;
+  /** The terminal's width when stdout is one. */
+  columns?: number;
 }
 
 
@@ -295,7 +298,7 @@ function runCliInner(argv: string[], io: CliIO): number {
   }
   if (budgetMode && isBudgetFormat(format)) {
     const useColor = colorWanted(values, io);
-    const budget = budgetReport(result.model, format, useColor);
+    const budget = budgetReport(result.model, format, useColor, values['output-file'] ? undefined : outputWidth(io.isTTY ? io.columns : undefined, io.env));
     if (values['output-file']) writeNamedFile(resolve(io.cwd, values['output-file']), values['output-file'], budget.output);
     else io.stdout(budget.output);
     return budget.over ? EXIT_FINDINGS : EXIT_OK;
@@ -312,6 +315,8 @@ function runCliInner(argv: string[], io: CliIO): number {
   const output = formatter(shown, {
     cwd: io.cwd,
     color,
+    // Written to a file: no wrapping (a report, not a terminal). Else the terminal's width, COLUMNS, or 80.
+    ...(values['output-file'] ? {} : { width: outputWidth(io.isTTY ? io.columns : undefined, io.env) }),
     docsUrl,
     rules: ALL_RULES,
     version: packageVersion(),

@@ -77,6 +77,10 @@ export function runRules(model: ProjectModel, config: ResolvedConfig, rules: rea
           if (!rule.meta.fixable) throw new Error(`rule ${rule.meta.id} reported a fix but its meta says fixable: false`);
           diag.fix = d.fix;
         }
+        if (d.suggest && d.suggest.length > 0) {
+          if (!rule.meta.hasSuggestions) throw new Error(`rule ${rule.meta.id} offered a suggestion but its meta has no hasSuggestions`);
+          diag.suggestions = d.suggest;
+        }
         out.push(diag);
       },
     };

@@ -18,11 +18,11 @@ export interface LiveBudgetEntry {
   entry: LiveBudgetJson;
 }
 
-export function budgetReport(model: ProjectModel, format: BudgetFormat, color: boolean, live?: readonly LiveBudgetEntry[]): { output: string; over: boolean } {
+export function budgetReport(model: ProjectModel, format: BudgetFormat, color: boolean, columns?: number, live?: readonly LiveBudgetEntry[]): { output: string; over: boolean } {
   const json = budgetJson(model.deployment, model.facts.root);
   if (live) attachLive(json, live);
   const over = json.servers.some((s) => s.status === 'over') || json.poolers.some((p) => p.status === 'over');
-  const output = format === 'json' ? printableJson(json) : format === 'mermaid' ? formatBudgetMermaid(json) : formatBudgetText(json, { color });
+  const output = format === 'json' ? printableJson(json) : format === 'mermaid' ? formatBudgetMermaid(json) : formatBudgetText(json, { color, ...(columns ? { columns } : {}) });
   return { output, over };
 }
 
