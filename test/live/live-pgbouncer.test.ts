@@ -68,7 +68,7 @@ describe.skipIf(!programs.every(requireBinary))('PgBouncer: pgconn-lint live rea
   }, 60_000);
 
   test('budget --live puts the clients PgBouncer holds now under its modelled bar', async () => {
-    const r = await runLiveCli(['budget', '--live', '--url', admin(), '.'], project);
+    const r = await runLiveCli(['budget', '--live', '--url', admin(), '.'], project, { COLUMNS: '1000' });
     expect(r.stdout).toContain(`  ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ 0 / 500  500 free\n  ▊░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ 2 / 100  now: clients on ${admin()}, 1 server connection (max_client_conn 100 (SHOW CONFIG); the only PgBouncer of the repository)`);
   }, 60_000);
 

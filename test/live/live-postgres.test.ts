@@ -142,7 +142,8 @@ for (const [label, bin, major] of servers) {
     }, 60_000);
 
     test('budget --live shows the current usage beside the modelled peak', async () => {
-      const r = await runLiveCli(['budget', '--live', '--url', url('postgres'), '.'], project);
+      // Wide enough not to wrap (stylish and budget wrap at COLUMNS, else 80, when not on a TTY).
+      const r = await runLiveCli(['budget', '--live', '--url', url('postgres'), '.'], project, { COLUMNS: '1000' });
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`  ████████████████████████████▎░░░░░░░░░░░ 12 / 17  now: client connections on ${url('postgres')} (${limitText()}; the only server of the repository)`);
       const j = await runLiveCli(['budget', '--live', '--format', 'json', '--url', url('postgres'), '.'], project);
