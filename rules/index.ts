@@ -6,6 +6,13 @@ import duplicateSetting from './duplicate-setting.js';
 import idleInTransactionTimeout from './idle-in-transaction-timeout.js';
 import ineffectivePoolOption from './ineffective-pool-option.js';
 import invalidSettingValue from './invalid-setting-value.js';
+import liveConfigDrift from './live-config-drift.js';
+import liveConnectionUsage from './live-connection-usage.js';
+import liveIdleConnections from './live-idle-connections.js';
+import liveIdleInTransaction from './live-idle-in-transaction.js';
+import liveLimitedVisibility from './live-limited-visibility.js';
+import liveOverModel from './live-over-model.js';
+import livePgbouncerSaturation from './live-pgbouncer-saturation.js';
 import lowSharedBuffers from './low-shared-buffers.js';
 import missingConnectionTimeout from './missing-connection-timeout.js';
 import pgbouncerAuth from './pgbouncer-auth.js';
@@ -31,6 +38,13 @@ export const ALL_RULES: readonly Rule[] = [
   idleInTransactionTimeout,
   ineffectivePoolOption,
   invalidSettingValue,
+  liveConfigDrift,
+  liveConnectionUsage,
+  liveIdleConnections,
+  liveIdleInTransaction,
+  liveLimitedVisibility,
+  liveOverModel,
+  livePgbouncerSaturation,
   lowSharedBuffers,
   missingConnectionTimeout,
   pgbouncerAuth,

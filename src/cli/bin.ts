@@ -3,9 +3,9 @@ import { enableCompileCache } from './compile-cache.js';
 
 // Before the CLI's modules load, so that they are compiled from V8's cache (Node 22.1+).
 enableCompileCache();
-const { runCliWithGrammars } = await import('./main.js');
+const { runCliAsync } = await import('./main.js');
 
-process.exitCode = await runCliWithGrammars(process.argv.slice(2), {
+process.exitCode = await runCliAsync(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: (s) => void process.stdout.write(s),
   stderr: (s) => void process.stderr.write(s),

@@ -21,6 +21,7 @@ import { deploymentJson } from '../report/model-json/deployment.js';
 import { closestName } from '../catalog/suggest.js';
 import { existsSync, statSync } from 'node:fs';
 import { explainRule, listRules } from './rules-info.js';
+import { runLive } from './live.js';
 import { runSummary, verboseReport } from './verbose.js';
 import { computeFixes, MAX_FIX_PASSES } from '../engine/fix.js';
 import { FileAccess } from '../core/file-access.js';
@@ -59,6 +60,7 @@ export async function runCliWithGrammars(argv: string[], io: CliIO): Promise<num
 
 export const HELP = `Usage: pgconn-lint [options] [paths...]
        pgconn-lint budget [options] [paths...]
+       pgconn-lint live [options] [paths...]
        pgconn-lint explain <rule>
 
 Lints PostgreSQL connection settings across a repository: postgresql.conf
@@ -70,7 +72,10 @@ serverless files. Default path: .
 \`budget\` shows the connection budget instead of findings: per server and
 pooler, the clients, their peak instances and pool sizes, against the limits
 (docs/budget.md). Formats: text (default), json, mermaid. Exit 1 when a server
-or pooler is over its limit.
+or pooler is over its limit. \`budget --live\` adds what running servers hold now.
+
+\`live\` connects read-only to running servers and PgBouncers and reports their
+state against the repository's model (pgconn-lint live --help, docs/live.md).
 
 Options:
   -f, --format <name>        Output format: stylish (default), json, sarif or github
@@ -136,6 +141,9 @@ Options:
       --cache, --cache-location <path>, --cache-strategy <metadata|content>
                              Keep the facts of code files between runs (as for linting; docs/cache.md)
       --verbose, --debug     Also print what was read and skipped (stderr)
+      --live                 Also read running servers and PgBouncers and show what they hold
+                             now under each modelled bar (targets as for pgconn-lint live:
+                             --url, --url-env, --from-model, PG* environment; see live --help)
   -h, --help                 Print this help
 
 Exit codes: 0 every server and pooler within its limit (or unknown),
@@ -144,9 +152,26 @@ Exit codes: 0 every server and pooler within its limit (or unknown),
 
 /** Long options, for did-you-mean. */
 const LONG_OPTIONS = ['cache', 'no-cache', 'cache-location', 'cache-strategy', 'fix', 'fix-dry-run', 'suppress-all', 'prune-suppressions', 'suppressions-location', 'format', 'output-file', 'config', 'rule', 'ignore-pattern', 'no-gitignore', 'no-project-context', 'quiet', 'max-warnings', 'color', 'no-color', 'print-config', 'print-model', 'list-rules', 'verbose', 'debug', 'version', 'help'];
-const COMMANDS = ['budget', 'explain'];
+const COMMANDS = ['budget', 'explain', 'live'];
 /** Flags that change only the findings: refused by `budget`, which prints none. */
 const NOT_FOR_BUDGET = ['fix', 'fix-dry-run', 'suppress-all', 'prune-suppressions', 'suppressions-location', 'quiet', 'max-warnings', 'print-config', 'print-model', 'no-project-context', 'list-rules', 'rule'];
+
+/**
+ * The command line, as bin.ts runs it: `live` and `budget --live` read servers over the network
+ * (asynchronous, src/cli/live.ts); everything else is runCli.
+ */
+export async function runCliAsync(argv: string[], io: CliIO): Promise<number> {
+  const word = argv.find((a) => !a.startsWith('-'));
+  const live = word === 'live' || (word === 'budget' && argv.includes('--live'));
+  if (!live) return runCliWithGrammars(argv, io);
+  const rest = [...argv];
+  rest.splice(rest.indexOf(word!), 1);
+  try {
+    return await runLive(rest, io, word === 'budget', { write: writeNamedFile, colorWanted: (v) => colorWanted(v, io), searchStart: (paths) => searchStart(io.cwd, paths) });
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
 
 export function runCli(argv: string[], io: CliIO): number {
   try {
@@ -154,21 +179,25 @@ export function runCli(argv: string[], io: CliIO): number {
   } catch (err) {
     // The front end loads the tree-sitter grammars the tree needs and runs again (bin.ts).
     if (err instanceof GrammarsNeeded) throw err;
-    // Messages quote paths, config keys and values: escaped for the terminal and the CI log (escape.ts).
-    if (err instanceof ConfigErrors) {
-      // One line per mistake, each escaped on its own (a quoted key cannot start a line of its own).
-      const lines = err.messages.map((m) => `  ${neutraliseCommands(escapeText(redactSecrets(m)))}`);
-      io.stderr(`pgconn-lint: ${err.messages.length} errors in the configuration:\n${lines.join('\n')}\n`);
-      return EXIT_USAGE;
-    }
-    if (err instanceof UsageError) {
-      const hint = err instanceof ArgumentsError ? '\nRun pgconn-lint --help for usage.' : '';
-      io.stderr(`pgconn-lint: ${neutraliseCommands(escapeText(redactSecrets(err.message)))}${hint}\n`);
-      return EXIT_USAGE;
-    }
-    io.stderr(`pgconn-lint: internal error: ${errorText(err)}\nPlease report this with the input that caused it.\n`);
+    return reportError(err, io);
+  }
+}
+
+function reportError(err: unknown, io: CliIO): number {
+  // Messages quote paths, config keys and values: escaped for the terminal and the CI log (escape.ts).
+  if (err instanceof ConfigErrors) {
+    // One line per mistake, each escaped on its own (a quoted key cannot start a line of its own).
+    const lines = err.messages.map((m) => `  ${neutraliseCommands(escapeText(redactSecrets(m)))}`);
+    io.stderr(`pgconn-lint: ${err.messages.length} errors in the configuration:\n${lines.join('\n')}\n`);
     return EXIT_USAGE;
   }
+  if (err instanceof UsageError) {
+    const hint = err instanceof ArgumentsError ? '\nRun pgconn-lint --help for usage.' : '';
+    io.stderr(`pgconn-lint: ${neutraliseCommands(escapeText(redactSecrets(err.message)))}${hint}\n`);
+    return EXIT_USAGE;
+  }
+  io.stderr(`pgconn-lint: internal error: ${errorText(err)}\nPlease report this with the input that caused it.\n`);
+  return EXIT_USAGE;
 }
 
 /** A command line node:util cannot parse. */
@@ -224,6 +253,7 @@ function runCliInner(argv: string[], io: CliIO): number {
     throw new ArgumentsError(argumentsMessage(err as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
+  if (positionals[0] === 'live' || (positionals[0] === 'budget' && argv.includes('--live'))) throw new UsageError('live reads servers asynchronously: run it through runCliAsync (the pgconn-lint command does)');
   const budgetMode = positionals[0] === 'budget';
   if (budgetMode) positionals.shift();
   const explainMode = !budgetMode && positionals[0] === 'explain';

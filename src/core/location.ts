@@ -70,3 +70,17 @@ export class LineIndex {
     return this.text.slice(start, end);
   }
 }
+
+/**
+ * A running server or pooler as the location of a finding (`pgconn-lint live`): its URL without
+ * the password (`postgresql://app@db:5432/app`) stands where a file path would. Formatters print it
+ * as it is, without a line and column and without a source frame.
+ */
+export function isTargetLocation(file: string): boolean {
+  return /^postgresql:\/\//.test(file);
+}
+
+/** The range of a finding about a running server: line 1, column 1 of its URL. */
+export function targetRange(display: string): SourceRange {
+  return { file: display, line: 1, column: 1, endLine: 1, endColumn: 1 };
+}

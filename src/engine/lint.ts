@@ -13,6 +13,7 @@ import { nonProductionVerdict, renderTemplate, type Rule, type RuleContext } fro
 import { isSuppressed, parseSuppressions, type SuppressionDirective } from './suppressions.js';
 import { restrictToFiles, type ProjectContext } from './project-context.js';
 import { grammarLoaded, GrammarsNeeded, type GrammarName } from '../sources/tree-sitter/runtime.js';
+import type { LiveContext } from '../live/types.js';
 
 export interface FileResult {
   /** Absolute path. */
@@ -67,8 +68,8 @@ function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.range.line - b.range.line || a.range.column - b.range.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? '');
 }
 
-/** Runs the enabled rules over the run's model. Pure: reads nothing. */
-export function runRules(model: ProjectModel, config: ResolvedConfig, rules: readonly Rule[]): Diagnostic[] {
+/** Runs the enabled rules over the run's model (and, for `pgconn-lint live`, what was read from the servers). Pure: reads nothing. */
+export function runRules(model: ProjectModel, config: ResolvedConfig, rules: readonly Rule[], live?: LiveContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   const facts = model.facts;
   for (const rule of rules) {
@@ -80,6 +81,7 @@ export function runRules(model: ProjectModel, config: ResolvedConfig, rules: rea
       model,
       settings: config.settings,
       options: entry.options,
+      ...(live ? { live } : {}),
       report(d) {
         const template = rule.meta.messages[d.messageId];
         if (template === undefined) throw new Error(`rule ${rule.meta.id} reported unknown messageId ${d.messageId}`);

@@ -4,10 +4,11 @@ import type { ProjectFacts } from '../model/project.js';
 import type { ProjectModel } from '../model/project-model.js';
 import type { NonProductionMatch } from '../model/code-paths.js';
 import type { LintSettings } from './settings.js';
+import type { LiveContext } from '../live/types.js';
 
 /** The kinds of input a rule can read; used for docs and to skip rules with nothing to read. */
 /** `rails`: config/database.yml, config/puma.rb, config/sidekiq.yml; `spring`: application*.properties/.yml. */
-export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'env' | 'prisma' | 'compose' | 'kubernetes' | 'rails' | 'spring';
+export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'env' | 'prisma' | 'compose' | 'kubernetes' | 'rails' | 'spring' | 'live';
 
 export type RuleCategory = 'correctness' | 'capacity' | 'reliability' | 'security';
 
@@ -87,6 +88,8 @@ export interface RuleContext {
   readonly model: ProjectModel;
   readonly settings: LintSettings;
   readonly options: RuleOptionValues;
+  /** What `pgconn-lint live` read from running servers, joined with the model (src/live/); absent in a static run, where `live-*` rules report nothing. */
+  readonly live?: LiveContext;
   report(descriptor: ReportDescriptor): void;
 }
 

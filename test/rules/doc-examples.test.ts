@@ -11,6 +11,7 @@ import { loadGrammars } from '../../src/sources/tree-sitter/runtime.js';
 import { ALL_RULES } from '../../rules/index.js';
 
 import { allDiagnostics, describeDiagnostic, lintPaths, tempProject, testConfig, type TestSettings } from '../support/lint-helpers.js';
+import { describeLive, judgeRecorded } from '../support/live-recorded.js';
 
 // Rails fixtures (config/puma.rb, ERB in database.yml) are read with tree-sitter's Ruby grammar.
 beforeAll(async () => {
@@ -29,6 +30,7 @@ interface Example {
 
 function defaultFileFor(lang: string): string {
   if (lang === 'ini') return 'pgbouncer.ini';
+  if (lang === 'json') return 'live.json';
   if (/^(ts|typescript|tsx)$/.test(lang)) return 'example.ts';
   if (/^(js|javascript|jsx|mjs|cjs)$/.test(lang)) return 'example.js';
   return 'postgresql.conf';
@@ -73,6 +75,15 @@ for (const rule of ALL_RULES) {
       const ex = group[0]!;
       it(`${ex.kind} example at line ${ex.line} (${group.map((e) => e.file).join(', ')})`, () => {
         const dir = tempProject(Object.fromEntries(group.map((e) => [e.file, e.body])));
+        if (rule.meta.inputs.includes('live')) {
+          // A live rule's example: `live.json` is what was read from the server, the other blocks the repository.
+          const reading = group.find((e) => e.file === 'live.json');
+          expect(reading, 'a live rule example has a live.json block').toBeDefined();
+          const result = judgeRecorded(dir, JSON.parse(reading!.body) as unknown, [id], ex.settings);
+          const mine = allDiagnostics(result).filter((d) => d.ruleId === id).map((d) => `${describeLive(d, dir)} ${d.message}`);
+          expect(mine).toHaveLength(ex.kind === 'bad' ? 1 : 0);
+          return;
+        }
         const paths = ex.project !== undefined ? [dir] : [join(dir, ex.file)];
         const result = lintPaths(dir, paths, testConfig([id], ex.settings));
         const ds = allDiagnostics(result);

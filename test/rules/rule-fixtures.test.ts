@@ -12,6 +12,7 @@ import { loadGrammars } from '../../src/sources/tree-sitter/runtime.js';
 import { ALL_RULES } from '../../rules/index.js';
 
 import { allDiagnostics, describeDiagnostic, lintPaths, renderForSnapshot, testConfig, type TestSettings } from '../support/lint-helpers.js';
+import { describeLive, judgeRecorded, readRecorded } from '../support/live-recorded.js';
 
 // Rails fixtures (config/puma.rb, ERB in database.yml) are read with tree-sitter's Ruby grammar.
 beforeAll(async () => {
@@ -49,6 +50,24 @@ for (const rule of ALL_RULES) {
       const isProject = statSync(path).isDirectory();
       const settings = isProject ? {} : settingsOf(readFileSync(path, 'utf8'));
       const target = () => (isProject ? projectCopy(path) : { cwd: dir, paths: [path] });
+      if (rule.meta.inputs.includes('live')) {
+        // A live rule's case is a folder: live.json (what was read from the servers) and the repository beside it.
+        it(`${f.startsWith('invalid-') ? 'reports' : 'stays silent on'} ${f}`, async () => {
+          const { cwd } = projectCopy(path);
+          const settingsFile = join(cwd, 'test-settings.json');
+          const result = judgeRecorded(cwd, readRecorded(join(cwd, 'live.json')), [id], existsSync(settingsFile) ? (readRecorded(settingsFile) as TestSettings) : {});
+          const mine = allDiagnostics(result).filter((d) => d.ruleId === id);
+          if (f.startsWith('valid-')) {
+            expect(mine.map((d) => `${describeLive(d, cwd)} ${d.message}`)).toEqual([]);
+            return;
+          }
+          expect(mine.length).toBeGreaterThan(0);
+          for (const d of mine) expect(d.help).toBeTruthy();
+          const text = `${mine.map((d) => describeLive(d, cwd)).join('\n')}\n\n${renderForSnapshot(result, cwd)}`;
+          await expect(text).toMatchFileSnapshot(join(__dirname, '__snapshots__', id, `${f}.txt`));
+        });
+        continue;
+      }
       if (f.startsWith('invalid-')) {
         it(`reports ${f}`, async () => {
           const { cwd, paths } = target();

@@ -201,3 +201,39 @@ export function formatG(x: number): string {
   const s = x.toFixed(Math.max(0, p - 1 - exp));
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
+
+/** A PgBouncer left running on a sandbox (the live tests connect clients through it), until `stop`. */
+export interface RunningPgbouncer {
+  sockDir: string;
+  port: number;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts PgBouncer on the sandbox and waits for its socket; throws with its log when it does not come up. */
+export async function startPgbouncer(sb: Sandbox, timeoutMs = 8000): Promise<RunningPgbouncer> {
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const child = spawn(PGBOUNCER_BIN, [...(asRoot ? ['-u', 'nobody'] : []), sb.mainPath], { cwd: sb.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  let exited = false;
+  const exitPromise = new Promise<void>((res) => child.on('exit', () => ((exited = true), res())));
+  const socket = join(sb.sockDir, `.s.PGSQL.${sb.port}`);
+  const deadline = Date.now() + timeoutMs;
+  while (!exited && !existsSync(socket) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const log = () => out + (existsSync(join(sb.dir, 'pgbouncer.log')) ? readFileSync(join(sb.dir, 'pgbouncer.log'), 'utf8') : '');
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const killTimer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exitPromise;
+      clearTimeout(killTimer);
+    }
+  };
+  if (exited || !existsSync(socket)) {
+    await stop();
+    throw new Error(`pgbouncer did not start:\n${log()}`);
+  }
+  return { sockDir: sb.sockDir, port: sb.port, log, stop };
+}

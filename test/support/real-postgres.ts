@@ -29,6 +29,9 @@ export interface RealPostgres {
   configDir: string;
   /** The data directory (holds postgresql.auto.conf, which initdb leaves without settings). */
   dataDir: string;
+  /** The port it listens on (its Unix socket is `socketDir/.s.PGSQL.<port>`; with `tcp`, also 127.0.0.1:<port>). */
+  port: number;
+  socketDir: string;
   /** Runs one SQL statement; rows split on newlines, fields on tabs (NULL → ''). Values with tabs/newlines need encoding (see fileSettings). */
   query(sql: string): Promise<string[][]>;
   stop(): Promise<void>;
@@ -118,7 +121,16 @@ function hydrateEmbeddedSymlinks(binDir: string): void {
   }
 }
 
-export async function startRealPostgres(binDir: string): Promise<RealPostgres> {
+export interface StartOptions {
+  /** Also listen on 127.0.0.1 (the live tests match targets by host and port). */
+  tcp?: boolean;
+  /** max_connections (default 10). */
+  maxConnections?: number;
+  /** More `-c name=value` settings. */
+  settings?: Record<string, string>;
+}
+
+export async function startRealPostgres(binDir: string, options: StartOptions = {}): Promise<RealPostgres> {
   hydrateEmbeddedSymlinks(binDir);
   const user = unprivilegedUser();
   const asUser = (cmd: string, args: string[]): Promise<string> =>
@@ -149,12 +161,13 @@ export async function startRealPostgres(binDir: string): Promise<RealPostgres> {
   const port = 20000 + Math.floor(Math.random() * 30000);
   const serverOpts = [
     `-c config_file=${join(configDir, 'postgresql.conf')}`,
-    "-c listen_addresses=''",
+    options.tcp ? '-c listen_addresses=127.0.0.1' : "-c listen_addresses=''",
     `-c unix_socket_directories=${sockDir}`,
     `-p ${port}`,
     '-c fsync=off',
     '-c shared_buffers=16MB',
-    '-c max_connections=10',
+    `-c max_connections=${options.maxConnections ?? 10}`,
+    ...Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`),
   ].join(' ');
   await asUser(join(binDir, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-o', serverOpts, '-w', '-t', '60', 'start']);
 
@@ -177,7 +190,7 @@ export async function startRealPostgres(binDir: string): Promise<RealPostgres> {
       rmSync(root, { recursive: true, force: true });
     }
   };
-  return { version, major, configDir, dataDir, query, stop };
+  return { version, major, configDir, dataDir, port, socketDir: sockDir, query, stop };
 }
 
 /**

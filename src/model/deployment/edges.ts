@@ -148,8 +148,35 @@ function codeEdge(ctx: BuildContext, r: Resolver, s: ServiceBuild, pool: PoolDef
     if (parsed.user) edge.user = parsed.user;
     if (parsed.database) edge.database = parsed.database;
   }
+  const app = poolApplicationName(pool, parsed, c.known ? c.range : undefined);
+  if (app) edge.applicationName = app;
   if (!target) ctx.notes.push({ message: `${pool.id} (${s.node.name}) is not linked to a server or pooler${unknownTarget !== undefined ? `, its target is unknown: ${unknownTarget}` : `: ${linkText}`}`, range: pool.range });
   return edge;
+}
+
+/**
+ * The application_name a pool's sessions carry: a startup option written in code (literal or
+ * constant; node-postgres sends `application_name`, else `fallback_application_name`, pg/lib/client.js
+ * getStartupConf), else the URL's (libpq: `application_name` beats `fallback_application_name`).
+ * Library defaults are not used: several services would share them.
+ */
+function poolApplicationName(pool: PoolDefinition, parsed: ParsedConnection | undefined, urlRange: SourceRange | undefined): ClientEdge['applicationName'] {
+  for (const name of ['application_name', 'fallback_application_name']) {
+    const sp = pool.startupParameters.find((p) => p.name === name);
+    const v = sp?.value;
+    if (v && typeof v.value === 'string' && v.value !== '' && (v.provenance.kind === 'literal' || v.provenance.kind === 'constant')) {
+      return { value: v.value, source: `${name} option of the pool`, range: sp!.range };
+    }
+  }
+  return urlApplicationName(parsed, urlRange);
+}
+
+function urlApplicationName(parsed: ParsedConnection | undefined, range: SourceRange | undefined): ClientEdge['applicationName'] {
+  if (!parsed) return undefined;
+  const app = parsed.applicationName ?? parsed.params.get('fallback_application_name');
+  if (app === undefined || app === '') return undefined;
+  const name = parsed.applicationName !== undefined ? 'application_name' : 'fallback_application_name';
+  return { value: app, source: `${name} of the connection URL`, ...(range ? { range } : {}) };
 }
 
 /** Connections one process opens through this pool: its max (library default when unset), resolved in the service's environment. */
@@ -230,6 +257,8 @@ function envEdges(ctx: BuildContext, r: Resolver, s: ServiceBuild, servers: Serv
     };
     if (p.user) edge.user = p.user;
     if (p.database) edge.database = p.database;
+    const app = urlApplicationName(p, range);
+    if (app) edge.applicationName = app;
     out.push(edge);
   };
   for (const v of s.env.values()) {

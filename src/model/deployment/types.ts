@@ -189,6 +189,12 @@ export interface ClientEdge {
   envVar?: string;
   user?: string;
   database?: string;
+  /**
+   * The application_name the pool's sessions carry (pg_stat_activity.application_name), when the
+   * files say it: a pool option (`application_name`, TypeORM `applicationName`) or the URL's
+   * `application_name` / `fallback_application_name`. `pgconn-lint live` matches sessions by it.
+   */
+  applicationName?: { value: string; source: string; range?: SourceRange };
 }
 
 export interface ServerBudget {

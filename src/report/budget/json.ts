@@ -15,9 +15,32 @@ export interface BudgetJson {
   /** Pools and services that reach no known server or pooler, with the reason. */
   unlinked: Array<{ pool: string; service: string | null; reason: string; location: LocationJson | null }>;
   notes: string[];
+  /** `budget --live`: targets read that match no server or pooler of the model. */
+  liveUnmatched?: LiveBudgetJson[];
 }
 
 export type Status = 'ok' | 'warning' | 'over' | 'unknown';
+
+/** `budget --live`: what a running server or PgBouncer holds now, beside the modelled peak. */
+export interface LiveBudgetJson {
+  /** The URL read, without the password. */
+  target: string;
+  /** Server: client connections besides the check's own. PgBouncer: client connections besides the check's own. null when not read. */
+  used: number | null;
+  /** Server: max_connections − reserved slots; PgBouncer: max_client_conn. */
+  limit: number | null;
+  limitSource: string;
+  /** PgBouncer: server connections it holds now (SHOW POOLS sv_*). */
+  serverConnections?: number;
+  /** Server: sessions now per client of the model (by its name), as `pgconn-lint live` matched them. */
+  byClient?: Record<string, number>;
+  /** Server: sessions that match no client of the model. */
+  unmatched?: number;
+  /** Why the target could not be read. */
+  error?: string;
+  /** How the target was matched with this node. */
+  matchedBy?: string;
+}
 
 export interface ClientJson {
   name: string;
@@ -29,6 +52,8 @@ export interface ClientJson {
   perInstanceSource: string;
   total: number | null;
   totalAtLeast?: number;
+  /** `budget --live`: the sessions this client holds now on the running server(s) matched with this one. */
+  now?: number;
   /** The pool definition (code) or the pooler id behind this client. */
   pool?: string;
   pooler?: string;
@@ -58,6 +83,8 @@ export interface ServerBudgetJson {
   clients: ClientJson[];
   /** Pools whose target is unknown and that could reach this server (then `status` is never "ok"). */
   unknownClients?: UnknownClientJson[];
+  /** `budget --live`: the running server(s) matched with this one. */
+  live?: LiveBudgetJson[];
 }
 
 export interface UnknownClientJson {
@@ -93,6 +120,8 @@ export interface PoolerBudgetJson {
   clients: ClientJson[];
   /** Pools whose target is unknown and that could reach this pooler. */
   unknownClients?: UnknownClientJson[];
+  /** `budget --live`: the running PgBouncer(s) matched with this one. */
+  live?: LiveBudgetJson[];
 }
 
 const n = (q: Quantity | undefined): number | null => q?.value ?? null;

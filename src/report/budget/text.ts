@@ -1,4 +1,4 @@
-import type { BudgetJson, ClientJson, PoolerBudgetJson, ServerBudgetJson, Status, UnknownClientJson } from './json.js';
+import type { BudgetJson, ClientJson, LiveBudgetJson, PoolerBudgetJson, ServerBudgetJson, Status, UnknownClientJson } from './json.js';
 import { escapeStrings, neutraliseCommands } from '../escape.js';
 import { wrapWords } from '../wrap.js';
 
@@ -54,24 +54,27 @@ function wrapped(o: TextOptions, line: string, indent = 2): string[] {
 /**
  * The client table, or — when it is wider than the output — one block per client: its name and
  * kind, then instances, per instance and total on lines of their own, wrapped. `total` is the last
- * row (`demand` / `clients`).
+ * row (`demand` / `clients`). With `nowTotal` (`budget --live`) the rows carry a `now` column.
  */
-function clientTable(o: TextOptions, rows: string[][], totalLabel: string, total: string): string[] {
-  const wide = table([...rows, ['', '', '', totalLabel, total]], '  ');
+function clientTable(o: TextOptions, rows: string[][], totalLabel: string, total: string, nowTotal?: string): string[] {
+  const live = nowTotal !== undefined;
+  const wide = table([...rows, ['', '', '', totalLabel, total, ...(live ? [nowTotal] : [])]], '  ');
   if (!o.columns || wide.every((l) => [...l].length <= o.columns!)) return wide;
   const out: string[] = [];
-  for (const [name = '', kind = '', instances = '', per = '', sum = ''] of rows.slice(1)) {
-    out.push(...wrapped(o, `  ${name} (${kind})`, 4));
-    for (const [label, value] of [['instances', instances], ['per instance', per], ['total', sum]] as const) {
+  for (const [name = '', kind = '', instances = '', per = '', sum = '', now = ''] of rows.slice(1)) {
+    out.push(...wrapped(o, `  ${name}${kind ? ` (${kind})` : ''}`, 4));
+    const fields: Array<[string, string]> = [['instances', instances], ['per instance', per], ['total', sum], ...(live ? [['now', now] as [string, string]] : [])];
+    for (const [label, value] of fields) {
+      if (value === '') continue;
       out.push(...wrapped(o, `      ${label.padEnd(13)}${value}`, 13));
     }
   }
-  out.push(`  ${totalLabel} ${total}`);
+  out.push(`  ${totalLabel} ${total}${live ? `, now ${nowTotal}` : ''}`);
   return out;
 }
 
-function clientRows(clients: ClientJson[]): string[][] {
-  const rows: string[][] = [['client', 'kind', 'instances', 'per instance', 'total']];
+function clientRows(clients: ClientJson[], live = false): string[][] {
+  const rows: string[][] = [['client', 'kind', 'instances', 'per instance', 'total', ...(live ? ['now'] : [])]];
   for (const c of clients) {
     rows.push([
       c.name,
@@ -79,6 +82,7 @@ function clientRows(clients: ClientJson[]): string[][] {
       `${num(c.instances)}  ${c.instancesSource}`,
       `${num(c.perInstance)}  ${c.perInstanceSource}`,
       num(c.total, c.totalAtLeast),
+      ...(live ? [String(c.now ?? 0)] : []),
     ]);
   }
   return rows;
@@ -106,12 +110,35 @@ function serverSection(s: ServerBudgetJson, o: TextOptions, width: number): stri
   if (s.clients.length === 0) lines.push('  no client reaches this server');
   else {
     lines.push('');
-    lines.push(...clientTable(o, clientRows(s.clients), 'demand', num(s.demand, s.demandAtLeast)));
+    const live = (s.live ?? []).filter((l) => l.used !== null);
+    const rows = clientRows(s.clients, live.length > 0);
+    const unmatched = live.reduce((a, l) => a + (l.unmatched ?? 0), 0);
+    if (unmatched > 0) rows.push(['(no client of the model)', '', '', '', '', String(unmatched)]);
+    const now = live.length > 0 ? String(live.reduce((a, l) => a + (l.used ?? 0), 0)) : undefined;
+    lines.push(...clientTable(o, rows, 'demand', num(s.demand, s.demandAtLeast), now));
   }
   lines.push(...unknownLines(o, s.unknownClients));
   lines.push('');
   lines.push(statusLine(o, s.status, s.demand, s.demandAtLeast, s.limit, s.headroom, width));
+  lines.push(...liveLines(s.live, o, width, 'client connections'));
   return lines;
+}
+
+/** `budget --live`: one bar per running target, under the modelled one, on the same scale. */
+function liveLines(live: LiveBudgetJson[] | undefined, o: TextOptions, width: number, what: string): string[] {
+  const out: string[] = [];
+  for (const l of live ?? []) {
+    if (l.used === null || l.limit === null) {
+      out.push(...wrapped(o, `  now: ${l.target} not read: ${l.error ?? 'unknown'}`));
+      continue;
+    }
+    const share = l.limit > 0 ? l.used / l.limit : 0;
+    const status: Status = l.used > l.limit ? 'over' : share >= 0.8 ? 'warning' : 'ok';
+    const paint = (x: string) => (o.color ? `${STATUS_COLOR[status]}${x}${ANSI.reset}` : x);
+    const sv = l.serverConnections !== undefined ? `, ${l.serverConnections} server connection${l.serverConnections === 1 ? '' : 's'}` : '';
+    out.push(...wrapped(o, `  ${paint(bar(l.used, l.limit, width))} ${l.used} / ${l.limit}  now: ${what} on ${l.target}${sv} (${l.limitSource}${l.matchedBy ? `; ${l.matchedBy}` : ''})`, width + 2));
+  }
+  return out;
 }
 
 /** Pools that could reach the node, through a target the model does not know. */
@@ -132,6 +159,7 @@ function poolerSection(p: PoolerBudgetJson, o: TextOptions, width: number): stri
   lines.push(...unknownLines(o, p.unknownClients));
   lines.push('');
   lines.push(statusLine(o, p.status, p.clientDemand, p.clientDemandAtLeast, p.maxClientConnTotal, null, width));
+  lines.push(...liveLines(p.live, o, width, 'clients'));
   return lines;
 }
 
@@ -149,6 +177,11 @@ function layout(b: BudgetJson, o: TextOptions): string {
   if (b.unlinked.length > 0) {
     out.push('Not linked to a server or pooler:');
     for (const u of b.unlinked) out.push(...wrapped(o, `  ${u.location ? `${u.location.file}:${u.location.line}` : u.pool}${u.service ? ` (${u.service})` : ''}: ${u.reason}`));
+    out.push('');
+  }
+  if (b.liveUnmatched && b.liveUnmatched.length > 0) {
+    out.push('Read, but matching no server or pooler of the repository:');
+    out.push(...liveLines(b.liveUnmatched, o, width, 'connections'));
     out.push('');
   }
   if (b.notes.length > 0) {

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LineIndex, type SourceRange } from '../../core/location.js';
+import { isTargetLocation, LineIndex, type SourceRange } from '../../core/location.js';
 import type { Diagnostic } from '../../core/diagnostic.js';
 import type { Formatter, FormatterContext } from './types.js';
 import { redactSecrets } from '../../core/redact.js';
@@ -18,6 +18,8 @@ import { printableJson, wellFormed } from '../escape.js';
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 function uri(file: string, cwd: string): { uri: string; uriBaseId?: string } {
+  // A running server (`pgconn-lint live`): its URL without the password is the artifact's URI.
+  if (isTargetLocation(file)) return { uri: wellFormed(file) };
   const rel = relative(cwd, file);
   // encodeURIComponent throws on a lone surrogate; control characters it percent-encodes.
   if (rel && !rel.startsWith('..') && !rel.startsWith(sep)) return { uri: wellFormed(rel).split(sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };

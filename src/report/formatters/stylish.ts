@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { LineIndex } from '../../core/location.js';
+import { isTargetLocation, LineIndex, type SourceRange } from '../../core/location.js';
 import type { Diagnostic } from '../../core/diagnostic.js';
 import type { Formatter, FormatterContext } from './types.js';
 import { redactSecrets, redactSourceLine } from '../../core/redact.js';
@@ -14,8 +14,14 @@ function styles(color: boolean) {
 
 /** A path as shown: relative to the working directory when inside it, escaped (escape.ts). */
 function displayPath(file: string, cwd: string): string {
+  if (isTargetLocation(file)) return escapeText(file);
   const rel = relative(cwd, file);
   return escapeText(rel && !rel.startsWith('..') ? rel : file);
+}
+
+/** `path:line:column`, or a running server's URL alone (`pgconn-lint live`). */
+function displayAt(r: SourceRange, cwd: string): string {
+  return isTargetLocation(r.file) ? displayPath(r.file, cwd) : `${displayPath(r.file, cwd)}:${r.line}:${r.column}`;
 }
 
 /** Tabs are shown as this many spaces, so the caret line lines up with the source line. */
@@ -122,14 +128,14 @@ export const formatStylish: Formatter = (result, ctx) => {
       const gutter = String(d.range.line).length;
       const [first = '', ...rest] = wrap(text(d.message), d.severity.length + id.length + 2, gutter + 4);
       lines.push(`${label}${s.bold(id)}${s.bold(':')} ${s.bold(first)}`, ...rest.map((l) => s.bold(l)));
-      lines.push(`${' '.repeat(gutter)}${s.blue('-->')} ${displayPath(d.range.file, ctx.cwd)}:${d.range.line}:${d.range.column}`);
+      lines.push(`${' '.repeat(gutter)}${s.blue('-->')} ${displayAt(d.range, ctx.cwd)}`);
       lines.push(...frame(d, sources, s, gutter, ctx.width));
       // `  = note: ` and `  = help: `: continuation lines start under the text, as rustc aligns them.
       const noted = (kind: 'note' | 'help', body: string) => {
         const [head = '', ...more] = wrap(body, gutter + 3 + kind.length + 2, gutter + 3 + kind.length + 2);
         lines.push(`${' '.repeat(gutter)} ${s.blue('=')} ${s.bold(kind)}: ${head}`, ...more);
       };
-      for (const r of d.related ?? []) noted('note', `${text(r.message)} (${displayPath(r.range.file, ctx.cwd)}:${r.range.line}:${r.range.column})`);
+      for (const r of d.related ?? []) noted('note', `${text(r.message)} (${displayAt(r.range, ctx.cwd)})`);
       if (d.help) noted('help', text(d.help));
       lines.push('');
     }

@@ -57,6 +57,7 @@ function edgeJson(root: string, e: ClientEdge): Record<string, unknown> {
     envVar: e.envVar ?? null,
     user: e.user ?? null,
     database: e.database ?? null,
+    ...(e.applicationName ? { applicationName: { value: redactSecrets(e.applicationName.value), source: e.applicationName.source, location: locationJson(root, e.applicationName.range) ?? null } } : {}),
     perInstance: quantityJson(root, e.perInstance),
     total: quantityJson(root, e.total),
     location: locationJson(root, e.range),

@@ -538,6 +538,22 @@ export function readLibpqOptions(text: string, libpqMajor = 15): { options: Map<
   return { options };
 }
 
+/**
+ * What libpq would connect with, secrets included: the options PQconninfoParse() returns for a URL
+ * or conninfo string, read as parseConnectionString() reads it (so the host it shows is the host it
+ * connects to). Only `pgconn-lint live` calls it, to hand
+ * the password to the client library; nothing it returns is ever printed.
+ */
+export function libpqConnectOptions(text: string): { options: Map<string, string> } | { error: string } {
+  const prefix = URI_PREFIXES.find((p) => text.startsWith(p));
+  if (prefix === undefined && !text.includes('=')) return { error: 'not a connection string: no postgresql:// prefix and no key=value pair' };
+  const r = prefix !== undefined ? parseUri(text, prefix.length, undefined) : parseConninfo(text, undefined);
+  if ('error' in r) return r;
+  const first = r.libpqErrors[0];
+  if (first !== undefined) return { error: first };
+  return { options: new Map(r.opts) };
+}
+
 /** libpq 18 trims spaces around URI parts and rejects spaces inside them (see uriDecode). */
 function noteLibpq18(text: string, parsed: ParsedConnection): void {
   const v15 = readLibpqOptions(text, 15);
