@@ -125,7 +125,7 @@ describe('errors are data and never echo the text', () => {
     ['host=db password S3cr3t', /missing "="/],
     ['password=my S3cr3t host=db', /missing "="/],
     ['mysql://u:S3cr3t@h/db', /not a PostgreSQL connection string/],
-    ['jdbc:postgresql://h/db?password=S3cr3t', /JDBC/],
+    // (jdbc:postgresql:// is a URL the parser reads since issue 14: test/app/sources.test.ts)
     ['S3cr3t', /not a connection string/],
     ['postgres://u:S3cr3tx@h:S3cr3t/db', /invalid port/],
     ['Host=db;Password="S3cr3t', /unterminated/],
@@ -138,6 +138,12 @@ describe('errors are data and never echo the text', () => {
     expect(r.error).toMatch(message);
     expect(r.error).not.toMatch(/S3cr3t/);
     expect(r.range).toEqual({ file: '/f', line: 3, column: 5, endLine: 3, endColumn: 5 + text.length });
+  });
+
+  test('a PgJDBC URL parses, its password redacted', () => {
+    const r = parsed('jdbc:postgresql://h/db?password=S3cr3t');
+    expect(r.hasPassword).toBe(true);
+    expect(r.redacted).not.toContain('S3cr3t');
   });
 
   test('a bad percent-escape in the password is a libpq error, not a parse error, and is still redacted', () => {
