@@ -161,16 +161,31 @@ const NOT_FOR_BUDGET = ['fix', 'fix-dry-run', 'suppress-all', 'prune-suppression
  * (asynchronous, src/cli/live.ts); everything else is runCli.
  */
 export async function runCliAsync(argv: string[], io: CliIO): Promise<number> {
-  const word = argv.find((a) => !a.startsWith('-'));
+  const at = commandWordIndex(argv);
+  const word = at === -1 ? undefined : argv[at];
   const live = word === 'live' || (word === 'budget' && argv.includes('--live'));
   if (!live) return runCliWithGrammars(argv, io);
   const rest = [...argv];
-  rest.splice(rest.indexOf(word!), 1);
+  rest.splice(at, 1);
   try {
     return await runLive(rest, io, word === 'budget', { write: writeNamedFile, colorWanted: (v) => colorWanted(v, io), searchStart: (paths) => searchStart(io.cwd, paths) });
   } catch (err) {
     return reportError(err, io);
   }
+}
+
+/** Options that take a value as the next argument (so that value is not the command word). */
+const VALUE_OPTIONS = new Set(['-f', '--format', '-o', '--output-file', '-c', '--config', '--rule', '--ignore-pattern', '--max-warnings', '--suppressions-location', '--url', '--url-env', '--env-file', '--server', '--connect-timeout']);
+
+/** Where the first positional argument is (the command word, when there is one), or -1. */
+function commandWordIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return i + 1 < argv.length ? i + 1 : -1;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return i;
+  }
+  return -1;
 }
 
 export function runCli(argv: string[], io: CliIO): number {

@@ -77,6 +77,12 @@ describe('usage errors (exit 2)', () => {
     expect(r).toMatchObject({ code: 2, stdout: '' });
     expect(r.stderr).toBe('pgconn-lint: live needs a server: --url <URL or conninfo>, --url-env <NAME>, the PGHOST/PGPORT/PGUSER/PGDATABASE environment, or --from-model\n');
   });
+  test('the command word is found after options that take a value', async () => {
+    const r = await runLiveCli(['-f', 'json', 'live', '--connect-timeout', '1', '--url', 'postgresql://a@127.0.0.1:1/a', '.'], projectCopy(), {});
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('[]\n');
+    expect(r.stderr).toContain('cannot reach 127.0.0.1:1 (ECONNREFUSED)');
+  });
   test('--url-env naming an unset variable, --env-file without --from-model, a misspelled option', async () => {
     const dir = projectCopy();
     expect((await runLiveCli(['live', '--url-env', 'PROD_URL'], dir, {})).stderr).toBe('pgconn-lint: --url-env PROD_URL: the environment variable PROD_URL is not set\n');
