@@ -19,7 +19,9 @@ import { factsForFile, repoRootOf, type FileFacts } from './file-facts.js';
  * code against the deployment (pool budgets, pooler modes) cannot run without them.
  */
 export function needsProjectModel(rule: Rule): boolean {
-  return rule.meta.scope === 'project' || rule.meta.inputs.some((k) => k !== 'js');
+  // Spring and Rails configuration are other services' code, never context for a JS file: a file
+  // rule that also reads them (missing-connection-timeout: HikariCP) judges this file on its own.
+  return rule.meta.scope === 'project' || rule.meta.inputs.some((k) => k !== 'js' && k !== 'spring' && k !== 'rails');
 }
 
 interface CachedProject {

@@ -214,6 +214,11 @@ class JsProject implements ModuleHost, ExtractContext {
    * `workspaces`, or a pnpm-workspace.yaml): the package.json of every directory above an analysed
    * file. A monorepo's `import { pool } from '@acme/db'` then resolves to the package's source.
    */
+  /** Does the repository declare workspace packages (their specifiers resolve across packages)? */
+  hasWorkspaces(): boolean {
+    return this.workspacePackages() !== null;
+  }
+
   private workspacePackages(): Map<string, { dir: string; pkg: Record<string, unknown> }> | null {
     if (this.workspaceIndex !== undefined) return this.workspaceIndex;
     this.workspaceIndex = null;
@@ -654,6 +659,13 @@ export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsO
   const files = paths.map((p) => resolve(p));
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
+  // Workspace packages resolve across packages in ways the part split does not see yet: the whole
+  // analysis runs there (correct facts first; its trees then live to the end of the analysis).
+  if (project.hasWorkspaces()) {
+    const whole = analyzeJsFiles(paths, opts);
+    onPart({ modules: whole.modules, pools: whole.pools });
+    return { problems: whole.problems, stats: whole.stats, ...(whole.reads ? { reads: whole.reads } : {}) };
+  }
 
   // The pre-filter over every file: database files (kept as text until their part is parsed) and
   // the local specifiers of the others.
