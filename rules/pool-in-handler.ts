@@ -71,6 +71,8 @@ export default defineRule({
         '{{construct}} creates a {{what}} per request in the {{scope}}, which is right on an edge runtime, but nothing closes it: each request leaves its connections open until the runtime kills them.',
       perRequestIndirect:
         '{{callee}} runs on every call of the {{scope}}, and {{via}} creates a {{what}} each time ({{construct}} at {{poolAt}}): each request opens its own connections, concurrent requests multiply them, and under load PostgreSQL refuses new ones ("too many clients").',
+      perRequestIndirectClosed:
+        '{{callee}} runs on every call of the {{scope}}, and {{via}} creates a {{what}} each time ({{construct}} at {{poolAt}}), closed when the request is done: every request pays new connection handshakes and concurrent requests multiply the connections.',
       helpIndirect: 'Create it once and share it: call {{callee}} once at module scope and reuse the result, or make {{factory}} return one cached instance (`{{variable}} ??= …`).',
       help: 'Create it once at module scope and reuse it in every request (or create it lazily in a module-level variable: `{{variable}} ??= {{ctor}}(…)`).',
       helpPrisma: 'Create one PrismaClient per process at module scope and import it (in development: `globalThis.prisma ??= new PrismaClient()`).',
@@ -96,9 +98,10 @@ export default defineRule({
           // The handler stores what it gets in a cache that outlives the call (`pools.set(tenant, createPool(t))`).
           if ((scope.keeps ?? []).some((k) => rangeContains(k.value, ind.call) || (k.name !== undefined && k.name === ind.assignedTo))) continue;
           const factory = ind.via[0]!.name;
+          const closedHere = ind.assignedTo !== undefined && (scope.closes ?? []).some((c) => c.receiver === ind.assignedTo || c.receiver.startsWith(`${ind.assignedTo}.`));
           const rel = (r: { file: string; line: number }) => `${relative(ctx.facts.root, r.file).split(sep).join('/')}:${r.line}`;
           ctx.report({
-            messageId: 'perRequestIndirect',
+            messageId: closedHere ? 'perRequestIndirectClosed' : 'perRequestIndirect',
             helpId: 'helpIndirect',
             data: {
               callee: ind.callee,

@@ -1,9 +1,10 @@
 /**
  * fixtures/release-in-finally and fixtures/transaction-on-pool through the analysis directly:
  * every invalid-* file gives at least one finding, every valid-* none. (The engine-level
- * test/rules/rule-fixtures.test.ts runs the same files through the linter and snapshots them.)
+ * test/rules/rule-fixtures.test.ts runs the same files through the linter and snapshots them;
+ * it alone runs the folder fixtures, which are whole projects.)
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leaksIn, poolTransactionsIn } from './helpers.js';
@@ -16,7 +17,7 @@ const analyses = {
 
 for (const [id, analyse] of Object.entries(analyses)) {
   describe(`fixtures/${id}`, () => {
-    const files = readdirSync(join(FIXTURES, id)).filter((f) => /^(valid|invalid)-/.test(f)).sort();
+    const files = readdirSync(join(FIXTURES, id)).filter((f) => /^(valid|invalid)-/.test(f) && statSync(join(FIXTURES, id, f)).isFile()).sort();
     it('has at least 10 invalid and 10 valid cases, in JS and TS, ESM and CommonJS', () => {
       const invalid = files.filter((f) => f.startsWith('invalid-'));
       const valid = files.filter((f) => f.startsWith('valid-'));
@@ -36,7 +37,7 @@ for (const [id, analyse] of Object.entries(analyses)) {
 }
 
 it('each rule stays silent on the other rule\'s fixtures where they are correct for it', () => {
-  const other = (dir: string) => readdirSync(join(FIXTURES, dir)).map((f) => join(FIXTURES, dir, f));
+  const other = (dir: string) => readdirSync(join(FIXTURES, dir)).map((f) => join(FIXTURES, dir, f)).filter((p) => statSync(p).isFile());
   const leaks = other('transaction-on-pool').flatMap((p) => leaksIn(readFileSync(p, 'utf8'), p).map((l) => `${p}: ${l.detail}`));
   // invalid-neon-pool.ts also ends its per-request pool outside finally (issue 15): a true release-in-finally finding.
   expect(leaks).toEqual([`${join(FIXTURES, 'transaction-on-pool', 'invalid-neon-pool.ts')}: if the call to request.json at line 6 throws, pool is never closed`]);

@@ -13,6 +13,7 @@ import { applyUsageFacts, ModuleExtractor } from './pools.js';
 import { collectImportSpecifiers, importsUnlessDatabase, specifierBasename } from './prefilter.js';
 import type { JsModuleContext, PoolDefinition } from './types.js';
 import { isFunctionLike, returnExpressions } from './walk.js';
+import { createsPoolWhenCalled } from './scopes/indirect.js';
 
 export interface AnalyzeJsOptions {
   repoRoot: string;
@@ -424,7 +425,10 @@ class JsProject implements ModuleHost, ExtractContext {
     }
     if (t.kind !== 'node' || t.path.length > 0) return false;
     if (this.definitionAt(t.node, t.module) !== undefined) return true;
-    if (isFunctionLike(t.node)) return returnExpressions(t.node).some((r) => this.isConnectionTrace(trace(r, t.module, [], 'object'), depth + 1));
+    if (isFunctionLike(t.node) && returnExpressions(t.node).some((r) => this.isConnectionTrace(trace(r, t.module, [], 'object'), depth + 1))) return true;
+    // A factory or class that creates a pool when called (`createDb(url)`, `new PostgresMeta(config)`):
+    // its importers may call it per request (pool-in-handler follows such calls).
+    if (isFunctionLike(t.node) || ts.isClassDeclaration(t.node)) return createsPoolWhenCalled(t.node, t.module);
     return false;
   }
 }

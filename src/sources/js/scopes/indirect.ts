@@ -52,6 +52,11 @@ function assignedName(call: ts.Node): { assignedTo?: string } {
   return {};
 }
 
+/** Does calling this function or constructing this class create a pool (itself or one or two calls down)? */
+export function createsPoolWhenCalled(target: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration, module: JsModuleContext): boolean {
+  return poolsCreatedBy(target, module, 1, new Set()).length > 0;
+}
+
 function safe<T>(f: () => T): T | undefined {
   try {
     return f();
@@ -72,6 +77,24 @@ function runsOnCall(target: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration
   return out;
 }
 
+/**
+ * Calls that run their callback before they return: `Sentry.startSpan(opts, () => …)`,
+ * OpenTelemetry `tracer.startActiveSpan(name, (span) => …)`, `context.with(ctx, fn)`.
+ */
+const RUNS_CALLBACK_NOW = new Set(['startSpan', 'startActiveSpan', 'startSpanManual', 'withSpan', 'withScope']);
+
+function runsNow(fn: ts.Node): boolean {
+  let e: ts.Node = fn;
+  while (e.parent !== undefined && ts.isParenthesizedExpression(e.parent)) e = e.parent;
+  const call = e.parent;
+  if (call === undefined || !ts.isCallExpression(call)) return false;
+  if (call.expression === e) return true; // (() => { … })()
+  if (!call.arguments.includes(e as ts.Expression)) return false;
+  const callee = call.expression;
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  return name !== undefined && RUNS_CALLBACK_NOW.has(name);
+}
+
 function nameOf(target: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration): string {
   if (ts.isClassLike(target)) return target.name?.text ?? 'class';
   if (target.name !== undefined && ts.isIdentifier(target.name)) return target.name.text;
@@ -89,8 +112,9 @@ function poolsCreatedBy(target: ts.FunctionLikeDeclaration | ts.ClassLikeDeclara
   const calls: Array<ts.CallExpression | ts.NewExpression> = [];
   for (const root of runsOnCall(target)) {
     const visit = (n: ts.Node): void => {
-      // A function written inside the factory runs later (a getter, a callback), not when it is called.
-      if (isFunctionNode(n)) return;
+      // A function written inside the factory runs later (a getter, a callback), not when it is
+      // called, unless it is called right there: an IIFE, or a tracing wrapper that runs its callback now.
+      if (isFunctionNode(n) && !runsNow(n)) return;
       if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
         const def = safe(() => module.definitionAt!(n));
         if (def !== undefined) defs.push(def);
