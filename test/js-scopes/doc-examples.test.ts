@@ -19,6 +19,9 @@ for (const rule of [poolInHandler, serverlessPoolSize, missingConnectionTimeout,
     const re = /^```(\S+)[ \t]+(bad|good)\b([^\n]*)\n([\s\S]*?)^```/gm;
     for (const m of md.matchAll(re)) {
       const file = /file=(\S+)/.exec(m[3] ?? '')?.[1] ?? 'db.ts';
+      // A block of a multi-file example (`project=`) or of another language (a Spring .properties) is
+      // run as a project by test/rules/doc-examples.test.ts; this test runs single code files.
+      if (/\bproject=/.test(m[3] ?? '') || !/^(ts|tsx|js|jsx|mjs|cjs|javascript|typescript)$/.test(m[1] ?? '')) continue;
       const line = md.slice(0, m.index).split('\n').length;
       it(`${m[2]} example at line ${line} (${file})`, () => {
         const dir = mkdtempSync(join(tmpdir(), 'pgconn-doc-'));
