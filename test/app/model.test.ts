@@ -1,3 +1,4 @@
+import { buildCodePaths } from '../../src/model/code-paths.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../rules/index.js';
@@ -36,7 +37,7 @@ function model(files: Record<string, string>, p: (dir: string) => AppPool, cpus?
   facts.app.roots.push({ dir: join(dir, 'worker'), language: 'python', framework: 'celery', file: join(dir, 'worker/app/db.py') });
   const config = loadConfig({ cwd: dir, rules: ALL_RULES });
   if (cpus !== undefined) config.settings.deployment = { file: join(dir, 'x'), cpus: { value: cpus, range: { file: dir, line: 1, column: 1, endLine: 1, endColumn: 1 } }, services: [], servers: [], poolers: [] };
-  return buildDeploymentModel(facts, config.settings);
+  return buildDeploymentModel(facts, config.settings, buildCodePaths(facts, config.settings));
 }
 
 const compose = (command: string, replicas = 2) => `services:

@@ -27,6 +27,7 @@ const stub = defineRule({
     inputs: ['js', 'pgbouncer-ini'],
     scope: 'project',
     fixable: false,
+    nonProduction: { action: 'report', reason: 'a test stub' },
     since: '0.0.0',
     messages: { budget: 'Pool max {{max}} against {{bouncers}} PgBouncer config(s) with default_pool_size {{poolSize}}.', help: 'Lower max.' },
     options: {},
