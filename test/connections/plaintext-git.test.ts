@@ -41,6 +41,11 @@ describe('plaintext-credentials and git', () => {
     const config = testConfig(['plaintext-credentials']);
     config.rules['plaintext-credentials']!.options.allow = 'deploy/**';
     const ds = allDiagnostics(lintPaths(dir, [dir], config)).filter((d) => d.ruleId === 'plaintext-credentials');
-    expect(ds.map((d) => relative(dir, d.range.file)).sort()).toEqual(['.env', '.env.local', join('test', '.env')]);
+    // test/.env stays silent: it is non-production code (codePaths.nonProduction), which the rule skips.
+    expect(ds.map((d) => relative(dir, d.range.file)).sort()).toEqual(['.env', '.env.local']);
+    // With every codePaths default dropped, the allow option alone decides.
+    config.settings.codePaths = { nonProduction: ['!**'], base: dir };
+    const all = allDiagnostics(lintPaths(dir, [dir], config)).filter((d) => d.ruleId === 'plaintext-credentials');
+    expect(all.map((d) => relative(dir, d.range.file)).sort()).toEqual(['.env', '.env.local', join('test', '.env')]);
   });
 });
