@@ -1,10 +1,8 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
-import { findConfigFile, loadConfig } from '../../src/engine/config.js';
+import { defaultSettings, findConfigFile, loadConfig } from '../../src/engine/config.js';
 import type { LintSettings } from '../../src/engine/settings.js';
-import { LATEST_PG_MAJOR } from '../../src/catalog/postgresql/catalog.js';
-import { LATEST_PGBOUNCER } from '../../src/catalog/pgbouncer/catalog.js';
 
 /** `settings.pgconn` of the ESLint config. */
 export interface PluginSettings {
@@ -21,16 +19,18 @@ export function pluginSettingsOf(settings: Record<string, unknown> | undefined):
   return { projectModel: projectModel !== false };
 }
 
-/** Per config file (or per directory without one): the settings, until the file's mtime changes. */
+/** Per config file (or per working directory without one): the settings, until the file's mtime changes. */
 const cache = new Map<string, { configFile: string | null; mtimeMs: number; settings: LintSettings }>();
 
 /**
  * The same settings the CLI uses (database version and memory, PgBouncer version, declared
- * deployment), from the `pgconn-lint.config.*` found upward from the file. Severities and
- * options come from the ESLint config instead. A config file the CLI would refuse gives the
- * defaults here: the editor keeps linting, and the CLI reports the mistake.
+ * deployment, non-production code paths), from the `pgconn-lint.config.*` found upward from the
+ * file. Severities and options come from the ESLint config instead. Without a config file,
+ * `codePaths` patterns are relative to ESLint's working directory (`cwd`), as the CLI's are to its
+ * own. A config file the CLI would refuse gives the defaults here: the editor keeps linting, and
+ * the CLI reports the mistake.
  */
-export function lintSettingsFor(file: string): LintSettings {
+export function lintSettingsFor(file: string, cwd: string = dirname(file)): LintSettings {
   const dir = dirname(file);
   const configFile = findConfigFile(dir);
   let mtimeMs = -1;
@@ -41,18 +41,15 @@ export function lintSettingsFor(file: string): LintSettings {
       /* vanished: read as absent below */
     }
   }
-  const key = configFile ?? '';
+  const key = configFile ?? `\0${cwd}`;
   const hit = cache.get(key);
   if (hit && hit.mtimeMs === mtimeMs) return hit.settings;
   let settings: LintSettings;
   try {
-    settings = loadConfig({ cwd: dir, rules: ALL_RULES }).settings;
+    settings = loadConfig({ cwd, searchFrom: dir, rules: ALL_RULES }).settings;
   } catch {
     // The CLI's defaults (src/engine/config.ts defaultSettings).
-    settings = {
-      database: { version: LATEST_PG_MAJOR, versionFromConfig: false },
-      pgbouncer: { version: LATEST_PGBOUNCER, versionFromConfig: false },
-    };
+    settings = defaultSettings(configFile !== null ? dirname(configFile) : cwd);
   }
   cache.set(key, { configFile, mtimeMs, settings });
   return settings;

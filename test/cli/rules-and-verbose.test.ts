@@ -138,7 +138,7 @@ describe('config errors', () => {
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines[0]).toBe('pgconn-lint: 3 errors in the configuration:');
     expect(lines.slice(1).map((l) => l.replace(/^ {2}\S+pgconn-lint\.config\.json:/, ''))).toEqual([
-      '1:2: unknown key "rulez" in the configuration (did you mean "rules"?); allowed: $schema, preset, rules, ignorePatterns, database, pgbouncer, maxFileSize, deployment',
+      '1:2: unknown key "rulez" in the configuration (did you mean "rules"?); allowed: $schema, preset, rules, ignorePatterns, codePaths, database, pgbouncer, maxFileSize, deployment',
       '1:25: unknown rule "relase-in-finally" (did you mean "release-in-finally"?)',
       '1:72: rule "unknown-setting": severity must be "off", "warn" or "error" (or 0, 1, 2), got "of"',
     ]);
