@@ -1,26 +1,26 @@
 #!/usr/bin/env node
-// Speed benchmark of the CLI over a synthetic monorepo (issue 3, "Speed"). Not a test: never run
+// Speed benchmark of the CLI over a synthetic monorepo (issues 3 and 11). Not a test: never run
 // from vitest. Run after a build:
 //
-//   npm run bench                         # 10,000 files
-//   npm run bench -- --files 50000        # 50,000 files
-//   npm run bench -- --files 10000,50000  # both, one after the other
-//   npm run bench -- --dir ~/src/some-repo   # a real tree instead of a generated one
+//   npm run bench                           # 10,000 and 50,000 files: the table of issue 11's targets
+//   npm run bench -- --files 10000          # one size
+//   npm run bench -- --runs 5 --json        # more runs; one JSON document on stdout
+//   npm run bench -- --dir ~/src/big-repo   # an existing tree (a git repository for the pre-commit row)
 //
-// Options: --runs 3 (median reported), --seed 1, --keep (keep the generated tree), --json (one
-// JSON document on stdout instead of the table), --cli <path to bin.js>.
+// Options: --runs 3 (median reported), --seed 1, --keep (keep the generated trees), --json,
+// --cli <path to bin.js>, --no-eslint (skip ESLint over the tree: it takes minutes), --markdown
+// (print the table as Markdown, for bench/README.md).
 //
-// For each tree: the I/O floor (bench/io-floor.mjs: walk with the linter's skip rules, read every
-// file), the parse floor (bench/parse-floor.mjs: the same, plus TypeScript's parse of the files
-// the linter parses) and the CLI (`node dist/src/cli/bin.js --format json <dir>`) each run in
-// their own child process, alternating, after one warm-up of each (so both see a warm page cache). Wall time is
-// measured around the child, from spawn to exit (Node's start-up included, for both); peak memory
-// is the child's own ru_maxrss, written at exit by bench/probe.mjs.
+// Every figure is a whole child process (Node's start-up included), measured from outside:
+// wall time by the parent, CPU (user + system) and peak RSS (ru_maxrss) by bench/probe.mjs,
+// preloaded into the child. Runs alternate between the things compared, after a warm-up of
+// each, so all see a warm page cache. The I/O floor (bench/io-floor.mjs) walks the tree with the
+// linter's skip rules and reads every file discovery reads, nothing else.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs';
-import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateTree } from './generate.mjs';
@@ -29,27 +29,33 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..');
 const PROBE = pathToFileURL(join(HERE, 'probe.mjs')).href;
 const FLOOR = join(HERE, 'io-floor.mjs');
-const PARSE_FLOOR = join(HERE, 'parse-floor.mjs');
-const PARSED_FILES = join(HERE, 'parsed-files.mjs');
+const PLUGIN_BENCH = join(HERE, 'plugin.mjs');
 
-/** Targets from issue 3: lint time ≤ 2× the I/O floor, peak memory ≤ 1 GiB. */
-const MAX_RATIO = 2;
-const MAX_PEAK_BYTES = 1024 ** 3;
+/** Targets of issue 11. */
+const TARGETS = {
+  coldCpuRatio: 4, // cold lint ≤ 4× the I/O floor (CPU)
+  warmRatio: 1, // warm re-run, one changed code file ≤ 1× the I/O floor
+  preCommitWallMs: 500, // pre-commit, one staged file, warm cache, on the 50k tree
+  peakMb: { 10000: 150, 50000: 300 },
+  eslintRatio: 80, // ESLint running the same checks ≥ 80× slower than the CLI
+};
 
 const { values } = parseArgs({
   options: {
-    files: { type: 'string', default: '10000' },
+    files: { type: 'string', default: '10000,50000' },
     seed: { type: 'string', default: '1' },
     runs: { type: 'string', default: '3' },
     dir: { type: 'string' },
     keep: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    markdown: { type: 'boolean', default: false },
+    'no-eslint': { type: 'boolean', default: false },
     cli: { type: 'string', default: join(REPO, 'dist/src/cli/bin.js') },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
-  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 11).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 18).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
   process.exit(0);
 }
 const runs = Number(values.runs);
@@ -61,19 +67,20 @@ function fail(msg) {
   process.stderr.write(`bench: ${msg}\n`);
   process.exit(2);
 }
-
 const log = (s) => {
-  if (!values.json) process.stdout.write(s);
+  if (!values.json) process.stderr.write(s);
 };
 
-/** Runs `node [--import probe] args…` in `cwd`; returns wall ms, probe figures, exit status. */
-function measure(args, cwd, stdoutFile) {
+const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-bench-scratch-'));
+
+/** Runs `node [--import probe] args…` in `cwd`: wall ms, CPU ms, peak RSS (KiB), exit status. */
+function measure(args, cwd, { stdoutFile, env = {} } = {}) {
   const probeOut = join(scratch, `probe-${process.hrtime.bigint()}.json`);
-  const fd = stdoutFile ? openSync(stdoutFile, 'w') : 'pipe';
+  const fd = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
   const t0 = process.hrtime.bigint();
   const res = spawnSync(process.execPath, ['--import', PROBE, ...args], {
     cwd,
-    env: { ...process.env, BENCH_PROBE_OUT: probeOut, NO_COLOR: '1' },
+    env: { ...process.env, BENCH_PROBE_OUT: probeOut, NO_COLOR: '1', ...env },
     stdio: ['ignore', fd, 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -87,7 +94,8 @@ function measure(args, cwd, stdoutFile) {
   } catch {
     // the child died before its exit handler ran
   }
-  return { wallMs, status: res.status, signal: res.signal, stdout: res.stdout?.toString() ?? '', stderr: res.stderr?.toString() ?? '', probe };
+  const cpuMs = probe ? (probe.userUs + probe.systemUs) / 1000 : NaN;
+  return { wallMs, cpuMs, maxRssKiB: probe?.maxRssKiB ?? NaN, status: res.status, signal: res.signal, stderr: res.stderr?.toString() ?? '' };
 }
 
 const median = (xs) => {
@@ -95,154 +103,204 @@ const median = (xs) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+const summary = (rs) => ({ wallMs: median(rs.map((r) => r.wallMs)), cpuMs: median(rs.map((r) => r.cpuMs)), peakMb: Math.max(...rs.map((r) => r.maxRssKiB)) * 1024 / 1e6, allWallMs: rs.map((r) => Math.round(r.wallMs)), allCpuMs: rs.map((r) => Math.round(r.cpuMs)) });
 
-function runFloor(dir) {
-  const r = measure([FLOOR, dir], dir);
-  if (r.status !== 0) fail(`the I/O floor script failed (exit ${r.status}):\n${r.stderr}`);
-  return { ...r, result: JSON.parse(r.stdout) };
-}
-
-function runParseFloor(dir, listFile) {
-  const r = measure([PARSE_FLOOR, dir, listFile], dir);
-  if (r.status !== 0) fail(`the parse floor script failed (exit ${r.status}):\n${r.stderr}`);
-  return { ...r, result: JSON.parse(r.stdout) };
-}
-
-/** The files the linter parses in the tree (not timed), for the parse floor. */
-function listParsedFiles(dir, listFile) {
-  const r = measure([PARSED_FILES, dir], dir, listFile);
-  if (r.status !== 0) fail(`listing the parsed files failed (exit ${r.status}):\n${r.stderr}`);
-}
-
-function runCli(dir, outFile) {
-  const r = measure([cli, '--format', 'json', dir], dir, outFile);
+function checkCli(r, what) {
   // 0 = no errors, 1 = findings; anything else is a failure of the linter.
-  if (r.status !== 0 && r.status !== 1) fail(`the CLI failed (exit ${r.status ?? r.signal}):\n${r.stderr.slice(0, 4000)}`);
+  if (r.status !== 0 && r.status !== 1) fail(`${what} failed (exit ${r.status ?? r.signal}):\n${r.stderr.slice(0, 4000)}`);
   return r;
 }
 
-/** What the CLI reported: how many files it read (every source appears in the output) and findings per rule. */
-function summarizeReport(file) {
-  const report = JSON.parse(readFileSync(file, 'utf8'));
-  const byRule = {};
-  let findings = 0;
-  let inSkippedDirs = 0;
-  for (const f of report) {
-    if (/[\\/](node_modules|dist|build|\.git|\.next|coverage|generated|\.turbo)[\\/]/.test(f.filePath)) inSkippedDirs++;
-    for (const m of f.messages) {
-      findings++;
-      const id = m.ruleId ?? '(input problem)';
-      byRule[id] = (byRule[id] ?? 0) + 1;
-    }
-  }
-  const codeFilesInReport = report.filter((f) => /\.(?:[cm]?[jt]s|[jt]sx)$/.test(f.filePath)).length;
-  return { filesInReport: report.length, codeFilesInReport, findings, byRule, filesFromSkippedDirs: inSkippedDirs };
+function git(dir, ...args) {
+  const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' } });
+  if (r.status !== 0) fail(`git ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
 }
 
-const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-bench-scratch-'));
-const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-const mib = (kib) => kib / 1024;
+/** A code file to edit (no database code, imports nothing that matters) and a database file. */
+function editableFiles(dir, report) {
+  const files = git(dir, 'ls-files', '-z').split('\0').filter((f) => /^(apps|packages)\/.*\.tsx?$/.test(f) && !f.endsWith('.d.ts'));
+  const parsed = new Set(report.filter((f) => /\.[cm]?[jt]sx?$/.test(f.filePath)).map((f) => relative(dir, f.filePath)));
+  const plain = files.find((f) => !parsed.has(f) && !/pool|prisma|postgres|knex|sequelize|typeorm|drizzle|kysely|\bdb\b/i.test(readFileSync(join(dir, f), 'utf8')));
+  const database = [...parsed].find((f) => /from ['"](pg|postgres|knex)['"]/.test(readFileSync(join(dir, f), 'utf8')));
+  return { plain, database };
+}
 
+let edits = 0;
+/** Changes a file (a comment appended): the next run sees one changed file. */
+function edit(dir, file) {
+  appendFileSync(join(dir, file), `\n// bench edit ${++edits}\n`);
+}
+
+/** ESLint with the plugin's recommended config over the same tree (TypeScript parser for TS). */
+function eslintConfig() {
+  const file = join(scratch, 'eslint.config.mjs');
+  const plugin = pathToFileURL(join(REPO, 'dist/eslint-plugin/src/index.js')).href;
+  const parser = pathToFileURL(join(REPO, 'node_modules/@typescript-eslint/parser/dist/index.js')).href;
+  writeFileSync(
+    file,
+    `import pgconn from ${JSON.stringify(plugin)};
+import * as tsParser from ${JSON.stringify(parser)};
+export default [
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/build/**', '**/.next/**', '**/coverage/**', '**/generated/**', '**/.turbo/**'] },
+  { files: ['**/*.{js,jsx,mjs,cjs,ts,tsx,mts,cts}'], languageOptions: { parser: tsParser } },
+  { files: ['**/*.{js,jsx,mjs,cjs,ts,tsx,mts,cts}'], ...pgconn.configs.recommended },
+];
+`,
+  );
+  return file;
+}
+
+const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '–');
+const sec = (ms) => `${fmt(ms / 1000, 2)} s`;
+const met = (ok) => (ok ? 'met' : '**not met**');
 const sizes = values.dir ? [null] : values.files.split(',').map((s) => Number(s.trim()));
 for (const n of sizes) if (n !== null && (!Number.isInteger(n) || n < 200)) fail(`--files expects whole numbers ≥ 200, got "${values.files}"`);
 
+const load = () => readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
+const loadStart = existsSync('/proc/loadavg') ? load() : loadavg().map((x) => x.toFixed(2)).join(' ');
 const results = [];
-let allMet = true;
+let eslintTree;
 try {
   for (const n of sizes) {
     let dir;
     let generated = null;
     if (values.dir) {
       dir = resolve(values.dir);
-      if (!existsSync(dir)) fail(`--dir ${dir} does not exist`);
-      log(`Tree: ${dir} (given)\n`);
+      if (!existsSync(join(dir, '.git'))) fail(`--dir ${dir} is not a git repository (the pre-commit row needs one)`);
     } else {
       dir = mkdtempSync(join(tmpdir(), `pgconn-lint-bench-${n}-`));
       log(`Generating ${fmt(n)} files (seed ${values.seed}) in ${dir} … `);
-      const t0 = performance.now();
       generated = generateTree({ files: n, seed: values.seed, out: dir });
-      log(`${((performance.now() - t0) / 1000).toFixed(1)} s, ${fmt(generated.bytes / 1e6, 1)} MB, ${generated.dbFiles} database files, ${generated.skippedFiles} files in skipped directories\n`);
-      spawnSync('sync'); // flush the writes so they do not compete with the measured runs
+      // A real repository (pre-commit needs one): the generator's .git/ is a stand-in.
+      rmSync(join(dir, '.git'), { recursive: true, force: true });
+      git(dir, 'init', '-q');
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-q', '-m', 'tree');
+      spawnSync('sync');
+      log('done\n');
     }
+    const row = { files: n, dir, loadBefore: load() };
     try {
-      const reportFile = join(scratch, 'report.json');
-      const loadBefore = loadavg()[0];
-      log(`Warm-up … `);
-      const floorWarm = runFloor(dir);
-      const listFile = join(scratch, 'parsed-files.txt');
-      listParsedFiles(dir, listFile);
-      const parseWarm = runParseFloor(dir, listFile);
-      runCli(dir, reportFile);
-      log(`done; ${runs} measured run${runs > 1 ? 's' : ''} of each …\n`);
+      const cache = join(scratch, `cache-${n}`);
+      const report = join(scratch, `report-${n}.json`);
+      const lintArgs = [cli, '--format', 'json', '.'];
+      const cacheArgs = [cli, '--format', 'json', '--cache', '--cache-location', cache, '.'];
+      log(`${fmt(n ?? 0)} files: warm-up … `);
+      const floorWarm = measure([FLOOR, dir], dir, { stdoutFile: join(scratch, 'floor.json') });
+      const floorInfo = JSON.parse(readFileSync(join(scratch, 'floor.json'), 'utf8'));
+      checkCli(measure(lintArgs, dir, { stdoutFile: report }), 'the CLI');
+      checkCli(measure(cacheArgs, dir), 'the CLI with --cache');
+      const { plain, database } = editableFiles(dir, JSON.parse(readFileSync(report, 'utf8')));
+      if (!plain || !database) fail('no plain code file or database file to edit in the tree');
+      log(`${runs} runs of each …\n`);
       const floor = [];
-      const parseFloor = [];
-      const lint = [];
+      const cold = [];
+      const warmPlain = [];
+      const warmDb = [];
+      const preCommit = [];
       for (let i = 0; i < runs; i++) {
-        floor.push(runFloor(dir));
-        parseFloor.push(runParseFloor(dir, listFile));
-        lint.push(runCli(dir, reportFile));
+        floor.push(measure([FLOOR, dir], dir));
+        cold.push(checkCli(measure(lintArgs, dir), 'the CLI'));
+        edit(dir, plain);
+        warmPlain.push(checkCli(measure(cacheArgs, dir), 'the CLI with --cache'));
+        edit(dir, database);
+        warmDb.push(checkCli(measure(cacheArgs, dir), 'the CLI with --cache'));
+        // As pre-commit runs the hook: the staged file named, the repository as context, the cache warm.
+        edit(dir, plain);
+        git(dir, 'add', plain);
+        preCommit.push(checkCli(measure([cli, '--cache', '--cache-location', cache, plain], dir), 'the pre-commit run'));
       }
-      const report = summarizeReport(reportFile);
-      const { files, bytes, codeFiles, codeBytes } = floorWarm.result;
-      const floorMs = median(floor.map((r) => r.wallMs));
-      const parseFloorMs = median(parseFloor.map((r) => r.wallMs));
-      const { parsed, parsedBytes } = parseWarm.result;
-      const lintMs = median(lint.map((r) => r.wallMs));
-      const lintPeakKiB = Math.max(...lint.map((r) => r.probe?.maxRssKiB ?? 0));
-      const floorPeakKiB = Math.max(...floor.map((r) => r.probe?.maxRssKiB ?? 0));
-      const cpuMs = (r) => (r.probe ? (r.probe.userUs + r.probe.systemUs) / 1000 : NaN);
-      const lintCpuMs = median(lint.map(cpuMs));
-      const floorCpuMs = median(floor.map(cpuMs));
-      const parseFloorCpuMs = median(parseFloor.map(cpuMs));
-      const parseFloorPeakKiB = Math.max(...parseFloor.map((r) => r.probe?.maxRssKiB ?? 0));
-      const loadAfter = loadavg()[0];
-      const ratio = lintMs / floorMs;
-      const timeMet = ratio <= MAX_RATIO;
-      const memMet = lintPeakKiB * 1024 <= MAX_PEAK_BYTES;
-      allMet &&= timeMet && memMet;
-      const row = {
-        dir,
-        generated,
-        files,
-        bytes,
-        codeFiles,
-        codeBytes,
-        runs,
-        load1: { before: loadBefore, after: loadAfter },
-        floor: { medianMs: floorMs, allMs: floor.map((r) => r.wallMs), cpuMs: floorCpuMs, peakRssMiB: mib(floorPeakKiB), filesPerSec: files / (floorMs / 1000), mbPerSec: bytes / 1e6 / (floorMs / 1000) },
-        parseFloor: { medianMs: parseFloorMs, allMs: parseFloor.map((r) => r.wallMs), cpuMs: parseFloorCpuMs, peakRssMiB: mib(parseFloorPeakKiB), parsedFiles: parsed, parsedBytes, ratioToIoFloor: parseFloorMs / floorMs },
-        lint: { medianMs: lintMs, allMs: lint.map((r) => r.wallMs), cpuMs: lintCpuMs, peakRssMiB: mib(lintPeakKiB), filesPerSec: files / (lintMs / 1000), mbPerSec: bytes / 1e6 / (lintMs / 1000), exitCode: lint[0].status },
-        report,
-        ratio,
-        cpuRatio: lintCpuMs / floorCpuMs,
-        ratioToParseFloor: lintMs / parseFloorMs,
-        targets: { ratio: { max: MAX_RATIO, met: timeMet }, peakMemory: { maxMiB: MAX_PEAK_BYTES / 1024 ** 2, met: memMet } },
-      };
+      Object.assign(row, {
+        walked: { files: floorInfo.files, bytes: floorInfo.bytes, codeFiles: floorInfo.codeFiles },
+        floor: summary(floor),
+        cold: summary(cold),
+        warmPlain: summary(warmPlain),
+        warmDatabase: summary(warmDb),
+        preCommit: summary(preCommit),
+        edited: { plain, database },
+        floorWarmUpMs: floorWarm.wallMs,
+      });
+      row.loadAfter = load();
       results.push(row);
-      const ms = (x) => `${fmt(x)} ms`;
-      log(`
-  ${fmt(files)} files, ${fmt(bytes / 1e6, 1)} MB walked (${fmt(codeFiles)} JS/TS files, ${fmt(codeBytes / 1e6, 1)} MB)
-                 median wall    files/s    MB/s    peak RSS
-  I/O floor     ${ms(floorMs).padStart(12)} ${fmt(row.floor.filesPerSec).padStart(10)} ${fmt(row.floor.mbPerSec, 1).padStart(7)} ${(fmt(row.floor.peakRssMiB) + ' MiB').padStart(11)}   (CPU ${ms(floorCpuMs)})
-  parse floor   ${ms(parseFloorMs).padStart(12)} ${fmt(files / (parseFloorMs / 1000)).padStart(10)} ${fmt(bytes / 1e6 / (parseFloorMs / 1000), 1).padStart(7)} ${(fmt(mib(parseFloorPeakKiB)) + ' MiB').padStart(11)}   (CPU ${ms(parseFloorCpuMs)}; + TypeScript parse of the ${fmt(parsed)} files the linter parses, ${fmt(parsedBytes / 1e6, 1)} MB)
-  pgconn-lint   ${ms(lintMs).padStart(12)} ${fmt(row.lint.filesPerSec).padStart(10)} ${fmt(row.lint.mbPerSec, 1).padStart(7)} ${(fmt(row.lint.peakRssMiB) + ' MiB').padStart(11)}   (CPU ${ms(lintCpuMs)})
-  runs: floor ${floor.map((r) => fmt(r.wallMs)).join(' / ')} ms; parse floor ${parseFloor.map((r) => fmt(r.wallMs)).join(' / ')} ms; lint ${lint.map((r) => fmt(r.wallMs)).join(' / ')} ms
-  report: ${fmt(report.filesInReport)} files in the CLI's output (${fmt(report.codeFilesInReport)} JS/TS), ${fmt(report.findings)} findings${report.findings ? ` (${Object.entries(report.byRule).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}${report.filesFromSkippedDirs ? `; ${report.filesFromSkippedDirs} FROM SKIPPED DIRECTORIES` : ''}
-${generated ? `  planted in the tree: ${generated.dbFiles} database files; mistakes ${Object.entries(generated.plantedMistakes).map(([k, v]) => `${k} ${v}`).join(', ')}\n` : ''}  ratio to the I/O floor: ${ratio.toFixed(2)}× wall (target ≤ ${MAX_RATIO}×: ${timeMet ? 'met' : 'NOT MET'}), ${row.cpuRatio.toFixed(2)}× CPU;
-  the parse floor alone is ${(parseFloorMs / floorMs).toFixed(2)}× the I/O floor; pgconn-lint is ${(lintMs / parseFloorMs).toFixed(2)}× the parse floor; peak memory ${fmt(row.lint.peakRssMiB)} MiB (target ≤ 1 GiB: ${memMet ? 'met' : 'NOT MET'})
-  load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after, on ${cpus().length} CPUs${Math.max(loadBefore, loadAfter) > cpus().length / 2 ? ' — the machine was busy: wall times are noisy, the CPU figures less so' : ''}
-${report.codeFilesInReport === 0 && codeFiles > 0 ? `  note: the CLI read none of the ${fmt(codeFiles)} JS/TS files — the code analysis is not wired in this build, so this measures discovery and config parsing only.\n` : ''}
-`);
+    } finally {
+      // The smallest tree is kept for ESLint, which runs last (it takes minutes).
+      const forEslint = !values['no-eslint'] && row === results[0] && (n === null || n === Math.min(...sizes));
+      if (forEslint) eslintTree = { dir, row, generated };
+      else if (generated && !values.keep) rmSync(dir, { recursive: true, force: true });
+      else if (generated) log(`Kept the tree in ${dir}\n`);
+    }
+  }
+  if (eslintTree) {
+    const { dir, row, generated } = eslintTree;
+    try {
+      process.stderr.write(`${table().join('\n')}\n\nESLint with the plugin over the ${fmt(row.files ?? 0)}-file tree (one run; minutes) … `);
+      const eslintBin = join(REPO, 'node_modules/eslint/bin/eslint.js');
+      const r = measure([eslintBin, '--config', eslintConfig(), '--format', 'json', '--no-warn-ignored', '.'], dir, { env: { PGCONN_LINT_NO_CACHE: '1' }, stdoutFile: join(scratch, 'eslint.json') });
+      if (r.status !== 0 && r.status !== 1) log(`ESLint failed (exit ${r.status}): ${r.stderr.slice(0, 2000)}\n`);
+      row.eslint = summary([r]);
+      row.eslintLoad = load();
+      log(`${sec(r.wallMs)}\n`);
     } finally {
       if (generated && !values.keep) rmSync(dir, { recursive: true, force: true });
-      else if (generated) log(`Kept the tree in ${dir}\n`);
     }
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', totalMemMiB: Math.round(totalmem() / 1024 ** 2) };
-if (values.json) process.stdout.write(JSON.stringify({ machine, results }, null, 2) + '\n');
-else log(`Machine: ${machine.cpus} × ${machine.cpuModel}, ${fmt(machine.totalMemMiB)} MiB RAM, Node ${machine.node}. ${allMet ? 'All targets met.' : 'Some targets NOT met.'}\n`);
-// A benchmark reports; it does not fail the build when a target is missed.
+// bench/plugin.mjs (the ESLint plugin in one process: first lint and per-lint latency) is its own script.
+let pluginOutput = null;
+if (existsSync(PLUGIN_BENCH)) {
+  log('bench/plugin.mjs … ');
+  const r = spawnSync(process.execPath, [PLUGIN_BENCH], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  pluginOutput = (r.stdout || '') + (r.status === 0 ? '' : `\n(exit ${r.status}) ${r.stderr.slice(0, 2000)}`);
+  log('done\n');
+}
+
+const loadEnd = load();
+const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', totalMemMiB: Math.round(totalmem() / 1024 ** 2), date: new Date().toISOString().slice(0, 10) };
+if (values.json) {
+  process.stdout.write(JSON.stringify({ machine, load: { start: loadStart, end: loadEnd }, targets: TARGETS, results, pluginOutput }, null, 2) + '\n');
+  process.exit(0);
+}
+
+function table() {
+const lines = [];
+lines.push(`| measurement | files | wall (median) | CPU (median) | ÷ I/O floor, wall / CPU | peak RSS | target | |`);
+lines.push(`|---|---:|---:|---:|---:|---:|---|---|`);
+const ratio = (x, f) => `${fmt(x.wallMs / f.wallMs, 2)}× / ${fmt(x.cpuMs / f.cpuMs, 2)}×`;
+for (const r of results) {
+  const f = r.floor;
+  const size = fmt(r.files ?? r.walked.files);
+  lines.push(`| I/O floor (walk + read every file discovery reads) | ${size} | ${sec(f.wallMs)} | ${sec(f.cpuMs)} | 1× | ${fmt(f.peakMb)} MB | | |`);
+  lines.push(`| cold lint (no cache) | ${size} | ${sec(r.cold.wallMs)} | ${sec(r.cold.cpuMs)} | ${ratio(r.cold, f)} | ${fmt(r.cold.peakMb)} MB | ≤ ${TARGETS.coldCpuRatio}× CPU | ${met(r.cold.cpuMs / f.cpuMs <= TARGETS.coldCpuRatio)} |`);
+  lines.push(`| warm re-run, one changed code file | ${size} | ${sec(r.warmPlain.wallMs)} | ${sec(r.warmPlain.cpuMs)} | ${ratio(r.warmPlain, f)} | ${fmt(r.warmPlain.peakMb)} MB | ≤ ${TARGETS.warmRatio}× (CPU and wall) | ${met(r.warmPlain.cpuMs / f.cpuMs <= TARGETS.warmRatio && r.warmPlain.wallMs / f.wallMs <= TARGETS.warmRatio)} |`);
+  lines.push(`| warm re-run, one changed database file (parsed modules analysed again) | ${size} | ${sec(r.warmDatabase.wallMs)} | ${sec(r.warmDatabase.cpuMs)} | ${ratio(r.warmDatabase, f)} | ${fmt(r.warmDatabase.peakMb)} MB | (none) | |`);
+  const pcTarget = r.files === 50000 || r.files === null;
+  lines.push(`| pre-commit: one staged file, warm cache | ${size} | ${sec(r.preCommit.wallMs)} | ${sec(r.preCommit.cpuMs)} | ${ratio(r.preCommit, f)} | ${fmt(r.preCommit.peakMb)} MB | ${pcTarget ? `≤ ${TARGETS.preCommitWallMs / 1000} s wall` : '(target at 50k)'} | ${pcTarget ? met(r.preCommit.wallMs <= TARGETS.preCommitWallMs) : ''} |`);
+  const peakTarget = TARGETS.peakMb[r.files];
+  lines.push(`| peak RSS, cold lint | ${size} | | | | ${fmt(r.cold.peakMb)} MB | ${peakTarget ? `≤ ${peakTarget} MB` : ''} | ${peakTarget ? met(r.cold.peakMb <= peakTarget) : ''} |`);
+  if (r.eslint) {
+    const x = r.eslint.wallMs / r.cold.wallMs;
+    const xc = r.eslint.cpuMs / r.cold.cpuMs;
+    lines.push(`| ESLint + the plugin over the same tree (1 run) | ${size} | ${sec(r.eslint.wallMs)} | ${sec(r.eslint.cpuMs)} | ÷ cold lint: ${fmt(x, 0)}× / ${fmt(xc, 0)}× | ${fmt(r.eslint.peakMb)} MB | ≥ ${TARGETS.eslintRatio}× slower than the CLI | ${met(Math.min(x, xc) >= TARGETS.eslintRatio)} |`);
+  }
+}
+return lines;
+}
+const lines = table();
+if (pluginOutput === null) lines.push(`| ESLint plugin: first lint, then per lint vs ESLint's parser alone | | | | | | ≤ 1.5 s; ≤ 2× | see bench/plugin.mjs |`);
+else lines.push(`| ESLint plugin: first lint, then per lint vs ESLint's parser alone | | | | | | ≤ 1.5 s; ≤ 2× | bench/plugin.mjs: below |`);
+
+const out = [];
+out.push(`pgconn-lint ${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}, ${machine.date}, ${machine.cpus} × ${machine.cpuModel}, ${fmt(machine.totalMemMiB)} MiB RAM, Node ${machine.node}; ${runs} runs per row (median), warm page cache.`);
+out.push(`Load (/proc/loadavg, 1/5/15 min): ${loadStart} at the start, ${loadEnd} at the end${results.map((r) => `; ${fmt(r.files ?? 0)} files: ${r.loadBefore} → ${r.loadAfter}`).join('')}.`);
+out.push('');
+out.push(...lines);
+out.push('');
+for (const r of results) {
+  out.push(`${fmt(r.files ?? 0)} files: walked ${fmt(r.walked.files)} (${fmt(r.walked.codeFiles)} code files, ${fmt(r.walked.bytes / 1e6, 1)} MB); edited ${r.edited.plain} (plain) and ${r.edited.database} (database). Wall ms per run: floor ${r.floor.allWallMs.join('/')}, cold ${r.cold.allWallMs.join('/')}, warm ${r.warmPlain.allWallMs.join('/')}, warm (database) ${r.warmDatabase.allWallMs.join('/')}, pre-commit ${r.preCommit.allWallMs.join('/')}.`);
+}
+if (pluginOutput !== null) out.push('', 'bench/plugin.mjs:', pluginOutput.trim());
+process.stdout.write(out.join('\n') + '\n');

@@ -4,6 +4,8 @@ import { type ConnectionModel, type ResolvedConnection } from '../src/model/conn
 import { getPgSetting, PG_MAJORS } from '../src/catalog/postgresql/catalog.js';
 import { urlQuery } from '../src/sources/js/libraries/pg.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../src/sources/js/types.js';
+import { removePropertyEdit } from '../src/sources/js/edits.js';
+import { LineIndex, type SourceRange } from '../src/core/location.js';
 
 /** node-postgres pools and its drop-in forks, which all construct pg-pool with the options as given. */
 const PG_POOL_LIBRARIES = new Set<JsLibrary>(['pg', 'neon-serverless', 'vercel-postgres', 'prisma-adapter-pg']);
@@ -76,6 +78,15 @@ const KNEX_RENAMED: Record<string, string> = {
   createTimeout: 'createTimeoutMillis',
 };
 
+/** Is `range` a property key written as a bare identifier, followed by `:`? */
+function bareKeyAt(text: string, range: SourceRange): boolean {
+  const index = new LineIndex(text);
+  const start = index.offset(range.line, range.column);
+  const end = index.offset(range.endLine, range.endColumn);
+  if (start === undefined || end === undefined) return false;
+  return /^[A-Za-z_$][\w$]*$/.test(text.slice(start, end)) && /^\s*:/.test(text.slice(end, end + 200));
+}
+
 function known(r: Resolved<unknown> | undefined): boolean {
   return r !== undefined && r.value !== undefined && (r.provenance.kind === 'literal' || r.provenance.kind === 'constant');
 }
@@ -99,7 +110,8 @@ export default defineRule({
     recommended: true,
     inputs: ['js'],
     scope: 'file',
-    fixable: false,
+    fixable: true,
+    hasSuggestions: true,
     since: '0.1.0',
     nonProduction: {
       action: 'warn',
@@ -149,7 +161,17 @@ export default defineRule({
         }
         if (model && PG_POOL_LIBRARIES.has(def.library)) checkEnvUrl(def, model, ctx.facts.root, urlReported, reports);
         if (model && def.library === 'postgres') checkPostgresJsUrl(def, model, ctx.facts.root, urlReported, reports);
-        for (const r of reports) ctx.report(r);
+        for (const r of reports) {
+          // --fix: `max: 0` written in the construction is dropped — pg-pool reads 0 as unset, so
+          // the pool behaves exactly as before, and the code no longer says otherwise.
+          const max = r.messageId === 'pgMaxZero' && r.data?.name === 'max' && PG_POOL_LIBRARIES.has(def.library) ? option(def, 'max') : undefined;
+          const edits = max && max.range.file === def.file && max.value.provenance.kind === 'literal' ? removePropertyEdit(max.range, ctx.facts.sources.get(def.file)?.text) : undefined;
+          const text = ctx.facts.sources.get(def.file)?.text;
+          // A rename is offered only where the key is written bare (`acquireTimeout: 5000`), not quoted or computed.
+          const suggest = r.suggest?.filter((sg) => text !== undefined && sg.fix.every((e) => e.range.file === def.file && bareKeyAt(text, e.range)));
+          const { suggest: _offered, ...rest } = r;
+          ctx.report({ ...rest, ...(edits ? { fix: edits } : {}), ...(suggest && suggest.length > 0 ? { suggest } : {}) });
+        }
       }
     }
   },
@@ -221,6 +243,8 @@ function checkKnex(def: PoolDefinition, out: ReportDescriptor[]): void {
       helpId: replacement ? 'helpKnexRenamed' : 'helpKnexUnknown',
       data: replacement ? { name, replacement } : { name },
       range: o.range,
+      // The editor offers the rename (a judgement: the value may need another unit or meaning).
+      ...(replacement ? { suggest: [{ desc: `Rename pool.${name} to pool.${replacement}`, fix: [{ range: { ...o.range, endLine: o.range.line, endColumn: o.range.column + name.length }, text: replacement }] }] } : {}),
     });
   }
 }

@@ -4,6 +4,9 @@ import { getPgSetting } from '../src/catalog/postgresql/catalog.js';
 import { settingWhere } from '../src/model/parameters.js';
 import { parsePgSettingValue, suggestPgValueFix } from '../src/catalog/postgresql/values.js';
 import { pgbouncerStartupErrors } from '../src/sources/pgbouncer-ini/validate.js';
+import type { IniEntry } from '../src/sources/pgbouncer-ini/types.js';
+import type { TextEdit } from '../src/core/diagnostic.js';
+import { LineIndex, rangeOnLine } from '../src/core/location.js';
 
 export default defineRule({
   meta: {
@@ -15,7 +18,7 @@ export default defineRule({
     recommended: true,
     inputs: ['postgresql-conf', 'pgbouncer-ini', 'compose', 'kubernetes'],
     scope: 'file',
-    fixable: false,
+    fixable: true,
     since: '0.1.0',
     nonProduction: {
       action: 'warn',
@@ -57,11 +60,13 @@ export default defineRule({
         const hint = err.help ?? 'Check the value against the PgBouncer documentation.';
         if (err.kind === 'invalid-value') {
           const value = err.entry.value;
+          const fix = err.inlineComment ? moveCommentEdits(ctx.facts.sources.get(err.range.file), err.entry, err.inlineComment) : undefined;
           ctx.report({
             messageId: 'bouncerInvalid',
             helpId: 'hint',
             data: { version, name: err.entry.key, value: value === '' ? "''" : value, reason: endSentence(err.message), hint },
             range: err.range,
+            ...(fix ? { fix } : {}),
           });
         } else if (err.kind === 'invalid-connstring-value' && err.item) {
           ctx.report({
@@ -88,4 +93,21 @@ function defaultPgHint(vartype: string, unit: string | null, min?: number, max?:
   if (vartype === 'bool') return 'Use on or off.';
   if (min !== undefined && max !== undefined) return `Use a value from ${min} to ${max}${unit ? ` (unit ${unit})` : ''}.`;
   return 'Check the value against the PostgreSQL documentation.';
+}
+
+/**
+ * `--fix` for a PgBouncer value with what its author meant as an inline comment
+ * (`pool_mode = transaction ; main pool`): the comment goes on a line of its own above the entry,
+ * with the entry's indentation, and the value keeps only its valid part. Only in a pgbouncer.ini
+ * itself (an ini embedded in a ConfigMap is YAML around it: left as a finding).
+ */
+function moveCommentEdits(source: { kind: string; text: string } | undefined, entry: IniEntry, split: { value: string; comment: string }): TextEdit[] | undefined {
+  if (!source || source.kind !== 'pgbouncer-ini') return undefined;
+  const index = new LineIndex(source.text);
+  const line = index.lineText(entry.range.line);
+  const indent = /^[ \t]*/.exec(line)![0];
+  return [
+    { range: rangeOnLine(entry.range.file, entry.range.line, 1, 0), text: `${indent}${split.comment}${index.eol}` },
+    { range: entry.valueRange, text: split.value },
+  ];
 }

@@ -1,6 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { JsLibrary } from '../src/sources/js/types.js';
 import { constructionHead, wrapsInlineDefinition } from '../src/sources/js/scopes/lookup.js';
+import { addOptionEdit, replaceValueEdit } from '../src/sources/js/edits.js';
 
 /**
  * Libraries whose pool waits forever for a free connection unless told otherwise, all
@@ -35,6 +36,14 @@ function fix(library: JsLibrary, ms: number): string {
   }
 }
 
+/**
+ * Libraries whose timeout option is a top-level property of the construction's options, so
+ * `--fix` can write it there: pg's Pool and those that hand their options to one unchanged
+ * (see above), and TypeORM's DataSource (`connectTimeoutMS`). Drizzle and Kysely take it inside
+ * the pg Pool they wrap, Prisma in the URL: those stay findings to act on by hand.
+ */
+const FIX_IN_OPTIONS = new Set<JsLibrary>(['pg', 'neon-serverless', 'vercel-postgres', 'prisma-adapter-pg', 'typeorm']);
+
 function optionName(library: JsLibrary): string {
   if (library === 'typeorm') return 'connectTimeoutMS';
   if (library === 'prisma') return 'pool_timeout';
@@ -51,7 +60,7 @@ export default defineRule({
     recommended: true,
     inputs: ['js'],
     scope: 'file',
-    fixable: false,
+    fixable: true,
     since: '0.1.0',
     nonProduction: {
       action: 'skip',
@@ -91,11 +100,20 @@ export default defineRule({
                 ? `${optionName(def.library)}: ${wait.provenance.name} (0)`
                 : `${optionName(def.library)}: 0`,
         };
+        // --fix: the option with the suggested timeout, added to the inline options, or the written 0 replaced.
+        const fixEdits = !FIX_IN_OPTIONS.has(def.library)
+          ? undefined
+          : isDefault
+            ? addOptionEdit(def, ctx.facts.sources.get(def.file)?.text, `${optionName(def.library)}: ${ms}`)
+            : p === 'literal' && wait.range?.file === def.file
+              ? replaceValueEdit(wait.range, String(ms))
+              : undefined;
         ctx.report({
           messageId: isDefault ? 'unset' : 'zero',
           helpId: 'help',
           data,
           range: !isDefault && wait.range ? wait.range : constructionHead(def),
+          ...(fixEdits ? { fix: fixEdits } : {}),
         });
       }
     }

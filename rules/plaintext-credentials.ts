@@ -3,7 +3,9 @@ import picomatch from 'picomatch';
 import type { SourceRange } from '../src/core/location.js';
 import { defineRule } from '../src/engine/rule.js';
 import { distinctConnectionValues } from '../src/model/connections.js';
-import { classifyPassword } from '../src/model/connections/credentials.js';
+import { classifyPassword, connectionPasswordKind, literalPasswordText } from '../src/model/connections/credentials.js';
+import { redactSecrets } from '../src/core/redact.js';
+import { isParseError, parseConnectionString } from '../src/sources/connection-url/parse.js';
 import { isTracked } from '../src/discovery/git-tracked.js';
 
 /** Non-production code (codePaths.nonProduction) replaced the old default list of test folders. */
@@ -21,6 +23,13 @@ export function isThrowawayHost(host: string): boolean {
   if (/^127(\.\d{1,3}){3}$/.test(h)) return true;
   if (/^[a-z0-9_-]+$/.test(h) && !/^\d+$/.test(h)) return true;
   return /(^|\.)(test|example|invalid|localhost|local)$/.test(h) || /(^|\.)example\.(com|net|org)$/.test(h);
+}
+
+/** The hosts a connection string names ('' for none: libpq's local default), for the throwaway-password test. */
+function hostsOf(text: string): string[] | undefined {
+  const p = parseConnectionString(text);
+  if (isParseError(p)) return undefined;
+  return p.hosts.length > 0 ? p.hosts.map((h) => (h.kind === 'unix' ? '' : h.host)) : [''];
 }
 
 /** `.env.example`, `.env.sample`, `.env.template` and friends document variables; nothing loads them. */
@@ -90,10 +99,34 @@ export default defineRule({
       ctx.report({ messageId, helpId, data: { ...data, place }, range });
     };
 
+    const seen = new Set<string>();
+    const at = (r: SourceRange) => `${r.file}:${r.line}:${r.column}`;
     for (const c of distinctConnectionValues(ctx.model.connections.strings)) {
       if (c.password !== 'literal' || c.secret || c.template) continue;
-      const what = c.envVar ? `${c.envVar}` : 'This connection string';
-      report('connection', 'help', { what, redacted: c.parsed.redacted, user: c.parsed.user ? `"${c.parsed.user}"` : 'its user' }, c.range, c.parsed.hosts.length > 0 ? c.parsed.hosts.map((h) => h.host) : ['']);
+      seen.add(at(c.range));
+      const inDefault = c.literalIn?.inDefault === true;
+      const what = inDefault ? `The default value of ${c.envVar ?? 'this variable'} (\`\${${c.envVar ?? 'VAR'}:-…}\`)` : c.envVar ? `${c.envVar}` : 'This connection string';
+      report('connection', 'help', { what, redacted: c.literalIn?.redacted ?? c.parsed.redacted, user: c.parsed.user && !inDefault ? `"${c.parsed.user}"` : 'its user' }, c.range, c.parsed.hosts.length > 0 ? c.parsed.hosts.map((h) => h.host) : ['']);
+    }
+    // `${DATABASE_URL:-postgresql://postgres:postgres@db/app}` in a compose or .env file is written there
+    // whatever the variable resolves to (another file may set it, and the value above is then that one).
+    const defaultIn = (name: string, text: string | undefined, range: SourceRange) => {
+      if (text === undefined || seen.has(at(range))) return;
+      const t = literalPasswordText(text);
+      if (t === undefined || t === text) return;
+      seen.add(at(range));
+      report('connection', 'help', { what: `The default value of ${name} (\`\${${name}:-…}\`)`, redacted: redactSecrets(t), user: 'its user' }, range, hostsOf(t));
+    };
+    for (const c of ctx.facts.compose) for (const svc of c.services) for (const e of svc.environment) if (e.from === 'inline') defaultIn(e.name, e.raw ?? e.value, e.range);
+    for (const f of ctx.facts.envFiles) for (const e of f.entries) defaultIn(e.key, e.value, e.valueRange);
+    // Connection strings written anywhere in code (an exported constant, a config object, a default),
+    // not only those that reach a pool.
+    for (const f of ctx.facts.js) {
+      for (const lit of f.connectionLiterals ?? []) {
+        if (seen.has(at(lit.range)) || connectionPasswordKind(lit.text) !== 'literal') continue;
+        seen.add(at(lit.range));
+        report('connection', 'help', { what: 'This connection string', redacted: lit.redacted, user: lit.user ? `"${lit.user}"` : 'its user' }, lit.range, hostsOf(lit.text));
+      }
     }
 
     for (const cfg of ctx.facts.pgbouncer) {

@@ -1,3 +1,4 @@
+import { relative, sep } from 'node:path';
 import { defineRule } from '../src/engine/rule.js';
 import type { JsLibrary, PoolDefinition, RequestScope } from '../src/sources/js/types.js';
 import { constructionHead, rangeContains, requestScopeAt, wrappersOf, wrapsInlineDefinition } from '../src/sources/js/scopes/lookup.js';
@@ -68,6 +69,9 @@ export default defineRule({
         '{{construct}} runs on every call of the {{scope}}, so each request opens and closes its own {{what}}: every request pays a new connection handshake and concurrent requests multiply the connections.',
       edgeNeverClosed:
         '{{construct}} creates a {{what}} per request in the {{scope}}, which is right on an edge runtime, but nothing closes it: each request leaves its connections open until the runtime kills them.',
+      perRequestIndirect:
+        '{{callee}} runs on every call of the {{scope}}, and {{via}} creates a {{what}} each time ({{construct}} at {{poolAt}}): each request opens its own connections, concurrent requests multiply them, and under load PostgreSQL refuses new ones ("too many clients").',
+      helpIndirect: 'Create it once and share it: call {{callee}} once at module scope and reuse the result, or make {{factory}} return one cached instance (`{{variable}} ??= …`).',
       help: 'Create it once at module scope and reuse it in every request (or create it lazily in a module-level variable: `{{variable}} ??= {{ctor}}(…)`).',
       helpPrisma: 'Create one PrismaClient per process at module scope and import it (in development: `globalThis.prisma ??= new PrismaClient()`).',
       helpEdge: 'Close it when the response is done: `ctx.waitUntil({{binding}}.{{close}})` on Cloudflare Workers, or `await {{binding}}.{{close}}` in a `finally` block.',
@@ -75,7 +79,46 @@ export default defineRule({
     options: {},
   },
   check(ctx) {
+    const poolsById = new Map(ctx.facts.js.flatMap((f) => f.pools.map((p) => [p.id, p] as const)));
     for (const file of ctx.facts.js) {
+      for (const scope of file.requestScopes) {
+        // On an edge runtime a pool per request is the documented pattern (createDb(env) per fetch).
+        if (scope.edge) continue;
+        const reported = new Set<string>();
+        for (const ind of scope.indirectPools ?? []) {
+          const def = poolsById.get(ind.poolId);
+          if (def === undefined || REQUEST_BOUND_LIBRARIES.has(def.library)) continue;
+          // Only for the innermost scope of the call, once per call and pool.
+          if (requestScopeAt(file.requestScopes, ind.call) !== scope) continue;
+          const key = `${ind.call.line}:${ind.call.column}:${ind.poolId}`;
+          if (reported.has(key)) continue;
+          reported.add(key);
+          // The handler stores what it gets in a cache that outlives the call (`pools.set(tenant, createPool(t))`).
+          if ((scope.keeps ?? []).some((k) => rangeContains(k.value, ind.call) || (k.name !== undefined && k.name === ind.assignedTo))) continue;
+          const factory = ind.via[0]!.name;
+          const rel = (r: { file: string; line: number }) => `${relative(ctx.facts.root, r.file).split(sep).join('/')}:${r.line}`;
+          ctx.report({
+            messageId: 'perRequestIndirect',
+            helpId: 'helpIndirect',
+            data: {
+              callee: ind.callee,
+              scope: scope.description,
+              via: ind.via.map((v) => v.name).join(' → '),
+              what: what(def),
+              construct: def.construct,
+              poolAt: rel(ind.poolRange),
+              factory,
+              variable: def.kind === 'orm' || def.kind === 'prisma-client' ? 'db' : 'pool',
+            },
+            range: ind.call,
+            related: [
+              { range: constructionHead(def), message: `${def.construct} runs each time ${factory} is called` },
+              ...ind.via.map((v) => ({ range: v.range, message: `${v.name} is called per request` })),
+              { range: scope.range, message: `${scope.description} runs once per request` },
+            ],
+          });
+        }
+      }
       if (file.requestScopes.length === 0) continue;
       for (const def of file.pools) {
         // A wrapper (`drizzle(pool)`, Kysely's dialect, PrismaClient around an adapter) opens no

@@ -38,6 +38,7 @@ export default defineRule({
     inputs: ['js', 'compose', 'kubernetes', 'postgresql-conf', 'pgbouncer-ini'],
     scope: 'project',
     fixable: false,
+    hasSuggestions: true,
     since: '0.1.0',
     nonProduction: {
       action: 'skip',
@@ -135,7 +136,14 @@ function checkServer(ctx: Ctx, model: DeploymentModel, b: ServerBudget, headroom
     data.needed = (b.demand.value ?? low) + headroom + (server.maxConnections.value ?? 0) - limit;
     helpId = 'helpPooler';
   }
-  ctx.report({ messageId: over ? 'over' : 'tight', helpId, data, range, related, severity: over ? 'error' : 'warning' });
+  // The editor offers the fitting max where the code writes it as a number (a judgement call: the
+  // service may need the connections, and PgBouncer may be the better answer).
+  const max = top.edge?.pool?.max;
+  const suggest =
+    helpId === 'helpFit' && max?.provenance.kind === 'literal' && max.range && top.edge?.pool?.connectionsPerProcess === undefined && max.value !== undefined && max.value > Number(data.fit)
+      ? [{ desc: `Set the pool max of ${top.name} to ${data.fit}`, fix: [{ range: max.range, text: String(data.fit) }] }]
+      : undefined;
+  ctx.report({ messageId: over ? 'over' : 'tight', helpId, data, range, related, severity: over ? 'error' : 'warning', ...(suggest ? { suggest } : {}) });
 }
 
 function checkPooler(ctx: Ctx, model: DeploymentModel, b: PoolerBudget): void {

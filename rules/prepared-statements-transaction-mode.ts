@@ -1,5 +1,7 @@
-import type { RelatedLocation } from '../src/core/diagnostic.js';
-import type { SourceRange } from '../src/core/location.js';
+import type { RelatedLocation, TextEdit } from '../src/core/diagnostic.js';
+import { LineIndex, type SourceRange } from '../src/core/location.js';
+import { addOptionEdit, replaceValueEdit } from '../src/sources/js/edits.js';
+import type { PoolDefinition } from '../src/sources/js/types.js';
 import { defineRule, type ReportDescriptor } from '../src/engine/rule.js';
 import type { ProjectModel } from '../src/model/project-model.js';
 import { isTransactionPooling, preparedStatementSupport, type PoolerPath } from '../src/model/pooler-path.js';
@@ -67,6 +69,9 @@ export function findPreparedStatementProblems(model: ProjectModel): ReportDescri
       if (use.at && use.at !== at) related.push({ range: use.at, message: 'named prepared statement' });
       if (support.range) related.push({ range: support.range, message: support.detail });
       seen.add(key);
+      // postgres.js: `prepare: false` written into the construction. A fix when the pooler is known not
+      // to track prepared statements; a suggestion when its version is only unknown (it may be 1.24+).
+      const edits = use.fix === 'helpPostgresJs' && path.root!.library === 'postgres' ? prepareFalseEdits(model, path.root!) : undefined;
       out.push({
         messageId: support.supported === false ? 'unsupported' : 'versionUnknown',
         helpId: use.fix,
@@ -75,6 +80,7 @@ export function findPreparedStatementProblems(model: ProjectModel): ReportDescri
         related,
         // Not known to fail, only not known to work (an unpinned image may well be 1.24+).
         ...(support.supported === false ? {} : { severity: 'warning' as const }),
+        ...(edits ? (support.supported === false ? { fix: edits } : { suggest: [{ desc: 'Pass { prepare: false } to postgres()', fix: edits }] }) : {}),
       });
     } else if (isPrisma && use.prismaPgbouncer !== undefined) {
       // PgBouncer 1.21 with max_prepared_statements > 0 does not understand Prisma's DEALLOCATE ALL
@@ -87,6 +93,20 @@ export function findPreparedStatementProblems(model: ProjectModel): ReportDescri
     }
   }
   return out;
+}
+
+/** `prepare: true` written as a literal becomes `false`; unset, `prepare: false` is added to the inline options. */
+function prepareFalseEdits(model: ProjectModel, def: PoolDefinition): TextEdit[] | undefined {
+  const ps = def.preparedStatements;
+  const text = model.facts.sources.get(def.file)?.text;
+  if (ps?.provenance.kind === 'literal' && ps.range?.file === def.file && text !== undefined) {
+    const value = new LineIndex(text);
+    const a = value.offset(ps.range.line, ps.range.column);
+    const b = value.offset(ps.range.endLine, ps.range.endColumn);
+    return a !== undefined && b !== undefined && text.slice(a, b) === 'true' ? replaceValueEdit(ps.range, 'false') : undefined;
+  }
+  if (ps !== undefined && ps.provenance.kind !== 'default') return undefined;
+  return addOptionEdit(def, text, 'prepare: false', { afterArguments: true });
 }
 
 function isPgbouncerLike(path: PoolerPath): boolean {
@@ -103,7 +123,8 @@ export default defineRule({
     recommended: true,
     inputs: ['js', 'pgbouncer-ini', 'env', 'prisma', 'compose', 'kubernetes'],
     scope: 'project',
-    fixable: false,
+    fixable: true,
+    hasSuggestions: true,
     since: '0.1.0',
     nonProduction: {
       action: 'warn',

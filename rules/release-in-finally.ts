@@ -47,6 +47,9 @@ export default defineRule({
       helpCallback: 'Call {{release}} on every path of the callback, including when a query fails.',
       helpClient: 'Call {{release}} in a finally block once connect() has succeeded.',
       helpPoolObject: 'Call {{release}} in a finally block (try { … } finally { await {{release}}; }), or create the pool once at module scope and reuse it.',
+      beforeTry:
+        '{{detail}}: this statement runs after {{name}} is acquired but before the try whose finally releases it, so a throw here skips the release and the connection is lost to the pool.',
+      helpBeforeTry: 'Move this statement inside the try block, or acquire {{name}} right before the try, so that the finally covers everything after the acquire.',
       helpTransaction:
         'Roll back in a catch that rethrows (catch (e) { await {{release}}; throw e; }), or pass a callback to transaction() so the library commits or rolls back for you.',
     },
@@ -56,6 +59,19 @@ export default defineRule({
     for (const file of ctx.facts.js) {
       for (const leak of file.leaks) {
         const detail = leak.detail.charAt(0).toUpperCase() + leak.detail.slice(1);
+        if (leak.reason === 'before-try') {
+          // The leak window: a narrow one (a statement between acquire and try), so a warning; the
+          // finding sits on that statement, where the fix is made.
+          ctx.report({
+            messageId: 'beforeTry',
+            helpId: 'helpBeforeTry',
+            severity: 'warning',
+            data: { detail, release: leak.release, name: leak.resource.name },
+            range: leak.leakAt,
+            related: [{ range: leak.acquire, message: `${leak.resource.name} is acquired here` }],
+          });
+          continue;
+        }
         ctx.report({
           ...ids(leak),
           data: { detail, release: leak.release, name: leak.resource.name },

@@ -25,6 +25,8 @@ export function eslintMetaOf(rule: Rule): EslintRule.RuleMetaData {
     docs: { description: meta.description, recommended: meta.recommended, url: docsUrl(meta.id) },
     messages,
     schema: optionsSchema(rule),
+    ...(meta.fixable ? { fixable: 'code' as const } : {}),
+    ...(meta.hasSuggestions ? { hasSuggestions: true } : {}),
   };
 }
 

@@ -1,10 +1,11 @@
 import { statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
 import { findConfigFile, loadConfig } from '../../src/engine/config.js';
 import type { Rule } from '../../src/engine/rule.js';
 import { discover } from '../../src/discovery/discover.js';
-import { buildProjectFacts } from '../../src/facts/build.js';
+import { buildProjectFacts, type BuildOptions } from '../../src/facts/build.js';
+import type { CacheSettings, CacheStats } from '../../src/facts/cache.js';
 import { limitCandidates } from '../../src/engine/lint.js';
 import type { ProjectFacts } from '../../src/model/project.js';
 import { factsForFile, repoRootOf, type FileFacts } from './file-facts.js';
@@ -28,6 +29,8 @@ interface CachedProject {
 const projects = new Map<string, CachedProject>();
 /** How many times the repository's facts were built (tests read it to prove the cache). */
 export const projectBuilds = { count: 0 };
+/** What the persistent cache did in the last build (tests read it). */
+export const lastCacheStats: { stats?: CacheStats } = {};
 /** How many staleness checks ran (tests read it: one per lint of a file, not one per rule). */
 export const staleChecks = { count: 0 };
 
@@ -67,7 +70,9 @@ export function projectFactsFor(file: string, text: string, cwd: string, run?: o
   const own = fileFacts.js.filter((f) => f.file === file);
   // The model (src/model/project-model.ts) is built once per facts object (eslint-plugin/src/rule.ts):
   // new facts with this file's current text get a model of their own.
-  const facts: ProjectFacts = { ...cached.facts, js: [...cached.facts.js.filter((f) => f.file !== file), ...own] };
+  // The editor's text replaces the file's on disk: rules write their fixes and suggestions against it.
+  const sources = new Map(cached.facts.sources).set(file, { file, kind: 'js', text });
+  const facts: ProjectFacts = { ...cached.facts, js: [...cached.facts.js.filter((f) => f.file !== file), ...own], sources };
   merged.set(fileFacts, { project: cached, facts });
   return facts;
 }
@@ -102,7 +107,13 @@ function buildProject(dir: string): CachedProject {
   // The config file's ignorePatterns are relative to its directory, as in the CLI (src/engine/lint.ts).
   const discovery = discover({ cwd: dir, paths: [], ignorePatterns: [], configIgnore: { base: configDir ?? dir, patterns: ignorePatterns } });
   limitCandidates(discovery);
-  const facts = buildProjectFacts(discovery, maxFileBytes !== undefined ? { maxFileBytes } : {});
+  const options: BuildOptions = maxFileBytes !== undefined ? { maxFileBytes } : {};
+  const cache = persistentCache(dir);
+  if (cache) {
+    options.cache = cache;
+    options.cacheStats = (stats) => (lastCacheStats.stats = stats);
+  }
+  const facts = buildProjectFacts(discovery, options);
   const stamps = new Map<string, number>();
   for (const c of discovery.candidates) if (c.kind !== 'js') stamps.set(c.path, mtimeOf(c.path));
   // Included files (a pgbouncer.ini's auth_file, postgresql.conf includes) and pools in other files count too.
@@ -114,4 +125,22 @@ function buildProject(dir: string): CachedProject {
   const configFile = findConfigFile(dir);
   if (configFile !== null) stamps.set(configFile, mtimeOf(configFile));
   return { facts, stamps };
+}
+
+/**
+ * The facts cache across ESLint processes (an editor restart, each `eslint` run): the CLI's
+ * (src/facts/cache.ts, docs/cache.md), in `node_modules/.cache/pgconn-lint/` of the scanned
+ * directory, where build tools keep theirs (find-cache-dir's convention), when that node_modules
+ * exists. PGCONN_LINT_NO_CACHE=1 turns it off. Its notes (a corrupt file, replaced) are not
+ * printed: an ESLint plugin does not write to the terminal.
+ */
+export function persistentCache(dir: string): CacheSettings | undefined {
+  if (process.env.PGCONN_LINT_NO_CACHE) return undefined;
+  const modules = join(dir, 'node_modules');
+  try {
+    if (!statSync(modules).isDirectory()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { file: join(modules, '.cache', 'pgconn-lint', 'facts.json'), strategy: 'metadata' };
 }

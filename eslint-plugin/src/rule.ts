@@ -8,6 +8,8 @@ import type { LintSettings } from '../../src/engine/settings.js';
 import { redactSecrets } from '../../src/core/redact.js';
 import { escapeText, neutraliseCommands } from '../../src/report/escape.js';
 import type { SourceRange } from '../../src/core/location.js';
+import type { TextEdit } from '../../src/core/diagnostic.js';
+import type { SourceCode as EslintSourceCode } from 'eslint';
 import { factsForFile } from './file-facts.js';
 import { eslintMetaOf, HELP_KEY, HELP_SEPARATOR, optionValues } from './meta.js';
 import { lintSettingsFor, pluginSettingsOf } from './settings.js';
@@ -33,7 +35,7 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
           else if (needsProjectModel(rule)) return;
           else {
             const fileFacts = factsForFile(file, text);
-            facts = codeOnlyFacts(fileFacts.root, fileFacts.js);
+            facts = codeOnlyFacts(fileFacts.root, fileFacts.js, { file, text });
           }
           // pgconn-lint's own comments; ESLint's `eslint-disable… pgconn/<id>` are ESLint's to apply (and to report when unused).
           const directives = parseSuppressions(text, 'js').filter((d) => d.foreign !== true);
@@ -61,6 +63,14 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
               const npNote = np?.action === 'warn' ? nonProductionNote(np.match) : undefined;
               const helpText = [help !== undefined ? renderTemplate(help, d.data) : undefined, npNote].filter((x): x is string => x !== undefined).join(' ');
               data[HELP_KEY] = helpText !== '' ? `${HELP_SEPARATOR}${safe(helpText)}` : '';
+              // The CLI's `--fix` edits are ESLint fixes, and suggestions are suggestions, when every edit is in this file.
+              const fix = d.fix && rule.meta.fixable ? eslintFix(context.sourceCode, file, d.fix) : undefined;
+              const suggest = rule.meta.hasSuggestions
+                ? (d.suggest ?? []).flatMap((sg) => {
+                    const f = eslintFix(context.sourceCode, file, sg.fix);
+                    return f ? [{ desc: safe(sg.desc), fix: f }] : [];
+                  })
+                : [];
               context.report({
                 messageId: d.messageId,
                 data,
@@ -68,6 +78,8 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
                   start: { line: range.line, column: range.column - 1 },
                   end: { line: range.endLine, column: range.endColumn - 1 },
                 },
+                ...(fix ? { fix } : {}),
+                ...(suggest.length > 0 ? { suggest } : {}),
               });
             },
           };
@@ -76,6 +88,27 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
       };
     },
   };
+}
+
+/**
+ * pgconn-lint's edits (1-based lines, 1-based UTF-16 columns, end exclusive) as an ESLint fix on
+ * this file's text; none when an edit is in another file or outside the text.
+ */
+function eslintFix(source: EslintSourceCode, file: string, edits: readonly TextEdit[]): EslintRule.ReportFixer | undefined {
+  const ranges: Array<[number, number, string]> = [];
+  const lines = source.lines.length;
+  for (const e of edits) {
+    if (e.range.file !== file || e.range.line > lines || e.range.endLine > lines) return undefined;
+    try {
+      const start = source.getIndexFromLoc({ line: e.range.line, column: e.range.column - 1 });
+      const end = source.getIndexFromLoc({ line: e.range.endLine, column: e.range.endColumn - 1 });
+      if (end < start) return undefined;
+      ranges.push([start, end, e.text]);
+    } catch {
+      return undefined; // a location past a line's end: the editor's text changed under the facts
+    }
+  }
+  return (fixer) => ranges.map(([a, b, t]) => fixer.replaceTextRange([a, b], t));
 }
 
 /** Every pgconn rule on one file's facts shares one model, as the rules of a CLI run do. */
@@ -105,6 +138,7 @@ function suppressedAt(facts: ProjectFacts, ruleId: string, range: SourceRange): 
 }
 
 /** Facts holding only code: what a rule that reads nothing but `js` needs. */
-export function codeOnlyFacts(root: string, js: ProjectFacts['js']): ProjectFacts {
-  return projectFacts(root, { js });
+export function codeOnlyFacts(root: string, js: ProjectFacts['js'], source?: { file: string; text: string }): ProjectFacts {
+  // The linted file's text: rules read it to write their fixes and suggestions.
+  return projectFacts(root, { js, ...(source ? { sources: new Map([[source.file, { file: source.file, kind: 'js', text: source.text }]]) } : {}) });
 }

@@ -7,4 +7,5 @@ process.exitCode = runCli(process.argv.slice(2), {
   stderr: (s) => void process.stderr.write(s),
   isTTY: Boolean(process.stdout.isTTY),
   env: process.env,
+  ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
 });

@@ -15,6 +15,7 @@ import { escapeMultilineText, escapeText, neutraliseCommands, safeJsonText } fro
 import { redactedSources } from '../report/secret-ranges.js';
 import { toModelJson } from '../report/model-json/pools.js';
 import { connectionsJson } from '../report/model-json/connections.js';
+import { outputWidth } from '../report/wrap.js';
 import { budgetReport, BUDGET_FORMATS, isBudgetFormat } from '../report/budget/index.js';
 import { deploymentJson } from '../report/model-json/deployment.js';
 import { closestName } from '../catalog/suggest.js';
@@ -23,6 +24,7 @@ import { explainRule, listRules } from './rules-info.js';
 import { runSummary, verboseReport } from './verbose.js';
 import { computeFixes, MAX_FIX_PASSES } from '../engine/fix.js';
 import { FileAccess } from '../core/file-access.js';
+import { CACHE_STRATEGIES, DEFAULT_CACHE_LOCATION, resolveCacheFile, type CacheSettings, type CacheStrategy } from '../facts/cache.js';
 import { applySuppressions, checkSuppressionsPath, countFindings, pruneSuppressions, readSuppressions, suppressionsText, SUPPRESSIONS_FILE } from '../engine/baseline.js';
 
 export const EXIT_OK = 0;
@@ -35,6 +37,8 @@ export interface CliIO {
   stderr: (s: string) => void;
   isTTY: boolean;
   env: Record<string, string | undefined>;
+  /** The terminal's width when stdout is one. */
+  columns?: number;
 }
 
 
@@ -80,6 +84,12 @@ Options:
       --suppressions-location <file>
                              The baseline file (default: pgconn-lint-suppressions.json at the
                              repository root)
+      --cache                Keep the facts of code files between runs, so a re-run reads and
+                             parses only what changed (docs/cache.md); --no-cache: not (the default)
+      --cache-location <path>
+                             The cache file, or a directory for it (default: .pgconn-lintcache)
+      --cache-strategy <s>   How a changed file is told: metadata (size and mtime, the default)
+                             or content (a hash of the file)
       --verbose, --debug     Also print (on stderr) the config file used, every file read and as what,
                              what was skipped and why, and the versions assumed
   -v, --version              Print the version
@@ -108,6 +118,8 @@ Options:
       --ignore-pattern <pat> Skip files matching a gitignore-style pattern; repeatable
       --no-gitignore         Do not honour .gitignore files
       --color / --no-color   Force colour on or off
+      --cache, --cache-location <path>, --cache-strategy <metadata|content>
+                             Keep the facts of code files between runs (as for linting; docs/cache.md)
       --verbose, --debug     Also print what was read and skipped (stderr)
   -h, --help                 Print this help
 
@@ -116,7 +128,7 @@ Exit codes: 0 every server and pooler within its limit (or unknown),
 `;
 
 /** Long options, for did-you-mean. */
-const LONG_OPTIONS = ['fix', 'fix-dry-run', 'suppress-all', 'prune-suppressions', 'suppressions-location', 'format', 'output-file', 'config', 'rule', 'ignore-pattern', 'no-gitignore', 'no-project-context', 'quiet', 'max-warnings', 'color', 'no-color', 'print-config', 'print-model', 'list-rules', 'verbose', 'debug', 'version', 'help'];
+const LONG_OPTIONS = ['cache', 'no-cache', 'cache-location', 'cache-strategy', 'fix', 'fix-dry-run', 'suppress-all', 'prune-suppressions', 'suppressions-location', 'format', 'output-file', 'config', 'rule', 'ignore-pattern', 'no-gitignore', 'no-project-context', 'quiet', 'max-warnings', 'color', 'no-color', 'print-config', 'print-model', 'list-rules', 'verbose', 'debug', 'version', 'help'];
 const COMMANDS = ['budget', 'explain'];
 /** Flags that change only the findings: refused by `budget`, which prints none. */
 const NOT_FOR_BUDGET = ['fix', 'fix-dry-run', 'suppress-all', 'prune-suppressions', 'suppressions-location', 'quiet', 'max-warnings', 'print-config', 'print-model', 'no-project-context', 'list-rules', 'rule'];
@@ -181,6 +193,10 @@ function runCliInner(argv: string[], io: CliIO): number {
         'suppress-all': { type: 'boolean' },
         'prune-suppressions': { type: 'boolean' },
         'suppressions-location': { type: 'string' },
+        cache: { type: 'boolean' },
+        'no-cache': { type: 'boolean' },
+        'cache-location': { type: 'string' },
+        'cache-strategy': { type: 'string' },
         verbose: { type: 'boolean' },
         debug: { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
@@ -251,7 +267,8 @@ function runCliInner(argv: string[], io: CliIO): number {
 
   // Only files named (pre-commit, lint-staged): read the whole repository, report about those files.
   const projectContext = values['no-project-context'] ? undefined : projectContextFor(io.cwd, positionals, config.file);
-  const runLint = () => lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}) });
+  const cache = cacheSettings(values, io);
+  const runLint = () => lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}), ...(cache ? { cache } : {}) });
   let result = runLint();
   if (values.fix || values['fix-dry-run']) result = applyFixes(result, runLint, values['fix-dry-run'] === true, io);
   if (result.skippedFiles && !values['print-model']) io.stderr(skippedFilesNote(result.skippedFiles, io.cwd));
@@ -265,7 +282,7 @@ function runCliInner(argv: string[], io: CliIO): number {
   }
   if (budgetMode && isBudgetFormat(format)) {
     const useColor = colorWanted(values, io);
-    const budget = budgetReport(result.model, format, useColor);
+    const budget = budgetReport(result.model, format, useColor, values['output-file'] ? undefined : outputWidth(io.isTTY ? io.columns : undefined, io.env));
     if (values['output-file']) writeNamedFile(resolve(io.cwd, values['output-file']), values['output-file'], budget.output);
     else io.stdout(budget.output);
     return budget.over ? EXIT_FINDINGS : EXIT_OK;
@@ -282,6 +299,8 @@ function runCliInner(argv: string[], io: CliIO): number {
   const output = formatter(shown, {
     cwd: io.cwd,
     color,
+    // Written to a file: no wrapping (a report, not a terminal). Else the terminal's width, COLUMNS, or 80.
+    ...(values['output-file'] ? {} : { width: outputWidth(io.isTTY ? io.columns : undefined, io.env) }),
     docsUrl,
     rules: ALL_RULES,
     version: packageVersion(),
@@ -305,6 +324,24 @@ function runCliInner(argv: string[], io: CliIO): number {
     return EXIT_FINDINGS;
   }
   return EXIT_OK;
+}
+
+/**
+ * --cache, --cache-location, --cache-strategy with ESLint's names and meanings (docs/cache.md):
+ * the location is a file, or a directory when it is one or ends with a separator; the strategy
+ * needs --cache. --no-cache wins over --cache (the pre-commit hook passes --cache).
+ */
+function cacheSettings(values: { cache?: boolean; 'no-cache'?: boolean; 'cache-location'?: string; 'cache-strategy'?: string }, io: CliIO): CacheSettings | undefined {
+  const strategy = values['cache-strategy'];
+  if (strategy !== undefined && !(CACHE_STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`--cache-strategy expects ${CACHE_STRATEGIES.join(' or ')}, got "${strategy}"`);
+  if (strategy !== undefined && !values.cache) throw new UsageError('--cache-strategy needs --cache');
+  if (!values.cache || values['no-cache']) return undefined;
+  const location = values['cache-location'] ?? DEFAULT_CACHE_LOCATION;
+  return {
+    file: resolveCacheFile(location, io.cwd),
+    strategy: (strategy as CacheStrategy | undefined) ?? 'metadata',
+    onNote: (message) => io.stderr(`pgconn-lint: note: ${neutraliseCommands(escapeText(message))}\n`),
+  };
 }
 
 /** Writes a file the user named (report, budget, baseline), creating its directory; `shown` names it in the error. */

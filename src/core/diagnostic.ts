@@ -23,6 +23,8 @@ export interface Diagnostic {
   fatal?: boolean;
   /** A safe, mechanical edit that resolves the finding (`--fix`); only from rules whose meta says `fixable`. */
   fix?: TextEdit[];
+  /** Edits that need the author's judgement: the ESLint plugin offers them as suggestions; `--fix` never applies them. */
+  suggestions?: Array<{ desc: string; fix: TextEdit[] }>;
 }
 
 /** Replace `range` (end exclusive; an empty range inserts) with `text`. Never holds a secret. */

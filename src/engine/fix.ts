@@ -60,7 +60,9 @@ export function computeFixes(result: LintResult): FixPass {
         planned.push({ file: e.range.file, ...s, text: e.text });
       }
       if (!ok) continue;
-      const overlaps = planned.some((p) => (byFile.get(p.file) ?? []).some((q) => p.start < q.end && q.start < p.end || (p.start === p.end && q.start === q.end && p.start === q.start)));
+      // Edits that overlap or touch wait for the next pass, as ESLint's SourceCodeFixer does
+      // (`lastPos >= start`): an insertion right where a removal ends would land on the wrong text.
+      const overlaps = planned.some((p) => (byFile.get(p.file) ?? []).some((q) => p.start <= q.end && q.start <= p.end));
       if (overlaps) continue;
       for (const p of planned) {
         const list = byFile.get(p.file) ?? [];

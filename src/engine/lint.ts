@@ -4,7 +4,8 @@ import { inputProblemToDiagnostic } from '../core/diagnostic.js';
 import { discover, type Candidate, type DiscoveryResult, type SkippedEntry } from '../discovery/discover.js';
 import { MAX_FILES_PER_RUN } from '../core/limits.js';
 import { rangeOnLine } from '../core/location.js';
-import { buildProjectFacts } from '../facts/build.js';
+import { buildProjectFacts, type BuildOptions } from '../facts/build.js';
+import type { CacheSettings, CacheStats } from '../facts/cache.js';
 import { buildProjectModel, type ProjectModel } from '../model/project-model.js';
 import type { ProjectFacts } from '../model/project.js';
 import type { ResolvedConfig } from './config.js';
@@ -41,6 +42,10 @@ export interface LintOptions {
   noGitignore?: boolean;
   /** Read the whole repository, report only about these files (pre-commit, lint-staged); `paths` is then unused. */
   projectContext?: ProjectContext;
+  /** The facts cache (--cache, docs/cache.md). */
+  cache?: CacheSettings;
+  /** Told what the cache did (tests, --verbose). */
+  cacheStats?: (stats: CacheStats) => void;
 }
 
 function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
@@ -78,6 +83,10 @@ export function runRules(model: ProjectModel, config: ResolvedConfig, rules: rea
         if (d.fix && d.fix.length > 0) {
           if (!rule.meta.fixable) throw new Error(`rule ${rule.meta.id} reported a fix but its meta says fixable: false`);
           diag.fix = d.fix;
+        }
+        if (d.suggest && d.suggest.length > 0) {
+          if (!rule.meta.hasSuggestions) throw new Error(`rule ${rule.meta.id} offered a suggestion but its meta has no hasSuggestions`);
+          diag.suggestions = d.suggest;
         }
         out.push(diag);
       },
@@ -120,7 +129,9 @@ export function lint(options: LintOptions): LintResult {
   const configIgnore = { base: options.config.file ? dirname(options.config.file) : options.cwd, patterns: options.config.ignorePatterns };
   const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: options.ignorePatterns, configIgnore, noGitignore: options.noGitignore ?? false });
   limitCandidates(discovery);
-  const buildOpts = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
+  const buildOpts: BuildOptions = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
+  if (options.cache) buildOpts.cache = options.cache;
+  if (options.cacheStats) buildOpts.cacheStats = options.cacheStats;
   const facts = buildProjectFacts(discovery, buildOpts);
   const result: LintResult = { ...lintFacts(facts, options.config, options.rules), discovery: { filesSeen: discovery.filesSeen, candidates: discovery.candidates, skipped: discovery.skipped } };
   return context ? restrictToFiles(result, context, discovery.candidates.map((c) => c.path)) : result;

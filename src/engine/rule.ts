@@ -45,6 +45,8 @@ export interface RuleMeta {
   scope: 'file' | 'project';
   /** Some findings carry a safe, mechanical edit that `--fix` applies (ESLint's meaning). */
   fixable: boolean;
+  /** Some findings offer suggestions (ESLint's `hasSuggestions`): edits for the editor, never applied by `--fix`. */
+  hasSuggestions?: boolean;
   /** pgconn-lint version that introduced the rule. */
   since: string;
   /** Findings in non-production code (tests, scripts, seeds…). */
@@ -64,6 +66,12 @@ export interface ReportDescriptor {
   related?: RelatedLocation[];
   /** A safe, mechanical edit (`--fix`); only for rules with `meta.fixable`. */
   fix?: TextEdit[];
+  /**
+   * Edits that need the author's judgement (a pool size that fits the budget, a did-you-mean
+   * rename): the ESLint plugin offers them as suggestions (quick fixes in the editor); `--fix`
+   * never applies them. Only for rules with `meta.hasSuggestions`.
+   */
+  suggest?: Array<{ desc: string; fix: TextEdit[] }>;
   /**
    * The severity of this finding when the user has not configured the rule's
    * severity (some rules have an error case and a warning case). An explicit

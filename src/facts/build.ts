@@ -8,9 +8,11 @@ import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
 import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
 import type { ProjectFacts, SourceKind, SourceText } from '../model/project.js';
-import { analyzeJsFiles, readSourceBytes, type JsAnalysis } from '../sources/js/project.js';
+import { analyzeJsFilesInParts, readSourceBytes, type JsAnalysis, type ScratchBuffer } from '../sources/js/project.js';
 import { findConnectionLeaks, findPoolTransactions } from '../sources/js/lifecycle/index.js';
 import { findRequestScopes } from '../sources/js/scopes/index.js';
+import { findConnectionLiterals, mayHoldConnectionLiteral } from '../sources/js/credentials.js';
+import { parseJsFile } from '../sources/js/parse.js';
 import { findSessionStateStatements } from '../sources/js/session-state/index.js';
 import type { JsFileFacts } from '../sources/js/types.js';
 import { loadEnvFiles } from '../sources/env/files.js';
@@ -25,9 +27,14 @@ import type { PackageFacts } from '../model/project.js';
 import { gitTrackedFiles } from '../discovery/git-tracked.js';
 import { isPlatformFileName, platformFile, type PlatformFileFacts } from '../sources/platform/names.js';
 import { extractNextConfig, NEXT_CONFIG, type NextConfigFacts } from '../sources/platform/next-config.js';
+import { FactsCache, type CacheSettings, type CacheStats } from './cache.js';
 
 export interface BuildOptions {
   maxFileBytes?: number;
+  /** The facts cache (`--cache`, src/facts/cache.ts): code facts of unchanged files are taken from it. */
+  cache?: CacheSettings;
+  /** Filled with what the cache did, when `cache` is given. */
+  cacheStats?: (stats: CacheStats) => void;
 }
 
 /**
@@ -92,7 +99,12 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     }
   }
 
-  const js = buildJsFacts(discovery, maxBytes, sources, problems);
+  const factsCache = options.cache ? new FactsCache(options.cache, discovery.root, maxBytes) : undefined;
+  const js = buildJsFacts(discovery, maxBytes, sources, problems, factsCache);
+  if (factsCache) {
+    factsCache.save();
+    options.cacheStats?.(factsCache.stats);
+  }
   const skippedInputs: ProjectFacts['skippedInputs'] = [];
   const config = buildConfigFacts(discovery, reader, problems, skippedInputs);
   const packages = discovery.packageJsons.map((p) => packageFacts(p, access));
@@ -144,25 +156,84 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
  * Code: the pre-filter decides which files are parsed at all; only the texts of parsed
  * modules are kept (for suppressions and frames), never the whole tree's.
  */
-function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map<string, SourceText>, problems: InputProblem[]): JsFileFacts[] {
+function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map<string, SourceText>, problems: InputProblem[], cache?: FactsCache): JsFileFacts[] {
   const paths = discovery.candidates.filter((c) => c.kind === 'js').map((c) => c.path);
   if (paths.length === 0) return [];
   const explicit = new Set(discovery.candidates.filter((c) => c.kind === 'js' && c.explicit).map((c) => c.path));
   // A bundle or generated file over the size limit is not application code to lint: skip it quietly
   // unless it was named on the command line.
   const access = discovery.access;
+  const scratch: ScratchBuffer = { buf: Buffer.alloc(0) };
   const readFile = (p: string) => {
     const a = access.check(p);
-    return a.ok ? readSourceBytes(p, maxBytes, !explicit.has(p)) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
+    return a.ok ? readSourceBytes(p, maxBytes, !explicit.has(p), scratch) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
   };
-  const analysis = analyzeJsFiles(paths, { repoRoot: discovery.root, readFile });
+  // With the cache: unchanged files keep their pre-filter verdict unread; the analysis is reused
+  // whole when nothing it depends on changed (src/facts/cache.ts), else run again on the verdicts.
+  if (cache !== undefined) {
+    cache.prefilter(paths, explicit, readFile);
+    const cached = cache.analysis(new Set(paths), readFile);
+    if (cached !== undefined) {
+      for (const p of cached.problems) problems.push(p);
+      for (const m of cached.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.text });
+      const facts = [...cached.facts];
+      connectionLiteralFacts(paths, new Set(cached.modules.map((m) => m.file)), readFile, sources, facts);
+      return facts;
+    }
+  }
+  // Part by part: each part's facts are extracted, then its syntax trees dropped (no tree lives to the end).
+  let facts: JsFileFacts[] = [];
+  let modules: Array<{ file: string; text: string }> = [];
+  const analysis = analyzeJsFilesInParts(
+    paths,
+    { repoRoot: discovery.root, readFile, ...(cache ? { prefiltered: (p: string) => cache.verdict(p), recordReads: true } : {}) },
+    (part) => {
+      for (const f of jsFileFacts(part, discovery.root)) facts.push(f);
+      for (const m of part.modules) modules.push({ file: m.file, text: m.sourceFile.text });
+    },
+    () => {
+      facts = [];
+      modules = [];
+    },
+  );
   for (const p of analysis.problems) problems.push(p);
-  for (const m of analysis.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.sourceFile.text });
-  return jsFileFacts(analysis, discovery.root);
+  for (const m of modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.text });
+  cache?.storeAnalysis(facts, analysis.problems, modules, analysis.reads);
+  connectionLiteralFacts(paths, new Set(modules.map((m) => m.file)), readFile, sources, facts);
+  return facts;
+}
+
+
+/**
+ * Files the code analysis did not parse may still hold a connection string with a password (a
+ * constants module, a config object): parsed for that alone when their text mentions one. Not
+ * cached (src/facts/cache.ts caches the analysis): it runs on every run, on the files not analysed.
+ */
+function connectionLiteralFacts(paths: readonly string[], analysed: ReadonlySet<string>, readFile: (p: string) => ReturnType<typeof readSourceBytes>, sources: Map<string, SourceText>, facts: JsFileFacts[]): void {
+  for (const p of paths) {
+    if (analysed.has(resolve(p))) continue;
+    const f = readFile(p);
+    if (!f.ok) continue;
+    const bytes = 'bytes' in f ? f.bytes : undefined;
+    if (!mayHoldConnectionLiteral(bytes ?? ('text' in f ? f.text : ''))) continue;
+    const text = bytes !== undefined ? bytes.toString('utf8') : 'text' in f ? f.text : '';
+    const file = resolve(p);
+    const parsed = parseJsFile(text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text, file);
+    const rangeOf = (n: Parameters<Parameters<typeof findConnectionLiterals>[1]>[0]) => {
+      const sf = parsed.sourceFile;
+      const a = sf.getLineAndCharacterOfPosition(n.getStart(sf));
+      const b = sf.getLineAndCharacterOfPosition(n.end);
+      return { file, line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 };
+    };
+    const literals = findConnectionLiterals(parsed.sourceFile, rangeOf);
+    if (literals.length === 0) continue;
+    if (!sources.has(file)) sources.set(file, { file, kind: 'js', text: parsed.sourceFile.text });
+    facts.push({ file, pools: [], leaks: [], poolTransactions: [], requestScopes: [], problems: [], connectionLiterals: literals });
+  }
 }
 
 /** The facts of every analysed module (the CLI and the ESLint plugin both build them here). */
-export function jsFileFacts(analysis: JsAnalysis, root: string): JsFileFacts[] {
+export function jsFileFacts(analysis: Pick<JsAnalysis, 'modules' | 'pools'>, root: string): JsFileFacts[] {
   const poolsByFile = new Map<string, JsFileFacts['pools']>();
   for (const p of analysis.pools) {
     const list = poolsByFile.get(p.file) ?? [];
@@ -176,6 +247,7 @@ export function jsFileFacts(analysis: JsAnalysis, root: string): JsFileFacts[] {
     poolTransactions: findPoolTransactions(m),
     requestScopes: findRequestScopes(m, { root }),
     sessionState: findSessionStateStatements(m),
+    connectionLiterals: findConnectionLiterals(m.sourceFile, (n) => m.rangeOf(n)),
     problems: [],
   }));
 }

@@ -21,7 +21,8 @@ import type { PrismaValue } from '../sources/prisma/types.js';
 import { endpointContext, endpointOf, looksLikeConnectionString, nearestPrismaProject, poolConnectionSource, prismaDatasources, prismaProjectDir, type EndpointContext } from './connection-resolver.js';
 import { composeEnvironment, DotenvIndex, dotenvFileEnvironment, k8sEnvironment, type EnvironmentValue } from './environments.js';
 import type { EnvVarFact } from '../sources/yaml/types.js';
-import { connectionPasswordKind, type PasswordKind } from './connections/credentials.js';
+import { connectionPasswordKind, literalPasswordText, type PasswordKind } from './connections/credentials.js';
+import { redactSecrets } from '../core/redact.js';
 import type { ProjectFacts } from './project.js';
 
 export type { PasswordKind } from './connections/credentials.js';
@@ -68,6 +69,11 @@ export interface ResolvedConnection {
   secret: boolean;
   /** The password of the text as written at `range` (before expansion). */
   password: PasswordKind;
+  /**
+   * With a literal password: the text that holds it, masked, and whether it is an interpolation
+   * default (`${DATABASE_URL:-postgresql://postgres:postgres@db/app}`) rather than the value.
+   */
+  literalIn?: { redacted: string; inDefault: boolean };
   /** The connection string as the program reads it, redacted (never holds the password). */
   parsed: ParsedConnection;
   endpoint: EndpointClassification & { perHost: EndpointClassification[] };
@@ -162,6 +168,10 @@ function makeConnection(
     endpoint: withMode,
     range,
   };
+  if (c.password === 'literal') {
+    const t = literalPasswordText(raw);
+    if (t !== undefined) c.literalIn = { redacted: t === raw ? parsed.redacted : redactSecrets(t), inDefault: t !== raw };
+  }
   b.strings.push(c);
   return c;
 }

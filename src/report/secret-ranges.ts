@@ -125,6 +125,14 @@ export function secretRangesByFile(model: ProjectModel): Map<string, SourceRange
       const cs = pool.connectionString;
       if (cs?.provenance.kind === 'constant' && typeof cs.value === 'string' && secretSpans(cs.value).length > 0) add(cs.provenance.definedAt);
     }
+    // Connection strings written as literals anywhere in code: the password inside the quotes.
+    for (const lit of f.connectionLiterals ?? []) {
+      const r = lit.range;
+      const text = written(r);
+      if (r.line === r.endLine && text !== undefined && text.slice(1).startsWith(lit.text)) {
+        for (const sp of secretSpans(lit.text)) add({ file: r.file, line: r.line, column: r.column + 1 + sp.start, endLine: r.line, endColumn: r.column + 1 + sp.end });
+      } else if (secretSpans(lit.text).length > 0) add(r);
+    }
   }
 
   for (const c of model.connections.strings) {

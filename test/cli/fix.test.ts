@@ -58,3 +58,77 @@ describe('--fix', () => {
     expect(readFileSync(target, 'utf8')).toBe('max_connections = 100\nmax_connections = 200\n');
   });
 });
+
+describe('--fix in pgbouncer.ini', () => {
+  it('moves what PgBouncer would read as part of a value to a comment line of its own, with the entry\'s indentation and line ends', () => {
+    const dir = repo({ 'pgbouncer.ini': '[databases]\r\napp = host=db dbname=app\r\n[pgbouncer]\r\n  pool_mode = transaction ; main pool\r\nmax_client_conn = 500\r\n' });
+    run(['--fix', '--rule', 'invalid-setting-value:error', '.'], dir);
+    expect(readFileSync(join(dir, 'pgbouncer.ini'), 'utf8')).toBe('[databases]\r\napp = host=db dbname=app\r\n[pgbouncer]\r\n  ; main pool\r\n  pool_mode = transaction\r\nmax_client_conn = 500\r\n');
+  });
+  it('leaves a value that is invalid without the comment too', () => {
+    const text = '[pgbouncer]\npool_mode = transactions ; typo\n';
+    const dir = repo({ 'pgbouncer.ini': text });
+    run(['--fix', '.'], dir);
+    expect(readFileSync(join(dir, 'pgbouncer.ini'), 'utf8')).toBe(text);
+  });
+});
+
+describe('--fix: prepare: false for postgres.js behind a transaction-mode PgBouncer that does not track prepared statements', () => {
+  it('adds the options argument, or turns a written prepare: true into false', () => {
+    const files = (db: string) => ({
+      'package.json': JSON.stringify({ name: 'api', dependencies: { postgres: '3.4.9' } }),
+      'docker-compose.yml': 'services:\n  pgbouncer:\n    image: edoburu/pgbouncer:1.20.1\n    environment:\n      DATABASE_URL: postgres://app:pw@db:5432/app\n      POOL_MODE: transaction\n  db:\n    image: postgres:16\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://app:pw@pgbouncer:5432/app\n',
+      'db.ts': db,
+    });
+    const dir = repo(files("import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!);\n"));
+    run(['--fix', '.'], dir);
+    expect(readFileSync(join(dir, 'db.ts'), 'utf8')).toBe("import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!, { prepare: false });\n");
+    const dir2 = repo(files("import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!, { max: 5, prepare: true });\n"));
+    run(['--fix', '.'], dir2);
+    expect(readFileSync(join(dir2, 'db.ts'), 'utf8')).toBe("import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!, { max: 5, prepare: false });\n");
+  });
+});
+
+describe('--fix in code', () => {
+  const pkg = JSON.stringify({ name: 'api', dependencies: { pg: '8.23.1' } });
+  const fixed = (src: string, rule = 'missing-connection-timeout') => {
+    const dir = repo({ 'package.json': pkg, 'db.ts': src });
+    run(['--fix', '--rule', `${rule === 'missing-connection-timeout' ? 'ineffective-pool-option' : 'missing-connection-timeout'}:off`, '.'], dir);
+    return readFileSync(join(dir, 'db.ts'), 'utf8');
+  };
+
+  it('adds connectionTimeoutMillis to inline options in their layout: one line, one per line, trailing comma, CRLF', () => {
+    expect(fixed("import { Pool } from 'pg';\nexport const pool = new Pool({ max: 10 });\n")).toBe("import { Pool } from 'pg';\nexport const pool = new Pool({ max: 10, connectionTimeoutMillis: 5000 });\n");
+    expect(fixed("import { Pool } from 'pg';\nexport const pool = new Pool({\n    max: 10,\n    idleTimeoutMillis: 30000,\n});\n")).toBe(
+      "import { Pool } from 'pg';\nexport const pool = new Pool({\n    max: 10,\n    idleTimeoutMillis: 30000,\n    connectionTimeoutMillis: 5000,\n});\n",
+    );
+    expect(fixed("import { Pool } from 'pg';\r\nexport const pool = new Pool({\r\n\tmax: 10\r\n});\r\n")).toBe("import { Pool } from 'pg';\r\nexport const pool = new Pool({\r\n\tmax: 10,\r\n\tconnectionTimeoutMillis: 5000\r\n});\r\n");
+    expect(fixed("import pg from 'pg';\nexport const pool = new pg.Pool();\n")).toBe("import pg from 'pg';\nexport const pool = new pg.Pool({ connectionTimeoutMillis: 5000 });\n");
+    expect(fixed("import { Pool } from 'pg';\nexport const pool = new Pool({ max: 10, connectionTimeoutMillis: 0 });\n")).toBe("import { Pool } from 'pg';\nexport const pool = new Pool({ max: 10, connectionTimeoutMillis: 5000 });\n");
+  });
+
+  it('leaves options it cannot edit in place (a shared object, a spread) as findings', () => {
+    const shared = "import { Pool } from 'pg';\nconst options = { max: 10 };\nexport const pool = new Pool(options);\n";
+    expect(fixed(shared)).toBe(shared);
+    const spread = "import { Pool } from 'pg';\nimport { base } from './base';\nexport const pool = new Pool({ ...base, max: 10 });\n";
+    expect(fixed(spread)).toBe(spread);
+  });
+
+  it('both rules on one pool: the passes end with the timeout and no `max: 0`, as ESLint\'s --fix does', () => {
+    const dir = repo({ 'package.json': pkg, 'db.ts': "import { Pool } from 'pg';\nexport const pool = new Pool({ max: 0 });\n" });
+    run(['--fix', '.'], dir);
+    expect(readFileSync(join(dir, 'db.ts'), 'utf8')).toBe("import { Pool } from 'pg';\nexport const pool = new Pool({ connectionTimeoutMillis: 5000 });\n");
+  });
+
+  it('drops `max: 0`, which pg-pool reads as unset (the pool keeps its 10)', () => {
+    expect(fixed("import { Pool } from 'pg';\nexport const pool = new Pool({ max: 0, connectionTimeoutMillis: 5000 });\n", 'ineffective-pool-option')).toBe(
+      "import { Pool } from 'pg';\nexport const pool = new Pool({ connectionTimeoutMillis: 5000 });\n",
+    );
+    expect(fixed("import { Pool } from 'pg';\nexport const pool = new Pool({\n  connectionTimeoutMillis: 5000,\n  max: 0,\n});\n", 'ineffective-pool-option')).toBe(
+      "import { Pool } from 'pg';\nexport const pool = new Pool({\n  connectionTimeoutMillis: 5000,\n});\n",
+    );
+    expect(fixed("import { Pool } from 'pg';\nexport const pool = new Pool({ connectionTimeoutMillis: 5000, max: 0 });\n", 'ineffective-pool-option')).toBe(
+      "import { Pool } from 'pg';\nexport const pool = new Pool({ connectionTimeoutMillis: 5000 });\n",
+    );
+  });
+});

@@ -5,10 +5,10 @@ import type { BudgetJson } from '../../src/report/budget/json.js';
 import { bar } from '../../src/report/budget/text.js';
 import { copyProject } from './support.js';
 
-function cli(args: string[], cwd: string, isTTY = false) {
+function cli(args: string[], cwd: string, isTTY = false, env: Record<string, string> = {}, columns?: number) {
   let stdout = '';
   let stderr = '';
-  const code = runCli(args, { cwd, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY, env: {} });
+  const code = runCli(args, { cwd, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY, env, ...(columns ? { columns } : {}) });
   return { code, stdout, stderr };
 }
 
@@ -20,10 +20,30 @@ describe('pgconn-lint budget', () => {
     const r = cli(['budget', '.'], over);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('PostgreSQL db  (compose, docker-compose.yml:4)');
-    expect(r.stdout).toContain('max_connections 100 (-c max_connections) − 3 reserved = 97 available · headroom 10');
+    // Not a terminal: 80 columns, so the line wraps.
+    expect(r.stdout.replace(/\n +/g, ' ')).toContain('max_connections 100 (-c max_connections) − 3 reserved = 97 available · headroom 10');
     expect(r.stdout).toMatch(/api\s+service\s+6 {2}6 replicas\s+20 {2}max 20\s+120/);
     expect(r.stdout).toContain('█'.repeat(40) + ' 140 / 97  OVER by 43');
     expect(r.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('fits 80 columns when not on a terminal; wider with COLUMNS or the terminal width', () => {
+    const wide = (t: string) => t.split('\n').filter((l) => [...l].length > 80);
+    const narrow = cli(['budget', '.'], over);
+    expect(wide(narrow.stdout)).toEqual([]);
+    expect(narrow.stdout).toContain('    headroom 10');
+    const env = cli(['budget', '.'], over, false, { COLUMNS: '200' });
+    expect(env.stdout).toContain('max_connections 100 (-c max_connections) − 3 reserved = 97 available · headroom 10');
+    const tty = cli(['budget', '.'], over, true, { NO_COLOR: '1' }, 160);
+    expect(tty.stdout).toContain('97 available · headroom 10\n');
+  });
+
+  it('lays a client table wider than the output out narrow, one block per client', () => {
+    const r = cli(['budget', '.'], over, false, { COLUMNS: '50' });
+    expect(r.stdout).toContain('  api (service)\n      instances    6  6 replicas\n      per instance 20  max 20\n      total        120\n');
+    expect(r.stdout).toContain('  demand 140\n');
+    // Only a word that cannot be cut (a path) may stand out.
+    expect(r.stdout.split('\n').filter((l) => [...l].length > 50 && / \S/.test(l.trim()))).toEqual([]);
   });
 
   it('colours the verdict on a TTY', () => {

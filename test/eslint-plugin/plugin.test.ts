@@ -134,6 +134,7 @@ for (const flavour of FLAVOURS) {
             code: "import pg from 'pg';\nexport const pool = new pg.Pool({ max: 5 });\n",
             options: [{ suggested: 1234 }],
             errors: [{ messageId: 'unset', line: 2 }],
+            output: "import pg from 'pg';\nexport const pool = new pg.Pool({ max: 5, connectionTimeoutMillis: 1234 });\n",
           },
         ],
       });
@@ -166,6 +167,19 @@ describe('messages carry the help line', () => {
     expect(linter.verify(disabled, config, file)).toEqual([]);
     const elsewhere = leakyHandler.replace('  return rows', '  // eslint-disable-next-line pgconn/release-in-finally\n  return rows');
     expect(linter.verify(elsewhere, config, file).map((m) => m.ruleId ?? m.message)).toEqual(['pgconn/release-in-finally', expect.stringMatching(/Unused eslint-disable directive/)]);
+  });
+
+  it('fixes what --fix fixes and offers judgement calls as suggestions (issue 12)', () => {
+    const config = [{ ...pgconn.configs.recommended }];
+    const code = "import pg from 'pg';\nexport const pool = new pg.Pool({ max: 0 });\n";
+    const fixed = linter.verifyAndFix(code, config, join(repo, 'fix.mjs'));
+    expect(fixed.output).toBe("import pg from 'pg';\nexport const pool = new pg.Pool({ connectionTimeoutMillis: 5000 });\n");
+    const knex = "import knex from 'knex';\nexport const db = knex({ client: 'pg', connection: process.env.DATABASE_URL, pool: { min: 0, max: 5, acquireTimeout: 5000 } });\n";
+    const [m] = linter.verify(knex, config, join(repo, 'knex.mjs')).filter((x) => x.ruleId === 'pgconn/ineffective-pool-option');
+    expect(m!.fix).toBeUndefined();
+    expect(m!.suggestions?.map((sg) => sg.desc)).toEqual(['Rename pool.acquireTimeout to pool.acquireTimeoutMillis']);
+    const s = m!.suggestions![0]!.fix;
+    expect(knex.slice(0, s.range[0]) + s.text + knex.slice(s.range[1])).toContain('acquireTimeoutMillis: 5000');
   });
 
   it('rejects options the rule does not have', () => {

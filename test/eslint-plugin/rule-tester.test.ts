@@ -15,6 +15,8 @@ import pgconn, { CODE_RULES } from '../../eslint-plugin/src/index.js';
 import { needsProjectModel } from '../../eslint-plugin/src/project-model.js';
 import { cliFindings, eslintMessageOf, fixtureCases, FLAVOURS, PARSERS, projectCases, sourceTypeOf, type FixtureCase } from './support.js';
 import type { Diagnostic } from '../../src/core/diagnostic.js';
+import type { Rule } from '../../src/engine/rule.js';
+import { applyEdits } from './support.js';
 
 for (const flavour of FLAVOURS) {
   const { RuleTester } = flavour;
@@ -24,8 +26,25 @@ for (const flavour of FLAVOURS) {
   RuleTester.afterAll = afterAll;
 }
 
-function errorsOf(expected: readonly Diagnostic[]): RuleTesterType.TestCaseError[] {
-  return expected.map((d) => ({ message: eslintMessageOf(d), line: d.range.line, column: d.range.column, endLine: d.range.endLine, endColumn: d.range.endColumn }));
+/**
+ * ESLint's error objects for the CLI's findings. A rule with suggestions lists exactly the CLI's
+ * suggestions whose edits are all in this file (what the plugin offers), each with its output.
+ */
+function errorsOf(expected: readonly Diagnostic[], rule: Rule, file: string, code: string): RuleTesterType.TestCaseError[] {
+  return expected.map((d) => ({
+    message: eslintMessageOf(d),
+    line: d.range.line,
+    column: d.range.column,
+    endLine: d.range.endLine,
+    endColumn: d.range.endColumn,
+    ...(rule.meta.hasSuggestions ? { suggestions: (d.suggestions ?? []).filter((sg) => sg.fix.every((e) => e.range.file === file)).map((sg) => ({ desc: sg.desc, output: applyEdits(code, sg.fix) })) } : {}),
+  }));
+}
+
+/** The code after the CLI's fixes of this file's findings (what `eslint --fix` writes in one pass). */
+function fixedOutput(expected: readonly Diagnostic[], file: string, code: string): string | null {
+  const edits = expected.filter((d) => d.fix && d.fix.every((e) => e.range.file === file)).flatMap((d) => d.fix!);
+  return edits.length > 0 ? applyEdits(code, edits) : null;
 }
 
 interface Prepared {
@@ -33,13 +52,13 @@ interface Prepared {
   invalid: RuleTesterType.InvalidTestCase[];
 }
 
-function prepare(id: string, cases: Array<FixtureCase & { expected: Diagnostic[] }>, reads: (file: string) => boolean, settings: Record<string, unknown>): Prepared {
+function prepare(rule: Rule, cases: Array<FixtureCase & { expected: Diagnostic[] }>, reads: (file: string) => boolean, settings: Record<string, unknown>): Prepared {
   const out: Prepared = { valid: [], invalid: [] };
   for (const c of cases) {
     if (!reads(c.file)) continue;
     const base = { name: c.name, code: c.code, filename: c.file, languageOptions: { sourceType: sourceTypeOf(c.file) }, settings };
     if (c.expected.length === 0) out.valid.push(base);
-    else out.invalid.push({ ...base, errors: errorsOf(c.expected) });
+    else out.invalid.push({ ...base, errors: errorsOf(c.expected, rule, c.file, c.code), ...(rule.meta.fixable ? { output: fixedOutput(c.expected, c.file, c.code) } : {}) });
   }
   return out;
 }
@@ -63,7 +82,7 @@ for (const flavour of FLAVOURS) {
       for (const rule of CODE_RULES) {
         const id = rule.meta.id;
         const settings = needsProjectModel(rule) ? {} : { pgconn: { projectModel: false } };
-        const { valid, invalid } = prepare(id, cases.get(id) ?? [], parser.reads, settings);
+        const { valid, invalid } = prepare(rule, cases.get(id) ?? [], parser.reads, settings);
         if (valid.length + invalid.length === 0) continue;
         tester.run(`pgconn/${id}`, pgconn.rules[id]!, { valid, invalid });
       }

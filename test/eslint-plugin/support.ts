@@ -10,7 +10,8 @@ import * as eslint10 from 'eslint';
 import * as eslint9 from 'eslint9';
 import tsParser from '@typescript-eslint/parser';
 import type { Linter } from 'eslint';
-import type { Diagnostic } from '../../src/core/diagnostic.js';
+import type { Diagnostic, TextEdit } from '../../src/core/diagnostic.js';
+import { LineIndex } from '../../src/core/location.js';
 import { allDiagnostics, lintPaths, testConfig, type TestSettings } from '../support/lint-helpers.js';
 
 export const REPO = resolve(__dirname, '../..');
@@ -137,5 +138,15 @@ export function projectCases(ruleId: string): Array<FixtureCase & { expected: Di
       out.push({ file, name: `${name} ${relative(repo, file)}`, kind: name.startsWith('valid-') ? 'valid' : 'invalid', code: readFileSync(file, 'utf8'), expected });
     }
   }
+  return out;
+}
+
+/** `edits` (pgconn-lint's 1-based, end-exclusive ranges) applied to `code`, last first. */
+export function applyEdits(code: string, edits: readonly TextEdit[]): string {
+  const index = new LineIndex(code);
+  const spans = edits.map((e) => ({ start: index.offset(e.range.line, e.range.column)!, end: index.offset(e.range.endLine, e.range.endColumn)!, text: e.text }));
+  spans.sort((a, b) => b.start - a.start);
+  let out = code;
+  for (const s of spans) out = out.slice(0, s.start) + s.text + out.slice(s.end);
   return out;
 }

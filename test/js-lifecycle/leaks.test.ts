@@ -343,14 +343,15 @@ export async function main() {
 export function make() { const client = new pg.Client(); return client; }`,
   },
   {
-    name: 'TypeORM documented QueryRunner pattern',
+    // The TypeORM docs write startTransaction() before the try; that is the leak window (reported below).
+    name: 'TypeORM QueryRunner with startTransaction inside the try',
     code: `import { DataSource } from 'typeorm';
 const dataSource = new DataSource({ type: 'postgres' });
 export async function transfer() {
   const queryRunner = dataSource.createQueryRunner();
   await queryRunner.connect();
-  await queryRunner.startTransaction();
   try {
+    await queryRunner.startTransaction();
     await queryRunner.manager.save({});
     await queryRunner.commitTransaction();
   } catch (err) {
@@ -853,6 +854,64 @@ describe('findConnectionLeaks: reports leaks', () => {
       if (c.acquireLine !== undefined) expect(l.acquire.line).toBe(c.acquireLine);
     });
   }
+});
+
+describe('findConnectionLeaks: the leak window before the try (issue 15)', () => {
+  it('reports startTransaction() between connect() and the try whose finally releases (TypeORM docs pattern)', () => {
+    const [l, ...rest] = leaksIn(`import { DataSource } from 'typeorm';
+const dataSource = new DataSource({ type: 'postgres' });
+export async function transfer() {
+  const queryRunner = dataSource.createQueryRunner();
+  await queryRunner.connect();
+  await queryRunner.startTransaction();
+  try {
+    await queryRunner.manager.save({});
+    await queryRunner.commitTransaction();
+  } catch (err) {
+    await queryRunner.rollbackTransaction();
+  } finally {
+    await queryRunner.release();
+  }
+}`);
+    expect(rest).toEqual([]);
+    expect(l).toMatchObject({ reason: 'before-try', leakAt: { line: 6, column: 3 }, detail: 'if the call to queryRunner.startTransaction at line 6 throws, queryRunner is never released' });
+  });
+
+  it('reports a synchronous call between pool.connect() and the try', () => {
+    const [l] = leaksIn(`${PG}
+export async function truncate(table: string) {
+  const client = await pool.connect();
+  const name = client.escapeIdentifier(table);
+  try { await client.query('TRUNCATE ' + name); } finally { client.release(); }
+}`);
+    expect(l).toMatchObject({ reason: 'before-try', leakAt: { line: 6 }, detail: 'if the call to client.escapeIdentifier at line 6 throws, client is never released' });
+  });
+
+  it('is silent on logging and on connect() before the try, and when the try comes right after', () => {
+    expect(
+      leaksIn(`${PG}
+export async function a() {
+  const client = await pool.connect();
+  console.log('got a client', Date.now());
+  try { await client.query('SELECT 1'); } finally { client.release(); }
+}
+export async function b() {
+  const client = await pool.connect();
+  try { await client.query('SELECT 1'); } finally { client.release(); }
+}`),
+    ).toEqual([]);
+  });
+
+  it('keeps reporting the real leak, not the window, when both exist', () => {
+    const [l] = leaksIn(`${PG}
+export async function f(x: string) {
+  const client = await pool.connect();
+  JSON.parse(x);
+  try { await client.query('SELECT 1'); } catch (e) { throw e; }
+  client.release();
+}`);
+    expect(l?.reason).not.toBe('before-try');
+  });
 });
 
 describe('findConnectionLeaks: what a leak carries', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { modelOf, onlyPool, vp } from './helpers.js';
+import { analyzeMem, modelOf, onlyPool, vp } from './helpers.js';
 
 /** Issue 15: options the caller supplies are unknown, options read apart from the URL, values a reader can tell. */
 describe('user-supplied options are unknown, not the fallback', () => {
@@ -155,5 +155,63 @@ describe('options chosen by a condition', () => {
     expect(p!.min?.provenance).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('set in only one branch') });
     expect(q!.max).toMatchObject({ value: 20, alternatives: [2, 20] });
     expect(vp(q!.idleTimeoutMs)).toEqual([null, 'unknown']);
+  });
+});
+
+describe('a pool per element (issue 15: one pool per read replica)', () => {
+  test('readReplicas.map(r => new Pool(r)) over a literal array: count × max', () => {
+    const m = modelOf({
+      'db.ts': `import { Pool } from 'pg';\nexport const primary = new Pool({ max: 5 });\nconst readReplicas = [{ host: 'r1' }, { host: 'r2' }];\nexport const replicas = readReplicas.map((r) => new Pool({ ...r, max: 4 }));\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.max.value, p.connectionsPerProcess?.value ?? null])).toEqual([
+      ['db.ts:2:24', 5, null],
+      ['db.ts:4:49', 4, 8],
+    ]);
+    expect(m.pools[1]!.connectionsPerProcess?.explanation).toBe('one per element of readReplicas: 2 × max 4');
+  });
+
+  test('a count the code does not show is unknown (at least one), Array.from and a block body', () => {
+    const m = modelOf({
+      'db.ts': `import { Pool } from 'pg';\nimport postgres from 'postgres';\nexport const a = (process.env.REPLICAS ?? '').split(',').map((url) => { return new Pool({ connectionString: url, max: 3 }); });\nexport const b = Array.from([process.env.R1, process.env.R2, process.env.R3], (u) => postgres(u, { max: 2 }));\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.connectionsPerProcess?.value ?? null])).toEqual([
+      ['db.ts:3:80', null],
+      ['db.ts:4:86', 6],
+    ]);
+    expect(m.pools[0]!.connectionsPerProcess?.explanation).toMatch(/not known from the code: at least 1\) × max 3$/);
+  });
+
+  test('the same pool re-exported and imported by several modules is one pool', () => {
+    const m = modelOf({
+      'db/pool.ts': `import { Pool } from 'pg';\nexport const pool = new Pool({ max: 9 });\n`,
+      'db/index.ts': `export { pool } from './pool';\nexport * from './pool';\n`,
+      'a.ts': `import { pool } from './db';\nexport const q = () => pool.query('select 1');\n`,
+      'b.ts': `import { pool as p } from './db/index';\nexport const r = () => p.query('select 2');\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.max.value])).toEqual([['db/pool.ts:2:21', 9]]);
+  });
+});
+
+describe('workspace packages (issue 15: re-exports across packages)', () => {
+  const files = {
+    'package.json': JSON.stringify({ name: 'acme', private: true, workspaces: ['apps/*', 'packages/*'] }),
+    'packages/db/package.json': JSON.stringify({ name: '@acme/db', main: './dist/index.js', types: './dist/index.d.ts' }),
+    'packages/db/src/pool.ts': `import { Pool } from 'pg';\nexport const pool = new Pool({ max: 15 });\n`,
+    'packages/db/src/index.ts': `export { pool } from './pool';\n`,
+    'apps/api/src/users.ts': `import { pool } from '@acme/db';\nexport async function get() {\n  const c = await pool.connect();\n  const r = await c.query('select 1');\n  c.release();\n  return r;\n}\n`,
+    'apps/web/src/page.ts': `import { pool } from 'some-npm-package';\nexport const x = pool;\n`,
+  };
+
+  test('an import of a workspace package resolves to its source (main in dist/ → src/), and the pool is one', () => {
+    const a = analyzeMem(files);
+    expect(a.pools.map((p) => p.id)).toEqual(['packages/db/src/pool.ts:2:21']);
+    const api = a.modules.find((m) => m.file.endsWith('apps/api/src/users.ts'));
+    expect(api).toBeDefined();
+    expect(a.modules.some((m) => m.file.endsWith('apps/web/src/page.ts'))).toBe(false);
+  });
+
+  test('without declared workspaces a bare specifier stays a package', () => {
+    const a = analyzeMem({ ...files, 'package.json': JSON.stringify({ name: 'acme' }) });
+    expect(a.modules.some((m) => m.file.endsWith('apps/api/src/users.ts'))).toBe(false);
   });
 });

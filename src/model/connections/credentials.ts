@@ -82,6 +82,47 @@ export function passwordTexts(text: string): string[] {
 /** The strongest password kind in a connection string as written (literal > reference > placeholder > none). */
 export function connectionPasswordKind(text: string): PasswordKind {
   const kinds = passwordTexts(text).map(classifyPassword);
+  // `${DATABASE_URL:-postgresql://postgres:postgres@db/app}`: the default is written in the file too.
+  for (const d of interpolationOperands(text)) kinds.push(...passwordTexts(d).map(classifyPassword));
+  // `postgres://app:${DB_PASSWORD:-secret}@db/app`: the password's own default.
+  for (const p of passwordTexts(text)) for (const d of interpolationOperands(p)) if (d !== '') kinds.push(classifyPassword(d));
   for (const k of ['literal', 'reference', 'placeholder'] as const) if (kinds.includes(k)) return k;
   return 'none';
+}
+
+/**
+ * The literal operands of `${NAME:-word}`, `${NAME-word}`, `${NAME:=word}`, `${NAME:+word}` (and
+ * their forms without `:`) in a value, nested ones too: the text a Compose file, a .env file
+ * (dotenv-expand) or a shell uses when the variable is unset (or set, for `+`). Such a default is
+ * written in the repository like any literal (Compose interpolation,
+ * https://docs.docker.com/reference/compose-file/interpolation/).
+ */
+export function interpolationOperands(text: string): string[] {
+  const out: string[] = [];
+  if (!text.includes('${')) return out;
+  for (let i = text.indexOf('${'); i !== -1 && out.length < 16; i = text.indexOf('${', i + 2)) {
+    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 2));
+    if (!name) continue;
+    const op = /^:?[-=+]/.exec(text.slice(i + 2 + name[0].length));
+    if (!op) continue;
+    const start = i + 2 + name[0].length + op[0].length;
+    // The operand ends at the brace that closes this reference (nested `${…}` counted).
+    let depth = 1;
+    let j = start;
+    for (; j < text.length && depth > 0; j++) {
+      if (text[j] === '$' && text[j + 1] === '{') {
+        depth++;
+        j++;
+      } else if (text[j] === '}') depth--;
+    }
+    if (depth === 0) out.push(text.slice(start, j - 1));
+  }
+  return out;
+}
+
+/** The text that holds the literal password of a value as written: the value itself, or one of its interpolation defaults. */
+export function literalPasswordText(text: string): string | undefined {
+  const own = passwordTexts(text);
+  if (own.some((p) => classifyPassword(p) === 'literal' || interpolationOperands(p).some((d) => d !== '' && classifyPassword(d) === 'literal'))) return text;
+  return interpolationOperands(text).find((d) => passwordTexts(d).some((p) => classifyPassword(p) === 'literal'));
 }

@@ -12,9 +12,9 @@ export function isBudgetFormat(f: string): f is BudgetFormat {
 }
 
 /** `pgconn-lint budget`: the rendered report, and whether any server or pooler is over its limit (exit code 1). */
-export function budgetReport(model: ProjectModel, format: BudgetFormat, color: boolean): { output: string; over: boolean } {
+export function budgetReport(model: ProjectModel, format: BudgetFormat, color: boolean, columns?: number): { output: string; over: boolean } {
   const json = budgetJson(model.deployment, model.facts.root);
   const over = json.servers.some((s) => s.status === 'over') || json.poolers.some((p) => p.status === 'over');
-  const output = format === 'json' ? printableJson(json) : format === 'mermaid' ? formatBudgetMermaid(json) : formatBudgetText(json, { color });
+  const output = format === 'json' ? printableJson(json) : format === 'mermaid' ? formatBudgetMermaid(json) : formatBudgetText(json, { color, ...(columns ? { columns } : {}) });
   return { output, over };
 }

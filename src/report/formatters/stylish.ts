@@ -4,6 +4,7 @@ import type { Diagnostic } from '../../core/diagnostic.js';
 import type { Formatter, FormatterContext } from './types.js';
 import { redactSecrets, redactSourceLine } from '../../core/redact.js';
 import { escapeText, escapeTextMapped, neutraliseCommands } from '../escape.js';
+import { wrapWords } from '../wrap.js';
 
 type Style = (s: string) => string;
 function styles(color: boolean) {
@@ -57,24 +58,25 @@ function isLowSurrogate(c: number): boolean {
 }
 
 /** `[from, to)` of `line` to show so that it holds at most FRAME_MAX_CHARS and starts near `start`. */
-function frameWindow(line: string, start: number): [number, number] {
-  if (line.length <= FRAME_MAX_CHARS) return [0, line.length];
-  let from = Math.max(0, Math.min(start - FRAME_CONTEXT_BEFORE, line.length - FRAME_MAX_CHARS));
-  let to = Math.min(line.length, from + FRAME_MAX_CHARS);
+function frameWindow(line: string, start: number, max: number): [number, number] {
+  if (line.length <= max) return [0, line.length];
+  let from = Math.max(0, Math.min(start - Math.min(FRAME_CONTEXT_BEFORE, Math.floor(max / 3)), line.length - max));
+  let to = Math.min(line.length, from + max);
   // Never cut a surrogate pair in two.
   if (from > 0 && isLowSurrogate(line.charCodeAt(from))) from++;
   if (to < line.length && isLowSurrogate(line.charCodeAt(to))) to--;
   return [from, to];
 }
 
-function frame(d: Diagnostic, sources: SourceLines, s: ReturnType<typeof styles>, gutter: number): string[] {
+function frame(d: Diagnostic, sources: SourceLines, s: ReturnType<typeof styles>, gutter: number, columns: number | undefined): string[] {
   const src = sources.line(d.range.file, d.range.line);
   if (!src) return [];
   const line = src.text;
   const bomShift = src.bom ? 1 : 0;
   const start = Math.min(line.length, Math.max(0, d.range.column - 1 - bomShift));
   const end = d.range.endLine === d.range.line ? Math.min(line.length, Math.max(start + 1, d.range.endColumn - 1 - bomShift)) : line.length;
-  const [from, to] = frameWindow(line, start);
+  // On a terminal the frame fits its width (gutter, ` | `, and a `…` at each end); never over FRAME_MAX_CHARS.
+  const [from, to] = frameWindow(line, start, columns ? Math.max(20, Math.min(FRAME_MAX_CHARS, columns - gutter - 5)) : FRAME_MAX_CHARS);
   const clamp = (x: number) => Math.min(to, Math.max(from, x)) - from;
   const shown = escapeTextMapped(line.slice(from, to), [clamp(start), clamp(end)], TAB_WIDTH);
   const before = from > 0 ? '…' : '';
@@ -103,6 +105,8 @@ function text(s: string): string {
 export const formatStylish: Formatter = (result, ctx) => {
   const s = styles(ctx.color);
   const sources = new SourceLines(ctx);
+  /** Messages, notes and help wrapped at the output width (none when the caller gives none). */
+  const wrap = (body: string, used: number, indent: number): string[] => (ctx.width ? wrapWords(body, ctx.width, used, indent) : [body]);
   const lines: string[] = [];
   let errors = 0;
   let warnings = 0;
@@ -115,14 +119,18 @@ export const formatStylish: Formatter = (result, ctx) => {
       else warnings++;
       const label = d.severity === 'error' ? s.red(s.bold('error')) : s.yellow(s.bold('warning'));
       const id = d.ruleId ? `[${escapeText(d.ruleId)}]` : d.fatal ? '[fatal]' : '';
-      lines.push(`${label}${s.bold(id)}${s.bold(':')} ${s.bold(text(d.message))}`);
       const gutter = String(d.range.line).length;
+      const [first = '', ...rest] = wrap(text(d.message), d.severity.length + id.length + 2, gutter + 4);
+      lines.push(`${label}${s.bold(id)}${s.bold(':')} ${s.bold(first)}`, ...rest.map((l) => s.bold(l)));
       lines.push(`${' '.repeat(gutter)}${s.blue('-->')} ${displayPath(d.range.file, ctx.cwd)}:${d.range.line}:${d.range.column}`);
-      lines.push(...frame(d, sources, s, gutter));
-      for (const r of d.related ?? []) {
-        lines.push(`${' '.repeat(gutter)} ${s.blue('=')} ${s.bold('note')}: ${text(r.message)} (${displayPath(r.range.file, ctx.cwd)}:${r.range.line}:${r.range.column})`);
-      }
-      if (d.help) lines.push(`${' '.repeat(gutter)} ${s.blue('=')} ${s.bold('help')}: ${text(d.help)}`);
+      lines.push(...frame(d, sources, s, gutter, ctx.width));
+      // `  = note: ` and `  = help: `: continuation lines start under the text, as rustc aligns them.
+      const noted = (kind: 'note' | 'help', body: string) => {
+        const [head = '', ...more] = wrap(body, gutter + 3 + kind.length + 2, gutter + 3 + kind.length + 2);
+        lines.push(`${' '.repeat(gutter)} ${s.blue('=')} ${s.bold(kind)}: ${head}`, ...more);
+      };
+      for (const r of d.related ?? []) noted('note', `${text(r.message)} (${displayPath(r.range.file, ctx.cwd)}:${r.range.line}:${r.range.column})`);
+      if (d.help) noted('help', text(d.help));
       lines.push('');
     }
   }
@@ -130,7 +138,10 @@ export const formatStylish: Formatter = (result, ctx) => {
   if (total === 0) return '';
   if (result.rulesSeen.length > 0) {
     lines.push(s.bold('Rule docs:'));
-    for (const id of result.rulesSeen) lines.push(`  ${escapeText(id)}: ${s.cyan(ctx.docsUrl(id))}`);
+    for (const id of result.rulesSeen) {
+      const [name = '', url = ''] = wrap(`${escapeText(id)}: ${ctx.docsUrl(id)}`, 2, 4).length > 1 ? [`${escapeText(id)}:`, `\n    `] : [`${escapeText(id)}:`, ' '];
+      lines.push(`  ${name}${url}${s.cyan(ctx.docsUrl(id))}`);
+    }
     lines.push('');
   }
   const summary = `✖ ${total} problem${total === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'})`;

@@ -10,6 +10,8 @@ export interface FormatterContext {
   sourceText(file: string): { text: string; kind: string } | undefined;
   /** Every rule known to this run (SARIF lists them in tool.driver.rules). */
   rules?: readonly Rule[];
+  /** Columns to wrap messages, notes and help at (stylish); no wrapping when absent. */
+  width?: number;
   /** pgconn-lint's version. */
   version?: string;
 }

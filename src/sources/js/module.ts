@@ -1,6 +1,7 @@
 import ts from './typescript.cjs';
 import type { SourceRange } from '../../core/location.js';
 import { libraryOf } from './libraries.js';
+import { isLazySingleton } from './libraries/common.js';
 import type { ConnectionObjectRef, JsLibrary, JsModuleContext, PoolDefinition } from './types.js';
 import { forEachNodeOfKinds, isFunctionLike, kindMask, returnExpressions, staticPropertyName, unwrapExpression, walk } from './walk.js';
 
@@ -81,6 +82,22 @@ export class JsModule implements JsModuleContext {
 
   resolveConnectionObject(expr: ts.Expression): ConnectionObjectRef | undefined {
     return connectionObjectOf(expr, this, 0);
+  }
+
+  calleeTarget(callee: ts.Expression): { node: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration; module: JsModule } | undefined {
+    const t = trace(callee, this, [], 'object');
+    if (t?.kind !== 'node' || t.path.length > 0) return undefined;
+    const n = t.node;
+    return isFunctionLike(n) || ts.isClassLike(n) ? { node: n, module: t.module } : undefined;
+  }
+
+  definitionAt(node: ts.Node): PoolDefinition | undefined {
+    return this.host.definitionAt(node, this);
+  }
+
+  storedOnce(node: ts.Node): boolean {
+    for (let p = node.parent; p !== undefined; p = p.parent) if (isFunctionLike(p)) return isLazySingleton(node, p, this);
+    return false;
   }
 
   // ---- scopes ------------------------------------------------------------
@@ -680,8 +697,15 @@ function refFromTypeAnnotation(node: ts.Node, module: JsModule): ConnectionObjec
   const decl = ts.isImportSpecifier(d.node) ? d.node.parent.parent.parent : ts.isNamespaceImport(d.node) ? d.node.parent.parent : d.node.parent;
   if (!ts.isStringLiteralLike(decl.moduleSpecifier)) return undefined;
   const lib = libraryOf(decl.moduleSpecifier.text);
-  if (lib === undefined) return undefined;
   const imported = ts.isImportSpecifier(d.node) ? (d.node.propertyName ?? d.node.name).text : first.text;
+  if (lib === undefined) {
+    // `private prisma: PrismaService`: a repository class that extends PrismaClient (NestJS's documented PrismaService).
+    if (member !== undefined || ts.isNamespaceImport(d.node)) return undefined;
+    const t = module.traceImported(decl.moduleSpecifier.text, ts.isImportClause(d.node) ? 'default' : imported, [], 'object', 0);
+    if (t?.kind !== 'node' || t.path.length > 0 || !ts.isClassDeclaration(t.node)) return undefined;
+    const def = t.module.host.definitionAt(t.node, t.module);
+    return def === undefined ? undefined : { library: def.library, kind: def.kind === 'client' ? 'client' : 'pool', definition: def };
+  }
   // Knex.Transaction, pg.PoolClient …
   const typeName = member !== undefined ? (imported === 'Knex' && member === 'Transaction' ? 'Transaction' : member) : imported;
   if (lib === 'knex' && typeName === 'Transaction') return { library: lib, kind: 'transaction' };

@@ -10,6 +10,7 @@ import { readTypeorm } from './libraries/typeorm.js';
 import { readDrizzle, readKysely, readPrismaPg } from './libraries/wrappers.js';
 import { libraryOf } from './libraries.js';
 import type { JsModule } from './module.js';
+import { applyPerElement } from './per-element.js';
 import { objectLiteralOf, readOptions } from './options.js';
 import type { PoolDefinition } from './types.js';
 import { forEachNodeOfKinds, kindMask, unwrapExpression, walk } from './walk.js';
@@ -165,6 +166,7 @@ export class ModuleExtractor {
     this.done.set(node, null); // a cycle (a site that wraps itself) reads as "no definition"
     const def = readSite(node, this.module, this.project);
     if (def !== undefined) {
+      applyPerElement(def, node, this.module);
       this.done.set(node, def);
       this.defs.push(def);
       this.register(node, def);

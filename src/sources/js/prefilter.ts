@@ -138,13 +138,17 @@ export function mayMatterForDatabase(text: string | Uint8Array): boolean {
  * The name a specifier points at, without directories, extension or a trailing
  * `/index`: `'./db'`, `'../db.js'`, `'@/lib/db'`, `'./db/index.ts'` → `'db'`.
  */
+/** Extensions a module specifier or a code file may end with. */
+const CODE_EXTENSION = /^\.(?:[cm]?[jt]sx?|json|node)$/;
+
 export function specifierBasename(specifier: string): string {
   let s = specifier;
   while (s.endsWith('/')) s = s.slice(0, -1);
   let slash = s.lastIndexOf('/');
   let base = s.slice(slash + 1);
+  // Only a code extension is stripped: `./prisma.service` names prisma.service.ts (NestJS's file naming).
   const dot = base.lastIndexOf('.');
-  if (dot > 0) base = base.slice(0, dot);
+  if (dot > 0 && CODE_EXTENSION.test(base.slice(dot))) base = base.slice(0, dot);
   if (base === 'index' && slash > 0) {
     s = s.slice(0, slash);
     slash = s.lastIndexOf('/');

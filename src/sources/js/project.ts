@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import ts from './typescript.cjs';
@@ -9,7 +10,7 @@ import { JsModule, trace, type ModuleHost, type Trace } from './module.js';
 import { parseJsFile } from './parse.js';
 import { parseTsconfigText } from './tsconfig.js';
 import { applyUsageFacts, ModuleExtractor } from './pools.js';
-import { importsUnlessDatabase, specifierBasename } from './prefilter.js';
+import { collectImportSpecifiers, importsUnlessDatabase, specifierBasename } from './prefilter.js';
 import type { JsModuleContext, PoolDefinition } from './types.js';
 import { isFunctionLike, returnExpressions } from './walk.js';
 
@@ -20,7 +21,17 @@ export interface AnalyzeJsOptions {
    * the files it rejects are never decoded.
    */
   readFile: (p: string) => SourceBytes;
+  /**
+   * The pre-filter's verdict on a file, when it is already known (the facts cache, src/facts/cache.ts):
+   * the file is then not read by the pre-filter (a database file is still read and parsed).
+   */
+  prefiltered?: (path: string) => PrefilterVerdict | undefined;
+  /** Record, per file read beyond the pre-filter (parsed modules, tsconfig.json, package.json), a digest of what was read. */
+  recordReads?: boolean;
 }
+
+/** The pre-filter's verdict: a database file (parsed), or the specifiers a file imports (parsed only if one names a pool's module). */
+export type PrefilterVerdict = 'database' | readonly string[];
 
 /** A code file's bytes when they are plain UTF-8 text, else its text (what `readTextFile` made of it). */
 export type SourceBytes = { ok: true; path: string; bytes: Buffer } | TextFile;
@@ -31,6 +42,11 @@ export interface JsAnalysis {
   pools: PoolDefinition[];
   problems: InputProblem[];
   stats: { filesRead: number; filesParsed: number };
+  /**
+   * With `recordReads`: every file the analysis read beyond the pre-filter's scan, with `sourceDigest`
+   * of what it read (`null` when one file was read twice with different contents).
+   */
+  reads?: Map<string, string | null>;
 }
 
 /** Extensions tried for an extension-less specifier, in TypeScript's order (moduleResolution bundler/node16). */
@@ -58,14 +74,29 @@ class JsProject implements ModuleHost, ExtractContext {
   readonly pools: PoolDefinition[] = [];
   readonly problems: InputProblem[] = [];
   readonly stats = { filesRead: 0, filesParsed: 0 };
+  readonly reads: Map<string, string | null> | undefined;
+  /** What the last `readForFilter` read (for `record`). */
+  private lastRead: SourceBytes | undefined;
 
   constructor(
     readonly repoRoot: string,
     private readonly readFile: (p: string) => SourceBytes,
-  ) {}
+    recordReads: boolean,
+  ) {
+    this.reads = recordReads ? new Map() : undefined;
+  }
+
+  /** Notes what was read of `path` (a file read twice with different contents is marked, and never cached). */
+  record(path: string, read: SourceBytes | undefined): void {
+    if (this.reads === undefined || read === undefined) return;
+    const d = sourceDigest(read);
+    const seen = this.reads.get(path);
+    this.reads.set(path, seen === undefined || seen === d ? d : null);
+  }
 
   read(path: string): string | undefined {
     const r = this.readForFilter(path);
+    this.record(path, this.lastRead);
     return r === undefined ? undefined : 'bytes' in r ? analysedText(r.bytes) : r.text;
   }
 
@@ -73,6 +104,7 @@ class JsProject implements ModuleHost, ExtractContext {
   readForFilter(path: string): { bytes: Buffer } | { text: string } | undefined {
     this.stats.filesRead++;
     const f = this.readFile(path);
+    this.lastRead = this.reads ? f : undefined;
     if (!f.ok) {
       this.problems.push(f.problem);
       return undefined;
@@ -84,7 +116,24 @@ class JsProject implements ModuleHost, ExtractContext {
 
   /** A configuration file (tsconfig.json, package.json) as text. */
   private readText(path: string): TextFile {
-    return decodeSource(this.readFile(path));
+    const f = this.readFile(path);
+    this.record(path, f);
+    return decodeSource(f);
+  }
+
+  /** What the last `readForFilter` read, when reads are recorded. */
+  lastReadFile(): SourceBytes | undefined {
+    return this.lastRead;
+  }
+
+  /** In a part of the analysis (`analyzeJsFilesInParts`): the files it may load; a load outside it sets `escaped`. */
+  part: ReadonlySet<string> | undefined;
+  escaped = false;
+
+  /** Drops the part's modules (their syntax trees with them): the next part starts with none. */
+  releaseModules(): void {
+    this.modules.clear();
+    this.extractors.clear();
   }
 
   /** Parses a file into a module (once). `text` when the caller has already read it. */
@@ -92,6 +141,7 @@ class JsProject implements ModuleHost, ExtractContext {
     const existing = this.modules.get(path);
     if (existing !== undefined) return existing;
     if (this.failed.has(path)) return undefined;
+    if (this.part !== undefined && !this.part.has(path)) this.escaped = true;
     const t = text ?? this.read(path);
     if (t === undefined) {
       this.failed.add(path);
@@ -144,9 +194,95 @@ class JsProject implements ModuleHost, ExtractContext {
     return undefined;
   }
 
-  /** Is this specifier one that could name a file of the repository (relative, absolute or a tsconfig alias)? */
+  /** Is this specifier one that could name a file of the repository (relative, absolute, a tsconfig alias or a workspace package)? */
   isLocalSpecifier(spec: string): boolean {
-    return spec.startsWith('.') || isAbsolute(spec) || this.aliasTargets(spec) !== undefined;
+    return spec.startsWith('.') || isAbsolute(spec) || this.aliasTargets(spec) !== undefined || this.workspacePackageOf(spec) !== undefined;
+  }
+
+  // ---- workspace packages (npm/yarn `workspaces`, pnpm-workspace.yaml) --------
+
+  private workspaceIndex: Map<string, { dir: string; pkg: Record<string, unknown> }> | null | undefined;
+
+  /**
+   * The repository's own packages by `name`, when the root declares workspaces (package.json
+   * `workspaces`, or a pnpm-workspace.yaml): the package.json of every directory above an analysed
+   * file. A monorepo's `import { pool } from '@acme/db'` then resolves to the package's source.
+   */
+  private workspacePackages(): Map<string, { dir: string; pkg: Record<string, unknown> }> | null {
+    if (this.workspaceIndex !== undefined) return this.workspaceIndex;
+    this.workspaceIndex = null;
+    const root = this.repoRoot;
+    const rootPkg = this.readJson(join(root, 'package.json'));
+    const declared = rootPkg !== undefined && rootPkg.workspaces !== undefined;
+    if (!declared && !this.readText(join(root, 'pnpm-workspace.yaml')).ok) return null;
+    const dirs = new Set<string>();
+    for (const f of this.known) {
+      for (let d = dirname(f); d !== root && (d + sep).startsWith(root + sep) && !dirs.has(d) && dirs.size < MAX_WORKSPACE_DIRS; d = dirname(d)) dirs.add(d);
+    }
+    const index = new Map<string, { dir: string; pkg: Record<string, unknown> }>();
+    for (const d of [...dirs].sort()) {
+      if (/[/\\]node_modules(?:[/\\]|$)/.test(d)) continue;
+      const pkg = this.readJson(join(d, 'package.json'));
+      if (pkg !== undefined && typeof pkg.name === 'string' && !index.has(pkg.name)) index.set(pkg.name, { dir: d, pkg });
+    }
+    this.workspaceIndex = index;
+    return index;
+  }
+
+  private readJson(path: string): Record<string, unknown> | undefined {
+    const f = this.readText(path);
+    if (!f.ok) return undefined;
+    try {
+      const v = JSON.parse(f.text) as unknown;
+      return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  isWorkspaceSpecifier(spec: string): boolean {
+    return this.workspacePackageOf(spec) !== undefined;
+  }
+
+  /** `@acme/db` or `@acme/db/schema` → the workspace package and the subpath. */
+  private workspacePackageOf(spec: string): { dir: string; pkg: Record<string, unknown>; subpath: string } | undefined {
+    if (spec.startsWith('.') || isAbsolute(spec) || spec.startsWith('node:')) return undefined;
+    const parts = spec.split('/');
+    const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+    const idx = this.workspacePackages();
+    const hit = idx?.get(name);
+    return hit === undefined ? undefined : { ...hit, subpath: spec.slice(name.length + 1) };
+  }
+
+  /**
+   * A workspace package's entry for a subpath, in its source: `exports` (conditions in any order),
+   * else `main`/`module`/`types`, and, when those name build output (`dist/index.js`) that is not
+   * among the analysed files, the same path under `src/` (how TypeScript monorepos lay it out).
+   */
+  private workspaceEntry(ws: { dir: string; pkg: Record<string, unknown>; subpath: string }): string | undefined {
+    const targets: string[] = [];
+    const collect = (v: unknown): void => {
+      if (typeof v === 'string') targets.push(v);
+      else if (typeof v === 'object' && v !== null && !Array.isArray(v)) for (const x of Object.values(v)) collect(x);
+    };
+    const key = ws.subpath === '' ? '.' : `./${ws.subpath}`;
+    const exp = ws.pkg.exports;
+    if (typeof exp === 'string' && key === '.') targets.push(exp);
+    else if (typeof exp === 'object' && exp !== null && !Array.isArray(exp)) {
+      const e = exp as Record<string, unknown>;
+      if (Object.keys(e).some((k) => k.startsWith('.'))) collect(e[key]);
+      else if (key === '.') collect(e);
+    }
+    if (ws.subpath === '') for (const f of ['main', 'module', 'types', 'typings']) if (typeof ws.pkg[f] === 'string') targets.push(ws.pkg[f] as string);
+    else targets.push(ws.subpath, `src/${ws.subpath}`);
+    targets.push(ws.subpath === '' ? 'src/index' : `src/${ws.subpath}`, ws.subpath === '' ? 'index' : ws.subpath);
+    for (const t of targets) {
+      const p = resolve(ws.dir, t);
+      if (!(p + sep).startsWith(ws.dir + sep)) continue;
+      const r = this.resolveFile(p) ?? this.resolveFile(p.replace(/\.d\.[cm]?ts$/, '').replace(/([/\\])(?:dist|build|lib|out)([/\\])/, '$1src$2'));
+      if (r !== undefined) return r;
+    }
+    return undefined;
   }
 
   private resolveFile(base: string): string | undefined {
@@ -181,7 +317,9 @@ class JsProject implements ModuleHost, ExtractContext {
     if (spec.startsWith('.') || isAbsolute(spec)) result = this.resolveFile(resolve(dirname(fromFile), spec)) ?? null;
     else {
       const targets = this.aliasTargets(spec);
-      if (targets === undefined) result = undefined; // a package
+      const ws = targets === undefined ? this.workspacePackageOf(spec) : undefined;
+      if (ws !== undefined) result = this.workspaceEntry(ws) ?? null;
+      else if (targets === undefined) result = undefined; // a package
       else {
         result = null;
         for (const t of targets) {
@@ -281,6 +419,8 @@ class JsProject implements ModuleHost, ExtractContext {
 }
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+/** Directories looked at for workspace packages' package.json (a bound on a huge tree). */
+const MAX_WORKSPACE_DIRS = 20000;
 
 /**
  * Reads a source file's bytes for the code analysis in one open/fstat/read, without
@@ -293,7 +433,7 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
  */
 const SOURCE_TEXT = { nulIsText: true } as const;
 
-export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: boolean): SourceBytes {
+export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: boolean, scratch?: ScratchBuffer): SourceBytes {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat below keeps regular files only.
@@ -308,7 +448,11 @@ export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: bo
       if (st.size > maxBytes) {
         if (quietIfLarge) return { ok: true, path, bytes: Buffer.alloc(0) };
       } else {
-        const buf = Buffer.allocUnsafe(st.size);
+        let buf: Buffer;
+        if (scratch !== undefined) {
+          if (scratch.buf.length < st.size) scratch.buf = Buffer.allocUnsafe(Math.max(st.size, scratch.buf.length * 2, 64 * 1024));
+          buf = scratch.buf.subarray(0, st.size);
+        } else buf = Buffer.allocUnsafe(st.size);
         let n = 0;
         while (n < buf.length) {
           const r = readSync(fd, buf, n, buf.length - n, n);
@@ -327,6 +471,16 @@ export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: bo
   return { ok: true, path, bytes };
 }
 
+/**
+ * One buffer every read of a run reuses (`readSourceBytes`): the bytes it returns are then valid
+ * until the next read, which is how the analysis uses them (scanned, hashed or decoded at once).
+ * A fresh buffer per file is freed only when V8 feels the pressure of external memory (every
+ * 64 MiB), which added ~65 MB to the peak memory of a 10,000-file run (issue 11).
+ */
+export interface ScratchBuffer {
+  buf: Buffer;
+}
+
 /** A file as text: bytes decoded (a BOM kept, as `readTextFile` keeps it); a text as it is. */
 function decodeSource(r: SourceBytes): TextFile {
   if (!('bytes' in r)) return r;
@@ -342,6 +496,23 @@ function bomAsSpace(text: string): string {
 /** Bytes already checked as UTF-8, as the analysis's text. */
 function analysedText(bytes: Buffer): string {
   return bomAsSpace(utf8.decode(bytes));
+}
+
+/**
+ * A digest of what a read gave (bytes, a decoded text with its problems, or the problem of a failed
+ * read): the facts cache (src/facts/cache.ts) compares it to decide that a file is unchanged.
+ */
+export function sourceDigest(r: SourceBytes): string {
+  const h = createHash('sha256');
+  if (!r.ok) return `f${h.update(JSON.stringify(r.problem)).digest('base64url')}`;
+  if ('bytes' in r) return `b${h.update(r.bytes).digest('base64url')}`;
+  return `t${h.update(JSON.stringify([r.text, r.problems])).digest('base64url')}`;
+}
+
+/** The text the analysis parses from a read (what `JsModule.sourceFile` was parsed from), or undefined for a failed read. */
+export function analysedSourceText(r: SourceBytes): string | undefined {
+  if (!r.ok) return undefined;
+  return 'bytes' in r ? analysedText(r.bytes) : bomAsSpace(r.text);
 }
 
 function packageUsesPostgres(text: string): boolean {
@@ -365,7 +536,7 @@ function packageUsesPostgres(text: string): boolean {
  * modules) are parsed on demand.
  */
 export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions): JsAnalysis {
-  const project = new JsProject(resolve(opts.repoRoot), opts.readFile);
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false);
   const files = paths.map((p) => resolve(p));
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
@@ -384,7 +555,8 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
       const list = pendingByBasename.get(b);
       if (list === undefined) pendingByBasename.set(b, [f]);
       else if (list[list.length - 1] !== f) list.push(f);
-      if (s === '.' || s === '..') pendingWithDot.push(f);
+      // `.`/`..` and workspace package names (`@acme/db`) do not end in the basename of the file they name.
+      if (s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) pendingWithDot.push(f);
     }
   };
   const pass1: JsModule[] = [];
@@ -393,10 +565,22 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
       pass1.push(project.modules.get(f)!);
       continue;
     }
+    const known = opts.prefiltered?.(f);
+    if (known !== undefined) {
+      if (known === 'database') {
+        const m = project.load(f);
+        if (m) pass1.push(m);
+      } else {
+        const specs = known.filter((s) => project.isLocalSpecifier(s));
+        if (specs.length > 0) addPending(f, specs);
+      }
+      continue;
+    }
     const src = project.readForFilter(f);
     if (src === undefined) continue;
     const imports = importsUnlessDatabase('bytes' in src ? src.bytes : src.text);
     if (imports === undefined) {
+      project.record(f, project.lastReadFile());
       const m = project.load(f, 'bytes' in src ? analysedText(src.bytes) : src.text);
       if (m) pass1.push(m);
     } else {
@@ -421,7 +605,7 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
     const ordered = [...candidates].sort((a, b) => pendingOrder.get(a)! - pendingOrder.get(b)!);
     for (const file of ordered) {
       const specs = pending.get(file)!;
-      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..') && paths.has(project.resolvePath(file, s) ?? ''));
+      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) && paths.has(project.resolvePath(file, s) ?? ''));
       if (!hit) continue;
       pending.delete(file);
       const m = project.load(file);
@@ -440,5 +624,172 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
   const modules = [...project.modules.values()];
   applyUsageFacts(modules);
   project.pools.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.line - b.range.line || a.range.column - b.range.column));
-  return { modules, pools: project.pools, problems: project.problems, stats: project.stats };
+  return { modules, pools: project.pools, problems: project.problems, stats: project.stats, ...(project.reads ? { reads: project.reads } : {}) };
+}
+
+/** One part of the code analysis: its modules (syntax trees still alive) and the pools found in them. */
+export interface JsAnalysisPart {
+  modules: JsModuleContext[];
+  pools: PoolDefinition[];
+}
+
+/**
+ * `analyzeJsFiles` part by part, so that no syntax tree lives to the end of the analysis (issue 11):
+ * the files are split into the connected parts of their import graph (every local specifier the
+ * pre-filter sees, resolved as the analysis resolves them), each part is analysed on its own with
+ * the same passes, handed to `onPart` while its trees are alive (to extract its facts), then
+ * dropped. A trace never leaves its part, since traces follow imports; should a part load a file
+ * outside it (an import the pre-filter did not see), the parts are dropped and the analysis runs
+ * whole (`analyzeJsFiles`), so the facts are always those of the whole analysis. `onPart` may then
+ * be called again from scratch: `onRestart` says so.
+ */
+export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsOptions, onPart: (part: JsAnalysisPart) => void, onRestart: () => void): Omit<JsAnalysis, 'modules' | 'pools'> {
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false);
+  const files = paths.map((p) => resolve(p));
+  for (const f of files) project.known.add(f);
+  project.readTsconfigPaths();
+
+  // The pre-filter over every file: database files (kept as text until their part is parsed) and
+  // the local specifiers of the others.
+  const database = new Map<string, string | undefined>();
+  const pending = new Map<string, string[]>();
+  const edges = new Map<string, string[]>();
+  for (const f of files) {
+    const known = opts.prefiltered?.(f);
+    let specs: readonly string[];
+    if (known !== undefined && known !== 'database') {
+      specs = known;
+    } else {
+      const src = project.readForFilter(f);
+      if (src === undefined) continue;
+      const content = 'bytes' in src ? src.bytes : src.text;
+      const imports = known === 'database' ? undefined : importsUnlessDatabase(content);
+      if (imports === undefined) {
+        project.record(f, project.lastReadFile());
+        database.set(f, 'bytes' in src ? analysedText(src.bytes) : src.text);
+        specs = collectImportSpecifiers(content);
+      } else specs = imports;
+    }
+    const local = specs.filter((s) => project.isLocalSpecifier(s));
+    if (!database.has(f) && local.length > 0) pending.set(f, local);
+    if (local.length > 0) edges.set(f, local);
+  }
+
+  // Parts: connected components of the import graph, in the order of their first database file.
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== undefined && parent.get(r) !== r) r = parent.get(r)!;
+    let y = x;
+    while (y !== r) {
+      const next = parent.get(y)!;
+      parent.set(y, r);
+      y = next;
+    }
+    return r;
+  };
+  const union = (a: string, b: string) => {
+    if (!parent.has(a)) parent.set(a, a);
+    if (!parent.has(b)) parent.set(b, b);
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(rb, ra);
+  };
+  for (const f of database.keys()) if (!parent.has(f)) parent.set(f, f);
+  for (const [f, specs] of edges) {
+    for (const s of specs) {
+      const target = project.resolvePath(f, s);
+      if (typeof target === 'string') union(f, target);
+    }
+  }
+  const members = new Map<string, Set<string>>();
+  for (const f of parent.keys()) {
+    const r = find(f);
+    let set = members.get(r);
+    if (set === undefined) members.set(r, (set = new Set()));
+    set.add(f);
+  }
+  const order: string[] = [];
+  for (const f of database.keys()) {
+    const r = find(f);
+    if (!order.includes(r)) order.push(r);
+  }
+
+  for (const r of order) {
+    const part = members.get(r)!;
+    project.part = part;
+    const db = [...database.keys()].filter((f) => part.has(f));
+    const partPending = [...pending.entries()].filter(([f]) => part.has(f));
+    const poolsBefore = project.pools.length;
+    const modules = analysePart(project, db.map((f) => ({ file: f, text: database.get(f) })), partPending);
+    if (project.escaped) break;
+    const pools = project.pools.slice(poolsBefore).sort(comparePools);
+    onPart({ modules, pools });
+    project.releaseModules();
+    for (const f of db) database.set(f, undefined);
+  }
+  if (project.escaped) {
+    onRestart();
+    const whole = analyzeJsFiles(paths, opts);
+    onPart({ modules: whole.modules, pools: whole.pools });
+    return { problems: whole.problems, stats: whole.stats, ...(whole.reads ? { reads: whole.reads } : {}) };
+  }
+  return { problems: project.problems, stats: project.stats, ...(project.reads ? { reads: project.reads } : {}) };
+}
+
+function comparePools(a: PoolDefinition, b: PoolDefinition): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.line - b.range.line || a.range.column - b.range.column;
+}
+
+/** The passes of `analyzeJsFiles` over one part: its database files, then the files that import a pool from them. */
+function analysePart(project: JsProject, database: ReadonlyArray<{ file: string; text: string | undefined }>, pendingFiles: ReadonlyArray<[string, string[]]>): JsModule[] {
+  const pending = new Map(pendingFiles);
+  const pendingOrder = new Map(pendingFiles.map(([f], i) => [f, i]));
+  const pendingByBasename = new Map<string, string[]>();
+  const pendingWithDot: string[] = [];
+  for (const [f, specs] of pendingFiles) {
+    for (const s of specs) {
+      const b = specifierBasename(s);
+      const list = pendingByBasename.get(b);
+      if (list === undefined) pendingByBasename.set(b, [f]);
+      else if (list[list.length - 1] !== f) list.push(f);
+      if (s === '.' || s === '..') pendingWithDot.push(f);
+    }
+  }
+  const pass1: JsModule[] = [];
+  for (const { file, text } of database) {
+    const m = project.load(file, text);
+    if (m) pass1.push(m);
+  }
+  for (const m of pass1) project.ensureExtracted(m);
+  const sources = new Set<JsModule>();
+  for (const m of pass1) if (project.exportsConnection(m, sources)) sources.add(m);
+  let frontier = [...sources];
+  while (frontier.length > 0 && pending.size > 0) {
+    const basenames = new Set(frontier.map((m) => specifierBasename(m.file)));
+    const paths = new Set(frontier.map((m) => m.file));
+    const next: JsModule[] = [];
+    const candidates = new Set<string>();
+    for (const b of basenames) for (const f of pendingByBasename.get(b) ?? []) if (pending.has(f)) candidates.add(f);
+    for (const f of pendingWithDot) if (pending.has(f)) candidates.add(f);
+    const ordered = [...candidates].sort((a, b) => pendingOrder.get(a)! - pendingOrder.get(b)!);
+    for (const file of ordered) {
+      const specs = pending.get(file)!;
+      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..') && paths.has(project.resolvePath(file, s) ?? ''));
+      if (!hit) continue;
+      pending.delete(file);
+      const m = project.load(file);
+      if (m === undefined) continue;
+      project.ensureExtracted(m);
+      if (!sources.has(m) && project.exportsConnection(m, sources)) {
+        sources.add(m);
+        next.push(m);
+      }
+    }
+    frontier = next;
+  }
+  for (const m of project.modules.values()) project.ensureExtracted(m);
+  const modules = [...project.modules.values()];
+  applyUsageFacts(modules);
+  return modules;
 }

@@ -122,6 +122,15 @@ export interface JsModuleContext {
   libraryOf(moduleSpecifier: string): JsLibrary | undefined;
   /** Range of a node in this file. */
   rangeOf(node: ts.Node): SourceRange;
+  /**
+   * The function or class a callee refers to, in this or another analysed module
+   * (`createDb` → its declaration, `PostgresMeta` of `new PostgresMeta()` → the class).
+   */
+  calleeTarget?(callee: ts.Expression): { node: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration; module: JsModuleContext } | undefined;
+  /** The pool definition created at a node of this module (a `new Pool()` …), if any. */
+  definitionAt?(node: ts.Node): PoolDefinition | undefined;
+  /** Is the value of `node` stored once in a process-wide binding under a guard (`db ??= createDb()`)? */
+  storedOnce?(node: ts.Node): boolean;
 }
 
 /** A connection acquired by hand that is not released on every path. */
@@ -134,7 +143,8 @@ export interface ConnectionLeak {
   release: string;
   /** The statement through which it leaks: a call that can throw, a return, or the end of the function. */
   leakAt: SourceRange;
-  reason: 'throw-before-release' | 'never-released' | 'early-return' | 'catch-without-release';
+  /** `before-try`: a statement between the acquire and the `try` whose `finally` releases it can throw (the leak window). */
+  reason: 'throw-before-release' | 'never-released' | 'early-return' | 'catch-without-release' | 'before-try';
   /** One sentence for the message: "if the query at line 12 throws, client is never released". */
   detail: string;
 }
@@ -159,6 +169,24 @@ export interface RequestScope {
   closes?: ScopeClose[];
   /** Values the scope stores where they outlive the call (`cache.set(key, pool)`, `pools[key] ??= new Pool()`, `globalThis.db = db`): a per-key cache, not a per-request object. */
   keeps?: ScopeKeep[];
+  /** Calls in the scope to repository functions or classes that create a pool each time they run (`new PostgresMeta(config)`, `createDb(url)`). */
+  indirectPools?: IndirectPool[];
+}
+
+/** A pool created one or two calls away from a request scope. */
+export interface IndirectPool {
+  /** The call in the scope: `new PostgresMeta(config)`, `createDb(url)`. */
+  call: SourceRange;
+  /** The callee as written, for messages: `new PostgresMeta`, `createDb()`. */
+  callee: string;
+  /** PoolDefinition.id of the pool that call creates. */
+  poolId: string;
+  /** Where that pool is constructed. */
+  poolRange: SourceRange;
+  /** The local the call's result is assigned to (`db` of `const db = createDb()`). */
+  assignedTo?: string;
+  /** The functions in between (the called one first), each as its name and where it is declared. */
+  via: Array<{ name: string; range: SourceRange }>;
 }
 
 export interface ScopeClose {
@@ -168,6 +196,28 @@ export interface ScopeClose {
   range: SourceRange;
   /** `finally` block or `.finally(...)`, inside `waitUntil(...)`, an `await using` declaration, or a plain call. */
   via: 'finally' | 'wait-until' | 'using' | 'inline';
+  /**
+   * What the receiver is, when it resolves to a pool or client and the method is that library's
+   * close method (`pool.end()`, `prisma.$disconnect()`, `knex.destroy()` …).
+   */
+  target?: ScopeCloseTarget;
+}
+
+export interface ScopeCloseTarget {
+  library: JsLibrary;
+  kind: 'pool' | 'client';
+  /** PoolDefinition.id when the receiver resolves to one. */
+  poolId?: string;
+  /** Where that definition is created. */
+  definedAt?: SourceRange;
+  /**
+   * Shared by every request: created at module scope or as a lazy singleton, or injected into a
+   * decorated class (NestJS providers are singletons unless request-scoped). False when the
+   * object is created per call (inside this or another function).
+   */
+  shared: boolean;
+  /** Why it is shared, for messages: "created at module scope in src/db.ts:3", "injected into PostsController". */
+  sharedBecause?: string;
 }
 
 export interface ScopeKeep {
@@ -208,8 +258,20 @@ export interface JsFileFacts {
   leaks: ConnectionLeak[];
   poolTransactions: PoolTransactionStatement[];
   requestScopes: RequestScope[];
+  /** Connection-string literals written anywhere in the file (absent when not looked for). */
+  connectionLiterals?: CodeConnectionLiteral[];
   /** SQL that depends on session state (absent when the analysis did not run). */
   sessionState?: SessionStateStatement[];
   /** Syntax errors (a located fatal diagnostic each; the rest of the file is still analysed). */
   problems: InputProblem[];
+}
+
+/** A connection string written as a literal in code (for plaintext-credentials). */
+export interface CodeConnectionLiteral {
+  range: SourceRange;
+  /** The literal's text (a template's literal head): the rule judges its password; never printed. */
+  text: string;
+  /** The text with every secret masked. */
+  redacted: string;
+  user?: string;
 }

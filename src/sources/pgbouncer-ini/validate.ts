@@ -26,6 +26,8 @@ export interface PgbouncerStartupError {
   /** The ini entry PgBouncer names in its log ("invalid value … for parameter <key> …"). */
   entry: IniEntry;
   item?: ConnstringItem;
+  /** The value is valid without what PgBouncer reads as part of it (`transaction ; main pool`): the two parts. */
+  inlineComment?: { value: string; comment: string };
 }
 
 /**
@@ -44,8 +46,10 @@ export function pgbouncerStartupErrors(config: PgbouncerConfig, version: string 
     const r = parsePgbouncerValue(def, e.value);
     if (!r.ok) {
       const err: PgbouncerStartupError = { kind: 'invalid-value', message: r.message, range: e.valueRange, entry: e };
-      const hint = inlineCommentHint(def, e.value) ?? r.hint;
+      const split = inlineCommentSplit(def, e.value);
+      const hint = split ? `PgBouncer has no inline comments: "${split.comment}" is part of the value. Write ${def.name} = ${split.value} and put the comment on a line of its own.` : r.hint;
       if (hint !== undefined) err.help = hint;
+      if (split) err.inlineComment = split;
       out.push(err);
     }
   }
@@ -107,12 +111,12 @@ export function pgbouncerStartupErrors(config: PgbouncerConfig, version: string 
  * cfparser.c has no inline comments: `pool_mode = transaction ; main pool` is the value
  * "transaction ; main pool". When the part before `;`/`#` is valid, say so.
  */
-function inlineCommentHint(def: Parameters<typeof parsePgbouncerValue>[0], value: string): string | undefined {
+function inlineCommentSplit(def: Parameters<typeof parsePgbouncerValue>[0], value: string): { value: string; comment: string } | undefined {
   // A line terminator inside the value (a stray \r) would make the regex backtrack quadratically; no hint then.
   if (/[\r\n\u2028\u2029]/.test(value)) return undefined;
   const m = /^(.*?\S)\s*([;#].*)$/.exec(value);
   if (!m) return undefined;
   const head = m[1]!;
   if (!parsePgbouncerValue(def, head).ok) return undefined;
-  return `PgBouncer has no inline comments: "${m[2]}" is part of the value. Write ${def.name} = ${head} and put the comment on a line of its own.`;
+  return { value: head, comment: m[2]! };
 }

@@ -206,7 +206,11 @@ function mentions(cond: ts.Expression, name: string): boolean {
  * `if (!pool) pool = new Pool()`, `pool ??= new Pool()`, `globalThis.prisma ??= new PrismaClient()`,
  * `if (!cache.has(k)) cache.set(k, new Pool())` with a module-level `let`/cache: created once per process.
  */
-function isLazySingleton(node: ts.Node, fn: ts.FunctionLikeDeclaration, module: JsModule): boolean {
+/**
+ * Is the value of `node` (a construction, or a call returning one) stored once in a process-wide
+ * binding under a guard (`pool ??= …`, `if (!pool) pool = …`, `cache.set(key, …)`)?
+ */
+export function isLazySingleton(node: ts.Node, fn: ts.FunctionLikeDeclaration, module: JsModule): boolean {
   const top = climbValue(node);
   const p = top.parent;
   let target: ts.Expression | undefined;

@@ -77,7 +77,7 @@ function leakOf(ctx: JsModuleContext, r: TrackedResource): ConnectionLeak | unde
   const throwsH = held(res.throws);
   const returnsH = held(res.returns);
   const endH = held(res.end);
-  if (throwsH.length + returnsH.length + endH.length === 0) return undefined;
+  if (throwsH.length + returnsH.length + endH.length === 0) return beforeTryLeak(ctx, r, model, releases, base);
 
   const fnEnd = endOf(ctx, r.fn);
   if (releases.size === 0) {
@@ -215,4 +215,77 @@ function cannotThrow(fn: ts.FunctionLikeDeclaration): boolean {
     }
   }
   return true;
+}
+
+/**
+ * The leak window: statements between the acquire and the `try` whose `finally` releases the
+ * connection (`const c = await pool.connect(); c.escapeIdentifier(name); try { … } finally { c.release() }`,
+ * `await queryRunner.startTransaction()` before `try`). The main analysis counts only awaits as
+ * throw points and keeps TypeORM's `startTransaction()` quiet; here, once it found nothing, the
+ * calls of that window count too (awaited or not, but not the connect calls that acquire).
+ */
+function beforeTryLeak(ctx: JsModuleContext, r: TrackedResource, model: PathModel, releases: ReadonlySet<ts.Node>, base: Omit<ConnectionLeak, 'leakAt' | 'reason' | 'detail'>): ConnectionLeak | undefined {
+  const region = windowBeforeTry(r, releases);
+  if (region.length === 0) return undefined;
+  const syncThrows = new Set<ts.Node>();
+  const quiet = new Set(model.quietAwaits);
+  for (const st of region) {
+    for (const n of [st, ...descendants(st)]) {
+      if (enclosingFunction(n) !== r.fn) continue;
+      if (ts.isAwaitExpression(n)) {
+        const c = unwrap(n.expression);
+        const m = ts.isCallExpression(c) ? memberName(c.expression) : undefined;
+        if (m !== undefined && !CONNECT_CALLS.has(m) && !releases.has(c)) quiet.delete(n);
+        continue;
+      }
+      if (!ts.isCallExpression(n) && !ts.isNewExpression(n)) continue;
+      if (ts.isAwaitExpression(n.parent) || releases.has(n as ts.CallExpression) || r.acquireNodes.has(n) || cannotThrowCall(n)) continue;
+      syncThrows.add(n);
+    }
+  }
+  const res = analyseFunction(r.fn, { ...model, quietAwaits: quiet, syncThrows }, r.acquireNodes.size === 0);
+  const inRegion = (n: ts.Node) => region.some((st) => st.pos <= n.pos && n.end <= st.end);
+  const at = res.throws.find((p) => p.s === S.Held && p.at !== undefined && !p.cause && inRegion(p.at))?.at;
+  if (at === undefined) return undefined;
+  const line = ctx.rangeOf(at).line;
+  const call = ts.isAwaitExpression(at) ? unwrap(at.expression) : at;
+  const what = ts.isCallExpression(call) || ts.isNewExpression(call) ? `the call to ${shortText(call.expression, ctx.sourceFile, 40)} at line ${line}` : describeThrowPoint(ctx, r, at);
+  const stmt = region.find((st) => st.pos <= at.pos && at.end <= st.end)!;
+  return { ...base, leakAt: ctx.rangeOf(stmt), reason: 'before-try', detail: `if ${what} throws, ${r.name} is never ${WORDS[r.kind].done}` };
+}
+
+/** Calls that acquire a connection rather than use one: a failure there leaves nothing held. */
+const CONNECT_CALLS = new Set(['connect', 'initialize', '$connect']);
+
+/** `console.log(…)`, `String(x)`, `Number(x)`, `Date.now()`: calls nobody expects to throw. */
+function cannotThrowCall(n: ts.CallExpression | ts.NewExpression): boolean {
+  const e = unwrap(n.expression);
+  if (ts.isIdentifier(e)) return ts.isCallExpression(n) && (e.text === 'String' || e.text === 'Number' || e.text === 'Boolean');
+  const o = memberObject(e);
+  const root = o && ts.isIdentifier(unwrap(o)) ? (unwrap(o) as ts.Identifier).text : undefined;
+  return root === 'console' || (root === 'Date' && memberName(e) === 'now');
+}
+
+/** The statements between the one that acquires `r` and the `try` (same block) whose `finally` releases it. */
+function windowBeforeTry(r: TrackedResource, releases: ReadonlySet<ts.Node>): ts.Statement[] {
+  for (const rel of releases) {
+    let child: ts.Node = rel;
+    let tryStmt: ts.TryStatement | undefined;
+    for (let p = rel.parent; p && p !== r.fn; child = p, p = p.parent) {
+      if (ts.isTryStatement(p) && p.finallyBlock === child) {
+        tryStmt = p;
+        break;
+      }
+    }
+    if (tryStmt === undefined || !ts.isBlock(tryStmt.parent)) continue;
+    const list = tryStmt.parent.statements;
+    const t = list.indexOf(tryStmt);
+    // The statement that acquires: the site, or for a lazy runner its first use (`await queryRunner.connect()`).
+    let first: ts.Node = r.site;
+    if (r.lazy) for (const n of r.acquireNodes) if (first === r.site || n.pos < first.pos) first = n;
+    const a = list.findIndex((st, i) => i < t && st.pos <= first.pos && first.end <= st.end);
+    if (a === -1) continue;
+    return list.slice(a + 1, t) as ts.Statement[];
+  }
+  return [];
 }

@@ -45,6 +45,8 @@ export interface PathModel {
   errorParam?: string;
   /** Boolean flag variables of the function (`released = true`). */
   flags: ReadonlySet<string>;
+  /** Synchronous calls counted as throw points (the statements between an acquire and the `try` that releases it). */
+  syncThrows?: ReadonlySet<ts.Node>;
 }
 
 export interface PathResult {
@@ -241,6 +243,7 @@ class Interpreter {
       ts.forEachChild(node, (c) => {
         ps = this.expr(c, ps, out);
       });
+      if (this.m.syncThrows?.has(node)) this.throwAt(node, ps, out);
     }
     return this.apply(node, ps);
   }

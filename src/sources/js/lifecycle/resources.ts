@@ -70,7 +70,7 @@ const RELEASE_METHODS: Record<ReleasableKind, readonly string[]> = {
  * knex `destroy()`, Sequelize `close()`, TypeORM DataSource `destroy()` (`close()` before 0.3),
  * Prisma `$disconnect()`, MikroORM `close()`, Kysely `destroy()`).
  */
-const POOL_CLOSE_METHODS: Partial<Record<JsLibrary, readonly string[]>> = {
+export const POOL_CLOSE_METHODS: Partial<Record<JsLibrary, readonly string[]>> = {
   pg: ['end'],
   'neon-serverless': ['end'],
   'vercel-postgres': ['end'],
@@ -85,8 +85,9 @@ const POOL_CLOSE_METHODS: Partial<Record<JsLibrary, readonly string[]>> = {
 
 /**
  * TypeORM's documented pattern calls `queryRunner.connect()` and `startTransaction()` before the
- * `try` (typeorm docs/transactions.md "Using QueryRunner"): not counted as throw points, so that
- * pattern stays silent.
+ * `try` (typeorm docs/transactions.md "Using QueryRunner"): not counted as throw points by the main
+ * analysis. A failing `connect()` holds nothing; a failing `startTransaction()` holds the runner,
+ * which the leak-window pass (leaks.ts `beforeTryLeak`) reports as a warning.
  */
 const LIFECYCLE_CALLS: Record<ReleasableKind, readonly string[]> = {
   'pool-client': [],

@@ -5,10 +5,13 @@
  * do to the connection objects they create (closed, kept in a cache).
  */
 import ts from '../typescript.cjs';
-import type { JsModuleContext, RequestScope } from '../types.js';
-import { directives, propertyNameText, SK, type FunctionNode } from './ast.js';
+import { relative } from 'node:path';
+import type { JsModuleContext, RequestScope, ScopeCloseTarget } from '../types.js';
+import { POOL_CLOSE_METHODS } from '../lifecycle/resources.js';
+import { directives, propertyNameText, SK, unwrap, type FunctionNode } from './ast.js';
 import { runtimeSignals } from './edge.js';
 import { exportedHandlers, type DetectedScope } from './exported-handlers.js';
+import { indirectPools } from './indirect.js';
 import { scopeLifetime } from './lifetime.js';
 import { indexModule } from './module-index.js';
 import { nestScopes } from './nest.js';
@@ -87,7 +90,7 @@ export function findRequestScopes(ctx: JsModuleContext, options: FindRequestScop
   for (const d of detected.sort((a, b) => a.node.pos - b.node.pos)) {
     if (seen.has(d.node)) continue;
     seen.add(d.node);
-    const { closes, keeps } = scopeLifetime(d.node, (n) => ctx.rangeOf(n));
+    const { closes, keeps } = scopeLifetime(d.node, (n) => ctx.rangeOf(n), (receiver, method) => closeTargetOf(ctx, receiver, method, options.root));
     const scope: RequestScope = {
       file: ctx.file,
       range: ctx.rangeOf(d.node),
@@ -97,6 +100,8 @@ export function findRequestScopes(ctx: JsModuleContext, options: FindRequestScop
     };
     if (closes.length > 0) scope.closes = closes;
     if (keeps.length > 0) scope.keeps = keeps;
+    const indirect = indirectPools(d.node, ctx);
+    if (indirect.length > 0) scope.indirectPools = indirect;
     scopes.push(scope);
   }
   return scopes;
@@ -107,5 +112,42 @@ function functionName(fn: ts.Node): string | undefined {
   const parent = fn.parent;
   if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
   if (parent && ts.isPropertyAssignment(parent)) return propertyNameText(parent.name);
+  return undefined;
+}
+
+/**
+ * What a close call in a request scope closes: a pool or client the receiver resolves to, when
+ * the method is that library's close method, and whether every request shares it.
+ */
+function closeTargetOf(ctx: JsModuleContext, receiver: ts.Expression, method: string, root: string | undefined): ScopeCloseTarget | undefined {
+  let ref;
+  try {
+    ref = ctx.resolveConnectionObject(receiver);
+  } catch (e) {
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
+  if (ref === undefined || (ref.kind !== 'pool' && ref.kind !== 'client')) return undefined;
+  if (!(POOL_CLOSE_METHODS[ref.library] ?? []).includes(method)) return undefined;
+  const where = (r: { file: string; line: number }) => `${root !== undefined ? relative(root, r.file).split('\\').join('/') : r.file}:${r.line}`;
+  const def = ref.definition;
+  if (def !== undefined) {
+    const base = { library: ref.library, kind: ref.kind, poolId: def.id, definedAt: def.range };
+    if (def.construct.startsWith('class ')) return { ...base, shared: true, sharedBecause: `${def.construct.replace(/^class (\S+).*$/, '$1')} at ${where(def.range)}, a provider the application creates once` };
+    if (def.scope.kind === 'module') return { ...base, shared: true, sharedBecause: `created once at module scope, ${where(def.range)}` };
+    if (def.scope.lazySingleton) return { ...base, shared: true, sharedBecause: `created once and cached, ${where(def.range)}` };
+    return { ...base, shared: false };
+  }
+  // No definition: a member typed as a pool or client of a decorated class is injected, and a
+  // NestJS provider is one instance per application unless request-scoped
+  // (https://docs.nestjs.com/fundamentals/injection-scopes).
+  const e = unwrap(receiver);
+  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    let cls: ts.Node | undefined = e.parent;
+    while (cls !== undefined && !ts.isClassLike(cls)) cls = cls.parent;
+    if (cls !== undefined && ts.isClassLike(cls) && ts.canHaveDecorators(cls) && (ts.getDecorators(cls) ?? []).length > 0) {
+      return { library: ref.library, kind: ref.kind, shared: true, sharedBecause: `injected into ${cls.name?.text ?? 'the class'}, one instance for the whole application` };
+    }
+  }
   return undefined;
 }

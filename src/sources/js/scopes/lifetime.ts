@@ -1,6 +1,6 @@
 import ts from '../typescript.cjs';
 import type { SourceRange } from '../../../core/location.js';
-import type { ScopeClose, ScopeKeep } from '../types.js';
+import type { ScopeClose, ScopeCloseTarget, ScopeKeep } from '../types.js';
 import { calledName, forEachDescendant, unwrap } from './ast.js';
 
 /**
@@ -11,7 +11,11 @@ import { calledName, forEachDescendant, unwrap } from './ast.js';
 const CLOSE_METHODS = new Set(['end', '$disconnect', 'destroy', 'close', 'dispose']);
 
 /** What a request scope does with the connection objects it creates: closes them, or keeps them beyond the call. */
-export function scopeLifetime(scope: ts.Node, rangeOf: (node: ts.Node) => SourceRange): { closes: ScopeClose[]; keeps: ScopeKeep[] } {
+export function scopeLifetime(
+  scope: ts.Node,
+  rangeOf: (node: ts.Node) => SourceRange,
+  closeTarget?: (receiver: ts.Expression, method: string) => ScopeCloseTarget | undefined,
+): { closes: ScopeClose[]; keeps: ScopeKeep[] } {
   const closes: ScopeClose[] = [];
   const keeps: ScopeKeep[] = [];
   const locals = declaredWithin(scope);
@@ -19,7 +23,10 @@ export function scopeLifetime(scope: ts.Node, rangeOf: (node: ts.Node) => Source
     if (ts.isCallExpression(node)) {
       const callee = unwrap(node.expression);
       if (ts.isPropertyAccessExpression(callee) && CLOSE_METHODS.has(callee.name.text)) {
-        closes.push({ receiver: receiverText(callee.expression), method: callee.name.text, range: rangeOf(node), via: closeVia(node, scope) });
+        const close: ScopeClose = { receiver: receiverText(callee.expression), method: callee.name.text, range: rangeOf(node), via: closeVia(node, scope) };
+        const target = closeTarget?.(callee.expression, callee.name.text);
+        if (target !== undefined) close.target = target;
+        closes.push(close);
       } else if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'set' && node.arguments.length >= 2) {
         // `cache.set(key, pool)`: a per-key cache (Map, WeakMap, LRU).
         const value = node.arguments[1]!;

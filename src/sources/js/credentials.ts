@@ -1,0 +1,40 @@
+/**
+ * Connection strings written as literals anywhere in code — an exported constant, a config
+ * object, a default (`process.env.DATABASE_URL ?? 'postgres://app:secret@db/app'`) — not only
+ * where they reach a pool. plaintext-credentials judges their passwords.
+ */
+import ts from './typescript.cjs';
+import type { SourceRange } from '../../core/location.js';
+import { isParseError, parseConnectionString } from '../connection-url/parse.js';
+import type { CodeConnectionLiteral } from './types.js';
+import { forEachNodeOfKinds, kindMask } from './walk.js';
+
+const LITERAL_KINDS = kindMask([ts.SyntaxKind.StringLiteral, ts.SyntaxKind.NoSubstitutionTemplateLiteral, ts.SyntaxKind.TemplateExpression]);
+
+/** A PostgreSQL URI with userinfo, or a conninfo / Npgsql string with a password keyword. */
+const URI_WITH_USERINFO = /^\s*postgres(?:ql)?:\/\/[^/?#\s]*@/i;
+const KEYWORD_PASSWORD = /(?:^|[\s;])(?:password|pwd)\s*=/i;
+const KEYWORD_HOST = /(?:^|[\s;])(?:host|hostaddr|server|dbname|database|user(?:\s*id)?|username)\s*=/i;
+
+/** Cheap test on the bytes or text of a file before it is parsed for this only. */
+export function mayHoldConnectionLiteral(text: string | Buffer): boolean {
+  return text.includes('postgres://') || text.includes('postgresql://') || /password\s*=/i.test(typeof text === 'string' ? text : text.toString('latin1'));
+}
+
+export function findConnectionLiterals(sourceFile: ts.SourceFile, rangeOf: (node: ts.Node) => SourceRange): CodeConnectionLiteral[] {
+  const out: CodeConnectionLiteral[] = [];
+  forEachNodeOfKinds(sourceFile, LITERAL_KINDS, (node) => {
+    // A template with substitutions: its head is literal text (`postgres://app:secret@${host}/db`).
+    const text = ts.isTemplateExpression(node) ? node.head.text : (node as ts.StringLiteral | ts.NoSubstitutionTemplateLiteral).text;
+    if (text.length > 4096 || !(URI_WITH_USERINFO.test(text) || (KEYWORD_PASSWORD.test(text) && KEYWORD_HOST.test(text)))) return;
+    // Module specifiers and type positions are not values.
+    const p = node.parent;
+    if (p !== undefined && (ts.isImportDeclaration(p) || ts.isExportDeclaration(p) || ts.isExternalModuleReference(p) || ts.isLiteralTypeNode(p))) return;
+    const parsed = parseConnectionString(text);
+    if (isParseError(parsed)) return;
+    const lit: CodeConnectionLiteral = { range: rangeOf(node), text, redacted: parsed.redacted };
+    if (parsed.user) lit.user = parsed.user;
+    out.push(lit);
+  });
+  return out;
+}
