@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Rule as EslintRule } from 'eslint';
-import { nonProductionVerdict, renderTemplate, type ReportDescriptor, type Rule, type RuleContext } from '../../src/engine/rule.js';
+import { nonProductionNote, nonProductionVerdict, renderTemplate, type ReportDescriptor, type Rule, type RuleContext } from '../../src/engine/rule.js';
 import { isSuppressed, parseSuppressions } from '../../src/engine/suppressions.js';
 import { projectFacts, type ProjectFacts } from '../../src/model/project.js';
 import { buildProjectModel, type ProjectModel } from '../../src/model/project-model.js';
@@ -43,7 +43,7 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
           }
           // pgconn-lint's own comments; ESLint's `eslint-disable… pgconn/<id>` are ESLint's to apply (and to report when unused).
           const directives = parseSuppressions(text, 'js').filter((d) => d.foreign !== true);
-          const settings = lintSettingsFor(file, sourceCode);
+          const settings = lintSettingsFor(file, context.cwd, sourceCode);
           const ctx: RuleContext = {
             facts,
             model: modelOf(facts, settings),
@@ -64,7 +64,7 @@ export function toEslintRule(rule: Rule): EslintRule.RuleModule {
               // (docs/security.md; ESLint's own formatters print it raw).
               const safe = (s: string) => neutraliseCommands(escapeText(redactSecrets(s)));
               for (const [k, v] of Object.entries(d.data ?? {})) data[k] = safe(String(v));
-              const npNote = np?.action === 'warn' ? `This file is non-production code (${np.match.describe}).` : undefined;
+              const npNote = np?.action === 'warn' ? nonProductionNote(np.match) : undefined;
               const helpText = [help !== undefined ? renderTemplate(help, d.data) : undefined, npNote].filter((x): x is string => x !== undefined).join(' ');
               data[HELP_KEY] = helpText !== '' ? `${HELP_SEPARATOR}${safe(helpText)}` : '';
               // The CLI's `--fix` edits are ESLint fixes, and suggestions are suggestions, when every edit is in this file.

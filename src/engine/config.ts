@@ -151,10 +151,15 @@ export function defaultRuleConfig(rules: readonly Rule[], preset: 'recommended' 
   return out;
 }
 
-function defaultSettings(): LintSettings {
+/**
+ * `codePathsBase`: what codePaths.nonProduction patterns are relative to: the config file's directory,
+ * or without one the working directory (as ignorePatterns are, and as ESLint's are).
+ */
+export function defaultSettings(codePathsBase: string): LintSettings {
   return {
     database: { version: LATEST_PG_MAJOR, versionFromConfig: false },
     pgbouncer: { version: LATEST_PGBOUNCER, versionFromConfig: false },
+    codePaths: { nonProduction: [], base: resolve(codePathsBase) },
   };
 }
 
@@ -166,7 +171,7 @@ export function loadConfig(options: { cwd: string; configPath?: string; searchFr
   const file = options.configPath ? resolve(options.cwd, options.configPath) : findConfigFile(options.searchFrom ?? options.cwd);
   if (options.configPath && !existsSync(file!)) throw new ConfigError(`Config file not found: ${options.configPath}`);
   if (!file) {
-    return { file: null, preset: 'recommended', rules: defaultRuleConfig(options.rules, 'recommended'), ignorePatterns: [], settings: defaultSettings() };
+    return { file: null, preset: 'recommended', rules: defaultRuleConfig(options.rules, 'recommended'), ignorePatterns: [], settings: defaultSettings(options.cwd) };
   }
   const { echo } = configAccess(file, options.cwd, options.configPath !== undefined);
   let text: string;
@@ -211,7 +216,7 @@ export function loadConfig(options: { cwd: string; configPath?: string; searchFr
     root = isMap(root) ? ((root.get(PACKAGE_JSON_KEY, true) as Node | undefined) ?? null) : null;
   }
   if (root === null) {
-    return { file, preset: 'recommended', rules: defaultRuleConfig(options.rules, 'recommended'), ignorePatterns: [], settings: defaultSettings() };
+    return { file, preset: 'recommended', rules: defaultRuleConfig(options.rules, 'recommended'), ignorePatterns: [], settings: defaultSettings(dirname(file)) };
   }
   if (!isMap(root)) fail(loc, root, 'the configuration must be an object');
 
@@ -223,7 +228,7 @@ export function loadConfig(options: { cwd: string; configPath?: string; searchFr
     preset = v;
   }
   const rules = defaultRuleConfig(options.rules, preset);
-  const settings = defaultSettings();
+  const settings = defaultSettings(dirname(file));
   const ignorePatterns: string[] = [];
   let maxFileSize: number | undefined;
   const byId = new Map(options.rules.map((r) => [r.meta.id, r]));

@@ -9,7 +9,7 @@ import type { CacheSettings, CacheStats } from '../facts/cache.js';
 import { buildProjectModel, type ProjectModel } from '../model/project-model.js';
 import type { ProjectFacts } from '../model/project.js';
 import type { ResolvedConfig } from './config.js';
-import { nonProductionVerdict, renderTemplate, type Rule, type RuleContext } from './rule.js';
+import { nonProductionNote, nonProductionVerdict, renderTemplate, type Rule, type RuleContext } from './rule.js';
 import { isSuppressed, parseSuppressions, type SuppressionDirective } from './suppressions.js';
 import { restrictToFiles, type ProjectContext } from './project-context.js';
 import { grammarLoaded, GrammarsNeeded, type GrammarName } from '../sources/tree-sitter/runtime.js';
@@ -95,7 +95,7 @@ export function runRules(model: ProjectModel, config: ResolvedConfig, rules: rea
           if (help === undefined) throw new Error(`rule ${rule.meta.id} reported unknown helpId ${d.helpId}`);
           diag.help = renderTemplate(help, d.data);
         }
-        if (np?.action === 'warn') diag.help = `${diag.help ?? ''}${diag.help ? ' ' : ''}A warning here: this file is non-production code (${np.match.describe}).`;
+        if (np?.action === 'warn') diag.help = `${diag.help ?? ''}${diag.help ? ' ' : ''}${nonProductionNote(np.match)}`;
         if (d.related && d.related.length > 0) diag.related = d.related;
         if (d.fix && d.fix.length > 0) {
           if (!rule.meta.fixable) throw new Error(`rule ${rule.meta.id} reported a fix but its meta says fixable: false`);

@@ -120,10 +120,16 @@ export function defineRule(rule: Rule): Rule {
  * The engine and the ESLint plugin both ask here.
  */
 export function nonProductionVerdict(rule: Rule, model: Pick<ProjectModel, 'codePaths'>, file: string): { action: 'skip' | 'warn'; match: NonProductionMatch } | undefined {
-  const action = rule.meta.nonProduction.action;
+  // A rule defined without the field (a test stub) reports everywhere.
+  const action = rule.meta.nonProduction?.action ?? 'report';
   if (action === 'report') return undefined;
   const match = model.codePaths.nonProduction(file);
   return match ? { action, match } : undefined;
+}
+
+/** The sentence a `warn` finding in non-production code ends its help with (the CLI and the ESLint plugin). */
+export function nonProductionNote(match: NonProductionMatch): string {
+  return `This file is non-production code (${match.describe}), where this rule reports warnings.`;
 }
 
 export function renderTemplate(template: string, data: Record<string, string | number> | undefined): string {

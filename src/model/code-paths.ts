@@ -5,13 +5,13 @@
  * applied by the engine and the ESLint plugin), and the deployment model never counts their pools
  * or the services their deployment files define. Decided by gitignore-style patterns:
  * `DEFAULT_NON_PRODUCTION`, then the config file's `codePaths.nonProduction` (which adds, and
- * takes away with `!pattern`; `!**` drops every default), then the files that only a
- * package.json test script runs. Pure: reads facts and settings, no file.
+ * takes away with `!pattern`; `!**` drops every default), then the files that only package.json
+ * test or one-off (seed, migration, perf) scripts run. Pure: reads facts and settings, no file.
  */
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { LintSettings } from '../engine/settings.js';
-import { launchesOfShell } from '../sources/command/launch.js';
+import { isOneShotScriptName, launchesOfShell } from '../sources/command/launch.js';
 import type { ProjectFacts } from './project.js';
 
 /**
@@ -60,7 +60,7 @@ export const DEFAULT_NON_PRODUCTION: readonly string[] = [
   'migrations/',
 ];
 
-/** package.json script names that run tests (and their pre/post hooks): `test`, `test:e2e`, `e2e`, `cypress:run`, `bench`. */
+/** package.json script names that run tests (and their pre/post hooks): `test`, `test:e2e`, `e2e`, `cypress:run`, `bench`. One-off scripts (seeds, migrations) are `isOneShotScriptName`'s. */
 const TEST_SCRIPT = /^(pre|post)?(test|tests|e2e|integration|cypress|playwright|jest|vitest|spec|bench|benchmark|perf|load-?test|k6)([:.\-_]|$)/i;
 
 /** Why a file is non-production code: the pattern that matched, and where that pattern comes from. */
@@ -124,20 +124,35 @@ function matchable(dir: string, file: string): string | undefined {
 }
 
 /**
- * Files that package.json test scripts run (`"test:db": "tsx scripts/check-db.ts"`) and no other
- * script does, by absolute path (with and without a build folder: `dist/x.js` is `src/x.ts`'s code).
+ * Files that only package.json test or one-off scripts run (`"test:db": "tsx tools/check-db.ts"`,
+ * `"db:seed": "tsx prisma/seed.ts"`, `"migration:run": "npm run typeorm -- --dataSource=src/database/data-source.ts migration:run"`)
+ * and no other script does, by absolute path (with the source forms of a built file: `dist/x.js` is
+ * `src/x.ts`'s code). A one-off script is a seed, migration, perf or load-test script
+ * (`isOneShotScriptName`, the deployment model's own list) or `prisma.seed`.
  */
 function testOnlyFiles(facts: Pick<ProjectFacts, 'root' | 'packages'>): Map<string, string> {
   const byTests = new Map<string, string>();
   const byOthers = new Set<string>();
   for (const pkg of facts.packages) {
     for (const s of pkg.scripts) {
-      const test = TEST_SCRIPT.test(s.name);
+      const offline = TEST_SCRIPT.test(s.name) || isOneShotScriptName(s.name) || s.name === 'prisma.seed';
+      const files = new Set<string>();
       for (const l of launchesOfShell(s.command)) {
-        if (l.kind !== 'file') continue;
-        const abs = resolve(pkg.dir, ...l.cd, l.path);
+        if (l.kind === 'file') files.add(resolve(pkg.dir, ...l.cd, l.path));
+        else if (l.kind === 'migration' && offline) for (const f of [...l.files, ...l.defaultFiles]) files.add(resolve(pkg.dir, ...l.cd, f));
+      }
+      // A one-off script's code file named as an argument (`--dataSource=src/database/data-source.ts`,
+      // `-d ./ormconfig.ts`); in other scripts only what they run counts (a `schema:drop` that names
+      // the data source does not make it the app's).
+      if (offline) {
+        for (const w of s.command.split(/\s+/)) {
+          const arg = w.replace(/^[-\w]*=/, '').replace(/^["']|["']$/g, '');
+          if (/^[\w./@-]+\.[cm]?[jt]sx?$/.test(arg) && !arg.startsWith('/')) files.add(resolve(pkg.dir, arg));
+        }
+      }
+      for (const abs of files) {
         for (const f of sourceForms(abs)) {
-          if (!test) byOthers.add(f);
+          if (!offline) byOthers.add(f);
           else if (!byTests.has(f)) byTests.set(f, `${relative(facts.root, join(pkg.dir, 'package.json')).split(sep).join('/')} script "${s.name}"`);
         }
       }

@@ -18,6 +18,9 @@ for (const rule of [poolInHandler, serverlessPoolSize, missingConnectionTimeout,
   describe(`rules/${rule.meta.id}.md`, () => {
     const re = /^```(\S+)[ \t]+(bad|good)\b([^\n]*)\n([\s\S]*?)^```/gm;
     for (const m of md.matchAll(re)) {
+      // A `project=` block is one file of a small project (a route beside its vercel.json):
+      // test/rules/doc-examples.test.ts lints those as a whole.
+      if (/\bproject=/.test(m[3] ?? '')) continue;
       const file = /file=(\S+)/.exec(m[3] ?? '')?.[1] ?? 'db.ts';
       // A block of a multi-file example (`project=`) or of another language (a Spring .properties) is
       // run as a project by test/rules/doc-examples.test.ts; this test runs single code files.

@@ -32,8 +32,10 @@ interface Evidence {
 export function collectRuntimes(ctx: BuildContext, services: readonly ServiceNode[]): PackageRuntime[] {
   const root = ctx.facts.root;
   const pkgs = new PackageIndex(root, ctx.facts.packages);
-  const dirs = [...new Set([root, ...ctx.facts.packages.map((p) => p.dir)])].sort();
-  return dirs.map((dir) => runtimeOfDir(ctx, pkgs, services, dir));
+  // The packages whose code serves requests (a library's code runs wherever its importers run), and the root.
+  const serving = new Set<string>([root]);
+  for (const f of ctx.facts.js) if (f.requestScopes.length > 0) serving.add(pkgs.of(f.file)?.dir ?? root);
+  return [...serving].sort().map((dir) => runtimeOfDir(ctx, pkgs, services, dir));
 }
 
 /** The directories from `dir` up to the repository root. */
@@ -127,7 +129,7 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The runtime of the package that holds `file` (the nearest package directory, else the repository's). */
+/** The runtime of the package that holds `file` (the nearest package directory with request handlers, else the repository's). */
 export function runtimeOf(deployment: Pick<DeploymentModel, 'runtimes'>, file: string): PackageRuntime | undefined {
   let best: PackageRuntime | undefined;
   for (const r of deployment.runtimes ?? []) if (inside(file, r.dir) && (!best || r.dir.length > best.dir.length)) best = r;
