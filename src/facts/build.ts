@@ -29,6 +29,10 @@ import { isPlatformFileName, platformFile, type PlatformFileFacts } from '../sou
 import { extractNextConfig, NEXT_CONFIG, type NextConfigFacts } from '../sources/platform/next-config.js';
 import { FactsCache, type CacheSettings, type CacheStats } from './cache.js';
 import { buildAppFacts } from './app.js';
+import { collectGarbage } from '../core/gc.js';
+
+/** Characters of code parsed between two collections of the dropped syntax trees (about 65 MB of trees). */
+const GC_EVERY_PARSED_CHARS = 1_000_000;
 
 export interface BuildOptions {
   maxFileBytes?: number;
@@ -187,12 +191,22 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   // Part by part: each part's facts are extracted, then its syntax trees dropped (no tree lives to the end).
   let facts: JsFileFacts[] = [];
   let modules: Array<{ file: string; text: string }> = [];
+  // Dead trees are collected every ~1 M characters parsed (src/core/gc.ts), not when V8 gets to it.
+  let parsedSinceGc = 0;
   const analysis = analyzeJsFilesInParts(
     paths,
     { repoRoot: discovery.root, readFile, ...(cache ? { prefiltered: (p: string) => cache.verdict(p), recordReads: true } : {}) },
     (part) => {
+      // The trees of the parts before this one are unreachable now.
+      if (parsedSinceGc > GC_EVERY_PARSED_CHARS) {
+        parsedSinceGc = 0;
+        collectGarbage();
+      }
       for (const f of jsFileFacts(part, discovery.root)) facts.push(f);
-      for (const m of part.modules) modules.push({ file: m.file, text: m.sourceFile.text });
+      for (const m of part.modules) {
+        modules.push({ file: m.file, text: m.sourceFile.text });
+        parsedSinceGc += m.sourceFile.text.length;
+      }
     },
     () => {
       facts = [];
