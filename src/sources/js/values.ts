@@ -414,11 +414,47 @@ function configServiceGet(call: ts.CallExpression, module: JsModule): Resolved<u
   if (!ts.isPropertyAccessExpression(c) || (c.name.text !== 'get' && c.name.text !== 'getOrThrow')) return undefined;
   const a0 = call.arguments[0] ? unwrapExpression(call.arguments[0]) : undefined;
   if (a0 === undefined || !ts.isStringLiteralLike(a0) || !isConfigService(c.expression, module)) return undefined;
-  if (!ENV_NAME.test(a0.text)) return { value: undefined, provenance: { kind: 'unknown', reason: `configService.${c.name.text}('${a0.text}'): a configuration key, not an environment variable` } };
+  if (!ENV_NAME.test(a0.text)) return namespacedConfig(a0.text, module) ?? { value: undefined, provenance: { kind: 'unknown', reason: `configService.${c.name.text}('${a0.text}'): a configuration key, not an environment variable` } };
   const a1 = call.arguments[1];
   // get('X', { infer: true }) is an options object, not a default
   const fallback = c.name.text === 'get' && a1 !== undefined && !ts.isObjectLiteralExpression(unwrapExpression(a1)) ? resolveValue(a1, module) : undefined;
   return envResolved(a0.text, fallback);
+}
+
+/**
+ * `configService.get('database.maxConnections')`: @nestjs/config reads a dotted path from the object
+ * that `registerAs('database', factory)` returned ("Configuration namespaces",
+ * https://docs.nestjs.com/techniques/configuration#configuration-namespaces), so the value is the
+ * factory's returned property: `maxConnections: process.env.DATABASE_MAX_CONNECTIONS ? parseInt(…) : 100`.
+ * Undefined when no namespace of the repository answers (the caller says "a configuration key").
+ */
+function namespacedConfig(key: string, module: JsModule): Resolved<unknown> | undefined {
+  const parts = key.split('.');
+  if (parts.length < 2 || parts.some((p) => p === '') || module.host.configFactory === undefined) return undefined;
+  const found = module.host.configFactory(parts[0]!);
+  if ('reason' in found) return undefined;
+  for (const r of returnExpressions(found.node)) {
+    let at: { node: ts.Expression; module: JsModule } | undefined = { node: r, module: found.module };
+    for (const key of parts.slice(1)) at = at && literalProperty(at.node, key, at.module);
+    if (at !== undefined) return resolveValue(at.node, at.module);
+  }
+  return { value: undefined, provenance: { kind: 'unknown', reason: `configService.get('${key}'): the registerAs('${parts[0]}') factory returns no ${parts.slice(1).join('.')} that can be read` } };
+}
+
+/** The value written for `key` in the object literal an expression leads to (not followed further). */
+function literalProperty(expr: ts.Expression, key: string, module: JsModule): { node: ts.Expression; module: JsModule } | undefined {
+  const u = unwrapExpression(expr);
+  const t = ts.isObjectLiteralExpression(u) ? { kind: 'node' as const, node: u as ts.Node, module, path: [] as readonly string[] } : trace(u, module, [], 'value');
+  if (t?.kind !== 'node' || t.path.length > 0 || !ts.isObjectLiteralExpression(t.node)) return undefined;
+  let found: { node: ts.Expression; module: JsModule } | undefined;
+  for (const p of t.node.properties) {
+    if (ts.isSpreadAssignment(p)) found = undefined; // a later spread may override what came before
+    else if (p.name !== undefined && staticPropertyName(p.name) === key) {
+      if (ts.isPropertyAssignment(p)) found = { node: p.initializer, module: t.module };
+      else if (ts.isShorthandPropertyAssignment(p)) found = { node: p.name, module: t.module };
+    }
+  }
+  return found;
 }
 
 /** A receiver typed `ConfigService` from '@nestjs/config' (an injected parameter or field). */

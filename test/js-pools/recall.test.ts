@@ -1,0 +1,56 @@
+import { describe, expect, test } from 'vitest';
+import { modelOf, onlyPool } from './helpers.js';
+
+/** Issue 15 "Find the pools that carry the load": the shapes of brocoders/nestjs-boilerplate and the like. */
+describe('@nestjs/config registerAs namespaces', () => {
+  const config = `import { registerAs } from '@nestjs/config';\nexport default registerAs<DatabaseConfig>('database', () => {\n  return {\n    url: process.env.DATABASE_URL,\n    maxConnections: process.env.DATABASE_MAX_CONNECTIONS\n      ? parseInt(process.env.DATABASE_MAX_CONNECTIONS, 10)\n      : 100,\n    pool: { idle: 3000 },\n  };\n});\n`;
+  const service = (key: string) =>
+    `import { Injectable } from '@nestjs/common';\nimport { ConfigService } from '@nestjs/config';\nimport { TypeOrmOptionsFactory, TypeOrmModuleOptions } from '@nestjs/typeorm';\n@Injectable()\nexport class TypeOrmConfigService implements TypeOrmOptionsFactory {\n  constructor(private configService: ConfigService<AllConfigType>) {}\n  createTypeOrmOptions(): TypeOrmModuleOptions {\n    return {\n      type: 'postgres',\n      url: this.configService.get('database.url', { infer: true }),\n      extra: { max: this.configService.get('${key}', { infer: true }), idleTimeoutMillis: this.configService.get('database.pool.idle') },\n    } as TypeOrmModuleOptions;\n  }\n}\n`;
+  const module = `import { Module } from '@nestjs/common';\nimport { TypeOrmModule } from '@nestjs/typeorm';\nimport { DataSource, DataSourceOptions } from 'typeorm';\nimport { TypeOrmConfigService } from './typeorm-config.service';\nconst db = TypeOrmModule.forRootAsync({\n  useClass: TypeOrmConfigService,\n  dataSourceFactory: async (options: DataSourceOptions) => {\n    return new DataSource(options).initialize();\n  },\n});\n@Module({ imports: [db] })\nexport class AppModule {}\n`;
+
+  test("configService.get('database.maxConnections') reads the registerAs('database') factory: env, default 100", () => {
+    const p = onlyPool({ 'src/config/database.config.ts': config, 'src/typeorm-config.service.ts': service('database.maxConnections'), 'src/app.module.ts': module });
+    expect(p.id).toBe('src/app.module.ts:5:12');
+    expect(p.max).toMatchObject({ value: 100, provenance: { kind: 'env', envVar: 'DATABASE_MAX_CONNECTIONS', fallback: 100 } });
+    expect(p.connectionString?.provenance).toEqual({ kind: 'env', envVar: 'DATABASE_URL' });
+    expect(p.idleTimeoutMs).toMatchObject({ value: 3000, provenance: { kind: 'literal' } });
+  });
+
+  test('a key the factory does not return, a namespace nobody registers, one registered twice: unknown with the reason', () => {
+    expect(onlyPool({ 'src/config/database.config.ts': config, 'src/typeorm-config.service.ts': service('database.poolMax'), 'src/app.module.ts': module }).max.provenance).toEqual({
+      kind: 'unknown',
+      reason: "configService.get('database.poolMax'): the registerAs('database') factory returns no poolMax that can be read",
+    });
+    expect(onlyPool({ 'src/typeorm-config.service.ts': service('database.maxConnections'), 'src/app.module.ts': module }).max.provenance).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringContaining('a configuration key'),
+    });
+    expect(
+      onlyPool({ 'src/config/database.config.ts': config, 'src/config/other.config.ts': config, 'src/typeorm-config.service.ts': service('database.maxConnections'), 'src/app.module.ts': module }).max.provenance,
+    ).toMatchObject({ kind: 'unknown' });
+  });
+
+  test('registerAs of another package is not @nestjs/config', () => {
+    const other = config.replace("'@nestjs/config'", "'./my-config'");
+    expect(onlyPool({ 'src/config/database.config.ts': other, 'src/typeorm-config.service.ts': service('database.maxConnections'), 'src/app.module.ts': module }).max.value).toBeNull();
+  });
+});
+
+describe('TypeOrmModule.forRootAsync with a dataSourceFactory', () => {
+  test('new DataSource(options) of the factory is the forRootAsync pool, not a second one', () => {
+    const m = modelOf({
+      'src/app.module.ts': `import { TypeOrmModule } from '@nestjs/typeorm';\nimport { DataSource } from 'typeorm';\nexport const db = TypeOrmModule.forRootAsync({\n  useFactory: () => ({ type: 'postgres', url: process.env.DATABASE_URL, extra: { max: 12 } }),\n  dataSourceFactory: async (options) => new DataSource(options).initialize(),\n});\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.construct, p.max.value])).toEqual([['src/app.module.ts:3:19', 'TypeOrmModule.forRootAsync()', 12]]);
+  });
+
+  test('a factory that builds its own options is its own pool', () => {
+    const m = modelOf({
+      'src/app.module.ts': `import { TypeOrmModule } from '@nestjs/typeorm';\nimport { DataSource } from 'typeorm';\nexport const db = TypeOrmModule.forRootAsync({\n  useFactory: () => ({ type: 'postgres', url: process.env.DATABASE_URL, extra: { max: 12 } }),\n  dataSourceFactory: async (options) => new DataSource({ ...options, type: 'postgres', extra: { max: 3 } }).initialize(),\n});\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.max.value])).toEqual([
+      ['src/app.module.ts:3:19', 12],
+      ['src/app.module.ts:5:41', 3],
+    ]);
+  });
+});
