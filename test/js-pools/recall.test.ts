@@ -54,3 +54,30 @@ describe('TypeOrmModule.forRootAsync with a dataSourceFactory', () => {
     ]);
   });
 });
+
+describe('nestjs-prisma PrismaModule', () => {
+  test('forRoot() provides the app PrismaClient; prismaOptions are its options', () => {
+    const m = modelOf({
+      'src/app.module.ts': `import { Module } from '@nestjs/common';\nimport { PrismaModule, loggingMiddleware } from 'nestjs-prisma';\n@Module({\n  imports: [\n    PrismaModule.forRoot({ isGlobal: true, prismaServiceOptions: { middlewares: [loggingMiddleware()] } }),\n  ],\n})\nexport class AppModule {}\n`,
+      'src/other.module.ts': `import { PrismaModule } from 'nestjs-prisma';\nexport const m = PrismaModule.forRoot({ prismaServiceOptions: { prismaOptions: { datasources: { db: { url: 'postgresql://u@db/app?connection_limit=7' } } } } });\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.library, p.kind, p.construct, p.max.value, p.max.provenance.kind])).toEqual([
+      ['src/app.module.ts:5:5', 'prisma', 'prisma-client', 'PrismaModule.forRoot()', null, 'default'],
+      ['src/other.module.ts:2:18', 'prisma', 'prisma-client', 'PrismaModule.forRoot()', 7, 'literal'],
+    ]);
+  });
+
+  test('forRootAsync({ useFactory }) reads the returned prismaOptions; useClass is unknown', () => {
+    const m = modelOf({
+      'src/app.module.ts': `import { PrismaModule } from 'nestjs-prisma';\nexport const a = PrismaModule.forRootAsync({ useFactory: () => ({ prismaOptions: { datasourceUrl: 'postgresql://u@db/app?connection_limit=4' } }) });\nexport const b = PrismaModule.forRootAsync({ useClass: PrismaConfigService });\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.max.value])).toEqual([
+      ['src/app.module.ts:2:18', 4],
+      ['src/app.module.ts:3:18', null],
+    ]);
+  });
+
+  test('other exports of nestjs-prisma create no pool', () => {
+    expect(modelOf({ 'a.ts': `import { PrismaService, CustomPrismaModule } from 'nestjs-prisma';\nexport const s = new PrismaService();\nexport const c = CustomPrismaModule.forRoot({ name: 'x' });\n` }).pools).toEqual([]);
+  });
+});

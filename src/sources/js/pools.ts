@@ -11,7 +11,7 @@ import { readDrizzle, readKysely, readPrismaPg } from './libraries/wrappers.js';
 import { libraryOf } from './libraries.js';
 import type { JsModule } from './module.js';
 import { applyPerElement } from './per-element.js';
-import { objectLiteralOf, readOptions } from './options.js';
+import { objectLiteralOf, type OptionBag, readOptions } from './options.js';
 import type { PoolDefinition } from './types.js';
 import { forEachNodeOfKinds, kindMask, unwrapExpression, walk } from './walk.js';
 
@@ -68,12 +68,33 @@ function readerFor(specifier: string, path: readonly string[], isNew: boolean): 
       if (!isNew && specifier === '@mikro-orm/nestjs' && p === 'MikroOrmModule.forRootAsync') return (s) => readMikroOrm({ ...s, args: factoryArgs(s) });
       return undefined;
     case 'prisma':
+      if (specifier === 'nestjs-prisma') return !isNew && (p === 'PrismaModule.forRoot' || p === 'PrismaModule.forRootAsync') ? (s) => readNestjsPrisma(s, p === 'PrismaModule.forRootAsync') : undefined;
       return isNew && p === 'PrismaClient' ? readPrismaClient : undefined;
     case 'prisma-adapter-pg':
       return isNew && p === 'PrismaPg' ? readPrismaPg : undefined;
     default:
       return undefined;
   }
+}
+
+/**
+ * nestjs-prisma `PrismaModule.forRoot({ prismaServiceOptions: { prismaOptions } })`: the module provides
+ * PrismaService, which `extends PrismaClient` and calls `super(prismaServiceOptions.prismaOptions)`
+ * (notiz-dev/nestjs-prisma lib/prisma.module.ts, lib/prisma.service.ts): one PrismaClient of the app,
+ * read like `new PrismaClient(prismaOptions)`.
+ */
+function readNestjsPrisma(s: Site, isAsync: boolean): PoolDefinition | undefined {
+  const a0 = s.args[0];
+  let l: ReturnType<OptionBag['lookup']> | undefined;
+  if (a0 !== undefined && !isAsync) l = readOptions(a0, s.module).lookup('prismaServiceOptions.prismaOptions');
+  else if (a0 !== undefined) {
+    // forRootAsync({ useFactory: (config) => ({ prismaOptions: { … } }) }): the factory returns PrismaServiceOptions
+    const f = readOptions(a0, s.module).lookup('useFactory');
+    l = f.state === 'set' ? readOptions(f.entry.node, f.entry.module).lookup('prismaOptions') : { state: 'unknown', reason: 'the options come from useClass/useExisting' };
+  }
+  const def = readPrismaClient({ ...s, args: l?.state === 'set' ? [l.entry.node] : [] });
+  if (l?.state === 'unknown') (def.opaqueOptions ??= []).push({ prefix: '', reason: `prismaServiceOptions.prismaOptions: ${l.reason}`, ...(l.range ? { range: l.range } : {}) });
+  return def;
 }
 
 /** `forRootAsync({ useFactory: () => ({…}) })` → the factory, read as the options. */
