@@ -81,3 +81,17 @@ describe('nestjs-prisma PrismaModule', () => {
     expect(modelOf({ 'a.ts': `import { PrismaService, CustomPrismaModule } from 'nestjs-prisma';\nexport const s = new PrismaService();\nexport const c = CustomPrismaModule.forRoot({ name: 'x' });\n` }).pools).toEqual([]);
   });
 });
+
+describe('an ORM that re-exports its driver', () => {
+  test("knex imported from '@mikro-orm/postgresql' or '@mikro-orm/knex' is knex", () => {
+    const m = modelOf({
+      'create-pg-connection.ts': `import { knex } from '@mikro-orm/postgresql';\nexport function createPgConnection(options) {\n  const { pool, schema = 'public', clientUrl } = options;\n  return knex({ client: 'pg', searchPath: schema, connection: { connectionString: clientUrl }, pool: { ...pool, min: pool?.min ?? 2 } });\n}\n`,
+      'b.ts': `import { knex } from '@mikro-orm/knex';\nexport const db = knex({ client: 'pg', connection: process.env.DATABASE_URL, pool: { max: 8 } });\n`,
+      'c.ts': `import { MikroORM } from '@mikro-orm/postgresql';\nimport { defineConfig } from '@mikro-orm/core';\nexport const cfg = defineConfig({});\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.library, p.max.value, p.max.provenance.kind])).toEqual([
+      ['b.ts:2:19', 'knex', 8, 'literal'],
+      ['create-pg-connection.ts:4:10', 'knex', null, 'unknown'],
+    ]);
+  });
+});

@@ -63,6 +63,9 @@ function readerFor(specifier: string, path: readonly string[], isNew: boolean): 
     case 'drizzle':
       return !isNew && p === 'drizzle' ? readDrizzle : undefined;
     case 'mikro-orm':
+      // MikroORM 5/6 re-export knex: packages/knex/src/index.ts `export { Knex, knex } from 'knex'`, and
+      // packages/postgresql/src/index.ts `export * from '@mikro-orm/knex'` (medusa's create-pg-connection).
+      if (!isNew && p === 'knex' && (specifier === '@mikro-orm/knex' || specifier === '@mikro-orm/postgresql')) return readKnex;
       if ((!isNew && p === 'MikroORM.init') || (isNew && p === 'MikroORM')) return readMikroOrm;
       if (!isNew && specifier === '@mikro-orm/nestjs' && p === 'MikroOrmModule.forRoot') return readMikroOrm;
       if (!isNew && specifier === '@mikro-orm/nestjs' && p === 'MikroOrmModule.forRootAsync') return (s) => readMikroOrm({ ...s, args: factoryArgs(s) });
