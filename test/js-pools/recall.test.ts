@@ -95,3 +95,36 @@ describe('an ORM that re-exports its driver', () => {
     ]);
   });
 });
+
+describe('a workspace package that re-exports the Prisma client', () => {
+  const files = (index: string) => ({
+    'package.json': JSON.stringify({ name: 'app', private: true, workspaces: ['apps/*', 'internal-packages/*'] }),
+    'internal-packages/database/package.json': JSON.stringify({ name: '@acme/database', main: './dist/index.js', types: './dist/index.d.ts' }),
+    'internal-packages/database/src/index.ts': index,
+    'internal-packages/database/src/transaction.ts': `export const x = 1;\n`,
+    'apps/webapp/app/db.server.ts': `import { PrismaClient, Prisma } from '@acme/database';\nexport const prisma = new PrismaClient({ datasources: { db: { url: process.env.DATABASE_URL } } });\n`,
+  });
+
+  test("export * from '../generated/prisma' (output not in the repository): PrismaClient is Prisma's", () => {
+    const m = modelOf(files(`export * from '../generated/prisma';\nexport * from './transaction';\n`));
+    expect(m.pools.map((p) => [p.id, p.library, p.construct])).toEqual([['apps/webapp/app/db.server.ts:2:23', 'prisma', 'new PrismaClient']]);
+    expect(m.pools[0]!.connectionString?.provenance).toEqual({ kind: 'env', envVar: 'DATABASE_URL' });
+  });
+
+  test("export { PrismaClient } from '@prisma/client' and a star through a local module", () => {
+    expect(modelOf(files(`export { PrismaClient } from '@prisma/client';\n`)).pools.map((p) => p.library)).toEqual(['prisma']);
+    expect(modelOf({ ...files(`export * from './client';\n`), 'internal-packages/database/src/client.ts': `export * from '@prisma/client';\n` }).pools.map((p) => p.library)).toEqual(['prisma']);
+  });
+
+  test('a URL the code builds: its connection_limit decides, so the size is unknown, not the CPU default', () => {
+    const built = modelOf({
+      'a.ts': `import { PrismaClient } from '@prisma/client';\nimport { buildUrl } from './url';\nconst databaseUrl = buildUrl(process.env.DATABASE_URL, 10);\nexport const prisma = new PrismaClient({ datasources: { db: { url: databaseUrl.href } } });\n`,
+    });
+    expect(built.pools[0]!.max.provenance).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/^the connection URL is not statically known \(.+\), and its connection_limit sets the pool size$/) });
+  });
+
+  test('a package with its own PrismaClient class that is not Prisma stays out', () => {
+    expect(modelOf(files(`export class PrismaClient { constructor(o: unknown) {} }\n`)).pools).toEqual([]);
+    expect(modelOf(files(`export * from './transaction';\n`)).pools).toEqual([]);
+  });
+});

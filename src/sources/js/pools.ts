@@ -136,7 +136,31 @@ function isGeneratedPrismaClient(callee: ts.Expression, module: JsModule): boole
       spec = init.arguments[0].text;
     }
   }
-  return spec !== undefined && /prisma|generated/i.test(spec);
+  if (spec === undefined) return false;
+  if (/prisma|generated/i.test(spec)) return true;
+  // A workspace package that re-exports the generated client: `@acme/database` whose src/index.ts is
+  // `export * from '../generated/prisma'` (trigger.dev), or `export { PrismaClient } from '@prisma/client'`.
+  const r = module.host.resolveImport(module.file, spec);
+  return r.kind === 'local' && reexportsPrismaClient(r.module, 0);
+}
+
+/** Does the module re-export PrismaClient from `@prisma/client` or a generated client (the output is not in the repository)? */
+function reexportsPrismaClient(m: JsModule, depth: number): boolean {
+  if (depth > 3) return false;
+  const t = m.exports();
+  const named = t.named.get('PrismaClient');
+  const fromGenerated = (spec: string): boolean => {
+    if (!/prisma|generated/i.test(spec)) return false;
+    const r = m.host.resolveImport(m.file, spec);
+    return r.kind === 'missing' || (r.kind === 'external' && libraryOf(spec) === 'prisma');
+  };
+  if (named !== undefined) return named.kind === 'reexport' && named.name === 'PrismaClient' && fromGenerated(named.specifier);
+  for (const spec of t.stars) {
+    if (fromGenerated(spec)) return true;
+    const r = m.host.resolveImport(m.file, spec);
+    if (r.kind === 'local' && reexportsPrismaClient(r.module, depth + 1)) return true;
+  }
+  return false;
 }
 
 function superArgs(cls: ts.ClassDeclaration): ts.Expression[] {
