@@ -128,3 +128,30 @@ describe('a workspace package that re-exports the Prisma client', () => {
     expect(modelOf(files(`export * from './transaction';\n`)).pools).toEqual([]);
   });
 });
+
+describe('values a reader can tell (outline: an Environment class, a helper method, a read-only peak)', () => {
+  const env = `import { IsOptional, IsNumber } from 'class-validator';\nconst environment = process.env;\nexport class Environment {\n  @IsNumber()\n  @IsOptional()\n  public DATABASE_CONNECTION_POOL_MAX = this.toOptionalNumber(environment.DATABASE_CONNECTION_POOL_MAX);\n  public OTHER = this.toOptionalNumber(environment.OTHER);\n  constructor() {\n    this.OTHER = 3;\n  }\n  protected toOptionalNumber(value: string | undefined) {\n    return value ? parseInt(value, 10) : undefined;\n  }\n}\nexport default new Environment();\n`;
+
+  test('env.X ?? 5 with X a field of new Environment(): env X, default 5; cond ? poolMax * 2 : poolMax: peak 10, with both', () => {
+    const m = modelOf({
+      'package.json': JSON.stringify({ name: 'outline', dependencies: { pg: '^8.13.0', sequelize: '^6.37.0' } }),
+      'server/env.ts': env,
+      'server/storage/database.ts': `import { Sequelize } from 'sequelize';\nimport env from '../env';\nconst poolMax = env.DATABASE_CONNECTION_POOL_MAX ?? 5;\nexport function createDatabaseInstance(url: string, options?: { readOnly?: boolean }) {\n  const isReadOnly = options?.readOnly ?? false;\n  return new Sequelize(url, { pool: { max: isReadOnly ? poolMax * 2 : poolMax } });\n}\nexport const writer = new Sequelize('postgres://db/app', { pool: { max: poolMax } });\n`,
+    });
+    expect(m.pools.map((p) => p.max)).toEqual([
+      { value: 10, provenance: { kind: 'env', envVar: 'DATABASE_CONNECTION_POOL_MAX', fallback: 5 }, range: { line: 6, column: 44, endLine: 6, endColumn: 78 }, alternatives: [10, 5] },
+      { value: 5, provenance: { kind: 'env', envVar: 'DATABASE_CONNECTION_POOL_MAX', fallback: 5 }, range: { line: 8, column: 73, endLine: 8, endColumn: 80 } },
+    ]);
+  });
+
+  test('a field the class assigns again, or a helper that clamps, stays unknown', () => {
+    const m = modelOf({
+      'server/env.ts': env.replace('return value ? parseInt(value, 10) : undefined;', 'return value ? Math.min(parseInt(value, 10), 50) : undefined;'),
+      'db.ts': `import { Sequelize } from 'sequelize';\nimport env from './server/env';\nexport const a = new Sequelize('postgres://db/app', { pool: { max: env.OTHER ?? 4 } });\nexport const b = new Sequelize('postgres://db/app', { pool: { max: env.DATABASE_CONNECTION_POOL_MAX ?? 4 } });\n`,
+    });
+    expect(m.pools.map((p) => [p.max.value, p.max.provenance.kind])).toEqual([
+      [null, 'unknown'],
+      [null, 'unknown'],
+    ]);
+  });
+});
