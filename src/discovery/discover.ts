@@ -6,9 +6,9 @@ import { rangeOnLine } from '../core/location.js';
 import { FileAccess } from '../core/file-access.js';
 
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
-export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git'];
+export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git', '__pycache__', 'site-packages'];
 
-export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js' | 'env' | 'prisma-schema' | 'prisma-config' | 'deployment' | 'dockerfile';
+export type CandidateKind = 'postgresql-conf' | 'pgbouncer-ini' | 'maybe-ini' | 'js' | 'python' | 'env' | 'prisma-schema' | 'prisma-config' | 'deployment' | 'dockerfile';
 
 export interface Candidate {
   path: string;
@@ -85,6 +85,8 @@ function classifyName(name: string): CandidateKind | null {
   // compose, Kubernetes, PM2 and serverless files (the YAML extractor sorts them by content).
   if (/\.ya?ml$/i.test(name) || name === 'vercel.json' || /^ecosystem([.-][\w-]+)*\.(config\.)?([cm]?js|json5?)$/.test(name)) return 'deployment';
   if (JS_FILE.test(name) && !JS_SKIP.test(name)) return 'js';
+  // Python code: only files that pass the pre-filter (src/sources/python/prefilter.ts) are parsed.
+  if (name.endsWith('.py')) return 'python';
   return null;
 }
 
@@ -223,6 +225,12 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
       notes.push({ message: `Directory ${relative(cwd, dir) || dir} cannot be read (${code}); skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
+      return;
+    }
+    // A Python virtual environment (venv/virtualenv write pyvenv.cfg at its root, PEP 405) holds
+    // installed libraries, not the project's code: never read, like node_modules.
+    if (depth > 0 && entries.some((e) => e.name === 'pyvenv.cfg')) {
+      skip(dir, 'default-ignored', true);
       return;
     }
     // Only a directory listing a .gitignore can have one (saves an existsSync per directory).

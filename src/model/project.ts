@@ -2,6 +2,8 @@ import type { InputProblem } from '../core/diagnostic.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
 import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 import type { JsFileFacts } from '../sources/js/types.js';
+import type { AppFacts } from '../sources/app/types.js';
+import type { PythonFileFacts } from '../sources/python/index.js';
 import type { LoadedEnvFile } from '../sources/env/types.js';
 import type { ParsedPrismaSchema, PrismaConfigFacts } from '../sources/prisma/types.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
@@ -9,7 +11,7 @@ import { UNKNOWN_GIT, type GitTrackedFiles } from '../discovery/git-tracked.js';
 import type { ComposeFacts, KubernetesFacts, Pm2Facts, ServerlessFacts } from '../sources/yaml/types.js';
 
 /** What kind of file a source text is; decides comment syntax for suppressions and redaction of frames. */
-export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist' | 'js' | 'env' | 'prisma' | 'yaml' | 'dockerfile';
+export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist' | 'js' | 'python' | 'env' | 'prisma' | 'yaml' | 'dockerfile';
 
 export interface SourceText {
   file: string;
@@ -33,6 +35,10 @@ export interface ProjectFacts {
   pgbouncer: PgbouncerConfig[];
   /** Facts of every JS/TS file that mattered (created pools, imported them, or acquired connections). */
   js: JsFileFacts[];
+  /** Facts of every Python file that was parsed (passed the pre-filter), with why. */
+  python: PythonFileFacts[];
+  /** Pools and process settings of applications in other languages (Python, Java, Ruby): language-neutral facts. */
+  apps: AppFacts;
   /** .env files, one per file: environments are kept apart, never merged. */
   envFiles: LoadedEnvFile[];
   /** Files named by a compose `env_file` that are not `.env` files of their own (`db.env`), read once here. */
@@ -65,6 +71,8 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     postgresql: [],
     pgbouncer: [],
     js: [],
+    python: [],
+    apps: { pools: [], processConfigs: [], roots: [] },
     envFiles: [],
     composeEnvFiles: [],
     packages: [],
