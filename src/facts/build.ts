@@ -24,6 +24,7 @@ import { parseDockerfile } from '../sources/dockerfile/parse.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
 import type { PackageFacts } from '../model/project.js';
 import { gitTrackedFiles } from '../discovery/git-tracked.js';
+import { buildAppFacts } from './app.js';
 
 export interface BuildOptions {
   maxFileBytes?: number;
@@ -123,9 +124,12 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
       if (t.ok) dockerfiles.push(parseDockerfile(t.text, path, b.args));
     }
   }
+  const app = buildAppFacts(discovery, reader, problems);
   const git = gitTrackedFiles(discovery.root);
-  const apps: ProjectFacts['apps'] = { pools: python.pools, processConfigs: python.processConfigs, roots: [] };
-  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, python: python.files, apps, sources, problems, packages, dockerfiles, git, skippedInputs, ...config };
+  app.pools.push(...python.pools);
+  app.processConfigs.push(...python.processConfigs);
+  app.roots.push(...python.roots);
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, python: python.files, app, sources, problems, packages, dockerfiles, git, skippedInputs, ...config };
   return facts;
 }
 
@@ -157,7 +161,7 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
  */
 function buildPythonFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map<string, SourceText>, problems: InputProblem[]): PythonFacts {
   const candidates = discovery.candidates.filter((c) => c.kind === 'python');
-  const empty: PythonFacts = { files: [], pools: [], processConfigs: [], texts: new Map(), problems: [], notParsed: [] };
+  const empty: PythonFacts = { files: [], pools: [], processConfigs: [], roots: [], texts: new Map(), problems: [], notParsed: [] };
   if (candidates.length === 0) return empty;
   const access = discovery.access;
   const inputs: PythonSource[] = [];

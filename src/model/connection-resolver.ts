@@ -13,6 +13,7 @@ import { isParseError, parseConnectionString } from '../sources/connection-url/p
 import { looksLikeNpgsql } from '../sources/connection-url/npgsql.js';
 import type { ParsedConnection } from '../sources/connection-url/types.js';
 import { LIBRARY_NAME } from '../sources/js/libraries.js';
+import type { AppPool } from '../sources/app/types.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../sources/js/types.js';
 import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 import type { PrismaValue } from '../sources/prisma/types.js';
@@ -259,6 +260,40 @@ export function poolConnectionSource(pool: PoolDefinition, root: string, datasou
   return src;
 }
 
+/**
+ * What the connection string of a Python, Spring Boot or Rails pool is made of: a variable that
+ * replaces it in this environment (Spring relaxed binding SPRING_DATASOURCE_URL, Rails DATABASE_URL),
+ * else the URL the configuration gives (literal or from a variable), else its host/port/database options.
+ */
+export function appPoolConnectionSource(pool: AppPool, env: Environment, root: string): ConnectionSource {
+  const cs = pool.connectionString;
+  const overrides = [...(cs?.envOverrides ?? [])];
+  for (const name of overrides) {
+    if (environmentText(env, name) !== undefined) return { kind: 'value', value: { kind: 'env', envVar: name, range: cs?.range ?? pool.range }, what: 'the connection string' };
+  }
+  if (cs) {
+    const p = cs.provenance;
+    const range = cs.range ?? pool.range;
+    if (p.kind === 'env') {
+      const fb = p.fallback !== undefined && typeof p.fallback !== 'boolean' ? { fallback: { kind: 'literal' as const, value: String(p.fallback), range } } : {};
+      return { kind: 'value', value: { kind: 'env', envVar: p.envVar, range, ...fb }, what: 'the connection string' };
+    }
+    if (typeof cs.value === 'string') return { kind: 'value', value: { kind: 'literal', value: cs.value, range }, what: 'the connection string' };
+    return { kind: 'unknown', reason: unknownText('the connection string', cs, root) };
+  }
+  const o = pool.connectionOptions;
+  if (o && (o.host || o.port || o.database || o.user)) {
+    const src: ConnectionSource = { kind: 'options' };
+    if (o.host) src.host = o.host;
+    if (o.port) src.port = o.port;
+    if (o.user) src.user = o.user;
+    if (o.database) src.database = o.database;
+    if (!o.host) src.driverDefault = 'libpq: no host means the local Unix socket, or PGHOST';
+    return src;
+  }
+  return { kind: 'unknown', reason: `${pool.construct} at ${at(root, pool.range)} names no connection string or host${overrides.length > 0 ? `, and the service sets none of ${overrides.join(', ')}` : ''}` };
+}
+
 /* ---------------- its value in an environment ---------------- */
 
 /** A pool's connection in one environment. */
@@ -322,7 +357,7 @@ function optionText(root: string, r: Resolved<unknown>, env: Environment, what: 
 }
 
 /** The pool's connection string in an environment, parsed, and where it leads. */
-export function connectionFor(source: ConnectionSource, pool: PoolDefinition, env: Environment, root: string, ctx: EndpointContext): ConnectionResolution {
+export function connectionFor(source: ConnectionSource, clientName: string, env: Environment, root: string, ctx: EndpointContext): ConnectionResolution {
   if (source.kind === 'unknown') return { known: false, reason: source.reason, ...(source.envVar ? { envVar: source.envVar } : {}) };
   let t: TextResult;
   let driverDefault: string | undefined;
@@ -349,7 +384,7 @@ export function connectionFor(source: ConnectionSource, pool: PoolDefinition, en
     t = {
       ok: true,
       text,
-      where: parts.host !== undefined ? `host ${h}${parts.port ? `:${parts.port}` : ''} (options)` : `no host: ${LIBRARY_NAME[pool.library]} connects to localhost${parts.port ? `:${parts.port}` : ':5432'} (${source.driverDefault})`,
+      where: parts.host !== undefined ? `host ${h}${parts.port ? `:${parts.port}` : ''} (options)` : `no host: ${clientName} connects to localhost${parts.port ? `:${parts.port}` : ':5432'} (${source.driverDefault})`,
     };
   }
   if (!t.ok) return { known: false, reason: t.reason, ...(t.envVar ? { envVar: t.envVar } : {}) };

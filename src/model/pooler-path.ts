@@ -7,6 +7,7 @@
 import type { SourceRange } from '../core/location.js';
 import type { LintSettings } from '../engine/settings.js';
 import type { PoolDefinition } from '../sources/js/types.js';
+import type { AppPool } from '../sources/app/types.js';
 import type { ClientEdge, DeploymentModel, PoolerNode } from './deployment/types.js';
 import { poolModeFor, poolModeSourcesOfNode } from './pool-mode.js';
 import type { ProjectFacts } from './project.js';
@@ -20,6 +21,8 @@ export interface PoolerPath {
   def?: PoolDefinition;
   /** The definition that holds the connection settings: the innermost wrapped pool. */
   root?: PoolDefinition;
+  /** The pool of a Python, Spring Boot or Rails application, when the client is one. */
+  app?: AppPool;
   /** Ids of the definitions on the wrapper chain (def … root). */
   ids: Set<string>;
   /** The pool mode for this client's database and user (PgBouncer src/server.c: user, then database, then [pgbouncer]). */
@@ -64,7 +67,7 @@ export function poolerPaths(model: DeploymentModel, facts: ProjectFacts, setting
       root = next;
     }
     if (root) ids.add(root.id);
-    out.push({ edge, pooler, ...(def ? { def } : {}), ...(root ? { root } : {}), ids, mode: effectiveMode(edge, pooler), version: versionOf(pooler, settings) });
+    out.push({ edge, pooler, ...(def ? { def } : {}), ...(root ? { root } : {}), ...(edge.appPool ? { app: edge.appPool } : {}), ids, mode: effectiveMode(edge, pooler), version: versionOf(pooler, settings) });
   }
   return out;
 }

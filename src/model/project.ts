@@ -2,13 +2,13 @@ import type { InputProblem } from '../core/diagnostic.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
 import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 import type { JsFileFacts } from '../sources/js/types.js';
-import type { AppFacts } from '../sources/app/types.js';
 import type { PythonFileFacts } from '../sources/python/index.js';
 import type { LoadedEnvFile } from '../sources/env/types.js';
 import type { ParsedPrismaSchema, PrismaConfigFacts } from '../sources/prisma/types.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
 import { UNKNOWN_GIT, type GitTrackedFiles } from '../discovery/git-tracked.js';
 import type { ComposeFacts, KubernetesFacts, Pm2Facts, ServerlessFacts } from '../sources/yaml/types.js';
+import type { AppFacts } from '../sources/app/types.js';
 
 /** What kind of file a source text is; decides comment syntax for suppressions and redaction of frames. */
 export type SourceKind = 'postgresql-conf' | 'pgbouncer-ini' | 'pgbouncer-userlist' | 'js' | 'python' | 'env' | 'prisma' | 'yaml' | 'dockerfile';
@@ -37,8 +37,8 @@ export interface ProjectFacts {
   js: JsFileFacts[];
   /** Facts of every Python file that was parsed (passed the pre-filter), with why. */
   python: PythonFileFacts[];
-  /** Pools and process settings of applications in other languages (Python, Java, Ruby): language-neutral facts. */
-  apps: AppFacts;
+  /** Pools, app roots and app-server config files of Python, Spring Boot and Rails applications (src/sources/app/types.ts). */
+  app: AppFacts;
   /** .env files, one per file: environments are kept apart, never merged. */
   envFiles: LoadedEnvFile[];
   /** Files named by a compose `env_file` that are not `.env` files of their own (`db.env`), read once here. */
@@ -72,7 +72,7 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     pgbouncer: [],
     js: [],
     python: [],
-    apps: { pools: [], processConfigs: [], roots: [] },
+    app: { pools: [], processConfigs: [], roots: [] },
     envFiles: [],
     composeEnvFiles: [],
     packages: [],

@@ -4,6 +4,7 @@ import { builtImage, contextPathOf, targetStage, type BuiltImage } from '../../s
 import type { DockerfileFacts } from '../../sources/dockerfile/types.js';
 import type { ComposeService, ImageRef } from '../../sources/yaml/types.js';
 import type { PackageFacts } from '../project.js';
+import type { ProcessModel } from '../../sources/app/types.js';
 import { inside, type PackageIndex } from './packages.js';
 
 /**
@@ -19,6 +20,21 @@ export interface Attribution {
   /** Set when the container runs a job that exits (a migration, a seed, psql): not a long-running client. */
   oneShot?: string;
   notes: string[];
+  /** The application server the command starts (gunicorn, Puma, Sidekiq …), with its working directory in the repository when it maps to one. */
+  process?: LaunchedProcess;
+}
+
+/** An app server a service's command starts: its process model as the command line gives it. */
+export interface LaunchedProcess {
+  process: ProcessModel;
+  /** The repository directory that is the command's working directory (config files named relative to it). */
+  cwd?: string;
+  /** Variables the command line assigns before the program (`RAILS_ENV=production puma`). */
+  env: Record<string, string>;
+  /** The command as written, for messages. */
+  command: string;
+  /** compose command, Dockerfile CMD, Kubernetes args … */
+  from: string;
 }
 
 /** Build-output folders between a package and its program (`apps/api/dist/main.js` is apps/api's code). */
@@ -109,12 +125,14 @@ export function attributeBuild(input: BuildInput, pkgs: PackageIndex, dockerfile
   }
 
   const space = containerSpace(context, image, pkgs, input.workingDir);
+  let process: LaunchedProcess | undefined;
   if (argv && argv.length > 0) {
     const r = resolveLaunches(launchesOfArgv(argv), space, pkgs, 0);
     if (r.oneShot) return { codePaths: r.dirs ?? [], reason: `${where}${stageText}: ${from} ${argv.join(' ')}`, oneShot: r.oneShot, notes };
+    if (r.process) process = { ...r.process, command: argv.join(' '), from };
     if (r.dirs) {
       const dirs = withWorkspaceDependencies(r.dirs, pkgs);
-      return { codePaths: dirs, reason: `${where}${stageText}: ${from} ${argv.join(' ')} runs ${describeDirs(r.dirs, dirs, rel)}`, notes };
+      return { codePaths: dirs, reason: `${where}${stageText}: ${from} ${argv.join(' ')} runs ${describeDirs(r.dirs, dirs, rel)}`, notes, ...(process ? { process } : {}) };
     }
   }
   // The command does not say: the code the image holds (what the stage copies from the context).
@@ -126,11 +144,11 @@ export function attributeBuild(input: BuildInput, pkgs: PackageIndex, dockerfile
       const found = sources.includes('') ? [context] : sources.map((c) => join(context, c));
       const dirs = withWorkspaceDependencies(found, pkgs);
       const held = copied.includes('') ? 'the whole context' : copied.length > 6 ? `${copied.slice(0, 6).join(', ')} and ${copied.length - 6} more` : copied.join(', ');
-      return { codePaths: dirs, reason: `${where}${stageText}: the image holds ${held}`, notes };
+      return { codePaths: dirs, reason: `${where}${stageText}: the image holds ${held}`, notes, ...(process ? { process } : {}) };
     }
-    return { codePaths: [], reason: `${where}${stageText}: the image holds no file of the repository`, notes };
+    return { codePaths: [], reason: `${where}${stageText}: the image holds no file of the repository`, notes, ...(process ? { process } : {}) };
   }
-  return { codePaths: [context], reason: where, notes };
+  return { codePaths: [context], reason: where, notes, ...(process ? { process } : {}) };
 }
 
 /** A job that exits, from a command alone (an image not built here): psql, a migration CLI, a migrate/seed script. */
@@ -141,7 +159,15 @@ export function oneShotCommand(argv: string[]): string | undefined {
   if (main.kind === 'migration') return `runs the ${main.tool} migration CLI, which exits`;
   if (main.kind === 'script' && isOneShotScriptName(main.script)) return `runs the ${main.script} script, which exits`;
   if (main.kind === 'file' && isOneShotFileName(main.path)) return `runs ${main.path}, a one-off script`;
+  if (main.kind === 'app-server' && main.oneShot !== undefined) return main.oneShot;
   return undefined;
+}
+
+/** The app server a command starts (an image not built here, or the override of one): its process model. */
+export function launchedProcess(argv: string[], from: string): LaunchedProcess | undefined {
+  const main = launchesOfArgv(argv).at(-1);
+  if (main?.kind !== 'app-server' || main.oneShot !== undefined) return undefined;
+  return { process: main.process, env: main.env, command: argv.join(' '), from };
 }
 
 /**
@@ -214,6 +240,7 @@ interface Resolved {
   /** undefined: the command does not say which code runs. */
   dirs?: string[];
   oneShot?: string;
+  process?: { process: ProcessModel; cwd?: string; env: Record<string, string> };
 }
 
 /** The code the main (last) launch runs; earlier ones (`npm run migrate && node dist/main.js`) are steps before it. */
@@ -229,6 +256,15 @@ function resolveLaunches(launches: Launch[], space: Space, pkgs: PackageIndex, d
       return { dirs: [] };
     case 'other':
       return {};
+    case 'app-server': {
+      if (main.oneShot !== undefined) return { oneShot: main.oneShot, dirs: [] };
+      // The server runs the application in its working directory (a Rails root, a Django project).
+      const cwd = space.cwd(main.cd);
+      const process = { process: main.process, env: main.env, ...(cwd !== undefined ? { cwd } : {}) };
+      if (cwd === undefined || !inside(cwd, space.within)) return { process };
+      const pkg = pkgs.containing(cwd);
+      return { process, dirs: [pkg && inside(pkg.dir, space.within) && pkg.dir !== pkgs.root ? pkg.dir : cwd] };
+    }
     case 'file': {
       const file = space.toRepo(main.cd, main.path);
       const oneShot = isOneShotFileName(main.path) ? { oneShot: `runs ${main.path}, a one-off script` } : {};

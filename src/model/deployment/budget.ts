@@ -51,7 +51,7 @@ export function computeBudgets(
     for (const e of direct) {
       const svc = e.serviceId ? serviceName.get(e.serviceId) : undefined;
       const base = svc?.name ?? e.poolId;
-      const name = (perService.get(e.serviceId ?? '') ?? 0) > 1 && e.pool ? `${base} (${e.pool.binding ?? e.poolId})` : base;
+      const name = (perService.get(e.serviceId ?? '') ?? 0) > 1 && (e.pool || e.appPool) ? `${base} (${e.pool ? (e.pool.binding ?? e.poolId) : e.appPool!.construct})` : base;
       clients.push({ name, kind: 'service', instances: svc?.peakInstances ?? unknownQ('instances', 'no service'), perInstance: e.perInstance, total: e.total, edge: e });
     }
     for (const pl of poolers) {

@@ -4,13 +4,16 @@ import type { ParsedConnection } from '../../sources/connection-url/types.js';
 import type { PoolDefinition } from '../../sources/js/types.js';
 import { LIBRARY_NAME } from '../../sources/js/libraries.js';
 import { redactSecrets } from '../../core/redact.js';
-import { connectionFor, endpointContext, endpointOf, environmentText, looksLikeConnectionString, poolConnectionSource, prismaDatasources, UNRESOLVED, type Endpoint, type EndpointContext, type PrismaDatasourceRef } from '../connection-resolver.js';
+import { appPoolConnectionSource, connectionFor, endpointContext, endpointOf, environmentText, looksLikeConnectionString, poolConnectionSource, prismaDatasources, UNRESOLVED, type Endpoint, type EndpointContext, type PrismaDatasourceRef } from '../connection-resolver.js';
 import type { BuildContext } from './context.js';
 import { isLocalHost, type EndpointScope } from './endpoints.js';
 import type { ServiceEnv } from './env.js';
 import { managedPooler } from './poolers.js';
 import { declared as declaredQ, derived, literal, times, unknownQ } from './quantity.js';
 import type { ServiceBuild } from './services.js';
+import type { AppPool } from '../../sources/app/types.js';
+import { appPoolPerInstance, launchEnv } from './app-clients.js';
+import { inside } from './packages.js';
 import type { ClientEdge, PoolerNode, Quantity, ServerNode } from './types.js';
 
 /** The connection resolver's inputs for this repository: Prisma datasources, PgBouncer ports. */
@@ -24,18 +27,19 @@ export function buildEdges(ctx: BuildContext, services: ServiceBuild[], servers:
   const edges: ClientEdge[] = [];
   const r: Resolver = { datasources: prismaDatasources(ctx.facts), endpoints: endpointContext(ctx.facts) };
   for (const s of services) {
-    const code = s.pools.map((pool) => codeEdge(ctx, r, s, pool, servers, poolers));
+    const code = [...s.pools.map((pool) => codeEdge(ctx, r, s, pool, servers, poolers)), ...(s.appPools ?? []).map((pool) => appEdge(ctx, r, s, pool, servers, poolers))];
     edges.push(...code);
     // A one-shot job or a service outside the judged profile set adds nothing (services.ts notCounted).
     if (s.node.notCounted !== undefined) continue;
-    if (s.pools.length === 0 && s.codeless) edges.push(...envEdges(ctx, r, s, servers, poolers));
+    const poolCount = s.pools.length + (s.appPools?.length ?? 0);
+    if (poolCount === 0 && s.codeless) edges.push(...envEdges(ctx, r, s, servers, poolers));
     // JS/TS code (a package.json) that was read and opens no pool does not connect: a frontend given
     // DATABASE_URL by a shared env file. Code in another language still uses what its environment names.
-    else if (s.pools.length === 0 && jsPackageRuns(ctx, s)) continue;
+    else if (poolCount === 0 && jsPackageRuns(ctx, s) && !appRootRuns(ctx, s)) continue;
     else if (!code.some((e) => e.target !== undefined)) {
       // Code in the repository, but no pool of it reaches a known node: what its environment names
       // (DB_HOST=postgres, a URL) is still used, by a number of connections the model does not know.
-      const why = s.pools.length === 0 ? `no pool of its code (${s.node.codePaths.map((d) => ctx.rel(d) || '.').join(', ') || 'not in the repository'}) could be read` : `its pools could not be linked (${code.map((e) => e.unknownTarget ?? e.link).join('; ')})`;
+      const why = poolCount === 0 ? `no pool of its code (${s.node.codePaths.map((d) => ctx.rel(d) || '.').join(', ') || 'not in the repository'}) could be read` : `its pools could not be linked (${code.map((e) => e.unknownTarget ?? e.link).join('; ')})`;
       edges.push(...envEdges(ctx, r, s, servers, poolers, why));
     }
     for (const d of ctx.declared?.services ?? []) {
@@ -52,10 +56,60 @@ function jsPackageRuns(ctx: BuildContext, s: ServiceBuild): boolean {
   return s.node.codePaths.some((d) => ctx.facts.packages.some((p) => p.dir === d || p.dir.startsWith(d + '/')));
 }
 
+/** Does the service run an application of another language (a Rails root, a Django project, a Spring module)? */
+function appRootRuns(ctx: BuildContext, s: ServiceBuild): boolean {
+  return s.node.codePaths.some((d) => ctx.facts.app.roots.some((a) => inside(a.dir, d) || inside(d, a.dir)));
+}
+
 /* ---------------- pools in code ---------------- */
 
+/** A Python, Spring Boot or Rails pool: linked like a JS pool; per instance = processes × the per-process bound (app-clients.ts). */
+function appEdge(ctx: BuildContext, r: Resolver, s: ServiceBuild, pool: AppPool, servers: ServerNode[], poolers: PoolerNode[]): ClientEdge {
+  const env = launchEnv(s.env, s.launched);
+  const c = connectionFor(appPoolConnectionSource(pool, env, ctx.facts.root), pool.construct, env, ctx.facts.root, r.endpoints);
+  let parsed: ParsedConnection | undefined;
+  let linkText: string;
+  let target: ClientEdge['target'];
+  let unknownTarget: string | undefined;
+  if (c.known) {
+    parsed = c.parsed;
+    const t = linkParsed(ctx, c.parsed, c.endpoint, s.scope, servers, poolers, c.range ?? pool.range);
+    target = t.target;
+    if (t.unknown) unknownTarget = `${c.where} → ${t.link}`;
+    linkText = t.unknown ? `unlinked, target unknown: ${c.where} → ${t.link}` : `${c.where} → ${t.link}`;
+  } else if (c.text !== undefined) linkText = c.reason;
+  else {
+    unknownTarget = c.reason;
+    linkText = `unlinked, target unknown: ${c.reason}`;
+  }
+  const perInstance = appPoolPerInstance(ctx, pool, env, s.node.process);
+  const edge: ClientEdge = {
+    poolId: pool.id,
+    serviceId: s.node.id,
+    perInstance,
+    total: times(s.node.peakInstances, perInstance, `${s.node.peakInstances.source} × ${perInstance.source}`),
+    target,
+    link: linkText,
+    range: pool.range,
+    appPool: pool,
+    origin: 'code',
+  };
+  if (unknownTarget !== undefined) edge.unknownTarget = unknownTarget;
+  if (c.known || c.text !== undefined) {
+    edge.url = { redacted: redactSecrets(c.text!), ...(c.range ? { range: c.range } : {}) };
+    if (c.envVar) edge.envVar = c.envVar;
+  } else if (c.envVar) edge.envVar = c.envVar;
+  if (parsed) {
+    edge.parsed = parsed;
+    if (parsed.user) edge.user = parsed.user;
+    if (parsed.database) edge.database = parsed.database;
+  }
+  if (!target) ctx.notes.push({ message: `${pool.id} (${s.node.name}) is not linked to a server or pooler${unknownTarget !== undefined ? `, its target is unknown: ${unknownTarget}` : `: ${linkText}`}`, range: pool.range });
+  return edge;
+}
+
 function codeEdge(ctx: BuildContext, r: Resolver, s: ServiceBuild, pool: PoolDefinition, servers: ServerNode[], poolers: PoolerNode[]): ClientEdge {
-  const c = connectionFor(poolConnectionSource(pool, ctx.facts.root, r.datasources), pool, s.env, ctx.facts.root, r.endpoints);
+  const c = connectionFor(poolConnectionSource(pool, ctx.facts.root, r.datasources), LIBRARY_NAME[pool.library], s.env, ctx.facts.root, r.endpoints);
   let parsed: ParsedConnection | undefined;
   let linkText: string;
   let target: ClientEdge['target'];

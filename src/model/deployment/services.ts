@@ -4,13 +4,15 @@ import { extractPm2 } from '../../sources/pm2/extract.js';
 import { postgresCompatibleServer } from '../../sources/yaml/images.js';
 import { surgePods } from '../../sources/yaml/kubernetes.js';
 import type { PoolDefinition } from '../../sources/js/types.js';
+import type { AppPool } from '../../sources/app/types.js';
 import type { ComposeFacts, ComposeService, K8sContainer, K8sJob, K8sWorkload, Pm2App } from '../../sources/yaml/types.js';
 import { DEFAULT_NAMESPACE, type BuildContext } from './context.js';
 import type { EndpointScope } from './endpoints.js';
 import { composeEnv, dotenvFor, k8sEnv, pm2Env, serverlessEnv, withFallback, type ServiceEnv } from './env.js';
 import { declared as declaredQ, defaulted, derived, fromResolved, unknownQ } from './quantity.js';
 import type { Quantity, ServiceNode } from './types.js';
-import { attributeCompose, fileKey, oneShotCommand, oneShotFiles, ownImage, type Attribution } from './attribution.js';
+import { attributeCompose, fileKey, launchedProcess, oneShotCommand, oneShotFiles, ownImage, type Attribution, type LaunchedProcess } from './attribution.js';
+import { runsAppPool, selectEnvironmentPools, serviceProcess } from './app-clients.js';
 import { inside, PackageIndex } from './packages.js';
 
 /** A service with what the edges step needs beside the public node. */
@@ -20,6 +22,10 @@ export interface ServiceBuild {
   scope: EndpointScope;
   /** Pools of the code this service runs (runtime code only: tests, scripts and seeds are left out). */
   pools: PoolDefinition[];
+  /** Pools of Python, Spring Boot and Rails code this service runs, in the environment it selects. */
+  appPools?: AppPool[];
+  /** The app server its command starts (gunicorn, Puma, Sidekiq …), when the command is known. */
+  launched?: LaunchedProcess;
   /** The service's code is not in the repository (an image built elsewhere). */
   codeless: boolean;
 }
@@ -28,7 +34,7 @@ export interface ServiceBuild {
 interface AppDir {
   dir: string;
   name?: string;
-  pools: PoolDefinition[];
+  pools: Array<PoolDefinition | AppPool>;
 }
 
 /** Tests, mocks, seeds, migrations and one-off scripts (load tests, benchmarks): folders whose code no deployed process runs. */
@@ -64,6 +70,13 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
     const dir = pkg?.dir ?? root;
     let app = apps.get(dir);
     if (!app) apps.set(dir, (app = { dir, pools: [], ...(pkg?.name ? { name: pkg.name } : {}) }));
+    app.pools.push(p);
+  }
+  // Pools of other languages: grouped by their application's root (a Rails root, a Spring module, a Django project).
+  const appPools = ctx.facts.app.pools.filter((p) => isRuntimeFile(p.file, p.appDir));
+  for (const p of appPools) {
+    let app = apps.get(p.appDir);
+    if (!app) apps.set(p.appDir, (app = { dir: p.appDir, pools: [], name: basename(p.appDir) }));
     app.pools.push(p);
   }
   const poolsUnder = (paths: string[]): PoolDefinition[] => pools.filter((p) => paths.some((d) => inside(p.file, d)));
@@ -143,7 +156,7 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
   const unlinked = out.filter((s) => !linked(s) && s.node.kind !== 'declared' && s.node.notCounted === undefined);
   if (appsLeft.length === 1) {
     const app = appsLeft[0]!;
-    const vars = new Set(app.pools.flatMap((p) => (p.connectionString?.provenance.kind === 'env' ? [p.connectionString.provenance.envVar] : [])));
+    const vars = new Set(app.pools.flatMap((p) => [...(p.connectionString?.provenance.kind === 'env' ? [p.connectionString.provenance.envVar] : []), ...('appDir' in p ? (p.connectionString?.envOverrides ?? []) : [])]));
     const byVar = unlinked.filter((s) => [...vars].some((v) => s.env.has(v)));
     const pick = byVar.length === 1 ? byVar[0] : unlinked.filter((s) => !isInfra(s)).length === 1 ? unlinked.filter((s) => !isInfra(s))[0] : undefined;
     if (pick) {
@@ -181,6 +194,14 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
     if (dir) s.env = withFallback(s.env, dotenvFor(ctx, dir));
     s.node.environment = s.env;
     if (s.pools.length > 0) s.codeless = false;
+    const mine = code.length > 0 && s.node.notCounted === undefined ? appPools.filter((p) => runsAppPool(p, code)) : [];
+    const javaOnly = mine.length > 0 && mine.every((p) => p.language === 'java');
+    const proc = serviceProcess(ctx, s.launched, code, s.env, javaOnly);
+    if (proc) s.node.process = proc;
+    if (mine.length > 0) {
+      s.appPools = selectEnvironmentPools(ctx, mine, s.env, proc, s.node.name);
+      s.codeless = false;
+    }
   }
   return out;
 }
@@ -208,6 +229,11 @@ function composeService(ctx: BuildContext, compose: ComposeFacts, svc: ComposeSe
   if (svc.build) applyAttribution(b, attributeCompose(svc, pkgs, ctx.facts.dockerfiles, relOf(ctx)));
   // A job that exits: psql in a postgres image, a migration command, a service others wait to complete.
   const argv = [...(svc.entrypoint?.args ?? []), ...(svc.command?.args ?? [])].map((a) => a.value);
+  // An image not built here (or a build whose Dockerfile is not read) still says what it starts.
+  if (!b.launched && argv.length > 0) {
+    const l = launchedProcess(argv, `compose ${svc.command ? 'command' : 'entrypoint'}`);
+    if (l) b.launched = l;
+  }
   const job = svc.postgresClient
     ? `runs ${svc.postgresClient.value}, a PostgreSQL client program, and exits`
     : (b.node.notCounted ?? (argv.length > 0 ? oneShotCommand(argv) : undefined) ?? (completed.has(svc.name) ? 'other services wait for it to complete (depends_on condition service_completed_successfully)' : undefined));
@@ -224,6 +250,7 @@ function composeService(ctx: BuildContext, compose: ComposeFacts, svc: ComposeSe
 
 function applyAttribution(b: ServiceBuild, a: Attribution): void {
   b.node.codePaths = a.codePaths;
+  if (a.process) b.launched = a.process;
   b.node.linkReason = a.reason;
   b.codeless = false;
   if (a.notes.length > 0) b.node.notes = [...(b.node.notes ?? []), ...a.notes];
@@ -266,6 +293,10 @@ function k8sService(ctx: BuildContext, w: K8sWorkload, apps: Map<string, AppDir>
   let env: ServiceEnv = new Map();
   for (const c of w.containers) env = withFallback(env, k8sEnv(ctx, ns, c));
   const b: ServiceBuild = { node, env, scope: { namespace: ns }, pools: [], codeless: !app };
+  if (container && (container.command.length > 0 || container.args.length > 0)) {
+    const l = launchedProcess([...container.command, ...container.args].map((a) => a.value), `Kubernetes ${container.args.length > 0 ? 'args' : 'command'}`);
+    if (l) b.launched = l;
+  }
   if (!app) {
     // Kubernetes `command` replaces the image's ENTRYPOINT, `args` its CMD.
     for (const c of w.containers) {

@@ -5,6 +5,7 @@ import type { ParsedConnection } from '../../sources/connection-url/types.js';
 import type { PgConfig } from '../../sources/postgresql-conf/types.js';
 import type { PgbouncerConfig } from '../../sources/pgbouncer-ini/types.js';
 import type { ServerParameters } from '../parameters.js';
+import type { AppPool, AppServer, Concurrency } from '../../sources/app/types.js';
 
 /**
  * The deployment model: who opens how many connections to which pooler and server.
@@ -118,12 +119,27 @@ export interface ServiceNode {
   /** The environment the service's processes see, by variable (compose environment/env_file, k8s env/envFrom, PM2 env, serverless environment). */
   environment?: Map<string, ServiceEnvValue>;
   notes?: string[];
+  /** The application server its instances run (gunicorn, Celery, Puma, Sidekiq, a JVM …), resolved in its environment: processes per instance and threads per process. */
+  process?: ServiceProcess;
   /**
    * Why the service is not a long-running client and adds nothing to the budget: it runs only with
    * a compose profile outside the judged (default) set, or it is a job that exits (a migration,
    * `psql`, a Kubernetes Job). Absent for counted services.
    */
   notCounted?: string;
+}
+
+/** What one instance of a service runs: processes × threads, each with its provenance. */
+export interface ServiceProcess {
+  server: AppServer | undefined;
+  /** "gunicorn -w 4 --threads 2 (compose command)", "puma (config/puma.rb)". */
+  describe: string;
+  processes: Quantity;
+  /** Requests or jobs one process serves at once (threads, Celery children are processes with 1). */
+  threads: Quantity;
+  concurrency: Concurrency | undefined;
+  /** The environment the server runs the application in (RAILS_ENV, a Spring profile), when known. */
+  environment?: { name: string; source: string };
 }
 
 /** One environment variable as a service sees it. */
@@ -161,6 +177,8 @@ export interface ClientEdge {
   url?: { redacted: string; range?: SourceRange };
   /** The pool definition in code; absent for clients known only from a service's environment. */
   pool?: PoolDefinition;
+  /** The pool of a Python, Spring Boot or Rails application (src/sources/app/types.ts). */
+  appPool?: AppPool;
   /** Where the per-instance number came from: the pool in code, or an environment variable of a service whose code is not in the repository. */
   origin: 'code' | 'environment' | 'declared';
   /** The parsed connection string, when it resolved. */

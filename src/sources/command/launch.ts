@@ -1,4 +1,6 @@
 import { shellSplit } from '../yaml/postgres-args.js';
+import type { ProcessModel } from '../app/types.js';
+import { appServerOf, appWrapperLength } from './app-servers.js';
 
 /**
  * What a command line starts, read from its words: a container's ENTRYPOINT + CMD (or compose
@@ -21,6 +23,12 @@ export type Launch =
   | { kind: 'pg-client'; program: string }
   /** A migration or seed CLI (`typeorm migration:run -d src/data-source.ts`, `knex migrate:latest`, `prisma migrate deploy`). */
   | { kind: 'migration'; cd: string[]; tool: string; files: string[]; defaultFiles: string[] }
+  /**
+   * An application server of another language (gunicorn, uvicorn, Celery, RQ, Puma, Sidekiq,
+   * `rails server`, `java -jar`) with its process model (app-servers.ts); `oneShot` when the
+   * command is a job that exits (`manage.py migrate`, `rails db:migrate`).
+   */
+  | { kind: 'app-server'; cd: string[]; process: ProcessModel; oneShot?: string; env: Record<string, string> }
   | { kind: 'other'; program: string };
 
 /** Nesting of `sh -c` inside `sh -c` and of wrappers that is followed. */
@@ -133,10 +141,16 @@ const base = (w: string) => w.slice(w.lastIndexOf('/') + 1);
 /** One simple command: returns the directory list in force after it (a `cd` changes it). */
 function segment(words: string[], cd: string[], out: Launch[], depth: number): string[] {
   let w = words;
+  // `RAILS_ENV=production bundle exec puma`: assignments the program sees.
+  const assigned: Record<string, string> = {};
   // Wrappers and assignments before the program.
   for (let guard = 0; guard < 16 && w.length > 0; guard++) {
     const p = base(w[0]!);
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w[0]!)) w = w.slice(1);
+    const wrapped = appWrapperLength(w);
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w[0]!)) {
+      assigned[w[0]!.slice(0, w[0]!.indexOf('='))] = w[0]!.slice(w[0]!.indexOf('=') + 1);
+      w = w.slice(1);
+    } else if (wrapped > 0) w = w.slice(wrapped);
     else if (p === 'exec' || p === 'nice' || p === 'time' || p === 'nohup' || p === 'dumb-init' || p === 'gosu' || p === 'su-exec') {
       w = w.slice(p === 'gosu' || p === 'su-exec' ? 2 : 1);
       while (w[0]?.startsWith('-')) w = w.slice(1);
@@ -145,7 +159,10 @@ function segment(words: string[], cd: string[], out: Launch[], depth: number): s
       while (w[0]?.startsWith('-')) w = w.slice(w[0] === '--' ? 1 : 1);
     } else if (p === 'env' || p === 'cross-env' || p === 'cross-env-shell') {
       w = w.slice(1);
-      while (w[0] !== undefined && (w[0].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w[0]))) w = w.slice(1);
+      while (w[0] !== undefined && (w[0].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w[0]))) {
+        if (!w[0].startsWith('-')) assigned[w[0].slice(0, w[0].indexOf('='))] = w[0].slice(w[0].indexOf('=') + 1);
+        w = w.slice(1);
+      }
     } else if (p === 'dotenv' || p === 'dotenvx' || /^wait-for/.test(p) || p === 'doppler' || p === 'infisical' || p === 'op') {
       const dd = w.indexOf('--');
       if (dd === -1) {
@@ -170,6 +187,11 @@ function segment(words: string[], cd: string[], out: Launch[], depth: number): s
   }
   if (PG_CLIENTS.has(p)) {
     out.push({ kind: 'pg-client', program: p });
+    return cd;
+  }
+  const app = appServerOf(p, args);
+  if (app) {
+    out.push({ kind: 'app-server', cd, process: app.process, env: assigned, ...(app.oneShot !== undefined ? { oneShot: app.oneShot } : {}) });
     return cd;
   }
   if (STATIC.has(p)) {

@@ -6,7 +6,7 @@
 import { basename, dirname } from 'node:path';
 import type { InputProblem } from '../../core/diagnostic.js';
 import { MAX_CODE_FILE_CHARS, MAX_PROBLEMS_PER_FILE } from '../../core/limits.js';
-import type { AppPool, ProcessConfigFile } from '../app/types.js';
+import type { AppFacts, AppPool, ProcessConfigFile } from '../app/types.js';
 import { extractPools, gunicornConfig } from './extract.js';
 import { PyModule } from './module.js';
 import { parsePythonTexts } from './parse.js';
@@ -33,6 +33,8 @@ export interface PythonFacts {
   files: PythonFileFacts[];
   pools: AppPool[];
   processConfigs: ProcessConfigFile[];
+  /** Python applications found: a Django project (manage.py), the root of every app with a pool. */
+  roots: AppFacts['roots'];
   /** Texts of the parsed files (for suppressions and source frames). */
   texts: Map<string, string>;
   problems: InputProblem[];
@@ -52,7 +54,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const IMPORT_LINE = /^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+([\w, \t()]+)|import[ \t]+([\w.]+))/gm;
 
 export function analyzePythonFiles(sources: readonly PythonSource[], opts: AnalyzeOptions): PythonFacts {
-  const out: PythonFacts = { files: [], pools: [], processConfigs: [], texts: new Map(), problems: [], notParsed: [] };
+  const out: PythonFacts = { files: [], pools: [], processConfigs: [], roots: [], texts: new Map(), problems: [], notParsed: [] };
+  const rootDirs = new Set<string>();
+  const addRoot = (dir: string, framework: string, file: string) => {
+    if (rootDirs.has(dir)) return;
+    rootDirs.add(dir);
+    out.roots.push({ dir, language: 'python', framework, file });
+  };
+  for (const s of sources) if (basename(s.path) === 'manage.py') addRoot(dirname(s.path), 'django', s.path);
   const byPath = new Map(sources.map((s) => [s.path, s]));
   const chosen = new Map<string, string>();
   for (const s of sources) {
@@ -121,6 +130,7 @@ export function analyzePythonFiles(sources: readonly PythonSource[], opts: Analy
       f.problems.push({ message: `Python file could not be analysed (${(e as Error).message}); its pools are unknown.`, severity: 'warning', range: { file: f.file, line: 1, column: 1, endLine: 1, endColumn: 1 } });
     }
     out.pools.push(...f.pools);
+    for (const p of f.pools) addRoot(p.appDir, p.library === 'django' ? 'django' : 'python', p.file);
     out.problems.push(...f.problems.slice(0, MAX_PROBLEMS_PER_FILE));
   }
   out.files = files;
