@@ -8,7 +8,8 @@ import type { SourceRange } from '../../core/location.js';
 import type { AppPool, AppSetting, PeakTerm, ProcessConfigFile } from '../app/types.js';
 import { isParseError, parseConnectionString } from '../connection-url/parse.js';
 import { callArgs, enclosingFunction, type CallArgs, type PyModule } from './module.js';
-import { ASYNCPG, DJ_DATABASE_URL, DJANGO, GUNICORN, isDjangoPostgresEngine, POOL_CALLABLES, poolUse, PSYCOPG, PSYCOPG_POOL, SQLALCHEMY, type PythonPoolCallable } from './libraries.js';
+import { gunicornConcurrency } from '../command/app-servers.js';
+import { ASYNCPG, DJ_DATABASE_URL, DJANGO, isDjangoPostgresEngine, POOL_CALLABLES, poolUse, PSYCOPG, PSYCOPG_POOL, SQLALCHEMY, type PythonPoolCallable } from './libraries.js';
 import { child, namedChildren, walk, type PyNode } from './syntax.js';
 import { resolvePy, type PyProject, type Value } from './values.js';
 
@@ -399,7 +400,7 @@ function djangoPools(mod: PyModule, opts: ExtractOptions): AppPool[] {
     } else {
       p = {
         ...base,
-        peak: { terms: [{ name: 'per thread', value: { value: 1, provenance: { kind: 'default', note: `Django opens one connection per thread per database alias (${DJANGO.source})` } } }], explanation: 'one connection per thread (no OPTIONS pool)' },
+        peak: { terms: [{ name: 'CONN', value: { value: 1, provenance: { kind: 'default', note: `Django opens one connection per thread per database alias (${DJANGO.source})` } } }], explanation: 'one connection per thread (no OPTIONS pool)' },
         use: 'per-thread-per-alias',
       };
     }
@@ -490,18 +491,8 @@ export function gunicornConfig(mod: PyModule, project: PyProject): ProcessConfig
   if (wc) {
     const v = resolvePy(wc, mod, project);
     const range = mod.rangeOf(wc);
-    if (typeof v.value === 'string') cfg.concurrency = { value: workerClassConcurrency(v.value), range, source: `worker_class ${v.value}` };
+    if (typeof v.value === 'string') cfg.concurrency = { value: gunicornConcurrency(v.value, typeof cfg.threads?.value === 'number' ? cfg.threads.value : undefined), range, source: `worker_class ${v.value}` };
   }
   return cfg;
 }
 
-/** gunicorn worker classes (docs, "Design" / worker_class setting): sync, gthread, gevent, eventlet, tornado; uvicorn's UvicornWorker is asyncio. */
-export function workerClassConcurrency(cls: string): 'threads' | 'async' | 'greenlets' | 'sync' {
-  const c = cls.toLowerCase();
-  if (c.includes('uvicorn') || c.includes('tornado') || c.includes('aiohttp')) return 'async';
-  if (c.includes('gevent') || c.includes('eventlet')) return 'greenlets';
-  if (c.includes('gthread')) return 'threads';
-  return 'sync';
-}
-
-export { GUNICORN };
