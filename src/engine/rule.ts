@@ -5,7 +5,7 @@ import type { ProjectModel } from '../model/project-model.js';
 import type { LintSettings } from './settings.js';
 
 /** The kinds of input a rule can read; used for docs and to skip rules with nothing to read. */
-export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'env' | 'prisma' | 'compose' | 'kubernetes';
+export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'python' | 'env' | 'prisma' | 'compose' | 'kubernetes';
 
 export type RuleCategory = 'correctness' | 'capacity' | 'reliability' | 'security';
 

@@ -24,6 +24,7 @@ function defaultFileFor(lang: string): string {
   if (lang === 'ini') return 'pgbouncer.ini';
   if (/^(ts|typescript|tsx)$/.test(lang)) return 'example.ts';
   if (/^(js|javascript|jsx|mjs|cjs)$/.test(lang)) return 'example.js';
+  if (/^(py|python)$/.test(lang)) return 'example.py';
   return 'postgresql.conf';
 }
 
