@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parsePythonTexts } from '../../src/sources/python/parse.js';
-import { child, syntaxErrors, textOf, walk } from '../../src/sources/python/syntax.js';
+import { parseTexts } from '../../src/sources/tree-sitter/parse.js';
+import { child, syntaxErrors, textOf, walk } from '../../src/sources/tree-sitter/syntax.js';
 
 describe('Python parser (tree-sitter-python through web-tree-sitter, in a worker)', () => {
   it('gives offsets in UTF-16 code units, also after non-ASCII text before a call', () => {
     const text = 'x = "é€😀"; engine = create_engine(url, pool_size=10)\n';
-    const [r] = parsePythonTexts([text]);
+    const [r] = parseTexts('python', [text]);
     expect(r?.ok).toBe(true);
     if (!r?.ok) return;
     const call = [...walk(r.root)].find((n) => n.type === 'call')!;
@@ -16,7 +16,7 @@ describe('Python parser (tree-sitter-python through web-tree-sitter, in a worker
 
   it('locates syntax errors and keeps the rest of the file', () => {
     const text = 'def f(:\n    pass\nengine = create_engine("postgresql://db/app")\n';
-    const [r] = parsePythonTexts([text]);
+    const [r] = parseTexts('python', [text]);
     expect(r?.ok).toBe(true);
     if (!r?.ok) return;
     expect(syntaxErrors(r.root).length).toBeGreaterThan(0);
@@ -24,7 +24,7 @@ describe('Python parser (tree-sitter-python through web-tree-sitter, in a worker
   });
 
   it('reads Python 2 print statements without failing', () => {
-    const [r] = parsePythonTexts(['print "hello"\nx = 1\n']);
+    const [r] = parseTexts('python', ['print "hello"\nx = 1\n']);
     expect(r?.ok).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ import { isParseError, parseConnectionString } from '../connection-url/parse.js'
 import { callArgs, enclosingFunction, type CallArgs, type PyModule } from './module.js';
 import { gunicornConcurrency } from '../command/app-servers.js';
 import { ASYNCPG, DJ_DATABASE_URL, DJANGO, isDjangoPostgresEngine, POOL_CALLABLES, poolUse, PSYCOPG, PSYCOPG_POOL, SQLALCHEMY, type PythonPoolCallable } from './libraries.js';
-import { child, namedChildren, walk, type PyNode } from './syntax.js';
+import { child, namedChildren, walk, type PyNode } from '../tree-sitter/syntax.js';
 import { resolvePy, type PyProject, type Value } from './values.js';
 
 export interface ExtractOptions {

@@ -9,9 +9,9 @@ import { MAX_CODE_FILE_CHARS, MAX_PROBLEMS_PER_FILE } from '../../core/limits.js
 import type { AppFacts, AppPool, ProcessConfigFile } from '../app/types.js';
 import { extractPools, gunicornConfig } from './extract.js';
 import { PyModule } from './module.js';
-import { parsePythonTexts } from './parse.js';
+import { parseTexts } from '../tree-sitter/parse.js';
 import { isGunicornConfigName, pythonPrefilter } from './prefilter.js';
-import { syntaxErrors, type PyNode } from './syntax.js';
+import { syntaxErrors, type PyNode } from '../tree-sitter/syntax.js';
 import type { PyProject } from './values.js';
 
 export interface PythonSource {
@@ -102,7 +102,7 @@ export function analyzePythonFiles(sources: readonly PythonSource[], opts: Analy
     }
     order.push({ path, text });
   }
-  const parsed = parsePythonTexts(order.map((o) => o.text));
+  const parsed = parseTexts('python', order.map((o) => o.text));
   const modules = new Map<string, PyModule>();
   const project: PyProject = { root: opts.root, module: (f) => modules.get(f) };
   const files: PythonFileFacts[] = [];

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { LineIndex, type SourceRange } from '../../core/location.js';
-import { child, namedChildren, type PyNode } from './syntax.js';
+import { child, namedChildren, type PyNode } from '../tree-sitter/syntax.js';
 
 /** One `import` binding: the local name stands for `module` (`import x.y as z`) or for `name` of `module` (`from m import name as z`). */
 export interface PyImport {

@@ -10,7 +10,7 @@ import type { AppSetting } from '../app/types.js';
 import type { Provenance } from '../js/types.js';
 import { MAX_STATIC_STRING_CHARS } from '../../core/limits.js';
 import { callArgs, type PyModule } from './module.js';
-import { child, namedChildren, type PyNode } from './syntax.js';
+import { child, namedChildren, type PyNode } from '../tree-sitter/syntax.js';
 
 export type Value = AppSetting<unknown>;
 

@@ -1,6 +1,6 @@
 /**
- * Parses Python files with tree-sitter-python (WASM, through web-tree-sitter as shipped by
- * @vscode/tree-sitter-wasm: no native build, no install script; docs/decisions in notes).
+ * Parses files of other languages (Python, Ruby, Java) with tree-sitter grammars (WASM, through
+ * web-tree-sitter as shipped by @vscode/tree-sitter-wasm: no native build, no install script).
  *
  * web-tree-sitter can only be initialised asynchronously (WebAssembly instantiation and the
  * grammar's dynamic linking return promises), while pgconn-lint builds its facts synchronously
@@ -17,12 +17,15 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { decodeTree, type PyParse } from './syntax.js';
+import { decodeTree, type TreeParse } from './syntax.js';
+
+/** The grammars @vscode/tree-sitter-wasm ships that pgconn-lint reads. */
+export type GrammarName = 'python' | 'ruby' | 'java';
 
 /** Wall-clock budget of one file's parse; a pathological input is cancelled, not waited for. */
-export const PYTHON_PARSE_FILE_MS = 10_000;
+export const PARSE_FILE_MS = 10_000;
 /** Budget of the whole batch (start-up + all files); past it the worker is stopped. */
-const PYTHON_PARSE_BATCH_MS = 120_000;
+const PARSE_BATCH_MS = 120_000;
 
 const WORKER_SOURCE = String.raw`
 const { workerData } = require('node:worker_threads');
@@ -82,11 +85,11 @@ const done = (msg) => { port.postMessage(msg); Atomics.store(flag, 0, 1); Atomic
 })().catch((e) => done({ ok: false, reason: String(e && e.message || e) }));
 `;
 
-/** The paths of the web-tree-sitter runtime and of the Python grammar. */
-function grammarPaths(): { tsPath: string; pyPath: string } {
+/** The paths of the web-tree-sitter runtime and of a grammar. */
+function grammarPaths(grammar: GrammarName): { tsPath: string; pyPath: string } {
   const require = createRequire(import.meta.url);
   const tsPath = require.resolve('@vscode/tree-sitter-wasm');
-  return { tsPath, pyPath: join(dirname(tsPath), 'tree-sitter-python.wasm') };
+  return { tsPath, pyPath: join(dirname(tsPath), `tree-sitter-${grammar}.wasm`) };
 }
 
 /** Counts worker start-ups, so tests and the bench can prove a tree without Python starts none. */
@@ -96,14 +99,14 @@ export const parserStats = { workersStarted: 0 };
  * Parses each text; the result at index i belongs to texts[i]. Never throws: a parser that cannot
  * be loaded or a worker that dies gives every file `{ ok: false, reason }`.
  */
-export function parsePythonTexts(texts: readonly string[]): PyParse[] {
+export function parseTexts(grammar: GrammarName, texts: readonly string[]): TreeParse[] {
   if (texts.length === 0) return [];
-  const fail = (reason: string): PyParse[] => texts.map(() => ({ ok: false as const, reason }));
+  const fail = (reason: string): TreeParse[] => texts.map(() => ({ ok: false as const, reason }));
   let paths;
   try {
-    paths = grammarPaths();
+    paths = grammarPaths(grammar);
   } catch (e) {
-    return fail(`the Python grammar (@vscode/tree-sitter-wasm) could not be found: ${(e as Error).message}`);
+    return fail(`the ${grammar} grammar (@vscode/tree-sitter-wasm) could not be found: ${(e as Error).message}`);
   }
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(4));
@@ -112,7 +115,7 @@ export function parsePythonTexts(texts: readonly string[]): PyParse[] {
   try {
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { port: port2, flag, ...paths, files: texts, fileMs: PYTHON_PARSE_FILE_MS },
+      workerData: { port: port2, flag, ...paths, files: texts, fileMs: PARSE_FILE_MS },
       transferList: [port2],
       // The worker holds the texts and their trees; it never needs more than the main heap's share.
       resourceLimits: { maxOldGenerationSizeMb: 1024 },
@@ -121,17 +124,17 @@ export function parsePythonTexts(texts: readonly string[]): PyParse[] {
     });
   } catch (e) {
     port1.close();
-    return fail(`the Python parser could not be started: ${(e as Error).message}`);
+    return fail(`the ${grammar} parser could not be started: ${(e as Error).message}`);
   }
-  const waited = Atomics.wait(flag, 0, 0, PYTHON_PARSE_BATCH_MS);
+  const waited = Atomics.wait(flag, 0, 0, PARSE_BATCH_MS);
   const msg = receiveMessageOnPort(port1)?.message as
     | { ok: true; fields: Array<string | null>; results: Array<{ ok: true; types: string[]; data: Int32Array } | { ok: false; reason: string }> }
     | { ok: false; reason: string }
     | undefined;
   void worker.terminate();
   port1.close();
-  if (!msg) return fail(waited === 'timed-out' ? `parsing the Python files took longer than ${PYTHON_PARSE_BATCH_MS / 1000} s and was stopped` : 'the Python parser stopped without an answer');
-  if (!msg.ok) return fail(`the Python parser could not be loaded: ${msg.reason}`);
+  if (!msg) return fail(waited === 'timed-out' ? `parsing the ${grammar} files took longer than ${PARSE_BATCH_MS / 1000} s and was stopped` : `the ${grammar} parser stopped without an answer`);
+  if (!msg.ok) return fail(`the ${grammar} parser could not be loaded: ${msg.reason}`);
   // language.fields is indexed by field id (index 0 is null); the encoding stores id, decodeTree reads fields[id - 1 + 1].
   const fields = msg.fields.slice(1);
   return msg.results.map((r) => {
