@@ -157,7 +157,7 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
 /**
  * Python: the pre-filter reads each file's bytes; only files that mention a PostgreSQL library,
  * Django's DATABASES or a settings class (and the repository modules they import) are parsed, in
- * one worker (src/sources/python/parse.ts). A tree without such a file never loads the parser.
+ * one worker (src/sources/tree-sitter/parse.ts). A tree without such a file never loads the parser.
  */
 function buildPythonFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map<string, SourceText>, problems: InputProblem[]): PythonFacts {
   const candidates = discovery.candidates.filter((c) => c.kind === 'python');

@@ -119,7 +119,9 @@ function poolOfCall(call: PyNode, c: PythonPoolCallable, mod: PyModule, opts: Ex
     case 'sqlalchemy': {
       const urlNode = args.positional[0] ?? args.keywords.get('url')?.value;
       const url = urlNode ? (resolvePy(urlNode, mod, project) as AppSetting<string>) : undefined;
-      const parsed = typeof url?.value === 'string' && url.provenance.kind !== 'env' ? parseConnectionString(url.value) : undefined;
+      // The driver is part of the code even when the URL comes from the environment: the fallback
+      // written beside the variable (`postgresql+asyncpg://…`) names the driver the code is built for.
+      const parsed = typeof url?.value === 'string' ? parseConnectionString(url.value) : undefined;
       // A literal URL of another database (sqlite://, mysql+pymysql://) is not a PostgreSQL pool.
       if (typeof url?.value === 'string' && url.provenance.kind !== 'env' && /^[a-z][\w+.-]*:\/\//i.test(url.value) && !/^postgres(ql)?[+:]/i.test(url.value)) return undefined;
       const driver = parsed && !isParseError(parsed) ? (parsed.sqlalchemyDriver ?? 'psycopg2') : undefined;
