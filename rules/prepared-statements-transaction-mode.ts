@@ -3,6 +3,7 @@ import type { SourceRange } from '../src/core/location.js';
 import { defineRule, type ReportDescriptor } from '../src/engine/rule.js';
 import type { ProjectModel } from '../src/model/project-model.js';
 import { isTransactionPooling, preparedStatementSupport, type PoolerPath } from '../src/model/pooler-path.js';
+import { PREPARED_FIX, preparedByDriver } from '../src/sources/python/libraries.js';
 
 /**
  * How a client uses named (protocol-level) prepared statements:
@@ -13,9 +14,27 @@ import { isTransactionPooling, preparedStatementSupport, type PoolerPath } from 
  * - node-postgres: only a query config with a `name` (pg 8.23 lib/query.js); plain queries use the
  *   unnamed statement, which every pooler handles.
  */
-type Use = { uses: true; how: string; at?: SourceRange; fix: string } | { uses: false; prismaPgbouncer?: SourceRange } | undefined;
+type Use = { uses: true; how: string; at?: SourceRange; fix: string; fixText?: string } | { uses: false; prismaPgbouncer?: SourceRange } | undefined;
+
+/**
+ * Pools of other languages (src/sources/app/types.ts `preparedStatements`, cited where the extractor
+ * sets it): asyncpg's statement cache, psycopg 3's prepare_threshold. A SQLAlchemy engine is judged by
+ * the driver of the URL the service resolves (`postgresql+asyncpg://`), asked of the Python profile.
+ */
+function appUsage(path: PoolerPath): Use {
+  const app = path.app;
+  if (!app) return undefined;
+  let ps = app.preparedStatements;
+  const driver = path.edge.parsed?.sqlalchemyDriver;
+  if (app.library === 'sqlalchemy' && driver !== undefined) ps = preparedByDriver(driver, app.options, path.edge.parsed?.params) ?? { value: false, provenance: { kind: 'default', note: `the ${driver} driver` }, why: '' };
+  if (ps === undefined || ps.value === undefined) return undefined;
+  if (!ps.value) return { uses: false };
+  const fix = (app.library === 'sqlalchemy' && (driver === 'asyncpg' || driver === 'psycopg') ? PREPARED_FIX[`sqlalchemy+${driver}`] : undefined) ?? PREPARED_FIX[app.library];
+  return { uses: true, how: ps.why.charAt(0).toUpperCase() + ps.why.slice(1), ...(ps.range ? { at: ps.range } : {}), fix: fix !== undefined ? 'helpApp' : 'helpGeneric', ...(fix !== undefined ? { fixText: fix } : {}) };
+}
 
 function usage(path: PoolerPath): Use {
+  if (path.app) return appUsage(path);
   const { root, edge } = path;
   const parsed = edge.parsed;
   if (root === undefined) return undefined;
@@ -57,7 +76,7 @@ export function findPreparedStatementProblems(model: ProjectModel): ReportDescri
     if (seen.has(key)) continue;
     const isPrisma = path.root?.library === 'prisma';
     // Prisma: the datasource URL (or its env line); others: the construction that sets the option.
-    const at = isPrisma ? (path.edge.url?.range ?? path.root!.range) : path.root!.range;
+    const at = isPrisma ? (path.edge.url?.range ?? path.root!.range) : (path.root?.range ?? path.app!.range);
     const related: RelatedLocation[] = [];
     if (path.mode.range) related.push({ range: path.mode.range, message: path.mode.label ?? path.mode.source });
     if (path.edge.url?.range && path.edge.url.range !== at) related.push({ range: path.edge.url.range, message: `the connection string reaches ${path.pooler.name}` });
@@ -70,7 +89,7 @@ export function findPreparedStatementProblems(model: ProjectModel): ReportDescri
       out.push({
         messageId: support.supported === false ? 'unsupported' : 'versionUnknown',
         helpId: use.fix,
-        data: { ...data, how: use.how },
+        data: { ...data, how: use.how, fix: use.fixText ?? '' },
         range: at,
         related,
         // Not known to fail, only not known to work (an unpinned image may well be 1.24+).
@@ -101,7 +120,7 @@ export default defineRule({
     category: 'correctness',
     defaultSeverity: 'error',
     recommended: true,
-    inputs: ['js', 'pgbouncer-ini', 'env', 'prisma', 'compose', 'kubernetes'],
+    inputs: ['js', 'python', 'pgbouncer-ini', 'env', 'prisma', 'compose', 'kubernetes'],
     scope: 'project',
     fixable: false,
     since: '0.1.0',
@@ -115,6 +134,8 @@ export default defineRule({
       helpPrisma: 'Add pgbouncer=true to the pooled URL (keep a directUrl without it for migrations), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
       helpPostgresJs: 'Pass { prepare: false } to postgres() (also through drizzle(url, { connection: { prepare: false } })), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
       helpPg: 'Drop `name` from the query config (node-postgres then uses the unnamed statement), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+      helpApp: '{{fix}}',
+      helpGeneric: 'Disable the client\'s named prepared statements, or set max_prepared_statements > 0 on PgBouncer 1.21+.',
       helpPrisma121: 'Remove pgbouncer=true from the URL (PgBouncer now tracks Prisma\'s prepared statements), or upgrade PgBouncer to 1.22+.',
     },
     options: {},

@@ -9,7 +9,7 @@ import type { AppPool, AppSetting, PeakTerm, ProcessConfigFile } from '../app/ty
 import { isParseError, parseConnectionString } from '../connection-url/parse.js';
 import { callArgs, enclosingFunction, type CallArgs, type PyModule } from './module.js';
 import { gunicornConcurrency } from '../command/app-servers.js';
-import { ASYNCPG, DJ_DATABASE_URL, DJANGO, isDjangoPostgresEngine, POOL_CALLABLES, poolUse, PSYCOPG, PSYCOPG_POOL, SQLALCHEMY, type PythonPoolCallable } from './libraries.js';
+import { ASYNCPG, DJ_DATABASE_URL, DJANGO, isDjangoPostgresEngine, POOL_CALLABLES, poolUse, preparedByDriver, PSYCOPG, PSYCOPG_POOL, SQLALCHEMY, type PythonPoolCallable } from './libraries.js';
 import { child, namedChildren, walk, type PyNode } from '../tree-sitter/syntax.js';
 import { resolvePy, type PyProject, type Value } from './values.js';
 
@@ -157,7 +157,7 @@ function poolOfCall(call: PyNode, c: PythonPoolCallable, mod: PyModule, opts: Ex
         ...(url ? { connectionString: url } : {}),
       };
       if (poolclassName !== 'NullPool' && poolclassName !== 'StaticPool') pool.acquireTimeoutMs = timeout ? scale(timeout, 1000) : defNum(SQLALCHEMY.poolTimeoutSeconds * 1000, `pool_timeout 30 s, ${src}`);
-      const prepared = preparedByDriver(driver, opt, parsed && !isParseError(parsed) ? parsed.params : undefined);
+      const prepared = preparedByDriver(driver, options, parsed && !isParseError(parsed) ? parsed.params : undefined);
       if (prepared) pool.preparedStatements = prepared;
       return pool;
     }
@@ -222,23 +222,6 @@ function scale(v: Value, k: number): AppSetting<number> {
   if (typeof v.value === 'number') return { ...(v as AppSetting<number>), value: v.value * k };
   if (v.provenance.kind === 'env' && typeof v.provenance.fallback === 'number') return { ...(v as AppSetting<number>), value: v.provenance.fallback * k };
   return v as AppSetting<number>;
-}
-
-/** Prepared statements by SQLAlchemy driver: asyncpg's statement cache, psycopg 3's prepare_threshold; psycopg2 prepares nothing. */
-function preparedByDriver(driver: string | undefined, opt: (name: string) => Value | undefined, params: Map<string, string> | undefined): (AppSetting<boolean> & { why: string }) | undefined {
-  if (driver === 'asyncpg') {
-    const cache = opt('connect_args.statement_cache_size');
-    const saCache = params?.get('prepared_statement_cache_size');
-    if (cache && cache.value === 0 && (saCache === '0' || saCache === undefined)) return { ...(cache as AppSetting<boolean>), value: false, why: 'connect_args statement_cache_size=0' };
-    if (cache && typeof cache.value !== 'number') return { ...(cache as AppSetting<boolean>), value: undefined, why: 'connect_args statement_cache_size is not known' };
-    return { value: true, provenance: { kind: 'default', note: `asyncpg statement_cache_size default ${ASYNCPG.statementCacheSize} (asyncpg/connection.py connect)` }, why: `the asyncpg driver prepares every query as a named statement (statement_cache_size default ${ASYNCPG.statementCacheSize}; SQLAlchemy's prepared_statement_cache_size default ${SQLALCHEMY.asyncpgPreparedCacheSize})` };
-  }
-  if (driver === 'psycopg') {
-    const t = opt('connect_args.prepare_threshold');
-    if (t) return { ...(t as AppSetting<boolean>), value: t.value === undefined ? undefined : t.value !== null, why: `connect_args prepare_threshold=${t.value === null ? 'None' : (t.value ?? '?')}` };
-    return { value: true, provenance: { kind: 'default', note: `psycopg 3 prepare_threshold default ${PSYCOPG.prepareThreshold} (${PSYCOPG.source})` }, why: `psycopg 3 prepares a statement on the server after it ran ${PSYCOPG.prepareThreshold} times on a connection (prepare_threshold default)` };
-  }
-  return undefined;
 }
 
 function connectionOptionsOf(args: CallArgs, mod: PyModule, project: PyProject, names: { host: string; port: string; database: string; user: string }): AppPool['connectionOptions'] | undefined {

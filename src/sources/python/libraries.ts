@@ -3,7 +3,7 @@
  * defaults (each cited to the library's source or docs) and how their pools are used. The extractor
  * (extract.ts) and the rules ask this profile instead of keeping their own tables.
  */
-import type { AppLibrary, PoolUse } from '../app/types.js';
+import type { AppLibrary, AppPool, AppSetting, PoolUse } from '../app/types.js';
 
 export interface PythonPoolCallable {
   library: AppLibrary;
@@ -96,3 +96,37 @@ export const DJ_DATABASE_URL = { envVar: 'DATABASE_URL', connMaxAge: 0 } as cons
  * `threads` default 1, `worker_class` default "sync"; a sync worker with threads > 1 runs as gthread.
  */
 export const GUNICORN = { workers: 1, threads: 1, workersEnv: 'WEB_CONCURRENCY', source: 'gunicorn docs, Settings' } as const;
+
+/**
+ * Prepared statements by SQLAlchemy driver (`postgresql+asyncpg://` …): asyncpg's statement cache,
+ * psycopg 3's prepare_threshold; psycopg2 (SQLAlchemy's default PostgreSQL driver) and pg8000 prepare
+ * nothing that outlives a query. The model asks it again with the URL a service resolves.
+ */
+export function preparedByDriver(driver: string | undefined, options: AppPool['options'], params: Map<string, string> | undefined): (AppSetting<boolean> & { why: string }) | undefined {
+  const opt = (name: string) => options.find((o) => o.name === name)?.value;
+  if (driver === 'asyncpg') {
+    const cache = opt('connect_args.statement_cache_size');
+    const saCache = params?.get('prepared_statement_cache_size');
+    if (cache && cache.value === 0 && (saCache === '0' || saCache === undefined)) return { ...(cache as AppSetting<boolean>), value: false, why: 'connect_args statement_cache_size=0' };
+    if (cache && typeof cache.value !== 'number') return { ...(cache as AppSetting<boolean>), value: undefined, why: 'connect_args statement_cache_size is not known' };
+    return { value: true, provenance: { kind: 'default', note: `asyncpg statement_cache_size default ${ASYNCPG.statementCacheSize} (asyncpg/connection.py connect)` }, why: `the asyncpg driver prepares every query as a named statement (statement_cache_size default ${ASYNCPG.statementCacheSize}; SQLAlchemy's prepared_statement_cache_size default ${SQLALCHEMY.asyncpgPreparedCacheSize})` };
+  }
+  if (driver === 'psycopg') {
+    const t = opt('connect_args.prepare_threshold');
+    if (t) return { ...(t as AppSetting<boolean>), value: t.value === undefined ? undefined : t.value !== null, why: `connect_args prepare_threshold=${t.value === null ? 'None' : (t.value ?? '?')}` };
+    return { value: true, provenance: { kind: 'default', note: `psycopg 3 prepare_threshold default ${PSYCOPG.prepareThreshold} (${PSYCOPG.source})` }, why: `psycopg 3 prepares a statement on the server after it ran ${PSYCOPG.prepareThreshold} times on a connection (prepare_threshold default)` };
+  }
+  return undefined;
+}
+
+
+/** What to change, per library, when a client's prepared statements meet a transaction pooler. */
+export const PREPARED_FIX: Partial<Record<AppLibrary | 'sqlalchemy+asyncpg' | 'sqlalchemy+psycopg', string>> = {
+  'sqlalchemy+asyncpg': 'Disable asyncpg\'s statement cache: connect_args={"statement_cache_size": 0} and ?prepared_statement_cache_size=0 in the URL (SQLAlchemy docs, asyncpg "Prepared Statement Cache"), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+  'sqlalchemy+psycopg': 'Pass connect_args={"prepare_threshold": None} (psycopg 3 then never prepares), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+  asyncpg: 'Pass statement_cache_size=0 to asyncpg (SQLAlchemy: connect_args={"statement_cache_size": 0} and prepared_statement_cache_size=0 in the URL), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+  sqlalchemy: 'Disable the driver\'s prepared statements (asyncpg: connect_args={"statement_cache_size": 0} and ?prepared_statement_cache_size=0; psycopg 3: connect_args={"prepare_threshold": None}), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+  'psycopg-pool': 'Pass kwargs={"prepare_threshold": None} to the pool (psycopg 3 then never prepares), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+  psycopg: 'Connect with prepare_threshold=None (psycopg 3 then never prepares), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+  django: 'Set OPTIONS "prepare_threshold": None (or drop "server_side_binding"), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+};
