@@ -316,6 +316,17 @@ function djangoPools(mod: PyModule, opts: ExtractOptions): AppPool[] {
     let fromUrl: { connMaxAge?: Value; healthChecks?: Value } = {};
     if (a.node.type === 'dictionary') {
       for (const pair of namedChildren(a.node)) {
+        // {**dj_database_url.config(...), "DISABLE_SERVER_SIDE_CURSORS": True}: the URL's settings, then the keys written.
+        if (pair.type === 'dictionary_splat') {
+          const inner = namedChildren(pair)[0];
+          const built = inner?.type === 'call' ? djangoUrlCall(inner, mod, project) : undefined;
+          if (built) {
+            connectionString = built.url;
+            fromUrl = built;
+            engine = built.engine;
+          }
+          continue;
+        }
         if (pair.type !== 'pair') continue;
         const k = resolvePy(child(pair, 'key'), mod, project).value;
         const v = child(pair, 'value');
