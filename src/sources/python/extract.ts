@@ -245,7 +245,14 @@ interface DjangoAlias {
 
 /** `DATABASES = {...}` at module level, and what the module changes in it afterwards. */
 function djangoAliases(mod: PyModule): DjangoAlias[] {
+  // Every assignment is kept (`if "DATABASE_URL" in os.environ: … else: …` gives two alternatives);
+  // later changes apply to the latest assignment of that alias.
+  const all: DjangoAlias[] = [];
   const aliases = new Map<string, DjangoAlias>();
+  const assign = (a: DjangoAlias) => {
+    all.push(a);
+    aliases.set(a.alias, a);
+  };
   const project = { root: '', module: () => undefined };
   const keyOf = (n: PyNode | undefined): string | undefined => {
     const v = n ? resolvePy(n, mod, project) : undefined;
@@ -271,13 +278,13 @@ function djangoAliases(mod: PyModule): DjangoAlias[] {
           if (pair.type !== 'pair') continue;
           const alias = keyOf(child(pair, 'key'));
           const v = child(pair, 'value');
-          if (alias !== undefined && v) aliases.set(alias, { alias, node: v, overrides: new Map() });
+          if (alias !== undefined && v) assign({ alias, node: v, overrides: new Map() });
         }
       } else if (left.type === 'subscript') {
         // DATABASES["default"] = …  /  DATABASES["default"]["CONN_MAX_AGE"] = …
         const inner = child(left, 'value');
         const key = keyOf(child(left, 'subscript'));
-        if (inner?.type === 'identifier' && mod.src(inner) === 'DATABASES' && key !== undefined) aliases.set(key, { alias: key, node: right, overrides: new Map() });
+        if (inner?.type === 'identifier' && mod.src(inner) === 'DATABASES' && key !== undefined) assign({ alias: key, node: right, overrides: new Map() });
         else if (inner?.type === 'subscript' && mod.src(child(inner, 'value') ?? inner) === 'DATABASES' && key !== undefined) {
           const alias = keyOf(child(inner, 'subscript'));
           const a = alias !== undefined ? aliases.get(alias) : undefined;
@@ -302,7 +309,7 @@ function djangoAliases(mod: PyModule): DjangoAlias[] {
       }
     }
   }
-  return [...aliases.values()];
+  return all;
 }
 
 function djangoPools(mod: PyModule, opts: ExtractOptions): AppPool[] {
