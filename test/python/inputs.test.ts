@@ -62,4 +62,19 @@ describe('Python inputs', () => {
     });
     expect(result.facts.app.pools.map((p) => `${p.construct} ${p.use} ${p.connectionString?.provenance.kind}`)).toEqual(['DATABASES["default"] per-thread-per-alias env']);
   });
+
+  it('reads the parts of a URL a pydantic-settings computed field builds (PostgresDsn.build)', () => {
+    const { result } = lint({
+      'app/core/config.py':
+        'from pydantic import PostgresDsn, computed_field\nfrom pydantic_core import MultiHostUrl\nfrom pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n    POSTGRES_SERVER: str\n    POSTGRES_PORT: int = 5432\n    POSTGRES_USER: str\n    POSTGRES_DB: str = ""\n\n    @computed_field\n    @property\n    def SQLALCHEMY_DATABASE_URI(self) -> PostgresDsn:\n        return MultiHostUrl.build(scheme="postgresql+psycopg", username=self.POSTGRES_USER, host=self.POSTGRES_SERVER, port=self.POSTGRES_PORT, path=self.POSTGRES_DB)\n\n\nsettings = Settings()\n',
+      'app/core/db.py': 'from sqlmodel import create_engine\n\nfrom app.core.config import settings\n\nengine = create_engine(str(settings.SQLALCHEMY_DATABASE_URI))\n',
+    });
+    const [p] = result.facts.app.pools;
+    expect(p?.connectionString).toBeUndefined();
+    const show = (v: { value: unknown; provenance: { kind: string; envVar?: string } } | undefined) => (v ? `${JSON.stringify(v.value)} ${v.provenance.kind} ${v.provenance.envVar ?? ''}`.trim() : '-');
+    expect(show(p?.connectionOptions?.host)).toBe('undefined env POSTGRES_SERVER');
+    expect(show(p?.connectionOptions?.port)).toBe('5432 env POSTGRES_PORT');
+    expect(show(p?.connectionOptions?.database)).toBe('"" env POSTGRES_DB');
+    expect(show(p?.connectionOptions?.user)).toBe('undefined env POSTGRES_USER');
+  });
 });

@@ -11,7 +11,7 @@ import { callArgs, enclosingFunction, type CallArgs, type PyModule } from './mod
 import { gunicornConcurrency } from '../command/app-servers.js';
 import { ASYNCPG, DJ_DATABASE_URL, DJANGO, isDjangoPostgresEngine, POOL_CALLABLES, poolUse, preparedByDriver, PSYCOPG, PSYCOPG_POOL, SQLALCHEMY, type PythonPoolCallable } from './libraries.js';
 import { child, namedChildren, walk, type PyNode } from '../tree-sitter/syntax.js';
-import { resolvePy, type PyProject, type Value } from './values.js';
+import { resolvePy, urlPartsOf, type PyProject, type Value } from './values.js';
 
 export interface ExtractOptions {
   project: PyProject;
@@ -150,11 +150,14 @@ function poolOfCall(call: PyNode, c: PythonPoolCallable, mod: PyModule, opts: Ex
         else if (overflow.value === -1) unbounded = 'max_overflow=-1 means no overflow limit (QueuePool docstring)';
       }
       const timeout = kw('pool_timeout');
+      // A URL a settings property builds from parts (full-stack-fastapi-template's SQLALCHEMY_DATABASE_URI): the parts.
+      const parts = url?.provenance.kind === 'unknown' && urlNode ? urlPartsOf(urlNode, mod, project) : undefined;
       const pool: AppPool = {
         ...base,
         peak: { terms, explanation, ...(unbounded ? { unbounded } : {}) },
         options,
-        ...(url ? { connectionString: url } : {}),
+        ...(url && !parts ? { connectionString: url } : {}),
+        ...(parts ? { connectionOptions: parts as NonNullable<AppPool['connectionOptions']> } : {}),
       };
       if (poolclassName !== 'NullPool' && poolclassName !== 'StaticPool') pool.acquireTimeoutMs = timeout ? scale(timeout, 1000) : defNum(SQLALCHEMY.poolTimeoutSeconds * 1000, `pool_timeout 30 s, ${src}`);
       const prepared = preparedByDriver(driver, options, parsed && !isParseError(parsed) ? parsed.params : undefined);

@@ -5,11 +5,11 @@
  * code or in a comment.
  *
  * A file is parsed when it mentions a PostgreSQL client library (SQLAlchemy, psycopg 3 and
- * psycopg_pool, psycopg2, asyncpg, encode/databases), Django's `DATABASES` setting, a pydantic
+ * psycopg_pool, psycopg2, asyncpg, encode/databases, SQLModel), Django's `DATABASES` setting, a pydantic
  * `BaseSettings` class or a python-decouple / django-environ reader (where pool sizes and URLs are
  * declared), or is a gunicorn configuration file (`gunicorn.conf.py`, gunicorn's default name).
  */
-const KEYWORDS = ['sqlalchemy', 'psycopg', 'asyncpg', 'DATABASES', 'BaseSettings', 'from databases import', 'import databases'].map((k) => Buffer.from(k));
+const KEYWORDS = ['sqlalchemy', 'sqlmodel', 'psycopg', 'asyncpg', 'DATABASES', 'BaseSettings', 'from databases import', 'import databases'].map((k) => Buffer.from(k));
 
 /** gunicorn reads ./gunicorn.conf.py by default (gunicorn docs, "Configuration File"); projects also name it gunicorn_config.py, gunicorn.py. */
 export const GUNICORN_CONF = /^gunicorn([._-]?conf(ig)?)?\.py$/;

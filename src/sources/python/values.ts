@@ -477,3 +477,44 @@ function settingsPrefix(cls: PyNode, mod: PyModule, project: PyProject, depth: n
   }
   return '';
 }
+
+/* ---------------- a URL built from settings fields ---------------- */
+
+/** Keyword names of URL builders: pydantic `PostgresDsn.build` / `MultiHostUrl.build` (username, host, port, path) and SQLAlchemy `URL.create` (username, host, port, database). */
+const URL_PART_KEYWORDS: Record<'host' | 'port' | 'database' | 'user', string[]> = { host: ['host'], port: ['port'], database: ['path', 'database'], user: ['username'] };
+
+/**
+ * The parts of a URL that a pydantic-settings property builds (`settings.SQLALCHEMY_DATABASE_URI`,
+ * a `@computed_field` returning `PostgresDsn.build(scheme=…, host=self.POSTGRES_SERVER, …)`), each
+ * resolved like a field (`self.POSTGRES_SERVER` → the variable POSTGRES_SERVER). Undefined when the
+ * expression is not such a property.
+ */
+export function urlPartsOf(expr: PyNode, mod: PyModule, project: PyProject): Partial<Record<'host' | 'port' | 'database' | 'user', Value>> | undefined {
+  let e = expr;
+  if (e.type === 'call' && mod.qualifiedName(child(e, 'function')!) === 'str') e = callArgs(e, mod).positional[0] ?? e;
+  if (e.type !== 'attribute') return undefined;
+  const obj = child(e, 'object');
+  const attr = child(e, 'attribute');
+  if (!obj || !attr) return undefined;
+  const cls = settingsClassOf(obj, mod, project, 0);
+  if (!cls) return undefined;
+  const name = mod.src(attr);
+  let fn: PyNode | undefined;
+  for (const stmt of child(cls.node, 'body')?.children ?? []) {
+    const d = stmt.type === 'decorated_definition' ? child(stmt, 'definition') : stmt;
+    if (d?.type === 'function_definition' && cls.mod.src(child(d, 'name')!) === name) fn = d;
+  }
+  const ret = fn ? returnsOf(fn)[0] : undefined;
+  const f = ret?.type === 'call' ? child(ret, 'function') : undefined;
+  if (!ret || !f || !/(^|\.)(build|create)$/.test(cls.mod.qualifiedName(f) ?? '')) return undefined;
+  const args = callArgs(ret, cls.mod);
+  const out: Partial<Record<'host' | 'port' | 'database' | 'user', Value>> = {};
+  for (const [part, keys] of Object.entries(URL_PART_KEYWORDS) as Array<[keyof typeof URL_PART_KEYWORDS, string[]]>) {
+    const a = keys.map((k) => args.keywords.get(k)).find((x) => x !== undefined);
+    if (!a) continue;
+    const v = a.value;
+    const self = v.type === 'attribute' && cls.mod.src(child(v, 'object')!) === 'self' ? cls.mod.src(child(v, 'attribute')!) : undefined;
+    out[part] = self !== undefined ? settingsField(cls.mod, cls.node, self, v, cls.mod, project, 1) : resolvePy(v, cls.mod, project, 1);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
