@@ -2,6 +2,7 @@ import type { InputProblem } from '../core/diagnostic.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
 import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 import type { JsFileFacts } from '../sources/js/types.js';
+import type { PythonFileFacts } from '../sources/python/index.js';
 import type { LoadedEnvFile } from '../sources/env/types.js';
 import type { ParsedPrismaSchema, PrismaConfigFacts } from '../sources/prisma/types.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
@@ -17,6 +18,7 @@ export type SourceKind =
   | 'pgbouncer-ini'
   | 'pgbouncer-userlist'
   | 'js'
+  | 'python'
   | 'env'
   | 'prisma'
   | 'yaml'
@@ -50,6 +52,8 @@ export interface ProjectFacts {
   pgbouncer: PgbouncerConfig[];
   /** Facts of every JS/TS file that mattered (created pools, imported them, or acquired connections). */
   js: JsFileFacts[];
+  /** Facts of every Python file that was parsed (passed the pre-filter), with why. */
+  python: PythonFileFacts[];
   /** Pools, app roots and app-server config files of Python, Spring Boot and Rails applications (src/sources/app/types.ts). */
   app: AppFacts;
   /** .env files, one per file: environments are kept apart, never merged. */
@@ -88,6 +92,7 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     postgresql: [],
     pgbouncer: [],
     js: [],
+    python: [],
     app: { pools: [], processConfigs: [], roots: [] },
     envFiles: [],
     composeEnvFiles: [],
