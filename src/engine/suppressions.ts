@@ -51,7 +51,7 @@ function commentOf(line: string, kind: SourceKind): { text: string; column: numb
     }
     return null;
   }
-  if (kind === 'dockerfile') {
+  if (kind === 'dockerfile' || kind === 'procfile') {
     // Dockerfile reference: `#` starts a comment only at the beginning of a line.
     const m = /^\s*#/.exec(line);
     return m ? { text: line.slice(m[0].length), column: m[0].length + 1 } : null;

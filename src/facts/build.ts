@@ -27,6 +27,7 @@ import type { DockerfileFacts } from '../sources/dockerfile/types.js';
 import type { PackageFacts } from '../model/project.js';
 import { gitTrackedFiles } from '../discovery/git-tracked.js';
 import { isPlatformFileName, platformFile, type PlatformFileFacts } from '../sources/platform/names.js';
+import { parseAppJsonFormation, parseProcfile, type ProcfileFacts } from '../sources/platform/procfile.js';
 import { extractNextConfig, NEXT_CONFIG, type NextConfigFacts } from '../sources/platform/next-config.js';
 import { FactsCache, type CacheSettings, type CacheStats } from './cache.js';
 import { buildAppFacts } from './app.js';
@@ -147,10 +148,23 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   // How code runs (issue 15): platform config files by name, and next.config `output`.
   const platforms: PlatformFileFacts[] = [];
   const nextConfigs: NextConfigFacts[] = [];
+  const procfiles: ProcfileFacts[] = [];
   for (const c of discovery.candidates) {
     const name = basename(c.path);
     const p = isPlatformFileName(name) ? platformFile(c.path) : undefined;
     if (p) platforms.push(p);
+    if (name === 'Procfile') {
+      const t = reader('procfile')(c.path);
+      if (!t.ok) continue;
+      const proc = parseProcfile(t.text, c.path);
+      // app.json beside it: the dyno formation (quantity, size) of each process type.
+      const appJson = join(dirname(c.path), 'app.json');
+      if (access.isFile(appJson)) {
+        const a = reader('procfile')(appJson);
+        if (a.ok) proc.appJson = { file: appJson, formation: parseAppJsonFormation(a.text, appJson, problems) };
+      }
+      procfiles.push(proc);
+    }
     if (c.kind === 'js' && NEXT_CONFIG.test(name)) {
       const t = reader('js')(c.path);
       if (t.ok) nextConfigs.push(extractNextConfig(t.text, c.path));
@@ -160,7 +174,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   app.processConfigs.push(...python.processConfigs);
   app.roots.push(...python.roots);
   const git = gitTrackedFiles(discovery.root);
-  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, python: python.files, app, sources, problems, packages, dockerfiles, platforms, nextConfigs, git, skippedInputs, ...config };
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, python: python.files, app, sources, problems, packages, dockerfiles, platforms, nextConfigs, procfiles, git, skippedInputs, ...config };
   return facts;
 }
 

@@ -7,6 +7,7 @@ import type { LoadedEnvFile } from '../sources/env/types.js';
 import type { ParsedPrismaSchema, PrismaConfigFacts } from '../sources/prisma/types.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
 import { UNKNOWN_GIT, type GitTrackedFiles } from '../discovery/git-tracked.js';
+import type { ProcfileFacts } from '../sources/platform/procfile.js';
 import type { PlatformFileFacts } from '../sources/platform/names.js';
 import type { NextConfigFacts } from '../sources/platform/next-config.js';
 import type { ComposeFacts, KubernetesFacts, Pm2Facts, ServerlessFacts } from '../sources/yaml/types.js';
@@ -23,6 +24,8 @@ export type SourceKind =
   | 'prisma'
   | 'yaml'
   | 'dockerfile'
+  /** Heroku's Procfile (and app.json beside it): `#` line comments. */
+  | 'procfile'
   /** Ruby (config/puma.rb): `#` comments. */
   | 'ruby'
   /** YAML run through ERB first (Rails config/database.yml, config/sidekiq.yml): `#` comments. */
@@ -71,6 +74,8 @@ export interface ProjectFacts {
   serverless: ServerlessFacts[];
   /** Hosting platforms' config files (netlify.toml, wrangler.toml, sst.config.ts, Procfile, fly.toml, render.yaml): how code runs. */
   platforms: PlatformFileFacts[];
+  /** Procfiles: one long-running service per process type (src/sources/platform/procfile.ts). */
+  procfiles: ProcfileFacts[];
   /** next.config.* files and their `output` (standalone: a self-hosted server). */
   nextConfigs: NextConfigFacts[];
   /** Dockerfiles: their stages, what each copies from the build context, WORKDIR, CMD and ENTRYPOINT. */
@@ -105,6 +110,7 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     serverless: [],
     dockerfiles: [],
     platforms: [],
+    procfiles: [],
     nextConfigs: [],
     skippedInputs: [],
     git: UNKNOWN_GIT,

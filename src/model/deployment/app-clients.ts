@@ -27,6 +27,9 @@ export function settingQuantity(ctx: BuildContext, s: AppSetting<number> | undef
   }
   const p = s.provenance;
   if (p.kind === 'env') {
+    // Set, but to a value the files do not give (a secret, a host variable, a platform's own): unknown, not the fallback.
+    const set = env.get(p.envVar);
+    if (set && set.value === undefined) return unknownQ(`${label} from ${p.envVar} (set by ${set.source})`, `${p.envVar} is set by ${set.source}, to a value the repository does not give`, set.range ?? s.range);
     const v = environmentText(env, p.envVar);
     const n = v ? Number(v.value) : NaN;
     if (v && v.value.trim() !== '' && Number.isFinite(n)) return literal(n, `${label} ${n} (${p.envVar} in ${v.source})`, v.range ?? s.range);
