@@ -720,13 +720,9 @@ export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsO
   const files = paths.map((p) => resolve(p));
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
-  // Workspace packages resolve across packages in ways the part split does not see yet: the whole
-  // analysis runs there (correct facts first; its trees then live to the end of the analysis).
-  if (project.hasWorkspaces()) {
-    const whole = analyzeJsFiles(paths, opts);
-    onPart({ modules: whole.modules, pools: whole.pools });
-    return { problems: whole.problems, stats: whole.stats, ...(whole.reads ? { reads: whole.reads } : {}) };
-  }
+  // Workspace packages (`@acme/db`) are local specifiers too: `isLocalSpecifier` and `resolvePath`
+  // follow them to the package's source, so the parts below join files across packages. A part
+  // whose analysis still loads a file outside it (`escaped`) restarts as the whole analysis.
 
   // The pre-filter over every file: database files (kept as text until their part is parsed) and
   // the local specifiers of the others.
@@ -832,7 +828,8 @@ function analysePart(project: JsProject, database: ReadonlyArray<{ file: string;
       const list = pendingByBasename.get(b);
       if (list === undefined) pendingByBasename.set(b, [f]);
       else if (list[list.length - 1] !== f) list.push(f);
-      if (s === '.' || s === '..') pendingWithDot.push(f);
+      // A workspace package's specifier (`@acme/db`) names no file: matched as `.` is (analyzeJsFiles does the same).
+      if (s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) pendingWithDot.push(f);
     }
   }
   const pass1: JsModule[] = [];
@@ -854,7 +851,7 @@ function analysePart(project: JsProject, database: ReadonlyArray<{ file: string;
     const ordered = [...candidates].sort((a, b) => pendingOrder.get(a)! - pendingOrder.get(b)!);
     for (const file of ordered) {
       const specs = pending.get(file)!;
-      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..') && paths.has(project.resolvePath(file, s) ?? ''));
+      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) && paths.has(project.resolvePath(file, s) ?? ''));
       if (!hit) continue;
       pending.delete(file);
       const m = project.load(file);
