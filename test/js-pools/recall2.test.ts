@@ -60,3 +60,16 @@ describe('the model reads the query parameter of the service URL', () => {
     expect([e.perInstance.value, e.perInstance.source]).toEqual([20, 'max 20 (DATABASE_URL in environment of compose service api has no connection_limit: fallback), created in PrismaService constructor (counted once)']);
   });
 });
+
+describe("tsconfig baseUrl: import from 'src/utils' in a package", () => {
+  const bare = service.replace("from './utils'", "from 'src/utils'");
+  test('the nearest tsconfig.json with baseUrl ./ resolves the bare specifier to the package file', () => {
+    const p = onlyPool({ 'api/tsconfig.json': '{ "compilerOptions": { "baseUrl": "./" } }', 'api/src/utils.ts': utils, 'api/src/prisma.service.ts': bare });
+    expect(p.max.provenance).toEqual({ kind: 'env', envVar: 'DATABASE_URL', urlParam: 'connection_limit', fallback: 20 });
+  });
+
+  test('without baseUrl the specifier is a package: unknown', () => {
+    const p = onlyPool({ 'api/tsconfig.json': '{ "compilerOptions": { "strict": true } }', 'api/src/utils.ts': utils, 'api/src/prisma.service.ts': bare });
+    expect(p.max.provenance).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('20 only when it is not given') });
+  });
+});
