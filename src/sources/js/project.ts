@@ -194,12 +194,13 @@ class JsProject implements ModuleHost, ExtractContext {
     const cached = this.baseUrls.get(dir);
     if (cached !== undefined) return cached ?? undefined;
     let out: string | null = null;
+    const inRepo = dir === this.repoRoot || dir.startsWith(this.repoRoot.endsWith(sep) ? this.repoRoot : this.repoRoot + sep);
     const file = join(dir, 'tsconfig.json');
-    const f = this.known.has(file) || dir.startsWith(this.repoRoot) ? this.readText(file) : undefined;
+    const f = inRepo ? this.readText(file) : undefined;
     if (f?.ok) {
       const co = (parseTsconfigText(file, f.text).config as { compilerOptions?: { baseUrl?: unknown } } | undefined)?.compilerOptions;
       out = typeof co?.baseUrl === 'string' ? resolve(dir, co.baseUrl) : null;
-    } else if (dir !== this.repoRoot && dirname(dir) !== dir && dir.startsWith(this.repoRoot)) out = this.baseUrlOf(dirname(dir)) ?? null;
+    } else if (inRepo && dir !== this.repoRoot && dirname(dir) !== dir) out = this.baseUrlOf(dirname(dir)) ?? null;
     this.baseUrls.set(dir, out);
     return out ?? undefined;
   }
