@@ -187,6 +187,24 @@ class JsProject implements ModuleHost, ExtractContext {
     this.aliases.sort((a, b) => b.prefix.length - a.prefix.length);
   }
 
+  private baseUrls = new Map<string, string | null>();
+
+  /** The baseUrl (absolute) of the nearest tsconfig.json at or above dir, inside the repository; its `extends` is not followed. */
+  private baseUrlOf(dir: string): string | undefined {
+    const cached = this.baseUrls.get(dir);
+    if (cached !== undefined) return cached ?? undefined;
+    let out: string | null = null;
+    const inRepo = dir === this.repoRoot || dir.startsWith(this.repoRoot.endsWith(sep) ? this.repoRoot : this.repoRoot + sep);
+    const file = join(dir, 'tsconfig.json');
+    const f = inRepo ? this.readText(file) : undefined;
+    if (f?.ok) {
+      const co = (parseTsconfigText(file, f.text).config as { compilerOptions?: { baseUrl?: unknown } } | undefined)?.compilerOptions;
+      out = typeof co?.baseUrl === 'string' ? resolve(dir, co.baseUrl) : null;
+    } else if (inRepo && dir !== this.repoRoot && dirname(dir) !== dir) out = this.baseUrlOf(dirname(dir)) ?? null;
+    this.baseUrls.set(dir, out);
+    return out ?? undefined;
+  }
+
   private aliasTargets(spec: string): string[] | undefined {
     for (const a of this.aliases) {
       if (!a.wildcard) {
@@ -331,7 +349,13 @@ class JsProject implements ModuleHost, ExtractContext {
       const targets = this.aliasTargets(spec);
       const ws = targets === undefined ? this.workspacePackageOf(spec) : undefined;
       if (ws !== undefined) result = this.workspaceEntry(ws) ?? null;
-      else if (targets === undefined) result = undefined; // a package
+      else if (targets === undefined) {
+        // TypeScript's baseUrl: a bare specifier is first looked up under the nearest tsconfig's
+        // baseUrl (TypeScript handbook, Module Resolution: "Base URL"); only a file of the analysed
+        // set counts, anything else stays a package.
+        const base = this.baseUrlOf(dirname(fromFile));
+        result = base !== undefined ? this.resolveFile(resolve(base, spec)) : undefined;
+      }
       else {
         result = null;
         for (const t of targets) {
