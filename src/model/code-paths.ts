@@ -74,6 +74,12 @@ export const DEFAULT_NON_PRODUCTION: readonly string[] = [
   'migrations/',
 ];
 
+/** Script names that run a test suite (the rest of TEST_SCRIPT, perf and load runs, are one-off processes). */
+const TEST_SUITE_SCRIPT = /^(pre|post)?(test|tests|e2e|integration|cypress|playwright|jest|vitest|spec)([:.\-_]|$)/i;
+
+/** The default patterns of one-off code (a process that runs once and exits). */
+const ONE_OFF_PATTERNS: ReadonlySet<string> = new Set(['perf*/', 'bench*/', 'k6/', 'load-test*/', 'loadtest*/', 'scripts/', 'seed*/', 'migrations/']);
+
 /** package.json script names that run tests (and their pre/post hooks): `test`, `test:e2e`, `e2e`, `cypress:run`, `bench`. One-off scripts (seeds, migrations) are `isOneShotScriptName`'s. */
 const TEST_SCRIPT = /^(pre|post)?(test|tests|e2e|integration|cypress|playwright|jest|vitest|spec|bench|benchmark|perf|load-?test|k6)([:.\-_]|$)/i;
 
@@ -83,6 +89,11 @@ export interface NonProductionMatch {
   pattern: string;
   /** `local-stack`: a compose file that says it is a local-development or test stack (`pattern` is the evidence). */
   source: 'default' | 'config' | 'package.json' | 'local-stack';
+  /**
+   * One-off code: a process that runs once and exits (scripts, seeds, migrations, perf and load
+   * runs, a published package's tooling), not a test suite whose cases share pools.
+   */
+  oneOff?: true;
   /** Short text for messages: "it matches `test/`, a codePaths.nonProduction default", "only package.json script \"test:db\" runs it", "it is a local-development stack: its header says …". */
   describe: string;
 }
@@ -118,14 +129,14 @@ export function buildCodePaths(facts: Pick<ProjectFacts, 'root' | 'packages'> & 
       if (t.ignored && t.rule) {
         const pattern = t.rule.pattern;
         const source = configured.has(pattern) ? 'config' : 'default';
-        return { pattern, source, describe: `it matches \`${pattern}\`, ${source === 'default' ? 'a codePaths.nonProduction default' : 'in codePaths.nonProduction'}` };
+        return { pattern, source, ...(ONE_OFF_PATTERNS.has(pattern) ? { oneOff: true as const } : {}), describe: `it matches \`${pattern}\`, ${source === 'default' ? 'a codePaths.nonProduction default' : 'in codePaths.nonProduction'}` };
       }
       if (t.unignored) return undefined;
       // `!docker/` in the config takes back a path no pattern matched too: the script and compose evidence below.
       if (takenBack?.ignores(rel)) return undefined;
     }
     const script = byScript.get(file);
-    if (script) return { pattern: script, source: 'package.json', describe: `only ${script} runs it` };
+    if (script) return { pattern: script.label, source: 'package.json', ...(script.oneOff ? { oneOff: true as const } : {}), describe: `only ${script.label} runs it` };
     const stack = stacks.get(file);
     if (stack) return { pattern: stack, source: 'local-stack', describe: `it is a local-development or test stack: ${stack}` };
     return undefined;
@@ -152,8 +163,8 @@ function matchable(dir: string, file: string): string | undefined {
  * `src/x.ts`'s code). A one-off script is a seed, migration, perf or load-test script
  * (`isOneShotScriptName`, the deployment model's own list) or `prisma.seed`.
  */
-function testOnlyFiles(facts: Pick<ProjectFacts, 'root' | 'packages'>): Map<string, string> {
-  const byTests = new Map<string, string>();
+function testOnlyFiles(facts: Pick<ProjectFacts, 'root' | 'packages'>): Map<string, { label: string; oneOff: boolean }> {
+  const byTests = new Map<string, { label: string; oneOff: boolean }>();
   const byOthers = new Set<string>();
   for (const pkg of facts.packages) {
     const shipped = publishedFiles(pkg);
@@ -181,7 +192,7 @@ function testOnlyFiles(facts: Pick<ProjectFacts, 'root' | 'packages'>): Map<stri
         const tooling = !offline && !isStartScriptName(s.name) && !DEV_SCRIPT.test(s.name) && shipped !== undefined && !shipped(abs);
         for (const f of sourceForms(abs)) {
           if (!offline && !tooling) byOthers.add(f);
-          else if (!byTests.has(f)) byTests.set(f, tooling ? `${label}, outside the package's published files,` : label);
+          else if (!byTests.has(f)) byTests.set(f, { label: tooling ? `${label}, outside the package's published files,` : label, oneOff: tooling || !TEST_SUITE_SCRIPT.test(s.name) });
         }
       }
     }
