@@ -45,6 +45,14 @@ export const DEFAULT_NON_PRODUCTION: readonly string[] = [
   'vitest.workspace.*',
   'playwright.config.*',
   'cypress.config.*',
+  // test runners' setup files by their conventional names (vitest/jest globalSetup, setupFiles; CRA setupTests)
+  'test-setup.*',
+  'setup-tests.*',
+  'setupTests.*',
+  'global-setup.*',
+  'globalSetup.*',
+  'global-teardown.*',
+  'globalTeardown.*',
   '.env.test*',
   // folders named for tests (`test-migrations/`, `api-tests/`, `web-e2e/`)
   'test-*/',

@@ -88,7 +88,10 @@ describe('codePaths.nonProduction', () => {
     expect(why(c, '.env.development')).toBe('it matches `.env.development`, a codePaths.nonProduction default');
     expect(why(c, 'apps/web/.env.development.local')).toBe('it matches `.env.development.*`, a codePaths.nonProduction default');
     expect(why(c, 'examples/readme.mjs')).toBe('it matches `examples/`, a codePaths.nonProduction default');
-    for (const p of ['src/latest-tests.ts', 'src/contest-db/x.ts', '.env.production', '.env.local', 'src/example.ts', 'src/testimonials/db.ts']) expect(why(c, p), p).toBeUndefined();
+    expect(why(c, 'src/test-setup.ts')).toBe('it matches `test-setup.*`, a codePaths.nonProduction default'); // Unleash's vitest globalSetup
+    expect(why(c, 'src/setupTests.js')).toBe('it matches `setupTests.*`, a codePaths.nonProduction default');
+    expect(why(c, 'e2e-support/global-setup.ts')).toBe('it matches `global-setup.*`, a codePaths.nonProduction default');
+    for (const p of ['src/latest-tests.ts', 'src/contest-db/x.ts', '.env.production', '.env.local', 'src/example.ts', 'src/testimonials/db.ts', 'src/setup.ts', 'src/db-setup.ts']) expect(why(c, p), p).toBeUndefined();
   });
 
   it('a published package\'s tooling: a file outside its `files`, run only by a script that does not start it (graphile-worker towerDefence/)', () => {
