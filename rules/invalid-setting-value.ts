@@ -30,6 +30,9 @@ export default defineRule({
       bouncerInvalid: 'PgBouncer {{version}} rejects {{name}} = {{value}}: {{reason}} It refuses to start with this file.',
       bouncerParamInvalid: 'PgBouncer {{version}} rejects {{name}}={{value}} in the {{section}} entry for "{{entry}}": {{reason}} Clients cannot connect through this entry.',
       bouncerEntryInvalid: 'PgBouncer {{version}} refuses to start with this entry: {{reason}}',
+      bouncerTemplate:
+        'This pgbouncer.ini is a template: {{count}} values are placeholders named after their setting ({{examples}}), which a deploy step fills in. PgBouncer refuses the file as it stands, and these settings are unknown here.',
+      templateHint: 'Lint the rendered file (name it on the command line), or keep the template out of the run with ignorePatterns.',
       hint: '{{hint}}',
     },
     options: {},
@@ -56,7 +59,23 @@ export default defineRule({
     for (const { config: cfg, version: used } of ctx.model.parameters.poolers) {
       const version = used.version;
       // The same validation the differential test proves against the real PgBouncer.
-      for (const err of pgbouncerStartupErrors(cfg, version)) {
+      const errors = pgbouncerStartupErrors(cfg, version);
+      // A template (envsubst/sed fills `pool_mode = POOL_MODE` in at deploy time): one finding
+      // that says so, not one error per placeholder.
+      const placeholders = errors.filter((err) => err.kind === 'invalid-value' && isPlaceholder(err.entry.key, err.entry.value));
+      if (placeholders.length >= 2) {
+        const first = placeholders[0]!;
+        ctx.report({
+          messageId: 'bouncerTemplate',
+          helpId: 'templateHint',
+          severity: 'warning',
+          data: { count: placeholders.length, examples: placeholders.slice(0, 3).map((p) => `${p.entry.key} = ${p.entry.value}`).join(', ') + (placeholders.length > 3 ? ', …' : '') },
+          range: first.range,
+          related: placeholders.slice(1).map((p) => ({ range: p.range, message: `${p.entry.key} = ${p.entry.value}` })),
+        });
+      }
+      for (const err of errors) {
+        if (placeholders.length >= 2 && placeholders.includes(err)) continue;
         const hint = err.help ?? 'Check the value against the PgBouncer documentation.';
         if (err.kind === 'invalid-value') {
           const value = err.entry.value;
@@ -82,6 +101,11 @@ export default defineRule({
     }
   },
 });
+
+/** `default_pool_size = DEFAULT_POOL_SIZE`: a value that is its own setting's name in capitals. */
+function isPlaceholder(key: string, value: string): boolean {
+  return value.length > 0 && value === key.toUpperCase() && /^[A-Z][A-Z0-9_]*$/.test(value);
+}
 
 function endSentence(s: string): string {
   const t = s.trim();

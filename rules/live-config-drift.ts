@@ -1,3 +1,4 @@
+import { LIVE_RULE_META } from '../src/live/rule-meta.js';
 import { defineRule } from '../src/engine/rule.js';
 import { targetRange, type SourceRange } from '../src/core/location.js';
 import { parsePgbouncerVersion } from '../src/catalog/pgbouncer/catalog.js';
@@ -21,17 +22,11 @@ const CORE_PGBOUNCER = new Set(['pool_mode', 'max_client_conn', 'default_pool_si
 
 export default defineRule({
   meta: {
+    ...LIVE_RULE_META,
     id: 'live-config-drift',
     description: 'Report a running server or PgBouncer whose settings or version differ from what the repository says for it (pgconn-lint live).',
     type: 'problem',
     category: 'correctness',
-    defaultSeverity: 'warning',
-    recommended: true,
-    inputs: ['live'],
-    scope: 'project',
-    fixable: false,
-    nonProduction: { action: 'report', reason: 'It reads a running server, not the repository\'s files: no file of it is test code.' },
-    since: '0.1.0',
     messages: {
       setting:
         '{{name}} is {{live}} on the running server {{target}}, but the repository says {{repo}} for {{node}} ({{how}}): every finding and budget computed from the files is about a server that is not the one running.',

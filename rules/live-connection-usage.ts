@@ -1,20 +1,15 @@
+import { LIVE_RULE_META } from '../src/live/rule-meta.js';
 import { defineRule } from '../src/engine/rule.js';
 import { targetRange } from '../src/core/location.js';
 import { holderText, liveUsage, percent, topHolders } from '../src/live/usage.js';
 
 export default defineRule({
   meta: {
+    ...LIVE_RULE_META,
     id: 'live-connection-usage',
     description: 'Report a running server whose client connections are near the limit non-superusers may use (pgconn-lint live).',
     type: 'problem',
     category: 'capacity',
-    defaultSeverity: 'warning',
-    recommended: true,
-    inputs: ['live'],
-    scope: 'project',
-    fixable: false,
-    nonProduction: { action: 'report', reason: 'It reads a running server, not the repository\'s files: no file of it is test code.' },
-    since: '0.1.0',
     messages: {
       usage:
         '{{used}} of {{available}} connections in use ({{percent}}; {{formula}}): at {{available}} the server refuses every new non-superuser connection with "sorry, too many clients already".',

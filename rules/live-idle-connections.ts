@@ -1,3 +1,4 @@
+import { LIVE_RULE_META } from '../src/live/rule-meta.js';
 import { defineRule } from '../src/engine/rule.js';
 import { targetRange } from '../src/core/location.js';
 import { durationText, setting, timeoutText } from '../src/live/usage.js';
@@ -8,17 +9,11 @@ const MAX_PIDS = 50;
 
 export default defineRule({
   meta: {
+    ...LIVE_RULE_META,
     id: 'live-idle-connections',
     description: 'Report applications whose connections to a running server sit idle for long, a sign of an oversized pool or leaked clients (pgconn-lint live).',
     type: 'suggestion',
     category: 'capacity',
-    defaultSeverity: 'warning',
-    recommended: true,
-    inputs: ['live'],
-    scope: 'project',
-    fixable: false,
-    nonProduction: { action: 'report', reason: 'It reads a running server, not the repository\'s files: no file of it is test code.' },
-    since: '0.1.0',
     messages: {
       idle:
         '{{count}} {{connections}} of {{app}} {{have}} been idle for more than {{threshold}} (longest {{longest}}): each holds a server slot and its memory while doing nothing, the mark of a pool larger than its load or of clients that are never released.',

@@ -1,3 +1,4 @@
+import { LIVE_RULE_META } from '../src/live/rule-meta.js';
 import { defineRule } from '../src/engine/rule.js';
 import { targetRange } from '../src/core/location.js';
 import { durationText, setting, timeoutText } from '../src/live/usage.js';
@@ -7,17 +8,11 @@ const MAX_REPORTED = 20;
 
 export default defineRule({
   meta: {
+    ...LIVE_RULE_META,
     id: 'live-idle-in-transaction',
     description: 'Report sessions of a running server left idle inside a transaction longer than a threshold (pgconn-lint live).',
     type: 'problem',
     category: 'reliability',
-    defaultSeverity: 'warning',
-    recommended: true,
-    inputs: ['live'],
-    scope: 'project',
-    fixable: false,
-    nonProduction: { action: 'report', reason: 'It reads a running server, not the repository\'s files: no file of it is test code.' },
-    since: '0.1.0',
     messages: {
       session:
         'pid {{pid}} ({{who}}) has been {{state}} for {{duration}} (threshold {{threshold}}): it holds its connection, its locks and its snapshot until the client ends the transaction.',

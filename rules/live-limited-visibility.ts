@@ -1,19 +1,14 @@
+import { LIVE_RULE_META } from '../src/live/rule-meta.js';
 import { defineRule } from '../src/engine/rule.js';
 import { targetRange } from '../src/core/location.js';
 
 export default defineRule({
   meta: {
+    ...LIVE_RULE_META,
     id: 'live-limited-visibility',
     description: 'Report a live check whose role cannot see other roles\' sessions, so what it reports is a lower bound (pgconn-lint live).',
     type: 'problem',
     category: 'correctness',
-    defaultSeverity: 'warning',
-    recommended: true,
-    inputs: ['live'],
-    scope: 'project',
-    fixable: false,
-    nonProduction: { action: 'report', reason: 'It reads a running server, not the repository\'s files: no file of it is test code.' },
-    since: '0.1.0',
     messages: {
       hidden:
         'Role {{user}} is neither a superuser nor a member of pg_monitor (pg_read_all_stats): {{hidden}} {{sessions}} of other roles on {{target}} show no state, client address or duration, so sessions idle in a transaction or idle for long among them could not be seen — the live findings cover only what this role sees.',

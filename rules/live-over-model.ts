@@ -1,20 +1,15 @@
+import { LIVE_RULE_META } from '../src/live/rule-meta.js';
 import { defineRule } from '../src/engine/rule.js';
 import { targetRange } from '../src/core/location.js';
 import { matchedByText } from '../src/live/join.js';
 
 export default defineRule({
   meta: {
+    ...LIVE_RULE_META,
     id: 'live-over-model',
     description: 'Report an application holding more connections to a running server than the repository\'s model allows it, and sessions the model knows nothing about (pgconn-lint live).',
     type: 'problem',
     category: 'capacity',
-    defaultSeverity: 'warning',
-    recommended: true,
-    inputs: ['live'],
-    scope: 'project',
-    fixable: false,
-    nonProduction: { action: 'report', reason: 'It reads a running server, not the repository\'s files: no file of it is test code.' },
-    since: '0.1.0',
     messages: {
       over:
         '{{label}} holds {{count}} connections on {{server}}, its sessions matched by {{how}}; the model allows {{peakSource}} = {{peak}}: more instances run than the manifests say, or connections leak.',

@@ -1,3 +1,4 @@
+import { LIVE_RULE_META } from '../src/live/rule-meta.js';
 import { defineRule } from '../src/engine/rule.js';
 import { targetRange } from '../src/core/location.js';
 
@@ -8,17 +9,11 @@ const num = (v: string | undefined): number => {
 
 export default defineRule({
   meta: {
+    ...LIVE_RULE_META,
     id: 'live-pgbouncer-saturation',
     description: 'Report PgBouncer pools whose clients wait for a server connection, or whose server connections are near max_db_connections or max_user_connections (pgconn-lint live).',
     type: 'problem',
     category: 'capacity',
-    defaultSeverity: 'warning',
-    recommended: true,
-    inputs: ['live'],
-    scope: 'project',
-    fixable: false,
-    nonProduction: { action: 'report', reason: 'It reads a running server, not the repository\'s files: no file of it is test code.' },
-    since: '0.1.0',
     messages: {
       waiting:
         'Pool {{pool}} of {{target}}: {{waiting}} {{clients}} waiting for a server connection (longest wait {{maxwait}}), {{active}} of its server connections busy (pool_size {{poolSize}}): the pool is too small for its clients, or its server connections are held too long.',

@@ -1,6 +1,7 @@
 import { relative, sep } from 'node:path';
 import { defineRule } from '../src/engine/rule.js';
-import type { JsLibrary, PoolDefinition, RequestScope } from '../src/sources/js/types.js';
+import type { SourceRange } from '../src/core/location.js';
+import type { IndirectPool, JsLibrary, PoolDefinition, RequestScope } from '../src/sources/js/types.js';
 import { constructionHead, rangeContains, requestScopeAt, wrappersOf, wrapsInlineDefinition } from '../src/sources/js/scopes/lookup.js';
 
 /**
@@ -73,6 +74,10 @@ export default defineRule({
         '{{callee}} runs on every call of the {{scope}}, and {{via}} creates a {{what}} each time ({{construct}} at {{poolAt}}): each request opens its own connections, concurrent requests multiply them, and under load PostgreSQL refuses new ones ("too many clients").',
       perRequestIndirectClosed:
         '{{callee}} runs on every call of the {{scope}}, and {{via}} creates a {{what}} each time ({{construct}} at {{poolAt}}), closed when the request is done: every request pays new connection handshakes and concurrent requests multiply the connections.',
+      perRequestIndirectMany:
+        '{{callee}} runs per request at {{count}} calls (in the {{scope}} and {{more}} more, listed below), and {{via}} creates a {{what}} each time ({{construct}} at {{poolAt}}): each request opens its own connections, concurrent requests multiply them, and under load PostgreSQL refuses new ones ("too many clients").',
+      perRequestIndirectManyClosed:
+        '{{callee}} runs per request at {{count}} calls (in the {{scope}} and {{more}} more, listed below), and {{via}} creates a {{what}} each time ({{construct}} at {{poolAt}}), closed when the request is done: every request pays new connection handshakes and concurrent requests multiply the connections.',
       helpIndirect: 'Create it once and share it: call {{callee}} once at module scope and reuse the result, or make {{factory}} return one cached instance (`{{variable}} ??= …`).',
       help: 'Create it once at module scope and reuse it in every request (or create it lazily in a module-level variable: `{{variable}} ??= {{ctor}}(…)`).',
       helpPrisma: 'Create one PrismaClient per process at module scope and import it (in development: `globalThis.prisma ??= new PrismaClient()`).',
@@ -82,6 +87,10 @@ export default defineRule({
   },
   check(ctx) {
     const poolsById = new Map(ctx.facts.js.flatMap((f) => f.pools.map((p) => [p.id, p] as const)));
+    // A factory called by many handlers (`new PostgresMeta(config)` in every route) is one finding, at
+    // its first call in path order, with every other handler's call as a related location: one cause,
+    // one fix (in the factory), not one near-identical finding per route.
+    const indirect = new Map<string, Array<{ ind: IndirectPool; scope: RequestScope; def: PoolDefinition; closedHere: boolean }>>();
     for (const file of ctx.facts.js) {
       for (const scope of file.requestScopes) {
         // On an edge runtime a pool per request is the documented pattern (createDb(env) per fetch).
@@ -97,29 +106,11 @@ export default defineRule({
           reported.add(key);
           // The handler stores what it gets in a cache that outlives the call (`pools.set(tenant, createPool(t))`).
           if ((scope.keeps ?? []).some((k) => rangeContains(k.value, ind.call) || (k.name !== undefined && k.name === ind.assignedTo))) continue;
-          const factory = ind.via[0]!.name;
           const closedHere = ind.assignedTo !== undefined && (scope.closes ?? []).some((c) => c.receiver === ind.assignedTo || c.receiver.startsWith(`${ind.assignedTo}.`));
-          const rel = (r: { file: string; line: number }) => `${relative(ctx.facts.root, r.file).split(sep).join('/')}:${r.line}`;
-          ctx.report({
-            messageId: closedHere ? 'perRequestIndirectClosed' : 'perRequestIndirect',
-            helpId: 'helpIndirect',
-            data: {
-              callee: ind.callee,
-              scope: scope.description,
-              via: ind.via.map((v) => v.name).join(' → '),
-              what: what(def),
-              construct: def.construct,
-              poolAt: rel(ind.poolRange),
-              factory,
-              variable: def.kind === 'orm' || def.kind === 'prisma-client' ? 'db' : 'pool',
-            },
-            range: ind.call,
-            related: [
-              { range: constructionHead(def), message: `${def.construct} runs each time ${factory} is called` },
-              ...ind.via.map((v) => ({ range: v.range, message: `${v.name} is called per request` })),
-              { range: scope.range, message: `${scope.description} runs once per request` },
-            ],
-          });
+          const group = `${ind.poolId}\0${ind.callee}\0${ind.via.map((v) => `${v.name}@${v.range.file}:${v.range.line}:${v.range.column}`).join('>')}`;
+          const list = indirect.get(group) ?? [];
+          list.push({ ind, scope, def, closedHere });
+          indirect.set(group, list);
         }
       }
       if (file.requestScopes.length === 0) continue;
@@ -158,6 +149,38 @@ export default defineRule({
           related,
         });
       }
+    }
+    const rel = (r: { file: string; line: number }) => `${relative(ctx.facts.root, r.file).split(sep).join('/')}:${r.line}`;
+    const byPlace = (a: SourceRange, b: SourceRange) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column);
+    for (const calls of indirect.values()) {
+      calls.sort((a, b) => byPlace(a.ind.call, b.ind.call));
+      const { ind, scope, def } = calls[0]!;
+      const factory = ind.via[0]!.name;
+      const closed = calls.every((c) => c.closedHere);
+      const many = calls.length > 1;
+      ctx.report({
+        messageId: many ? (closed ? 'perRequestIndirectManyClosed' : 'perRequestIndirectMany') : closed ? 'perRequestIndirectClosed' : 'perRequestIndirect',
+        helpId: 'helpIndirect',
+        data: {
+          callee: ind.callee,
+          scope: scope.description,
+          count: calls.length,
+          more: calls.length - 1,
+          via: ind.via.map((v) => v.name).join(' → '),
+          what: what(def),
+          construct: def.construct,
+          poolAt: rel(ind.poolRange),
+          factory,
+          variable: def.kind === 'orm' || def.kind === 'prisma-client' ? 'db' : 'pool',
+        },
+        range: ind.call,
+        related: [
+          { range: constructionHead(def), message: `${def.construct} runs each time ${factory} is called` },
+          ...ind.via.map((v) => ({ range: v.range, message: `${v.name} is called per request` })),
+          { range: scope.range, message: `${scope.description} runs once per request` },
+          ...calls.slice(1).map((c) => ({ range: c.ind.call, message: `${c.ind.callee} is also called per request here, in the ${c.scope.description}` })),
+        ],
+      });
     }
   },
 });

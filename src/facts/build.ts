@@ -350,12 +350,27 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
   const envFiles = loadEnvFiles(of('env'), reader('env'));
   for (const f of envFiles) problems.push(...f.problems);
 
-  // A folder of *.prisma files (prismaSchemaFolder, Prisma 6.6+ / 7) is one schema.
+  // A folder of *.prisma files is one schema (multi-file schemas: the `prismaSchemaFolder` preview of
+  // Prisma 5.15+, whose folder is `prisma/schema`, searched recursively; GA in 6.7, where the folder is
+  // named by --schema, package.json or prisma.config.ts — docs "Schema location", multi-file Prisma
+  // schema). Sibling files that each declare a datasource are separate schemas
+  // (`schema.prisma` beside `schema.sqlite.prisma`): one schema may hold only one datasource.
+  const schemaFiles = of('prisma-schema');
+  const declaresDatasource = (file: string): boolean => {
+    const t = reader('prisma')(file);
+    return t.ok && /^[ \t]*datasource[ \t]+\w+[ \t]*\{/m.test(t.text);
+  };
+  const folderOf = (file: string): string | undefined => {
+    const dir = dirname(file);
+    if (basename(dir) === 'schema') return dir;
+    for (let d = dirname(dir); d.length > discovery.root.length && d !== dirname(d); d = dirname(d)) {
+      if (basename(d) === 'schema' && basename(dirname(d)) === 'prisma') return d;
+    }
+    const siblings = schemaFiles.filter((q) => dirname(q) === dir);
+    return siblings.length > 1 && siblings.filter(declaresDatasource).length <= 1 ? dir : undefined;
+  };
   const schemaPaths = new Set<string>();
-  for (const p of of('prisma-schema')) {
-    const dir = dirname(p);
-    schemaPaths.add(basename(dir) === 'schema' || of('prisma-schema').filter((q) => dirname(q) === dir).length > 1 ? dir : p);
-  }
+  for (const p of schemaFiles) schemaPaths.add(folderOf(p) ?? p);
   const prismaSchemas = [...schemaPaths].map((path) => ({ path, ...loadPrismaSchema(path, reader('prisma'), (d) => allowedEntries(d, access)) }));
   for (const s of prismaSchemas) problems.push(...s.problems);
   const prismaConfigs = of('prisma-config').map((p) => loadPrismaConfig(p, reader('js')));

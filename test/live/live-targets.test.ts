@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { maskQuery } from '../../src/live/mask-query.js';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS } from '../../src/live/read.js';
@@ -97,6 +97,25 @@ describe('usage errors (exit 2)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('postgresql://app@127.0.0.1:1/app (--from-model: DATABASE_URL (--env-file) of service api): cannot reach 127.0.0.1:1 (ECONNREFUSED)');
     expect(r.stderr).not.toContain('Pw7FromModel');
+  });
+  test("--from-model without --env-file: the services' own environment in the repository names the targets", async () => {
+    const dir = projectCopy();
+    // Compose reads .env beside the compose file: the URLs' `${APP_DB_PASSWORD:?set it}` resolve.
+    (await import('node:fs')).writeFileSync(join(dir, '.env'), 'APP_DB_PASSWORD=Pw8OwnEnv\nWORKER_DB_PASSWORD=Pw9OwnEnv\nPOSTGRES_PASSWORD=x\n');
+    const r = await runLiveCli(['live', '--from-model', '--connect-timeout', '1', '.'], dir, {});
+    expect(r.code).toBe(2);
+    // `db` is a compose service name: reachable only inside the compose network (ENOTFOUND, or EAI_AGAIN without DNS).
+    const lines = r.stderr.trim().split('\n').map((l) => l.replace(/ \((ENOTFOUND|EAI_AGAIN)\)$/, ''));
+    expect(lines).toEqual([
+      'pgconn-lint live: postgresql://app@db:5432/app (--from-model: DATABASE_URL of service api): cannot reach db:5432',
+      'pgconn-lint live: postgresql://worker@db:5432/app (--from-model: DATABASE_URL of service worker): cannot reach db:5432',
+    ]);
+    expect(r.stderr + r.stdout).not.toMatch(/Pw8OwnEnv|Pw9OwnEnv/);
+  });
+  test('--from-model without a known URL says how to give one', async () => {
+    const r = await runLiveCli(['live', '--from-model', '.'], projectCopy(), {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('pgconn-lint: live --from-model: no server or PgBouncer of the model has a URL whose value is known (point at the production values with --env-file, or name one with --url)\n');
   });
 });
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadPrismaSchema, parsePrismaSchema, prismaSchemaFiles } from '../../src/sources/prisma/schema.js';
 import type { PrismaValue } from '../../src/sources/prisma/types.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { allDiagnostics, lintPaths, tempProject, testConfig } from '../support/lint-helpers.js';
 
 const DIR = join(REPO_ROOT, 'fixtures/prisma');
 const read = (name: string) => {
@@ -123,5 +124,33 @@ describe('multi-file schemas', () => {
   test('a missing path is a warning, not a crash', () => {
     const s = loadPrismaSchema(join(DIR, 'does-not-exist'));
     expect(s.problems.map((p) => p.severity)).toEqual(['warning']);
+  });
+});
+
+describe('which .prisma files form one schema (a project run)', () => {
+  const ds = (name: string, env: string) => `datasource ${name} {\n  provider = "postgresql"\n  url      = env("${env}")\n}\n`;
+  const schemasOf = (files: Record<string, string>) => {
+    const dir = tempProject(files);
+    const r = lintPaths(dir, [dir], testConfig());
+    return {
+      paths: r.facts.prismaSchemas.map((s) => relative(dir, s.path) || '.').sort(),
+      errors: allDiagnostics(r).filter((d) => d.ruleId === null).map((d) => d.message),
+    };
+  };
+
+  test('siblings that each declare a datasource are separate schemas (no "second datasource")', () => {
+    const r = schemasOf({ 'prisma/schema.prisma': ds('db', 'DATABASE_URL'), 'prisma/schema.sqlite.prisma': ds('db', 'SQLITE_URL').replace('postgresql', 'sqlite') });
+    expect(r.paths).toEqual(['prisma/schema.prisma', 'prisma/schema.sqlite.prisma']);
+    expect(r.errors).toEqual([]);
+  });
+
+  test('a datasource file beside model-only files is one schema', () => {
+    const r = schemasOf({ 'prisma/schema.prisma': ds('db', 'DATABASE_URL'), 'prisma/user.prisma': 'model User {\n  id Int @id\n}\n' });
+    expect(r.paths).toEqual(['prisma']);
+  });
+
+  test('prisma/schema/ is one schema, its subfolders included (prismaSchemaFolder)', () => {
+    const r = schemasOf({ 'prisma/schema/schema.prisma': ds('db', 'DATABASE_URL'), 'prisma/schema/models/user.prisma': 'model User {\n  id Int @id\n}\n' });
+    expect(r.paths).toEqual(['prisma/schema']);
   });
 });

@@ -63,25 +63,45 @@ function appRootRuns(ctx: BuildContext, s: ServiceBuild): boolean {
 
 /* ---------------- pools in code ---------------- */
 
+type Connection = ReturnType<typeof connectionFor>;
+
+/** What a pool's connection string links to: the parsed URL, the model node, or why the target is unknown. */
+interface CodeLink {
+  parsed?: ParsedConnection;
+  target: ClientEdge['target'];
+  link: string;
+  unknownTarget?: string;
+}
+
+function linkConnection(ctx: BuildContext, c: Connection, s: ServiceBuild, servers: ServerNode[], poolers: PoolerNode[], at: SourceRange): CodeLink {
+  if (c.known) {
+    const t = linkParsed(ctx, c.parsed, c.endpoint, s.scope, servers, poolers, c.range ?? at);
+    const link = t.unknown ? `unlinked, target unknown: ${c.where} → ${t.link}` : `${c.where} → ${t.link}`;
+    return { parsed: c.parsed, target: t.target, link, ...(t.unknown ? { unknownTarget: `${c.where} → ${t.link}` } : {}) };
+  }
+  if (c.text !== undefined) return { target: undefined, link: c.reason };
+  return { target: undefined, link: `unlinked, target unknown: ${c.reason}`, unknownTarget: c.reason };
+}
+
+/** The part every code edge shares (JS and other languages): URL, user, database, and a note when unlinked. */
+function finishCodeEdge(ctx: BuildContext, edge: ClientEdge, c: Connection, l: CodeLink, what: string): ClientEdge {
+  if (l.unknownTarget !== undefined) edge.unknownTarget = l.unknownTarget;
+  if (c.known || c.text !== undefined) edge.url = { redacted: redactSecrets(c.text!), ...(c.range ? { range: c.range } : {}) };
+  if (c.envVar) edge.envVar = c.envVar;
+  if (l.parsed) {
+    edge.parsed = l.parsed;
+    if (l.parsed.user) edge.user = l.parsed.user;
+    if (l.parsed.database) edge.database = l.parsed.database;
+  }
+  if (!l.target) ctx.notes.push({ message: `${what} is not linked to a server or pooler${l.unknownTarget !== undefined ? `, its target is unknown: ${l.unknownTarget}` : `: ${l.link}`}`, range: edge.range });
+  return edge;
+}
+
 /** A Python, Spring Boot or Rails pool: linked like a JS pool; per instance = processes × the per-process bound (app-clients.ts). */
 function appEdge(ctx: BuildContext, r: Resolver, s: ServiceBuild, pool: AppPool, servers: ServerNode[], poolers: PoolerNode[]): ClientEdge {
   const env = launchEnv(s.env, s.launched);
   const c = connectionFor(appPoolConnectionSource(pool, env, ctx.facts.root), pool.construct, env, ctx.facts.root, r.endpoints);
-  let parsed: ParsedConnection | undefined;
-  let linkText: string;
-  let target: ClientEdge['target'];
-  let unknownTarget: string | undefined;
-  if (c.known) {
-    parsed = c.parsed;
-    const t = linkParsed(ctx, c.parsed, c.endpoint, s.scope, servers, poolers, c.range ?? pool.range);
-    target = t.target;
-    if (t.unknown) unknownTarget = `${c.where} → ${t.link}`;
-    linkText = t.unknown ? `unlinked, target unknown: ${c.where} → ${t.link}` : `${c.where} → ${t.link}`;
-  } else if (c.text !== undefined) linkText = c.reason;
-  else {
-    unknownTarget = c.reason;
-    linkText = `unlinked, target unknown: ${c.reason}`;
-  }
+  const l = linkConnection(ctx, c, s, servers, poolers, pool.range);
   const { perInstance, perProcess } = appPoolPerInstance(ctx, pool, env, s.node.process);
   const edge: ClientEdge = {
     perProcess,
@@ -89,68 +109,33 @@ function appEdge(ctx: BuildContext, r: Resolver, s: ServiceBuild, pool: AppPool,
     serviceId: s.node.id,
     perInstance,
     total: times(s.node.peakInstances, perInstance, `${s.node.peakInstances.source} × ${perInstance.source}`),
-    target,
-    link: linkText,
+    target: l.target,
+    link: l.link,
     range: pool.range,
     appPool: pool,
     origin: 'code',
   };
-  if (unknownTarget !== undefined) edge.unknownTarget = unknownTarget;
-  if (c.known || c.text !== undefined) {
-    edge.url = { redacted: redactSecrets(c.text!), ...(c.range ? { range: c.range } : {}) };
-    if (c.envVar) edge.envVar = c.envVar;
-  } else if (c.envVar) edge.envVar = c.envVar;
-  if (parsed) {
-    edge.parsed = parsed;
-    if (parsed.user) edge.user = parsed.user;
-    if (parsed.database) edge.database = parsed.database;
-  }
-  if (!target) ctx.notes.push({ message: `${pool.id} (${s.node.name}) is not linked to a server or pooler${unknownTarget !== undefined ? `, its target is unknown: ${unknownTarget}` : `: ${linkText}`}`, range: pool.range });
-  return edge;
+  return finishCodeEdge(ctx, edge, c, l, `${pool.id} (${s.node.name})`);
 }
 
 function codeEdge(ctx: BuildContext, r: Resolver, s: ServiceBuild, pool: PoolDefinition, servers: ServerNode[], poolers: PoolerNode[]): ClientEdge {
   const c = connectionFor(poolConnectionSource(pool, ctx.facts.root, r.datasources), LIBRARY_NAME[pool.library], s.env, ctx.facts.root, r.endpoints);
-  let parsed: ParsedConnection | undefined;
-  let linkText: string;
-  let target: ClientEdge['target'];
-  let unknownTarget: string | undefined;
-  if (c.known) {
-    parsed = c.parsed;
-    const t = linkParsed(ctx, c.parsed, c.endpoint, s.scope, servers, poolers, c.range ?? pool.range);
-    target = t.target;
-    if (t.unknown) unknownTarget = `${c.where} → ${t.link}`;
-    linkText = t.unknown ? `unlinked, target unknown: ${c.where} → ${t.link}` : `${c.where} → ${t.link}`;
-  } else if (c.text !== undefined) linkText = c.reason;
-  else {
-    unknownTarget = c.reason;
-    linkText = `unlinked, target unknown: ${c.reason}`;
-  }
-  const perInstance = poolConnections(ctx, pool, s.env, parsed);
+  const l = linkConnection(ctx, c, s, servers, poolers, pool.range);
+  const perInstance = poolConnections(ctx, pool, s.env, l.parsed);
   const edge: ClientEdge = {
     poolId: pool.id,
     serviceId: s.node.id,
     perInstance,
     total: times(s.node.peakInstances, perInstance, `${s.node.peakInstances.source} × ${perInstance.source}`),
-    target,
-    link: linkText,
+    target: l.target,
+    link: l.link,
     range: pool.range,
     pool,
     origin: 'code',
   };
-  if (unknownTarget !== undefined) edge.unknownTarget = unknownTarget;
-  if (c.known || c.text !== undefined) {
-    edge.url = { redacted: redactSecrets(c.text!), ...(c.range ? { range: c.range } : {}) };
-    if (c.envVar) edge.envVar = c.envVar;
-  } else if (c.envVar) edge.envVar = c.envVar;
-  if (parsed) {
-    edge.parsed = parsed;
-    if (parsed.user) edge.user = parsed.user;
-    if (parsed.database) edge.database = parsed.database;
-  }
-  const app = poolApplicationName(pool, parsed, c.known ? c.range : undefined);
+  finishCodeEdge(ctx, edge, c, l, `${pool.id} (${s.node.name})`);
+  const app = poolApplicationName(pool, l.parsed, c.known ? c.range : undefined);
   if (app) edge.applicationName = app;
-  if (!target) ctx.notes.push({ message: `${pool.id} (${s.node.name}) is not linked to a server or pooler${unknownTarget !== undefined ? `, its target is unknown: ${unknownTarget}` : `: ${linkText}`}`, range: pool.range });
   return edge;
 }
 

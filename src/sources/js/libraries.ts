@@ -19,6 +19,7 @@ const EXACT: ReadonlyMap<string, JsLibrary> = new Map<string, JsLibrary>([
   ['kysely', 'kysely'],
   ['drizzle-orm', 'drizzle'],
   ['@prisma/client', 'prisma'],
+  ['nestjs-prisma', 'prisma'],
   ['@prisma/adapter-pg', 'prisma-adapter-pg'],
   ['@neondatabase/serverless', 'neon-serverless'],
   ['@vercel/postgres', 'vercel-postgres'],

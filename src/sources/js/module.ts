@@ -11,6 +11,11 @@ export interface ModuleHost {
   resolveImport(fromFile: string, specifier: string): { kind: 'local'; module: JsModule } | { kind: 'external'; specifier: string } | { kind: 'missing' };
   /** The pool definition created by this node (a `new Pool()` …), extracting the node's module on demand. */
   definitionAt(node: ts.Node, module: JsModule): PoolDefinition | undefined;
+  /**
+   * The factory of `registerAs('<namespace>', () => ({ … }))` from '@nestjs/config' anywhere in the
+   * repository (what `configService.get('<namespace>.key')` reads), when exactly one defines it.
+   */
+  configFactory?(namespace: string): { node: ts.FunctionLikeDeclaration; module: JsModule } | { reason: string };
 }
 
 /** A name in scope. */

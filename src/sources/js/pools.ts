@@ -11,7 +11,7 @@ import { readDrizzle, readKysely, readPrismaPg } from './libraries/wrappers.js';
 import { libraryOf } from './libraries.js';
 import type { JsModule } from './module.js';
 import { applyPerElement } from './per-element.js';
-import { objectLiteralOf, readOptions } from './options.js';
+import { objectLiteralOf, type OptionBag, readOptions } from './options.js';
 import type { PoolDefinition } from './types.js';
 import { forEachNodeOfKinds, kindMask, unwrapExpression, walk } from './walk.js';
 
@@ -63,17 +63,41 @@ function readerFor(specifier: string, path: readonly string[], isNew: boolean): 
     case 'drizzle':
       return !isNew && p === 'drizzle' ? readDrizzle : undefined;
     case 'mikro-orm':
+      // MikroORM 5/6 re-export knex: packages/knex/src/index.ts `export { Knex, knex } from 'knex'`, and
+      // packages/postgresql/src/index.ts `export * from '@mikro-orm/knex'` (medusa's create-pg-connection).
+      if (!isNew && p === 'knex' && (specifier === '@mikro-orm/knex' || specifier === '@mikro-orm/postgresql')) return readKnex;
       if ((!isNew && p === 'MikroORM.init') || (isNew && p === 'MikroORM')) return readMikroOrm;
       if (!isNew && specifier === '@mikro-orm/nestjs' && p === 'MikroOrmModule.forRoot') return readMikroOrm;
       if (!isNew && specifier === '@mikro-orm/nestjs' && p === 'MikroOrmModule.forRootAsync') return (s) => readMikroOrm({ ...s, args: factoryArgs(s) });
       return undefined;
     case 'prisma':
+      if (specifier === 'nestjs-prisma') return !isNew && (p === 'PrismaModule.forRoot' || p === 'PrismaModule.forRootAsync') ? (s) => readNestjsPrisma(s, p === 'PrismaModule.forRootAsync') : undefined;
       return isNew && p === 'PrismaClient' ? readPrismaClient : undefined;
     case 'prisma-adapter-pg':
       return isNew && p === 'PrismaPg' ? readPrismaPg : undefined;
     default:
       return undefined;
   }
+}
+
+/**
+ * nestjs-prisma `PrismaModule.forRoot({ prismaServiceOptions: { prismaOptions } })`: the module provides
+ * PrismaService, which `extends PrismaClient` and calls `super(prismaServiceOptions.prismaOptions)`
+ * (notiz-dev/nestjs-prisma lib/prisma.module.ts, lib/prisma.service.ts): one PrismaClient of the app,
+ * read like `new PrismaClient(prismaOptions)`.
+ */
+function readNestjsPrisma(s: Site, isAsync: boolean): PoolDefinition | undefined {
+  const a0 = s.args[0];
+  let l: ReturnType<OptionBag['lookup']> | undefined;
+  if (a0 !== undefined && !isAsync) l = readOptions(a0, s.module).lookup('prismaServiceOptions.prismaOptions');
+  else if (a0 !== undefined) {
+    // forRootAsync({ useFactory: (config) => ({ prismaOptions: { … } }) }): the factory returns PrismaServiceOptions
+    const f = readOptions(a0, s.module).lookup('useFactory');
+    l = f.state === 'set' ? readOptions(f.entry.node, f.entry.module).lookup('prismaOptions') : { state: 'unknown', reason: 'the options come from useClass/useExisting' };
+  }
+  const def = readPrismaClient({ ...s, args: l?.state === 'set' ? [l.entry.node] : [] });
+  if (l?.state === 'unknown') (def.opaqueOptions ??= []).push({ prefix: '', reason: `prismaServiceOptions.prismaOptions: ${l.reason}`, ...(l.range ? { range: l.range } : {}) });
+  return def;
 }
 
 /** `forRootAsync({ useFactory: () => ({…}) })` → the factory, read as the options. */
@@ -112,7 +136,31 @@ function isGeneratedPrismaClient(callee: ts.Expression, module: JsModule): boole
       spec = init.arguments[0].text;
     }
   }
-  return spec !== undefined && /prisma|generated/i.test(spec);
+  if (spec === undefined) return false;
+  if (/prisma|generated/i.test(spec)) return true;
+  // A workspace package that re-exports the generated client: `@acme/database` whose src/index.ts is
+  // `export * from '../generated/prisma'` (trigger.dev), or `export { PrismaClient } from '@prisma/client'`.
+  const r = module.host.resolveImport(module.file, spec);
+  return r.kind === 'local' && reexportsPrismaClient(r.module, 0);
+}
+
+/** Does the module re-export PrismaClient from `@prisma/client` or a generated client (the output is not in the repository)? */
+function reexportsPrismaClient(m: JsModule, depth: number): boolean {
+  if (depth > 3) return false;
+  const t = m.exports();
+  const named = t.named.get('PrismaClient');
+  const fromGenerated = (spec: string): boolean => {
+    if (!/prisma|generated/i.test(spec)) return false;
+    const r = m.host.resolveImport(m.file, spec);
+    return r.kind === 'missing' || (r.kind === 'external' && libraryOf(spec) === 'prisma');
+  };
+  if (named !== undefined) return named.kind === 'reexport' && named.name === 'PrismaClient' && fromGenerated(named.specifier);
+  for (const spec of t.stars) {
+    if (fromGenerated(spec)) return true;
+    const r = m.host.resolveImport(m.file, spec);
+    if (r.kind === 'local' && reexportsPrismaClient(r.module, depth + 1)) return true;
+  }
+  return false;
 }
 
 function superArgs(cls: ts.ClassDeclaration): ts.Expression[] {

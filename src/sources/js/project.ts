@@ -356,6 +356,63 @@ class JsProject implements ModuleHost, ExtractContext {
     return m ? { kind: 'local', module: m } : { kind: 'missing' };
   }
 
+  // ---- @nestjs/config namespaces ---------------------------------------------
+
+  private configNamespaces: Map<string, string[]> | undefined;
+
+  /**
+   * `registerAs('database', () => ({ … }))`: the files that register each namespace, found once per
+   * run by a text scan of the repository's JS/TS files (the module that calls
+   * `configService.get('database.maxConnections')` does not import the factory: ConfigModule
+   * loads it), then the one registering module is parsed.
+   */
+  configFactory(namespace: string): { node: ts.FunctionLikeDeclaration; module: JsModule } | { reason: string } {
+    if (this.configNamespaces === undefined) {
+      const index = new Map<string, string[]>();
+      this.configNamespaces = index;
+      for (const f of [...this.known].sort()) {
+        if (!/\.[cm]?[jt]sx?$/.test(f) || /[/\\]node_modules[/\\]/.test(f)) continue;
+        const loaded = this.modules.get(f);
+        let text: string | undefined;
+        if (loaded !== undefined) text = loaded.sourceFile.text;
+        else {
+          const r = this.readFile(f);
+          this.record(f, r);
+          if (!r.ok) continue;
+          text = 'bytes' in r ? analysedText(r.bytes) : r.text;
+        }
+        if (!text.includes('registerAs')) continue;
+        for (const m of text.matchAll(/\bregisterAs\s*(?:<[^>()]*>)?\s*\(\s*(['"`])([^'"`\n]+)\1/g)) {
+          const list = index.get(m[2]!) ?? [];
+          if (!list.includes(f)) list.push(f);
+          index.set(m[2]!, list);
+        }
+      }
+    }
+    const files = this.configNamespaces.get(namespace);
+    if (files === undefined) return { reason: `no registerAs('${namespace}', …) in the repository` };
+    if (files.length > 1) return { reason: `registerAs('${namespace}', …) is defined in ${files.length} files` };
+    const m = this.load(files[0]!);
+    if (m === undefined) return { reason: `${files[0]} cannot be read` };
+    let found: { node: ts.FunctionLikeDeclaration; module: JsModule } | { reason: string } = { reason: `registerAs('${namespace}', …) is not a call of @nestjs/config's registerAs with a function` };
+    const visit = (n: ts.Node): void => {
+      if ('node' in found) return;
+      if (ts.isCallExpression(n) && n.arguments.length >= 2) {
+        const a0 = n.arguments[0]!;
+        const t = trace(n.expression, m, [], 'value');
+        const p = t?.kind === 'external' ? (t.path[0] === 'default' ? t.path.slice(1) : t.path) : undefined;
+        if (t?.kind === 'external' && t.specifier === '@nestjs/config' && p?.length === 1 && p[0] === 'registerAs' && ts.isStringLiteralLike(a0) && a0.text === namespace) {
+          const fn = trace(n.arguments[1]!, m, [], 'object');
+          if (fn?.kind === 'node' && fn.path.length === 0 && isFunctionLike(fn.node)) found = { node: fn.node, module: fn.module };
+          return;
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(m.sourceFile);
+    return found;
+  }
+
   // ---- definitions ----------------------------------------------------------
 
   private extractor(m: JsModule): ModuleExtractor {

@@ -146,6 +146,14 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
       }
       return withRange(inner);
     }
+    if (t.kind === 'node' && t.path.length === 1 && ts.isNewExpression(t.node)) {
+      const field = instanceField(t.node, t.path[0]!, t.module);
+      if (field !== undefined) {
+        const fromHelper = ts.isCallExpression(unwrapExpression(field.node)) ? optionalConversionCall(unwrapExpression(field.node) as ts.CallExpression, field.cls, field.module, sub) : undefined;
+        if (fromHelper !== undefined) return { ...fromHelper, range };
+        return withRange(resolveIn(field.node, field.module, depth + 1, budget));
+      }
+    }
     if (t.kind === 'opaque' && ts.isParameter(t.node)) {
       const passed = valuePassedIn(t.node, t.path, t.module, depth, budget);
       if (passed !== undefined) return { ...passed, range };
@@ -241,6 +249,11 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
     // prod ? 20 : 5: either may run; the larger is the peak a budget must hold
     if (isKnown(t) && isKnown(f) && typeof t.value === 'number' && typeof f.value === 'number') {
       return { value: Math.max(t.value, f.value), provenance: combine(t, f), range, alternatives: [t.value, f.value] };
+    }
+    // isReadOnly ? poolMax * 2 : poolMax with poolMax = env X ?? 5: the larger default is the peak, with both
+    if (t.provenance.kind === 'env' && f.provenance.kind === 'env' && t.provenance.envVar === f.provenance.envVar && typeof t.value === 'number' && typeof f.value === 'number') {
+      const peak = t.value >= f.value ? t : f;
+      return { ...peak, range, alternatives: [t.value, f.value] };
     }
     // process.env.X ? Number(process.env.X) : 10
     if (c.provenance.kind === 'env' && t.provenance.kind === 'env' && t.provenance.envVar === c.provenance.envVar && isKnown(f) && isFallback(f.value)) {
@@ -414,11 +427,120 @@ function configServiceGet(call: ts.CallExpression, module: JsModule): Resolved<u
   if (!ts.isPropertyAccessExpression(c) || (c.name.text !== 'get' && c.name.text !== 'getOrThrow')) return undefined;
   const a0 = call.arguments[0] ? unwrapExpression(call.arguments[0]) : undefined;
   if (a0 === undefined || !ts.isStringLiteralLike(a0) || !isConfigService(c.expression, module)) return undefined;
-  if (!ENV_NAME.test(a0.text)) return { value: undefined, provenance: { kind: 'unknown', reason: `configService.${c.name.text}('${a0.text}'): a configuration key, not an environment variable` } };
+  if (!ENV_NAME.test(a0.text)) return namespacedConfig(a0.text, module) ?? { value: undefined, provenance: { kind: 'unknown', reason: `configService.${c.name.text}('${a0.text}'): a configuration key, not an environment variable` } };
   const a1 = call.arguments[1];
   // get('X', { infer: true }) is an options object, not a default
   const fallback = c.name.text === 'get' && a1 !== undefined && !ts.isObjectLiteralExpression(unwrapExpression(a1)) ? resolveValue(a1, module) : undefined;
   return envResolved(a0.text, fallback);
+}
+
+/**
+ * `configService.get('database.maxConnections')`: @nestjs/config reads a dotted path from the object
+ * that `registerAs('database', factory)` returned ("Configuration namespaces",
+ * https://docs.nestjs.com/techniques/configuration#configuration-namespaces), so the value is the
+ * factory's returned property: `maxConnections: process.env.DATABASE_MAX_CONNECTIONS ? parseInt(…) : 100`.
+ * Undefined when no namespace of the repository answers (the caller says "a configuration key").
+ */
+function namespacedConfig(key: string, module: JsModule): Resolved<unknown> | undefined {
+  const parts = key.split('.');
+  if (parts.length < 2 || parts.some((p) => p === '') || module.host.configFactory === undefined) return undefined;
+  const found = module.host.configFactory(parts[0]!);
+  if ('reason' in found) return undefined;
+  for (const r of returnExpressions(found.node)) {
+    let at: { node: ts.Expression; module: JsModule } | undefined = { node: r, module: found.module };
+    for (const key of parts.slice(1)) at = at && literalProperty(at.node, key, at.module);
+    if (at !== undefined) return resolveValue(at.node, at.module);
+  }
+  return { value: undefined, provenance: { kind: 'unknown', reason: `configService.get('${key}'): the registerAs('${parts[0]}') factory returns no ${parts.slice(1).join('.')} that can be read` } };
+}
+
+/** The value written for `key` in the object literal an expression leads to (not followed further). */
+function literalProperty(expr: ts.Expression, key: string, module: JsModule): { node: ts.Expression; module: JsModule } | undefined {
+  const u = unwrapExpression(expr);
+  const t = ts.isObjectLiteralExpression(u) ? { kind: 'node' as const, node: u as ts.Node, module, path: [] as readonly string[] } : trace(u, module, [], 'value');
+  if (t?.kind !== 'node' || t.path.length > 0 || !ts.isObjectLiteralExpression(t.node)) return undefined;
+  let found: { node: ts.Expression; module: JsModule } | undefined;
+  for (const p of t.node.properties) {
+    if (ts.isSpreadAssignment(p)) found = undefined; // a later spread may override what came before
+    else if (p.name !== undefined && staticPropertyName(p.name) === key) {
+      if (ts.isPropertyAssignment(p)) found = { node: p.initializer, module: t.module };
+      else if (ts.isShorthandPropertyAssignment(p)) found = { node: p.name, module: t.module };
+    }
+  }
+  return found;
+}
+
+/**
+ * `env.X` where `env = new Environment()` of a repository class whose field is `X = <initializer>` and
+ * that nothing else in the class assigns (`this.X = …`): the initializer (outline's server/env.ts).
+ */
+function instanceField(created: ts.NewExpression, name: string, module: JsModule): { node: ts.Expression; cls: ts.ClassLikeDeclaration; module: JsModule } | undefined {
+  const target = module.calleeTarget(created.expression);
+  if (target === undefined || !ts.isClassLike(target.node)) return undefined;
+  const cls = target.node;
+  let init: ts.Expression | undefined;
+  for (const m of cls.members) {
+    if (ts.isPropertyDeclaration(m) && m.name !== undefined && staticPropertyName(m.name) === name) {
+      if (m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) return undefined;
+      init = m.initializer;
+    }
+  }
+  if (init === undefined) return undefined;
+  let assigned = false;
+  const visit = (n: ts.Node): void => {
+    if (assigned) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const l = unwrapExpression(n.left);
+      if (ts.isPropertyAccessExpression(l) && l.expression.kind === ts.SyntaxKind.ThisKeyword && l.name.text === name) assigned = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  for (const m of cls.members) visit(m);
+  return assigned ? undefined : { node: init, cls, module: target.module };
+}
+
+/**
+ * `this.toOptionalNumber(environment.X)` / `toNumber(process.env.X)`: a method of the class (or a local
+ * function) of one parameter whose every return is a numeric conversion of it or `undefined`
+ * (`return value ? parseInt(value, 10) : undefined`): env X, with no default.
+ */
+function optionalConversionCall(call: ts.CallExpression, cls: ts.ClassLikeDeclaration | undefined, module: JsModule, sub: (x: ts.Expression) => Resolved<unknown>): Resolved<unknown> | undefined {
+  if (call.arguments.length !== 1) return undefined;
+  const env = sub(call.arguments[0]!);
+  if (env.provenance.kind !== 'env' || env.provenance.fallback !== undefined) return undefined;
+  const callee = unwrapExpression(call.expression);
+  let fn: ts.FunctionLikeDeclaration | undefined;
+  if (cls !== undefined && ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    for (const m of cls.members) if (ts.isMethodDeclaration(m) && m.body !== undefined && staticPropertyName(m.name) === callee.name.text) fn = m;
+  }
+  if (fn === undefined) return undefined;
+  const p0 = fn.parameters[0];
+  if (p0 === undefined || fn.parameters.length !== 1 || !ts.isIdentifier(p0.name) || p0.dotDotDotToken) return undefined;
+  const param = p0.name.text;
+  const isParam = (x: ts.Expression) => ts.isIdentifier(x) && x.text === param;
+  const isConversion = (x: ts.Expression): boolean => {
+    const u = unwrapExpression(x);
+    if (ts.isPrefixUnaryExpression(u) && u.operator === ts.SyntaxKind.PlusToken) return isParam(unwrapExpression(u.operand));
+    if (!ts.isCallExpression(u) || u.arguments[0] === undefined || !isParam(unwrapExpression(u.arguments[0]))) return false;
+    const c = unwrapExpression(u.expression);
+    const name = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression) && c.expression.text === 'Number' ? c.name.text : undefined;
+    if (name === 'Number' || name === 'parseFloat') return u.arguments.length === 1;
+    if (name !== 'parseInt') return false;
+    const radix = u.arguments[1];
+    return radix === undefined || (ts.isNumericLiteral(radix) && radix.text === '10');
+  };
+  const isUndefined = (x: ts.Expression) => {
+    const u = unwrapExpression(x);
+    return (ts.isIdentifier(u) && u.text === 'undefined') || ts.isVoidExpression(u);
+  };
+  const leafOk = (x: ts.Expression): boolean => {
+    const u = unwrapExpression(x);
+    if (ts.isConditionalExpression(u)) return leafOk(u.whenTrue) && leafOk(u.whenFalse);
+    return isConversion(u) || isUndefined(u);
+  };
+  const returns = returnExpressions(fn);
+  if (returns.length === 0 || !returns.every(leafOk)) return undefined;
+  return { value: undefined, provenance: { kind: 'env', envVar: env.provenance.envVar } };
 }
 
 /** A receiver typed `ConfigService` from '@nestjs/config' (an injected parameter or field). */

@@ -48,6 +48,9 @@ export function readPrismaClient(site: Site): PoolDefinition {
   const def = baseDefinition(site, 'prisma', 'prisma-client', (url && q && urlParam(url, q, 'connection_limit')) || libraryDefault<number>(undefined, PRISMA_DEFAULTS.max));
   if (bag.lookup('datasourceUrl').state === 'unknown' && def.max.provenance.kind === 'default') {
     def.max = { value: undefined, provenance: { kind: 'unknown', reason: 'PrismaClient options are not statically known' } };
+  } else if (url !== undefined && url.provenance.kind === 'unknown' && def.max.provenance.kind === 'default') {
+    // `datasources: { db: { url: buildUrl(…).href } }`: the code writes the URL, and its connection_limit decides
+    def.max = { value: undefined, provenance: { kind: 'unknown', reason: `the connection URL is not statically known (${url.provenance.reason}), and its connection_limit sets the pool size` }, ...(url.range ? { range: url.range } : {}) };
   }
   def.acquireTimeoutMs = (url && q && urlParam(url, q, 'pool_timeout', 1000)) || libraryDefault(PRISMA_DEFAULTS.poolTimeout.value, PRISMA_DEFAULTS.poolTimeout.note);
   def.connectTimeoutMs = (url && q && urlParam(url, q, 'connect_timeout', 1000)) || libraryDefault(PRISMA_DEFAULTS.connectTimeout.value, PRISMA_DEFAULTS.connectTimeout.note);

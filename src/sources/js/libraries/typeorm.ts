@@ -35,8 +35,35 @@ function asyncOptions(arg: ts.Expression | undefined, module: JsModule): ts.Expr
   return undefined;
 }
 
+/**
+ * `forRootAsync({ …, dataSourceFactory: async (options) => new DataSource(options).initialize() })`:
+ * dataSourceFactory "receives the TypeORM DataSourceOptions configured using useFactory, useClass, or
+ * useExisting and returns a Promise that resolves a TypeORM DataSource" (https://docs.nestjs.com/techniques/database,
+ * "Async configuration"): the DataSource it creates is the module's one pool, already read at the
+ * forRootAsync call, not a second pool.
+ */
+function isForRootAsyncDataSource(site: Site): boolean {
+  const a0 = site.args[0];
+  if (a0 === undefined || !ts.isIdentifier(a0)) return false;
+  const d = site.module.lookup(a0);
+  if (d?.kind !== 'param' || d.element !== undefined) return false;
+  const fn = d.node.parent;
+  if (fn.parameters[0] !== d.node) return false;
+  const prop = fn.parent;
+  if (!(ts.isPropertyAssignment(prop) && prop.initializer === fn) && !ts.isMethodDeclaration(fn)) return false;
+  const named = ts.isMethodDeclaration(fn) ? fn : prop;
+  if (!ts.isPropertyAssignment(named) && !ts.isMethodDeclaration(named)) return false;
+  if (staticPropertyName(named.name) !== 'dataSourceFactory') return false;
+  const obj = named.parent;
+  const call = ts.isObjectLiteralExpression(obj) ? obj.parent : undefined;
+  if (call === undefined || !ts.isCallExpression(call) || call.arguments[0] !== obj) return false;
+  const callee = call.expression;
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'forRootAsync';
+}
+
 export function readTypeorm(site: Site, form: 'DataSource' | 'forRoot' | 'forRootAsync'): PoolDefinition | undefined {
   const { module } = site;
+  if (form === 'DataSource' && isForRootAsyncDataSource(site)) return undefined;
   const optionsExpr = form === 'forRootAsync' ? asyncOptions(site.args[0], module) : site.args[0];
   const bag = optionsExpr ? readOptions(optionsExpr, module) : new OptionBag();
   if (form === 'forRootAsync' && optionsExpr === undefined) bag.opaque.push({ prefix: '', reason: 'forRootAsync options are not statically known' });
