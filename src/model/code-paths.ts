@@ -129,6 +129,7 @@ export function buildCodePaths(facts: Pick<ProjectFacts, 'root' | 'packages'> & 
   const base = own?.base ?? facts.root;
   const byScript = testOnlyFiles(facts);
   const stacks = localStacks(facts);
+  const devPackages = devOnlyPackages(facts.packages, facts.root);
   const cache = new Map<string, NonProductionMatch | undefined>();
   const decide = (file: string): NonProductionMatch | undefined => {
     const rel = matchable(base, file) ?? matchable(facts.root, file);
@@ -145,6 +146,8 @@ export function buildCodePaths(facts: Pick<ProjectFacts, 'root' | 'packages'> & 
     }
     const script = byScript.get(file);
     if (script) return { pattern: script.label, source: 'package.json', ...(script.oneOff ? { oneOff: true as const } : {}), describe: `only ${script.label} runs it` };
+    const dev = devPackages.find((p) => matchable(p.dir, file) !== undefined);
+    if (dev) return { pattern: dev.name, source: 'package.json', describe: `it is in workspace package ${dev.name}, which ${dev.users.length > 1 ? `the ${dev.users.length} packages that use it list` : `${dev.users[0]} lists`} only in devDependencies` };
     const stack = stacks.get(file);
     if (stack) return { pattern: stack, source: 'local-stack', describe: `it is a local-development or test stack: ${stack}` };
     return undefined;
@@ -207,6 +210,27 @@ function testOnlyFiles(facts: Pick<ProjectFacts, 'root' | 'packages'>): Map<stri
   }
   for (const f of byOthers) byTests.delete(f);
   return byTests;
+}
+
+/** A package named for test tooling: `testcontainers`, `test-utils`, `e2e-helpers`, `db-fixtures`, `mocks`. */
+const TEST_TOOLING_NAME = /(^|[-_.])(test|tests|testing|testcontainers|test-?utils|e2e|fixtures?|mocks?|bench|benchmarks?)([-_.]|$)|^test/i;
+
+/**
+ * Workspace packages that every package depending on them lists only in devDependencies
+ * and whose name says test tooling (trigger.dev's `@internal/testcontainers`): never loaded by production code.
+ */
+function devOnlyPackages(packages: ProjectFacts['packages'], root: string): Array<{ dir: string; name: string; users: string[] }> {
+  const out: Array<{ dir: string; name: string; users: string[] }> = [];
+  for (const p of packages) {
+    // Bundled apps list even their runtime code in devDependencies (Vite, SvelteKit): the package's
+    // own name must say test tooling too.
+    if (p.name === undefined || p.dir === root || !TEST_TOOLING_NAME.test(p.name.replace(/^@[^/]+\//, ''))) continue;
+    const users = packages.filter((q) => q !== p && q.dependencies.includes(p.name!));
+    if (users.length === 0 || !users.every((q) => q.devOnly?.includes(p.name!))) continue;
+    out.push({ dir: p.dir, name: p.name, users: users.map((q) => q.name ?? 'package.json') });
+  }
+  // The innermost package first (a package inside another's folder).
+  return out.sort((a, b) => b.dir.length - a.dir.length);
 }
 
 /** Whether a file is in what a published package ships (its `files`, `main`, `bin`); undefined when everything may ship. */

@@ -109,6 +109,22 @@ describe('codePaths.nonProduction', () => {
     expect(why(at(undefined, [pkg({}, scripts)]), 'towerDefence/run.mjs')).toBeUndefined();
   });
 
+  it('a workspace package named for test tooling that every user lists only in devDependencies (trigger.dev @internal/testcontainers)', () => {
+    const pkg = (dir: string, name: string, dependencies: string[], devOnly?: string[]) => ({ dir: join(ROOT, dir), name, scripts: [], dependencies, ...(devOnly ? { devOnly } : {}) });
+    const c = at(undefined, [
+      pkg('internal-packages/testcontainers', '@internal/testcontainers', []),
+      pkg('apps/webapp', 'webapp', ['@internal/testcontainers', '@internal/db', '@internal/testkit'], ['@internal/testcontainers', '@internal/db']),
+      pkg('packages/core', '@trigger.dev/core', ['@internal/testcontainers', '@internal/testkit'], ['@internal/testcontainers']),
+      pkg('internal-packages/db', '@internal/db', []),
+      pkg('internal-packages/testkit', '@internal/testkit', []),
+    ]);
+    expect(why(c, 'internal-packages/testcontainers/src/index.ts')).toBe('it is in workspace package @internal/testcontainers, which the 2 packages that use it list only in devDependencies');
+    // A bundled app may list runtime code in devDependencies: a name that does not say test tooling is not enough.
+    expect(why(c, 'internal-packages/db/src/index.ts')).toBeUndefined();
+    // Named for tests, but one user needs it at run time.
+    expect(why(c, 'internal-packages/testkit/src/index.ts')).toBeUndefined();
+  });
+
   it('compose files that say they are a local-development or test stack, with the evidence', () => {
     const compose = (rel: string, text: string) => extractCompose(text, join(ROOT, rel));
     const DB = 'services:\n  db:\n    image: postgres:17\n';
