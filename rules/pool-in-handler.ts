@@ -27,6 +27,14 @@ const CLOSE_CALL: Record<JsLibrary, string> = {
   drizzle: '$client.end()',
 };
 
+/** How a Python pool is closed (for the help line). */
+const PY_CLOSE: Partial<Record<string, string>> = {
+  sqlalchemy: 'engine.dispose()',
+  'psycopg-pool': 'pool.close()',
+  asyncpg: 'await pool.close()',
+  psycopg2: 'pool.closeall()',
+};
+
 function what(def: PoolDefinition): string {
   if (def.kind === 'client') return 'database connection';
   if (def.kind === 'prisma-client') return 'PrismaClient with its own connection pool';
@@ -55,7 +63,7 @@ export default defineRule({
     category: 'capacity',
     defaultSeverity: 'error',
     recommended: true,
-    inputs: ['js'],
+    inputs: ['js', 'python'],
     scope: 'file',
     fixable: false,
     since: '0.1.0',
@@ -81,12 +89,32 @@ export default defineRule({
       helpIndirect: 'Create it once and share it: call {{callee}} once at module scope and reuse the result, or make {{factory}} return one cached instance (`{{variable}} ??= …`).',
       help: 'Create it once at module scope and reuse it in every request (or create it lazily in a module-level variable: `{{variable}} ??= {{ctor}}(…)`).',
       helpPrisma: 'Create one PrismaClient per process at module scope and import it (in development: `globalThis.prisma ??= new PrismaClient()`).',
+      helpPython: 'Create the {{kind}} once at module scope (or in the application factory / lifespan) and use it in every request; {{close}} releases its connections when the process stops.',
       helpEdge: 'Close it when the response is done: `ctx.waitUntil({{binding}}.{{close}})` on Cloudflare Workers, or `await {{binding}}.{{close}}` in a `finally` block.',
     },
     options: {},
   },
   check(ctx) {
     const poolsById = new Map(ctx.facts.js.flatMap((f) => f.pools.map((p) => [p.id, p] as const)));
+    // Python (and other non-JS code): a pool built inside a view or route function (AppPool scope per-request).
+    for (const pool of ctx.facts.app.pools) {
+      if (pool.scope.kind !== 'per-request') continue;
+      const peak = pool.peak.unbounded === undefined && pool.peak.terms.every((t) => typeof t.value.value === 'number') ? pool.peak.terms.reduce((n, t) => n + (t.value.value as number), 0) : undefined;
+      const kind = pool.library === 'sqlalchemy' ? 'engine and connection pool' : 'connection pool';
+      ctx.report({
+        messageId: 'perRequest',
+        helpId: 'helpPython',
+        data: {
+          construct: `${pool.construct}()`,
+          scope: `request handler \`${pool.scope.name ?? 'function'}\``,
+          what: `${kind}${peak !== undefined ? ` (up to ${peak} connections)` : ''}`,
+          kind,
+          close: PY_CLOSE[pool.library] ?? 'closing it',
+        },
+        range: pool.range,
+        related: [{ range: pool.scope.range, message: `${pool.scope.name ?? 'the function'} runs once per request` }],
+      });
+    }
     // A factory called by many handlers (`new PostgresMeta(config)` in every route) is one finding, at
     // its first call in path order, with every other handler's call as a related location: one cause,
     // one fix (in the factory), not one near-identical finding per route.

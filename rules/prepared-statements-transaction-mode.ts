@@ -6,6 +6,7 @@ import { defineRule, type ReportDescriptor } from '../src/engine/rule.js';
 import type { ProjectModel } from '../src/model/project-model.js';
 import { isTransactionPooling, preparedStatementSupport, type PoolerPath } from '../src/model/pooler-path.js';
 import { jdbcPrepareThreshold } from '../src/sources/connection-url/jdbc.js';
+import { PREPARED_FIX, preparedByDriver } from '../src/sources/python/libraries.js';
 
 /**
  * How a client uses named (protocol-level) prepared statements:
@@ -16,7 +17,8 @@ import { jdbcPrepareThreshold } from '../src/sources/connection-url/jdbc.js';
  * - node-postgres: only a query config with a `name` (pg 8.23 lib/query.js); plain queries use the
  *   unnamed statement, which every pooler handles.
  */
-type Use = { uses: true; how: string; at?: SourceRange; fix: string } | { uses: false; prismaPgbouncer?: SourceRange } | undefined;
+type Use = { uses: true; how: string; at?: SourceRange; fix: string; fixText?: string } | { uses: false; prismaPgbouncer?: SourceRange } | undefined;
+
 
 function usage(path: PoolerPath, model: ProjectModel): Use {
   const { root, edge } = path;
@@ -87,7 +89,16 @@ function appUsage(path: PoolerPath, model: ProjectModel): Use {
     const how = ps.provenance.kind === 'default' ? 'ActiveRecord prepares every query with binds as a named statement (prepared_statements defaults to true)' : 'ActiveRecord prepares every query with binds as a named statement (prepared_statements: true)';
     return { uses: true, how, ...(ps.range ? { at: ps.range } : {}), fix: 'helpRails' };
   }
-  return undefined;
+  // Python (src/sources/python/libraries.ts, cited where the extractor sets `preparedStatements`):
+  // asyncpg's statement cache, psycopg 3's prepare_threshold; a SQLAlchemy engine is judged by the
+  // driver of the URL the service resolves (`postgresql+asyncpg://`), asked of the Python profile.
+  let ps = app.preparedStatements;
+  const driver = path.edge.parsed?.sqlalchemyDriver;
+  if (app.library === 'sqlalchemy' && driver !== undefined) ps = preparedByDriver(driver, app.options, path.edge.parsed?.params) ?? { value: false, provenance: { kind: 'default', note: `the ${driver} driver` }, why: '' };
+  if (ps === undefined || ps.value === undefined) return undefined;
+  if (!ps.value) return { uses: false };
+  const fix = (app.library === 'sqlalchemy' && (driver === 'asyncpg' || driver === 'psycopg') ? PREPARED_FIX[`sqlalchemy+${driver}`] : undefined) ?? PREPARED_FIX[app.library];
+  return { uses: true, how: ps.why.charAt(0).toUpperCase() + ps.why.slice(1), ...(ps.range ? { at: ps.range } : {}), fix: fix !== undefined ? 'helpApp' : 'helpGeneric', ...(fix !== undefined ? { fixText: fix } : {}) };
 }
 
 /** Findings for one project model (exported for tests with hand-built deployment models). */
@@ -121,7 +132,7 @@ export function findPreparedStatementProblems(model: ProjectModel): ReportDescri
       out.push({
         messageId: support.supported === false ? 'unsupported' : 'versionUnknown',
         helpId: use.fix,
-        data: { ...data, how: use.how },
+        data: { ...data, how: use.how, fix: use.fixText ?? '' },
         range: at,
         related,
         // Not known to fail, only not known to work (an unpinned image may well be 1.24+).
@@ -167,7 +178,7 @@ export default defineRule({
     category: 'correctness',
     defaultSeverity: 'error',
     recommended: true,
-    inputs: ['js', 'pgbouncer-ini', 'env', 'prisma', 'compose', 'kubernetes', 'rails', 'spring'],
+    inputs: ['js', 'python', 'pgbouncer-ini', 'env', 'prisma', 'compose', 'kubernetes', 'rails', 'spring'],
     scope: 'project',
     fixable: true,
     hasSuggestions: true,
@@ -188,6 +199,8 @@ export default defineRule({
       helpPg: 'Drop `name` from the query config (node-postgres then uses the unnamed statement), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
       helpJdbc: 'Add prepareThreshold=0 to the JDBC URL (spring.datasource.url, or SPRING_DATASOURCE_URL where the environment sets it), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
       helpRails: 'Set prepared_statements: false in this database.yml configuration (or ?prepared_statements=false on DATABASE_URL), or set max_prepared_statements > 0 on PgBouncer 1.21+.',
+      helpApp: '{{fix}}',
+      helpGeneric: 'Disable the client\'s named prepared statements, or set max_prepared_statements > 0 on PgBouncer 1.21+.',
       helpPrisma121: 'Remove pgbouncer=true from the URL (PgBouncer now tracks Prisma\'s prepared statements), or upgrade PgBouncer to 1.22+.',
     },
     options: {},

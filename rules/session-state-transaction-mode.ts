@@ -56,12 +56,85 @@ function tracked(s: SessionStateStatement, path: PoolerPath): boolean {
   return known.has(s.parameter.toLowerCase());
 }
 
+/**
+ * Django runs `QuerySet.iterator()` on a server-side cursor, declared WITH HOLD when not in a
+ * transaction (django/db/backends/postgresql/base.py create_cursor: `withhold=self.connection.autocommit`);
+ * Django's docs say a transaction pooler needs `DISABLE_SERVER_SIDE_CURSORS = True` (ref/databases,
+ * "Transaction pooling and server-side cursors"). A warning: only code that iterates breaks.
+ */
+function djangoServerSideCursors(paths: readonly PoolerPath[]): ReportDescriptor[] {
+  const out: ReportDescriptor[] = [];
+  const seen = new Set<string>();
+  for (const path of paths) {
+    const app = path.app;
+    if (app?.library !== 'django' || !breaksSessions(path) || seen.has(app.id)) continue;
+    const disabled = app.options.find((o) => o.name === 'DISABLE_SERVER_SIDE_CURSORS')?.value;
+    if (disabled?.value === true || (disabled !== undefined && disabled.value === undefined)) continue;
+    seen.add(app.id);
+    const related: RelatedLocation[] = [];
+    if (path.mode.range) related.push({ range: path.mode.range, message: path.mode.label ?? path.mode.source });
+    if (path.edge.url?.range) related.push({ range: path.edge.url.range, message: `the connection string reaches ${path.pooler.name}` });
+    out.push({
+      messageId: 'djangoCursor',
+      helpId: 'helpDjangoCursor',
+      data: { statement: app.construct, via: 'Django', pooler: path.pooler.name, mode: path.mode.value!, parameter: '' },
+      range: app.range,
+      related,
+      severity: 'warning',
+    });
+  }
+  return out;
+}
+
+/**
+ * Rails takes a session-level advisory lock around `rails db:migrate`: ActiveRecord::Migrator
+ * `with_advisory_lock` (activerecord/lib/active_record/migration.rb) calls the PostgreSQL adapter's
+ * `get_advisory_lock` (`SELECT pg_try_advisory_lock(id)`) and `release_advisory_lock`
+ * (`pg_advisory_unlock`), raising ConcurrentMigrationError "Failed to release advisory lock" when the
+ * unlock finds no lock; `advisory_locks` defaults to true (abstract_adapter.rb
+ * `@config.fetch(:advisory_locks, true)`), and Rails' configuring guide names `advisory_locks: false`
+ * for transaction poolers such as PgBouncer. Through a transaction pooler the lock and the unlock can
+ * run on different server connections. A warning: only migrations run through that URL break.
+ */
+function railsAdvisoryLocks(paths: readonly PoolerPath[]): ReportDescriptor[] {
+  const out: ReportDescriptor[] = [];
+  const seen = new Set<string>();
+  for (const path of paths) {
+    const app = path.app;
+    if (app?.library !== 'activerecord' || !breaksSessions(path) || seen.has(app.id)) continue;
+    const inUrl = path.edge.parsed?.params.get('advisory_locks');
+    const written = app.options.find((o) => o.name === 'advisory_locks');
+    let on: boolean | undefined = true;
+    if (inUrl !== undefined) on = !/^(false|f|0|off|no)$/i.test(inUrl.trim());
+    else if (written) {
+      const v = written.value.value;
+      on = typeof v === 'boolean' ? v : typeof v === 'string' ? !/^(false|f|0|off|no)$/i.test(v.trim()) : undefined;
+    }
+    if (on !== true) continue;
+    seen.add(app.id);
+    const related: RelatedLocation[] = [];
+    if (path.mode.range) related.push({ range: path.mode.range, message: path.mode.label ?? path.mode.source });
+    if (path.edge.url?.range) related.push({ range: path.edge.url.range, message: `the connection string reaches ${path.pooler.name}` });
+    out.push({
+      messageId: 'railsAdvisoryLock',
+      helpId: 'helpRailsAdvisoryLock',
+      data: { statement: app.construct, via: 'ActiveRecord', pooler: path.pooler.name, mode: path.mode.value!, parameter: '', how: written ? 'advisory_locks: true' : 'advisory_locks on (its default)' },
+      range: written?.range ?? app.range,
+      related,
+      severity: 'warning',
+    });
+  }
+  return out;
+}
+
 /** Findings for one project model (exported for tests with hand-built deployment models). */
 export function findSessionStateProblems(model: ProjectModel): ReportDescriptor[] {
   const { facts, settings } = model;
   const out: ReportDescriptor[] = [];
   const paths = model.poolerPaths;
   if (paths.length === 0) return out;
+  out.push(...djangoServerSideCursors(paths));
+  out.push(...railsAdvisoryLocks(paths));
   for (const file of facts.js) {
     for (const s of file.sessionState ?? []) {
       const path = pathsOf(s, paths, facts).find((p) => breaksSessions(p) && !tracked(s, p));
@@ -91,7 +164,7 @@ export default defineRule({
     category: 'correctness',
     defaultSeverity: 'error',
     recommended: true,
-    inputs: ['js', 'pgbouncer-ini', 'env', 'compose', 'kubernetes'],
+    inputs: ['js', 'python', 'pgbouncer-ini', 'env', 'compose', 'kubernetes', 'rails'],
     scope: 'project',
     fixable: false,
     since: '0.1.0',
@@ -107,6 +180,10 @@ export default defineRule({
         '{{statement}} opens a dedicated connection and runs LISTEN on it, but that connection goes through {{pooler}} in {{mode}} mode: the server connection that listens goes back to the pool after the statement, so notifications never arrive.',
       temp: '{{statement}} through {{via}} reaches {{pooler}} in {{mode}} mode: the table lives on one server connection, so the next query of this client may not find it and another client may ("relation already exists").',
       cursor: '{{statement}} through {{via}} reaches {{pooler}} in {{mode}} mode: the cursor stays on one server connection, and the FETCH that follows may run on another ("cursor does not exist").',
+      djangoCursor:
+        '{{statement}} reaches {{pooler}} in {{mode}} mode with server-side cursors on: Django runs QuerySet.iterator() on a cursor declared WITH HOLD outside a transaction, which stays on one server connection, so the next FETCH may run on another ("cursor … does not exist").',
+      railsAdvisoryLock:
+        '{{statement}} reaches {{pooler}} in {{mode}} mode with {{how}}: rails db:migrate takes a session-level advisory lock (pg_try_advisory_lock) and releases it with pg_advisory_unlock, which may run on another server connection and fail ("Failed to release advisory lock"), leaving the lock on a connection other clients then use.',
       prepare: 'SQL PREPARE through {{via}} reaches {{pooler}} in {{mode}} mode: the statement exists on one server connection only, and PgBouncer\'s max_prepared_statements does not track SQL-level PREPARE ("prepared statement does not exist").',
       load: 'LOAD through {{via}} reaches {{pooler}} in {{mode}} mode: the library is loaded into one server connection only, which other clients then get.',
       helpSet: 'Use SET LOCAL (or set_config(…, true)) inside the transaction that needs it, or set it for the role: ALTER ROLE app_user SET {{parameter}} = …',
@@ -116,6 +193,8 @@ export default defineRule({
       helpTemp: 'Create it with ON COMMIT DROP inside the transaction that uses it, or use a regular table.',
       helpCursor: 'Declare the cursor without WITH HOLD inside the transaction that fetches from it.',
       helpPrepare: 'Use the driver\'s protocol-level prepared statements (PgBouncer 1.21+ with max_prepared_statements > 0 tracks those), or a session-mode connection.',
+      helpDjangoCursor: 'Add "DISABLE_SERVER_SIDE_CURSORS": True to this database in DATABASES (Django docs, ref/databases "Transaction pooling and server-side cursors").',
+      helpRailsAdvisoryLock: 'Set advisory_locks: false in this database.yml configuration (or ?advisory_locks=false on DATABASE_URL), or run rails db:migrate over a direct connection to PostgreSQL (DATABASE_URL pointing past the pooler for that command).',
       helpLoad: 'Load the library for every session on the server (session_preload_libraries / shared_preload_libraries).',
     },
     options: {},

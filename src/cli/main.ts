@@ -26,7 +26,6 @@ import { runSummary, verboseReport } from './verbose.js';
 import { computeFixes, MAX_FIX_PASSES } from '../engine/fix.js';
 import { FileAccess } from '../core/file-access.js';
 import { CACHE_STRATEGIES, DEFAULT_CACHE_LOCATION, resolveCacheFile, type CacheSettings, type CacheStrategy } from '../facts/cache.js';
-import { GrammarsNeeded, loadGrammars } from '../sources/tree-sitter/runtime.js';
 import { applySuppressions, checkSuppressionsPath, countFindings, pruneSuppressions, readSuppressions, suppressionsText, SUPPRESSIONS_FILE } from '../engine/baseline.js';
 
 export const EXIT_OK = 0;
@@ -41,21 +40,8 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   /** The terminal's width when stdout is one. */
   columns?: number;
-  /** Throw GrammarsNeeded when the tree needs tree-sitter grammars not loaded yet (bin.ts loads them and runs again). */
-  requireGrammars?: boolean;
 }
 
-/** Runs the CLI, loading the tree-sitter grammars the tree needs first (Ruby for Rails files): the entry point of bin.ts. */
-export async function runCliWithGrammars(argv: string[], io: CliIO): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return runCli(argv, { ...io, requireGrammars: attempt === 0 });
-    } catch (err) {
-      if (!(err instanceof GrammarsNeeded) || attempt > 0) throw err;
-      await loadGrammars(err.grammars);
-    }
-  }
-}
 
 
 export const HELP = `Usage: pgconn-lint [options] [paths...]
@@ -164,7 +150,7 @@ export async function runCliAsync(argv: string[], io: CliIO): Promise<number> {
   const at = commandWordIndex(argv);
   const word = at === -1 ? undefined : argv[at];
   const live = word === 'live' || (word === 'budget' && argv.includes('--live'));
-  if (!live) return runCliWithGrammars(argv, io);
+  if (!live) return runCli(argv, io);
   const rest = [...argv];
   rest.splice(at, 1);
   try {
@@ -192,8 +178,6 @@ export function runCli(argv: string[], io: CliIO): number {
   try {
     return runCliInner(argv, io);
   } catch (err) {
-    // The front end loads the tree-sitter grammars the tree needs and runs again (bin.ts).
-    if (err instanceof GrammarsNeeded) throw err;
     return reportError(err, io);
   }
 }
@@ -330,7 +314,7 @@ function runCliInner(argv: string[], io: CliIO): number {
   // Only files named (pre-commit, lint-staged): read the whole repository, report about those files.
   const projectContext = values['no-project-context'] ? undefined : projectContextFor(io.cwd, positionals, config.file);
   const cache = cacheSettings(values, io);
-  const runLint = () => lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}), ...(cache ? { cache } : {}), ...(io.requireGrammars ? { requireGrammars: true } : {}) });
+  const runLint = () => lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}), ...(cache ? { cache } : {}) });
   let result = runLint();
   if (values.fix || values['fix-dry-run']) result = applyFixes(result, runLint, values['fix-dry-run'] === true, io);
   if (result.skippedFiles && !values['print-model']) io.stderr(skippedFilesNote(result.skippedFiles, io.cwd));

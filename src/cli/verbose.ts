@@ -23,6 +23,9 @@ export function runSummary(result: LintResult): string {
   const code = result.discovery?.candidates.filter((c) => c.kind === 'js').length ?? 0;
   const withPools = f.js.filter((j) => j.pools.length > 0).length;
   if (code > 0) parts.push(`${plural(code, 'code file')}${withPools > 0 ? ` (${withPools} with pools)` : ''}`);
+  const python = result.discovery?.candidates.filter((c) => c.kind === 'python').length ?? 0;
+  const pyPools = f.python.filter((p) => p.pools.length > 0).length;
+  if (python > 0) parts.push(`${plural(python, 'Python file')} (${f.python.length} parsed${pyPools > 0 ? `, ${pyPools} with pools` : ''})`);
   if (f.envFiles.length > 0) parts.push(`${f.envFiles.length} .env`);
   if (f.prismaSchemas.length + f.prismaConfigs.length > 0) parts.push(plural(f.prismaSchemas.length + f.prismaConfigs.length, 'Prisma file'));
   if (f.compose.length > 0) parts.push(plural(f.compose.length, 'compose file'));
@@ -54,8 +57,19 @@ export function verboseReport(result: LintResult, config: ResolvedConfig, cwd: s
   lines.push(`repository root: ${rel(result.facts.root)}`);
   const read = result.discovery?.candidates ?? [];
   lines.push(`read (${read.length}):`);
+  const pyParsed = new Map(result.facts.python.map((p) => [p.file, p.parsedBecause]));
   for (const c of read) {
-    const kind = c.kind === 'maybe-ini' ? 'ini (a [pgbouncer] section makes it a PgBouncer config)' : c.kind === 'deployment' ? 'YAML/JSON deployment file' : c.kind;
+    const why = pyParsed.get(c.path);
+    const kind =
+      c.kind === 'maybe-ini'
+        ? 'ini (a [pgbouncer] section makes it a PgBouncer config)'
+        : c.kind === 'deployment'
+          ? 'YAML/JSON deployment file'
+          : c.kind === 'python'
+            ? why !== undefined
+              ? `python (parsed: ${why})`
+              : 'python (not parsed: mentions no PostgreSQL library, DATABASES or settings class)'
+            : c.kind;
     lines.push(`  ${rel(c.path)}  as ${kind}`);
   }
   const skipped = result.discovery?.skipped ?? [];

@@ -7,7 +7,7 @@ import { rangeOnLine } from '../core/location.js';
 import { FileAccess } from '../core/file-access.js';
 
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
-export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git'];
+export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git', '__pycache__', 'site-packages'];
 
 export type CandidateKind =
   | 'postgresql-conf'
@@ -27,7 +27,9 @@ export type CandidateKind =
   /** Sidekiq's config/sidekiq.yml (ERB + YAML). */
   | 'sidekiq-config'
   /** Spring Boot application[-profile].properties / .yml / .yaml. */
-  | 'spring-config';
+  | 'spring-config'
+  /** Python code (`*.py`): only files that pass the pre-filter (src/sources/python/prefilter.ts) are parsed. */
+  | 'python';
 
 export interface Candidate {
   path: string;
@@ -113,6 +115,8 @@ function classifyName(name: string): CandidateKind | null {
   // A hosting platform's config file (netlify.toml, wrangler.toml, Procfile, fly.toml): how code runs.
   // (sst.config.ts and render.yaml are read as code and YAML above; the facts take them by name too.)
   if (isPlatformFileName(name)) return 'platform';
+  // Python code: only files that pass the pre-filter (src/sources/python/prefilter.ts) are parsed.
+  if (name.endsWith('.py')) return 'python';
   return null;
 }
 
@@ -251,6 +255,12 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
       notes.push({ message: `Directory ${relative(cwd, dir) || dir} cannot be read (${code}); skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
+      return;
+    }
+    // A Python virtual environment (venv/virtualenv write pyvenv.cfg at its root, PEP 405) holds
+    // installed libraries, not the project's code: never read, like node_modules.
+    if (depth > 0 && entries.some((e) => e.name === 'pyvenv.cfg')) {
+      skip(dir, 'default-ignored', true);
       return;
     }
     // Only a directory listing a .gitignore can have one (saves an existsSync per directory).

@@ -12,7 +12,6 @@ import type { ResolvedConfig } from './config.js';
 import { nonProductionNote, nonProductionVerdict, renderTemplate, type Rule, type RuleContext } from './rule.js';
 import { isSuppressed, parseSuppressions, type SuppressionDirective } from './suppressions.js';
 import { restrictToFiles, type ProjectContext } from './project-context.js';
-import { grammarLoaded, GrammarsNeeded, type GrammarName } from '../sources/tree-sitter/runtime.js';
 import type { LiveContext } from '../live/types.js';
 
 export interface FileResult {
@@ -48,21 +47,8 @@ export interface LintOptions {
   cache?: CacheSettings;
   /** Told what the cache did (tests, --verbose). */
   cacheStats?: (stats: CacheStats) => void;
-  /**
-   * Throw `GrammarsNeeded` when the tree has files whose tree-sitter grammar is not loaded (the CLI
-   * then loads them and runs again); otherwise such files are read without it (their Ruby values unknown).
-   */
-  requireGrammars?: boolean;
 }
 
-/** The tree-sitter grammars the candidates need (config/puma.rb and the ERB of database.yml/sidekiq.yml: Ruby). */
-export function grammarsFor(discovery: Pick<DiscoveryResult, 'candidates'>): GrammarName[] {
-  const out = new Set<GrammarName>();
-  for (const c of discovery.candidates) {
-    if (c.kind === 'puma-config' || c.kind === 'rails-database' || c.kind === 'sidekiq-config') out.add('ruby');
-  }
-  return [...out];
-}
 
 function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.range.line - b.range.line || a.range.column - b.range.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? '');
@@ -146,10 +132,6 @@ export function lint(options: LintOptions): LintResult {
   const configIgnore = { base: options.config.file ? dirname(options.config.file) : options.cwd, patterns: options.config.ignorePatterns };
   const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: options.ignorePatterns, configIgnore, noGitignore: options.noGitignore ?? false });
   limitCandidates(discovery);
-  if (options.requireGrammars) {
-    const missing = grammarsFor(discovery).filter((g) => !grammarLoaded(g));
-    if (missing.length > 0) throw new GrammarsNeeded(missing);
-  }
   const buildOpts: BuildOptions = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
   if (options.cache) buildOpts.cache = options.cache;
   if (options.cacheStats) buildOpts.cacheStats = options.cacheStats;

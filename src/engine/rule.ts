@@ -7,8 +7,8 @@ import type { LintSettings } from './settings.js';
 import type { LiveContext } from '../live/types.js';
 
 /** The kinds of input a rule can read; used for docs and to skip rules with nothing to read. */
-/** `rails`: config/database.yml, config/puma.rb, config/sidekiq.yml; `spring`: application*.properties/.yml. */
-export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'env' | 'prisma' | 'compose' | 'kubernetes' | 'rails' | 'spring' | 'live';
+/** `python`: *.py files that pass the pre-filter; `rails`: config/database.yml, config/puma.rb, config/sidekiq.yml; `spring`: application*.properties/.yml. */
+export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'python' | 'env' | 'prisma' | 'compose' | 'kubernetes' | 'rails' | 'spring' | 'live';
 
 export type RuleCategory = 'correctness' | 'capacity' | 'reliability' | 'security';
 

@@ -38,7 +38,20 @@ function commentOf(line: string, kind: SourceKind): { text: string; column: numb
     const m = /^\s*[#!]/.exec(line);
     return m ? { text: line.slice(m[0].length), column: m[0].length + 1 } : null;
   }
-  if (kind === 'dockerfile') {
+  if (kind === 'python') {
+    // Python: `#` outside a string literal starts a comment (a string spanning lines is rare enough).
+    let quote = '';
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (quote) {
+        if (c === '\\') i++;
+        else if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '#') return { text: line.slice(i + 1), column: i + 2 };
+    }
+    return null;
+  }
+  if (kind === 'dockerfile' || kind === 'procfile') {
     // Dockerfile reference: `#` starts a comment only at the beginning of a line.
     const m = /^\s*#/.exec(line);
     return m ? { text: line.slice(m[0].length), column: m[0].length + 1 } : null;

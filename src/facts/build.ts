@@ -15,6 +15,7 @@ import { findConnectionLiterals, mayHoldConnectionLiteral } from '../sources/js/
 import { parseJsFile } from '../sources/js/parse.js';
 import { findSessionStateStatements } from '../sources/js/session-state/index.js';
 import type { JsFileFacts } from '../sources/js/types.js';
+import { analyzePythonFiles, type PythonFacts, type PythonSource } from '../sources/python/index.js';
 import { loadEnvFiles } from '../sources/env/files.js';
 import { dotenvValues, parseDotenv } from '../sources/env/parse.js';
 import { loadPrismaSchema } from '../sources/prisma/schema.js';
@@ -26,6 +27,7 @@ import type { DockerfileFacts } from '../sources/dockerfile/types.js';
 import type { PackageFacts } from '../model/project.js';
 import { gitTrackedFiles } from '../discovery/git-tracked.js';
 import { isPlatformFileName, platformFile, type PlatformFileFacts } from '../sources/platform/names.js';
+import { parseAppJsonFormation, parseProcfile, type ProcfileFacts } from '../sources/platform/procfile.js';
 import { extractNextConfig, NEXT_CONFIG, type NextConfigFacts } from '../sources/platform/next-config.js';
 import { FactsCache, type CacheSettings, type CacheStats } from './cache.js';
 import { buildAppFacts } from './app.js';
@@ -110,6 +112,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     factsCache.save();
     options.cacheStats?.(factsCache.stats);
   }
+  const python = buildPythonFacts(discovery, maxBytes, sources, problems);
   const skippedInputs: ProjectFacts['skippedInputs'] = [];
   // Python, Spring Boot, Rails (src/facts/app.ts); YAML candidates that are not theirs are deployment files.
   const { app, notMine } = buildAppFacts(discovery, reader, problems);
@@ -145,17 +148,33 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   // How code runs (issue 15): platform config files by name, and next.config `output`.
   const platforms: PlatformFileFacts[] = [];
   const nextConfigs: NextConfigFacts[] = [];
+  const procfiles: ProcfileFacts[] = [];
   for (const c of discovery.candidates) {
     const name = basename(c.path);
     const p = isPlatformFileName(name) ? platformFile(c.path) : undefined;
     if (p) platforms.push(p);
+    if (name === 'Procfile') {
+      const t = reader('procfile')(c.path);
+      if (!t.ok) continue;
+      const proc = parseProcfile(t.text, c.path);
+      // app.json beside it: the dyno formation (quantity, size) of each process type.
+      const appJson = join(dirname(c.path), 'app.json');
+      if (access.isFile(appJson)) {
+        const a = reader('procfile')(appJson);
+        if (a.ok) proc.appJson = { file: appJson, formation: parseAppJsonFormation(a.text, appJson, problems) };
+      }
+      procfiles.push(proc);
+    }
     if (c.kind === 'js' && NEXT_CONFIG.test(name)) {
       const t = reader('js')(c.path);
       if (t.ok) nextConfigs.push(extractNextConfig(t.text, c.path));
     }
   }
+  app.pools.push(...python.pools);
+  app.processConfigs.push(...python.processConfigs);
+  app.roots.push(...python.roots);
   const git = gitTrackedFiles(discovery.root);
-  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, app, sources, problems, packages, dockerfiles, platforms, nextConfigs, git, skippedInputs, ...config };
+  const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, python: python.files, app, sources, problems, packages, dockerfiles, platforms, nextConfigs, procfiles, git, skippedInputs, ...config };
   return facts;
 }
 
@@ -248,6 +267,57 @@ function connectionLiteralFacts(paths: readonly string[], analysed: ReadonlySet<
     facts.push({ file, pools: [], leaks: [], poolTransactions: [], requestScopes: [], problems: [], connectionLiterals: literals });
   }
 }
+
+/**
+ * Python: the pre-filter reads each file's bytes; only files that mention a PostgreSQL library,
+ * Django's DATABASES or a settings class (and the repository modules they import) are parsed, in
+ * one worker (src/sources/tree-sitter/parse.ts). A tree without such a file never loads the parser.
+ */
+function buildPythonFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map<string, SourceText>, problems: InputProblem[]): PythonFacts {
+  const candidates = discovery.candidates.filter((c) => c.kind === 'python');
+  const empty: PythonFacts = { files: [], pools: [], processConfigs: [], roots: [], texts: new Map(), problems: [], notParsed: [] };
+  if (candidates.length === 0) return empty;
+  const access = discovery.access;
+  const inputs: PythonSource[] = [];
+  for (const c of candidates) {
+    const a = access.check(c.path);
+    if (!a.ok) {
+      problems.push(access.problemFor(c.path, a.reason));
+      continue;
+    }
+    const r = readSourceBytes(c.path, maxBytes, !c.explicit);
+    if (!r.ok) {
+      if (c.explicit) problems.push(r.problem);
+      continue;
+    }
+    const bytes = 'bytes' in r ? r.bytes : Buffer.from(r.text, 'utf8');
+    inputs.push({ path: c.path, bytes, explicit: c.explicit });
+  }
+  const appDirs = new Map<string, string>();
+  const appDirOf = (file: string): string => {
+    const start = dirname(file);
+    let dir = start;
+    for (let guard = 0; guard < 64; guard++) {
+      const known = appDirs.get(dir);
+      if (known !== undefined) return known;
+      if (PYTHON_APP_MARKERS.some((m) => access.isFile(join(dir, m)))) break;
+      if (dir === discovery.root || dirname(dir) === dir) {
+        dir = start;
+        break;
+      }
+      dir = dirname(dir);
+    }
+    appDirs.set(start, dir);
+    return dir;
+  };
+  const facts = analyzePythonFiles(inputs, { root: discovery.root, appDirOf });
+  for (const [file, text] of facts.texts) if (!sources.has(file)) sources.set(file, { file, kind: 'python', text });
+  problems.push(...facts.problems);
+  return facts;
+}
+
+/** Files at the root of a Python application (a Django project's manage.py, a package's pyproject.toml …). */
+const PYTHON_APP_MARKERS = ['manage.py', 'pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'Pipfile', 'poetry.lock', 'uv.lock'];
 
 /** The facts of every analysed module (the CLI and the ESLint plugin both build them here). */
 export function jsFileFacts(analysis: Pick<JsAnalysis, 'modules' | 'pools'>, root: string): JsFileFacts[] {

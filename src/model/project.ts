@@ -2,10 +2,12 @@ import type { InputProblem } from '../core/diagnostic.js';
 import type { PgConfig } from '../sources/postgresql-conf/types.js';
 import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 import type { JsFileFacts } from '../sources/js/types.js';
+import type { PythonFileFacts } from '../sources/python/index.js';
 import type { LoadedEnvFile } from '../sources/env/types.js';
 import type { ParsedPrismaSchema, PrismaConfigFacts } from '../sources/prisma/types.js';
 import type { DockerfileFacts } from '../sources/dockerfile/types.js';
 import { UNKNOWN_GIT, type GitTrackedFiles } from '../discovery/git-tracked.js';
+import type { ProcfileFacts } from '../sources/platform/procfile.js';
 import type { PlatformFileFacts } from '../sources/platform/names.js';
 import type { NextConfigFacts } from '../sources/platform/next-config.js';
 import type { ComposeFacts, KubernetesFacts, Pm2Facts, ServerlessFacts } from '../sources/yaml/types.js';
@@ -17,10 +19,13 @@ export type SourceKind =
   | 'pgbouncer-ini'
   | 'pgbouncer-userlist'
   | 'js'
+  | 'python'
   | 'env'
   | 'prisma'
   | 'yaml'
   | 'dockerfile'
+  /** Heroku's Procfile (and app.json beside it): `#` line comments. */
+  | 'procfile'
   /** Ruby (config/puma.rb): `#` comments. */
   | 'ruby'
   /** YAML run through ERB first (Rails config/database.yml, config/sidekiq.yml): `#` comments. */
@@ -57,6 +62,8 @@ export interface ProjectFacts {
   pgbouncer: PgbouncerConfig[];
   /** Facts of every JS/TS file that mattered (created pools, imported them, or acquired connections). */
   js: JsFileFacts[];
+  /** Facts of every Python file that was parsed (passed the pre-filter), with why. */
+  python: PythonFileFacts[];
   /** Pools, app roots and app-server config files of Python, Spring Boot and Rails applications (src/sources/app/types.ts). */
   app: AppFacts;
   /** .env files, one per file: environments are kept apart, never merged. */
@@ -74,6 +81,8 @@ export interface ProjectFacts {
   serverless: ServerlessFacts[];
   /** Hosting platforms' config files (netlify.toml, wrangler.toml, sst.config.ts, Procfile, fly.toml, render.yaml): how code runs. */
   platforms: PlatformFileFacts[];
+  /** Procfiles: one long-running service per process type (src/sources/platform/procfile.ts). */
+  procfiles: ProcfileFacts[];
   /** next.config.* files and their `output` (standalone: a self-hosted server). */
   nextConfigs: NextConfigFacts[];
   /** Dockerfiles: their stages, what each copies from the build context, WORKDIR, CMD and ENTRYPOINT. */
@@ -95,6 +104,7 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     postgresql: [],
     pgbouncer: [],
     js: [],
+    python: [],
     app: { pools: [], processConfigs: [], roots: [] },
     envFiles: [],
     composeEnvFiles: [],
@@ -107,6 +117,7 @@ export function projectFacts(root: string, parts: Partial<Omit<ProjectFacts, 'ro
     serverless: [],
     dockerfiles: [],
     platforms: [],
+    procfiles: [],
     nextConfigs: [],
     skippedInputs: [],
     git: UNKNOWN_GIT,

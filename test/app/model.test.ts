@@ -67,7 +67,7 @@ describe('app pools in the deployment model (issue 14)', () => {
     const m = model({ 'compose.yaml': compose('uvicorn app.main:app --workers 4', 1), 'worker/Dockerfile': 'FROM python:3.12\nWORKDIR /app\nCOPY . .\n', 'worker/app/db.py': '' }, (d) => pool(d, 'whole-pool', [['pool_size', 10, 'literal'], ['max_overflow', 10, 'literal']]));
     const e = m.edges.find((x) => x.appPool)!;
     expect(e.perInstance.value).toBe(80);
-    expect(e.perInstance.source).toBe('workers 4 × pool_size 10 + max_overflow 10 = 20');
+    expect(e.perInstance.source).toBe('workers 4 × pool_size 10 + max_overflow 10 = 20 (whole pool: async worker)');
   });
 
   it('gunicorn gthread: min(pool, threads) per worker; WEB_CONCURRENCY from the environment', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { loadGrammars } from '../../src/sources/tree-sitter/runtime.js';
 import { copyProject, numbers, runProject, type ProjectRun } from '../deployment/support.js';
 
 /** The findings of every rule (the fixtures pin all of them), as `rule file:line`. */
@@ -8,8 +7,7 @@ const findings = (run: ProjectRun) => run.diagnostics.filter((d) => d.ruleId !==
 describe('Rails with Puma and Sidekiq, RAILS_MAX_THREADS defaults (issue 14)', () => {
   let run: ProjectRun;
   let fits: ProjectRun;
-  beforeAll(async () => {
-    await loadGrammars(['ruby']);
+  beforeAll(() => {
     run = runProject(copyProject('fixtures/projects/rails-puma-sidekiq'));
     fits = runProject(copyProject('fixtures/projects/rails-puma-sidekiq-fits'));
   });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appServerOf } from '../../src/sources/command/app-servers.js';
 import { launchesOfArgv, launchesOfShell } from '../../src/sources/command/launch.js';
 import { isParseError, parseConnectionString } from '../../src/sources/connection-url/parse.js';
@@ -11,11 +11,6 @@ import { extractSidekiqConfig } from '../../src/sources/rails/sidekiq-yml.js';
 import { expandErb } from '../../src/sources/ruby/erb.js';
 import { parseProperties } from '../../src/sources/spring/properties.js';
 import { canonicalName, envVarFor, extractSpringConfig, springPools } from '../../src/sources/spring/index.js';
-import { loadGrammars } from '../../src/sources/tree-sitter/runtime.js';
-
-beforeAll(async () => {
-  await loadGrammars(['ruby']);
-});
 
 const FIX = resolve(__dirname, '../../fixtures');
 

@@ -12,8 +12,8 @@ const FIXTURES = resolve(__dirname, '../../fixtures');
 for (const rule of [poolInHandler, serverlessPoolSize, missingConnectionTimeout, ineffectivePoolOption]) {
   const dir = join(FIXTURES, rule.meta.id);
   describe(rule.meta.id, () => {
-    // Directory fixtures (small projects with .env files) are run by test/rules/rule-fixtures.test.ts.
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^(valid|invalid)-/.test(f) && statSync(join(dir, f)).isFile()).sort() : [];
+    // Directory fixtures (small projects with .env files) and other languages' files (.py) are run by test/rules/rule-fixtures.test.ts.
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^(valid|invalid)-/.test(f) && /\.[cm]?[jt]sx?$/.test(f) && statSync(join(dir, f)).isFile()).sort() : [];
     it('has at least 10 valid and 10 invalid fixtures', () => {
       expect(files.filter((f) => f.startsWith('invalid-')).length).toBeGreaterThanOrEqual(10);
       expect(files.filter((f) => f.startsWith('valid-')).length).toBeGreaterThanOrEqual(10);

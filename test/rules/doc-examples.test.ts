@@ -6,17 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadGrammars } from '../../src/sources/tree-sitter/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../rules/index.js';
 
 import { allDiagnostics, describeDiagnostic, lintPaths, tempProject, testConfig, type TestSettings } from '../support/lint-helpers.js';
 import { describeLive, judgeRecorded } from '../support/live-recorded.js';
-
-// Rails fixtures (config/puma.rb, ERB in database.yml) are read with tree-sitter's Ruby grammar.
-beforeAll(async () => {
-  await loadGrammars(['ruby']);
-});
 
 interface Example {
   kind: 'bad' | 'good';
@@ -33,6 +27,7 @@ function defaultFileFor(lang: string): string {
   if (lang === 'json') return 'live.json';
   if (/^(ts|typescript|tsx)$/.test(lang)) return 'example.ts';
   if (/^(js|javascript|jsx|mjs|cjs)$/.test(lang)) return 'example.js';
+  if (/^(py|python)$/.test(lang)) return 'example.py';
   return 'postgresql.conf';
 }
 

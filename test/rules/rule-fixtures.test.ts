@@ -7,17 +7,11 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadGrammars } from '../../src/sources/tree-sitter/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../rules/index.js';
 
 import { allDiagnostics, describeDiagnostic, lintPaths, renderForSnapshot, testConfig, type TestSettings } from '../support/lint-helpers.js';
 import { describeLive, judgeRecorded, readRecorded } from '../support/live-recorded.js';
-
-// Rails fixtures (config/puma.rb, ERB in database.yml) are read with tree-sitter's Ruby grammar.
-beforeAll(async () => {
-  await loadGrammars(['ruby']);
-});
 
 const FIXTURES = resolve(__dirname, '../../fixtures');
 

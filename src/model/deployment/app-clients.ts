@@ -27,6 +27,9 @@ export function settingQuantity(ctx: BuildContext, s: AppSetting<number> | undef
   }
   const p = s.provenance;
   if (p.kind === 'env') {
+    // Set, but to a value the files do not give (a secret, a host variable, a platform's own): unknown, not the fallback.
+    const set = env.get(p.envVar);
+    if (set && set.value === undefined) return unknownQ(`${label} from ${p.envVar} (set by ${set.source})`, `${p.envVar} is set by ${set.source}, to a value the repository does not give`, set.range ?? s.range);
     const v = environmentText(env, p.envVar);
     const n = v ? Number(v.value) : NaN;
     if (v && v.value.trim() !== '' && Number.isFinite(n)) return literal(n, `${label} ${n} (${p.envVar} in ${v.source})`, v.range ?? s.range);
@@ -233,7 +236,8 @@ export function appPoolPerInstance(ctx: BuildContext, pool: AppPool, env: Servic
     else perProcess = unknownQ(`1 per thread (${threads ? threads.source : 'threads per process unknown'})`, 'one connection per thread per alias, and the thread count is not known', pool.range, 1);
   } else if (pool.use === 'whole-pool' || many) {
     bound = 'whole-pool';
-    perProcess = pool.peak.unbounded !== undefined && !many ? peak : { ...peak, source: `${peak.source}${pool.use === 'whole-pool' ? '' : ` (whole pool: ${kind} worker)`}` };
+    // Say which bound applied: an async worker, greenlets, or async code (asyncpg, create_async_engine) can use every connection at once.
+    perProcess = pool.peak.unbounded !== undefined && !many ? peak : { ...peak, source: `${peak.source} (whole pool: ${many ? `${kind} worker` : 'async code'})` };
   } else if (threads && isKnown(threads)) {
     bound = isKnown(peak) && peak.value <= threads.value ? 'pool' : 'threads';
     if (bound === 'pool') perProcess = { ...peak, source: `${peak.source} (the pool bounds it: ${threads.value} thread${threads.value === 1 ? '' : 's'})` };

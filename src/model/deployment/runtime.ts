@@ -112,7 +112,7 @@ function runtimeOfDir(ctx: BuildContext, pkgs: PackageIndex, services: readonly 
 }
 
 function serviceWord(s: ServiceNode): string {
-  return s.kind === 'compose' ? 'compose service' : s.kind === 'kubernetes' ? 'Kubernetes workload' : s.kind === 'pm2' ? 'PM2 app' : 'declared service';
+  return s.kind === 'compose' ? 'compose service' : s.kind === 'kubernetes' ? 'Kubernetes workload' : s.kind === 'pm2' ? 'PM2 app' : s.kind === 'procfile' ? 'Procfile process type' : 'declared service';
 }
 
 /** Does a Dockerfile above the package name it (`apps/web`, `--filter=@acme/web`, `turbo prune web`)? */

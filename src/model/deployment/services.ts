@@ -9,7 +9,9 @@ import type { ComposeFacts, ComposeService, K8sContainer, K8sJob, K8sWorkload, P
 import { DEFAULT_NAMESPACE, type BuildContext } from './context.js';
 import type { EndpointScope } from './endpoints.js';
 import { composeEnv, dotenvFor, k8sEnv, pm2Env, serverlessEnv, withFallback, type ServiceEnv } from './env.js';
-import { declared as declaredQ, defaulted, derived, fromResolved, unknownQ } from './quantity.js';
+import { declared as declaredQ, defaulted, derived, fromResolved, literal, unknownQ } from './quantity.js';
+import { HEROKU_PYTHON_WEB_CONCURRENCY, type ProcfileFacts, type ProcfileProcess } from '../../sources/platform/procfile.js';
+import { launchesOfShell } from '../../sources/command/launch.js';
 import type { Quantity, ServiceNode } from './types.js';
 import { attributeCompose, fileKey, launchedProcess, oneShotCommand, oneShotFiles, ownImage, type Attribution, type LaunchedProcess } from './attribution.js';
 import { runsAppPool, selectEnvironmentPools, serviceProcess } from './app-clients.js';
@@ -153,7 +155,7 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
   const unlinked = out.filter((s) => !linked(s) && s.node.kind !== 'declared' && s.node.notCounted === undefined);
   if (appsLeft.length === 1) {
     const app = appsLeft[0]!;
-    const vars = new Set(app.pools.flatMap((p) => [...(p.connectionString?.provenance.kind === 'env' ? [p.connectionString.provenance.envVar] : []), ...('appDir' in p ? (p.connectionString?.envOverrides ?? []) : [])]));
+    const vars = new Set(app.pools.flatMap((p) => [...(p.connectionString?.provenance.kind === 'env' ? [p.connectionString.provenance.envVar] : []), ...('appDir' in p ? [...(p.connectionString?.envOverrides ?? []), ...connectionOptionVars(p)] : [])]));
     const byVar = unlinked.filter((s) => [...vars].some((v) => s.env.has(v)));
     const pick = byVar.length === 1 ? byVar[0] : unlinked.filter((s) => !isInfra(s)).length === 1 ? unlinked.filter((s) => !isInfra(s))[0] : undefined;
     if (pick) {
@@ -162,6 +164,17 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
         ? `the only workload that sets ${[...vars].filter((v) => pick.env.has(v)).join(', ')}, which the code in ${ctx.rel(app.dir) || '.'} reads`
         : `the repository has one app (${ctx.rel(app.dir) || '.'}) and one workload`;
       pick.codeless = false;
+    }
+  }
+  // A Procfile (Heroku, Dokku) runs the code of its directory that no other deployment file runs:
+  // one service per process type (its dyno count from app.json's formation, else unknown).
+  for (const proc of ctx.facts.procfiles) {
+    const dir = dirname(proc.file);
+    const appsHere = [...apps.values()].filter((a) => inside(a.dir, dir));
+    if (appsHere.length === 0 || appsHere.every((a) => out.some((s) => s.node.codePaths.some((d) => inside(a.dir, d) || inside(d, a.dir))))) continue;
+    for (const p of proc.processes) {
+      if (p.type === 'release') continue; // Heroku Release Phase: runs once per deploy.
+      out.push(procfileService(ctx, proc, p));
     }
   }
   // Code no deployment file runs: one service per app, instance count unknown (at least 1).
@@ -369,6 +382,41 @@ function pm2Service(ctx: BuildContext, file: string, app: Pm2App, pkgs: PackageI
     scope: {},
     pools: [],
     codeless: false,
+  };
+}
+
+/** The variables a pool's separate connection options read (Django HOST/NAME/USER from os.environ, Rails host/database). */
+function connectionOptionVars(p: AppPool): string[] {
+  return Object.values(p.connectionOptions ?? {}).flatMap((o) => (o?.provenance.kind === 'env' ? [o.provenance.envVar] : []));
+}
+
+/** One Procfile process type as a service: `heroku ps:scale` sets the dyno count, so only app.json's formation says it. */
+function procfileService(ctx: BuildContext, proc: ProcfileFacts, p: ProcfileProcess): ServiceBuild {
+  const dir = dirname(proc.file);
+  const f = proc.appJson?.formation.get(p.type);
+  const peak: Quantity = f?.quantity
+    ? literal(f.quantity.value, `${f.quantity.value} ${p.type} dyno${f.quantity.value === 1 ? '' : 's'} (app.json formation)`, f.quantity.range)
+    : unknownQ(`unknown ${p.type} dynos (set with heroku ps:scale, not in the repository; app.json formation or deployment.services gives it)`, 'the dyno count of a Procfile process type is set on the platform', p.range, 1);
+  const main = launchesOfShell(p.command).at(-1);
+  const from = `Procfile ${p.type}`;
+  const launched: LaunchedProcess | undefined = main?.kind === 'app-server' && main.oneShot === undefined ? { process: main.process, env: main.env, command: p.command, from } : undefined;
+  const env: ServiceEnv = new Map();
+  // Heroku's Python buildpack sets WEB_CONCURRENCY from the dyno size when the app does not
+  // (gunicorn and uvicorn read it): known from app.json's size, otherwise set to a value the files do not give.
+  if (launched && (launched.process.server === 'gunicorn' || launched.process.server === 'uvicorn')) {
+    const size = f?.size?.value.toLowerCase();
+    const n = size !== undefined ? HEROKU_PYTHON_WEB_CONCURRENCY[size] : undefined;
+    env.set('WEB_CONCURRENCY', n !== undefined
+      ? { name: 'WEB_CONCURRENCY', from: 'host', value: String(n), range: f!.size!.range, source: `Heroku's Python buildpack default for ${size} dynos (app.json formation size)` }
+      : { name: 'WEB_CONCURRENCY', from: 'host', source: `Heroku's Python buildpack, from the dyno size${size !== undefined ? ` (${size} is not a size it lists)` : ', which the repository does not give'}` });
+  }
+  return {
+    node: { id: `service:procfile:${ctx.rel(proc.file)}#${p.type}`, name: p.type, kind: 'procfile', range: p.range, peakInstances: peak, codePaths: [dir], linkReason: `Procfile process type ${p.type} runs \`${p.command}\` in ${ctx.rel(dir) || '.'}` },
+    env,
+    scope: {},
+    pools: [],
+    codeless: false,
+    ...(launched ? { launched } : {}),
   };
 }
 

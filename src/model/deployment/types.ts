@@ -109,7 +109,7 @@ export interface PoolerNode {
 export interface ServiceNode {
   id: string;
   name: string;
-  kind: 'compose' | 'kubernetes' | 'pm2' | 'serverless' | 'vercel' | 'declared' | 'single-app';
+  kind: 'compose' | 'kubernetes' | 'pm2' | 'serverless' | 'vercel' | 'declared' | 'single-app' | 'procfile';
   range: SourceRange;
   /** Peak number of processes running the code: replicas/HPA max + surge, PM2 instances, concurrency. */
   peakInstances: Quantity;

@@ -27,6 +27,8 @@ import { parseJdbcUrl } from './jdbc.js';
 export const REDACTED = '***';
 
 const URI_PREFIXES = ['postgresql://', 'postgres://'] as const;
+/** `postgresql+asyncpg://`, `postgresql+psycopg://`, `postgresql+psycopg2://`, `postgres+pg8000://`: a SQLAlchemy dialect+driver URL. */
+const SQLALCHEMY_PREFIX = /^(postgres(?:ql)?)\+([A-Za-z0-9_]+):\/\//;
 
 export function isParseError(r: ParsedConnection | ConnectionParseError): r is ConnectionParseError {
   return 'error' in r;
@@ -498,6 +500,13 @@ function parseNpgsql(text: string, range: SourceRange | undefined): ParsedConnec
  * `range` is where the text sits in its file (kept on the result and on errors).
  */
 export function parseConnectionString(text: string, range?: SourceRange): ParsedConnection | ConnectionParseError {
+  // SQLAlchemy's `postgresql+driver://` (Python): the same URL with the driver named after the dialect.
+  const sa = SQLALCHEMY_PREFIX.exec(text);
+  if (sa) {
+    const inner = parseConnectionString(`${sa[1]}://${text.slice(sa[0].length)}`, range);
+    if (isParseError(inner)) return inner;
+    return { ...inner, redacted: `${sa[1]}+${sa[2]}${inner.redacted.slice(sa[1]!.length)}`, sqlalchemyDriver: sa[2]!.toLowerCase() };
+  }
   const prefix = URI_PREFIXES.find((p) => text.startsWith(p));
   if (prefix !== undefined) {
     const r = parseUri(text, prefix.length, range);

@@ -105,6 +105,12 @@ export interface NodePostgresReading {
 
 export interface ParsedConnection {
   scheme: ConnectionScheme;
+  /**
+   * The driver of a SQLAlchemy URL (`postgresql+asyncpg://` → `asyncpg`, `postgresql+psycopg://` →
+   * `psycopg`). SQLAlchemy reads the rest as a `postgresql://` URL and hands its parts to that driver
+   * (SQLAlchemy docs, "Database URLs": `dialect+driver://username:password@host:port/database`).
+   */
+  sqlalchemyDriver?: string;
   user?: string;
   hasPassword: boolean;
   /** Hosts in the order the client tries them (libpq multi-host semantics). */

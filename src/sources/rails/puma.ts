@@ -1,6 +1,6 @@
 import { LineIndex, type SourceRange } from '../../core/location.js';
 import type { AppSetting, ProcessConfigFile } from '../app/types.js';
-import { parseWith, type SyntaxNode } from '../tree-sitter/runtime.js';
+import { lastParseFailure, parseWith, type SyntaxNode } from '../tree-sitter/runtime.js';
 import { evalRuby, nodeText, numberSetting, type RubyScope, type RubyValue } from '../ruby/values.js';
 
 /**
@@ -15,7 +15,7 @@ export function extractPumaConfig(text: string, file: string): ProcessConfigFile
   const tree = parseWith('ruby', text);
   const idx = new LineIndex(text);
   if (tree === undefined) {
-    out.problems.push({ message: 'config/puma.rb was not read: the Ruby grammar is not loaded in this front end.', range: idx.range(file, 0, 0), severity: 'warning' });
+    out.problems.push({ message: `config/puma.rb was not read: ${lastParseFailure}.`, range: idx.range(file, 0, 0), severity: 'warning' });
     return out;
   }
   if (tree === 'timeout') {

@@ -1,6 +1,6 @@
 import type { InputProblem } from '../../core/diagnostic.js';
 import { LineIndex, type SourceRange } from '../../core/location.js';
-import { parseWith, type SyntaxNode } from '../tree-sitter/runtime.js';
+import { lastParseFailure, parseWith, type SyntaxNode } from '../tree-sitter/runtime.js';
 import { evalRuby, nodeText, type RubyValue } from './values.js';
 
 /**
@@ -110,7 +110,7 @@ function findClose(text: string, from: number): number {
 
 function evalErbCode(code: string, range: SourceRange, problems: InputProblem[]): RubyValue {
   const tree = parseWith('ruby', code);
-  if (tree === undefined) return { kind: 'unknown', reason: 'the Ruby grammar is not loaded in this front end' };
+  if (tree === undefined) return { kind: 'unknown', reason: lastParseFailure };
   if (tree === 'timeout') return { kind: 'unknown', reason: 'the Ruby code took too long to parse' };
   try {
     const root = tree.rootNode;
