@@ -3,7 +3,7 @@ import picomatch from 'picomatch';
 import type { SourceRange } from '../src/core/location.js';
 import { defineRule } from '../src/engine/rule.js';
 import { distinctConnectionValues } from '../src/model/connections.js';
-import { classifyPassword, connectionPasswordKind, literalPasswordText } from '../src/model/connections/credentials.js';
+import { classifyPassword, connectionPasswordKind, isStandInPassword, literalPasswordText } from '../src/model/connections/credentials.js';
 import { redactSecrets } from '../src/core/redact.js';
 import { isParseError, parseConnectionString } from '../src/sources/connection-url/parse.js';
 import { isTracked } from '../src/discovery/git-tracked.js';
@@ -52,7 +52,7 @@ export default defineRule({
     since: '0.1.0',
     nonProduction: {
       action: 'report',
-      reason: 'The rule decides there itself: a password for localhost, a socket, a single-label host (a compose service) or a reserved test domain (example.com, .test, .localhost, .invalid) is throwaway test data and is skipped; a password for any other host is a real credential wherever it stands.',
+      reason: 'The rule decides there itself: a password for localhost, a socket, a single-label host (a compose service) or a reserved test domain (example.com, .test, .localhost, .invalid), or a stand-in word for any host (`password`, `pw`, `secret1`, the user\'s own name), is throwaway test data and is skipped; any other password is a real credential wherever it stands.',
     },
     messages: {
       connection:
@@ -87,14 +87,16 @@ export default defineRule({
      * In non-production code (tests, fixtures, scripts: ctx.model.codePaths) a password for a
      * throwaway host (`hosts`; undefined when the place names none) is test data.
      */
-    const judged = (file: string, hosts: readonly string[] | undefined): boolean => {
+    const judged = (file: string, hosts: readonly string[] | undefined, text: string | undefined): boolean => {
       const relPath = relative(root, file).split(sep).join('/');
       if (TEMPLATE_NAME.test(basename(file)) || allowed(relPath)) return false;
-      if (ctx.model.codePaths.nonProduction(file) !== undefined && (hosts === undefined || hosts.every(isThrowawayHost))) return false;
+      // A stand-in password (`user:password@node1.pg18`, `master:pw@rds-writer.internal`) in a test is
+      // parser test data whatever its host.
+      if (ctx.model.codePaths.nonProduction(file) !== undefined && (hosts === undefined || hosts.every(isThrowawayHost) || (text !== undefined && isStandInPassword(text)))) return false;
       return isTracked(git, root, file);
     };
-    const report = (messageId: string, helpId: string, data: Record<string, string>, range: SourceRange, hosts: readonly string[] | undefined) => {
-      if (!judged(range.file, hosts)) return;
+    const report = (messageId: string, helpId: string, data: Record<string, string>, range: SourceRange, hosts: readonly string[] | undefined, text?: string) => {
+      if (!judged(range.file, hosts, text)) return;
       const place = git.known ? 'a file git tracks' : 'a file of the project (no git repository: every file counts as committed)';
       ctx.report({ messageId, helpId, data: { ...data, place }, range });
     };
@@ -115,7 +117,7 @@ export default defineRule({
       const t = literalPasswordText(text);
       if (t === undefined || t === text) return;
       seen.add(at(range));
-      report('connection', 'help', { what: `The default value of ${name} (\`\${${name}:-…}\`)`, redacted: redactSecrets(t), user: 'its user' }, range, hostsOf(t));
+      report('connection', 'help', { what: `The default value of ${name} (\`\${${name}:-…}\`)`, redacted: redactSecrets(t), user: 'its user' }, range, hostsOf(t), t);
     };
     for (const c of ctx.facts.compose) for (const svc of c.services) for (const e of svc.environment) if (e.from === 'inline') defaultIn(e.name, e.raw ?? e.value, e.range);
     for (const f of ctx.facts.envFiles) for (const e of f.entries) defaultIn(e.key, e.value, e.valueRange);
@@ -125,7 +127,7 @@ export default defineRule({
       for (const lit of f.connectionLiterals ?? []) {
         if (seen.has(at(lit.range)) || connectionPasswordKind(lit.text) !== 'literal') continue;
         seen.add(at(lit.range));
-        report('connection', 'help', { what: 'This connection string', redacted: lit.redacted, user: lit.user ? `"${lit.user}"` : 'its user' }, lit.range, hostsOf(lit.text));
+        report('connection', 'help', { what: 'This connection string', redacted: lit.redacted, user: lit.user ? `"${lit.user}"` : 'its user' }, lit.range, hostsOf(lit.text), lit.text);
       }
     }
 

@@ -82,6 +82,16 @@ export function verboseReport(result: LintResult, config: ResolvedConfig, cwd: s
     lines.push(`read but not used (${notInputs.length}):`);
     for (const s of notInputs) lines.push(`  ${rel(s.path)}  ${s.reason}`);
   }
+  // Files taken as non-production code by evidence rather than by a path pattern (codePaths): say why.
+  const byEvidence: string[] = [];
+  for (const file of new Set([...result.facts.compose.map((c) => c.file), ...result.facts.js.map((f) => f.file)])) {
+    const m = result.model.codePaths.nonProduction(file);
+    if (m && (m.source === 'local-stack' || m.source === 'package.json')) byEvidence.push(`  ${rel(file)}  ${m.describe}`);
+  }
+  if (byEvidence.length > 0) {
+    lines.push(`non-production by evidence (${byEvidence.length}; codePaths.nonProduction "!path" takes one back):`);
+    lines.push(...byEvidence.sort());
+  }
   const assumed: string[] = [];
   for (const s of result.model.parameters.servers) if (!s.version.known) assumed.push(`PostgreSQL ${s.version.major} for ${s.name} (set database.version, or use an image tag)`);
   for (const p of result.model.parameters.poolers) if (!p.version.known) assumed.push(`PgBouncer ${p.version.version} for ${rel(p.config.mainFile)} (set pgbouncer.version, or use an image tag)`);

@@ -410,6 +410,18 @@ function packageFacts(path: string, access: FileAccess): PackageFacts {
       if (d !== null && typeof d === 'object' && !Array.isArray(d)) for (const n of Object.keys(d)) deps.add(n);
     }
     out.dependencies = [...deps];
+    const runtime = new Set<string>();
+    for (const key of ['dependencies', 'optionalDependencies', 'peerDependencies']) {
+      const d = pkg[key];
+      if (d !== null && typeof d === 'object' && !Array.isArray(d)) for (const n of Object.keys(d)) runtime.add(n);
+    }
+    const devOnly = out.dependencies.filter((n) => !runtime.has(n));
+    if (devOnly.length > 0) out.devOnly = devOnly;
+    // npm-packlist: `files` is the whitelist; main and bin are always included (docs.npmjs.com, package.json "files").
+    if (pkg.private !== true && Array.isArray(pkg.files) && pkg.files.every((f) => typeof f === 'string')) {
+      const bin = typeof pkg.bin === 'string' ? [pkg.bin] : pkg.bin !== null && typeof pkg.bin === 'object' ? Object.values(pkg.bin as Record<string, unknown>).filter((b): b is string => typeof b === 'string') : [];
+      out.published = [...(pkg.files as string[]), ...(typeof pkg.main === 'string' ? [pkg.main] : []), ...bin];
+    }
   } catch {
     /* not JSON: still a package */
   }

@@ -46,6 +46,13 @@ export interface PackageFacts {
   scripts: Array<{ name: string; command: string }>;
   /** Names in dependencies, devDependencies, optionalDependencies and peerDependencies (a workspace package's code goes where its dependents go). */
   dependencies: string[];
+  /** The names of `dependencies` that are listed only in devDependencies (tooling the package's own code never loads in production). */
+  devOnly?: string[];
+  /**
+   * What a published package ships: its `files` entries plus `main` and `bin` (npm packs those
+   * whatever `files` says). Absent for a `private` package or one without `files`: everything may ship.
+   */
+  published?: string[];
 }
 
 /** Everything the extractors found in the repository; rules read only this. */

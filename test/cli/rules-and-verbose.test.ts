@@ -104,6 +104,27 @@ describe('what was read', () => {
   });
 });
 
+describe('--verbose says why a file was taken as a local-development stack', () => {
+  it('names the evidence of each compose file and script-only file (issue 15)', () => {
+    const dir = project({
+      'package.json': JSON.stringify({ name: 'acme', private: true, scripts: { 'dev:db': 'docker compose -f ops/stack.yml up -d' } }),
+      'ops/stack.yml': 'services:\n  db:\n    image: postgres:17\n    environment:\n      POSTGRES_PASSWORD: app\n',
+      'docker/docker-compose.yml': '# Core local-dev stack: the minimum a contributor needs.\nservices:\n  database:\n    image: postgres:17\n    command: -c max_connections=500\n',
+      'docker-compose.yml': 'services:\n  db:\n    image: postgres:17\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n',
+    });
+    const r = run(['--verbose', '.'], dir);
+    const block = r.stderr.split('\n');
+    const at = block.indexOf('non-production by evidence (2; codePaths.nonProduction "!path" takes one back):');
+    expect(at).toBeGreaterThan(-1);
+    expect(block.slice(at + 1, at + 3)).toEqual([
+      '  docker/docker-compose.yml  it is a local-development or test stack: its header says "Core local-dev stack: the minimum a contributor needs" (docker/docker-compose.yml:1)',
+      '  ops/stack.yml  it is a local-development or test stack: only package.json script "dev:db" starts it',
+    ]);
+    // The local-dev server's -c flags do not make it a server to tune.
+    expect(r.stdout).not.toContain('idle-in-transaction-timeout');
+  });
+});
+
 describe('the config file of the linted path', () => {
   const conf = 'max_conections = 10\n';
   it('is found from the linted directory upward, not only from the working directory', () => {

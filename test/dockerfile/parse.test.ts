@@ -92,6 +92,27 @@ describe('Dockerfile extractor', () => {
     expect(contextPathOf(img, '/app/src/db.ts')).toBe('apps/api/src/db.ts');
   });
 
+  it('reads FROM ${ARG} with an ARG that has no default as an unknown image, not an empty FROM (trigger.dev base-images)', () => {
+    const d = fixture('from-build-arg.Dockerfile');
+    expect(d.problems).toEqual([]);
+    expect(d.stages.map((s) => [s.name, s.base, s.baseUnknown])).toEqual([
+      ['runtime', '${BASE_IMAGE}', 'the image is ${BASE_IMAGE}, and ARG BASE_IMAGE has no default: it is given with --build-arg'],
+      ['app', 'node:20-slim', undefined],
+    ]);
+    // The RUN belongs to the runtime stage, not "before the first FROM".
+    expect(d.stages[0]!.runs.map((r) => r.range.line)).toEqual([8]);
+    // A --build-arg (compose build.args) makes it known.
+    const withArg = parseDockerfile(readFileSync(join(REPO_ROOT, 'fixtures/dockerfile/from-build-arg.Dockerfile'), 'utf8'), '/repo/Dockerfile', { BASE_IMAGE: 'debian:bookworm-slim' });
+    expect(withArg.stages[0]).toMatchObject({ base: 'debian:bookworm-slim' });
+    expect(withArg.stages[0]!.baseUnknown).toBeUndefined();
+    // A default in the FROM itself, or an ARG set to nothing.
+    expect(parse('ARG B\nFROM ${B:-node:20}\n').stages[0]).toMatchObject({ base: 'node:20' });
+    expect(parse('ARG B=\nFROM ${B}\n').problems.map((p) => [p.range.line, p.message])).toEqual([
+      [2, 'FROM needs an image or a stage name: ${B} is empty.'],
+      [1, 'This Dockerfile has no FROM instruction: Docker cannot build it.'],
+    ]);
+  });
+
   it('reports what Docker refuses as located warnings, never throws', () => {
     const d = parse('RUN echo hi\nFROM\nFROM node:20 AS x\nFROM node:20 AS X\nBOGUS thing\nCOPY onlyone\nRUN <<EOF\necho\n');
     expect(d.problems.map((p) => [p.range.line, p.severity, p.message.split(':')[0]])).toEqual([

@@ -10,6 +10,7 @@ import { buildCodePaths } from '../../src/model/code-paths.js';
 import { ConfigError, loadConfig } from '../../src/engine/config.js';
 import { tempProject } from '../support/lint-helpers.js';
 import { lint } from '../../src/engine/lint.js';
+import { extractCompose } from '../../src/sources/yaml/compose.js';
 
 const ROOT = '/repo';
 const at = (nonProduction?: string[], packages: Parameters<typeof buildCodePaths>[0]['packages'] = []) =>
@@ -77,6 +78,97 @@ describe('codePaths.nonProduction', () => {
     expect(why(c, 'tools/wait-for-db.js')).toBe('only package.json script "pretest" runs it');
     expect(why(c, 'src/server.ts')).toBeUndefined();
     expect(why(c, 'dist/server.js')).toBeUndefined();
+  });
+
+  it('new defaults: folders named for tests, .env.development, examples', () => {
+    const c = at();
+    expect(why(c, 'test-migrations/docker-compose.yml')).toBe('it matches `test-*/`, a codePaths.nonProduction default');
+    expect(why(c, 'packages/api-tests/src/db.ts')).toBe('it matches `*-tests/`, a codePaths.nonProduction default');
+    expect(why(c, 'apps/web-e2e/src/db.ts')).toBe('it matches `*-e2e/`, a codePaths.nonProduction default');
+    expect(why(c, '.env.development')).toBe('it matches `.env.development`, a codePaths.nonProduction default');
+    expect(why(c, 'apps/web/.env.development.local')).toBe('it matches `.env.development.*`, a codePaths.nonProduction default');
+    expect(why(c, 'examples/readme.mjs')).toBe('it matches `examples/`, a codePaths.nonProduction default');
+    expect(why(c, 'src/test-setup.ts')).toBe('it matches `test-setup.*`, a codePaths.nonProduction default'); // Unleash's vitest globalSetup
+    expect(why(c, 'src/setupTests.js')).toBe('it matches `setupTests.*`, a codePaths.nonProduction default');
+    expect(why(c, 'e2e-support/global-setup.ts')).toBe('it matches `global-setup.*`, a codePaths.nonProduction default');
+    for (const p of ['src/latest-tests.ts', 'src/contest-db/x.ts', '.env.production', '.env.local', 'src/example.ts', 'src/testimonials/db.ts', 'src/setup.ts', 'src/db-setup.ts']) expect(why(c, p), p).toBeUndefined();
+  });
+
+  it('a published package\'s tooling: a file outside its `files`, run only by a script that does not start it (graphile-worker towerDefence/)', () => {
+    const pkg = (extra: Record<string, unknown>, scripts: Array<{ name: string; command: string }>) => ({ dir: ROOT, scripts, dependencies: [], ...extra });
+    const scripts = [
+      { name: 'towerDefence', command: 'cd towerDefence && node ./run.mjs' },
+      { name: 'dev', command: 'tsx watch src/cli.ts' },
+      { name: 'worker', command: 'node dist/worker.js' },
+    ];
+    const c = at(undefined, [pkg({ published: ['dist', 'sql', 'dist/index.js', 'dist/cli.js'] }, scripts)]);
+    expect(why(c, 'towerDefence/run.mjs')).toBe('only package.json script "towerDefence", outside the package\'s published files, runs it');
+    expect(why(c, 'src/cli.ts')).toBeUndefined(); // a dev script runs the package's own code
+    expect(why(c, 'src/worker.ts')).toBeUndefined(); // built into dist/, which ships
+    // A private app, or a package without `files`: every file may be what runs in production.
+    expect(why(at(undefined, [pkg({}, scripts)]), 'towerDefence/run.mjs')).toBeUndefined();
+  });
+
+  it('a workspace package named for test tooling that every user lists only in devDependencies (trigger.dev @internal/testcontainers)', () => {
+    const pkg = (dir: string, name: string, dependencies: string[], devOnly?: string[]) => ({ dir: join(ROOT, dir), name, scripts: [], dependencies, ...(devOnly ? { devOnly } : {}) });
+    const c = at(undefined, [
+      pkg('internal-packages/testcontainers', '@internal/testcontainers', []),
+      pkg('apps/webapp', 'webapp', ['@internal/testcontainers', '@internal/db', '@internal/testkit'], ['@internal/testcontainers', '@internal/db']),
+      pkg('packages/core', '@trigger.dev/core', ['@internal/testcontainers', '@internal/testkit'], ['@internal/testcontainers']),
+      pkg('internal-packages/db', '@internal/db', []),
+      pkg('internal-packages/testkit', '@internal/testkit', []),
+    ]);
+    expect(why(c, 'internal-packages/testcontainers/src/index.ts')).toBe('it is in workspace package @internal/testcontainers, which the 2 packages that use it list only in devDependencies');
+    // A bundled app may list runtime code in devDependencies: a name that does not say test tooling is not enough.
+    expect(why(c, 'internal-packages/db/src/index.ts')).toBeUndefined();
+    // Named for tests, but one user needs it at run time.
+    expect(why(c, 'internal-packages/testkit/src/index.ts')).toBeUndefined();
+  });
+
+  it('compose files that say they are a local-development or test stack, with the evidence', () => {
+    const compose = (rel: string, text: string) => extractCompose(text, join(ROOT, rel));
+    const DB = 'services:\n  db:\n    image: postgres:17\n';
+    const files = [
+      compose('docker/docker-compose.yml', '# Core local-dev stack: the minimum a contributor needs to boot the webapp.\n# More in docker-compose.extras.yml.\nname: acme-docker\n' + DB),
+      compose('docker-compose.yaml', '# Default single-node Postgres for the standard test suite.\n# Usage: docker compose up -d\n' + DB),
+      compose('docker/dev-compose.yml', DB),
+      compose('docker-compose.local.yml', DB),
+      compose('docker/services-compose.yml', 'services:\n  db:\n    container_name: devdb\n    image: postgres:14\n'),
+      compose('ops/stack.yml', DB),
+      compose('ops/prod.yml', DB),
+      compose('docker-compose.self-host.yml', '# To make it easier to self-host, this file runs Postgres too.\n# For local development see docker-compose.dev.yml.\n' + DB),
+      compose('deploy/docker-compose.yml', '# Not meant for production: a demo with default passwords.\n# Self-hosting guide: docs/self-hosting.md\n' + DB),
+      compose('docker-compose.override.yml', '# Production overrides.\n' + DB),
+    ];
+    const packages = [
+      {
+        dir: ROOT,
+        scripts: [
+          { name: 'dev:db', command: 'docker compose -f ops/stack.yml up -d' },
+          { name: 'test:e2e', command: 'docker compose --file=ops/stack.yml up -d && playwright test' },
+          { name: 'dev:prod-like', command: 'docker compose -f ops/prod.yml up' },
+          { name: 'start', command: 'docker compose -f ops/prod.yml up -d' },
+        ],
+        dependencies: [],
+      },
+    ];
+    const c = buildCodePaths({ root: ROOT, packages, compose: files }, {});
+    expect(files.map((f) => [f.file.slice(ROOT.length + 1), c.nonProduction(f.file)?.describe])).toEqual([
+      ['docker/docker-compose.yml', 'it is a local-development or test stack: its header says "Core local-dev stack: the minimum a contributor needs to boot the webapp" (docker/docker-compose.yml:1)'],
+      ['docker-compose.yaml', 'it is a local-development or test stack: its header says "Default single-node Postgres for the standard test suite" (docker-compose.yaml:1)'],
+      ['docker/dev-compose.yml', 'it is a local-development or test stack: its file name dev-compose.yml says "dev"'],
+      ['docker-compose.local.yml', 'it is a local-development or test stack: its file name docker-compose.local.yml says "local"'],
+      ['docker/services-compose.yml', 'it is a local-development or test stack: its container_name devdb is named for development (docker/services-compose.yml:3)'],
+      ['ops/stack.yml', 'it is a local-development or test stack: only package.json script "dev:db", package.json script "test:e2e" start it'],
+      ['ops/prod.yml', undefined], // a start script runs it too
+      ['docker-compose.self-host.yml', undefined], // the header speaks of self-hosting
+      ['deploy/docker-compose.yml', 'it is a local-development or test stack: its header says "Not meant for production: a demo with default passwords" (deploy/docker-compose.yml:1)'],
+      ['docker-compose.override.yml', undefined],
+    ]);
+    expect(c.nonProduction(files[0]!.file)?.source).toBe('local-stack');
+    // The config file has the last word: `!docker/` takes the folder back.
+    const back = buildCodePaths({ root: ROOT, packages, compose: files }, { codePaths: { nonProduction: ['!docker/'], base: ROOT } });
+    expect(back.nonProduction(files[0]!.file)).toBeUndefined();
   });
 
   it('is read from the config file, relative to its directory; mistakes are located errors', () => {

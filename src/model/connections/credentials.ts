@@ -126,3 +126,28 @@ export function literalPasswordText(text: string): string | undefined {
   if (own.some((p) => classifyPassword(p) === 'literal' || interpolationOperands(p).some((d) => d !== '' && classifyPassword(d) === 'literal'))) return text;
   return interpolationOperands(text).find((d) => passwordTexts(d).some((p) => classifyPassword(p) === 'literal'));
 }
+
+/**
+ * Stand-in passwords people write in test data (`user:password@`, `master:pw@`, `user:secret1@`):
+ * a word that says "a password goes here", optionally with digits after it. Only non-production
+ * code is judged with it (a test's URL-parser data); in a deployment file `postgres` or `password`
+ * is a real credential people ship.
+ */
+const STAND_IN = /^(?:pass(?:word|wd)?|pw|pwd|secret|test|testing|postgres(?:ql)?|pg|changeme|change_?me|example|sample|dummy|fake|foo|bar|baz|admin|root|user|my_?pass(?:word)?|my_?secret|letmein|qwerty|hunter|abc|xyz)\d*$|^\d{1,8}$/i;
+
+/** Every password the text writes is a stand-in word, or its user's own name (`postgres:postgres@`). */
+export function isStandInPassword(text: string): boolean {
+  const t = text.trim();
+  const pws = passwordTexts(t);
+  if (pws.length === 0) return false;
+  const user = /^postgres(?:ql)?:\/\/([^:@/]*):/i.exec(t)?.[1];
+  return pws.every((p) => {
+    let d = p;
+    try {
+      d = decodeURIComponent(p);
+    } catch {
+      /* keep as written */
+    }
+    return STAND_IN.test(d) || (user !== undefined && user !== '' && d === user);
+  });
+}

@@ -132,18 +132,28 @@ function readInstructions(facts: DockerfileFacts, list: Instruction[]): void {
     if (keyword === 'FROM') {
       const words = rest.split(/\s+/).filter((w) => w !== '' && !w.startsWith('--'));
       const globalVars = new Map([...globals].filter((e): e is [string, string] => e[1] !== undefined));
-      const base = substitute(words[0] ?? '', globalVars);
-      if (base === '') {
+      const raw = words[0] ?? '';
+      if (raw === '') {
         problem('FROM needs an image or a stage name.', range);
         continue;
       }
+      // `ARG BASE_IMAGE` without a default, then `FROM ${BASE_IMAGE}`: valid (the image comes with
+      // --build-arg); Docker refuses only an empty value at build time. The image is unknown, not empty.
+      const unset = unsetVariables(raw, globalVars);
+      const resolved = substitute(raw, globalVars);
+      if (unset.length === 0 && resolved === '') {
+        problem(`FROM needs an image or a stage name: ${raw} is empty.`, range);
+        continue;
+      }
+      const base = unset.length > 0 ? raw : resolved;
       let name: string | undefined;
       if (words.length >= 3 && words[1]!.toUpperCase() === 'AS') name = words[2]!.toLowerCase();
       else if (words.length > 1) problem(`FROM takes an image and an optional "AS <name>"; "${words.slice(1).join(' ')}" is not understood.`, range);
       if (name !== undefined && stageByName.has(name)) problem(`Stage name "${name}" is used twice: Docker refuses the Dockerfile.`, range);
-      const baseIdx = stageByName.get(base.toLowerCase()) ?? -1;
+      const baseIdx = unset.length > 0 ? -1 : stageByName.get(base.toLowerCase()) ?? -1;
       const parent = baseIdx >= 0 ? states[baseIdx] : undefined;
-      stage = { index: facts.stages.length, base, range, copies: [], runs: [], ...(name !== undefined ? { name } : {}), ...(baseIdx >= 0 ? { baseStage: baseIdx } : {}) };
+      const baseUnknown = unset.length > 0 ? `the image is ${raw}, and ${unset.map((v) => `ARG ${v}`).join(', ')} ${unset.length > 1 ? 'have' : 'has'} no default: it is given with --build-arg` : undefined;
+      stage = { index: facts.stages.length, base, range, copies: [], runs: [], ...(name !== undefined ? { name } : {}), ...(baseIdx >= 0 ? { baseStage: baseIdx } : {}), ...(baseUnknown !== undefined ? { baseUnknown } : {}) };
       // A stage built on an earlier one starts with its environment and working directory.
       state = { vars: new Map(parent?.env ?? []), env: new Map(parent?.env ?? []), workdir: parent?.workdir ?? '/' };
       if (parent) {
@@ -288,6 +298,17 @@ function unquote(s: string): string {
  * `${VAR:-word}`, `${VAR:+word}`, `${VAR-word}`, `${VAR+word}`; `\$` is a literal dollar. An undefined
  * variable is the empty string, as in Docker.
  */
+/** The variables `s` names (`$X`, `${X}`, not `${X:-default}`) that `vars` does not set. */
+function unsetVariables(s: string, vars: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const m of s.matchAll(/\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const name = m[1] ?? m[3];
+    if (name === undefined || (m[2] !== undefined && m[2].replace(/^:/, '').startsWith('-'))) continue;
+    if (!vars.has(name) && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
 export function substitute(s: string, vars: ReadonlyMap<string, string>): string {
   if (!s.includes('$')) return s;
   return s.replace(/\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, braced?: string, op?: string, word?: string, bare?: string) => {

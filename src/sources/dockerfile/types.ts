@@ -32,6 +32,8 @@ export interface DockerStage {
   name?: string;
   /** The FROM argument after ARG substitution (`node:20-alpine`, or an earlier stage's name). */
   base: string;
+  /** Why the base image is unknown: a variable of `FROM ${BASE_IMAGE}` that no ARG default or --build-arg sets (`base` is then the text as written). */
+  baseUnknown?: string;
   /** Index of the earlier stage this one builds on, when `base` names one. */
   baseStage?: number;
   range: SourceRange;

@@ -27,6 +27,8 @@ function readCompose(text: string, file: string, env: ReadonlyMap<string, string
   const parsed = parseYaml(text, file);
   const problems: InputProblem[] = [...parsed.problems];
   const facts: ComposeFacts = { file, kind: 'compose', services: [], problems };
+  const header = headerComment(text, file);
+  if (header) facts.headerComment = header;
   const doc = parsed.documents.find((d) => d.root !== null);
   if (parsed.documents.filter((d) => d.root !== null).length > 1) {
     problems.push({ message: 'A compose file holds one YAML document; only the first was read.', severity: 'warning', range: parsed.documents[1]!.range });
@@ -124,6 +126,8 @@ function readService(name: string, nameRange: SourceRange, svc: LNode, env: Read
   if (networkMode) s.networkMode = networkMode;
   const hostname = locatedString(get(svc, 'hostname'), env);
   if (hostname) s.hostname = hostname;
+  const containerName = locatedString(get(svc, 'container_name'), env);
+  if (containerName) s.containerName = containerName;
   for (const p of seqItems(get(svc, 'profiles'))) {
     const v = locatedString(p, env);
     if (v) s.profiles.push(v);
@@ -279,3 +283,33 @@ function readPort(node: LNode, env: ReadonlyMap<string, string>): PortMapping | 
   return { target: v.slice(last + 1), published, range: s.range };
 }
 
+/** Longest header comment kept (characters): enough for a sentence or two of "what this file is". */
+const MAX_HEADER = 2000;
+
+/**
+ * The comment block a file starts with (blank lines, `%` directives and a `---` marker may come
+ * before it): what the author says the file is for ("Core local-dev stack", "for the test suite").
+ */
+export function headerComment(text: string, file: string): { text: string; range: SourceRange } | undefined {
+  const lines = text.slice(0, 64 * 1024).split(/\r\n|\n|\r/);
+  const out: string[] = [];
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i]!.trim();
+    if (t.startsWith('#')) {
+      if (first === -1) first = i;
+      last = i;
+      out.push(t.replace(/^#+\s?/, ''));
+      if (out.join('\n').length > MAX_HEADER) break;
+      continue;
+    }
+    if (first === -1 && (t === '' || t === '---' || t.startsWith('%'))) continue;
+    if (first !== -1 && t === '') continue;
+    break;
+  }
+  if (first === -1) return undefined;
+  const joined = out.join('\n').slice(0, MAX_HEADER).trim();
+  if (joined === '') return undefined;
+  return { text: joined, range: { file, line: first + 1, column: 1, endLine: last + 1, endColumn: lines[last]!.length + 1 } };
+}

@@ -182,6 +182,8 @@ export interface ComposeService {
   ports: PortMapping[];
   networkMode?: LocatedString;
   hostname?: LocatedString;
+  /** `container_name:` (`devdb`): a name the author chose for the container. */
+  containerName?: LocatedString;
   profiles: LocatedString[];
   dependsOn: LocatedString[];
   /** `depends_on` entries with `condition: service_completed_successfully`: services that must run to completion first. */
@@ -211,6 +213,8 @@ export interface ComposeFacts {
   kind: 'compose';
   /** Top-level `name:`. */
   projectName?: LocatedString;
+  /** The comment lines the file starts with (`# Core local-dev stack: …`), `#` and one space removed, joined by newlines. */
+  headerComment?: { text: string; range: SourceRange };
   services: ComposeService[];
   problems: InputProblem[];
 }
