@@ -3,6 +3,14 @@ import type { JsLibrary } from '../src/sources/js/types.js';
 import { constructionHead, wrapsInlineDefinition } from '../src/sources/js/scopes/lookup.js';
 import { addOptionEdit, replaceValueEdit } from '../src/sources/js/edits.js';
 import type { AppPool } from '../src/sources/app/types.js';
+import type { SourceRange } from '../src/core/location.js';
+
+/** The callee of a call (`asyncpg.create_pool` of `await asyncpg.create_pool(dsn, …)`): the call up to its `(` on the first line. */
+function callHead(r: SourceRange, text: string | undefined): SourceRange {
+  const line = text?.split(/\r\n|\n|\r/)[r.line - 1];
+  const open = line?.indexOf('(', r.column - 1) ?? -1;
+  return open > r.column - 1 ? { ...r, endLine: r.line, endColumn: open + 1 } : r;
+}
 
 /** The pool's peak for messages: Σ of its terms when all are known (SQLAlchemy pool_size + max_overflow), else "its". */
 function peakOf(app: AppPool): number | string {
@@ -127,7 +135,7 @@ export default defineRule({
         // fetchrow/fetchval/executemany/copy_* all do `async with self.acquire()` (their `timeout` is the
         // query's). create_pool has no option for it: its `timeout` keyword goes to connect(), where it
         // bounds opening a connection (connect(timeout=60)), not the wait for a free one.
-        ctx.report({ messageId: 'asyncpg', helpId: 'helpAsyncpg', data: { construct: app.construct, max, seconds }, range: app.range });
+        ctx.report({ messageId: 'asyncpg', helpId: 'helpAsyncpg', data: { construct: app.construct, max, seconds }, range: callHead(app.range, ctx.facts.sources.get(app.file)?.text) });
         return;
       }
       // SQLAlchemy QueuePool/AsyncAdaptedQueuePool: `pool_timeout=None` reaches util/queue.py `get(block,
