@@ -19,9 +19,10 @@ import { factsForFile, repoRootOf, type FileFacts } from './file-facts.js';
  * code against the deployment (pool budgets, pooler modes) cannot run without them.
  */
 export function needsProjectModel(rule: Rule): boolean {
-  // Spring and Rails configuration are other services' code, never context for a JS file: a file
-  // rule that also reads them (missing-connection-timeout: HikariCP) judges this file on its own.
-  return rule.meta.scope === 'project' || rule.meta.inputs.some((k) => k !== 'js' && k !== 'spring' && k !== 'rails');
+  // Spring and Rails configuration and Python code are other services' code, never context for a JS
+  // file: a file rule that also reads them (missing-connection-timeout: HikariCP, asyncpg;
+  // pool-in-handler: Python views) judges this file on its own.
+  return rule.meta.scope === 'project' || rule.meta.inputs.some((k) => k !== 'js' && k !== 'spring' && k !== 'rails' && k !== 'python');
 }
 
 interface CachedProject {

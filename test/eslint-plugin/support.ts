@@ -73,7 +73,8 @@ export function fixtureCases(ruleId: string): FixtureCase[] {
   const dir = join(FIXTURES, ruleId);
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => /^(valid|invalid)-/.test(f) && statSync(join(dir, f)).isFile())
+    // ESLint lints JS/TS files: a rule's Python or properties fixtures are the CLI's.
+    .filter((f) => /^(valid|invalid)-/.test(f) && CODE_FILE.test(f) && statSync(join(dir, f)).isFile())
     .sort()
     .map((name) => {
       const file = join(dir, name);
