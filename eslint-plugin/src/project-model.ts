@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
 import { findConfigFile, loadConfig } from '../../src/engine/config.js';
-import type { Rule } from '../../src/engine/rule.js';
+import { OTHER_LANGUAGE_INPUTS, type Rule } from '../../src/engine/rule.js';
 import { discover } from '../../src/discovery/discover.js';
 import { buildProjectFacts, type BuildOptions } from '../../src/facts/build.js';
 import type { CacheSettings, CacheStats } from '../../src/facts/cache.js';
@@ -19,10 +19,10 @@ import { factsForFile, repoRootOf, type FileFacts } from './file-facts.js';
  * code against the deployment (pool budgets, pooler modes) cannot run without them.
  */
 export function needsProjectModel(rule: Rule): boolean {
-  // Spring and Rails configuration and Python code are other services' code, never context for a JS
-  // file: a file rule that also reads them (missing-connection-timeout: HikariCP, asyncpg;
-  // pool-in-handler: Python views) judges this file on its own.
-  return rule.meta.scope === 'project' || rule.meta.inputs.some((k) => k !== 'js' && k !== 'spring' && k !== 'rails' && k !== 'python');
+  // Python, Spring and Rails are other services' code, never context for a JS file: a file rule
+  // that also reads them (missing-connection-timeout: HikariCP; pool-in-handler: Python routes)
+  // judges this file on its own.
+  return rule.meta.scope === 'project' || rule.meta.inputs.some((k) => k !== 'js' && !OTHER_LANGUAGE_INPUTS.has(k));
 }
 
 interface CachedProject {

@@ -5,6 +5,7 @@ import type { InputProblem } from '../core/diagnostic.js';
 import { isPlatformFileName } from '../sources/platform/names.js';
 import { rangeOnLine } from '../core/location.js';
 import { FileAccess } from '../core/file-access.js';
+import { reuseWalk, walkKeyOf, WalkRecorder, type WalkCache } from './walk-cache.js';
 
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
 export const DEFAULT_IGNORED_DIRS = ['node_modules', 'dist', 'build', '.git', '__pycache__', 'site-packages'];
@@ -136,8 +137,10 @@ interface IgnoreLayer {
 /** A .gitignore larger than this is not a real one (git's own are a few KiB). */
 const MAX_GITIGNORE_BYTES = 1024 * 1024;
 
-function loadGitignore(dir: string, access: FileAccess, notes: InputProblem[]): Ignore | null {
+function loadGitignore(dir: string, access: FileAccess, notes: InputProblem[], record?: (path: string) => void): Ignore | null {
   const p = join(dir, '.gitignore');
+  // Before the read: a change during it leaves a newer ctime, seen by the next run (src/discovery/walk-cache.ts).
+  record?.(p);
   if (!existsSync(p)) return null;
   const a = access.check(p);
   if (!a.ok) {
@@ -173,10 +176,23 @@ export function findRepoRoot(start: string): string {
   }
 }
 
-export function discover(options: DiscoveryOptions): DiscoveryResult {
+export function discover(options: DiscoveryOptions, walkCache?: WalkCache): DiscoveryResult {
   const cwd = resolve(options.cwd);
   const root = findRepoRoot(cwd);
   const access = new FileAccess(root, FileAccess.namedOutside(root, cwd, options.paths));
+  // The walk cache (with --cache): one directory named (`.`, the pre-commit run's repository root),
+  // reused whole when no directory walked and no .gitignore read has changed (src/discovery/walk-cache.ts).
+  const single = options.paths.length <= 1 ? resolve(cwd, options.paths[0] ?? '.') : undefined;
+  const walkKey = walkCache !== undefined && single !== undefined ? walkKeyOf(options, cwd, single) : undefined;
+  if (walkKey !== undefined) {
+    const hit = reuseWalk(walkCache!.get(), walkKey, root, access);
+    if (hit !== undefined) {
+      walkCache!.reused?.();
+      return hit;
+    }
+  }
+  const recorder = walkKey !== undefined ? new WalkRecorder(root) : undefined;
+  const recordGitignore = recorder ? (p: string) => recorder.file(p) : undefined;
   const userIgnore = ignore().add(options.ignorePatterns);
   const candidates: Candidate[] = [];
   const packageJsons: string[] = [];
@@ -249,6 +265,7 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       notes.push({ message: `Directory nesting deeper than 64 levels at ${dir}; skipped.`, range: rangeOnLine(dir, 1, 1, 0), severity: 'warning' });
       return;
     }
+    recorder?.dir(dir);
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -264,7 +281,7 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       return;
     }
     // Only a directory listing a .gitignore can have one (saves an existsSync per directory).
-    const own = options.noGitignore || !entries.some((e) => e.name === '.gitignore') ? null : loadGitignore(dir, access, notes);
+    const own = options.noGitignore || !entries.some((e) => e.name === '.gitignore') ? null : loadGitignore(dir, access, notes, recordGitignore);
     const here = own ? [...layers, { dir, ig: own }] : layers;
     const prefixes = here.map((layer) => {
       const rel = toPosix(relative(layer.dir, dir));
@@ -278,6 +295,8 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       const isLink = e.isSymbolicLink();
       let linkTarget: string | undefined;
       if (isLink) {
+        // What a link leads to can change without any directory walked changing: not cached.
+        recorder?.uncacheable();
         try {
           const st = statSync(abs);
           isDir = st.isDirectory();
@@ -363,7 +382,7 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       d = dirname(d);
     }
     for (const dir of [root, ...chain.slice(0, -1)]) {
-      const ig = loadGitignore(dir, access, notes);
+      const ig = loadGitignore(dir, access, notes, recordGitignore);
       if (ig) layers.push({ dir, ig });
     }
     return layers;
@@ -387,7 +406,12 @@ export function discover(options: DiscoveryOptions): DiscoveryResult {
       if (c) c.explicit = true;
     }
   }
-  return { root, candidates, notes, filesSeen, access, packageJsons, skipped };
+  const result: DiscoveryResult = { root, candidates, notes, filesSeen, access, packageJsons, skipped };
+  if (walkKey !== undefined && recorder !== undefined) {
+    const record = recorder.finish(walkKey, result, walkCache!.racyMs);
+    if (record !== undefined) walkCache!.put(record);
+  }
+  return result;
 }
 
 export class UsageError extends Error {}

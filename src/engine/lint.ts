@@ -1,11 +1,12 @@
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Diagnostic, Severity } from '../core/diagnostic.js';
 import { inputProblemToDiagnostic } from '../core/diagnostic.js';
-import { discover, type Candidate, type DiscoveryResult, type SkippedEntry } from '../discovery/discover.js';
+import { discover, findRepoRoot, type Candidate, type DiscoveryResult, type SkippedEntry } from '../discovery/discover.js';
 import { MAX_FILES_PER_RUN } from '../core/limits.js';
 import { rangeOnLine } from '../core/location.js';
 import { buildProjectFacts, type BuildOptions } from '../facts/build.js';
-import type { CacheSettings, CacheStats } from '../facts/cache.js';
+import { FactsCache, type CacheSettings, type CacheStats } from '../facts/cache.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../core/read-text.js';
 import { buildProjectModel, type ProjectModel } from '../model/project-model.js';
 import type { ProjectFacts } from '../model/project.js';
 import type { ResolvedConfig } from './config.js';
@@ -130,10 +131,13 @@ export function lint(options: LintOptions): LintResult {
   const paths = context ? [context.root] : options.paths;
   // The config file's patterns are relative to its directory (ESLint's rule); with no file, to cwd.
   const configIgnore = { base: options.config.file ? dirname(options.config.file) : options.cwd, patterns: options.config.ignorePatterns };
-  const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: options.ignorePatterns, configIgnore, noGitignore: options.noGitignore ?? false });
+  // With --cache the cache file is opened first: it also holds discovery's walk (src/discovery/walk-cache.ts).
+  const factsCache = options.cache ? new FactsCache(options.cache, findRepoRoot(resolve(options.cwd)), options.config.maxFileSize ?? DEFAULT_MAX_FILE_BYTES) : undefined;
+  const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: options.ignorePatterns, configIgnore, noGitignore: options.noGitignore ?? false }, factsCache?.walkCache());
   limitCandidates(discovery);
   const buildOpts: BuildOptions = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
   if (options.cache) buildOpts.cache = options.cache;
+  if (factsCache) buildOpts.factsCache = factsCache;
   if (options.cacheStats) buildOpts.cacheStats = options.cacheStats;
   const facts = buildProjectFacts(discovery, buildOpts);
   const result: LintResult = { ...lintFacts(facts, options.config, options.rules), discovery: { filesSeen: discovery.filesSeen, candidates: discovery.candidates, skipped: discovery.skipped } };

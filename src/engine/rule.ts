@@ -10,6 +10,13 @@ import type { LiveContext } from '../live/types.js';
 /** `python`: *.py files that pass the pre-filter; `rails`: config/database.yml, config/puma.rb, config/sidekiq.yml; `spring`: application*.properties/.yml. */
 export type InputKind = 'postgresql-conf' | 'pgbouncer-ini' | 'js' | 'python' | 'env' | 'prisma' | 'compose' | 'kubernetes' | 'rails' | 'spring' | 'live';
 
+/**
+ * Inputs that are the code or configuration of services in other languages: never context for a
+ * JS/TS file, so a file rule that also reads them judges a JS file on its own (the ESLint plugin
+ * needs no repository model for them).
+ */
+export const OTHER_LANGUAGE_INPUTS: ReadonlySet<InputKind> = new Set<InputKind>(['python', 'rails', 'spring']);
+
 export type RuleCategory = 'correctness' | 'capacity' | 'reliability' | 'security';
 
 export interface RuleOptionSchema {

@@ -40,6 +40,8 @@ export interface BuildOptions {
   maxFileBytes?: number;
   /** The facts cache (`--cache`, src/facts/cache.ts): code facts of unchanged files are taken from it. */
   cache?: CacheSettings;
+  /** The facts cache already opened (the CLI opens it before discovery, for the walk cache); else opened here from `cache`. */
+  factsCache?: FactsCache;
   /** Filled with what the cache did, when `cache` is given. */
   cacheStats?: (stats: CacheStats) => void;
 }
@@ -106,7 +108,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     }
   }
 
-  const factsCache = options.cache ? new FactsCache(options.cache, discovery.root, maxBytes) : undefined;
+  const factsCache = options.factsCache ?? (options.cache ? new FactsCache(options.cache, discovery.root, maxBytes) : undefined);
   const js = buildJsFacts(discovery, maxBytes, sources, problems, factsCache);
   if (factsCache) {
     factsCache.save();
@@ -173,7 +175,12 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   app.pools.push(...python.pools);
   app.processConfigs.push(...python.processConfigs);
   app.roots.push(...python.roots);
-  const git = gitTrackedFiles(discovery.root);
+  // Git is asked only about the files a finding can be in: every file read, and every input found
+  // but code (code files a finding can be in were read).
+  const asked = new Set<string>(sources.keys());
+  for (const c of discovery.candidates) if (c.kind !== 'js' && c.kind !== 'python') asked.add(c.path);
+  for (const p of discovery.packageJsons) asked.add(p);
+  const git = gitTrackedFiles(discovery.root, asked);
   const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, python: python.files, app, sources, problems, packages, dockerfiles, platforms, nextConfigs, procfiles, git, skippedInputs, ...config };
   return facts;
 }
@@ -203,7 +210,7 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
       for (const p of cached.problems) problems.push(p);
       for (const m of cached.modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.text });
       const facts = [...cached.facts];
-      connectionLiteralFacts(paths, new Set(cached.modules.map((m) => m.file)), readFile, sources, facts);
+      connectionLiteralFacts(paths, new Set(cached.modules.map((m) => m.file)), readFile, sources, facts, cache);
       return facts;
     }
   }
@@ -235,7 +242,7 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   for (const p of analysis.problems) problems.push(p);
   for (const m of modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.text });
   cache?.storeAnalysis(facts, analysis.problems, modules, analysis.reads);
-  connectionLiteralFacts(paths, new Set(modules.map((m) => m.file)), readFile, sources, facts);
+  connectionLiteralFacts(paths, new Set(modules.map((m) => m.file)), readFile, sources, facts, cache);
   return facts;
 }
 
@@ -243,11 +250,14 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
 /**
  * Files the code analysis did not parse may still hold a connection string with a password (a
  * constants module, a config object): parsed for that alone when their text mentions one. Not
- * cached (src/facts/cache.ts caches the analysis): it runs on every run, on the files not analysed.
+ * cached (src/facts/cache.ts caches the analysis and never a password): it runs on every run, on
+ * the files not analysed, except those the cache knows cannot hold one (the same cheap test, run
+ * when the file was last read).
  */
-function connectionLiteralFacts(paths: readonly string[], analysed: ReadonlySet<string>, readFile: (p: string) => ReturnType<typeof readSourceBytes>, sources: Map<string, SourceText>, facts: JsFileFacts[]): void {
+function connectionLiteralFacts(paths: readonly string[], analysed: ReadonlySet<string>, readFile: (p: string) => ReturnType<typeof readSourceBytes>, sources: Map<string, SourceText>, facts: JsFileFacts[], cache?: FactsCache): void {
   for (const p of paths) {
     if (analysed.has(resolve(p))) continue;
+    if (cache?.mayHoldLiteral(p) === false) continue;
     const f = readFile(p);
     if (!f.ok) continue;
     const bytes = 'bytes' in f ? f.bytes : undefined;

@@ -7,7 +7,9 @@ import { packageVersion } from '../core/package-version.js';
 import { importsUnlessDatabase } from '../sources/js/prefilter.js';
 import { analysedSourceText, sourceDigest, type PrefilterVerdict, type SourceBytes } from '../sources/js/project.js';
 import type { JsFileFacts } from '../sources/js/types.js';
+import { mayHoldConnectionLiteral } from '../sources/js/credentials.js';
 import { decodeFacts, encodeFacts, holdsSecret } from './cache-codec.js';
+import type { WalkCache, WalkRecord } from '../discovery/walk-cache.js';
 
 /**
  * The facts cache (`--cache`, docs/cache.md): what the code analysis learnt from the files, kept
@@ -41,7 +43,8 @@ export const MAX_CACHE_BYTES = 128 * 1024 * 1024;
  */
 const RACY_MS = 2_000;
 const TOOL = 'pgconn-lint facts cache';
-const FORMAT = 1;
+/** 2: a file's entry also says whether its text may hold a connection literal (issue 11). */
+const FORMAT = 2;
 
 export interface CacheSettings {
   /** The cache file (`resolveCacheFile` turns --cache-location into it). */
@@ -56,6 +59,8 @@ export interface CacheStats {
   /** Code files whose pre-filter verdict came from the cache, and those read. */
   verdictsReused: number;
   verdictsComputed: number;
+  /** Was discovery's walk taken from the cache (src/discovery/walk-cache.ts)? */
+  walkReused: boolean;
   /** Was the code analysis taken from the cache? */
   analysisReused: boolean;
   /** Why the analysis was not written to the cache, when it was not. */
@@ -83,7 +88,11 @@ export function resolveCacheFile(location: string, cwd: string): string {
   return resolved;
 }
 
-type FileEntry = [size: number, mtimeMs: number, hash: string | null, verdict: 0 | string[]];
+/**
+ * `literal`: 1 when the file's text may hold a connection string (`mayHoldConnectionLiteral`), so
+ * that an unchanged file without one is not read again for connection literals.
+ */
+type FileEntry = [size: number, mtimeMs: number, hash: string | null, verdict: 0 | string[], literal: 0 | 1];
 
 interface JsEntry {
   digest: string;
@@ -102,6 +111,8 @@ interface CacheFile {
   key: string;
   files: Record<string, FileEntry>;
   js: JsEntry | null;
+  /** Discovery's walk (src/discovery/walk-cache.ts), checked there; null when not kept. */
+  walk: unknown;
 }
 
 /** The code analysis taken from the cache. */
@@ -115,13 +126,24 @@ export interface CachedAnalysis {
 const hashOf = (data: Buffer | string) => createHash('sha256').update(data).digest('base64url');
 
 export class FactsCache {
-  readonly stats: CacheStats = { verdictsReused: 0, verdictsComputed: 0, analysisReused: false, written: false };
+  readonly stats: CacheStats = { verdictsReused: 0, verdictsComputed: 0, walkReused: false, analysisReused: false, written: false };
   private readonly key: string;
   private old: CacheFile | undefined;
   private readonly files: Record<string, FileEntry> = Object.create(null) as Record<string, FileEntry>;
   private js: JsEntry | null = null;
+  private walk: WalkRecord | null = null;
+  private walkUsed: 'reused' | 'new' | undefined;
+  /** A verdict entry was stored that the cache file does not hold as it is. */
+  private dirty = false;
+  /**
+   * Files whose verdict was computed but not kept (changed within RACY_MS, or a verdict that may
+   * hold a secret): their old entries, if any, no longer match the file and are harmless to leave.
+   */
+  private readonly unstored = new Set<string>();
   private readonly started = Date.now();
   private readonly verdicts = new Map<string, PrefilterVerdict>();
+  /** Per code file whose verdict is known this run: may its text hold a connection literal? */
+  private readonly literals = new Map<string, boolean>();
   private digest: string | undefined;
 
   constructor(
@@ -229,6 +251,7 @@ export class FactsCache {
         }
         if (st !== undefined && validEntry(cached) && cached[0] === st.size && cached[1] === st.mtimeMs) {
           verdict = cached[3] === 0 ? 'database' : cached[3];
+          this.literals.set(path, cached[4] === 1);
           this.files[rel] = cached;
           this.stats.verdictsReused++;
         }
@@ -244,6 +267,8 @@ export class FactsCache {
         const r = readFile(path);
         if (r.ok && 'bytes' in r && !explicit.has(path)) {
           const hash = content ? hashOf(r.bytes) : null;
+          const literal = mayHoldConnectionLiteral(r.bytes);
+          this.literals.set(path, literal);
           if (content && cached !== undefined && validEntry(cached) && cached[2] === hash) {
             verdict = cached[3] === 0 ? 'database' : cached[3];
             this.stats.verdictsReused++;
@@ -252,9 +277,14 @@ export class FactsCache {
             verdict = imports === undefined ? 'database' : imports;
             this.stats.verdictsComputed++;
           }
-          const entry: FileEntry = [st?.size ?? -1, st?.mtimeMs ?? -1, hash, verdict === 'database' ? 0 : [...verdict]];
+          const entry: FileEntry = [st?.size ?? -1, st?.mtimeMs ?? -1, hash, verdict === 'database' ? 0 : [...verdict], literal ? 1 : 0];
           const racy = st === undefined || st.size !== r.bytes.length || st.mtimeMs >= this.started - RACY_MS;
-          if ((content || !racy) && (verdict === 'database' || !holdsSecret(verdict))) this.files[rel] = entry;
+          if ((content || !racy) && (verdict === 'database' || !holdsSecret(verdict))) {
+            this.files[rel] = entry;
+            if (!sameEntry(cached, entry)) this.dirty = true;
+          } else if (cached === undefined) {
+            // Nothing was kept for it before either: the file on disk does not need rewriting for it.
+          } else this.unstored.add(rel);
         } else {
           // Read by the analysis itself, which reports what the read says: the digest takes the read as it is.
           digest.update(`${rel}\u0000?${sourceDigest(r)}\u0000`);
@@ -265,6 +295,38 @@ export class FactsCache {
       digest.update(`${rel}\u0000${verdict === 'database' ? 'D' : JSON.stringify(verdict)}\u0000`);
     }
     this.digest = digest.digest('base64url');
+  }
+
+  /**
+   * Whether a code file's text may hold a connection literal, when `prefilter` knows it (from the
+   * cache or from its own read): `false` spares reading the file again for connection literals.
+   */
+  mayHoldLiteral(path: string): boolean | undefined {
+    return this.literals.get(path);
+  }
+
+  /** Where discovery gets and leaves its walk (src/discovery/walk-cache.ts), kept in this file. */
+  walkCache(): WalkCache {
+    return {
+      get: () => {
+        const old = this.old?.walk;
+        return old === undefined || old === null ? undefined : old;
+      },
+      put: (record) => {
+        this.walk = record;
+        this.walkUsed = 'new';
+      },
+      reused: () => this.walkReused(),
+    };
+  }
+
+  /** Discovery reused the cached walk: it is kept as it is. */
+  walkReused(): void {
+    const old = this.old?.walk;
+    if (old === undefined || old === null) return;
+    this.walk = old as WalkRecord;
+    this.walkUsed = 'reused';
+    this.stats.walkReused = true;
   }
 
   /** The verdict `prefilter` found for a file, for the analysis (`AnalyzeJsOptions.prefiltered`). */
@@ -345,8 +407,10 @@ export class FactsCache {
   save(): void {
     // Nothing learnt and nothing gone: the file on disk already says all of it.
     const old = this.old;
-    if (old !== undefined && this.stats.verdictsComputed === 0 && this.stats.analysisReused && Object.keys(old.files).length === Object.keys(this.files).length) return;
-    const data: CacheFile = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, files: this.files, js: this.js };
+    // A file just edited (racy: its verdict is not kept yet) does not make it stale either: its old
+    // entry no longer matches its size and mtime, so it is read again next time, as now.
+    if (old !== undefined && !this.dirty && this.stats.analysisReused && this.walkUsed === 'reused' && Object.keys(old.files).length === Object.keys(this.files).length + this.unstored.size) return;
+    const data: CacheFile = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, files: this.files, js: this.js, walk: this.walk };
     const text = JSON.stringify(data);
     const file = this.settings.file;
     if (Buffer.byteLength(text) > MAX_CACHE_BYTES) {
@@ -371,8 +435,12 @@ export class FactsCache {
   }
 }
 
+function sameEntry(a: FileEntry | undefined, b: FileEntry): boolean {
+  return a !== undefined && a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[4] === b[4] && JSON.stringify(a[3]) === JSON.stringify(b[3]);
+}
+
 function validEntry(e: unknown): e is FileEntry {
-  if (!Array.isArray(e) || e.length !== 4) return false;
-  const [size, mtime, hash, verdict] = e as unknown[];
-  return typeof size === 'number' && typeof mtime === 'number' && (hash === null || typeof hash === 'string') && (verdict === 0 || (Array.isArray(verdict) && verdict.every((s) => typeof s === 'string')));
+  if (!Array.isArray(e) || e.length !== 5) return false;
+  const [size, mtime, hash, verdict, literal] = e as unknown[];
+  return (literal === 0 || literal === 1) && typeof size === 'number' && typeof mtime === 'number' && (hash === null || typeof hash === 'string') && (verdict === 0 || (Array.isArray(verdict) && verdict.every((s) => typeof s === 'string')));
 }

@@ -142,5 +142,28 @@ describe('the facts cache gives the same reports as a run without it', () => {
     // A plain file that starts to import a database module.
     writeFileSync(plain[1]!, `import { pool } from '${relative(join(plain[1]!, '..'), target).replace(/\.tsx?$/, '').replace(/^(?!\.)/, './')}';\nexport async function q() { const c = await pool.connect(); await c.query('BEGIN'); c.release(); }\n${readFileSync(plain[1]!, 'utf8')}`);
     expectSameAsCold(dir, cacheFile, 'plain file now imports a pool');
+    // A plain file the cache knows holds no connection literal (so it is not read again for one) gets one, then loses it.
+    const plainText = readFileSync(plain[2]!, 'utf8');
+    writeFileSync(plain[2]!, `${plainText}\nexport const legacyUrl = 'postgres://app:s3cret-literal@db:5432/app';\n`);
+    expectSameAsCold(dir, cacheFile, 'plain file gains a connection literal');
+    expectSameAsCold(dir, cacheFile, 'plain file with a connection literal, unchanged');
+    writeFileSync(plain[2]!, plainText);
+    expectSameAsCold(dir, cacheFile, 'plain file loses its connection literal');
+  });
+
+  it('the walk kept in the cache (directories older than 2 s): reused unchanged, and a walk again after files are added, renamed, ignored', () => {
+    const dir = copyOf(join(PROJECTS, projects[0]!), 'walk');
+    const cacheFile = join(scratch, 'walk.cache');
+    // Directories changed in the last 2 s are not trusted (racy): wait until the copy's are older.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_100);
+    expectSameAsCold(dir, cacheFile, 'first run');
+    expect((cacheJson(cacheFile) as { walk?: unknown }).walk).toBeTruthy();
+    expectSameAsCold(dir, cacheFile, 'unchanged (walk reused)');
+    writeFileSync(join(dir, 'walk-added.ts'), `import { Pool } from 'pg';\nexport const p = new Pool({ max: 0 });\n`);
+    expectSameAsCold(dir, cacheFile, 'file added');
+    renameSync(join(dir, 'walk-added.ts'), join(dir, 'walk-renamed.ts'));
+    expectSameAsCold(dir, cacheFile, 'file renamed');
+    writeFileSync(join(dir, '.gitignore'), `${existsSync(join(dir, '.gitignore')) ? readFileSync(join(dir, '.gitignore'), 'utf8') : ''}\nwalk-renamed.ts\n`);
+    expectSameAsCold(dir, cacheFile, '.gitignore changed');
   });
 });

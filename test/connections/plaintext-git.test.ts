@@ -1,7 +1,7 @@
 /** plaintext-credentials judges only files git tracks (index: committed or staged), asking git once per run. */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { gitTrackedFiles } from '../../src/discovery/git-tracked.js';
+import { gitTrackedFiles, isTracked } from '../../src/discovery/git-tracked.js';
 import { allDiagnostics, lintPaths, tempProject, testConfig } from '../support/lint-helpers.js';
 import { join, relative } from 'node:path';
 
@@ -47,5 +47,23 @@ describe('plaintext-credentials and git', () => {
     config.settings.codePaths = { nonProduction: ['!**'], base: dir };
     const all = allDiagnostics(lintPaths(dir, [dir], config)).filter((d) => d.ruleId === 'plaintext-credentials');
     expect(all.map((d) => relative(dir, d.range.file)).sort()).toEqual(['.env', '.env.local', join('test', '.env')]);
+  });
+
+  it('asks git only about the files given (issue 11), literally, and counts any other file as tracked', () => {
+    const dir = gitProject({ 'a[1].env': 'X=1\n', 'a1.env': 'X=1\n', 'b.env': 'X=1\n', 'src/c.ts': 'export {};\n' }, [':(literal)a[1].env', 'src/c.ts']);
+    const git = gitTrackedFiles(dir, [join(dir, 'a[1].env'), join(dir, 'a1.env'), join(dir, 'src/c.ts'), '/elsewhere/x.env']);
+    expect(git.known).toBe(true);
+    expect([...git.files].sort()).toEqual(['a[1].env', 'src/c.ts']);
+    expect(isTracked(git, dir, join(dir, 'a[1].env'))).toBe(true);
+    expect(isTracked(git, dir, join(dir, 'a1.env'))).toBe(false);
+    // Not asked: unknown, so it counts as tracked (a linter that cannot tell must not stay silent).
+    expect(isTracked(git, dir, join(dir, 'b.env'))).toBe(true);
+    expect(gitTrackedFiles(dir, []).files.size).toBe(0);
+  });
+
+  it('an untracked code file with a connection literal is not judged, a tracked one is', () => {
+    const dir = gitProject({ 'src/tracked.ts': "export const u = 'postgres://app:CodePw5@db:5432/app';\n", 'src/untracked.ts': "export const u = 'postgres://app:CodePw6@db:5432/app';\n" }, ['src/tracked.ts']);
+    const ds = allDiagnostics(lintPaths(dir, [dir], testConfig(['plaintext-credentials']))).filter((d) => d.ruleId === 'plaintext-credentials');
+    expect(ds.map((d) => relative(dir, d.range.file))).toEqual([join('src', 'tracked.ts')]);
   });
 });

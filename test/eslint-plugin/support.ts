@@ -44,10 +44,12 @@ export interface ParserChoice {
 }
 
 const JS_ONLY = /\.(?:js|mjs|cjs|jsx)$/;
+/** What ESLint lints with the plugin: JS and TS files (a rule's Python or Ruby fixtures are the CLI's). */
+const JS_OR_TS = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx)$/;
 
 export const PARSERS: ParserChoice[] = [
   { name: 'espree', reads: (f) => JS_ONLY.test(f), languageOptions: { ecmaVersion: 'latest' } },
-  { name: '@typescript-eslint/parser', reads: () => true, languageOptions: { parser: tsParser as Linter.Parser, ecmaVersion: 'latest' } },
+  { name: '@typescript-eslint/parser', reads: (f) => JS_OR_TS.test(f), languageOptions: { parser: tsParser as Linter.Parser, ecmaVersion: 'latest' } },
 ];
 
 /** ESLint's default sourceType by extension (`.cjs` is CommonJS, the rest modules), as its default config sets it. */
@@ -73,8 +75,7 @@ export function fixtureCases(ruleId: string): FixtureCase[] {
   const dir = join(FIXTURES, ruleId);
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    // ESLint lints JS/TS files: a rule's Python or properties fixtures are the CLI's.
-    .filter((f) => /^(valid|invalid)-/.test(f) && CODE_FILE.test(f) && statSync(join(dir, f)).isFile())
+    .filter((f) => /^(valid|invalid)-/.test(f) && statSync(join(dir, f)).isFile())
     .sort()
     .map((name) => {
       const file = join(dir, name);

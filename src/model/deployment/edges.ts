@@ -169,7 +169,19 @@ function poolConnections(ctx: BuildContext, pool: PoolDefinition, env: ServiceEn
   const lib = LIBRARY_NAME[pool.library];
   let q: Quantity;
   const m = pool.max;
-  if (m.provenance.kind === 'env') {
+  if (m.provenance.kind === 'env' && m.provenance.urlParam !== undefined) {
+    // max = new URL(process.env.X).searchParams.get('p') ?? fallback: the query parameter of X's URL in this environment
+    const { envVar, urlParam } = m.provenance;
+    const v = environmentText(env, envVar);
+    const u = v && v.value.trim() !== '' ? parseConnectionString(v.value, v.range) : undefined;
+    const raw = u !== undefined && !isParseError(u) ? u.params.get(urlParam) : undefined;
+    const n = raw !== undefined && raw.trim() !== '' ? Number(raw) : NaN;
+    if (v && Number.isFinite(n)) q = literal(n, `max ${n} (${urlParam} of ${envVar} in ${v.source})`, v.range ?? m.range);
+    else if (m.value !== undefined && (!v || (u !== undefined && !isParseError(u) && raw === undefined))) {
+      const why = v ? `${envVar} in ${v.source} has no ${urlParam}` : `${envVar} unset`;
+      q = { value: m.value, source: `max ${m.value} (${why}: fallback)`, provenance: m.provenance, ...(m.range ? { range: m.range } : {}) };
+    } else q = unknownQ(`max from ${urlParam} of ${envVar}`, v ? `${urlParam} of ${envVar} in ${v.source} is not a number` : `${envVar} is not set in this service's environment`, m.range);
+  } else if (m.provenance.kind === 'env') {
     const v = environmentText(env, m.provenance.envVar);
     const n = v ? Number(v.value) : NaN;
     if (v && Number.isFinite(n)) q = literal(n, `max ${n} (${m.provenance.envVar} in ${v.source})`, v.range ?? m.range);

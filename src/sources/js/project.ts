@@ -187,6 +187,24 @@ class JsProject implements ModuleHost, ExtractContext {
     this.aliases.sort((a, b) => b.prefix.length - a.prefix.length);
   }
 
+  private baseUrls = new Map<string, string | null>();
+
+  /** The baseUrl (absolute) of the nearest tsconfig.json at or above dir, inside the repository; its `extends` is not followed. */
+  private baseUrlOf(dir: string): string | undefined {
+    const cached = this.baseUrls.get(dir);
+    if (cached !== undefined) return cached ?? undefined;
+    let out: string | null = null;
+    const inRepo = dir === this.repoRoot || dir.startsWith(this.repoRoot.endsWith(sep) ? this.repoRoot : this.repoRoot + sep);
+    const file = join(dir, 'tsconfig.json');
+    const f = inRepo ? this.readText(file) : undefined;
+    if (f?.ok) {
+      const co = (parseTsconfigText(file, f.text).config as { compilerOptions?: { baseUrl?: unknown } } | undefined)?.compilerOptions;
+      out = typeof co?.baseUrl === 'string' ? resolve(dir, co.baseUrl) : null;
+    } else if (inRepo && dir !== this.repoRoot && dirname(dir) !== dir) out = this.baseUrlOf(dirname(dir)) ?? null;
+    this.baseUrls.set(dir, out);
+    return out ?? undefined;
+  }
+
   private aliasTargets(spec: string): string[] | undefined {
     for (const a of this.aliases) {
       if (!a.wildcard) {
@@ -331,7 +349,13 @@ class JsProject implements ModuleHost, ExtractContext {
       const targets = this.aliasTargets(spec);
       const ws = targets === undefined ? this.workspacePackageOf(spec) : undefined;
       if (ws !== undefined) result = this.workspaceEntry(ws) ?? null;
-      else if (targets === undefined) result = undefined; // a package
+      else if (targets === undefined) {
+        // TypeScript's baseUrl: a bare specifier is first looked up under the nearest tsconfig's
+        // baseUrl (TypeScript handbook, Module Resolution: "Base URL"); only a file of the analysed
+        // set counts, anything else stays a package.
+        const base = this.baseUrlOf(dirname(fromFile));
+        result = base !== undefined ? this.resolveFile(resolve(base, spec)) : undefined;
+      }
       else {
         result = null;
         for (const t of targets) {
@@ -720,13 +744,9 @@ export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsO
   const files = paths.map((p) => resolve(p));
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
-  // Workspace packages resolve across packages in ways the part split does not see yet: the whole
-  // analysis runs there (correct facts first; its trees then live to the end of the analysis).
-  if (project.hasWorkspaces()) {
-    const whole = analyzeJsFiles(paths, opts);
-    onPart({ modules: whole.modules, pools: whole.pools });
-    return { problems: whole.problems, stats: whole.stats, ...(whole.reads ? { reads: whole.reads } : {}) };
-  }
+  // Workspace packages (`@acme/db`) are local specifiers too: `isLocalSpecifier` and `resolvePath`
+  // follow them to the package's source, so the parts below join files across packages. A part
+  // whose analysis still loads a file outside it (`escaped`) restarts as the whole analysis.
 
   // The pre-filter over every file: database files (kept as text until their part is parsed) and
   // the local specifiers of the others.
@@ -832,7 +852,8 @@ function analysePart(project: JsProject, database: ReadonlyArray<{ file: string;
       const list = pendingByBasename.get(b);
       if (list === undefined) pendingByBasename.set(b, [f]);
       else if (list[list.length - 1] !== f) list.push(f);
-      if (s === '.' || s === '..') pendingWithDot.push(f);
+      // A workspace package's specifier (`@acme/db`) names no file: matched as `.` is (analyzeJsFiles does the same).
+      if (s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) pendingWithDot.push(f);
     }
   }
   const pass1: JsModule[] = [];
@@ -854,7 +875,7 @@ function analysePart(project: JsProject, database: ReadonlyArray<{ file: string;
     const ordered = [...candidates].sort((a, b) => pendingOrder.get(a)! - pendingOrder.get(b)!);
     for (const file of ordered) {
       const specs = pending.get(file)!;
-      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..') && paths.has(project.resolvePath(file, s) ?? ''));
+      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) && paths.has(project.resolvePath(file, s) ?? ''));
       if (!hit) continue;
       pending.delete(file);
       const m = project.load(file);

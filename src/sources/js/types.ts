@@ -29,6 +29,8 @@ export type Provenance =
       fallback?: string | number | boolean;
       /** Where the fallback is written when it is not at the option itself (a zod/envalid schema default, `configService.get('X', 10)`). */
       fallbackAt?: SourceRange;
+      /** The value is this query parameter of the connection URL in envVar (`new URL(process.env.DATABASE_URL).searchParams.get('connection_limit')`), not the variable itself. */
+      urlParam?: string;
     }
   /** Not set in code: the library's documented default (note cites the source). */
   | { kind: 'default'; note: string }

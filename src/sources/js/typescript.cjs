@@ -94,5 +94,99 @@ function load() {
   }
 }
 
-const ts = load();
-module.exports = ts;
+/**
+ * Loading TypeScript costs ~0.3 s of CPU, and a warm run with the facts cache (docs/cache.md)
+ * often parses nothing. So `ts` is loaded on first use: the object exported here has, until then,
+ * one getter per export of TypeScript that loads it and puts TypeScript's own properties (its
+ * getters, so the bindings stay live) in their place. The names of the exports, `version` and
+ * the enums modules read when they load (`ENUMS`: plain objects of numbers) are known without loading
+ * TypeScript from a small "shape" file beside the code cache, written the first time TypeScript
+ * is loaded, keyed by the TypeScript file, its size, mtime and package version, and Node's version.
+ * Without a shape file (the first run, PGCONN_LINT_NO_CACHE=1, an unusable cache directory)
+ * TypeScript is loaded at once, as before.
+ */
+/** TypeScript's enums (plain objects of numbers and names) that modules read when they load. */
+const ENUMS = ['SyntaxKind', 'ScriptTarget', 'ScriptKind', 'JSDocParsingMode', 'NodeFlags', 'ModifierFlags', 'TokenFlags', 'LanguageVariant'];
+
+function shapeFile() {
+  const file = require.resolve('typescript');
+  const st = fs.statSync(file);
+  const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(file), '..', 'package.json'), 'utf8'));
+  const dir = cacheDir();
+  if (dir === undefined || typeof pkg.version !== 'string') return undefined;
+  return path.join(dir, `typescript-${fnv1a(`${file}\0${st.size}\0${st.mtimeMs}\0${pkg.version}\0${process.version}`)}.shape.json`);
+}
+
+function readShape(file) {
+  try {
+    const shape = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (shape === null || typeof shape !== 'object' || typeof shape.version !== 'string' || !Array.isArray(shape.keys) || shape.enums === null || typeof shape.enums !== 'object') return undefined;
+    if (!shape.keys.every((k) => typeof k === 'string')) return undefined;
+    for (const name of ENUMS) {
+      const e = shape.enums[name];
+      if (e === null || typeof e !== 'object' || !Object.values(e).every((v) => typeof v === 'number' || typeof v === 'string')) return undefined;
+    }
+    return shape;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeShape(file, real) {
+  try {
+    const enums = {};
+    for (const name of ENUMS) enums[name] = { ...real[name] };
+    const shape = { version: real.version, keys: Object.getOwnPropertyNames(real), enums };
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(shape), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch {
+    // without a shape file TypeScript is loaded at start, as before
+  }
+}
+
+function lazy() {
+  let file;
+  try {
+    file = process.env.PGCONN_LINT_NO_CACHE ? undefined : shapeFile();
+  } catch {
+    file = undefined;
+  }
+  const shape = file === undefined ? undefined : readShape(file);
+  if (shape === undefined) {
+    const real = load();
+    if (file !== undefined) writeShape(file, real);
+    return real;
+  }
+  const shim = {};
+  let loaded = false;
+  const materialize = () => {
+    if (loaded) return;
+    loaded = true;
+    const real = load();
+    for (const k of shape.keys) delete shim[k];
+    for (const k of Object.getOwnPropertyNames(real)) Object.defineProperty(shim, k, Object.getOwnPropertyDescriptor(real, k));
+    // Another TypeScript under the same key (cannot happen short of editing node_modules in place): rewrite the shape.
+    if (real.version !== shape.version) writeShape(file, real);
+  };
+  for (const k of shape.keys) {
+    Object.defineProperty(shim, k, {
+      get() {
+        materialize();
+        return shim[k];
+      },
+      set(v) {
+        materialize();
+        shim[k] = v;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  // Read without loading TypeScript: plain values, the same as TypeScript's (checked by the shape's key).
+  Object.defineProperty(shim, 'version', { value: shape.version, enumerable: true, configurable: true, writable: true });
+  for (const name of ENUMS) Object.defineProperty(shim, name, { value: Object.freeze({ ...shape.enums[name] }), enumerable: true, configurable: true, writable: true });
+  return shim;
+}
+
+module.exports = lazy();

@@ -27,6 +27,8 @@ type Prim = string | number | boolean | null | undefined;
 
 interface Budget {
   steps: number;
+  /** Parameters bound to the arguments of the call whose result is being read (`parse(url).limit`). */
+  bindings?: Map<ts.Node, { arg: ts.Expression; module: JsModule }>;
 }
 
 function isProcessModule(spec: string): boolean {
@@ -154,6 +156,14 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
         return withRange(resolveIn(field.node, field.module, depth + 1, budget));
       }
     }
+    if (t.kind === 'node' && t.path.length === 1 && ts.isCallExpression(t.node)) {
+      const returned = returnedProperty(t.node, t.path[0]!, t.module, depth, budget);
+      if (returned !== undefined) return { ...returned, range };
+    }
+    if (t.kind === 'opaque' && t.path.length === 0 && budget.bindings?.has(t.node)) {
+      const b = budget.bindings.get(t.node)!;
+      return withRange(resolveIn(b.arg, b.module, depth + 1, budget));
+    }
     if (t.kind === 'opaque' && ts.isParameter(t.node)) {
       const passed = valuePassedIn(t.node, t.path, t.module, depth, budget);
       if (passed !== undefined) return { ...passed, range };
@@ -176,6 +186,10 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
     if (fromConfig !== undefined) return { ...fromConfig, range };
     const fromHelper = e.arguments.length === 2 ? envHelperCall(e, module, sub) : undefined;
     if (fromHelper !== undefined) return { ...fromHelper, range };
+    const fromUrl = a0 !== undefined ? urlSearchParam(e, module, (x, m) => resolveIn(x, m, depth + 1, budget)) : undefined;
+    if (fromUrl !== undefined) return { ...fromUrl, range };
+    const converted = e.arguments.length === 1 && fn === undefined ? optionalConversionCall(e, undefined, module, sub) : undefined;
+    if (converted !== undefined) return { ...converted, range };
     if (a0 !== undefined && fn !== undefined) {
       if (fn === 'Number') return withRange(convertNumber(sub(a0), 'Number'));
       if (fn === 'parseInt') {
@@ -199,9 +213,9 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
       if (l.provenance.kind === 'env' && l.provenance.fallback === undefined && l.value === undefined) {
         const r = sub(e.right);
         if (isKnown(r) && isFallback(r.value)) {
-          return { value: r.value, provenance: { kind: 'env', envVar: l.provenance.envVar, fallback: r.value }, range };
+          return { value: r.value, provenance: { ...l.provenance, fallback: r.value }, range };
         }
-        if (r.provenance.kind === 'env' && r.provenance.fallback !== undefined) {
+        if (r.provenance.kind === 'env' && r.provenance.fallback !== undefined && l.provenance.urlParam === undefined && r.provenance.urlParam === undefined) {
           return { value: r.value, provenance: { kind: 'env', envVar: l.provenance.envVar, fallback: r.provenance.fallback }, range };
         }
         return unknown(`${l.provenance.envVar} with a fallback that is not a constant`);
@@ -513,6 +527,11 @@ function optionalConversionCall(call: ts.CallExpression, cls: ts.ClassLikeDeclar
   if (cls !== undefined && ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
     for (const m of cls.members) if (ts.isMethodDeclaration(m) && m.body !== undefined && staticPropertyName(m.name) === callee.name.text) fn = m;
   }
+  if (cls === undefined) {
+    // parseIntSafe(x): a function of the analysed files, followed to its declaration
+    const t = trace(callee, module, [], 'object');
+    if (t?.kind === 'node' && t.path.length === 0 && isFunctionLike(t.node) && (t.node as ts.FunctionLikeDeclaration).body !== undefined) fn = t.node as ts.FunctionLikeDeclaration;
+  }
   if (fn === undefined) return undefined;
   const p0 = fn.parameters[0];
   if (p0 === undefined || fn.parameters.length !== 1 || !ts.isIdentifier(p0.name) || p0.dotDotDotToken) return undefined;
@@ -533,14 +552,23 @@ function optionalConversionCall(call: ts.CallExpression, cls: ts.ClassLikeDeclar
     const u = unwrapExpression(x);
     return (ts.isIdentifier(u) && u.text === 'undefined') || ts.isVoidExpression(u);
   };
+  // const parsed = parseInt(value, 10); return !isNaN(parsed) ? parsed : undefined
+  const convertedLocal = (x: ts.Expression): boolean => {
+    if (!ts.isIdentifier(x) || !ts.isBlock(fn!.body!)) return false;
+    for (const st of fn!.body!.statements) {
+      if (!ts.isVariableStatement(st) || !(st.declarationList.flags & ts.NodeFlags.Const)) continue;
+      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === x.text && d.initializer !== undefined) return isConversion(d.initializer);
+    }
+    return false;
+  };
   const leafOk = (x: ts.Expression): boolean => {
     const u = unwrapExpression(x);
     if (ts.isConditionalExpression(u)) return leafOk(u.whenTrue) && leafOk(u.whenFalse);
-    return isConversion(u) || isUndefined(u);
+    return isConversion(u) || isUndefined(u) || convertedLocal(u);
   };
   const returns = returnExpressions(fn);
   if (returns.length === 0 || !returns.every(leafOk)) return undefined;
-  return { value: undefined, provenance: { kind: 'env', envVar: env.provenance.envVar } };
+  return { value: undefined, provenance: { ...env.provenance } };
 }
 
 /** A receiver typed `ConfigService` from '@nestjs/config' (an injected parameter or field). */
@@ -672,4 +700,67 @@ function valuePassedIn(param: ts.ParameterDeclaration, path: readonly string[], 
     return { ...peak, alternatives: nums };
   }
   return undefined;
+}
+
+/**
+ * `url.searchParams.get('connection_limit')` with `url = new URL(x)` and x an environment variable
+ * with no fallback: that query parameter of the variable's URL (the model reads it per environment).
+ */
+function urlSearchParam(call: ts.CallExpression, module: JsModule, subIn: (x: ts.Expression, m: JsModule) => Resolved<unknown>): Resolved<unknown> | undefined {
+  const callee = unwrapExpression(call.expression);
+  if (call.arguments.length !== 1 || !ts.isPropertyAccessExpression(callee) || callee.name.text !== 'get') return undefined;
+  const params = unwrapExpression(callee.expression);
+  if (!ts.isPropertyAccessExpression(params) || params.name.text !== 'searchParams') return undefined;
+  const name = subIn(call.arguments[0]!, module);
+  if (!isKnown(name) || typeof name.value !== 'string') return undefined;
+  const t = trace(params.expression, module, [], 'value');
+  if (t?.kind !== 'node' || t.path.length > 0 || !ts.isNewExpression(t.node) || t.node.arguments?.length !== 1) return undefined;
+  const ctor = trace(t.node.expression, t.module, [], 'value');
+  if (ctor?.kind !== 'global' || ctor.name !== 'URL' || ctor.path.length > 0) return undefined;
+  const url = subIn(t.node.arguments[0]!, t.module);
+  if (url.provenance.kind !== 'env' || url.provenance.fallback !== undefined || url.provenance.urlParam !== undefined) return undefined;
+  return { value: undefined, provenance: { kind: 'env', envVar: url.provenance.envVar, urlParam: name.value } };
+}
+
+/**
+ * `parse(x).limit`: the property of the object every return of a function of the analysed files
+ * builds, with the function's parameters bound to the call's arguments. Undefined when a return is
+ * not such an object or the returns disagree.
+ */
+function returnedProperty(call: ts.CallExpression, key: string, module: JsModule, depth: number, budget: Budget): Resolved<unknown> | undefined {
+  if (call.arguments.some((a) => ts.isSpreadElement(a))) return undefined;
+  const callee = unwrapExpression(call.expression);
+  const t = trace(callee, module, [], 'object');
+  let fn: ts.FunctionLikeDeclaration | undefined;
+  let fnModule = module;
+  if (t?.kind === 'node' && t.path.length === 0 && isFunctionLike(t.node)) fn = t.node as ts.FunctionLikeDeclaration;
+  else if (t?.kind === 'node' && t.path.length === 1 && ts.isClassLike(t.node)) {
+    // Class.parse(x): a static method
+    for (const m of t.node.members) if (ts.isMethodDeclaration(m) && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword) && staticPropertyName(m.name) === t.path[0]) fn = m;
+  }
+  if (fn === undefined || fn.body === undefined || t === undefined) return undefined;
+  fnModule = t.module;
+  const returns = returnExpressions(fn);
+  if (returns.length === 0 || returns.length > 4) return undefined;
+  const saved = budget.bindings;
+  const bindings = new Map(saved ?? []);
+  fn.parameters.forEach((p, i) => {
+    const arg = call.arguments[i];
+    if (arg !== undefined && ts.isIdentifier(p.name) && !p.dotDotDotToken) bindings.set(p, { arg, module });
+  });
+  budget.bindings = bindings;
+  try {
+    let out: Resolved<unknown> | undefined;
+    for (const r of returns) {
+      const at = trace(r, fnModule, [key], 'value');
+      if (at?.kind !== 'node' || at.path.length > 0 || !ts.isExpression(at.node)) return undefined;
+      const v = resolveIn(at.node, at.module, depth + 1, budget);
+      if (v.provenance.kind === 'unknown') return undefined;
+      if (out !== undefined && (out.value !== v.value || JSON.stringify(out.provenance) !== JSON.stringify(v.provenance))) return undefined;
+      out = v;
+    }
+    return out;
+  } finally {
+    budget.bindings = saved;
+  }
 }

@@ -1,0 +1,53 @@
+/**
+ * Start-up (issue 11): TypeScript is loaded on first use. A warm run with the facts cache may parse
+ * nothing, so `ts` is a stand-in until a property other than `version` or an enum is read; its
+ * enums are TypeScript's own, and once loaded every export is TypeScript's (src/sources/js/typescript.cjs).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const SHIM = resolve(__dirname, '../../src/sources/js/typescript.cjs');
+const tmp = mkdtempSync(join(tmpdir(), 'pgconn-lint-ts-lazy-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Runs `script` in a fresh Node with the shim as `ts` and `loaded()` telling whether typescript.js was loaded. */
+function run(script: string, env: Record<string, string> = {}): string {
+  const code = `const ts = require(${JSON.stringify(SHIM)}); const loaded = () => Object.keys(require.cache).some((k) => /[\\\\/]typescript\\.js$/.test(k)); ${script}`;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, TMPDIR: tmp, PGCONN_LINT_NO_CACHE: '', ...env } });
+  expect(r.stderr).toBe('');
+  return r.stdout.trim();
+}
+
+describe('the TypeScript loader', () => {
+  it('loads TypeScript at once the first time (no shape yet), and writes the shape', () => {
+    expect(run('console.log(loaded())')).toBe('true');
+    const dir = readdirSync(tmp).find((n) => n.startsWith('pgconn-lint-cache-'))!;
+    expect(readdirSync(join(tmp, dir)).some((n) => n.endsWith('.shape.json'))).toBe(true);
+  });
+
+  it('then does not load it for version and enums, which are TypeScript’s own', () => {
+    const out = run(`
+      const v = ts.version, sk = ts.SyntaxKind, st = ts.ScriptTarget.Latest, before = loaded();
+      const real = require('typescript');
+      const same = ['SyntaxKind', 'ScriptTarget', 'ScriptKind', 'JSDocParsingMode', 'NodeFlags', 'ModifierFlags', 'TokenFlags', 'LanguageVariant'].every((e) => JSON.stringify(Object.entries(ts[e]).sort()) === JSON.stringify(Object.entries(real[e]).sort()));
+      console.log(JSON.stringify({ before, v: v === real.version, sk: sk.Identifier === real.SyntaxKind.Identifier && sk[real.SyntaxKind.Identifier] === 'Identifier', st: st === real.ScriptTarget.Latest, same }));`);
+    expect(JSON.parse(out)).toEqual({ before: false, v: true, sk: true, st: true, same: true });
+  });
+
+  it('loads TypeScript on first use of anything else, and then every export is TypeScript’s', () => {
+    const out = run(`
+      const sf = ts.createSourceFile('a.ts', 'const x = 1;', ts.ScriptTarget.Latest);
+      const real = require('typescript');
+      const names = Object.getOwnPropertyNames(real);
+      const same = names.every((k) => ts[k] === real[k]);
+      console.log(JSON.stringify({ loaded: loaded(), kind: sf.kind === real.SyntaxKind.SourceFile, same, count: names.length === Object.getOwnPropertyNames(ts).length }));`);
+    expect(JSON.parse(out)).toEqual({ loaded: true, kind: true, same: true, count: true });
+  });
+
+  it('loads TypeScript at once with PGCONN_LINT_NO_CACHE', () => {
+    expect(run('console.log(loaded())', { PGCONN_LINT_NO_CACHE: '1' })).toBe('true');
+  });
+});
