@@ -164,6 +164,16 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
       const b = budget.bindings.get(t.node)!;
       return withRange(resolveIn(b.arg, b.module, depth + 1, budget));
     }
+    if (t.kind === 'opaque' && t.path.length === 1 && budget.bindings?.has(t.node)) {
+      // params.limit with params bound to the caller's object literal
+      const b = budget.bindings.get(t.node)!;
+      const prop = literalProperty(b.arg, t.path[0]!, b.module);
+      if (prop !== undefined) return withRange(resolveIn(prop.node, prop.module, depth + 1, budget));
+    }
+    if (t.kind === 'opaque' && t.path.length === 0 && ts.isBindingElement(t.node) && t.node.initializer !== undefined) {
+      const withDefault = defaultedParameter(t.node, t.module, depth, budget);
+      if (withDefault !== undefined) return { ...withDefault, range };
+    }
     if (t.kind === 'opaque' && ts.isParameter(t.node)) {
       const passed = valuePassedIn(t.node, t.path, t.module, depth, budget);
       if (passed !== undefined) return { ...passed, range };
@@ -188,6 +198,12 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
     if (fromHelper !== undefined) return { ...fromHelper, range };
     const fromUrl = a0 !== undefined ? urlSearchParam(e, module, (x, m) => resolveIn(x, m, depth + 1, budget)) : undefined;
     if (fromUrl !== undefined) return { ...fromUrl, range };
+    // n.toString(): the same value as text, provenance kept
+    if (e.arguments.length === 0 && ts.isPropertyAccessExpression(callee) && callee.name.text === 'toString') {
+      const r = sub(callee.expression);
+      if (r.provenance.kind === 'unknown') return withRange(r);
+      if (r.provenance.kind !== 'default') return r.value === undefined ? withRange(r) : withRange({ ...r, value: String(r.value) });
+    }
     const converted = e.arguments.length === 1 && fn === undefined ? optionalConversionCall(e, undefined, module, sub) : undefined;
     if (converted !== undefined) return { ...converted, range };
     if (a0 !== undefined && fn !== undefined) {
@@ -394,6 +410,24 @@ function envalidField(expr: ts.Expression, module: JsModule): { fallback?: Resol
  * `env.X` where `env` is an env schema applied to process.env: zod `schema.parse(process.env)`,
  * t3-env `createEnv({ server: { X: z… }, runtimeEnv })`, envalid `cleanEnv(process.env, { X: num({ default: 10 }) })`.
  */
+/**
+ * The `z.object({...})` of a schema that defines `key`, through `.and(other)` (ZodIntersection: the
+ * parsed objects are merged, and a key both define must parse to equal values, else parse fails) and
+ * `.refine(fn)` / `.superRefine(fn)` (checks only; the output is the input, zod.dev "Refinements").
+ */
+function zodObjectWith(expr: ts.Expression, key: string, module: JsModule, depth: number): { node: ts.CallExpression; module: JsModule } | undefined {
+  if (depth > 8) return undefined;
+  const t = trace(expr, module, [], 'value');
+  if (t?.kind !== 'node' || t.path.length > 0 || !ts.isCallExpression(t.node)) return undefined;
+  const name = calleeName(t.node);
+  if (name === 'object') return propertyOf(t.node.arguments[0], key, t.module) !== undefined ? { node: t.node, module: t.module } : undefined;
+  const callee = unwrapExpression(t.node.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  if (name === 'refine' || name === 'superRefine') return zodObjectWith(callee.expression, key, t.module, depth + 1);
+  if (name === 'and' && t.node.arguments[0] !== undefined) return zodObjectWith(callee.expression, key, t.module, depth + 1) ?? zodObjectWith(t.node.arguments[0], key, t.module, depth + 1);
+  return undefined;
+}
+
 function envFromSchema(call: ts.CallExpression, key: string, module: JsModule): Resolved<unknown> | undefined {
   if (!ENV_NAME.test(key)) return undefined;
   const name = calleeName(call);
@@ -408,8 +442,8 @@ function envFromSchema(call: ts.CallExpression, key: string, module: JsModule): 
   if (name === 'parse') {
     const c = unwrapExpression(call.expression);
     if (!ts.isPropertyAccessExpression(c) || call.arguments[0] === undefined || !isProcessEnv(call.arguments[0], module)) return undefined;
-    const schema = trace(c.expression, module, [], 'value');
-    if (schema?.kind !== 'node' || schema.path.length > 0 || !ts.isCallExpression(schema.node) || calleeName(schema.node) !== 'object') return undefined;
+    const schema = zodObjectWith(c.expression, key, module, 0);
+    if (schema === undefined) return undefined;
     const field = propertyOf(schema.node.arguments[0], key, schema.module);
     if (field === undefined) return undefined;
     const f = zodField(field.node, field.module);
@@ -763,4 +797,141 @@ function returnedProperty(call: ts.CallExpression, key: string, module: JsModule
   } finally {
     budget.bindings = saved;
   }
+}
+
+/**
+ * The value the code writes into a query parameter of a URL it builds
+ * (`const url = new URL(base); url.searchParams.set('connection_limit', limit); … url.href`), also
+ * through a function of the analysed files that builds and returns it (`buildUrl(base, { limit }).href`,
+ * parameters bound to the call's arguments). The `set` must be a statement of the block that declares
+ * the URL (not under a condition), and the last `set` of that name wins. Undefined when the
+ * expression is not such a URL or the parameter is not written; the written value otherwise, resolved
+ * as any other value (so unknown with its reason when it is).
+ */
+export function writtenUrlParam(expr: ts.Expression, module: JsModule, name: string): Resolved<unknown> | undefined {
+  const budget: Budget = { steps: MAX_STEPS };
+  return writtenIn(expr, module, name, 0, budget);
+}
+
+function writtenIn(expr: ts.Expression, module: JsModule, name: string, depth: number, budget: Budget): Resolved<unknown> | undefined {
+  if (depth > 8 || --budget.steps < 0) return undefined;
+  let e = unwrapExpression(expr);
+  // url.href, url.toString(), String(url), `${url}`
+  if (ts.isPropertyAccessExpression(e) && e.name.text === 'href') e = unwrapExpression(e.expression);
+  else if (ts.isCallExpression(e) && e.arguments.length === 0 && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'toString') e = unwrapExpression(e.expression.expression);
+  else if (ts.isTemplateExpression(e) && e.head.text === '' && e.templateSpans.length === 1 && e.templateSpans[0]!.literal.text === '') e = unwrapExpression(e.templateSpans[0]!.expression);
+  if (!ts.isIdentifier(e)) {
+    return ts.isCallExpression(e) ? returnedUrl(e, module, name, depth, budget) : undefined;
+  }
+  const t = trace(e, module, [], 'value');
+  if (t?.kind === 'opaque' && t.path.length === 0 && budget.bindings?.has(t.node)) {
+    const b = budget.bindings.get(t.node)!;
+    return writtenIn(b.arg, b.module, name, depth + 1, budget);
+  }
+  if (t?.kind !== 'node' || t.path.length > 0) return undefined;
+  if (ts.isCallExpression(t.node)) return returnedUrl(t.node, t.module, name, depth, budget);
+  if (!ts.isNewExpression(t.node)) return undefined;
+  const ctor = trace(t.node.expression, t.module, [], 'value');
+  if (ctor?.kind !== 'global' || ctor.name !== 'URL' || ctor.path.length > 0) return undefined;
+  const decl = t.node.parent;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !ts.isVariableDeclarationList(decl.parent) || !ts.isVariableStatement(decl.parent.parent)) return undefined;
+  const block = decl.parent.parent.parent;
+  if (!ts.isBlock(block) && !ts.isSourceFile(block)) return undefined;
+  let written: ts.Expression | undefined;
+  for (const s of block.statements) {
+    if (!ts.isExpressionStatement(s)) continue;
+    const c = unwrapExpression(s.expression);
+    if (!ts.isCallExpression(c) || c.arguments.length !== 2 || !ts.isPropertyAccessExpression(c.expression) || c.expression.name.text !== 'set') continue;
+    const sp = unwrapExpression(c.expression.expression);
+    if (!ts.isPropertyAccessExpression(sp) || sp.name.text !== 'searchParams' || !ts.isIdentifier(sp.expression) || sp.expression.text !== decl.name.text) continue;
+    const key = resolveIn(c.arguments[0]!, t.module, depth + 1, budget);
+    if (key.value === name && isKnown(key)) written = c.arguments[1]!;
+  }
+  return written === undefined ? undefined : resolveIn(written, t.module, depth + 1, budget);
+}
+
+/** `buildUrl(base, params)`: the URL every return of the function gives (one return), with its parameters bound to the call's arguments. */
+function returnedUrl(call: ts.CallExpression, module: JsModule, name: string, depth: number, budget: Budget): Resolved<unknown> | undefined {
+  if (call.arguments.some((a) => ts.isSpreadElement(a))) return undefined;
+  const t = trace(unwrapExpression(call.expression), module, [], 'object');
+  if (t?.kind !== 'node' || t.path.length > 0 || !isFunctionLike(t.node)) return undefined;
+  const fn = t.node as ts.FunctionLikeDeclaration;
+  if (fn.body === undefined) return undefined;
+  const returns = returnExpressions(fn);
+  if (returns.length !== 1) return undefined;
+  const saved = budget.bindings;
+  const bindings = new Map(saved ?? []);
+  fn.parameters.forEach((p, i) => {
+    const arg = call.arguments[i];
+    if (arg !== undefined && ts.isIdentifier(p.name) && !p.dotDotDotToken) bindings.set(p, { arg, module });
+  });
+  budget.bindings = bindings;
+  try {
+    return writtenIn(returns[0]!, t.module, name, depth + 1, budget);
+  } finally {
+    budget.bindings = saved;
+  }
+}
+
+/**
+ * `function build({ limit = env.X }: Opts)`: a property of a destructured parameter with a default.
+ * Its value is the default only when the caller does not give it, so it is unknown unless every
+ * caller is seen: a function of this module that is not exported, called directly (≤ 8 calls) with
+ * object literals. Each call gives the property or leaves the default; one value (same provenance)
+ * is that value, known numbers that differ give the largest with each. Otherwise unknown, with the
+ * default said in the reason.
+ */
+function defaultedParameter(el: ts.BindingElement, module: JsModule, depth: number, budget: Budget): Resolved<unknown> | undefined {
+  const pattern = el.parent;
+  if (!ts.isObjectBindingPattern(pattern) || !ts.isParameter(pattern.parent) || el.dotDotDotToken || !ts.isIdentifier(el.name)) return undefined;
+  const key = el.propertyName !== undefined ? staticPropertyName(el.propertyName) : el.name.text;
+  if (key === undefined) return undefined;
+  const param = pattern.parent;
+  const fn = param.parent;
+  const def = resolveIn(el.initializer!, module, depth + 1, budget);
+  let name: ts.Identifier | undefined;
+  if (ts.isFunctionDeclaration(fn)) name = fn.name;
+  else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn && ts.isIdentifier(fn.parent.name)) name = fn.parent.name;
+  const fnName = name?.text ?? 'the function';
+  const defText = def.provenance.kind === 'env' ? `env ${def.provenance.envVar}${def.provenance.fallback !== undefined ? ` (fallback ${JSON.stringify(def.provenance.fallback)})` : ''}` : isKnown(def) ? JSON.stringify(def.value) : exprText(el.initializer!);
+  const unknownWhy = (why: string): Resolved<unknown> => ({ value: undefined, provenance: { kind: 'unknown', reason: `${el.name.getText()} of ${fnName}() is ${defText} unless the caller gives it (${why})` } });
+  if (name === undefined) return unknownWhy('callers not found');
+  const stmt = ts.isFunctionDeclaration(fn) ? fn : fn.parent.parent.parent;
+  if (module.exportNames().includes(name.text) || (ts.canHaveModifiers(stmt) && ts.getModifiers(stmt)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword))) {
+    return unknownWhy('exported: callers in other files are not followed');
+  }
+  const index = fn.parameters.indexOf(param);
+  const calls: ts.CallExpression[] = [];
+  let other = false;
+  forEachNodeOfKinds(module.sourceFile, IDENTIFIER_KINDS, (n) => {
+    if (other || !ts.isIdentifier(n) || n === name || n.text !== name!.text) return;
+    const d = module.lookup(n);
+    const same = (d?.kind === 'function' && d.node === fn) || (d?.kind === 'var' && d.element === undefined && d.declaration.initializer === fn);
+    if (!same) return;
+    if (ts.isCallExpression(n.parent) && n.parent.expression === n) calls.push(n.parent);
+    else other = true;
+  });
+  if (other || calls.length === 0 || calls.length > 8) return unknownWhy(other ? 'the function is passed around' : calls.length === 0 ? 'no call found' : 'more than 8 calls');
+  const values: Resolved<unknown>[] = [];
+  for (const c of calls) {
+    const arg = c.arguments[index];
+    if (c.arguments.some((a) => ts.isSpreadElement(a))) return unknownWhy('a call spreads its arguments');
+    let r: Resolved<unknown>;
+    if (arg === undefined) r = def;
+    else {
+      const obj = unwrapExpression(arg);
+      if (!ts.isObjectLiteralExpression(obj) || obj.properties.some((p) => ts.isSpreadAssignment(p))) return unknownWhy(`the call at line ${module.rangeOf(c).line} passes options that are not an object literal`);
+      const prop = literalProperty(obj, key, module);
+      r = prop === undefined ? def : resolveIn(prop.node, prop.module, depth + 1, budget);
+    }
+    if (!isKnown(r) && r.provenance.kind !== 'env') return unknownWhy(`the call at line ${module.rangeOf(c).line} gives a value that is not known`);
+    values.push(r);
+  }
+  const first = values[0]!;
+  if (values.every((v) => v.value === first.value && JSON.stringify(v.provenance) === JSON.stringify(first.provenance))) return first;
+  if (values.every((v) => isKnown(v) && typeof v.value === 'number')) {
+    const nums = values.map((v) => v.value as number);
+    return { ...values[nums.indexOf(Math.max(...nums))]!, alternatives: nums };
+  }
+  return unknownWhy('the callers give different values');
 }

@@ -2,6 +2,7 @@ import { asString, libraryDefault, OptionBag, readOptions } from '../options.js'
 import type { PoolDefinition, Resolved } from '../types.js';
 import { baseDefinition, recordOptions, type Site } from './common.js';
 import { urlQuery } from './pg.js';
+import { convertNumber, writtenUrlParam } from '../values.js';
 import { wrappedDefinition, wrapperSettings } from './wrappers.js';
 
 /**
@@ -48,6 +49,13 @@ export function readPrismaClient(site: Site): PoolDefinition {
   const def = baseDefinition(site, 'prisma', 'prisma-client', (url && q && urlParam(url, q, 'connection_limit')) || libraryDefault<number>(undefined, PRISMA_DEFAULTS.max));
   if (bag.lookup('datasourceUrl').state === 'unknown' && def.max.provenance.kind === 'default') {
     def.max = { value: undefined, provenance: { kind: 'unknown', reason: 'PrismaClient options are not statically known' } };
+  }
+  const urlEntry = direct.state === 'set' ? direct.entry : bag.entries.find((x) => /^datasources\.[^.]+\.url$/.test(x.name));
+  const written = url !== undefined && url.provenance.kind === 'unknown' && def.max.provenance.kind === 'default' && urlEntry !== undefined ? writtenUrlParam(urlEntry.node, urlEntry.module, 'connection_limit') : undefined;
+  if (written !== undefined) {
+    // the code builds the URL and writes connection_limit into it: that value is the size
+    const n = written.provenance.kind === 'unknown' ? written : convertNumber(written, 'Number');
+    def.max = { ...(n as Resolved<number>), ...(n.range ?? url?.range ? { range: (n.range ?? url?.range)! } : {}) };
   } else if (url !== undefined && url.provenance.kind === 'unknown' && def.max.provenance.kind === 'default') {
     // `datasources: { db: { url: buildUrl(…).href } }`: the code writes the URL, and its connection_limit decides
     def.max = { value: undefined, provenance: { kind: 'unknown', reason: `the connection URL is not statically known (${url.provenance.reason}), and its connection_limit sets the pool size` }, ...(url.range ? { range: url.range } : {}) };
