@@ -44,3 +44,24 @@ describe('connection_limit written into a URL the code builds (trigger.dev)', ()
     expect(onlyPool({ 'src/db.ts': src }).max.provenance).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('its connection_limit sets the pool size') });
   });
 });
+
+// The shape of payload's packages/db-postgres (types.ts, connect.ts), rewritten.
+const adapterTypes = `import type pg from 'pg';\nimport type { Pool, PoolConfig } from 'pg';\ntype PgDependency = typeof pg;\nexport type Adapter = {\n  pg: PgDependency;\n  pool: Pool;\n  poolOptions: PoolConfig;\n} & { name: string };\n`;
+const connect = `import { drizzle } from 'drizzle-orm/node-postgres';\nimport type { Adapter } from './types.js';\nexport const connect = async function connect(this: Adapter) {\n  if (!this.pool) {\n    this.pool = new this.pg.Pool(this.poolOptions);\n  }\n};\n`;
+
+describe('a pool built through the declared type of `this` (payload)', () => {
+  test('new this.pg.Pool(...) with this: Adapter, pg: typeof pg: a pg pool, size from the caller', () => {
+    const p = onlyPool({ 'src/types.ts': adapterTypes, 'src/connect.ts': connect });
+    expect([p.library, p.file, p.range.line, p.range.column]).toEqual(['pg', 'src/connect.ts', 5, 17]);
+    expect(p.max.provenance).toEqual({ kind: 'unknown', reason: 'options are not statically known (`this` of a function)' });
+  });
+
+  test('a property typed as something other than typeof <library> is no pool', () => {
+    const other = adapterTypes.replace('type PgDependency = typeof pg;', 'type PgDependency = { Pool: new (o: unknown) => unknown };');
+    expect(() => onlyPool({ 'src/types.ts': other, 'src/connect.ts': connect })).toThrow('expected one pool, got 0');
+  });
+
+  test('without a declared this type: no pool (as before)', () => {
+    expect(() => onlyPool({ 'src/types.ts': adapterTypes, 'src/connect.ts': connect.replace('this: Adapter', '') })).toThrow('expected one pool, got 0');
+  });
+});

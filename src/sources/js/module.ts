@@ -647,7 +647,16 @@ function traceDeclaration(d: Declaration, at: ts.Identifier, module: JsModule, p
 function traceThis(e: ts.Node, module: JsModule, path: readonly string[], mode: TraceMode, depth: number): Trace | undefined {
   let n: ts.Node | undefined = e.parent;
   while (n !== undefined && !ts.isClassLike(n)) {
-    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) return { kind: 'opaque', module, node: e, reason: '`this` of a function', path };
+    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) {
+      // function connect(this: Adapter) { new this.pg.Pool() } with Adapter = { pg: typeof pg }: the library the declared type names
+      const self = n.parameters[0];
+      if (path.length > 0 && self !== undefined && ts.isIdentifier(self.name) && self.name.text === 'this' && self.type !== undefined) {
+        const member = typeMember(self.type, module, path[0]!, 0);
+        const q = member && typeQueryOf(member.type, member.module, 0);
+        if (q !== undefined) return trace(q.name, q.module, path.slice(1), mode, depth + 1);
+      }
+      return { kind: 'opaque', module, node: e, reason: '`this` of a function', path };
+    }
     n = n.parent;
   }
   if (n === undefined || path.length === 0) return { kind: 'opaque', module, node: e, reason: '`this`', path };
@@ -762,6 +771,65 @@ function connectionObjectOf(expr: ts.Expression, module: JsModule, depth: number
     if (method === 'transaction' && !hasCallback && receiver.kind === 'pool' && (receiver.library === 'knex' || receiver.library === 'sequelize')) {
       return withDef('transaction');
     }
+  }
+  return undefined;
+}
+
+// ---- declared types (only as far as `this: T` needs) ------------------------
+
+/** The declaration of a type name: a type alias or interface of this module, or one an import names from an analysed file. */
+function typeDeclaration(id: ts.Identifier, module: JsModule, depth: number): { node: ts.TypeAliasDeclaration | ts.InterfaceDeclaration; module: JsModule } | undefined {
+  if (depth > 8) return undefined;
+  for (const st of module.sourceFile.statements) {
+    if ((ts.isTypeAliasDeclaration(st) || ts.isInterfaceDeclaration(st)) && st.name.text === id.text) return { node: st, module };
+  }
+  const d = module.lookup(id);
+  if (d?.kind !== 'import' || !ts.isImportSpecifier(d.node)) return undefined;
+  const decl = d.node.parent.parent.parent;
+  if (!ts.isStringLiteralLike(decl.moduleSpecifier)) return undefined;
+  const r = module.host.resolveImport(module.file, decl.moduleSpecifier.text);
+  if (r.kind !== 'local') return undefined;
+  const name = (d.node.propertyName ?? d.node.name).text;
+  for (const st of r.module.sourceFile.statements) {
+    if ((ts.isTypeAliasDeclaration(st) || ts.isInterfaceDeclaration(st)) && st.name.text === name && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return { node: st, module: r.module };
+  }
+  return undefined;
+}
+
+/** The declared type of property `key` of a type (object type, interface, alias, intersection). */
+function typeMember(type: ts.TypeNode, module: JsModule, key: string, depth: number): { type: ts.TypeNode; module: JsModule } | undefined {
+  if (depth > 8) return undefined;
+  if (ts.isParenthesizedTypeNode(type)) return typeMember(type.type, module, key, depth + 1);
+  if (ts.isIntersectionTypeNode(type)) {
+    for (const t of type.types) {
+      const m = typeMember(t, module, key, depth + 1);
+      if (m !== undefined) return m;
+    }
+    return undefined;
+  }
+  const members = ts.isTypeLiteralNode(type) ? type.members : undefined;
+  if (members !== undefined) {
+    for (const m of members) if (ts.isPropertySignature(m) && m.type !== undefined && staticPropertyName(m.name) === key) return { type: m.type, module };
+    return undefined;
+  }
+  if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeArguments === undefined) {
+    const d = typeDeclaration(type.typeName, module, depth + 1);
+    if (d === undefined) return undefined;
+    if (ts.isTypeAliasDeclaration(d.node)) return d.node.typeParameters ? undefined : typeMember(d.node.type, d.module, key, depth + 1);
+    if (d.node.typeParameters || d.node.heritageClauses) return undefined;
+    for (const m of d.node.members) if (ts.isPropertySignature(m) && m.type !== undefined && staticPropertyName(m.name) === key) return { type: m.type, module: d.module };
+  }
+  return undefined;
+}
+
+/** `typeof x`, also through type aliases (`type PgDependency = typeof pg`): the value x names. */
+function typeQueryOf(type: ts.TypeNode, module: JsModule, depth: number): { name: ts.Identifier; module: JsModule } | undefined {
+  if (depth > 8) return undefined;
+  if (ts.isParenthesizedTypeNode(type)) return typeQueryOf(type.type, module, depth + 1);
+  if (ts.isTypeQueryNode(type) && ts.isIdentifier(type.exprName) && type.typeArguments === undefined) return { name: type.exprName, module };
+  if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeArguments === undefined) {
+    const d = typeDeclaration(type.typeName, module, depth + 1);
+    if (d !== undefined && ts.isTypeAliasDeclaration(d.node) && !d.node.typeParameters) return typeQueryOf(d.node.type, d.module, depth + 1);
   }
   return undefined;
 }
