@@ -113,6 +113,15 @@ describe('the model reads X, and X_FILE when X is unset', () => {
     expect([e.perInstance.value, e.perInstance.source]).toEqual([10, 'max 10 (DATABASE_CONNECTION_POOL_MAX unset: fallback), created in createDatabaseInstance (counted once)']);
   });
 
+  test('X empty: unknown (Number(\'\') is 0, but the code may read an empty value as unset)', () => {
+    const e = edgeOf('      DATABASE_CONNECTION_POOL_MAX: ""\n');
+    expect([e.perInstance.value, e.perInstance.source, e.perInstance.provenance]).toEqual([
+      undefined,
+      'max from DATABASE_CONNECTION_POOL_MAX (empty), created in createDatabaseInstance (counted once)',
+      { kind: 'unknown', reason: "DATABASE_CONNECTION_POOL_MAX is empty in environment of compose service api; whether the code's fallback applies depends on how it reads an empty value" },
+    ]);
+  });
+
   test('X unset, X_FILE set: unknown, read from a file', () => {
     const e = edgeOf('      DATABASE_CONNECTION_POOL_MAX_FILE: /run/secrets/pool_max\n');
     expect([e.perInstance.value, e.perInstance.source, e.perInstance.provenance]).toEqual([
