@@ -184,8 +184,15 @@ function poolConnections(ctx: BuildContext, pool: PoolDefinition, env: ServiceEn
   } else if (m.provenance.kind === 'env') {
     const v = environmentText(env, m.provenance.envVar);
     const n = v ? Number(v.value) : NaN;
-    if (v && Number.isFinite(n)) q = literal(n, `max ${n} (${m.provenance.envVar} in ${v.source})`, v.range ?? m.range);
-    else if (m.value !== undefined) q = { value: m.value, source: `max ${m.value} (${m.provenance.envVar} unset: fallback)`, provenance: m.provenance, ...(m.range ? { range: m.range } : {}) };
+    const file = !v && m.provenance.fileVar !== undefined ? environmentText(env, m.provenance.fileVar) : undefined;
+    if (v && v.value.trim() === '') {
+      // Number('') is 0, but `X ?? 5`, `X || 5` and `X ? parseInt(X) : undefined` read an empty value differently
+      q = unknownQ(`max from ${m.provenance.envVar} (empty)`, `${m.provenance.envVar} is empty in ${v.source}; whether the code's fallback applies depends on how it reads an empty value`, m.range);
+    } else if (v && Number.isFinite(n)) q = literal(n, `max ${n} (${m.provenance.envVar} in ${v.source})`, v.range ?? m.range);
+    else if (file) {
+      // X unset, X_FILE set: the code reads X from the file X_FILE names, which is not in the repository
+      q = unknownQ(`max from the file ${m.provenance.fileVar} names`, `${m.provenance.envVar} is unset and ${m.provenance.fileVar} in ${file.source} names a file the value is read from`, m.range);
+    } else if (m.value !== undefined) q = { value: m.value, source: `max ${m.value} (${m.provenance.envVar} unset: fallback)`, provenance: m.provenance, ...(m.range ? { range: m.range } : {}) };
     else q = unknownQ(`max from ${m.provenance.envVar} (not set)`, `${m.provenance.envVar} is not set in this service's environment`, m.range);
   } else if (m.provenance.kind === 'default') {
     if (pool.library === 'prisma') {

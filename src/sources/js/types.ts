@@ -31,6 +31,11 @@ export type Provenance =
       fallbackAt?: SourceRange;
       /** The value is this query parameter of the connection URL in envVar (`new URL(process.env.DATABASE_URL).searchParams.get('connection_limit')`), not the variable itself. */
       urlParam?: string;
+      /**
+       * When envVar is unset, the value is read from the file this variable names (Docker file
+       * secrets read through a `new Proxy(process.env, …)`): unknown in an environment that sets it.
+       */
+      fileVar?: string;
     }
   /** Not set in code: the library's documented default (note cites the source). */
   | { kind: 'default'; note: string }

@@ -149,9 +149,11 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
       return withRange(inner);
     }
     if (t.kind === 'node' && t.path.length === 1 && ts.isNewExpression(t.node)) {
+      const proxied = proxyEnvProperty(t.node, t.path[0]!, t.module, budget);
+      if (proxied !== undefined) return { ...proxied, range };
       const field = instanceField(t.node, t.path[0]!, t.module);
       if (field !== undefined) {
-        const fromHelper = ts.isCallExpression(unwrapExpression(field.node)) ? optionalConversionCall(unwrapExpression(field.node) as ts.CallExpression, field.cls, field.module, sub) : undefined;
+        const fromHelper = ts.isCallExpression(unwrapExpression(field.node)) ? optionalConversionCall(unwrapExpression(field.node) as ts.CallExpression, field.cls, field.module, (x) => resolveIn(x, field.module, depth + 1, budget)) : undefined;
         if (fromHelper !== undefined) return { ...fromHelper, range };
         return withRange(resolveIn(field.node, field.module, depth + 1, budget));
       }
@@ -289,7 +291,8 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
     if (c.provenance.kind === 'env' && t.provenance.kind === 'env' && t.provenance.envVar === c.provenance.envVar && isKnown(f) && isFallback(f.value)) {
       return { value: f.value, provenance: { kind: 'env', envVar: c.provenance.envVar, fallback: f.value }, range };
     }
-    return unknown('conditional expression');
+    const why = [t, f].find((x) => x.provenance.kind === 'unknown');
+    return unknown(why?.provenance.kind === 'unknown' ? `conditional expression: ${why.provenance.reason}` : 'conditional expression');
   }
 
   if (ts.isObjectLiteralExpression(e)) return unknown('object');
@@ -555,6 +558,8 @@ function instanceField(created: ts.NewExpression, name: string, module: JsModule
 function optionalConversionCall(call: ts.CallExpression, cls: ts.ClassLikeDeclaration | undefined, module: JsModule, sub: (x: ts.Expression) => Resolved<unknown>): Resolved<unknown> | undefined {
   if (call.arguments.length !== 1) return undefined;
   const env = sub(call.arguments[0]!);
+  // an environment Proxy whose trap is not understood: keep its precise reason through the helper
+  if (env.provenance.kind === 'unknown' && env.provenance.reason.includes(PROXY_READ)) return env;
   if (env.provenance.kind !== 'env' || env.provenance.fallback !== undefined) return undefined;
   const callee = unwrapExpression(call.expression);
   let fn: ts.FunctionLikeDeclaration | undefined;
@@ -627,6 +632,8 @@ function envHelperCall(call: ts.CallExpression, module: JsModule, sub: (x: ts.Ex
   const callee = unwrapExpression(call.expression);
   if (!ts.isIdentifier(callee)) return undefined;
   const env = sub(call.arguments[0]!);
+  // an environment Proxy whose trap is not understood: keep its precise reason through the helper
+  if (env.provenance.kind === 'unknown' && env.provenance.reason.includes(PROXY_READ)) return env;
   if (env.provenance.kind !== 'env' || env.provenance.fallback !== undefined) return undefined;
   const fb = sub(call.arguments[1]!);
   if (!isKnown(fb) || !isFallback(fb.value)) return undefined;
@@ -787,6 +794,10 @@ function returnedProperty(call: ts.CallExpression, key: string, module: JsModule
     let out: Resolved<unknown> | undefined;
     for (const r of returns) {
       const at = trace(r, fnModule, [key], 'value');
+      if (at?.kind === 'node' && at.path.length === 1 && ts.isNewExpression(at.node) && returns.length === 1) {
+        // return new Proxy(env, { get … }) with env bound to process.env (a file-secrets wrapper)
+        return proxyEnvProperty(at.node, at.path[0]!, at.module, budget);
+      }
       if (at?.kind !== 'node' || at.path.length > 0 || !ts.isExpression(at.node)) return undefined;
       const v = resolveIn(at.node, at.module, depth + 1, budget);
       if (v.provenance.kind === 'unknown') return undefined;
@@ -934,4 +945,104 @@ function defaultedParameter(el: ts.BindingElement, module: JsModule, depth: numb
     return { ...values[nums.indexOf(Math.max(...nums))]!, alternatives: nums };
   }
   return unknownWhy('the callers give different values');
+}
+
+/**
+ * `env.X` where `env = new Proxy(process.env, { get(target, prop) { … } })` (directly or returned
+ * by a wrapper such as outline's `withFileSecrets(process.env)`). Recognised by the trap's code, not
+ * by a name: a single `get` trap that, before anything else, may only pass the raw value through
+ * (`return Reflect.get(target, prop, receiver)` / `return target[prop]`), then reads
+ * `const value = target[prop]` and returns it when it is not undefined. That makes `env.X` the
+ * variable X whenever X is set. What the rest of the trap does when X is unset decides the rest:
+ * only `return undefined` → plain env X (the code's fallback applies); a read of
+ * `target[`${prop}_FILE`]` (Docker file secrets) → env X with `fileVar: X_FILE` (X unset and X_FILE
+ * set: the value is read from a file, unknown); anything else → unknown with this reason.
+ * Undefined when the expression is not `new Proxy(process.env, …)`.
+ */
+const PROXY_READ = 'read through new Proxy(process.env';
+
+function proxyEnvProperty(
+  node: ts.NewExpression,
+  key: string,
+  module: JsModule,
+  budget: Budget,
+): Resolved<unknown> | undefined {
+  const ctor = trace(node.expression, module, [], 'value');
+  if (ctor?.kind !== 'global' || ctor.name !== 'Proxy' || ctor.path.length > 0) return undefined;
+  const [targetArg, handlerArg] = node.arguments ?? [];
+  if (targetArg === undefined || handlerArg === undefined) return undefined;
+  let target: { arg: ts.Expression; module: JsModule } = { arg: targetArg, module };
+  const tt = trace(unwrapExpression(targetArg), module, [], 'value');
+  if (tt?.kind === 'opaque' && tt.path.length === 0 && budget.bindings?.has(tt.node)) target = budget.bindings.get(tt.node)!;
+  if (!isProcessEnv(target.arg, target.module)) return undefined;
+  const at = module.rangeOf(node);
+  const where = `new Proxy(process.env, …) (${at.file.split(/[\\/]/).pop()}:${at.line})`;
+  const no = (why: string): Resolved<unknown> => ({ value: undefined, provenance: { kind: 'unknown', reason: `${key}: ${PROXY_READ}${where.slice('new Proxy(process.env'.length)}, ${why}` } });
+  const ht = trace(unwrapExpression(handlerArg), module, [], 'value');
+  const handler = ht?.kind === 'node' && ht.path.length === 0 && ts.isObjectLiteralExpression(ht.node) ? ht.node : undefined;
+  if (handler === undefined) return no('whose handler is not an object literal');
+  if (handler.properties.length !== 1 || staticPropertyName(handler.properties[0]!.name) !== 'get') return no('whose handler has traps other than one get');
+  const p0 = handler.properties[0]!;
+  const fn = ts.isMethodDeclaration(p0) ? p0 : ts.isPropertyAssignment(p0) && (ts.isFunctionExpression(unwrapExpression(p0.initializer)) || ts.isArrowFunction(unwrapExpression(p0.initializer))) ? (unwrapExpression(p0.initializer) as ts.FunctionExpression | ts.ArrowFunction) : undefined;
+  const [tp, pp] = fn?.parameters ?? [];
+  if (fn === undefined || fn.body === undefined || !ts.isBlock(fn.body) || tp === undefined || pp === undefined || !ts.isIdentifier(tp.name) || !ts.isIdentifier(pp.name)) return no('whose get trap is not a function of (target, prop)');
+  const tName = tp.name.text;
+  const pName = pp.name.text;
+  const isId = (x: ts.Expression, n: string) => ts.isIdentifier(unwrapExpression(x)) && (unwrapExpression(x) as ts.Identifier).text === n;
+  // target[prop] or Reflect.get(target, prop, …): the raw value
+  const isRaw = (x: ts.Expression | undefined): boolean => {
+    if (x === undefined) return false;
+    const u = unwrapExpression(x);
+    if (ts.isElementAccessExpression(u)) return isId(u.expression, tName) && isId(u.argumentExpression, pName);
+    if (ts.isCallExpression(u) && ts.isPropertyAccessExpression(u.expression) && isId(u.expression.expression, 'Reflect') && u.expression.name.text === 'get') {
+      return u.arguments.length >= 2 && isId(u.arguments[0]!, tName) && isId(u.arguments[1]!, pName);
+    }
+    return false;
+  };
+  const stmts = fn.body.statements;
+  let i = 0;
+  // guards that return the raw value (typeof prop !== 'string', prop.endsWith('_FILE'), …)
+  while (i < stmts.length) {
+    const s = stmts[i]!;
+    if (!ts.isIfStatement(s) || s.elseStatement !== undefined) break;
+    const th = ts.isBlock(s.thenStatement) && s.thenStatement.statements.length === 1 ? s.thenStatement.statements[0]! : s.thenStatement;
+    if (!ts.isReturnStatement(th) || !isRaw(th.expression)) break;
+    i++;
+  }
+  // const value = target[prop]; if (value !== undefined) return value;  (or return target[prop] when set)
+  const decl = stmts[i];
+  let valueName: string | undefined;
+  if (decl !== undefined && ts.isVariableStatement(decl) && decl.declarationList.declarations.length === 1) {
+    const d = decl.declarationList.declarations[0]!;
+    if (ts.isIdentifier(d.name) && isRaw(d.initializer)) valueName = d.name.text;
+  }
+  const guard = stmts[valueName !== undefined ? i + 1 : i];
+  const definedTest = (c: ts.Expression): boolean => {
+    const u = unwrapExpression(c);
+    if (!ts.isBinaryExpression(u)) return false;
+    const op = u.operatorToken.kind;
+    if (op !== ts.SyntaxKind.ExclamationEqualsEqualsToken && op !== ts.SyntaxKind.ExclamationEqualsToken) return false;
+    const isV = (x: ts.Expression) => (valueName !== undefined ? isId(x, valueName) : isRaw(x));
+    const isUndef = (x: ts.Expression) => isId(x, 'undefined') || (op === ts.SyntaxKind.ExclamationEqualsToken && unwrapExpression(x).kind === ts.SyntaxKind.NullKeyword);
+    return (isV(u.left) && isUndef(u.right)) || (isV(u.right) && isUndef(u.left));
+  };
+  const guardReturn = guard !== undefined && ts.isIfStatement(guard) && guard.elseStatement === undefined ? (ts.isBlock(guard.thenStatement) && guard.thenStatement.statements.length === 1 ? guard.thenStatement.statements[0]! : guard.thenStatement) : undefined;
+  const returnsValue = guardReturn !== undefined && ts.isReturnStatement(guardReturn) && guardReturn.expression !== undefined && (valueName !== undefined ? isId(guardReturn.expression, valueName) : isRaw(guardReturn.expression));
+  if (guard === undefined || !ts.isIfStatement(guard) || !definedTest(guard.expression) || !returnsValue) return no('whose get trap does not return the variable when it is set');
+  // the rest runs only when X is unset
+  const rest = stmts.slice((valueName !== undefined ? i + 2 : i + 1));
+  let fileSuffix: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (ts.isElementAccessExpression(n) && isId(n.expression, tName)) {
+      const a = unwrapExpression(n.argumentExpression);
+      if (ts.isTemplateExpression(a) && a.head.text === '' && a.templateSpans.length === 1 && isId(a.templateSpans[0]!.expression, pName) && /^[A-Z0-9_]+$/i.test(a.templateSpans[0]!.literal.text)) fileSuffix = a.templateSpans[0]!.literal.text;
+      else if (ts.isBinaryExpression(a) && a.operatorToken.kind === ts.SyntaxKind.PlusToken && isId(a.left, pName) && ts.isStringLiteralLike(a.right) && /^[A-Z0-9_]+$/i.test(a.right.text)) fileSuffix = a.right.text;
+    }
+    ts.forEachChild(n, visit);
+  };
+  rest.forEach(visit);
+  const onlyUndefined = rest.length === 0 || (rest.length === 1 && ts.isReturnStatement(rest[0]!) && (rest[0].expression === undefined || isId(rest[0].expression, 'undefined')));
+  if (onlyUndefined) return { value: undefined, provenance: { kind: 'env', envVar: key } };
+  if (fileSuffix !== undefined) return { value: undefined, provenance: { kind: 'env', envVar: key, fileVar: `${key}${fileSuffix}` } };
+  return no('whose get trap computes a value when the variable is unset');
 }
