@@ -12,7 +12,7 @@
  * `Atomics.wait` until the worker flags its answer, then takes it with `receiveMessageOnPort`: a
  * synchronous call. Grammars are loaded in the worker on first use. Trees come back in a flat
  * encoding (syntax.ts `decodeTree`) and are plain objects on this side: no WASM memory to free.
- * (Decision D-PY-1 of the python branch: an in-process loader needs an async front end and a re-run
+ * (docs/decisions.md D37.1: an in-process loader needs an async front end and a re-run
  * of discovery, and leaves the ESLint plugin without these facts.)
  *
  * Offsets: web-tree-sitter parses a JavaScript string as UTF-16, so `startIndex`/`endIndex` are
