@@ -638,23 +638,8 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
   project.readTsconfigPaths();
 
   // pass 1
-  const pending = new Map<string, string[]>();
-  // Pass 2 looks pending files up by the basenames of their specifiers instead of scanning them all each round.
-  const pendingOrder = new Map<string, number>();
-  const pendingByBasename = new Map<string, string[]>();
-  const pendingWithDot: string[] = [];
-  const addPending = (f: string, specs: string[]) => {
-    pending.set(f, specs);
-    if (!pendingOrder.has(f)) pendingOrder.set(f, pendingOrder.size);
-    for (const s of specs) {
-      const b = specifierBasename(s);
-      const list = pendingByBasename.get(b);
-      if (list === undefined) pendingByBasename.set(b, [f]);
-      else if (list[list.length - 1] !== f) list.push(f);
-      // `.`/`..` and workspace package names (`@acme/db`) do not end in the basename of the file they name.
-      if (s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) pendingWithDot.push(f);
-    }
-  };
+  const importers = new PendingImporters(project);
+  const addPending = (f: string, specs: string[]) => importers.add(f, specs);
   const pass1: JsModule[] = [];
   for (const f of files) {
     if (project.modules.has(f)) {
@@ -684,39 +669,9 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
       if (specs.length > 0) addPending(f, specs);
     }
   }
-  for (const m of pass1) project.ensureExtracted(m);
 
-  // pass 2
-  const sources = new Set<JsModule>();
-  for (const m of pass1) if (project.exportsConnection(m, sources)) sources.add(m);
-  let frontier = [...sources];
-  while (frontier.length > 0 && pending.size > 0) {
-    const basenames = new Set(frontier.map((m) => specifierBasename(m.file)));
-    const paths = new Set(frontier.map((m) => m.file));
-    const next: JsModule[] = [];
-    // The pending files that can be hits, in pending order (the order modules are loaded in).
-    const candidates = new Set<string>();
-    for (const b of basenames) for (const f of pendingByBasename.get(b) ?? []) if (pending.has(f)) candidates.add(f);
-    for (const f of pendingWithDot) if (pending.has(f)) candidates.add(f);
-    const ordered = [...candidates].sort((a, b) => pendingOrder.get(a)! - pendingOrder.get(b)!);
-    for (const file of ordered) {
-      const specs = pending.get(file)!;
-      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) && paths.has(project.resolvePath(file, s) ?? ''));
-      if (!hit) continue;
-      pending.delete(file);
-      const m = project.load(file);
-      if (m === undefined) continue;
-      project.ensureExtracted(m);
-      if (!sources.has(m) && project.exportsConnection(m, sources)) {
-        sources.add(m);
-        next.push(m);
-      }
-    }
-    frontier = next;
-  }
-
-  // modules parsed on demand may hold definitions too (a pool in a config module)
-  for (const m of project.modules.values()) project.ensureExtracted(m);
+  // pass 2 (it extracts pass 1's modules first)
+  importers.follow(pass1);
   const modules = [...project.modules.values()];
   applyUsageFacts(modules);
   project.pools.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.line - b.range.line || a.range.column - b.range.column));
@@ -840,55 +795,79 @@ function comparePools(a: PoolDefinition, b: PoolDefinition): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.line - b.range.line || a.range.column - b.range.column;
 }
 
-/** The passes of `analyzeJsFiles` over one part: its database files, then the files that import a pool from them. */
-function analysePart(project: JsProject, database: ReadonlyArray<{ file: string; text: string | undefined }>, pendingFiles: ReadonlyArray<[string, string[]]>): JsModule[] {
-  const pending = new Map(pendingFiles);
-  const pendingOrder = new Map(pendingFiles.map(([f], i) => [f, i]));
-  const pendingByBasename = new Map<string, string[]>();
-  const pendingWithDot: string[] = [];
-  for (const [f, specs] of pendingFiles) {
+/**
+ * The files waiting for pass 2 (they import something local but no database library), and pass 2
+ * itself: from the modules that export a connection, load the pending files that import them, until
+ * no new module exports one. Pending files are looked up by the basenames of their specifiers
+ * instead of being scanned all at each round. One piece for the whole analysis and its parts.
+ */
+class PendingImporters {
+  readonly files = new Map<string, string[]>();
+  private readonly order = new Map<string, number>();
+  private readonly byBasename = new Map<string, string[]>();
+  private readonly withDot: string[] = [];
+
+  constructor(private readonly project: JsProject) {}
+
+  add(f: string, specs: string[]): void {
+    this.files.set(f, specs);
+    if (!this.order.has(f)) this.order.set(f, this.order.size);
     for (const s of specs) {
       const b = specifierBasename(s);
-      const list = pendingByBasename.get(b);
-      if (list === undefined) pendingByBasename.set(b, [f]);
+      const list = this.byBasename.get(b);
+      if (list === undefined) this.byBasename.set(b, [f]);
       else if (list[list.length - 1] !== f) list.push(f);
-      // A workspace package's specifier (`@acme/db`) names no file: matched as `.` is (analyzeJsFiles does the same).
-      if (s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) pendingWithDot.push(f);
+      // `.`/`..` and workspace package names (`@acme/db`) do not end in the basename of the file they name.
+      if (s === '.' || s === '..' || this.project.isWorkspaceSpecifier(s)) this.withDot.push(f);
     }
   }
+
+  /** Pass 2 from the modules of pass 1; then every module loaded on demand is extracted too (a pool in a config module). */
+  follow(pass1: readonly JsModule[]): void {
+    const project = this.project;
+    const pending = this.files;
+    for (const m of pass1) project.ensureExtracted(m);
+    const sources = new Set<JsModule>();
+    for (const m of pass1) if (project.exportsConnection(m, sources)) sources.add(m);
+    let frontier = [...sources];
+    while (frontier.length > 0 && pending.size > 0) {
+      const basenames = new Set(frontier.map((m) => specifierBasename(m.file)));
+      const paths = new Set(frontier.map((m) => m.file));
+      const next: JsModule[] = [];
+      // The pending files that can be hits, in pending order (the order modules are loaded in).
+      const candidates = new Set<string>();
+      for (const b of basenames) for (const f of this.byBasename.get(b) ?? []) if (pending.has(f)) candidates.add(f);
+      for (const f of this.withDot) if (pending.has(f)) candidates.add(f);
+      const ordered = [...candidates].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+      for (const file of ordered) {
+        const specs = pending.get(file)!;
+        const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) && paths.has(project.resolvePath(file, s) ?? ''));
+        if (!hit) continue;
+        pending.delete(file);
+        const m = project.load(file);
+        if (m === undefined) continue;
+        project.ensureExtracted(m);
+        if (!sources.has(m) && project.exportsConnection(m, sources)) {
+          sources.add(m);
+          next.push(m);
+        }
+      }
+      frontier = next;
+    }
+    for (const m of project.modules.values()) project.ensureExtracted(m);
+  }
+}
+
+/** The passes of `analyzeJsFiles` over one part: its database files, then the files that import a pool from them. */
+function analysePart(project: JsProject, database: ReadonlyArray<{ file: string; text: string | undefined }>, pendingFiles: ReadonlyArray<[string, string[]]>): JsModule[] {
+  const importers = new PendingImporters(project);
+  for (const [f, specs] of pendingFiles) importers.add(f, specs);
   const pass1: JsModule[] = [];
   for (const { file, text } of database) {
     const m = project.load(file, text);
     if (m) pass1.push(m);
   }
-  for (const m of pass1) project.ensureExtracted(m);
-  const sources = new Set<JsModule>();
-  for (const m of pass1) if (project.exportsConnection(m, sources)) sources.add(m);
-  let frontier = [...sources];
-  while (frontier.length > 0 && pending.size > 0) {
-    const basenames = new Set(frontier.map((m) => specifierBasename(m.file)));
-    const paths = new Set(frontier.map((m) => m.file));
-    const next: JsModule[] = [];
-    const candidates = new Set<string>();
-    for (const b of basenames) for (const f of pendingByBasename.get(b) ?? []) if (pending.has(f)) candidates.add(f);
-    for (const f of pendingWithDot) if (pending.has(f)) candidates.add(f);
-    const ordered = [...candidates].sort((a, b) => pendingOrder.get(a)! - pendingOrder.get(b)!);
-    for (const file of ordered) {
-      const specs = pending.get(file)!;
-      const hit = specs.some((s) => (basenames.has(specifierBasename(s)) || s === '.' || s === '..' || project.isWorkspaceSpecifier(s)) && paths.has(project.resolvePath(file, s) ?? ''));
-      if (!hit) continue;
-      pending.delete(file);
-      const m = project.load(file);
-      if (m === undefined) continue;
-      project.ensureExtracted(m);
-      if (!sources.has(m) && project.exportsConnection(m, sources)) {
-        sources.add(m);
-        next.push(m);
-      }
-    }
-    frontier = next;
-  }
-  for (const m of project.modules.values()) project.ensureExtracted(m);
+  importers.follow(pass1);
   const modules = [...project.modules.values()];
   applyUsageFacts(modules);
   return modules;
