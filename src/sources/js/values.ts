@@ -783,14 +783,7 @@ function returnedProperty(call: ts.CallExpression, key: string, module: JsModule
   fnModule = t.module;
   const returns = returnExpressions(fn);
   if (returns.length === 0 || returns.length > 4) return undefined;
-  const saved = budget.bindings;
-  const bindings = new Map(saved ?? []);
-  fn.parameters.forEach((p, i) => {
-    const arg = call.arguments[i];
-    if (arg !== undefined && ts.isIdentifier(p.name) && !p.dotDotDotToken) bindings.set(p, { arg, module });
-  });
-  budget.bindings = bindings;
-  try {
+  return withCallBindings(budget, fn, call, module, () => {
     let out: Resolved<unknown> | undefined;
     for (const r of returns) {
       const at = trace(r, fnModule, [key], 'value');
@@ -805,9 +798,7 @@ function returnedProperty(call: ts.CallExpression, key: string, module: JsModule
       out = v;
     }
     return out;
-  } finally {
-    budget.bindings = saved;
-  }
+  });
 }
 
 /**
@@ -870,18 +861,7 @@ function returnedUrl(call: ts.CallExpression, module: JsModule, name: string, de
   if (fn.body === undefined) return undefined;
   const returns = returnExpressions(fn);
   if (returns.length !== 1) return undefined;
-  const saved = budget.bindings;
-  const bindings = new Map(saved ?? []);
-  fn.parameters.forEach((p, i) => {
-    const arg = call.arguments[i];
-    if (arg !== undefined && ts.isIdentifier(p.name) && !p.dotDotDotToken) bindings.set(p, { arg, module });
-  });
-  budget.bindings = bindings;
-  try {
-    return writtenIn(returns[0]!, t.module, name, depth + 1, budget);
-  } finally {
-    budget.bindings = saved;
-  }
+  return withCallBindings(budget, fn, call, module, () => writtenIn(returns[0]!, t.module, name, depth + 1, budget));
 }
 
 /**
@@ -1045,4 +1025,20 @@ function proxyEnvProperty(
   if (onlyUndefined) return { value: undefined, provenance: { kind: 'env', envVar: key } };
   if (fileSuffix !== undefined) return { value: undefined, provenance: { kind: 'env', envVar: key, fileVar: `${key}${fileSuffix}` } };
   return no('whose get trap computes a value when the variable is unset');
+}
+
+/** Runs `f` with `fn`'s parameters bound to `call`'s arguments (read in `module`), then restores the bindings. */
+function withCallBindings<T>(budget: Budget, fn: ts.SignatureDeclarationBase, call: ts.CallExpression, module: JsModule, f: () => T): T {
+  const saved = budget.bindings;
+  const bindings = new Map(saved ?? []);
+  fn.parameters.forEach((p, i) => {
+    const arg = call.arguments[i];
+    if (arg !== undefined && ts.isIdentifier(p.name) && !p.dotDotDotToken) bindings.set(p, { arg, module });
+  });
+  budget.bindings = bindings;
+  try {
+    return f();
+  } finally {
+    budget.bindings = saved;
+  }
 }
