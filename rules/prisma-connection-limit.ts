@@ -38,6 +38,7 @@ function pooler(c: ResolvedConnection): string | undefined {
   const p = c.endpoint.pooler;
   if (c.endpoint.role === 'pooler' && p && p.confidence !== 'weak') {
     const mode = p.mode ? ` in ${p.mode} mode` : '';
+    if (p.declared !== undefined) return `the pooler ${p.declared} (deployment.poolers)${mode}`;
     switch (p.product) {
       case 'supabase-supavisor':
         return `the Supabase pooler (Supavisor)${mode}`;

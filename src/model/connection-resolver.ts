@@ -8,7 +8,7 @@
  */
 import { dirname, relative, sep } from 'node:path';
 import type { SourceRange } from '../core/location.js';
-import { classifyEndpoint, type EndpointClassification } from '../sources/connection-url/poolers.js';
+import { classifyEndpoint, type DeclaredPoolerEndpoint, type EndpointClassification } from '../sources/connection-url/poolers.js';
 import { isParseError, parseConnectionString } from '../sources/connection-url/parse.js';
 import { looksLikeNpgsql } from '../sources/connection-url/npgsql.js';
 import type { ParsedConnection } from '../sources/connection-url/types.js';
@@ -17,6 +17,7 @@ import type { AppPool } from '../sources/app/types.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../sources/js/types.js';
 import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 import type { PrismaValue } from '../sources/prisma/types.js';
+import type { DeclaredPooler } from './deployment/types.js';
 import type { Environment } from './environments.js';
 import { asPoolMode, poolModeFor, poolModeSourcesOfConfig, type PoolMode, type PoolModeSources } from './pool-mode.js';
 import type { ProjectFacts } from './project.js';
@@ -56,6 +57,8 @@ export interface EndpointContext {
   pgbouncerListenPorts: number[];
   /** Each repository PgBouncer: the port it listens on and its pool-mode settings (undefined: not known here). */
   bouncers: Array<{ port: number | undefined; modes: PoolModeSources | undefined }>;
+  /** The config file's `deployment.poolers` with hosts (what the deployment model links by host and port). */
+  declaredPoolers: DeclaredPoolerEndpoint[];
 }
 
 /**
@@ -65,7 +68,7 @@ export interface EndpointContext {
  * that stand in for the server) says nothing about a URL on PostgreSQL's own default port:
  * matching by port alone would make every server a pooler.
  */
-export function endpointContext(facts: Pick<ProjectFacts, 'pgbouncer' | 'compose' | 'kubernetes'>): EndpointContext {
+export function endpointContext(facts: Pick<ProjectFacts, 'pgbouncer' | 'compose' | 'kubernetes'>, declared: readonly DeclaredPooler[] = []): EndpointContext {
   const bouncers: EndpointContext['bouncers'] = facts.pgbouncer.map((cfg) => ({ port: bouncerListenPort(cfg), modes: poolModeSourcesOfConfig(cfg) }));
   const container = (c: { pgbouncer?: PgbouncerImageFacts; image?: ImageRef; postgres?: unknown }, k8s: boolean) => {
     if (c.postgres || (c.pgbouncer === undefined && !(c.image !== undefined && isPgbouncerImage(c.image)))) return;
@@ -89,7 +92,14 @@ export function endpointContext(facts: Pick<ProjectFacts, 'pgbouncer' | 'compose
   for (const c of facts.compose) for (const s of c.services) container(s, false);
   for (const k of facts.kubernetes) for (const w of k.workloads) for (const c of w.containers) container(c, true);
   const ports = new Set(bouncers.flatMap((x) => (x.port !== undefined && x.port !== 5432 ? [x.port] : [])));
-  return { pgbouncerListenPorts: [...ports].sort((a, b) => a - b), bouncers };
+  const declaredPoolers = declared.filter((d) => d.hosts.length > 0).map((d) => ({
+    name: d.name,
+    hosts: d.hosts,
+    port: d.port ?? PGBOUNCER_DEFAULT_PORT,
+    ...(d.mode ? { mode: d.mode.value } : {}),
+    pgbouncer: d.version !== undefined,
+  }));
+  return { pgbouncerListenPorts: [...ports].sort((a, b) => a - b), bouncers, declaredPoolers };
 }
 
 /**
@@ -98,9 +108,9 @@ export function endpointContext(facts: Pick<ProjectFacts, 'pgbouncer' | 'compose
  * URL's database and user (when every PgBouncer on that port agrees).
  */
 export function endpointOf(parsed: ParsedConnection, ctx: EndpointContext): Endpoint {
-  const endpoint = classifyEndpoint(parsed, { pgbouncerListenPorts: ctx.pgbouncerListenPorts });
+  const endpoint = classifyEndpoint(parsed, { pgbouncerListenPorts: ctx.pgbouncerListenPorts, declaredPoolers: ctx.declaredPoolers });
   const p = endpoint.pooler;
-  if (!p || p.product !== 'pgbouncer' || p.confidence !== 'repository' || p.mode) return endpoint;
+  if (!p || p.product !== 'pgbouncer' || p.confidence !== 'repository' || p.mode || p.declared !== undefined) return endpoint;
   const port = parsed.hosts[0]?.port;
   const modes = new Set<PoolMode | undefined>();
   for (const x of ctx.bouncers) {

@@ -23,6 +23,7 @@ import { composeEnvironment, DotenvIndex, dotenvFileEnvironment, k8sEnvironment,
 import type { EnvVarFact } from '../sources/yaml/types.js';
 import { connectionPasswordKind, literalPasswordText, type PasswordKind } from './connections/credentials.js';
 import { redactSecrets } from '../core/redact.js';
+import type { DeclaredPooler } from './deployment/types.js';
 import type { ProjectFacts } from './project.js';
 
 export type { PasswordKind } from './connections/credentials.js';
@@ -176,8 +177,8 @@ function makeConnection(
   return c;
 }
 
-export function buildConnections(facts: Input): ConnectionModel {
-  const b: Builder = { root: facts.root, strings: [], unresolved: [], endpoints: endpointContext(facts) };
+export function buildConnections(facts: Input, declaredPoolers: readonly DeclaredPooler[] = []): ConnectionModel {
+  const b: Builder = { root: facts.root, strings: [], unresolved: [], endpoints: endpointContext(facts, declaredPoolers) };
   const env = new DotenvIndex(facts.envFiles);
   const datasources = prismaDatasources(facts);
   /** env-file values some reference reached: not listed again as unreferenced definitions. */
@@ -489,6 +490,7 @@ export function transactionPooler(c: ResolvedConnection): string | undefined {
   const p = c.endpoint.pooler;
   const port = c.parsed.hosts[0]?.port;
   if (c.endpoint.role === 'pooler' && p && p.mode === 'transaction') {
+    if (p.declared !== undefined) return `the pooler ${p.declared} (deployment.poolers) in transaction mode (port ${port})`;
     switch (p.product) {
       case 'supabase-supavisor':
         return `the Supabase pooler (Supavisor) in transaction mode (port ${port})`;

@@ -46,7 +46,7 @@ export function buildProjectModel(facts: ProjectFacts, settings: LintSettings, g
       return (codePaths ??= buildCodePaths(facts, settings));
     },
     get connections() {
-      return (connections ??= buildConnections(facts));
+      return (connections ??= buildConnections(facts, settings.deployment?.poolers));
     },
     get deployment() {
       return (deployment ??= buildDeploymentModel(facts, settings, this.codePaths));

@@ -87,4 +87,20 @@ describe('one resolver: the connection model and the deployment model agree', ()
     expect(poolModeFor(modes, 'app', undefined).value).toBe('transaction');
     expect(poolModeFor(modes, undefined, undefined)).toEqual({ value: undefined, source: 'the database entries set different pool modes and the client database is not known' });
   });
+  it('on a pooler the config file declares (deployment.poolers: host, port, mode, version)', () => {
+    const run = runProject(
+      tempProject({
+        'pgconn-lint.config.json': JSON.stringify({ deployment: { poolers: [{ name: 'edge', host: 'bouncer.internal', port: 7000, mode: 'transaction', version: '1.20' }] } }),
+        'src/db.js': ["const { Pool } = require('pg');", "exports.app = new Pool({ connectionString: 'postgres://app@bouncer.internal:7000/app' });", "exports.other = new Pool({ connectionString: 'postgres://app@other.internal:7000/app' });", ''].join('\n'),
+      }),
+    );
+    // The connection model knew only the repository's listen ports: it said "unknown" where the deployment model linked the declared pooler.
+    expect(both(run)).toEqual([
+      ['src/db.js:2:15', 'pooler', 'transaction', 'pooler', 'transaction'],
+      ['src/db.js:3:17', 'unknown', undefined, undefined, undefined],
+    ]);
+    const c = run.result.model.connections.strings.find((s) => s.usedBy.includes('src/db.js:2:15'))!;
+    expect(c.endpoint.pooler).toMatchObject({ product: 'pgbouncer', declared: 'edge', confidence: 'repository' });
+  });
+
 });

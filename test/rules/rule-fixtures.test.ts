@@ -1,7 +1,8 @@
 /**
  * Every rule's cases are real files: fixtures/<rule-id>/invalid-<case>.<ext> must
  * give at least one finding of that rule, valid-<case>.<ext> none. A first-line
- * comment `pgconn-lint-test: {json}` carries settings (database.memory, versions).
+ * comment `pgconn-lint-test: {json}` carries settings (database.memory, versions); a project case's
+ * own `pgconn-lint.config.json` gives its `deployment` section (declared servers and poolers).
  * The rendered findings of each invalid case are snapshotted so wording changes are reviewed.
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../rules/index.js';
+import { loadConfig } from '../../src/engine/config.js';
+import type { ResolvedConfig } from '../../src/engine/config.js';
 
 import { allDiagnostics, describeDiagnostic, lintPaths, renderForSnapshot, testConfig, type TestSettings } from '../support/lint-helpers.js';
 import { describeLive, judgeRecorded, readRecorded } from '../support/live-recorded.js';
@@ -23,6 +26,16 @@ function projectCopy(path: string): { cwd: string; paths: string[] } {
   const cwd = mkdtempSync(join(tmpdir(), 'pgconn-lint-fixture-'));
   cpSync(path, cwd, { recursive: true });
   return { cwd, paths: [cwd] };
+}
+
+/** The test config of a case: only this rule on; a project's own config file adds its `deployment`. */
+function caseConfig(id: string, settings: TestSettings, cwd: string, isProject: boolean): ResolvedConfig {
+  const config = testConfig([id], settings);
+  if (isProject && existsSync(join(cwd, 'pgconn-lint.config.json'))) {
+    const deployment = loadConfig({ cwd, rules: ALL_RULES }).settings.deployment;
+    if (deployment) config.settings.deployment = deployment;
+  }
+  return config;
 }
 
 function settingsOf(text: string): TestSettings {
@@ -65,7 +78,7 @@ for (const rule of ALL_RULES) {
       if (f.startsWith('invalid-')) {
         it(`reports ${f}`, async () => {
           const { cwd, paths } = target();
-          const result = lintPaths(cwd, paths, testConfig([id], settings));
+          const result = lintPaths(cwd, paths, caseConfig(id, settings, cwd, isProject));
           const ds = allDiagnostics(result);
           expect(ds.filter((d) => d.ruleId === null && d.fatal)).toEqual([]);
           const mine = ds.filter((d) => d.ruleId === id);
@@ -80,7 +93,7 @@ for (const rule of ALL_RULES) {
       } else {
         it(`stays silent on ${f}`, () => {
           const { cwd, paths } = target();
-          const result = lintPaths(cwd, paths, testConfig([id], settings));
+          const result = lintPaths(cwd, paths, caseConfig(id, settings, cwd, isProject));
           const ds = allDiagnostics(result).filter((d) => d.ruleId === id || d.fatal);
           expect(ds.map((d) => `${describeDiagnostic(d, cwd)} ${d.message}`)).toEqual([]);
         });

@@ -25,7 +25,7 @@ interface Resolver {
 /** Links every service's pools (and the URLs of services whose code is elsewhere) to a server or pooler. */
 export function buildEdges(ctx: BuildContext, services: ServiceBuild[], servers: ServerNode[], poolers: PoolerNode[]): ClientEdge[] {
   const edges: ClientEdge[] = [];
-  const r: Resolver = { datasources: prismaDatasources(ctx.facts), endpoints: endpointContext(ctx.facts) };
+  const r: Resolver = { datasources: prismaDatasources(ctx.facts), endpoints: endpointContext(ctx.facts, ctx.declared?.poolers) };
   for (const s of services) {
     const code = [...s.pools.map((pool) => codeEdge(ctx, r, s, pool, servers, poolers)), ...(s.appPools ?? []).map((pool) => appEdge(ctx, r, s, pool, servers, poolers))];
     edges.push(...code);

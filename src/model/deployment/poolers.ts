@@ -489,7 +489,8 @@ function applyDeclaredPoolers(ctx: BuildContext, poolers: PoolerNode[]): void {
         id: `pooler:declared:${d.name}`,
         name: d.name,
         kind: 'managed',
-        product: 'declared',
+        // A PgBouncer version (1.x) says what the pooler is; the version-dependent rules need it.
+        product: d.version !== undefined ? 'pgbouncer' : 'declared',
         range: d.range,
         instances: defaulted(1, '1 instance', 'a declared pooler is one instance unless `instances` says otherwise'),
         poolMode: { value: undefined, source: 'pool mode not declared' },

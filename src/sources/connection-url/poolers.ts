@@ -11,7 +11,9 @@ export type PoolerProduct =
   | 'neon'
   | 'rds-proxy'
   | 'azure-pgbouncer'
-  | 'pgbouncer';
+  | 'pgbouncer'
+  /** A pooler of the config file's `deployment.poolers` whose product is not stated (no PgBouncer `version`). */
+  | 'declared';
 
 export type PoolMode = 'transaction' | 'session' | 'statement';
 
@@ -21,8 +23,13 @@ export interface PoolerInfo {
   mode?: PoolMode;
   /** Why, with the provider's documentation or the repository fact. */
   evidence: string;
-  /** documented = provider naming convention; repository = a listen_port found in the repo; weak = PgBouncer's default port only. */
+  /**
+   * documented = provider naming convention; repository = a listen_port found in the repo, or a host
+   * and port of the config file's `deployment.poolers`; weak = PgBouncer's default port only.
+   */
   confidence: 'documented' | 'repository' | 'weak';
+  /** The `deployment.poolers` entry the host and port belong to. */
+  declared?: string;
 }
 
 export interface EndpointClassification {
@@ -35,6 +42,19 @@ export interface EndpointClassification {
 export interface ClassifyContext {
   /** `listen_port` values of the PgBouncer configurations found in the repository. */
   pgbouncerListenPorts: readonly number[];
+  /** The config file's `deployment.poolers` that name hosts: they win over every convention. */
+  declaredPoolers?: readonly DeclaredPoolerEndpoint[];
+}
+
+/** A `deployment.poolers` entry as the classification sees it. */
+export interface DeclaredPoolerEndpoint {
+  name: string;
+  hosts: readonly string[];
+  /** Default 6432, as docs/config.md says. */
+  port: number;
+  mode?: PoolMode;
+  /** A PgBouncer `version` was declared: the pooler is a PgBouncer. */
+  pgbouncer: boolean;
 }
 
 const SUPABASE_DOC = 'https://supabase.com/docs/guides/database/connecting-to-postgres';
@@ -54,6 +74,19 @@ export function classifyHost(host: ConnectionHost, ctx: ClassifyContext): Endpoi
   const name = lower(host.host);
   const port = host.port;
   const firstLabel = name.split('.')[0] ?? '';
+  const declared = ctx.declaredPoolers?.find((d) => d.port === port && d.hosts.some((h) => lower(h) === name));
+  if (declared) {
+    return {
+      role: 'pooler',
+      pooler: {
+        product: declared.pgbouncer ? 'pgbouncer' : 'declared',
+        ...(declared.mode ? { mode: declared.mode } : {}),
+        evidence: `${host.host}:${port} is the pooler ${declared.name} of deployment.poolers (config file)`,
+        confidence: 'repository',
+        declared: declared.name,
+      },
+    };
+  }
 
   if (host.kind === 'tcp') {
     // Supabase: shared pooler aws-<n>-<region>.pooler.supabase.com, 6543 transaction / 5432 session;
