@@ -347,13 +347,34 @@ export type ConnectionResolution =
 /** Marks a reference no file resolves (`${ssm:/db/password}`), so the rest of the URL still parses. */
 export const UNRESOLVED = 'UNRESOLVED-VARIABLE';
 
+/** A value with each reference no file sets replaced by UNRESOLVED (the value itself when it has none). */
+export function markUnresolved(v: { value?: string; unresolved?: string[] }): string | undefined {
+  if (v.value === undefined) return undefined;
+  let value = v.value;
+  for (const ref of v.unresolved ?? []) value = value.split(ref).join(UNRESOLVED);
+  return value;
+}
+
 /** A variable's value in an environment, with unresolved references marked. */
 export function environmentText(env: Environment, name: string): { value: string; range?: SourceRange; source: string } | undefined {
   const v = env.get(name);
-  if (v?.value === undefined) return undefined;
-  let value = v.value;
-  for (const ref of v.unresolved ?? []) value = value.split(ref).join(UNRESOLVED);
+  const value = v === undefined ? undefined : markUnresolved(v);
+  if (v === undefined || value === undefined) return undefined;
   return { value, source: v.source, ...(v.range ? { range: v.range } : {}) };
+}
+
+/**
+ * The endpoint of a connection string whose host or port is a reference no file sets
+ * (`postgres://app@${DB_HOST}:6543/app`): unknown, whatever the rest of the URL says. dotenv-expand
+ * would make the host '' (a Unix socket on localhost), which is what the file alone gives, not where
+ * the deployed program connects. Undefined when the first host and port are known.
+ */
+export function unresolvedEndpoint(marked: string | undefined): Endpoint | undefined {
+  if (marked === undefined || !marked.includes(UNRESOLVED)) return undefined;
+  const parsed = parseConnectionString(marked.trim());
+  if (isParseError(parsed)) return { role: 'unknown', perHost: [] };
+  const h = parsed.hosts[0];
+  return h === undefined || h.host.toUpperCase().includes(UNRESOLVED) ? { role: 'unknown', perHost: [] } : undefined;
 }
 
 type TextResult = { ok: true; text: string; range?: SourceRange; envVar?: string; where: string } | { ok: false; reason: string; envVar?: string };

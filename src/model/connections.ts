@@ -18,7 +18,7 @@ import { isParseError, parseConnectionString } from '../sources/connection-url/p
 import type { ParsedConnection } from '../sources/connection-url/types.js';
 import type { Resolved } from '../sources/js/types.js';
 import type { PrismaValue } from '../sources/prisma/types.js';
-import { endpointContext, endpointOf, looksLikeConnectionString, nearestPrismaProject, poolConnectionSource, prismaDatasources, prismaProjectDir, type EndpointContext } from './connection-resolver.js';
+import { endpointContext, endpointOf, looksLikeConnectionString, markUnresolved, unresolvedEndpoint, nearestPrismaProject, poolConnectionSource, prismaDatasources, prismaProjectDir, type EndpointContext } from './connection-resolver.js';
 import { composeEnvironment, DotenvIndex, dotenvFileEnvironment, k8sEnvironment, type EnvironmentValue } from './environments.js';
 import type { EnvVarFact } from '../sources/yaml/types.js';
 import { connectionPasswordKind, literalPasswordText, type PasswordKind } from './connections/credentials.js';
@@ -156,10 +156,12 @@ function makeConnection(
   raw: string,
   fields: Omit<ResolvedConnection, 'id' | 'parsed' | 'endpoint' | 'range' | 'password' | 'environment' | 'environments'> & { environments: string[] },
   idSuffix: string,
+  /** The value with references no file sets marked (markUnresolved): an unresolved host is an unknown endpoint. */
+  marked?: string,
 ): ResolvedConnection | undefined {
   const parsed = parseConnectionString(text.trim(), range);
   if (isParseError(parsed)) return undefined;
-  const withMode = endpointOf(parsed, b.endpoints);
+  const withMode = unresolvedEndpoint(marked) ?? endpointOf(parsed, b.endpoints);
   const c: ResolvedConnection = {
     id: `${rel(b.root, range.file)}:${range.line}:${range.column}${idSuffix}`,
     ...fields,
@@ -216,6 +218,7 @@ export function buildConnections(facts: Input, declaredPoolers: readonly Declare
         v.value.raw ?? text,
         { origin, envVar: value.envVar, envFile: v.file.file, template: v.file.template, secret: false, usedBy, environments: v.environments },
         `@${v.environments[0]}#${originId}`,
+        markUnresolved(v.value),
       );
       if (c) out.push(c);
     }
@@ -362,6 +365,7 @@ export function buildConnections(facts: Input, declaredPoolers: readonly Declare
           environments,
         },
         '',
+        markUnresolved(v),
       );
     }
   }
@@ -394,6 +398,7 @@ export function buildConnections(facts: Input, declaredPoolers: readonly Declare
             environments,
           },
           `@compose:${svc.name}`,
+          markUnresolved(v),
         );
       }
     }
@@ -450,7 +455,7 @@ function effectiveOrWritten(env: Map<string, EnvironmentValue>, e: EnvVarFact): 
 
 function envVarConnection(b: Builder, e: EnvironmentValue, origin: ConnectionOrigin, environments: string[]): void {
   if (e.value === undefined || e.range === undefined || !looksLikeConnectionString(e.value, e.name)) return;
-  makeConnection(b, e.value, e.range, e.raw ?? e.value, { origin, envVar: e.name, template: false, secret: e.from === 'secretKeyRef', usedBy: [], environments }, '');
+  makeConnection(b, e.value, e.range, e.raw ?? e.value, { origin, envVar: e.name, template: false, secret: e.from === 'secretKeyRef', usedBy: [], environments }, '', markUnresolved(e));
 }
 
 // Prisma 6 docs, connection pool: connection_limit default num_physical_cpus * 2 + 1, pool_timeout 10 s

@@ -103,4 +103,20 @@ describe('one resolver: the connection model and the deployment model agree', ()
     expect(c.endpoint.pooler).toMatchObject({ product: 'pgbouncer', declared: 'edge', confidence: 'repository' });
   });
 
+  it('on a host that is a variable no file sets: unknown for both, whatever the port says', () => {
+    const run = runProject(
+      tempProject({
+        '.env': 'DATABASE_URL=postgres://app@${DB_HOST}:6543/app\nREPORTS_URL=postgres://app:${DB_PASSWORD}@localhost:6543/reports\n',
+        'pgbouncer.ini': '[databases]\n* = host=db\n[pgbouncer]\nlisten_port = 6543\npool_mode = transaction\n',
+        'src/db.js': ["const { Pool } = require('pg');", 'exports.app = new Pool({ connectionString: process.env.DATABASE_URL });', 'exports.reports = new Pool({ connectionString: process.env.REPORTS_URL });', ''].join('\n'),
+      }),
+    );
+    // dotenv-expand makes the host '' (a Unix socket on localhost); the connection model used to call
+    // that the repository's transaction-mode PgBouncer by its port. An unset password says nothing about where.
+    expect(both(run)).toEqual([
+      ['src/db.js:2:15', 'unknown', undefined, undefined, undefined],
+      ['src/db.js:3:19', 'pooler', 'transaction', 'pooler', 'transaction'],
+    ]);
+  });
+
 });
