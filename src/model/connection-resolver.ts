@@ -17,7 +17,9 @@ import type { AppPool } from '../sources/app/types.js';
 import type { JsLibrary, PoolDefinition, Resolved } from '../sources/js/types.js';
 import type { PgbouncerConfig } from '../sources/pgbouncer-ini/types.js';
 import type { PrismaValue } from '../sources/prisma/types.js';
+import { DEFAULT_NAMESPACE } from './deployment/context.js';
 import type { DeclaredPooler } from './deployment/types.js';
+import { embeddedPgbouncerInis } from './k8s-pgbouncer-ini.js';
 import type { Environment } from './environments.js';
 import { asPoolMode, poolModeFor, poolModeSourcesOfConfig, type PoolMode, type PoolModeSources } from './pool-mode.js';
 import type { ProjectFacts } from './project.js';
@@ -68,9 +70,13 @@ export interface EndpointContext {
  * that stand in for the server) says nothing about a URL on PostgreSQL's own default port:
  * matching by port alone would make every server a pooler.
  */
-export function endpointContext(facts: Pick<ProjectFacts, 'pgbouncer' | 'compose' | 'kubernetes'>, declared: readonly DeclaredPooler[] = []): EndpointContext {
+export function endpointContext(facts: Pick<ProjectFacts, 'root' | 'pgbouncer' | 'compose' | 'kubernetes'>, declared: readonly DeclaredPooler[] = []): EndpointContext {
   const bouncers: EndpointContext['bouncers'] = facts.pgbouncer.map((cfg) => ({ port: bouncerListenPort(cfg), modes: poolModeSourcesOfConfig(cfg) }));
-  const container = (c: { pgbouncer?: PgbouncerImageFacts; image?: ImageRef; postgres?: unknown }, k8s: boolean) => {
+  // ConfigMap pgbouncer.ini files: the PgBouncer workloads of their namespace read them (as the deployment model does).
+  const embedded = embeddedPgbouncerInis(facts);
+  for (const e of embedded) bouncers.push({ port: bouncerListenPort(e.config), modes: poolModeSourcesOfConfig(e.config) });
+  const container = (c: { pgbouncer?: PgbouncerImageFacts; image?: ImageRef; postgres?: unknown }, k8sNamespace: string | undefined) => {
+    const k8s = k8sNamespace !== undefined;
     if (c.postgres || (c.pgbouncer === undefined && !(c.image !== undefined && isPgbouncerImage(c.image)))) return;
     if (c.pgbouncer?.mountedConfig !== undefined) return; // the mounted ini is one of facts.pgbouncer
     const get = (key: string): string | undefined => [...(c.pgbouncer?.settings ?? [])].reverse().find((x) => x.key === key)?.value ?? c.pgbouncer?.defaults.find((x) => x.key === key)?.value;
@@ -78,8 +84,9 @@ export function endpointContext(facts: Pick<ProjectFacts, 'pgbouncer' | 'compose
     const port = portText === undefined ? PGBOUNCER_DEFAULT_PORT : Number.parseInt(portText, 10);
     const modeText = get('pool_mode');
     // A Kubernetes PgBouncer without environment settings reads a ConfigMap's pgbouncer.ini (volume
-    // mounts are not modelled here): its modes are the deployment model's to read.
+    // mounts are not modelled): the ini of its namespace when there is one, else its modes are unknown.
     const fromIni = k8s && (!c.pgbouncer || c.pgbouncer.envSettingsIgnored || c.pgbouncer.settings.length === 0);
+    if (fromIni && embedded.some((e) => e.ns === k8sNamespace)) return; // that ini is among the bouncers
     bouncers.push({
       port: Number.isInteger(port) && port > 0 ? port : PGBOUNCER_DEFAULT_PORT,
       modes: fromIni ? undefined : {
@@ -89,8 +96,8 @@ export function endpointContext(facts: Pick<ProjectFacts, 'pgbouncer' | 'compose
       },
     });
   };
-  for (const c of facts.compose) for (const s of c.services) container(s, false);
-  for (const k of facts.kubernetes) for (const w of k.workloads) for (const c of w.containers) container(c, true);
+  for (const c of facts.compose) for (const s of c.services) container(s, undefined);
+  for (const k of facts.kubernetes) for (const w of k.workloads) for (const c of w.containers) container(c, w.meta.namespace ?? DEFAULT_NAMESPACE);
   const ports = new Set(bouncers.flatMap((x) => (x.port !== undefined && x.port !== 5432 ? [x.port] : [])));
   const declaredPoolers = declared.filter((d) => d.hosts.length > 0).map((d) => ({
     name: d.name,

@@ -4,6 +4,7 @@
  * model (`model.deployment`, `model.poolerPaths`, read by budget and the pooler rules) ask the same
  * environment, connection and pool-mode resolvers, so they give one answer for one URL.
  */
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { endpointContext, endpointOf } from '../../src/model/connection-resolver.js';
 import { poolModeFor } from '../../src/model/pool-mode.js';
@@ -117,6 +118,12 @@ describe('one resolver: the connection model and the deployment model agree', ()
       ['src/db.js:2:15', 'unknown', undefined, undefined, undefined],
       ['src/db.js:3:19', 'pooler', 'transaction', 'pooler', 'transaction'],
     ]);
+  });
+
+  it('on a Kubernetes PgBouncer that reads a ConfigMap pgbouncer.ini (its pool_mode, for both)', () => {
+    const run = runProject(resolve(__dirname, '../../fixtures/projects/k8s-hpa-pgbouncer-cnpg'));
+    // The connection model used to know the ini's port but not its pool mode.
+    expect(both(run).map(([, role, mode, kind, pathMode]) => [role, mode, kind, pathMode])).toEqual([['pooler', 'transaction', 'pooler', 'transaction']]);
   });
 
 });

@@ -1,11 +1,10 @@
 import type { SourceRange } from '../../core/location.js';
 import { getPgbouncerSetting, LATEST_PGBOUNCER, parsePgbouncerValue, parsePgbouncerVersion, pgbouncerConnstringParam, type PgbouncerSettingDef } from '../../catalog/pgbouncer/catalog.js';
-import { loadPgbouncerConfig } from '../../sources/pgbouncer-ini/load.js';
 import type { ConnstringItem, IniEntry, PgbouncerConfig } from '../../sources/pgbouncer-ini/types.js';
-import { mapEmbeddedRange } from '../../sources/yaml/located.js';
 import { isPgbouncerImage } from '../../sources/yaml/images.js';
-import type { BindMount, ComposeFacts, ComposeService, EmbeddedLineMap, K8sContainer, K8sWorkload, KubernetesFacts, PgbouncerImageFacts } from '../../sources/yaml/types.js';
+import type { BindMount, ComposeFacts, ComposeService, K8sContainer, K8sWorkload, KubernetesFacts, PgbouncerImageFacts } from '../../sources/yaml/types.js';
 import { DEFAULT_NAMESPACE, type BuildContext } from './context.js';
+import { embeddedPgbouncerInis, type EmbeddedIni } from '../k8s-pgbouncer-ini.js';
 import { addK8sServices } from './servers.js';
 import { asPoolMode, poolModeFor, type PoolModeSources } from '../pool-mode.js';
 import { declared as declaredQ, defaulted, fromResolved, literal, unknownQ } from './quantity.js';
@@ -31,7 +30,7 @@ interface BouncerSource {
 export function collectPoolers(ctx: BuildContext): PoolerNode[] {
   const poolers: PoolerNode[] = [];
   const claimed = new Set<string>();
-  const embedded = embeddedInis(ctx);
+  const embedded = embeddedPgbouncerInis(ctx.facts);
 
   for (const compose of ctx.facts.compose) {
     for (const svc of compose.services) {
@@ -192,74 +191,7 @@ function mountedIni(ctx: BuildContext, mount: BindMount | undefined, binds: Bind
   return undefined;
 }
 
-interface EmbeddedIni {
-  id: string;
-  ns: string;
-  configMap: string;
-  key: string;
-  range: SourceRange;
-  config: PgbouncerConfig;
-}
-
-/** `pgbouncer.ini: |` keys of ConfigMaps, parsed with the PgBouncer reader and mapped back onto the YAML lines. */
-function embeddedInis(ctx: BuildContext): EmbeddedIni[] {
-  const out: EmbeddedIni[] = [];
-  for (const k8s of ctx.facts.kubernetes) {
-    for (const cm of k8s.configMaps) {
-      for (const ini of cm.iniFiles) {
-        if (!/\[(pgbouncer|databases)\]/.test(ini.text)) continue;
-        const virtual = `${k8s.file}#${cm.meta.name ?? 'configmap'}/${ini.key}`;
-        const cfg = loadPgbouncerConfig(virtual, {
-          repoRoot: ctx.facts.root,
-          readFile: (p) => (p === virtual ? { ok: true, path: p, text: ini.text, hasBom: false, problems: [] } : { ok: false, path: p, problem: { message: 'not embedded', range: ini.range } }),
-        });
-        out.push({
-          id: virtual,
-          ns: cm.meta.namespace ?? DEFAULT_NAMESPACE,
-          configMap: cm.meta.name ?? 'configmap',
-          key: ini.key,
-          range: ini.range,
-          config: remapConfig(cfg, ini.lineMap, k8s.file),
-        });
-      }
-    }
-  }
-  return out;
-}
-
-/** Moves every range of a config parsed from embedded text onto the YAML file that holds it. */
-function remapConfig(cfg: PgbouncerConfig, lineMap: EmbeddedLineMap, yamlFile: string): PgbouncerConfig {
-  const map = (r: SourceRange): SourceRange => mapEmbeddedRange(lineMap, yamlFile, r);
-  const seen = new Set<object>();
-  const entry = (e: IniEntry): void => {
-    if (seen.has(e)) return;
-    seen.add(e);
-    e.file = yamlFile;
-    e.keyRange = map(e.keyRange);
-    e.valueRange = map(e.valueRange);
-    e.range = map(e.range);
-  };
-  const item = (i: ConnstringItem): void => {
-    if (seen.has(i)) return;
-    seen.add(i);
-    i.keyRange = map(i.keyRange);
-    i.valueRange = map(i.valueRange);
-  };
-  for (const e of cfg.settings) entry(e);
-  for (const e of cfg.effective.values()) entry(e);
-  for (const e of [...cfg.peers, ...cfg.other]) entry(e);
-  for (const d of [...cfg.databases, ...cfg.users]) {
-    entry(d.entry);
-    d.items.forEach(item);
-    for (const i of d.params.values()) item(i);
-  }
-  cfg.mainFile = yamlFile;
-  cfg.files = [yamlFile];
-  cfg.problems = [];
-  return cfg;
-}
-
-function k8sPooler(ctx: BuildContext, w: K8sWorkload, c: K8sContainer, embedded: EmbeddedIni[], claimed: Set<string>): PoolerNode {
+function k8sPooler(ctx: BuildContext, w: K8sWorkload, c: K8sContainer, embedded: readonly EmbeddedIni[], claimed: Set<string>): PoolerNode {
   const ns = w.meta.namespace ?? DEFAULT_NAMESPACE;
   const name = w.meta.name ?? `${w.kind} ${w.meta.documentIndex}`;
   const notes: string[] = [];
