@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_RULES } from '../../rules/index.js';
@@ -425,8 +425,13 @@ function applyFixes(first: LintResult, relint: () => LintResult, dryRun: boolean
         io.stderr(`pgconn-lint: not fixed: ${escapeText(relative(io.cwd, file) || file)} ${escapeText(a.reason)}\n`);
         continue;
       }
+      const out = textToWrite(file, result.facts.sources.get(file)?.text, text);
+      if (out === undefined) {
+        io.stderr(`pgconn-lint: not fixed: ${escapeText(relative(io.cwd, file) || file)} changed since it was read\n`);
+        continue;
+      }
       try {
-        writeFileSync(file, text);
+        writeFileSync(file, out);
         files.add(file);
         wrote++;
       } catch (err) {
@@ -439,6 +444,24 @@ function applyFixes(first: LintResult, relint: () => LintResult, dryRun: boolean
   }
   if (fixed > 0) io.stderr(`pgconn-lint: fixed ${fixed} finding${fixed === 1 ? '' : 's'} in ${files.size} file${files.size === 1 ? '' : 's'}.\n`);
   return result;
+}
+
+/**
+ * The fixed text to write over `file`, or undefined when the file on disk is no longer the text
+ * that was linted (edited meanwhile: not overwritten). The code analysis reads a leading BOM as a
+ * space, so offsets stay the file's (src/sources/js/project.ts): the BOM is put back.
+ */
+function textToWrite(file: string, linted: string | undefined, fixed: string): string | undefined {
+  let onDisk: string;
+  try {
+    onDisk = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (linted === undefined) return undefined;
+  if (onDisk === linted) return fixed;
+  const bomAsSpace = onDisk.charCodeAt(0) === 0xfeff && linted.charCodeAt(0) === 0x20 && onDisk.slice(1) === linted.slice(1);
+  return bomAsSpace && fixed.charCodeAt(0) === 0x20 ? `\uFEFF${fixed.slice(1)}` : undefined;
 }
 
 /**

@@ -48,6 +48,22 @@ describe('--fix', () => {
     expect(r.stderr).toContain('--fix would fix 2 findings in postgresql.conf (nothing written).');
     expect((JSON.parse(r.stdout) as Array<{ fixableWarningCount: number }>)[0]!.fixableWarningCount).toBe(2);
   });
+  it('keeps a BOM: postgresql.conf (read with it, as PostgreSQL does), pgbouncer.ini, and code (whose analysis reads it as a space)', () => {
+    const BOM = '\uFEFF';
+    const dir = repo({
+      'postgresql.conf': `${BOM}# main\r\nmax_connections = 100\r\nmax_connections = 200\r\n`,
+      'pgbouncer.ini': `${BOM}[databases]\napp = host=db dbname=app\n[pgbouncer]\npool_mode = transaction ; main pool\n`,
+      'package.json': '{ "name": "app", "dependencies": { "pg": "8.23.1" } }\n',
+      'db.js': `${BOM}import { Pool } from 'pg';\nexport const pool = new Pool({ max: 0 });\n`,
+    });
+    const r = run(['--fix', '.'], dir);
+    expect(r.stderr).toContain('pgconn-lint: fixed 5 findings in 3 files.');
+    expect(readFileSync(join(dir, 'postgresql.conf'), 'utf8')).toBe(
+      `${BOM}# main\r\n# max_connections = 100\r\nmax_connections = 200\r\n# End sessions left idle inside a transaction (pgconn-lint: idle-in-transaction-timeout).\r\nidle_in_transaction_session_timeout = '5min'\r\n`,
+    );
+    expect(readFileSync(join(dir, 'pgbouncer.ini'), 'utf8')).toBe(`${BOM}[databases]\napp = host=db dbname=app\n[pgbouncer]\n; main pool\npool_mode = transaction\n`);
+    expect(readFileSync(join(dir, 'db.js'), 'utf8')).toBe(`${BOM}import { Pool } from 'pg';\nexport const pool = new Pool({ connectionTimeoutMillis: 5000 });\n`);
+  });
   it('never writes through a link that leaves the repository', () => {
     const outside = mkdtempSync(join(tmpdir(), 'pgconn-lint-fix-outside-'));
     const target = join(outside, 'postgresql.conf');
