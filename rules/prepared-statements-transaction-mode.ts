@@ -128,7 +128,17 @@ export function findPreparedStatementProblems(model: ProjectModel): ReportDescri
       seen.add(key);
       // postgres.js: `prepare: false` written into the construction. A fix when the pooler is known not
       // to track prepared statements; a suggestion when its version is only unknown (it may be 1.24+).
-      const edits = use.fix === 'helpPostgresJs' && path.root!.library === 'postgres' ? prepareFalseEdits(model, path.root!) : undefined;
+      const edits =
+        use.fix === 'helpPostgresJs' && path.root!.library === 'postgres'
+          ? prepareFalseEdits(model, path.root!)
+          : use.fix === 'helpPrisma' && path.edge.url?.range
+            ? prismaPgbouncerEdits(model, path.edge.url.range)
+            : undefined;
+      // Prisma: pgbouncer=true is a fix only when Prisma alone reads that URL. Other clients would pass
+      // `pgbouncer` on to the server or pooler as a startup parameter (postgres.js forwards unknown URL
+      // parameters; PgBouncer refuses unknown ones): then it is a suggestion.
+      const fixable = support.supported === false && !(use.fix === 'helpPrisma' && otherReaders(model, path));
+      const suggestion = use.fix === 'helpPrisma' ? 'Add pgbouncer=true to the pooled URL' : 'Pass { prepare: false } to postgres()';
       out.push({
         messageId: support.supported === false ? 'unsupported' : 'versionUnknown',
         helpId: use.fix,
@@ -137,7 +147,7 @@ export function findPreparedStatementProblems(model: ProjectModel): ReportDescri
         related,
         // Not known to fail, only not known to work (an unpinned image may well be 1.24+).
         ...(support.supported === false ? {} : { severity: 'warning' as const }),
-        ...(edits ? (support.supported === false ? { fix: edits } : { suggest: [{ desc: 'Pass { prepare: false } to postgres()', fix: edits }] }) : {}),
+        ...(edits ? (fixable ? { fix: edits } : { suggest: [{ desc: suggestion, fix: edits }] }) : {}),
       });
     } else if (isPrisma && use.prismaPgbouncer !== undefined) {
       // PgBouncer 1.21 with max_prepared_statements > 0 does not understand Prisma's DEALLOCATE ALL
@@ -164,6 +174,33 @@ function prepareFalseEdits(model: ProjectModel, def: PoolDefinition): TextEdit[]
   }
   if (ps !== undefined && ps.provenance.kind !== 'default') return undefined;
   return addOptionEdit(def, text, 'prepare: false', { afterArguments: true });
+}
+
+/**
+ * `pgbouncer=true` appended to a Prisma URL written as a literal (a `.env` line, compose or
+ * Kubernetes env, the schema): an insertion after the URL's last character, so nothing of it (the
+ * password included) is rewritten or printed. Only a plain `postgres(ql)://` URL: none with an
+ * expansion (`${VAR}`), quotes, spaces or a `#` inside the range, nor one that already sets pgbouncer.
+ */
+function prismaPgbouncerEdits(model: ProjectModel, range: SourceRange): TextEdit[] | undefined {
+  const text = model.facts.sources.get(range.file)?.text;
+  if (text === undefined) return undefined;
+  const index = new LineIndex(text);
+  const a = index.offset(range.line, range.column);
+  const b = index.offset(range.endLine, range.endColumn);
+  if (a === undefined || b === undefined || b <= a) return undefined;
+  const url = text.slice(a, b);
+  if (!/^postgres(?:ql)?:\/\/[^\s"'`$#\\]+$/.test(url) || /[?&]pgbouncer=/i.test(url)) return undefined;
+  const add = url.includes('?') ? (/[?&]$/.test(url) ? 'pgbouncer=true' : '&pgbouncer=true') : '?pgbouncer=true';
+  return [{ range: { file: range.file, line: range.endLine, column: range.endColumn, endLine: range.endLine, endColumn: range.endColumn }, text: add }];
+}
+
+/** Does a client other than a Prisma query engine read the connection string this path's Prisma client reads? */
+function otherReaders(model: ProjectModel, path: PoolerPath): boolean {
+  const r = path.edge.url?.range;
+  if (r === undefined) return true;
+  const same = (x: SourceRange | undefined) => x !== undefined && x.file === r.file && x.line === r.line && x.column === r.column;
+  return model.poolerPaths.some((p) => same(p.edge.url?.range) && !(p.root?.library === 'prisma' && p.root.kind === 'prisma-client' && p.root.wraps === undefined && !p.root.options.some((o) => o.name === 'adapter')));
 }
 
 function isPgbouncerLike(path: PoolerPath): boolean {

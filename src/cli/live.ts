@@ -21,7 +21,7 @@ import { judgeReadings, readTargets, resolveTargets } from '../live/run.js';
 import { failureText, readingNotes } from '../live/report.js';
 import { liveBudgetEntries } from '../live/budget.js';
 import { modelNodeNames } from '../live/join.js';
-import { outputWidth } from '../report/wrap.js';
+import { fitHelpText, outputWidth } from '../report/wrap.js';
 import type { CliIO } from './main.js';
 
 export const LIVE_HELP = `Usage: pgconn-lint live [options] [paths...]
@@ -112,7 +112,7 @@ export async function runLive(argv: string[], io: CliIO, budget: boolean, shared
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    io.stdout(LIVE_HELP);
+    io.stdout(fitHelpText(LIVE_HELP, outputWidth(io.isTTY ? io.columns : undefined, io.env)));
     return 0;
   }
   if (budget) {

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_RULES } from '../../rules/index.js';
@@ -15,7 +15,7 @@ import { escapeMultilineText, escapeText, neutraliseCommands, safeJsonText } fro
 import { redactedSources } from '../report/secret-ranges.js';
 import { toModelJson } from '../report/model-json/pools.js';
 import { connectionsJson } from '../report/model-json/connections.js';
-import { outputWidth } from '../report/wrap.js';
+import { fitHelpText, outputWidth } from '../report/wrap.js';
 import { budgetReport, BUDGET_FORMATS, isBudgetFormat } from '../report/budget/index.js';
 import { deploymentJson } from '../report/model-json/deployment.js';
 import { closestName } from '../catalog/suggest.js';
@@ -258,7 +258,7 @@ function runCliInner(argv: string[], io: CliIO): number {
   const explainMode = !budgetMode && positionals[0] === 'explain';
   if (explainMode) positionals.shift();
   if (values.help) {
-    io.stdout(budgetMode ? BUDGET_HELP : HELP);
+    io.stdout(fitHelpText(budgetMode ? BUDGET_HELP : HELP, outputWidth(io.isTTY ? io.columns : undefined, io.env)));
     return EXIT_OK;
   }
   if (explainMode) {
@@ -269,7 +269,7 @@ function runCliInner(argv: string[], io: CliIO): number {
   if (values['list-rules']) {
     const f = values.format ?? 'text';
     if (f !== 'text' && f !== 'json') throw new UsageError(`--list-rules prints text or json, not "${f}"`);
-    io.stdout(listRules(ALL_RULES, f));
+    io.stdout(listRules(ALL_RULES, f, outputWidth(io.isTTY ? io.columns : undefined, io.env)));
     return EXIT_OK;
   }
   if (budgetMode) {
@@ -312,7 +312,7 @@ function runCliInner(argv: string[], io: CliIO): number {
   }
 
   // Only files named (pre-commit, lint-staged): read the whole repository, report about those files.
-  const projectContext = values['no-project-context'] ? undefined : projectContextFor(io.cwd, positionals, config.file);
+  const projectContext = values['no-project-context'] ? undefined : projectContextFor(io.cwd, positionals, config.file, values['suppressions-location']);
   const cache = cacheSettings(values, io);
   const runLint = () => lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}), ...(cache ? { cache } : {}) });
   let result = runLint();
@@ -425,8 +425,13 @@ function applyFixes(first: LintResult, relint: () => LintResult, dryRun: boolean
         io.stderr(`pgconn-lint: not fixed: ${escapeText(relative(io.cwd, file) || file)} ${escapeText(a.reason)}\n`);
         continue;
       }
+      const out = textToWrite(file, result.facts.sources.get(file)?.text, text);
+      if (out === undefined) {
+        io.stderr(`pgconn-lint: not fixed: ${escapeText(relative(io.cwd, file) || file)} changed since it was read\n`);
+        continue;
+      }
       try {
-        writeFileSync(file, text);
+        writeFileSync(file, out);
         files.add(file);
         wrote++;
       } catch (err) {
@@ -442,10 +447,33 @@ function applyFixes(first: LintResult, relint: () => LintResult, dryRun: boolean
 }
 
 /**
+ * The fixed text to write over `file`, or undefined when the file on disk is no longer the text
+ * that was linted (edited meanwhile: not overwritten). The code analysis reads a leading BOM as a
+ * space, so offsets stay the file's (src/sources/js/project.ts): the BOM is put back.
+ */
+function textToWrite(file: string, linted: string | undefined, fixed: string): string | undefined {
+  let onDisk: string;
+  try {
+    onDisk = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (linted === undefined) return undefined;
+  if (onDisk === linted) return fixed;
+  const bomAsSpace = onDisk.charCodeAt(0) === 0xfeff && linted.charCodeAt(0) === 0x20 && onDisk.slice(1) === linted.slice(1);
+  return bomAsSpace && fixed.charCodeAt(0) === 0x20 ? `\uFEFF${fixed.slice(1)}` : undefined;
+}
+
+/**
  * The baseline (src/engine/baseline.ts): `--suppress-all` writes it from this run's findings,
  * `--prune-suppressions` lowers it; an existing one drops the findings it holds. Says on stderr what it did.
  */
-function applyBaseline(result: LintResult, values: { 'suppress-all'?: boolean; 'prune-suppressions'?: boolean; 'suppressions-location'?: string }, io: CliIO): LintResult {
+function applyBaseline(narrowed: LintResult, values: { 'suppress-all'?: boolean; 'prune-suppressions'?: boolean; 'suppressions-location'?: string }, io: CliIO): LintResult {
+  // Only files named (pre-commit): the baseline is judged on the whole repository the run read, then
+  // narrowed to what concerns the named files, so the entries of other files are neither dropped by
+  // --suppress-all nor said to be fixed, and a commit is blocked only by what it introduces.
+  const result = narrowed.repository?.result ?? narrowed;
+  const narrow = (r: LintResult): LintResult => (narrowed.repository ? narrowed.repository.restrict(r) : r);
   const root = result.facts.root;
   const path = values['suppressions-location'] !== undefined ? resolve(io.cwd, values['suppressions-location']) : join(root, SUPPRESSIONS_FILE);
   const shownPath = escapeText(relative(io.cwd, path) || path);
@@ -465,18 +493,18 @@ function applyBaseline(result: LintResult, values: { 'suppress-all'?: boolean; '
     const n = Object.values(counts).reduce((a, r) => a + Object.values(r).reduce((b, x) => b + x.count, 0), 0);
     io.stderr(`pgconn-lint: ${n} finding${n === 1 ? '' : 's'} recorded in ${shownPath}; later runs report only new ones.\n`);
   }
-  if (baseline === undefined) return result;
+  if (baseline === undefined) return narrowed;
   if (values['prune-suppressions']) {
     const pruned = pruneSuppressions(baseline, result, inScope);
     write(suppressionsText(pruned));
     io.stderr(`pgconn-lint: ${shownPath} pruned to what is found now.\n`);
-    return applySuppressions(result, pruned, inScope).result;
+    return narrow(applySuppressions(result, pruned, inScope).result);
   }
   const outcome = applySuppressions(result, baseline, inScope);
   if (outcome.unused.length > 0) {
     io.stderr(`pgconn-lint: ${outcome.unused.length} entr${outcome.unused.length === 1 ? 'y' : 'ies'} of ${shownPath} ${outcome.unused.length === 1 ? 'holds' : 'hold'} more findings than remain (fixed since): run with --prune-suppressions to lower them.\n`);
   }
-  return outcome.result;
+  return narrow(outcome.result);
 }
 
 /** The deepest directory holding every named path (a file's own directory), when it exists. */

@@ -9,9 +9,13 @@ import { closestName } from '../catalog/suggest.js';
 import { packageRoot } from '../core/package-version.js';
 import { UsageError } from '../discovery/discover.js';
 import { docsUrl, type Rule } from '../engine/rule.js';
+import { wrapWords } from '../report/wrap.js';
 
-/** One line per rule: id, default severity, recommended, fixable, description. */
-export function listRules(rules: readonly Rule[], format: 'text' | 'json'): string {
+/**
+ * One line per rule: id, default severity, recommended, fixable, description. When the rows do not
+ * fit `width` columns (80 when not a terminal), each description goes under its rule, wrapped and indented.
+ */
+export function listRules(rules: readonly Rule[], format: 'text' | 'json', width = Infinity): string {
   if (format === 'json') {
     const rows = rules.map((r) => ({
       id: r.meta.id,
@@ -25,12 +29,17 @@ export function listRules(rules: readonly Rule[], format: 'text' | 'json'): stri
     }));
     return JSON.stringify(rows, null, 2) + '\n';
   }
-  const width = Math.max(...rules.map((r) => r.meta.id.length));
-  const lines = rules.map((r) => {
-    const flags = `${r.meta.defaultSeverity.padEnd(7)} ${r.meta.recommended ? 'recommended' : '           '} ${r.meta.fixable ? 'fixable' : '       '}`;
-    return `${r.meta.id.padEnd(width)}  ${flags}  ${r.meta.description}`;
-  });
-  return `${'rule'.padEnd(width)}  ${'default'.padEnd(7)} ${'preset'.padEnd(11)} ${'fix'.padEnd(7)}  description\n${lines.join('\n')}\n\npgconn-lint explain <rule> prints a rule's documentation.\n`;
+  const idWidth = Math.max(...rules.map((r) => r.meta.id.length));
+  const rows = rules.map((r) => ({
+    head: `${r.meta.id.padEnd(idWidth)}  ${r.meta.defaultSeverity.padEnd(7)} ${r.meta.recommended ? 'recommended' : '           '} ${r.meta.fixable ? 'fixable' : '       '}`,
+    description: r.meta.description,
+  }));
+  const title = `${'rule'.padEnd(idWidth)}  ${'default'.padEnd(7)} ${'preset'.padEnd(11)} ${'fix'.padEnd(7)}`;
+  const wide = rows.every((r) => r.head.length + 2 + [...r.description].length <= width);
+  const lines = wide
+    ? [`${title}  description`, ...rows.map((r) => `${r.head}  ${r.description}`)]
+    : [title.trimEnd(), ...rows.flatMap((r) => [r.head.trimEnd(), ...wrapWords(r.description, width, 4, 4).map((l, i) => (i === 0 ? `    ${l}` : l))])];
+  return `${lines.join('\n')}\n\npgconn-lint explain <rule> prints a rule's documentation.\n`;
 }
 
 /** The rule's documentation as shipped (rules/<id>.md), without the generated header markers. */

@@ -30,6 +30,12 @@ export interface LintResult {
   rulesSeen: string[];
   /** With a project context: named files that the repository run did not read (src/engine/project-context.ts). */
   skippedFiles?: string[];
+  /**
+   * With a project context: the whole repository's result, and how a result of it is narrowed to the
+   * named files again. The baseline is judged on the whole repository (its counts are per file and
+   * rule over every finding), then narrowed (src/cli/main.ts).
+   */
+  repository?: { result: LintResult; restrict: (whole: LintResult) => LintResult };
   /** What discovery looked at, read and passed over (for `--verbose` and the closing summary line). */
   discovery?: { filesSeen: number; candidates: readonly Candidate[]; skipped: readonly SkippedEntry[] };
 }

@@ -13,14 +13,17 @@ import type { Diagnostic } from '../core/diagnostic.js';
 import { findRepoRoot } from '../discovery/discover.js';
 import type { FileResult, LintResult } from './lint.js';
 import { escapeText } from '../report/escape.js';
+import { SUPPRESSIONS_FILE } from './baseline.js';
 
 export interface ProjectContext {
   /** The git repository root: discovery starts here, honouring .gitignore and ignore patterns. */
   root: string;
   /** The named files (absolute, spelled under `root`): findings are reported for these. */
   files: ReadonlySet<string>;
-  /** A named file is the config file in use: every finding can change, so all are reported. */
+  /** A named file is the config file in use or the baseline: every finding can change, so all are reported. */
   reportAll: boolean;
+  /** Those named files (config, baseline): read by the run itself, never "not linted". */
+  controlFiles: ReadonlySet<string>;
 }
 
 function isFile(p: string): boolean {
@@ -51,7 +54,7 @@ function underRoot(file: string, root: string, realRoot: string): string | undef
  * a directory among them, a path that does not exist (discovery reports it), no git
  * repository around the working directory, or a file outside it.
  */
-export function projectContextFor(cwd: string, paths: readonly string[], configFile: string | null): ProjectContext | undefined {
+export function projectContextFor(cwd: string, paths: readonly string[], configFile: string | null, baselineFile?: string): ProjectContext | undefined {
   if (paths.length === 0) return undefined;
   const absolute = paths.map((p) => resolve(cwd, p));
   if (!absolute.every(isFile)) return undefined;
@@ -70,9 +73,12 @@ export function projectContextFor(cwd: string, paths: readonly string[], configF
     if (inside === undefined) return undefined;
     files.add(inside);
   }
-  const config = configFile === null ? undefined : resolve(cwd, configFile);
-  const reportAll = config !== undefined && (files.has(config) || absolute.includes(config));
-  return { root, files, reportAll };
+  // The config file and the baseline (pgconn-lint-suppressions.json at the root unless
+  // --suppressions-location names one) decide what every file's findings are.
+  const control = [configFile === null ? undefined : resolve(cwd, configFile), baselineFile !== undefined ? resolve(cwd, baselineFile) : join(root, SUPPRESSIONS_FILE)];
+  const controlFiles = new Set<string>();
+  for (const c of control) if (c !== undefined) for (const f of [c, underRoot(c, root, realRoot)]) if (f !== undefined && (files.has(f) || absolute.includes(f))) controlFiles.add(f);
+  return { root, files, reportAll: controlFiles.size > 0, controlFiles };
 }
 
 /**
@@ -93,7 +99,7 @@ function concerns(d: Diagnostic, files: ReadonlySet<string>): boolean {
  */
 export function restrictToFiles(result: LintResult, context: ProjectContext, candidates: readonly string[]): LintResult {
   const known = new Set(candidates);
-  const skippedFiles = [...context.files].filter((f) => !result.facts.sources.has(f) && !known.has(f)).sort();
+  const skippedFiles = [...context.files].filter((f) => !result.facts.sources.has(f) && !known.has(f) && !context.controlFiles.has(f)).sort();
   if (context.reportAll) return skippedFiles.length > 0 ? { ...result, skippedFiles } : result;
   const files: FileResult[] = [];
   for (const f of result.files) {
@@ -102,7 +108,9 @@ export function restrictToFiles(result: LintResult, context: ProjectContext, can
     if (diagnostics.length > 0 || context.files.has(f.filePath)) files.push({ filePath: f.filePath, diagnostics });
   }
   const rulesSeen = result.rulesSeen.filter((id) => files.some((f) => f.diagnostics.some((d) => d.ruleId === id)));
-  const out: LintResult = { ...result, files, rulesSeen };
+  const whole: LintResult = { ...result };
+  delete whole.repository;
+  const out: LintResult = { ...result, files, rulesSeen, repository: { result: whole, restrict: (r) => restrictToFiles(r, context, candidates) } };
   if (skippedFiles.length > 0) out.skippedFiles = skippedFiles;
   return out;
 }

@@ -62,6 +62,53 @@ describe('--suppress-all, then only new findings', () => {
   });
 });
 
+/** A repository with two servers' configs, each with a finding the baseline records. */
+function twoServers(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pgconn-lint-baseline-'));
+  mkdirSync(join(dir, '.git'));
+  for (const d of ['a', 'b']) {
+    mkdirSync(join(dir, d));
+    writeFileSync(join(dir, d, 'postgresql.conf'), "max_conections = 10\nidle_in_transaction_session_timeout = '5min'\n");
+  }
+  return dir;
+}
+const BOTH = { 'a/postgresql.conf': { 'unknown-setting': { count: 1 } }, 'b/postgresql.conf': { 'unknown-setting': { count: 1 } } };
+const baselineOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'pgconn-lint-suppressions.json'), 'utf8')) as unknown;
+
+describe('only files named (pre-commit, lint-staged): the baseline is judged on the whole repository', () => {
+  it('the entries of files not named are neither said to be fixed nor dropped by --prune-suppressions or --suppress-all', () => {
+    const dir = twoServers();
+    run(['--suppress-all', '.'], dir);
+    expect(baselineOf(dir)).toEqual(BOTH);
+    const r = run(['a/postgresql.conf'], dir);
+    expect([r.code, r.stderr]).toEqual([0, 'checked 3 files: 2 postgresql.conf\n']);
+    expect(run(['--prune-suppressions', 'a/postgresql.conf'], dir).code).toBe(0);
+    expect(baselineOf(dir)).toEqual(BOTH);
+    expect(run(['--suppress-all', 'a/postgresql.conf'], dir).stderr).toContain('2 findings recorded in pgconn-lint-suppressions.json');
+    expect(baselineOf(dir)).toEqual(BOTH);
+  });
+  it('fails only on what the named file adds', () => {
+    const dir = twoServers();
+    run(['--suppress-all', '.'], dir);
+    writeFileSync(join(dir, 'a/postgresql.conf'), "max_conections = 10\nshared_bufers = 1GB\nidle_in_transaction_session_timeout = '5min'\n");
+    const r = run(['--format', 'json', 'a/postgresql.conf'], dir);
+    expect(r.code).toBe(1);
+    const files = JSON.parse(r.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string; line: number }> }>;
+    expect(files.map((f) => [f.filePath, f.messages.map((m) => `${m.ruleId}:${m.line}`)])).toEqual([[join(dir, 'a/postgresql.conf'), ['unknown-setting:1', 'unknown-setting:2']]]);
+    expect(run(['b/postgresql.conf'], dir).code).toBe(0);
+  });
+  it('a staged baseline is judged against every file, and is not "not linted"', () => {
+    const dir = twoServers();
+    run(['--suppress-all', '.'], dir);
+    writeFileSync(join(dir, 'pgconn-lint-suppressions.json'), JSON.stringify({ 'a/postgresql.conf': BOTH['a/postgresql.conf'] }));
+    const r = run(['--format', 'json', 'pgconn-lint-suppressions.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('not linted');
+    const files = JSON.parse(r.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string }> }>;
+    expect(files.filter((f) => f.messages.length > 0).map((f) => f.filePath)).toEqual([join(dir, 'b/postgresql.conf')]);
+  });
+});
+
 describe('a hostile baseline', () => {
   it('a link to a file outside the repository is neither read nor written (exit 2)', () => {
     const dir = repo(OLD);

@@ -3,7 +3,7 @@
  * fixable rules; the file's own line ends are kept; nothing outside the repository is written.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +47,22 @@ describe('--fix', () => {
     expect(readFileSync(join(dir, 'postgresql.conf'), 'utf8')).toBe(text);
     expect(r.stderr).toContain('--fix would fix 2 findings in postgresql.conf (nothing written).');
     expect((JSON.parse(r.stdout) as Array<{ fixableWarningCount: number }>)[0]!.fixableWarningCount).toBe(2);
+  });
+  it('keeps a BOM: postgresql.conf (read with it, as PostgreSQL does), pgbouncer.ini, and code (whose analysis reads it as a space)', () => {
+    const BOM = '\uFEFF';
+    const dir = repo({
+      'postgresql.conf': `${BOM}# main\r\nmax_connections = 100\r\nmax_connections = 200\r\n`,
+      'pgbouncer.ini': `${BOM}[databases]\napp = host=db dbname=app\n[pgbouncer]\npool_mode = transaction ; main pool\n`,
+      'package.json': '{ "name": "app", "dependencies": { "pg": "8.23.1" } }\n',
+      'db.js': `${BOM}import { Pool } from 'pg';\nexport const pool = new Pool({ max: 0 });\n`,
+    });
+    const r = run(['--fix', '.'], dir);
+    expect(r.stderr).toContain('pgconn-lint: fixed 5 findings in 3 files.');
+    expect(readFileSync(join(dir, 'postgresql.conf'), 'utf8')).toBe(
+      `${BOM}# main\r\n# max_connections = 100\r\nmax_connections = 200\r\n# End sessions left idle inside a transaction (pgconn-lint: idle-in-transaction-timeout).\r\nidle_in_transaction_session_timeout = '5min'\r\n`,
+    );
+    expect(readFileSync(join(dir, 'pgbouncer.ini'), 'utf8')).toBe(`${BOM}[databases]\napp = host=db dbname=app\n[pgbouncer]\n; main pool\npool_mode = transaction\n`);
+    expect(readFileSync(join(dir, 'db.js'), 'utf8')).toBe(`${BOM}import { Pool } from 'pg';\nexport const pool = new Pool({ connectionTimeoutMillis: 5000 });\n`);
   });
   it('never writes through a link that leaves the repository', () => {
     const outside = mkdtempSync(join(tmpdir(), 'pgconn-lint-fix-outside-'));
@@ -130,5 +146,57 @@ describe('--fix in code', () => {
     expect(fixed("import { Pool } from 'pg';\nexport const pool = new Pool({ connectionTimeoutMillis: 5000, max: 0 });\n", 'ineffective-pool-option')).toBe(
       "import { Pool } from 'pg';\nexport const pool = new Pool({ connectionTimeoutMillis: 5000 });\n",
     );
+  });
+});
+
+describe('--fix for Prisma behind a transaction-mode PgBouncer that does not track prepared statements (1.18)', () => {
+  const FIXTURE = join(resolve(__dirname, '../..'), 'fixtures/prepared-statements-transaction-mode/invalid-prisma6-pgbouncer-1-18');
+  const PASSWORD = 'Hunter2-do-not-print';
+  /** The fixture with `env` as its .env (a password no output may show). */
+  const project = (env: string, extra: Record<string, string> = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgconn-lint-fix-prisma-'));
+    cpSync(FIXTURE, dir, { recursive: true });
+    mkdirSync(join(dir, '.git'));
+    writeFileSync(join(dir, '.env'), env);
+    for (const [n, t] of Object.entries(extra)) writeFileSync(join(dir, n), t);
+    return dir;
+  };
+  const ENV = `DATABASE_URL="postgres://app:${PASSWORD}@pgbouncer:6432/app"\r\nDIRECT_URL="postgres://app:${PASSWORD}@postgres:5432/app"\r\n`;
+
+  it('adds pgbouncer=true to the pooled URL in .env, after its last character: the password is neither rewritten nor printed', () => {
+    const dir = project(ENV);
+    for (const format of ['stylish', 'json', 'sarif', 'github']) {
+      const r = run(['--fix-dry-run', '--format', format, '.'], dir);
+      expect(r.stderr).toContain('--fix would fix 1 finding in .env (nothing written).');
+      expect(r.stdout + r.stderr).not.toContain(PASSWORD);
+    }
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(ENV);
+    const r = run(['--fix', '.'], dir);
+    expect(r.stderr).toContain('pgconn-lint: fixed 1 finding in 1 file.');
+    expect(r.stdout + r.stderr).not.toContain(PASSWORD);
+    expect(r.stdout).not.toContain('prepared-statements-transaction-mode');
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`DATABASE_URL="postgres://app:${PASSWORD}@pgbouncer:6432/app?pgbouncer=true"\r\nDIRECT_URL="postgres://app:${PASSWORD}@postgres:5432/app"\r\n`);
+  });
+  it('appends to a query the URL already has; leaves a URL with an expansion as a finding', () => {
+    const dir = project(`DATABASE_URL=postgresql://app:${PASSWORD}@pgbouncer:6432/app?connection_limit=5\nDIRECT_URL=postgres://app@postgres:5432/app\n`);
+    run(['--fix', '.'], dir);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`DATABASE_URL=postgresql://app:${PASSWORD}@pgbouncer:6432/app?connection_limit=5&pgbouncer=true\nDIRECT_URL=postgres://app@postgres:5432/app\n`);
+    const expanded = `DB_HOST=pgbouncer\nDATABASE_URL=postgres://app:${PASSWORD}@\${DB_HOST}:6432/app\nDIRECT_URL=postgres://app@postgres:5432/app\n`;
+    const dir2 = project(expanded);
+    const r = run(['--fix', '--format', 'json', '.'], dir2);
+    expect(readFileSync(join(dir2, '.env'), 'utf8')).toBe(expanded);
+    const messages = (JSON.parse(r.stdout) as Array<{ messages: Array<{ ruleId: string }> }>).flatMap((f) => f.messages.map((m) => m.ruleId));
+    expect(messages).toContain('prepared-statements-transaction-mode');
+  });
+  it('is only a suggestion when another client reads the same URL (postgres.js would send pgbouncer as a startup parameter)', () => {
+    const dir = project(ENV, {
+      'package.json': '{ "name": "api", "private": true, "type": "module", "dependencies": { "@prisma/client": "6.16.2", "prisma": "6.16.2", "postgres": "3.4.7" } }\n',
+    });
+    writeFileSync(join(dir, 'src/sql.ts'), "import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!, { prepare: false });\n");
+    const r = run(['--fix', '--format', 'json', '.'], dir);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(ENV);
+    const found = (JSON.parse(r.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string; line: number }> }>).flatMap((f) => f.messages.filter((m) => m.ruleId === 'prepared-statements-transaction-mode').map((m) => `${f.filePath.slice(dir.length + 1)}:${m.line}`));
+    expect(found).toEqual(['.env:1']);
+    expect(r.stdout + r.stderr).not.toContain(PASSWORD);
   });
 });

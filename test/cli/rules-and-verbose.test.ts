@@ -11,8 +11,8 @@ import { ALL_RULES } from '../../rules/index.js';
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'dist/src/cli/bin.js');
 
-function run(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' }, timeout: 60_000 });
+function run(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', COLUMNS: '', ...env }, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -27,12 +27,27 @@ function project(files: Record<string, string>): string {
 }
 
 describe('--list-rules', () => {
-  it('lists every rule with its default severity, preset and fixable, one per line', () => {
-    const r = run(['--list-rules']);
+  it('lists every rule with its default severity, preset and fixable, one per line (when that fits)', () => {
+    const r = run(['--list-rules'], ROOT, { COLUMNS: '300' });
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^rule\s+default\s+preset\s+fix\s+description$/);
     for (const rule of ALL_RULES) expect(r.stdout).toMatch(new RegExp(`^${rule.meta.id}\\s+${rule.meta.defaultSeverity}\\s`, 'm'));
+  });
+  it('in 80 columns (not a terminal): each description under its rule, wrapped', () => {
+    const r = run(['--list-rules']);
+    const lines = r.stdout.split('\n');
+    expect(lines.slice(0, 7)).toEqual([
+      'rule                                  default preset      fix',
+      'close-in-handler                      error   recommended',
+      '    Report a shared pool or client closed inside a function that runs per',
+      '    request.',
+      'connection-memory                     warning recommended',
+      '    Report a max_connections whose memory, at work_mem each, does not fit the',
+      '    host, or that is too high to run without a pooler.',
+    ]);
+    expect(lines.filter((l) => l.length > 80)).toEqual([]);
+    for (const rule of ALL_RULES) expect(r.stdout).toMatch(new RegExp(`^${rule.meta.id}\\s+${rule.meta.defaultSeverity}\\s+recommended${rule.meta.fixable ? ' fixable' : ''}$`, 'm'));
   });
   it('as JSON', () => {
     const rows = JSON.parse(run(['--list-rules', '--format', 'json']).stdout) as Array<{ id: string; fixable: boolean; docs: string }>;
@@ -65,6 +80,28 @@ describe('usage errors', () => {
     const b = run(['budjet'], dir);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('unknown command "budjet" (did you mean "budget"?)');
+  });
+  it('--help, budget --help and live --help fit the terminal (80 columns when not one); only a word longer than a line (a URL) passes it', () => {
+    for (const args of [['--help'], ['budget', '--help'], ['live', '--help']]) {
+      for (const columns of ['', '60', '100']) {
+        const width = Number(columns || 80);
+        const long = run(args, ROOT, { COLUMNS: columns }).stdout.split('\n').filter((l) => l.length > width);
+        expect(long.filter((l) => l.trim().includes(' ')), `${args.join(' ')} at ${width}`).toEqual([]);
+      }
+    }
+    const help = run(['--help']).stdout;
+    expect(help).toContain(
+      [
+        '      --no-project-context   When only files are named, lint them on their own',
+        '                             instead of reading their whole git repository and',
+        '                             reporting about them',
+      ].join('\n'),
+    );
+    expect(help).toContain('      --suppressions-location <file>\n                             The baseline file (default:\n');
+    // Wide enough: as written.
+    expect(run(['--help'], ROOT, { COLUMNS: '300' }).stdout).toContain(
+      '      --no-project-context   When only files are named, lint them on their own instead of\n                             reading their whole git repository and reporting about them\n',
+    );
   });
   it('budget --help is budget\'s help, and budget refuses flags it does not use', () => {
     expect(run(['budget', '--help']).stdout).toMatch(/^Usage: pgconn-lint budget/);

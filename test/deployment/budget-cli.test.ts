@@ -1,4 +1,7 @@
 /** `pgconn-lint budget` and `--print-model` through the CLI entry point (in process). */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import type { BudgetJson } from '../../src/report/budget/json.js';
@@ -44,6 +47,24 @@ describe('pgconn-lint budget', () => {
     expect(r.stdout).toContain('  demand 140\n');
     // Only a word that cannot be cut (a path) may stand out.
     expect(r.stdout.split('\n').filter((l) => [...l].length > 50 && / \S/.test(l.trim()))).toEqual([]);
+  });
+
+  it('in 80 columns, a long service name takes a line of its own in the narrow layout; a name longer than a line stays whole (issue 12)', () => {
+    const name = 'customer-notification-dispatcher-worker-eu-west';
+    const longer = `${name}-primary-region-with-a-very-long-name`;
+    const dir = mkdtempSync(join(tmpdir(), 'pgconn-lint-budget-names-'));
+    mkdirSync(join(dir, '.git'));
+    const service = (n: string, replicas: number) => `  ${n}:\n    build: .\n    environment:\n      DATABASE_URL: postgres://app@postgres:5432/app\n    deploy:\n      replicas: ${replicas}\n`;
+    writeFileSync(join(dir, 'package.json'), '{ "name": "app", "dependencies": { "pg": "8.23.1" } }\n');
+    writeFileSync(join(dir, 'db.js'), "import { Pool } from 'pg';\nexport const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10, connectionTimeoutMillis: 5000 });\n");
+    writeFileSync(join(dir, 'compose.yaml'), `services:\n  postgres:\n    image: postgres:16\n    command: postgres -c max_connections=50\n${service(name, 6)}${service('api', 2)}`);
+    const r = cli(['budget', '.'], dir);
+    expect(r.stdout.split('\n').filter((l) => [...l].length > 80)).toEqual([]);
+    expect(r.stdout).toContain(`  ${name} (service)\n      instances    6  6 replicas\n      per instance 10  max 10\n      total        60\n`);
+    writeFileSync(join(dir, 'compose.yaml'), `services:\n  postgres:\n    image: postgres:16\n    command: postgres -c max_connections=50\n${service(longer, 6)}${service('api', 2)}`);
+    const l = cli(['budget', '.'], dir);
+    expect(l.stdout.split('\n').filter((x) => [...x].length > 80)).toEqual([`  ${longer}`]);
+    expect(l.stdout).toContain(`  ${longer}\n      (service)\n      instances    6  6 replicas\n`);
   });
 
   it('colours the verdict on a TTY', () => {

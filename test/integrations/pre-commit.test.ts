@@ -156,4 +156,39 @@ describe.skipIf(!have)('pre-commit runs the pgconn-lint hook', missingProgramsNo
     expect(context.output_).toContain('db/conf.d/connections.conf:1:');
     expect(git(dir, env, 'rev-list', '--count', 'HEAD')).toBe('2');
   }, 600_000);
+
+  it('with a baseline, a commit is refused only for the findings it adds (issue 12)', () => {
+    const config = `repos:\n  - repo: ${hook.path}\n    rev: ${hook.rev}\n    hooks:\n      - id: pgconn-lint\n`;
+    const dir = userRepository(env, { '.pre-commit-config.yaml': config });
+    // The legacy pgbouncer.ini's finding is recorded, as a user adopting pgconn-lint does.
+    const suppress = sh(process.execPath, [join(REPO_ROOT, 'dist/src/cli/bin.js'), '--suppress-all'], dir, env);
+    expect(suppress.stderr).toContain('1 finding recorded in pgconn-lint-suppressions.json');
+    git(dir, env, 'add', 'pgconn-lint-suppressions.json');
+    expect(sh(GIT, ['commit', '-m', 'baseline'], dir, env).status).toBe(0);
+    expect(sh(PRE_COMMIT, ['install'], dir, env).status).toBe(0);
+
+    // Lines moved in the legacy file: its recorded finding does not block the commit.
+    writeFileSync(join(dir, 'legacy/pgbouncer.ini'), '; legacy pooler\n' + BAD_BOUNCER);
+    git(dir, env, 'add', 'legacy/pgbouncer.ini');
+    const moved = sh(GIT, ['commit', '-m', 'comment'], dir, env);
+    expect(moved.status, moved.output_).toBe(0);
+    expect(moved.output_).toMatch(/^pgconn-lint\.+Passed$/m);
+
+    // One more finding of the rule in that file: refused, with all of them (a new one cannot be told from the old by position).
+    writeFileSync(join(dir, 'legacy/pgbouncer.ini'), '; legacy pooler\n' + BAD_BOUNCER + 'server_pool_max = 5\n');
+    git(dir, env, 'add', 'legacy/pgbouncer.ini');
+    const added = sh(GIT, ['commit', '-m', 'another setting'], dir, env);
+    expect(added.status, added.output_).not.toBe(0);
+    expect(added.output_).toContain('--> legacy/pgbouncer.ini:7:1');
+    expect(added.output_).toContain('--> legacy/pgbouncer.ini:8:1');
+    git(dir, env, 'checkout', 'HEAD', '--', 'legacy/pgbouncer.ini');
+
+    // Emptying the baseline re-judges every file (the hook runs on the staged baseline).
+    writeFileSync(join(dir, 'pgconn-lint-suppressions.json'), '{}\n');
+    git(dir, env, 'add', 'pgconn-lint-suppressions.json');
+    const emptied = sh(GIT, ['commit', '-m', 'drop the baseline'], dir, env);
+    expect(emptied.status, emptied.output_).not.toBe(0);
+    expect(emptied.output_).toContain('--> legacy/pgbouncer.ini:7:1');
+    expect(git(dir, env, 'rev-list', '--count', 'HEAD')).toBe('3');
+  }, 600_000);
 });
