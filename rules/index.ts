@@ -17,6 +17,7 @@ import lowSharedBuffers from './low-shared-buffers.js';
 import missingConnectionTimeout from './missing-connection-timeout.js';
 import pgbouncerAuth from './pgbouncer-auth.js';
 import plaintextCredentials from './plaintext-credentials.js';
+import poolIdleExceedsServerTimeout from './pool-idle-exceeds-server-timeout.js';
 import poolInHandler from './pool-in-handler.js';
 import poolOversubscription from './pool-oversubscription.js';
 import poolSmallerThanConcurrency from './pool-smaller-than-concurrency.js';
@@ -49,6 +50,7 @@ export const ALL_RULES: readonly Rule[] = [
   missingConnectionTimeout,
   pgbouncerAuth,
   plaintextCredentials,
+  poolIdleExceedsServerTimeout,
   poolInHandler,
   poolOversubscription,
   poolSmallerThanConcurrency,

@@ -84,9 +84,9 @@ export function verboseReport(result: LintResult, config: ResolvedConfig, cwd: s
   }
   // Files taken as non-production code by evidence rather than by a path pattern (codePaths): say why.
   const byEvidence: string[] = [];
-  for (const file of new Set([...result.facts.compose.map((c) => c.file), ...result.facts.js.map((f) => f.file)])) {
+  for (const file of new Set([...result.facts.compose.map((c) => c.file), ...result.facts.js.map((f) => f.file), ...result.facts.python.map((f) => f.file)])) {
     const m = result.model.codePaths.nonProduction(file);
-    if (m && (m.source === 'local-stack' || m.source === 'package.json')) byEvidence.push(`  ${rel(file)}  ${m.describe}`);
+    if (m && (m.source === 'local-stack' || m.source === 'package.json' || m.source === 'python-script')) byEvidence.push(`  ${rel(file)}  ${m.describe}`);
   }
   if (byEvidence.length > 0) {
     lines.push(`non-production by evidence (${byEvidence.length}; codePaths.nonProduction "!path" takes one back):`);

@@ -15,6 +15,8 @@ import { findConnectionLiterals, mayHoldConnectionLiteral } from '../sources/js/
 import { parseJsFile } from '../sources/js/parse.js';
 import { findSessionStateStatements } from '../sources/js/session-state/index.js';
 import type { JsFileFacts } from '../sources/js/types.js';
+import { extractUwsgiIni, isUwsgiIni } from '../sources/python/uwsgi.js';
+import type { ProcessConfigFile } from '../sources/app/types.js';
 import { analyzePythonFiles, type PythonFacts, type PythonSource } from '../sources/python/index.js';
 import { loadEnvFiles } from '../sources/env/files.js';
 import { dotenvValues, parseDotenv } from '../sources/env/parse.js';
@@ -81,8 +83,10 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   const postgresql = pgRoots.map((c) => softenUnreadIncludes(loadPostgresqlConfig(c.path, { readFile: reader('postgresql-conf'), listDir: (d) => access.listDir(d) }), access));
   const pgConfigs = keepRoots(postgresql, (cfg) => pgRoots.find((c) => c.path === cfg.mainFile)?.explicit ?? false);
 
-  // PgBouncer: files named like it, and any .ini with a [pgbouncer] section.
+  // PgBouncer: files named like it, and any .ini with a [pgbouncer] section; an .ini with a [uwsgi]
+  // section is a uWSGI configuration (its process model).
   const bouncerRoots: string[] = [];
+  const uwsgiConfigs: ProcessConfigFile[] = [];
   for (const c of discovery.candidates) {
     if (c.kind === 'pgbouncer-ini') bouncerRoots.push(c.path);
     else if (c.kind === 'maybe-ini') {
@@ -90,6 +94,10 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
       if (t.ok && isPgbouncerIni(t.text, c.path)) {
         cache.set(c.path, t);
         bouncerRoots.push(c.path);
+      } else if (t.ok && isUwsgiIni(t.text)) {
+        const u = extractUwsgiIni(t.text, c.path);
+        uwsgiConfigs.push(u);
+        problems.push(...u.problems);
       } else if (!t.ok && c.explicit) {
         problems.push(t.problem);
       }
@@ -173,7 +181,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
     }
   }
   app.pools.push(...python.pools);
-  app.processConfigs.push(...python.processConfigs);
+  app.processConfigs.push(...python.processConfigs, ...uwsgiConfigs);
   app.roots.push(...python.roots);
   // Git is asked only about the files a finding can be in: every file read, and every input found
   // but code (code files a finding can be in were read).

@@ -12,7 +12,7 @@
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { LintSettings } from '../engine/settings.js';
-import { isOneShotScriptName, isStartScriptName, launchesOfShell } from '../sources/command/launch.js';
+import { isOneShotPythonFileName, isOneShotScriptName, isStartScriptName, launchesOfShell } from '../sources/command/launch.js';
 import type { ComposeFacts } from '../sources/yaml/types.js';
 import type { ProjectFacts } from './project.js';
 
@@ -95,8 +95,11 @@ const TEST_SCRIPT = /^(pre|post)?(test|tests|e2e|integration|cypress|playwright|
 export interface NonProductionMatch {
   /** The pattern as written (`test/`, `*.spec.*`), or the script's text for a file a test script runs. */
   pattern: string;
-  /** `local-stack`: a compose file that says it is a local-development or test stack (`pattern` is the evidence). */
-  source: 'default' | 'config' | 'package.json' | 'local-stack';
+  /**
+   * `local-stack`: a compose file that says it is a local-development or test stack (`pattern` is the evidence);
+   * `python-script`: a Python file run as a program whose name says it runs once (`migrate.py`).
+   */
+  source: 'default' | 'config' | 'package.json' | 'local-stack' | 'python-script';
   /**
    * One-off code: a process that runs once and exits (scripts, seeds, migrations, perf and load
    * runs, a published package's tooling), not a test suite whose cases share pools.
@@ -119,7 +122,7 @@ export interface CodePathSettings {
   base: string;
 }
 
-export function buildCodePaths(facts: Pick<ProjectFacts, 'root' | 'packages'> & Partial<Pick<ProjectFacts, 'compose'>>, settings: Pick<LintSettings, 'codePaths'>): CodePaths {
+export function buildCodePaths(facts: Pick<ProjectFacts, 'root' | 'packages'> & Partial<Pick<ProjectFacts, 'compose' | 'python'>>, settings: Pick<LintSettings, 'codePaths'>): CodePaths {
   const own = settings.codePaths;
   const ig: Ignore = ignore().add([...DEFAULT_NON_PRODUCTION]);
   if (own) ig.add(own.nonProduction);
@@ -130,6 +133,7 @@ export function buildCodePaths(facts: Pick<ProjectFacts, 'root' | 'packages'> & 
   const byScript = testOnlyFiles(facts);
   const stacks = localStacks(facts);
   const devPackages = devOnlyPackages(facts.packages, facts.root);
+  const pyScripts = oneOffPythonScripts(facts);
   const cache = new Map<string, NonProductionMatch | undefined>();
   const decide = (file: string): NonProductionMatch | undefined => {
     const rel = matchable(base, file) ?? matchable(facts.root, file);
@@ -148,6 +152,8 @@ export function buildCodePaths(facts: Pick<ProjectFacts, 'root' | 'packages'> & 
     if (script) return { pattern: script.label, source: 'package.json', ...(script.oneOff ? { oneOff: true as const } : {}), describe: `only ${script.label} runs it` };
     const dev = devPackages.find((p) => matchable(p.dir, file) !== undefined);
     if (dev) return { pattern: dev.name, source: 'package.json', describe: `it is in workspace package ${dev.name}, which ${dev.users.length > 1 ? `the ${dev.users.length} packages that use it list` : `${dev.users[0]} lists`} only in devDependencies` };
+    const py = pyScripts.get(file);
+    if (py) return { pattern: py, source: 'python-script', oneOff: true, describe: `it is a one-off script: ${py}` };
     const stack = stacks.get(file);
     if (stack) return { pattern: stack, source: 'local-stack', describe: `it is a local-development or test stack: ${stack}` };
     return undefined;
@@ -158,6 +164,23 @@ export function buildCodePaths(facts: Pick<ProjectFacts, 'root' | 'packages'> & 
       return cache.get(file);
     },
   };
+}
+
+/**
+ * Python files run as programs (`if __name__ == "__main__":`) whose name says they run once
+ * (`migrate.py`, `seed_db.py`: `isOneShotPythonFileName`): a migration or seed runner started by
+ * hand, by a Makefile or by a deploy step, which exits when done. A module without the guard is
+ * imported by the application (a `migrate.py` the app calls at start-up is production code), and
+ * `manage.py` is not one-off.
+ */
+function oneOffPythonScripts(facts: Partial<Pick<ProjectFacts, 'python' | 'root'>>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of facts.python ?? []) {
+    if (!f.mainGuard || !isOneShotPythonFileName(f.file.split(sep).join('/'))) continue;
+    const name = f.file.slice(f.file.lastIndexOf(sep) + 1);
+    out.set(f.file, `${name} is named for a migration, seed or set-up run and runs as a program (if __name__ == "__main__" at line ${f.mainGuard.line})`);
+  }
+  return out;
 }
 
 /** `file` relative to `dir` in `/` form, when it is inside it (the `ignore` package takes nothing else). */

@@ -223,3 +223,48 @@ describe('the deployment model and the rules read the one classifier', () => {
     expect(r.model.deployment.notes.some((n) => n.message.startsWith('the pool at scripts/worker.ts:2'))).toBe(false);
   });
 });
+
+describe('a Python script named for a one-off run (issue 14: sarzz2/fastapi-asyncpg-template migrate.py)', () => {
+  const POOL = 'import asyncpg\nfrom app.config import DATABASE_URL\n\n\nasync def main():\n    pool = await asyncpg.create_pool(DATABASE_URL)\n    await pool.fetch("select 1")\n';
+  const GUARD = '\n\nif __name__ == "__main__":\n    import asyncio\n\n    asyncio.run(main())\n';
+  const run = (dir: string) => {
+    const config = loadConfig({ cwd: dir, rules: ALL_RULES });
+    return lint({ cwd: dir, paths: [dir], ignorePatterns: [], config, rules: ALL_RULES });
+  };
+
+  it('names: migrations, seeds and database set-up; never manage.py', async () => {
+    const { isOneShotPythonFileName } = await import('../../src/sources/command/launch.js');
+    for (const n of ['migrate.py', 'tools/run_migrations.py', 'seed.py', 'seeds.py', 'seed_db.py', 'seed-data.py', 'init_db.py', 'create_db.py', 'reset-db.py', 'bench.py']) expect(isOneShotPythonFileName(n), n).toBe(true);
+    for (const n of ['manage.py', 'main.py', 'seeder.py', 'migrate.ts', 'app/db.py', 'seedling.py', 'wsgi.py']) expect(isOneShotPythonFileName(n), n).toBe(false);
+  });
+
+  it('is one-off when run as a program (if __name__ == "__main__"); the same name imported by the app is production code', () => {
+    const dir = tempProject({
+      'pyproject.toml': '[project]\nname = "app"\n',
+      'migrate.py': POOL + GUARD,
+      'seed_db.py': POOL.replace('asyncpg.create_pool(DATABASE_URL)', 'asyncpg.create_pool(DATABASE_URL, max_size=2)') + "\n\nif '__main__' == __name__:\n    main()\n",
+      'app/__init__.py': '',
+      'app/config.py': 'import os\n\nDATABASE_URL = os.environ["DATABASE_URL"]\n',
+      'app/migrate.py': POOL,
+    });
+    const r = run(dir);
+    const c = r.model.codePaths;
+    expect(c.nonProduction(join(dir, 'migrate.py'))).toEqual({
+      pattern: 'migrate.py is named for a migration, seed or set-up run and runs as a program (if __name__ == "__main__" at line 10)',
+      source: 'python-script',
+      oneOff: true,
+      describe: 'it is a one-off script: migrate.py is named for a migration, seed or set-up run and runs as a program (if __name__ == "__main__" at line 10)',
+    });
+    expect(c.nonProduction(join(dir, 'seed_db.py'))?.source).toBe('python-script');
+    expect(c.nonProduction(join(dir, 'app/migrate.py'))).toBeUndefined();
+    const timeouts = r.files.flatMap((f) => f.diagnostics).filter((d) => d.ruleId === 'missing-connection-timeout');
+    expect(timeouts.map((d) => `${d.range.file.slice(dir.length + 1)}:${d.range.line}`)).toEqual(['app/migrate.py:6']);
+  });
+
+  it('"!migrate.py" in the config takes the script back', () => {
+    const dir = tempProject({ 'migrate.py': POOL.replace('from app.config import DATABASE_URL\n', 'DATABASE_URL = "postgresql://app@db/app"\n') + GUARD });
+    writeFileSync(join(dir, 'pgconn-lint.config.json'), JSON.stringify({ codePaths: { nonProduction: ['!migrate.py'] } }));
+    const r = run(dir);
+    expect(r.model.codePaths.nonProduction(join(dir, 'migrate.py'))).toBeUndefined();
+  });
+});

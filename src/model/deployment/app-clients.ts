@@ -109,6 +109,8 @@ export function serviceProcess(ctx: BuildContext, launched: LaunchedProcess | un
     if (!p.setOnCommandLine.includes('concurrency') && file.concurrency) concurrency = file.concurrency.value;
     // gunicorn: a sync worker with threads > 1 is gthread (gunicorn/config.py WorkerThreads).
     if (p.server === 'gunicorn' && concurrency === 'sync' && (threads.value ?? 1) > 1) concurrency = 'threads';
+    // uWSGI: `threads` > 1 serves that many requests at once per worker.
+    if (p.server === 'uwsgi' && concurrency === 'sync' && (threads.value ?? 1) > 1) concurrency = 'threads';
     from.push(ctx.rel(file.file));
   }
   const label = serverLabel(p.server);

@@ -130,6 +130,7 @@ export type AppServer =
   | 'uvicorn'
   | 'hypercorn'
   | 'daphne'
+  | 'uwsgi'
   | 'celery'
   | 'rq'
   | 'django-runserver'
@@ -150,7 +151,7 @@ export type AppServer =
 export type Concurrency = 'threads' | 'async' | 'greenlets' | 'prefork' | 'sync';
 
 /** Where a process model value is written. */
-export type ProcessSourceKind = 'command' | 'gunicorn-conf' | 'puma-rb' | 'sidekiq-yml' | 'procfile' | 'default';
+export type ProcessSourceKind = 'command' | 'gunicorn-conf' | 'uwsgi-ini' | 'puma-rb' | 'sidekiq-yml' | 'procfile' | 'default';
 
 /**
  * What one instance (container, pod, dyno) of a service runs: `processes` processes, each with
@@ -169,7 +170,7 @@ export interface ProcessModel {
   /** Where it is written: the command line, or the config file that gave the values. */
   source: ProcessSourceKind;
   range?: SourceRange;
-  /** A config file the server loads (`-c gunicorn.conf.py`, `-C config/puma.rb`, `-C config/sidekiq.yml`), as written, relative to the working directory. */
+  /** A config file the server loads (`-c gunicorn.conf.py`, `-C config/puma.rb`, `-C config/sidekiq.yml`, `--ini etc/uwsgi.ini`), as written, relative to the working directory. */
   configFile?: string;
   /** The server reads its default config file (Puma config/puma.rb, Sidekiq config/sidekiq.yml, gunicorn ./gunicorn.conf.py) when none is named. */
   defaultConfigFiles?: string[];

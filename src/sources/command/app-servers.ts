@@ -24,6 +24,11 @@ import type { AppSetting, AppServer, Concurrency, ProcessModel } from '../app/ty
  *   `-C/--config` (else config/sidekiq.yml or sidekiq.yml.erb), `-e/--environment`;
  *   RAILS_MAX_THREADS when neither the command line nor the file sets concurrency.
  * - `rails server` starts Puma (Rails' default server) with config/puma.rb.
+ * - uWSGI (docs "Configuration options", "Configuring uWSGI"): `-p/--processes/--workers` (default
+ *   1), `--threads` (default: one request at a time per worker), `--gevent N` (greenlets),
+ *   `--ini file[:section]`, and a lone argument ending in `.ini` loads that file ("uwsgi
+ *   myconf.ini"); every option may come from an environment variable `UWSGI_<OPTION>`
+ *   (`UWSGI_PROCESSES`), read before the command line and the files, which override it.
  */
 export interface AppServerLaunch {
   process: ProcessModel;
@@ -88,6 +93,7 @@ export function appServerOf(program: string, args: readonly string[]): AppServer
   if (p === 'rake' && args[0] !== undefined && /^db:/.test(args[0])) return rails(args);
   if (p === 'sidekiq') return sidekiq(args);
   if (p === 'java') return java(args);
+  if (p === 'uwsgi') return uwsgi(args);
   return undefined;
 }
 
@@ -201,6 +207,33 @@ function gunicorn(args: readonly string[]): AppServerLaunch {
       describe: describe('gunicorn', args),
       source: 'command',
       ...(conf !== undefined ? { configFile: conf } : { defaultConfigFiles: ['gunicorn.conf.py'] }),
+      setOnCommandLine: set,
+    },
+  };
+}
+
+function uwsgi(args: readonly string[]): AppServerLaunch {
+  const set: ProcessModel['setOnCommandLine'] = [];
+  const w = numberWord(option(args, ['-p', '--processes', '--workers']));
+  const t = numberWord(option(args, ['--threads']));
+  const gevent = option(args, ['--gevent']);
+  if (w) set.push('processes');
+  if (t) set.push('threads');
+  if (gevent !== undefined) set.push('concurrency');
+  // `--ini file`, or the one argument that is a config file (uWSGI's "magic" lone config argument).
+  let ini = option(args, ['--ini']);
+  if (ini === undefined) ini = args.find((a, i) => !a.startsWith('-') && /\.ini(:[\w-]+)?$/i.test(a) && (i === 0 || !args[i - 1]!.startsWith('-') || args[i - 1]!.includes('=')));
+  const conf = ini?.replace(/:[\w-]+$/, '');
+  const concurrency: Concurrency = gevent !== undefined ? 'greenlets' : t?.value !== undefined && t.value > 1 ? 'threads' : 'sync';
+  return {
+    process: {
+      server: 'uwsgi',
+      processes: w ?? { value: 1, provenance: { kind: 'env', envVar: 'UWSGI_PROCESSES', fallback: 1 } },
+      threads: t ?? { value: 1, provenance: { kind: 'env', envVar: 'UWSGI_THREADS', fallback: 1 } },
+      concurrency,
+      describe: describe('uwsgi', args),
+      source: 'command',
+      ...(conf !== undefined ? { configFile: conf } : {}),
       setOnCommandLine: set,
     },
   };

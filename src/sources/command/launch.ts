@@ -74,6 +74,18 @@ export function isStartScriptName(name: string): boolean {
   return /^(start|serve|prod|production)(:|$)/i.test(name);
 }
 
+/**
+ * A Python file whose name says it runs once: a migration or seed runner (`migrate.py`,
+ * `run_migrations.py`, `seed.py`, `seed_db.py`, `seed-data.py`), a database set-up or reset
+ * (`init_db.py`, `create_db.py`, `reset_db.py`), a perf or load script. Not `manage.py`: Django's
+ * command runner also starts servers and workers (`runserver`, custom long-running commands).
+ */
+export function isOneShotPythonFileName(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  if (!base.endsWith('.py')) return false;
+  return /^(migrate|migrations?|run[-_]?migrations?|seeds?|seed[-_]\w+|(init|create|reset|setup)[-_]?db|perf|bench(mark)?|load[-_]?test)$/i.test(base.slice(0, -3));
+}
+
 /** A file whose name says it runs once (a migration or seed runner, a perf script). */
 export function isOneShotFileName(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1).replace(/\.[cm]?[jt]sx?$/, '');

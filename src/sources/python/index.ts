@@ -5,13 +5,14 @@
  */
 import { basename, dirname } from 'node:path';
 import type { InputProblem } from '../../core/diagnostic.js';
+import type { SourceRange } from '../../core/location.js';
 import { MAX_CODE_FILE_CHARS, MAX_PROBLEMS_PER_FILE } from '../../core/limits.js';
 import type { AppFacts, AppPool, ProcessConfigFile } from '../app/types.js';
 import { extractPools, gunicornConfig } from './extract.js';
 import { PyModule } from './module.js';
 import { parseTexts } from '../tree-sitter/runtime.js';
 import { isGunicornConfigName, pythonPrefilter } from './prefilter.js';
-import { syntaxErrors, type PyNode } from '../tree-sitter/syntax.js';
+import { namedChildren, syntaxErrors, type PyNode } from '../tree-sitter/syntax.js';
 import type { PyProject } from './values.js';
 
 export interface PythonSource {
@@ -27,6 +28,12 @@ export interface PythonFileFacts {
   parsedBecause: string;
   pools: AppPool[];
   problems: InputProblem[];
+  /**
+   * The module is run as a program: a top-level `if __name__ == "__main__":` block (Python docs,
+   * library/__main__.html "Top-level code environment"), located at its `if`. With a one-off
+   * name (`migrate.py`, `seed_db.py`) the code paths count the file as a one-off script.
+   */
+  mainGuard?: SourceRange;
 }
 
 export interface PythonFacts {
@@ -118,6 +125,8 @@ export function analyzePythonFiles(sources: readonly PythonSource[], opts: Analy
     const mod = new PyModule(o.path, o.text, r.root);
     modules.set(o.path, mod);
     facts.problems.push(...syntaxProblems(mod, r.root));
+    const guard = mainGuard(mod);
+    if (guard) facts.mainGuard = guard;
   });
   for (const f of files) {
     const mod = modules.get(f.file);
@@ -135,6 +144,18 @@ export function analyzePythonFiles(sources: readonly PythonSource[], opts: Analy
   }
   out.files = files;
   return out;
+}
+
+/** The top-level `if __name__ == "__main__":` (either operand order, either quote). */
+function mainGuard(mod: PyModule): SourceRange | undefined {
+  for (const n of namedChildren(mod.root)) {
+    if (n.type !== 'if_statement') continue;
+    const cond = namedChildren(n)[0];
+    if (cond?.type !== 'comparison_operator') continue;
+    const t = mod.src(cond).replace(/\s+/g, '');
+    if (/^__name__==(['"])__main__\1$|^(['"])__main__\2==__name__$/.test(t)) return mod.rangeOf(n);
+  }
+  return undefined;
 }
 
 /**
