@@ -147,8 +147,14 @@ function poolChecks(repo, model, budget) {
     for (const c of s.unknownClients ?? []) if (c.pool) budgetClients.add(c.pool);
   }
   return (repo.pools ?? []).map((want) => {
+    // `calledFrom: "file:line"`: of the pools one construction is per call site, the one that call gives
+    const fromCall = (p) => {
+      if (want.calledFrom === undefined) return true;
+      const outer = p.calledFrom?.[0];
+      return outer !== undefined && `${outer.file}:${outer.line}` === want.calledFrom;
+    };
     const found = pools.find(
-      (p) => p.file === want.file && p.range?.line === want.line && (!want.library || p.library === want.library),
+      (p) => p.file === want.file && p.range?.line === want.line && (!want.library || p.library === want.library) && fromCall(p),
     );
     const modelMax = found ? (found.max?.value ?? null) : undefined;
     const maxWhy = found && found.max?.value == null ? (found.max?.provenance?.reason ?? 'unknown') : undefined;
@@ -287,7 +293,8 @@ function report(results, args) {
         ? 'NOT IN THE MODEL'
         : `model max ${p.modelMax ?? `unknown (${p.maxWhy})`}` +
           `${p.inBudget ? ', in a budget' : p.inEdges ? ', in edges, in no budget' : ', in no budget'}`;
-      say(`  ${p.found && p.sizeOk ? 'pool ok ' : 'POOL !! '} ${p.file}:${p.line} ${p.library ?? ''} (expected max ${expected}): ${state}`);
+      const via = p.calledFrom !== undefined ? ` called from ${p.calledFrom}` : '';
+      say(`  ${p.found && p.sizeOk ? 'pool ok ' : 'POOL !! '} ${p.file}:${p.line}${via} ${p.library ?? ''} (expected max ${expected}): ${state}`);
     }
   }
 
@@ -356,7 +363,7 @@ function report(results, args) {
         results.flatMap((r) =>
           r.pools.map((p) => [
             r.repo,
-            `\`${p.file}:${p.line}\``,
+            `\`${p.file}:${p.line}\`${p.calledFrom !== undefined ? ` called from \`${p.calledFrom}\`` : ''}`,
             p.library ?? '',
             p.max === undefined ? 'not checked' : String(p.max ?? 'unknown'),
             !p.found ? '**not in the model**' : p.sizeOk ? `${p.modelMax ?? 'unknown'}` : `**${p.modelMax ?? 'unknown'}**`,

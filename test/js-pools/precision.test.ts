@@ -137,8 +137,11 @@ describe('values one call deep', () => {
     expect(vp(onlyPool({ 'a.ts': `import { Pool } from 'pg';\nconst mk = (max: number) => new Pool({ max });\nexport const a = mk(Number(process.env.M ?? 4));\n` }).max)).toEqual([4, 'env']);
   });
 
-  test('an exported function, or one passed around, stays unknown (callers elsewhere)', () => {
-    expect(vp(onlyPool({ 'a.ts': `import { Pool } from 'pg';\nexport function buildPool(opts) { return new Pool({ max: opts.max }); }\nexport const a = buildPool({ max: 20 });\n` }).max)).toEqual([null, 'unknown']);
+  // Issue 15 (callers.ts): an exported function is sized by its callers in the analysed files; with none, or
+  // passed around as a value, it stays unknown. (Before, an exported function was unknown even when called here.)
+  test('an exported function is sized by its callers here; with none, or one passed around, it stays unknown', () => {
+    expect(vp(onlyPool({ 'a.ts': `import { Pool } from 'pg';\nexport function buildPool(opts) { return new Pool({ max: opts.max }); }\nexport const a = buildPool({ max: 20 });\n` }).max)).toEqual([20, 'constant']);
+    expect(vp(onlyPool({ 'a.ts': `import { Pool } from 'pg';\nexport function buildPool(opts) { return new Pool({ max: opts.max }); }\n` }).max)).toEqual([null, 'unknown']);
     expect(vp(onlyPool({ 'a.ts': `import { Pool } from 'pg';\nfunction buildPool(opts) { return new Pool({ max: opts.max }); }\nexport const a = buildPool({ max: 20 });\nexport const f = buildPool;\n` }).max)).toEqual([null, 'unknown']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { onlyPool } from './helpers.js';
+import { modelOf, onlyPool } from './helpers.js';
 
 // The shape of trigger.dev's apps/webapp/app/utils/prismaConnectionUrl.ts and db.server.ts (rewritten, not copied).
 const urlUtil = `export function withPoolParams(base: string | URL, params: { limit: string; timeout: string }): URL {\n  const url = new URL(base);\n  url.searchParams.set('connection_limit', params.limit);\n  url.searchParams.set('pool_timeout', params.timeout);\n  return url;\n}\n`;
@@ -14,9 +14,13 @@ describe('connection_limit written into a URL the code builds (trigger.dev)', ()
     expect(p.max).toEqual({ value: 10, provenance: { kind: 'env', envVar: 'DB_LIMIT', fallback: 10, fallbackAt: { file: 'src/env.ts', line: 3, column: 55, endLine: 3, endColumn: 57 } }, range: { file: 'src/url.ts', line: 3, column: 44, endLine: 3, endColumn: 56 } });
   });
 
-  test('callers that give different values (env default vs 25): unknown, the default said', () => {
-    const p = onlyPool(files(db('', "export const a = buildClient({ url: 'postgres://a' });\nexport const b = buildClient({ url: 'postgres://b', limit: 25 });\n")));
-    expect(p.max.provenance).toEqual({ kind: 'unknown', reason: 'limit of buildClient() is env DB_LIMIT (fallback 10) unless the caller gives it (the callers give different values)' });
+  // Issue 15 (callers.ts): one pool per call site, each with its own size (was one pool of unknown size).
+  test('callers that give different values (env default vs 25): a pool per call site', () => {
+    const m = modelOf(files(db('', "export const a = buildClient({ url: 'postgres://a' });\nexport const b = buildClient({ url: 'postgres://b', limit: 25 });\n")));
+    expect(m.pools.map((p) => [p.id, p.max.value, p.max.provenance.kind, p.calledFrom?.map((c) => `${c.file}:${c.line}`)])).toEqual([
+      ['src/db.ts:6:10', 10, 'env', ['src/db.ts:8']],
+      ['src/db.ts:6:10@src/db.ts:9:18', 25, 'constant', ['src/db.ts:9']],
+    ]);
   });
 
   test('callers that give known numbers: the larger, with each', () => {

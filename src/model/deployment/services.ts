@@ -52,9 +52,14 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
   const pools: PoolDefinition[] = [];
   for (const p of countedPools(ctx.facts)) {
     const step = once.get(fileKey(p.file));
-    const np = ctx.codePaths.nonProduction(p.file);
+    // a pool per call site (callers.ts) is test code's when its outermost call is
+    const caller = p.calledFrom?.[0];
+    const np = ctx.codePaths.nonProduction(p.file) ?? (caller !== undefined ? ctx.codePaths.nonProduction(caller.file) : undefined);
     if (step !== undefined) ctx.notes.push({ message: `the pool at ${ctx.at(p.range)} is a client of ${step}, which runs once: not counted as a pool of a long-running service`, range: p.range });
-    else if (np !== undefined) ctx.notes.push({ message: `the pool at ${ctx.at(p.range)} is in non-production code (${np.describe}): not counted as a pool of a long-running service`, range: p.range });
+    else if (np !== undefined) {
+      const via = caller !== undefined && ctx.codePaths.nonProduction(p.file) === undefined ? `, as called from ${ctx.at(caller)},` : '';
+      ctx.notes.push({ message: `the pool at ${ctx.at(p.range)}${via} is in non-production code (${np.describe}): not counted as a pool of a long-running service`, range: p.range });
+    }
     else pools.push(p);
   }
   const apps = new Map<string, AppDir>();

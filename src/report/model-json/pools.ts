@@ -50,6 +50,8 @@ export interface PoolJson {
   connectionsPerProcess?: { value: number | null; explanation: string };
   options: Array<{ name: string; value: ResolvedJson; range: RangeJson }>;
   wraps?: string;
+  /** One pool per call site of the function that constructs it: the chain of calls, the outermost first. */
+  calledFrom?: Array<RangeJson & { file: string }>;
 }
 
 function rel(repoRoot: string, file: string): string {
@@ -163,6 +165,7 @@ export function toModelJson(pools: readonly PoolDefinition[], repoRoot: string):
       if (d.connectionString) p.connectionString = r(d.connectionString);
       if (d.connectionsPerProcess) p.connectionsPerProcess = { value: d.connectionsPerProcess.value ?? null, explanation: d.connectionsPerProcess.explanation };
       if (d.wraps !== undefined) p.wraps = d.wraps;
+      if (d.calledFrom !== undefined) p.calledFrom = d.calledFrom.map((c) => ({ file: rel(repoRoot, c.file), ...rangeJson(c) }));
       // fixed key order for stable output
       return orderKeys(p);
     }),
@@ -189,6 +192,7 @@ const KEY_ORDER: Array<keyof PoolJson> = [
   'startupParameters',
   'connectionsPerProcess',
   'wraps',
+  'calledFrom',
   'options',
 ];
 

@@ -528,8 +528,10 @@ export function trace(expr: ts.Node, module: JsModule, path: readonly string[] =
     if (mode === 'object') {
       const fn = next(callee, []);
       if (fn?.kind === 'node' && fn.path.length === 0 && isFunctionLike(fn.node)) {
+        // the returned expression with the function's parameters bound to this call's arguments
+        const site: CallSite = { call: e, module };
         for (const r of returnExpressions(fn.node)) {
-          const t = trace(r, fn.module, path, mode, depth + 1);
+          const t = withCallBound(fn.node as ts.SignatureDeclaration, site, () => trace(r, fn.module, path, mode, depth + 1));
           if (t !== undefined && !(t.kind === 'node' && isUndefinedValue(t.node as ts.Expression))) return t;
         }
       }
@@ -638,10 +640,90 @@ function traceDeclaration(d: Declaration, at: ts.Identifier, module: JsModule, p
     case 'class':
       return { kind: 'node', module, node: d.node, path };
     case 'param':
-      return { kind: 'opaque', module, node: d.element ?? d.node, reason: 'function parameter', path };
+      return traceParameter(d.node, d.element, module, path, mode, depth);
     case 'other':
       return { kind: 'opaque', module, node: d.node, reason: 'not a constant', path };
   }
+}
+
+// ---- parameters bound to one call ------------------------------------------
+
+/** A call of a function of the analysed files, in the module it is written in. */
+export interface CallSite {
+  call: ts.CallExpression | ts.NewExpression;
+  module: JsModule;
+}
+
+/** A function (or constructor) whose parameters take the arguments of one call while a value is read. */
+type BoundFunction = ts.SignatureDeclaration;
+
+let boundCalls: ReadonlyMap<BoundFunction, CallSite> | undefined;
+let unboundParameters: Set<BoundFunction> | undefined;
+
+/**
+ * Runs `f` with each function's parameters bound to the arguments of one call of it (`init(config)`
+ * inside `new PostgresMeta(cfg)`: `config` is `cfg`), so that every trace reads through them; the
+ * functions whose parameters are reached unbound are added to `unbound` (the next callers to follow,
+ * `callers.ts`). Nested calls restore the outer bindings.
+ */
+export function withBoundCalls<T>(bindings: ReadonlyMap<BoundFunction, CallSite>, unbound: Set<BoundFunction> | undefined, f: () => T): T {
+  const savedCalls = boundCalls;
+  const savedUnbound = unboundParameters;
+  boundCalls = bindings;
+  unboundParameters = unbound;
+  try {
+    return f();
+  } finally {
+    boundCalls = savedCalls;
+    unboundParameters = savedUnbound;
+  }
+}
+
+/** Binds `fn`'s parameters to `site` on top of the active bindings (a local function's return read in object mode). */
+function withCallBound<T>(fn: BoundFunction, site: CallSite, f: () => T): T {
+  const next = new Map(boundCalls ?? []);
+  next.set(fn, site);
+  return withBoundCalls(next, unboundParameters, f);
+}
+
+/**
+ * A parameter: opaque, unless its function is bound to a call (`withBoundCalls`). Then it is the
+ * argument the call passes, or the parameter's default when the call passes none (`undefined`
+ * included, as JavaScript does); a destructured property (`{ connectionLimit = env.X }`) is that
+ * property of the argument, or its default when the argument is an object literal that does not
+ * write it.
+ */
+function traceParameter(param: ts.ParameterDeclaration, element: ts.BindingElement | undefined, module: JsModule, path: readonly string[], mode: TraceMode, depth: number): Trace | undefined {
+  const fn = param.parent;
+  const opaque = (reason: string): Trace => ({ kind: 'opaque', module, node: element ?? param, reason, path });
+  const site = boundCalls?.get(fn);
+  if (site === undefined) {
+    unboundParameters?.add(fn);
+    return opaque('function parameter');
+  }
+  const index = fn.parameters.indexOf(param);
+  const args = site.call.arguments ?? ts.factory.createNodeArray<ts.Expression>();
+  if (param.dotDotDotToken !== undefined || args.slice(0, index + 1).some((a) => ts.isSpreadElement(a))) return opaque('rest or spread arguments');
+  let arg: ts.Expression | undefined = args[index];
+  let argModule = site.module;
+  if (arg === undefined || isUndefinedValue(arg)) {
+    if (param.initializer === undefined) return opaque(`the call at line ${site.module.rangeOf(site.call).line} passes no value`);
+    arg = param.initializer;
+    argModule = module;
+  }
+  if (element === undefined) return trace(arg, argModule, path, mode, depth + 1);
+  const inPattern = bindingPath(element);
+  if (inPattern === undefined) return opaque('destructuring');
+  // { key = fallback }: the fallback when the object literal passed does not write key
+  if (element.initializer !== undefined && ts.isObjectBindingPattern(element.parent) && element.parent.parent === param && inPattern.length === 1) {
+    const obj = trace(arg, argModule, [], mode, depth + 1);
+    if (obj?.kind === 'node' && obj.path.length === 0 && ts.isObjectLiteralExpression(obj.node)) {
+      const props = obj.node.properties;
+      const writes = props.some((p) => p.name !== undefined && staticPropertyName(p.name) === inPattern[0]);
+      if (!writes && !props.some((p) => ts.isSpreadAssignment(p))) return trace(element.initializer, module, path, mode, depth + 1);
+    }
+  }
+  return trace(arg, argModule, [...inPattern, ...path], mode, depth + 1);
 }
 
 function traceThis(e: ts.Node, module: JsModule, path: readonly string[], mode: TraceMode, depth: number): Trace | undefined {

@@ -214,8 +214,8 @@ function addLiteral(obj: ts.ObjectLiteralExpression, module: JsModule, prefix: s
   for (const p of obj.properties) {
     if (ts.isSpreadAssignment(p)) {
       const found = objectLiteralOf(p.expression, module);
-      if ('reason' in found) bag.opaque.push({ prefix, reason: `spread of ${p.expression.getText()} is not statically known`, range: module.rangeOf(p), order: bag.order() });
-      else addLiteral(found.node, found.module, prefix, bag, depth + 1);
+      if (!('reason' in found)) addLiteral(found.node, found.module, prefix, bag, depth + 1);
+      else if (!addConditionalSpread(p, module, prefix, bag, depth)) bag.opaque.push({ prefix, reason: `spread of ${p.expression.getText()} is not statically known`, range: module.rangeOf(p), order: bag.order() });
       continue;
     }
     const key = staticPropertyName(p.name);
@@ -251,6 +251,45 @@ function addLiteral(obj: ts.ObjectLiteralExpression, module: JsModule, prefix: s
     }
     bag.entries.push({ name, value: resolveValue(valueExpr, module), range: module.rangeOf(p), node: valueExpr, module, order: bag.order() });
   }
+}
+
+/**
+ * `...(timeout !== undefined && { query_timeout: t })`, `...(ssl ? { ssl } : {})`: a spread of an
+ * object literal under a condition (a falsy value spreads nothing). The options it writes are
+ * unknown (set only when the condition holds); every other option is untouched by it. False when
+ * the spread is not of that form.
+ */
+function addConditionalSpread(p: ts.SpreadAssignment, module: JsModule, prefix: string, bag: OptionBag, depth: number): boolean {
+  const e = unwrapExpression(p.expression);
+  let cond: ts.Expression;
+  let branches: ts.Expression[];
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
+    cond = e.left;
+    branches = [e.right];
+  } else if (ts.isConditionalExpression(e)) {
+    cond = e.condition;
+    branches = [e.whenTrue, e.whenFalse];
+  } else return false;
+  const objects: Array<{ node: ts.ObjectLiteralExpression; module: JsModule }> = [];
+  for (const b of branches) {
+    const u = unwrapExpression(b);
+    if (u.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(u) && u.text === 'undefined') || u.kind === ts.SyntaxKind.FalseKeyword) continue;
+    const found = objectLiteralOf(b, module);
+    if ('reason' in found) return false;
+    objects.push(found);
+  }
+  const text = cond.getText().replace(/\s+/g, ' ');
+  const when = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  for (const o of objects) {
+    const inner = new OptionBag();
+    addLiteral(o.node, o.module, prefix, inner, depth + 1);
+    for (const x of inner.opaque) bag.opaque.push({ ...x, order: bag.order() });
+    for (const entry of inner.entries) {
+      if (entry.container) continue;
+      bag.entries.push({ ...entry, value: { value: undefined, provenance: { kind: 'unknown', reason: `${entry.name} is written only when ${when}` }, range: entry.range }, order: bag.order() });
+    }
+  }
+  return true;
 }
 
 function unknownAt(module: JsModule, node: ts.Node, reason: string): Resolved<unknown> {

@@ -243,6 +243,14 @@ export class ModuleExtractor {
   }
 }
 
+/** Reads a construction again, as `definitionFor` first did, without registering it (callers.ts reads it once per chain of callers). */
+export function rereadConstruction(node: ts.Node, module: JsModule, project: ExtractContext): PoolDefinition | undefined {
+  if (!isCandidate(node)) return undefined;
+  const def = readSite(node, module, project);
+  if (def !== undefined) applyPerElement(def, node, module);
+  return def;
+}
+
 function readSite(node: ts.NewExpression | ts.CallExpression | ts.ClassDeclaration, module: JsModule, project: ExtractContext): PoolDefinition | undefined {
   if (ts.isClassDeclaration(node)) {
     const ext = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;

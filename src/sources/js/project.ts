@@ -9,7 +9,8 @@ import type { ExtractContext } from './libraries/common.js';
 import { JsModule, trace, type ModuleHost, type Trace } from './module.js';
 import { parseJsFile, type ParsedJsFile } from './parse.js';
 import { parseTsconfigText } from './tsconfig.js';
-import { applyUsageFacts, ModuleExtractor } from './pools.js';
+import { applyUsageFacts, ModuleExtractor, rereadConstruction } from './pools.js';
+import { CallerIndex } from './callers.js';
 import { collectImportSpecifiers, importsUnlessDatabase, specifierBasename } from './prefilter.js';
 import type { JsModuleContext, PoolDefinition } from './types.js';
 import { isFunctionLike, returnExpressions } from './walk.js';
@@ -141,6 +142,7 @@ class JsProject implements ModuleHost, ExtractContext {
   releaseModules(): void {
     this.modules.clear();
     this.extractors.clear();
+    this.sites.clear();
   }
 
   /** Parses a file into a module (once). `text` when the caller has already read it. */
@@ -442,10 +444,42 @@ class JsProject implements ModuleHost, ExtractContext {
   private extractor(m: JsModule): ModuleExtractor {
     let x = this.extractors.get(m);
     if (x === undefined) {
-      x = new ModuleExtractor(m, this, (_node, def) => this.pools.push(def));
+      x = new ModuleExtractor(m, this, (node, def) => {
+        this.pools.push(def);
+        this.sites.set(def, { node, module: m });
+      });
       this.extractors.set(m, x);
     }
     return x;
+  }
+
+  /** Where each registered definition is constructed (to read it again per chain of callers). */
+  private readonly sites = new Map<PoolDefinition, { node: ts.Node; module: JsModule }>();
+
+  /**
+   * Pools sized by their callers (callers.ts): each pool of unknown size constructed inside a
+   * function is read again per chain of calls that reaches it, once every module of the analysis
+   * (or of the part) is loaded. Splits go right after the pool they come from.
+   */
+  resolveByCallers(from = 0): void {
+    const index = new CallerIndex({
+      modules: () => this.modules.values(),
+      repoRoot: this.repoRoot,
+      nodeOf: (def) => this.sites.get(def)?.node,
+      reread: (def) => {
+        const at = this.sites.get(def);
+        return at === undefined ? undefined : rereadConstruction(at.node, at.module, this);
+      },
+    });
+    const out: PoolDefinition[] = [];
+    for (const def of this.pools.slice(from)) {
+      if (def.max.provenance.kind !== 'unknown' || def.scope.kind !== 'function' || !this.sites.has(def)) {
+        out.push(def);
+        continue;
+      }
+      out.push(...index.resolve(def));
+    }
+    this.pools.splice(from, this.pools.length - from, ...out);
   }
 
   ensureExtracted(m: JsModule): void {
@@ -672,6 +706,7 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
 
   // pass 2 (it extracts pass 1's modules first)
   importers.follow(pass1);
+  project.resolveByCallers();
   const modules = [...project.modules.values()];
   applyUsageFacts(modules);
   project.pools.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.line - b.range.line || a.range.column - b.range.column));
@@ -860,6 +895,7 @@ class PendingImporters {
 
 /** The passes of `analyzeJsFiles` over one part: its database files, then the files that import a pool from them. */
 function analysePart(project: JsProject, database: ReadonlyArray<{ file: string; text: string | undefined }>, pendingFiles: ReadonlyArray<[string, string[]]>): JsModule[] {
+  const poolsBefore = project.pools.length;
   const importers = new PendingImporters(project);
   for (const [f, specs] of pendingFiles) importers.add(f, specs);
   const pass1: JsModule[] = [];
@@ -868,6 +904,7 @@ function analysePart(project: JsProject, database: ReadonlyArray<{ file: string;
     if (m) pass1.push(m);
   }
   importers.follow(pass1);
+  project.resolveByCallers(poolsBefore);
   const modules = [...project.modules.values()];
   applyUsageFacts(modules);
   return modules;

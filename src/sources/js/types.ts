@@ -109,6 +109,12 @@ export interface PoolDefinition {
   opaqueOptions?: Array<{ prefix: string; reason: string; range?: SourceRange }>;
   /** PgPool wrapped by another library (Kysely dialect, Drizzle, PrismaPg adapter): the id of the wrapped definition. */
   wraps?: string;
+  /**
+   * A construction inside a function whose callers size it differently is one pool per call site
+   * (src/sources/js/callers.ts): the chain of calls that gives this one its options, the outermost
+   * call first, down to the call of the function that holds the construction.
+   */
+  calledFrom?: SourceRange[];
 }
 
 /** What an expression refers to, through local bindings and imports. */

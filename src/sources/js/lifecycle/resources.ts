@@ -226,8 +226,6 @@ export function findTrackedResources(ctx: JsModuleContext): TrackedResource[] {
 }
 
 const ACQUIRE_HINT = /\.(?:connect|createQueryRunner|transaction|reserve|end|destroy|close|\$disconnect)\b|\bClient\b/;
-/** Test files and folders (jest/vitest/mocha conventions). */
-const TEST_FILE = /(^|[\\/])(test|tests|__tests__|spec|e2e|integration-tests)[\\/]|\.(test|spec|e2e-spec)\.[cm]?[jt]sx?$/i;
 const POOL_CLOSE_HINT = /\.(?:end|destroy|close|\$disconnect)\s*\(/;
 
 /**
@@ -236,8 +234,7 @@ const POOL_CLOSE_HINT = /\.(?:end|destroy|close|\$disconnect)\s*\(/;
  * per-call pool is pool-in-handler's finding, and a factory's pool escapes).
  */
 function fromPoolObject(info: FileInfo, node: ts.CallExpression | ts.NewExpression): TrackedResource | undefined {
-  // In a test a pool left open by a failing assertion lives only until the runner exits: noise there.
-  if (TEST_FILE.test(info.ctx.file)) return undefined;
+  // Found in every file; in test code release-in-finally leaves it out (the codePaths classifier decides which files are tests).
   let site: ts.Node = outerOf(node);
   if (site.parent && ts.isAwaitExpression(site.parent)) site = outerOf(site.parent);
   const binding = bindingOf(site);
