@@ -8,6 +8,7 @@
  */
 import { dirname, relative, sep } from 'node:path';
 import type { SourceRange } from '../core/location.js';
+import { inside } from '../core/paths.js';
 import { classifyEndpoint, type DeclaredPoolerEndpoint, type EndpointClassification } from '../sources/connection-url/poolers.js';
 import { isParseError, parseConnectionString } from '../sources/connection-url/parse.js';
 import { looksLikeNpgsql } from '../sources/connection-url/npgsql.js';
@@ -132,10 +133,6 @@ export function endpointOf(parsed: ParsedConnection, ctx: EndpointContext): Endp
 
 /* ---------------- Prisma datasources ---------------- */
 
-function isAncestorDir(dir: string, path: string): boolean {
-  const r = relative(dir, path);
-  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && !/^[A-Za-z]:/.test(r));
-}
 
 /** The directory Prisma runs in for a schema (`app/prisma/schema.prisma`, `app/prisma/schema/`) → `app`. */
 export function prismaProjectDir(schemaPath: string, isFolder: boolean): string {
@@ -168,7 +165,7 @@ export function prismaDatasources(facts: Pick<ProjectFacts, 'root' | 'prismaSche
       if (ds.url) Object.assign(ref, { url: ds.url, urlFrom: 'schema' });
       else {
         // Prisma 7: the URL lives in prisma.config.ts (the CLI's); the client's comes from its adapter.
-        const cfg = facts.prismaConfigs.find((c) => isAncestorDir(dirname(c.file), schema.path));
+        const cfg = facts.prismaConfigs.find((c) => inside(schema.path, dirname(c.file)));
         if (cfg?.datasource?.url) Object.assign(ref, { url: cfg.datasource.url, urlFrom: 'prisma-config' });
       }
       out.push(ref);
@@ -179,7 +176,7 @@ export function prismaDatasources(facts: Pick<ProjectFacts, 'root' | 'prismaSche
 
 /** The Prisma project a code file belongs to: the deepest project directory containing it, or the only one. */
 export function nearestPrismaProject<T extends { projectDir: string }>(candidates: readonly T[], file: string): T | undefined {
-  const containing = candidates.filter((m) => isAncestorDir(m.projectDir, file)).sort((a, b) => b.projectDir.length - a.projectDir.length);
+  const containing = candidates.filter((m) => inside(file, m.projectDir)).sort((a, b) => b.projectDir.length - a.projectDir.length);
   if (containing[0]) return containing[0];
   return candidates.length === 1 ? candidates[0] : undefined;
 }

@@ -6,8 +6,9 @@
  * Secret references), a PM2 app, a serverless function. The connection model
  * (`connections.ts`) and the deployment model (`deployment/`) both read environments from here.
  */
-import { basename, dirname, relative, sep } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { SourceRange } from '../core/location.js';
+import { inside } from '../core/paths.js';
 import { dollarReferences, expandDotenv } from '../sources/env/expand.js';
 import { dotenvValues } from '../sources/env/parse.js';
 import type { ExpandedDotenv, LoadedEnvFile } from '../sources/env/types.js';
@@ -37,10 +38,6 @@ export type Environment = Map<string, EnvironmentValue>;
 
 type Facts = Pick<ProjectFacts, 'envFiles' | 'composeEnvFiles' | 'kubernetes'>;
 
-function isAncestorDir(dir: string, path: string): boolean {
-  const r = relative(dir, path);
-  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && !/^[A-Za-z]:/.test(r));
-}
 
 function expandedOf(f: LoadedEnvFile): ExpandedDotenv {
   return f.expanded ?? expandDotenv(f.entries, {});
@@ -93,18 +90,18 @@ export class DotenvIndex {
       return -1;
     };
     return this.files
-      .filter((f) => !f.template && isAncestorDir(dirname(f.file), fromDir) && rank(f) >= 0)
+      .filter((f) => !f.template && inside(fromDir, dirname(f.file)) && rank(f) >= 0)
       .sort((a, b) => depth(b) - depth(a) || rank(a) - rank(b));
   }
 
   /** The environments the `.env` files visible from `fromDir` define (`default`, `production`, …). */
   environments(fromDir: string): string[] {
-    return [...new Set(this.files.filter((f) => !f.template && isAncestorDir(dirname(f.file), fromDir)).map((f) => f.environment))];
+    return [...new Set(this.files.filter((f) => !f.template && inside(fromDir, dirname(f.file))).map((f) => f.environment))];
   }
 
   /** Templates visible from `fromDir`, nearest first. */
   templates(fromDir: string): LoadedEnvFile[] {
-    return this.files.filter((f) => f.template && isAncestorDir(dirname(f.file), fromDir)).sort((a, b) => dirname(b.file).length - dirname(a.file).length);
+    return this.files.filter((f) => f.template && inside(fromDir, dirname(f.file))).sort((a, b) => dirname(b.file).length - dirname(a.file).length);
   }
 
   /** One resolution per distinct value of `name` from `fromDir`, with the environments it serves (templates as `<env> (template <file>)`). */

@@ -1,4 +1,5 @@
-import { basename, dirname, isAbsolute, relative } from 'node:path';
+import { inside } from '../../core/paths.js';
+import { basename, dirname, relative } from 'node:path';
 import type { PackageFacts } from '../project.js';
 
 /** The repository's packages (ProjectFacts.packages), looked up by directory, by name and by what a command calls them. */
@@ -74,7 +75,4 @@ export class PackageIndex {
   }
 }
 
-export function inside(file: string, dir: string): boolean {
-  const r = relative(dir, file);
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
-}
+export { inside };
