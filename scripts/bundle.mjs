@@ -1,6 +1,7 @@
-// The bundled CLI (issue 11, start-up; docs/decisions.md D38/D41): one ES module for what
-// every run loads, dist/bundle/pgconn-lint.js (package.json `bin`), built from tsc's output
-// in dist/src by esbuild (https://esbuild.github.io/api/). Loading ~150 small ES modules
+// The bundled CLI and ESLint plugin (issue 11, start-up; docs/decisions.md D38/D41): ES modules
+// for what every run loads, dist/bundle/pgconn-lint.js (package.json `bin`) and
+// dist/bundle/eslint-plugin.js (package.json exports "./eslint-plugin"), built from tsc's output
+// in dist/ by esbuild (https://esbuild.github.io/api/). Loading ~150 small ES modules
 // costs Node a resolution, a read and a compile each; one file is read and compiled once.
 //
 // - What only some runs need is a chunk loaded by `import()`: the CLI itself behind the
@@ -27,7 +28,9 @@ rmSync(outdir, { recursive: true, force: true });
 
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { 'pgconn-lint': 'dist/src/cli/bin.js' },
+  // The ESLint plugin (package.json exports "./eslint-plugin") is an entry too: an editor's ESLint
+  // server loads it on its first lint. Code both use is in shared chunks.
+  entryPoints: { 'pgconn-lint': 'dist/src/cli/bin.js', 'eslint-plugin': 'dist/eslint-plugin/src/index.js' },
   outdir,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
