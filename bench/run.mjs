@@ -8,7 +8,7 @@
 //   npm run bench -- --dir ~/src/big-repo   # an existing tree (a git repository for the pre-commit row)
 //
 // Options: --runs 3 (median reported), --seed 1, --keep (keep the generated trees), --json,
-// --cli <path to bin.js>, --no-eslint (skip ESLint over the tree: it takes minutes), --markdown
+// --cli <path to the CLI> (default: package.json's bin, the bundle), --no-eslint (skip ESLint over the tree: it takes minutes), --markdown
 // (print the table as Markdown, for bench/README.md).
 //
 // Every figure is a whole child process (Node's start-up included), measured from outside:
@@ -50,7 +50,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     markdown: { type: 'boolean', default: false },
     'no-eslint': { type: 'boolean', default: false },
-    cli: { type: 'string', default: join(REPO, 'dist/src/cli/bin.js') },
+    cli: { type: 'string', default: join(REPO, JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).bin['pgconn-lint']) },
     help: { type: 'boolean', short: 'h' },
   },
 });

@@ -21,7 +21,6 @@ import { deploymentJson } from '../report/model-json/deployment.js';
 import { closestName } from '../catalog/suggest.js';
 import { existsSync, statSync } from 'node:fs';
 import { explainRule, listRules } from './rules-info.js';
-import { runLive } from './live.js';
 import { runSummary, verboseReport } from './verbose.js';
 import { computeFixes, MAX_FIX_PASSES } from '../engine/fix.js';
 import { FileAccess } from '../core/file-access.js';
@@ -154,6 +153,8 @@ export async function runCliAsync(argv: string[], io: CliIO): Promise<number> {
   const rest = [...argv];
   rest.splice(at, 1);
   try {
+    // Loaded only for `live`/`budget --live`: in the bundled CLI it is a chunk of its own (scripts/bundle.mjs).
+    const { runLive } = await import('./live.js');
     return await runLive(rest, io, word === 'budget', { write: writeNamedFile, colorWanted: (v) => colorWanted(v, io), searchStart: (paths) => searchStart(io.cwd, paths) });
   } catch (err) {
     return reportError(err, io);

@@ -2,8 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The directory of pgconn-lint's own package.json above this module (src/ in tests, dist/ when built). */
+let root: { dir: string | undefined } | undefined;
+
+/** The directory of pgconn-lint's own package.json above this module (src/ in tests, dist/src/ or dist/bundle/ when built); looked up once. */
 export function packageRoot(): string | undefined {
+  root ??= { dir: findPackageRoot() };
+  return root.dir;
+}
+
+function findPackageRoot(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     const p = join(dir, 'package.json');

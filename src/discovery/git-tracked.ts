@@ -19,7 +19,7 @@ export interface GitTrackedFiles {
 }
 
 /** Past this many files, git lists every tracked file instead. */
-const MAX_ASKED = 5_000;
+const MAX_ASKED = 300;
 /** Pathspecs per `git ls-files` call, in bytes (Linux allows 2 MB of arguments, Windows 32 K characters). */
 const MAX_ARG_BYTES = 24 * 1024;
 

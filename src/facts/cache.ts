@@ -145,6 +145,7 @@ export class FactsCache {
   /** Per code file whose verdict is known this run: may its text hold a connection literal? */
   private readonly literals = new Map<string, boolean>();
   private digest: string | undefined;
+  private rootPrefix: string | undefined;
 
   constructor(
     private readonly settings: CacheSettings,
@@ -224,6 +225,10 @@ export class FactsCache {
   }
 
   private rel(path: string): string {
+    // The common case without path.relative's two resolves (43,000 calls at 50k files): a normalised
+    // absolute path under the root. Anything that may not be normalised (`/.`, `//`) takes relative().
+    const prefix = (this.rootPrefix ??= resolve(this.root) + sep);
+    if (path.startsWith(prefix) && !path.includes(`${sep}.`, prefix.length - 1) && !path.includes(`${sep}${sep}`)) return path.slice(prefix.length);
     return relative(this.root, path);
   }
 
@@ -234,8 +239,9 @@ export class FactsCache {
    * Returns the digest of all verdicts, the key of the cached analysis.
    */
   prefilter(paths: readonly string[], explicit: ReadonlySet<string>, readFile: (p: string) => SourceBytes): void {
-    const digest = createHash('sha256');
-    digest.update(JSON.stringify([resolve(this.root), [...explicit].sort()]));
+    // The digest's input, hashed once at the end (the same bytes as one update per file, without
+    // 43,000 calls into the hash at 50k files).
+    const digest: string[] = [JSON.stringify([resolve(this.root), [...explicit].sort()])];
     const oldFiles = this.old?.files;
     const content = this.settings.strategy === 'content';
     for (const path of paths) {
@@ -287,14 +293,14 @@ export class FactsCache {
           } else this.unstored.add(rel);
         } else {
           // Read by the analysis itself, which reports what the read says: the digest takes the read as it is.
-          digest.update(`${rel}\u0000?${sourceDigest(r)}\u0000`);
+          digest.push(`${rel}\u0000?${sourceDigest(r)}\u0000`);
           continue;
         }
       }
       this.verdicts.set(path, verdict);
-      digest.update(`${rel}\u0000${verdict === 'database' ? 'D' : JSON.stringify(verdict)}\u0000`);
+      digest.push(`${rel}\u0000${verdict === 'database' ? 'D' : JSON.stringify(verdict)}\u0000`);
     }
-    this.digest = digest.digest('base64url');
+    this.digest = createHash('sha256').update(digest.join('')).digest('base64url');
   }
 
   /**

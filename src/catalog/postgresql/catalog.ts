@@ -4,6 +4,8 @@
  * `postgres --describe-config`, plus names and enum spellings pg_settings hides).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../core/package-version.js';
 import { closestName } from '../suggest.js';
 
 export type PgMajor = 13 | 14 | 15 | 16 | 17 | 18;
@@ -66,17 +68,21 @@ interface MajorIndex {
   build: PgBuildInfo;
 }
 
-// data/ sits at the package root. This module runs from src/catalog/postgresql
-// (vitest, 3 levels below the root) or dist/src/catalog/postgresql (built, 4 levels).
-const CATALOG_CANDIDATES = ['../../../data/postgresql/catalog.json', '../../../../data/postgresql/catalog.json'];
+// data/ sits at the package root, found from this module whether it runs from src/ (vitest),
+// dist/src/ (built) or the bundled CLI in dist/bundle/ (scripts/bundle.mjs).
+const catalogPath = (): string | undefined => {
+  const root = packageRoot();
+  return root === undefined ? undefined : join(root, 'data', 'postgresql', 'catalog.json');
+};
 
 let loaded: Map<PgMajor, MajorIndex> | undefined;
 
 function readCatalogFile(): CatalogFile {
-  for (const rel of CATALOG_CANDIDATES) {
+  for (const file of [catalogPath()]) {
+    if (file === undefined) continue;
     let text: string;
     try {
-      text = readFileSync(new URL(rel, import.meta.url), 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch {
       continue;
     }

@@ -1,0 +1,51 @@
+// The bundled CLI and ESLint plugin (issue 11, start-up; docs/decisions.md D38/D41): ES modules
+// for what every run loads, dist/bundle/pgconn-lint.js (package.json `bin`) and
+// dist/bundle/eslint-plugin.js (package.json exports "./eslint-plugin"), built from tsc's output
+// in dist/ by esbuild (https://esbuild.github.io/api/). Loading ~150 small ES modules
+// costs Node a resolution, a read and a compile each; one file is read and compiled once.
+//
+// - What only some runs need is a chunk loaded by `import()`: the CLI itself behind the
+//   compile cache (bin.ts enables Node's compile cache before it imports main.js), and
+//   `live` (a database reader, with `pg`). esbuild splits at dynamic imports
+//   (`splitting`, ESM only).
+// - Kept outside the bundle, loaded from node_modules as before: TypeScript (9 MB, loaded on
+//   first use through src/sources/js/typescript.cjs with its own code cache), `pg` (only
+//   `live`), and the tree-sitter grammars (@vscode/tree-sitter-wasm: WASM files found by
+//   `require.resolve`, loaded in a worker).
+// - Data files are found relative to the module that reads them, walking up to the package
+//   root (data/, rules/*.md, package.json): from dist/bundle/ as from dist/src/….
+// - CommonJS inside the bundle (typescript.cjs, `require.resolve`) gets a real `require`,
+//   made by `createRequire(import.meta.url)` in the banner: esbuild's own shim throws on
+//   `require` of an external module in ESM output.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist', 'bundle');
+rmSync(outdir, { recursive: true, force: true });
+
+const result = await build({
+  absWorkingDir: root,
+  // The ESLint plugin (package.json exports "./eslint-plugin") is an entry too: an editor's ESLint
+  // server loads it on its first lint. Code both use is in shared chunks.
+  entryPoints: { 'pgconn-lint': 'dist/src/cli/bin.js', 'eslint-plugin': 'dist/eslint-plugin/src/index.js' },
+  outdir,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  // package.json engines: node >= 20.19
+  target: 'node20.19',
+  external: ['typescript', 'pg', '@vscode/tree-sitter-wasm'],
+  banner: { js: "import { createRequire as __pgconnCreateRequire } from 'node:module';\nconst require = __pgconnCreateRequire(import.meta.url);" },
+  legalComments: 'none',
+  logLevel: 'warning',
+  metafile: true,
+});
+
+if (process.argv.includes('--sizes')) {
+  for (const [file, out] of Object.entries(result.metafile.outputs)) process.stdout.write(`${file} ${out.bytes}\n`);
+}
