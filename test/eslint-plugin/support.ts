@@ -12,7 +12,7 @@ import tsParser from '@typescript-eslint/parser';
 import type { Linter } from 'eslint';
 import type { Diagnostic, TextEdit } from '../../src/core/diagnostic.js';
 import { LineIndex } from '../../src/core/location.js';
-import { allDiagnostics, lintPaths, testConfig, type TestSettings } from '../support/lint-helpers.js';
+import { allDiagnostics, lintPaths, projectTestConfig, testConfig, type TestSettings } from '../support/lint-helpers.js';
 
 export const REPO = resolve(__dirname, '../..');
 export const FIXTURES = join(REPO, 'fixtures');
@@ -129,7 +129,7 @@ export function projectCases(ruleId: string): Array<FixtureCase & { expected: Di
       settings = fixtureSettings(readFileSync(src, 'utf8'));
       if (Object.keys(settings).length > 0) writeFileSync(join(repo, 'pgconn-lint.config.json'), JSON.stringify(settings));
     }
-    const findings = allDiagnostics(lintPaths(repo, [repo], testConfig([ruleId], settings))).filter((d) => d.ruleId === ruleId);
+    const findings = allDiagnostics(lintPaths(repo, [repo], projectTestConfig([ruleId], settings, repo))).filter((d) => d.ruleId === ruleId);
     for (const file of codeFiles(repo)) {
       const expected: Diagnostic[] = [];
       for (const d of findings) {

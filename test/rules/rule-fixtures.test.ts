@@ -10,10 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../rules/index.js';
-import { loadConfig } from '../../src/engine/config.js';
-import type { ResolvedConfig } from '../../src/engine/config.js';
 
-import { allDiagnostics, describeDiagnostic, lintPaths, renderForSnapshot, testConfig, type TestSettings } from '../support/lint-helpers.js';
+import { allDiagnostics, describeDiagnostic, lintPaths, projectTestConfig, renderForSnapshot, testConfig, type TestSettings } from '../support/lint-helpers.js';
 import { describeLive, judgeRecorded, readRecorded } from '../support/live-recorded.js';
 
 const FIXTURES = resolve(__dirname, '../../fixtures');
@@ -26,16 +24,6 @@ function projectCopy(path: string): { cwd: string; paths: string[] } {
   const cwd = mkdtempSync(join(tmpdir(), 'pgconn-lint-fixture-'));
   cpSync(path, cwd, { recursive: true });
   return { cwd, paths: [cwd] };
-}
-
-/** The test config of a case: only this rule on; a project's own config file adds its `deployment`. */
-function caseConfig(id: string, settings: TestSettings, cwd: string, isProject: boolean): ResolvedConfig {
-  const config = testConfig([id], settings);
-  if (isProject && existsSync(join(cwd, 'pgconn-lint.config.json'))) {
-    const deployment = loadConfig({ cwd, rules: ALL_RULES }).settings.deployment;
-    if (deployment) config.settings.deployment = deployment;
-  }
-  return config;
 }
 
 function settingsOf(text: string): TestSettings {
@@ -78,7 +66,7 @@ for (const rule of ALL_RULES) {
       if (f.startsWith('invalid-')) {
         it(`reports ${f}`, async () => {
           const { cwd, paths } = target();
-          const result = lintPaths(cwd, paths, caseConfig(id, settings, cwd, isProject));
+          const result = lintPaths(cwd, paths, (isProject ? projectTestConfig([id], settings, cwd) : testConfig([id], settings)));
           const ds = allDiagnostics(result);
           expect(ds.filter((d) => d.ruleId === null && d.fatal)).toEqual([]);
           const mine = ds.filter((d) => d.ruleId === id);
@@ -93,7 +81,7 @@ for (const rule of ALL_RULES) {
       } else {
         it(`stays silent on ${f}`, () => {
           const { cwd, paths } = target();
-          const result = lintPaths(cwd, paths, caseConfig(id, settings, cwd, isProject));
+          const result = lintPaths(cwd, paths, (isProject ? projectTestConfig([id], settings, cwd) : testConfig([id], settings)));
           const ds = allDiagnostics(result).filter((d) => d.ruleId === id || d.fatal);
           expect(ds.map((d) => `${describeDiagnostic(d, cwd)} ${d.message}`)).toEqual([]);
         });

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { ALL_RULES } from '../../rules/index.js';
-import { defaultRuleConfig, type ResolvedConfig } from '../../src/engine/config.js';
+import { defaultRuleConfig, loadConfig, type ResolvedConfig } from '../../src/engine/config.js';
 import { lint, type LintResult } from '../../src/engine/lint.js';
 import { LATEST_PG_MAJOR, parsePgMajor } from '../../src/catalog/postgresql/catalog.js';
 import { LATEST_PGBOUNCER } from '../../src/catalog/pgbouncer/catalog.js';
@@ -40,6 +40,16 @@ export function testConfig(ruleIds?: string[], settings: TestSettings = {}): Res
       codePaths: { nonProduction: ['!/fixtures/'], base: REPO_ROOT },
     },
   };
+}
+
+/** testConfig for a project fixture: its own `pgconn-lint.config.json`, when it has one, adds its `deployment` section. */
+export function projectTestConfig(ruleIds: string[] | undefined, settings: TestSettings, dir: string): ResolvedConfig {
+  const config = testConfig(ruleIds, settings);
+  if (existsSync(join(dir, 'pgconn-lint.config.json'))) {
+    const deployment = loadConfig({ cwd: dir, rules: ALL_RULES }).settings.deployment;
+    if (deployment) config.settings.deployment = deployment;
+  }
+  return config;
 }
 
 export function lintPaths(cwd: string, paths: string[], config: ResolvedConfig): LintResult {
