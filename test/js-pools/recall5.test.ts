@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { runProject } from '../deployment/support.js';
+import { tempProject } from '../support/lint-helpers.js';
 import { modelOf, onlyPool, vp } from './helpers.js';
 
 // Pools sized by their callers across modules (issue 15, src/sources/js/callers.ts). Each shape is
@@ -67,6 +69,15 @@ describe('one pool per call site when the callers size it differently', () => {
     expect([p.max.value, p.max.provenance, p.calledFrom]).toEqual([10, { kind: 'env', envVar: 'DB_LIMIT', fallback: 10 }, undefined]);
   });
 
+  test('callers that agree are named (sizedBy), so the model can tell tests from production', () => {
+    const p = onlyPool({
+      'src/db.ts': builder,
+      'test/a.test.ts': `import { buildWriter } from '../src/db.js';\nexport const a = buildWriter({ url: 'x', limit: 2 });\n`,
+      'test/b.test.ts': `import { buildWriter } from '../src/db.js';\nexport const b = buildWriter({ url: 'y', limit: 2 });\n`,
+    });
+    expect([p.max.value, p.sizedBy?.map((c) => `${c.file}:${c.line}`)]).toEqual([2, ['test/a.test.ts:2', 'test/b.test.ts:2']]);
+  });
+
   test('a builder also passed around as a value stays unknown, with why', () => {
     const p = onlyPool({
       'src/db.ts': `${builder}export const writer = buildWriter({ url: process.env.DATABASE_URL!, limit: 4 });\n`,
@@ -84,5 +95,39 @@ describe('callers through an object of factory methods', () => {
       'src/server.ts': `import { createDb } from './db/pool.js';\nexport async function createApp(config: any, fm = { createDb }) {\n  const db = fm.createDb(config);\n  return db;\n}\nexport async function start() {\n  return createApp({ db: { pool: { min: 0, max: 6 } } });\n}\n`,
     });
     expect([p.max.value, p.max.provenance.kind]).toEqual([6, 'literal']);
+  });
+});
+
+describe('the deployment model and pools sized by callers', () => {
+  const compose = `services:\n  db:\n    image: postgres:16\n  api:\n    build: .\n    command: node src/server.js\n    environment:\n      DATABASE_URL: postgres://app@db:5432/app\n`;
+  test('a pool per call site whose call is in a test is not counted; the production one is', () => {
+    const run = runProject(
+      tempProject({
+        'docker-compose.yml': compose,
+        'Dockerfile': 'FROM node:22\nCOPY . .\n',
+        'package.json': '{ "name": "api", "dependencies": { "pg": "8.13.0" } }\n',
+        'src/db.ts': `${builder}export const writer = buildWriter({ url: process.env.DATABASE_URL!, limit: 8 });\n`,
+        'src/server.ts': `import { writer } from './db.js';\nexport default writer;\n`,
+        'test/db.test.ts': `import { buildWriter } from '../src/db.js';\nexport const w = buildWriter({ url: 'postgres://app@localhost/app_test', limit: 2 });\n`,
+      }),
+    );
+    const edges = run.model.edges.map((e) => [e.poolId, e.perInstance.value ?? null]);
+    expect(edges).toEqual([['src/db.ts:3:10', 8]]);
+    expect(run.budget.notes.some((n) => n.includes('as called from test/db.test.ts:2'))).toBe(true);
+  });
+
+  test('a pool sized only by test callers counts with an unknown size', () => {
+    const run = runProject(
+      tempProject({
+        'docker-compose.yml': compose,
+        'Dockerfile': 'FROM node:22\nCOPY . .\n',
+        'package.json': '{ "name": "api", "dependencies": { "pg": "8.13.0" } }\n',
+        'src/db.ts': builder,
+        'src/server.ts': `export { buildWriter } from './db.js';\n`,
+        'test/db.test.ts': `import { buildWriter } from '../src/db.js';\nexport const w = buildWriter({ url: 'postgres://app@localhost/app_test', limit: 2 });\n`,
+      }),
+    );
+    expect(run.model.edges.filter((e) => e.poolId.startsWith('src/')).map((e) => [e.poolId, e.perInstance.value ?? null])).toEqual([['src/db.ts:3:10', null]]);
+    expect(run.budget.notes.filter((n) => n.includes('sized only by callers'))).toEqual(['the pool at src/db.ts:3 is sized only by callers in non-production code (test/db.test.ts:2): its size in production is unknown']);
   });
 });

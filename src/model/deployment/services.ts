@@ -60,7 +60,12 @@ export function collectServices(ctx: BuildContext): ServiceBuild[] {
       const via = caller !== undefined && ctx.codePaths.nonProduction(p.file) === undefined ? `, as called from ${ctx.at(caller)},` : '';
       ctx.notes.push({ message: `the pool at ${ctx.at(p.range)}${via} is in non-production code (${np.describe}): not counted as a pool of a long-running service`, range: p.range });
     }
-    else pools.push(p);
+    else if (p.sizedBy !== undefined && p.sizedBy.length > 0 && p.sizedBy.every((c) => ctx.codePaths.nonProduction(c.file) !== undefined)) {
+      // every caller that sized it is test or one-off code: production's size is not shown (a library's API)
+      const first = p.sizedBy[0]!;
+      ctx.notes.push({ message: `the pool at ${ctx.at(p.range)} is sized only by callers in non-production code (${ctx.at(first)}${p.sizedBy.length > 1 ? ` and ${p.sizedBy.length - 1} more` : ''}): its size in production is unknown`, range: p.range });
+      pools.push({ ...p, max: { value: undefined, provenance: { kind: 'unknown', reason: `sized only by callers in non-production code (${ctx.at(first)})` } } });
+    } else pools.push(p);
   }
   const apps = new Map<string, AppDir>();
   for (const p of pools) {

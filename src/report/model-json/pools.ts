@@ -52,6 +52,8 @@ export interface PoolJson {
   wraps?: string;
   /** One pool per call site of the function that constructs it: the chain of calls, the outermost first. */
   calledFrom?: Array<RangeJson & { file: string }>;
+  /** Every chain of callers gave the same size: the outermost calls that gave it. */
+  sizedBy?: Array<RangeJson & { file: string }>;
 }
 
 function rel(repoRoot: string, file: string): string {
@@ -166,6 +168,7 @@ export function toModelJson(pools: readonly PoolDefinition[], repoRoot: string):
       if (d.connectionsPerProcess) p.connectionsPerProcess = { value: d.connectionsPerProcess.value ?? null, explanation: d.connectionsPerProcess.explanation };
       if (d.wraps !== undefined) p.wraps = d.wraps;
       if (d.calledFrom !== undefined) p.calledFrom = d.calledFrom.map((c) => ({ file: rel(repoRoot, c.file), ...rangeJson(c) }));
+      if (d.sizedBy !== undefined) p.sizedBy = d.sizedBy.map((c) => ({ file: rel(repoRoot, c.file), ...rangeJson(c) }));
       // fixed key order for stable output
       return orderKeys(p);
     }),
@@ -193,6 +196,7 @@ const KEY_ORDER: Array<keyof PoolJson> = [
   'connectionsPerProcess',
   'wraps',
   'calledFrom',
+  'sizedBy',
   'options',
 ];
 

@@ -211,6 +211,17 @@ export class CallerIndex {
         const v0 = vals[0];
         if (v0 !== undefined && vals.every((v) => v !== undefined && sameResolved(v, v0))) (def as unknown as Record<string, unknown>)[key] = v0;
       }
+      const seen = new Set<string>();
+      def.sizedBy = [];
+      for (const c of found) {
+        const outer = c.sites[c.sites.length - 1]!;
+        const at = outer.module.rangeOf(outer.call);
+        const key = `${at.file}:${at.line}:${at.column}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          def.sizedBy.push(at);
+        }
+      }
       return [def];
     }
     // different sizes: a pool per outermost call site

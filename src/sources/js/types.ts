@@ -115,6 +115,11 @@ export interface PoolDefinition {
    * call first, down to the call of the function that holds the construction.
    */
   calledFrom?: SourceRange[];
+  /**
+   * The outermost calls that gave this pool its size when every chain of callers agreed (callers.ts):
+   * the deployment model takes the size as production's only when one of them is production code.
+   */
+  sizedBy?: SourceRange[];
 }
 
 /** What an expression refers to, through local bindings and imports. */
