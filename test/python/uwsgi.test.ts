@@ -49,7 +49,10 @@ describe('uWSGI ini files', () => {
     const p = (args: string[]) => appServerOf('uwsgi', args)!.process;
     expect(p(['--http', ':8000', '--module', 'app.wsgi', '-p', '4', '--threads', '2'])).toMatchObject({ server: 'uwsgi', processes: { value: 4 }, threads: { value: 2 }, concurrency: 'threads', setOnCommandLine: ['processes', 'threads'] });
     expect(p(['--workers=3'])).toMatchObject({ processes: { value: 3 }, concurrency: 'sync' });
-    expect(p(['--ini', 'etc/uwsgi.ini:prod']).configFile).toBe('etc/uwsgi.ini');
+    expect(p(['--ini', 'etc/uwsgi.ini']).configFile).toBe('etc/uwsgi.ini');
+    expect(p(['--ini', 'etc/uwsgi.ini:uwsgi']).configFile).toBe('etc/uwsgi.ini');
+    expect(p(['--ini', 'etc/uwsgi.ini:prod'])).toMatchObject({ processes: { value: undefined, provenance: { kind: 'unknown', reason: '--ini etc/uwsgi.ini:prod reads the [prod] section, which is not read' } } });
+    expect(p(['--ini', 'etc/uwsgi.ini:prod']).configFile).toBeUndefined();
     expect(p(['/code/etc/uwsgi.ini']).configFile).toBe('/code/etc/uwsgi.ini');
     expect(p(['--gevent', '100', '--module', 'app.wsgi']).concurrency).toBe('greenlets');
     expect(p(['--module', 'app.wsgi']).processes).toEqual({ value: 1, provenance: { kind: 'env', envVar: 'UWSGI_PROCESSES', fallback: 1 } });

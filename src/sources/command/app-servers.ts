@@ -224,16 +224,19 @@ function uwsgi(args: readonly string[]): AppServerLaunch {
   let ini = option(args, ['--ini']);
   if (ini === undefined) ini = args.find((a, i) => !a.startsWith('-') && /\.ini(:[\w-]+)?$/i.test(a) && (i === 0 || !args[i - 1]!.startsWith('-') || args[i - 1]!.includes('=')));
   const conf = ini?.replace(/:[\w-]+$/, '');
+  // `--ini file.ini:prod` reads the [prod] section; only [uwsgi] is read from files, so another one is unknown.
+  const section = ini !== undefined && /:([\w-]+)$/.exec(ini)?.[1];
+  const other = section && section !== 'uwsgi' ? { value: undefined, provenance: { kind: 'unknown' as const, reason: `--ini ${ini} reads the [${section}] section, which is not read` } } : undefined;
   const concurrency: Concurrency = gevent !== undefined ? 'greenlets' : t?.value !== undefined && t.value > 1 ? 'threads' : 'sync';
   return {
     process: {
       server: 'uwsgi',
-      processes: w ?? { value: 1, provenance: { kind: 'env', envVar: 'UWSGI_PROCESSES', fallback: 1 } },
-      threads: t ?? { value: 1, provenance: { kind: 'env', envVar: 'UWSGI_THREADS', fallback: 1 } },
+      processes: w ?? other ?? { value: 1, provenance: { kind: 'env', envVar: 'UWSGI_PROCESSES', fallback: 1 } },
+      threads: t ?? other ?? { value: 1, provenance: { kind: 'env', envVar: 'UWSGI_THREADS', fallback: 1 } },
       concurrency,
       describe: describe('uwsgi', args),
       source: 'command',
-      ...(conf !== undefined ? { configFile: conf } : {}),
+      ...(conf !== undefined && !other ? { configFile: conf } : {}),
       setOnCommandLine: set,
     },
   };

@@ -6,6 +6,9 @@
  * options"): `processes` (alias `workers`, `-p`), default 1; `threads` (default: none, one request at
  * a time per worker); `gevent N` (N greenlets per worker); `enable-threads` only lets the app start
  * its own threads and does not serve requests on them. `$(VAR)` is the environment variable's value.
+ * uWSGI docs "Configuring uWSGI" (Configuration.html): every command-line option maps 1:1 to a file
+ * key; the file type is deduced from the extension; `UWSGI_<OPTION>` environment variables set
+ * options too, and a file or command-line value overrides them.
  */
 import type { InputProblem } from '../../core/diagnostic.js';
 import type { SourceRange } from '../../core/location.js';
