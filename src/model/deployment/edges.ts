@@ -182,18 +182,22 @@ function poolConnections(ctx: BuildContext, pool: PoolDefinition, env: ServiceEn
       q = { value: m.value, source: `max ${m.value} (${why}: fallback)`, provenance: m.provenance, ...(m.range ? { range: m.range } : {}) };
     } else q = unknownQ(`max from ${urlParam} of ${envVar}`, v ? `${urlParam} of ${envVar} in ${v.source} is not a number` : `${envVar} is not set in this service's environment`, m.range);
   } else if (m.provenance.kind === 'env') {
-    const v = environmentText(env, m.provenance.envVar);
+    // `env.A ?? env.B ?? 10`: the first of the variables the service sets.
+    const names = [m.provenance.envVar, ...(m.provenance.orEnv ?? [])];
+    const name = names.find((x) => environmentText(env, x) !== undefined) ?? m.provenance.envVar;
+    const unset = names.join(' and ');
+    const v = environmentText(env, name);
     const n = v ? Number(v.value) : NaN;
     const file = !v && m.provenance.fileVar !== undefined ? environmentText(env, m.provenance.fileVar) : undefined;
     if (v && v.value.trim() === '') {
       // Number('') is 0, but `X ?? 5`, `X || 5` and `X ? parseInt(X) : undefined` read an empty value differently
-      q = unknownQ(`max from ${m.provenance.envVar} (empty)`, `${m.provenance.envVar} is empty in ${v.source}; whether the code's fallback applies depends on how it reads an empty value`, m.range);
-    } else if (v && Number.isFinite(n)) q = literal(n, `max ${n} (${m.provenance.envVar} in ${v.source})`, v.range ?? m.range);
+      q = unknownQ(`max from ${name} (empty)`, `${name} is empty in ${v.source}; whether the code's fallback applies depends on how it reads an empty value`, m.range);
+    } else if (v && Number.isFinite(n)) q = literal(n, `max ${n} (${name} in ${v.source})`, v.range ?? m.range);
     else if (file) {
       // X unset, X_FILE set: the code reads X from the file X_FILE names, which is not in the repository
       q = unknownQ(`max from the file ${m.provenance.fileVar} names`, `${m.provenance.envVar} is unset and ${m.provenance.fileVar} in ${file.source} names a file the value is read from`, m.range);
-    } else if (m.value !== undefined) q = { value: m.value, source: `max ${m.value} (${m.provenance.envVar} unset: fallback)`, provenance: m.provenance, ...(m.range ? { range: m.range } : {}) };
-    else q = unknownQ(`max from ${m.provenance.envVar} (not set)`, `${m.provenance.envVar} is not set in this service's environment`, m.range);
+    } else if (m.value !== undefined) q = { value: m.value, source: `max ${m.value} (${unset} unset: fallback)`, provenance: m.provenance, ...(m.range ? { range: m.range } : {}) };
+    else q = unknownQ(`max from ${unset} (not set)`, `${unset} ${names.length > 1 ? 'are' : 'is'} not set in this service's environment`, m.range);
   } else if (m.provenance.kind === 'default') {
     if (pool.library === 'prisma') {
       const limit = parsed?.prisma.connectionLimit;

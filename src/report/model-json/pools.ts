@@ -19,7 +19,7 @@ export interface RangeJson {
 export type ProvenanceJson =
   | { kind: 'literal' }
   | { kind: 'constant'; name: string; definedAt: RangeJson & { file: string } }
-  | { kind: 'env'; envVar: string; urlParam?: string; fileVar?: string; fallback?: JsonValue; fallbackAt?: RangeJson & { file: string } }
+  | { kind: 'env'; envVar: string; urlParam?: string; fileVar?: string; orEnv?: string[]; fallback?: JsonValue; fallbackAt?: RangeJson & { file: string } }
   | { kind: 'default'; note: string }
   | { kind: 'unknown'; reason: string };
 export interface ResolvedJson {
@@ -79,12 +79,13 @@ function provenanceJson(p: Provenance, repoRoot: string): ProvenanceJson {
     case 'constant':
       return { kind: 'constant', name: p.name, definedAt: { file: rel(repoRoot, p.definedAt.file), ...rangeJson(p.definedAt) } };
     case 'env':
-      if (p.fallback === undefined) return { kind: 'env', envVar: p.envVar, ...(p.urlParam !== undefined ? { urlParam: p.urlParam } : {}), ...(p.fileVar !== undefined ? { fileVar: p.fileVar } : {}) };
+      if (p.fallback === undefined) return { kind: 'env', envVar: p.envVar, ...(p.urlParam !== undefined ? { urlParam: p.urlParam } : {}), ...(p.fileVar !== undefined ? { fileVar: p.fileVar } : {}), ...(p.orEnv !== undefined ? { orEnv: p.orEnv } : {}) };
       return {
         kind: 'env',
         envVar: p.envVar,
         ...(p.urlParam !== undefined ? { urlParam: p.urlParam } : {}),
         ...(p.fileVar !== undefined ? { fileVar: p.fileVar } : {}),
+        ...(p.orEnv !== undefined ? { orEnv: p.orEnv } : {}),
         fallback: jsonValue(p.fallback),
         ...(p.fallbackAt ? { fallbackAt: { file: rel(repoRoot, p.fallbackAt.file), ...rangeJson(p.fallbackAt) } } : {}),
       };

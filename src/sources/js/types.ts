@@ -36,6 +36,11 @@ export type Provenance =
        * secrets read through a `new Proxy(process.env, …)`): unknown in an environment that sets it.
        */
       fileVar?: string;
+      /**
+       * When envVar is unset, these variables are read in order (`env.A ?? env.B ?? 10`, `Number(env.A)
+       * || Number(env.B ?? 10)`); the fallback applies only when none is set.
+       */
+      orEnv?: string[];
     }
   /** Not set in code: the library's documented default (note cites the source). */
   | { kind: 'default'; note: string }

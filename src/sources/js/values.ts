@@ -234,7 +234,9 @@ function resolveIn(expr: ts.Expression, module: JsModule, depth: number, budget:
           return { value: r.value, provenance: { ...l.provenance, fallback: r.value }, range };
         }
         if (r.provenance.kind === 'env' && r.provenance.fallback !== undefined && l.provenance.urlParam === undefined && r.provenance.urlParam === undefined) {
-          return { value: r.value, provenance: { kind: 'env', envVar: l.provenance.envVar, fallback: r.provenance.fallback }, range };
+          // A's value when it is set, else B's, else B's fallback: B is kept, not only its fallback.
+          const orEnv = [r.provenance.envVar, ...(r.provenance.orEnv ?? [])];
+          return { value: r.value, provenance: { kind: 'env', envVar: l.provenance.envVar, fallback: r.provenance.fallback, orEnv }, range };
         }
         return unknown(`${l.provenance.envVar} with a fallback that is not a constant`);
       }
