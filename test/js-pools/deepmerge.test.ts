@@ -43,6 +43,16 @@ describe('deepmerge: later arguments win, nested objects merge key by key', () =
     expect([p.max.value, p.max.provenance.kind]).toEqual([null, 'unknown']);
   });
 
+  test('merge.all(list.filter(Boolean)) required with require(): a parsed URL merged last leaves the pool as it was', () => {
+    const p = onlyPool({ 'src/db.js': `const knex = require('knex');\nconst merge = require('deepmerge');\nconst { parse } = require('pg-connection-string');\nconst list = [{ pool: { max: 6 } }, parse(process.env.DATABASE_URL)];\nconst db = merge.all(list.filter(Boolean));\nmodule.exports = knex({ client: 'pg', pool: db.pool });\n` });
+    expect([p.max.value, p.max.provenance.kind, p.max.range?.line]).toEqual([6, 'literal', 4]);
+  });
+
+  test('a call of another function merged last hides the pool', () => {
+    const p = onlyPool({ 'src/db.ts': `import knex from 'knex';\nimport merge from 'deepmerge';\nimport { load } from './load.js';\nconst db = merge.all([{ pool: { max: 6 } }, load()]);\nexport const k = knex({ client: 'pg', pool: db.pool });\n`, 'src/load.ts': `export const load = (): any => JSON.parse(process.env.CFG ?? '{}');\n` });
+    expect([p.max.value, p.max.provenance.kind]).toEqual([null, 'unknown']);
+  });
+
   test('deepmerge(a, b) with the default import', () => {
     const p = onlyPool({ 'src/db.ts': `import knex from 'knex';\nimport deepmerge from 'deepmerge';\nconst db = deepmerge({ pool: { max: 3, min: 0 } }, { pool: { max: 7 } });\nexport const k = knex({ client: 'pg', pool: db.pool });\n` });
     expect([p.max.value, p.max.provenance.kind, p.max.range?.line]).toEqual([7, 'literal', 3]);
