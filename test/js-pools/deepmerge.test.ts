@@ -53,6 +53,11 @@ describe('deepmerge: later arguments win, nested objects merge key by key', () =
     expect([p.max.value, p.max.provenance.kind]).toEqual([null, 'unknown']);
   });
 
+  test('deepmerge options (customMerge …) make the merged pool unknown', () => {
+    const p = onlyPool({ 'src/db.ts': `import knex from 'knex';\nimport deepmerge from 'deepmerge';\nconst db = deepmerge({ pool: { max: 3 } }, {}, { customMerge: () => undefined });\nexport const k = knex({ client: 'pg', pool: db.pool });\n` });
+    expect([p.max.value, p.max.provenance.kind]).toEqual([null, 'unknown']);
+  });
+
   test('deepmerge(a, b) with the default import', () => {
     const p = onlyPool({ 'src/db.ts': `import knex from 'knex';\nimport deepmerge from 'deepmerge';\nconst db = deepmerge({ pool: { max: 3, min: 0 } }, { pool: { max: 7 } });\nexport const k = knex({ client: 'pg', pool: db.pool });\n` });
     expect([p.max.value, p.max.provenance.kind, p.max.range?.line]).toEqual([7, 'literal', 3]);

@@ -625,6 +625,9 @@ function deepmergeParts(call: ts.CallExpression, module: JsModule, path: readonl
   else if (rest.length === 1 && rest[0] === 'all' && call.arguments[0] !== undefined) objects = mergedList(call.arguments[0], module, depth);
   else return undefined;
   if (objects === undefined || call.arguments.some((a) => ts.isSpreadElement(a))) return [{ reason: `the objects ${shortExprText(call)} merges are not statically known`, module, at: call }];
+  // its options (customMerge, isMergeableObject, arrayMerge) may change how the objects merge
+  const options = call.arguments[rest.length === 0 ? 2 : 1];
+  if (options !== undefined) return [{ reason: `${shortExprText(call)} passes deepmerge options, which may change how the objects merge`, module, at: options }];
   return objects.flatMap((o) => mergePartsOf(o.node, o.module, path, depth));
 }
 
