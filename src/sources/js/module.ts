@@ -33,11 +33,20 @@ export type Declaration =
  * value, path `['pool']`) when the value could not be taken apart.
  */
 export type Trace =
-  | { kind: 'node'; module: JsModule; node: ts.Node; path: readonly string[] }
+  | { kind: 'node'; module: JsModule; node: ts.Node; path: readonly string[]; merged?: readonly MergePart[] }
   | { kind: 'external'; module: JsModule; specifier: string; path: readonly string[]; at: ts.Node }
   | { kind: 'module'; module: JsModule; target: JsModule }
   | { kind: 'global'; module: JsModule; name: string; path: readonly string[]; at: ts.Node }
   | { kind: 'opaque'; module: JsModule; node: ts.Node; reason: string; path: readonly string[] };
+
+/**
+ * One argument of a deepmerge call, read at the path still to be read (`merge.all([defaults, user])`
+ * read at `pool`): the object literal it writes there, or why what it writes there is unknown.
+ * Arguments that write nothing there are left out; the parts are in argument order (later wins).
+ */
+export type MergePart =
+  | { node: ts.ObjectLiteralExpression; module: JsModule }
+  | { reason: string; module: JsModule; at: ts.Node };
 
 /**
  * `value`: only bindings that are never reassigned, no calls (option values).
@@ -525,6 +534,10 @@ export function trace(expr: ts.Node, module: JsModule, path: readonly string[] =
     }
     const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
     if (calleeName !== undefined && IDENTITY_HELPERS.has(calleeName) && arg0 !== undefined) return next(arg0);
+    if (path.length > 0) {
+      const merged = deepmergeParts(e, module, path, depth);
+      if (merged !== undefined) return { kind: 'node', module, node: e, path, merged };
+    }
     if (mode === 'object') {
       const fn = next(callee, []);
       if (fn?.kind === 'node' && fn.path.length === 0 && isFunctionLike(fn.node)) {
@@ -583,6 +596,8 @@ export function trace(expr: ts.Node, module: JsModule, path: readonly string[] =
           if (isUndefinedValue(whole.node as ts.Expression)) return next(e.right);
           if (ts.isObjectLiteralExpression(whole.node)) return next(e.left);
         }
+        // `options.db || {}` with options an object literal without db: undefined, so the fallback
+        if (whole?.kind === 'opaque' && whole.reason.startsWith('no property ')) return next(e.right);
         const why = whole?.kind === 'opaque' ? ` (${whole.reason})` : '';
         const op = e.operatorToken.getText();
         return { kind: 'opaque', module, node: e.left, reason: `${shortExprText(e.left)} is supplied by the caller${why}; the object after ${op} is only its fallback`, path };
@@ -591,6 +606,77 @@ export function trace(expr: ts.Node, module: JsModule, path: readonly string[] =
     }
   }
   return { kind: 'node', module, node: e, path };
+}
+
+/**
+ * `deepmerge(a, b)` and `deepmerge.all([a, b, …])` read at `path` (deepmerge 4.3.1, index.js
+ * `mergeObject`: the target's keys are copied, then each source key replaces the target's unless
+ * the target has it and the source value is a mergeable object, which merges key by key;
+ * `deepmerge.all` reduces the array with `deepmerge`, so later objects win). Computed here, while the parameters of a wrapper such as
+ * `function mergeAll(objects) { return merge.all(objects.filter((i) => i)) }` are bound to its call.
+ * Undefined when the call is not a deepmerge call.
+ */
+function deepmergeParts(call: ts.CallExpression, module: JsModule, path: readonly string[], depth: number): MergePart[] | undefined {
+  const ct = trace(unwrapExpression(call.expression), module, [], 'value', depth + 1);
+  if (ct?.kind !== 'external' || ct.specifier !== 'deepmerge') return undefined;
+  const rest = ct.path.filter((k) => k !== 'default');
+  let objects: { node: ts.Expression; module: JsModule }[] | undefined;
+  if (rest.length === 0) objects = call.arguments.slice(0, 2).map((a) => ({ node: a, module }));
+  else if (rest.length === 1 && rest[0] === 'all' && call.arguments[0] !== undefined) objects = mergedList(call.arguments[0], module, depth);
+  else return undefined;
+  if (objects === undefined || call.arguments.some((a) => ts.isSpreadElement(a))) return [{ reason: `the objects ${shortExprText(call)} merges are not statically known`, module, at: call }];
+  // its options (customMerge, isMergeableObject, arrayMerge) may change how the objects merge
+  const options = call.arguments[rest.length === 0 ? 2 : 1];
+  if (options !== undefined) return [{ reason: `${shortExprText(call)} passes deepmerge options, which may change how the objects merge`, module, at: options }];
+  return objects.flatMap((o) => mergePartsOf(o.node, o.module, path, depth));
+}
+
+/** The elements of `[a, b, c]` or `[a, b, c].filter((i) => i)` (an object is never falsy: all kept). */
+function mergedList(expr: ts.Expression, module: JsModule, depth: number): { node: ts.Expression; module: JsModule }[] | undefined {
+  const e = unwrapExpression(expr);
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'filter' && e.arguments.length === 1) {
+    const f = unwrapExpression(e.arguments[0]!);
+    const identity = (ts.isArrowFunction(f) && f.parameters.length === 1 && ts.isIdentifier(f.parameters[0]!.name) && ts.isIdentifier(f.body) && f.body.text === f.parameters[0]!.name.text) || (ts.isIdentifier(f) && f.text === 'Boolean');
+    return identity ? mergedList(e.expression.expression, module, depth) : undefined;
+  }
+  const t = trace(e, module, [], 'object', depth + 1);
+  if (t?.kind !== 'node' || t.path.length > 0 || !ts.isArrayLiteralExpression(t.node) || t.node.elements.some((x) => ts.isSpreadElement(x))) return undefined;
+  return t.node.elements.map((x) => ({ node: x, module: t.module }));
+}
+
+/** What one merged argument writes at `path`. */
+function mergePartsOf(expr: ts.Expression, module: JsModule, path: readonly string[], depth: number): MergePart[] {
+  const e = unwrapExpression(expr);
+  const where = path.join('.');
+  if (ts.isConditionalExpression(e)) {
+    const a = mergePartsOf(e.whenTrue, module, path, depth);
+    const b = mergePartsOf(e.whenFalse, module, path, depth);
+    if (a.length === 0 && b.length === 0) return [];
+    return [{ reason: `${where} is written only when ${shortExprText(e.condition)}`, module, at: e }];
+  }
+  const t = trace(e, module, path, 'object', depth + 1);
+  if (t === undefined) return [{ reason: `${shortExprText(e)} cannot be followed`, module, at: e }];
+  // an object literal without that key writes nothing there
+  if (t.kind === 'opaque' && t.reason.startsWith('no property ')) return [];
+  if (t.kind === 'node' && t.merged !== undefined) return [...t.merged];
+  if (t.kind === 'node' && ts.isConditionalExpression(t.node) && t.path.length > 0) return mergePartsOf(t.node, t.module, t.path, depth + 1);
+  if (t.kind === 'node' && t.path.length === 0 && ts.isObjectLiteralExpression(t.node)) return [{ node: t.node, module: t.module }];
+  if (t.kind === 'node' && t.path.length > 0 && t.path[0] !== 'ssl' && ts.isCallExpression(t.node) && isConnectionStringParse(t.node, t.module, depth)) return [];
+  const why = t.kind === 'opaque' ? ` (${t.reason})` : '';
+  return [{ reason: `the deepmerge argument ${shortExprText(e)} may write ${where}${why}`, module, at: e }];
+}
+
+/**
+ * `parse(url)` of pg-connection-string (2.x, packages/pg-connection-string/index.js: every query
+ * parameter copied as `config[key] = value`, then user/password/host/port/database): strings,
+ * booleans and null, and one nested object, `ssl` (built from sslcert/sslkey/sslrootcert/sslmode).
+ * Read at a nested path other than `ssl` (`pool.max`), it writes nothing there: only a `?pool=…`
+ * query parameter could, and it would replace the object by a string, which is no pool size
+ * (decision in the merge notes: ignored, not unknown).
+ */
+function isConnectionStringParse(call: ts.CallExpression, module: JsModule, depth: number): boolean {
+  const ct = trace(unwrapExpression(call.expression), module, [], 'value', depth + 1);
+  return ct?.kind === 'external' && ct.specifier === 'pg-connection-string' && ct.path[ct.path.length - 1] === 'parse';
 }
 
 function traceDeclaration(d: Declaration, at: ts.Identifier, module: JsModule, path: readonly string[], mode: TraceMode, depth: number): Trace | undefined {

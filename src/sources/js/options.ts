@@ -233,6 +233,17 @@ function addLiteral(obj: ts.ObjectLiteralExpression, module: JsModule, prefix: s
     }
     const inner = unwrapExpression(valueExpr);
     const t = ts.isObjectLiteralExpression(inner) ? undefined : trace(inner, module, [], 'object');
+    if (t?.kind === 'node' && t.merged !== undefined) {
+      // deepmerge: each merged object's options in argument order, later ones win key by key
+      for (const part of t.merged) {
+        if ('node' in part) {
+          bag.objects.set(name, part);
+          addLiteral(part.node, part.module, name, bag, depth + 1);
+        } else bag.opaque.push({ prefix: name, reason: part.reason, range: part.module.rangeOf(part.at), order: bag.order() });
+      }
+      bag.entries.push({ name, value: { value: undefined, provenance: { kind: 'literal' }, range: module.rangeOf(valueExpr) }, range: module.rangeOf(p), node: valueExpr, module, container: true, order: bag.order() });
+      continue;
+    }
     const target = ts.isObjectLiteralExpression(inner)
       ? { node: inner, module }
       : t?.kind === 'node' && t.path.length === 0 && ts.isObjectLiteralExpression(t.node)
