@@ -45,4 +45,8 @@ describe('the first of several variables the service sets', () => {
   test('neither set: the fallback, naming both', () => {
     expect(edgeOf('')).toEqual([10, 'max 10 (WEBHOOK_POOL_MAX and POOL_MAX unset: fallback)']);
   });
+  test('the first set is a variable no file sets: unknown, not the next one or the fallback', () => {
+    const [value, source] = edgeOf('      WEBHOOK_POOL_MAX: ${HOST_POOL_MAX}\n      POOL_MAX: "25"\n');
+    expect([value, source]).toEqual([undefined, 'max from WEBHOOK_POOL_MAX (a variable no file sets)']);
+  });
 });

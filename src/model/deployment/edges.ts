@@ -184,12 +184,18 @@ function poolConnections(ctx: BuildContext, pool: PoolDefinition, env: ServiceEn
   } else if (m.provenance.kind === 'env') {
     // `env.A ?? env.B ?? 10`: the first of the variables the service sets.
     const names = [m.provenance.envVar, ...(m.provenance.orEnv ?? [])];
-    const name = names.find((x) => environmentText(env, x) !== undefined) ?? m.provenance.envVar;
+    const name = names.find((x) => env.has(x)) ?? m.provenance.envVar;
     const unset = names.join(' and ');
+    const set = env.get(name);
     const v = environmentText(env, name);
     const n = v ? Number(v.value) : NaN;
     const file = !v && m.provenance.fileVar !== undefined ? environmentText(env, m.provenance.fileVar) : undefined;
-    if (v && v.value.trim() === '') {
+    if (set && set.value === undefined) {
+      // Set, but to a value the files do not give (a Secret, a host variable): unknown, not the fallback.
+      q = unknownQ(`max from ${name} (set by ${set.source})`, `${name} is set by ${set.source}, to a value the repository does not give`, set.range ?? m.range);
+    } else if (v && v.value.includes(UNRESOLVED)) {
+      q = unknownQ(`max from ${name} (a variable no file sets)`, `${name} in ${v.source} is built from a variable that no file of the repository sets`, v.range ?? m.range);
+    } else if (v && v.value.trim() === '') {
       // Number('') is 0, but `X ?? 5`, `X || 5` and `X ? parseInt(X) : undefined` read an empty value differently
       q = unknownQ(`max from ${name} (empty)`, `${name} is empty in ${v.source}; whether the code's fallback applies depends on how it reads an empty value`, m.range);
     } else if (v && Number.isFinite(n)) q = literal(n, `max ${n} (${name} in ${v.source})`, v.range ?? m.range);
