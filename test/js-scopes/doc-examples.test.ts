@@ -3,7 +3,7 @@
  * detector and the rule (test/rules/doc-examples.test.ts runs them through the engine
  * once the rules are registered).
  */
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,8 +31,12 @@ for (const rule of [poolInHandler, serverlessPoolSize, missingConnectionTimeout,
         const path = join(dir, file);
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, m[4] ?? '');
-        const found = runRule(rule, jsFacts([path], dir));
-        expect(found.map((f) => `${f.line}:${f.column} ${f.message}`)).toHaveLength(m[2] === 'bad' ? 1 : 0);
+        try {
+          const found = runRule(rule, jsFacts([path], dir));
+          expect(found.map((f) => `${f.line}:${f.column} ${f.message}`)).toHaveLength(m[2] === 'bad' ? 1 : 0);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       });
     }
   });
