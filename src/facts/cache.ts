@@ -10,6 +10,7 @@ import type { JsFileFacts } from '../sources/js/types.js';
 import { mayHoldConnectionLiteral } from '../sources/js/credentials.js';
 import { decodeFacts, encodeFacts, holdsSecret } from './cache-codec.js';
 import type { WalkCache, WalkRecord } from '../discovery/walk-cache.js';
+import { GitChanges, isGitSnapshot, takeGitSnapshot, type GitSnapshot } from './git-changes.js';
 
 /**
  * The facts cache (`--cache`, docs/cache.md): what the code analysis learnt from the files, kept
@@ -43,8 +44,11 @@ export const MAX_CACHE_BYTES = 128 * 1024 * 1024;
  */
 const RACY_MS = 2_000;
 const TOOL = 'pgconn-lint facts cache';
-/** 2: a file's entry also says whether its text may hold a connection literal (issue 11). */
-const FORMAT = 2;
+/**
+ * 2: a file's entry also says whether its text may hold a connection literal (issue 11).
+ * 3: the git snapshot the entries were checked against (src/facts/git-changes.ts).
+ */
+const FORMAT = 3;
 
 export interface CacheSettings {
   /** The cache file (`resolveCacheFile` turns --cache-location into it). */
@@ -63,6 +67,10 @@ export interface CacheStats {
   walkReused: boolean;
   /** Was the code analysis taken from the cache? */
   analysisReused: boolean;
+  /** Files git vouched for (unchanged since the cache: neither statted nor read, src/facts/git-changes.ts). */
+  gitUnchanged: number;
+  /** Were the cache file's entries parsed (not when git vouched for all but a few files, `prefilterWithGit`)? */
+  entriesParsed: boolean;
   /** Why the analysis was not written to the cache, when it was not. */
   analysisNotStored?: string;
   written: boolean;
@@ -104,15 +112,33 @@ interface JsEntry {
   problems: unknown;
 }
 
+/** What `examine` found about one code file; `verdict` undefined: left to the analysis (`readDigest`). */
+type Outcome =
+  | { verdict: PrefilterVerdict; literal: boolean; how: 'git' | 'stat'; entry?: undefined; racy?: undefined; readDigest?: undefined }
+  | { verdict: PrefilterVerdict; literal: boolean; how: 'hash' | 'read'; entry: FileEntry; racy: boolean; readDigest?: undefined }
+  | { verdict: undefined; readDigest: string; literal?: undefined; how?: undefined; entry?: undefined; racy?: undefined };
+
+/** Past this many files git does not vouch for, the entries are parsed rather than looked up one by one. */
+const MAX_LOOKUPS = 64;
+
+/**
+ * The cache file is two lines: this header, then the entries (`files`: path → FileEntry), which a
+ * warm run inside git does not parse (src/facts/git-changes.ts; 6.5 MB of JSON at 50k files).
+ */
 interface CacheFile {
   tool: string;
   format: number;
   version: string;
   key: string;
-  files: Record<string, FileEntry>;
+  /** How many entries the second line holds. */
+  count: number;
+  /** The entries whose text may hold a connection literal (FileEntry's `literal` is 1). */
+  literal: string[];
   js: JsEntry | null;
   /** Discovery's walk (src/discovery/walk-cache.ts), checked there; null when not kept. */
   walk: unknown;
+  /** `git status` when the entries were checked (src/facts/git-changes.ts); null outside git. */
+  git: GitSnapshot | null;
 }
 
 /** The code analysis taken from the cache. */
@@ -126,9 +152,16 @@ export interface CachedAnalysis {
 const hashOf = (data: Buffer | string) => createHash('sha256').update(data).digest('base64url');
 
 export class FactsCache {
-  readonly stats: CacheStats = { verdictsReused: 0, verdictsComputed: 0, walkReused: false, analysisReused: false, written: false };
+  readonly stats: CacheStats = { verdictsReused: 0, verdictsComputed: 0, walkReused: false, analysisReused: false, gitUnchanged: 0, entriesParsed: false, written: false };
   private readonly key: string;
   private old: CacheFile | undefined;
+  /** The cache file's second line (its entries), parsed on first need (`oldFiles`). */
+  private oldBody: string | undefined;
+  private oldParsed: Record<string, FileEntry> | undefined;
+  /** Code files whose entries are the cache file's, not parsed (`prefilterWithGit`); relative paths. */
+  private carried: Set<string> | undefined;
+  /** Their verdicts, found in the entries when asked for (`verdict`): path → relative path. */
+  private readonly lazyVerdicts = new Map<string, string>();
   private readonly files: Record<string, FileEntry> = Object.create(null) as Record<string, FileEntry>;
   private js: JsEntry | null = null;
   private walk: WalkRecord | null = null;
@@ -146,6 +179,15 @@ export class FactsCache {
   private readonly literals = new Map<string, boolean>();
   private digest: string | undefined;
   private rootPrefix: string | undefined;
+  /** This run's `git status`, stored with the entries. */
+  private readonly gitNow: GitSnapshot | undefined;
+  /** What git vouches for since the cache file's snapshot (undefined: nothing). */
+  private readonly git: GitChanges | undefined;
+  /**
+   * Files read this run that changed less than RACY_MS before it started (or while it ran): git's
+   * snapshot, taken first, may predate the content read, so the next run checks them itself.
+   */
+  private readonly racy = new Set<string>();
 
   constructor(
     private readonly settings: CacheSettings,
@@ -156,6 +198,9 @@ export class FactsCache {
     // path is under, the strategy, and the one setting that changes what is read (maxFileSize).
     this.key = hashOf(JSON.stringify([FORMAT, packageVersion(), ts.version, resolve(root), settings.strategy, maxFileBytes]));
     this.old = this.load();
+    this.gitNow = takeGitSnapshot(root);
+    const oldGit = this.old?.git;
+    this.git = GitChanges.between(root, isGitSnapshot(oldGit) ? oldGit : undefined, this.gitNow);
   }
 
   private note(message: string): void {
@@ -200,8 +245,10 @@ export class FactsCache {
       closeSync(fd);
     }
     let data: unknown;
+    // JSON.stringify never writes a line break: the first one ends the header.
+    const nl = text.indexOf('\n');
     try {
-      data = JSON.parse(text);
+      data = JSON.parse(nl < 0 ? text : text.slice(0, nl));
     } catch {
       this.note(`the cache file ${file} is not valid (truncated or corrupt): ignored, and rewritten`);
       return undefined;
@@ -217,10 +264,11 @@ export class FactsCache {
     }
     // Another root, strategy, maxFileSize or TypeScript: a different cache, rebuilt without a note.
     if (c.key !== this.key) return undefined;
-    if (typeof c.files !== 'object' || c.files === null || (c.js !== null && typeof c.js !== 'object')) {
+    if (nl < 0 || typeof c.count !== 'number' || !Array.isArray(c.literal) || !c.literal.every((l) => typeof l === 'string') || (c.js !== null && typeof c.js !== 'object') || (c.git !== null && !isGitSnapshot(c.git))) {
       this.note(`the cache file ${file} is not valid (corrupt): ignored, and rewritten`);
       return undefined;
     }
+    this.oldBody = text.slice(nl + 1);
     return c as CacheFile;
   }
 
@@ -232,75 +280,180 @@ export class FactsCache {
     return relative(this.root, path);
   }
 
+  /** The cache file's entries, parsed on first need; undefined when there are none (or they are corrupt: a note). */
+  private oldFiles(): Record<string, FileEntry> | undefined {
+    if (this.oldParsed !== undefined || this.oldBody === undefined) return this.oldParsed;
+    const body = this.oldBody;
+    this.oldBody = undefined;
+    this.stats.entriesParsed = true;
+    try {
+      const files = JSON.parse(body) as unknown;
+      if (files === null || typeof files !== 'object' || Array.isArray(files)) throw new Error('not an object');
+      this.oldParsed = files as Record<string, FileEntry>;
+    } catch {
+      this.note(`the cache file ${this.settings.file} is not valid (corrupt): its entries were ignored`);
+      this.oldParsed = Object.create(null) as Record<string, FileEntry>;
+    }
+    return this.oldParsed;
+  }
+
+  /**
+   * One entry of the cache file without parsing them all: found in the text as `"path":[` after `{`
+   * or `,` (inside a JSON string a quote is escaped, so no value can hold that), then parsed alone.
+   */
+  private oldEntry(rel: string): FileEntry | undefined {
+    if (this.oldParsed !== undefined || this.oldBody === undefined) {
+      const files = this.oldFiles();
+      return files !== undefined && Object.hasOwn(files, rel) ? files[rel] : undefined;
+    }
+    const body = this.oldBody;
+    const needle = `${JSON.stringify(rel)}:[`;
+    for (let at = body.indexOf(needle); at >= 0; at = body.indexOf(needle, at + 1)) {
+      if (body[at - 1] !== '{' && body[at - 1] !== ',') continue;
+      const start = at + needle.length - 1;
+      const end = endOfArray(body, start);
+      if (end < 0) return undefined;
+      try {
+        return JSON.parse(body.slice(start, end + 1)) as FileEntry;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
   /**
    * The pre-filter's verdict on every code file: from the cache when the file is unchanged, else
    * read now (and stored). `explicit` files (named on the command line) and files whose read says
    * something (not plain UTF-8, unreadable) are left to the analysis, which reads them itself.
-   * Returns the digest of all verdicts, the key of the cached analysis.
+   * Sets the digest of all verdicts, the key of the cached analysis.
    */
   prefilter(paths: readonly string[], explicit: ReadonlySet<string>, readFile: (p: string) => SourceBytes): void {
+    if (this.prefilterWithGit(paths, explicit, readFile)) return;
     // The digest's input, hashed once at the end (the same bytes as one update per file, without
     // 43,000 calls into the hash at 50k files).
     const digest: string[] = [JSON.stringify([resolve(this.root), [...explicit].sort()])];
-    const oldFiles = this.old?.files;
-    const content = this.settings.strategy === 'content';
+    const oldFiles = this.oldFiles();
     for (const path of paths) {
       const rel = this.rel(path);
-      let verdict: PrefilterVerdict | undefined;
       const cached = !explicit.has(path) && oldFiles !== undefined && Object.hasOwn(oldFiles, rel) ? oldFiles[rel] : undefined;
-      if (cached !== undefined && !content) {
-        let st: { size: number; mtimeMs: number } | undefined;
-        try {
-          st = statSync(path);
-        } catch {
-          st = undefined;
-        }
-        if (st !== undefined && validEntry(cached) && cached[0] === st.size && cached[1] === st.mtimeMs) {
-          verdict = cached[3] === 0 ? 'database' : cached[3];
-          this.literals.set(path, cached[4] === 1);
-          this.files[rel] = cached;
-          this.stats.verdictsReused++;
-        }
+      const o = this.examine(path, rel, cached, explicit.has(path), readFile);
+      if (o.verdict === undefined) {
+        // Read by the analysis itself, which reports what the read says: the digest takes the read as it is.
+        digest.push(`${rel}\u0000?${o.readDigest}\u0000`);
+        continue;
       }
-      if (verdict === undefined) {
-        let st: { size: number; mtimeMs: number } | undefined;
-        try {
-          // Before the read: a change during the read leaves an older mtime, so it is seen next time.
-          st = statSync(path);
-        } catch {
-          st = undefined;
-        }
-        const r = readFile(path);
-        if (r.ok && 'bytes' in r && !explicit.has(path)) {
-          const hash = content ? hashOf(r.bytes) : null;
-          const literal = mayHoldConnectionLiteral(r.bytes);
-          this.literals.set(path, literal);
-          if (content && cached !== undefined && validEntry(cached) && cached[2] === hash) {
-            verdict = cached[3] === 0 ? 'database' : cached[3];
-            this.stats.verdictsReused++;
-          } else {
-            const imports = importsUnlessDatabase(r.bytes);
-            verdict = imports === undefined ? 'database' : imports;
-            this.stats.verdictsComputed++;
-          }
-          const entry: FileEntry = [st?.size ?? -1, st?.mtimeMs ?? -1, hash, verdict === 'database' ? 0 : [...verdict], literal ? 1 : 0];
-          const racy = st === undefined || st.size !== r.bytes.length || st.mtimeMs >= this.started - RACY_MS;
-          if ((content || !racy) && (verdict === 'database' || !holdsSecret(verdict))) {
-            this.files[rel] = entry;
-            if (!sameEntry(cached, entry)) this.dirty = true;
-          } else if (cached === undefined) {
-            // Nothing was kept for it before either: the file on disk does not need rewriting for it.
-          } else this.unstored.add(rel);
-        } else {
-          // Read by the analysis itself, which reports what the read says: the digest takes the read as it is.
-          digest.push(`${rel}\u0000?${sourceDigest(r)}\u0000`);
-          continue;
-        }
-      }
-      this.verdicts.set(path, verdict);
-      digest.push(`${rel}\u0000${verdict === 'database' ? 'D' : JSON.stringify(verdict)}\u0000`);
+      this.apply(path, rel, cached, o);
+      digest.push(`${rel}\u0000${o.verdict === 'database' ? 'D' : JSON.stringify(o.verdict)}\u0000`);
     }
     this.digest = createHash('sha256').update(digest.join('')).digest('base64url');
+  }
+
+  /**
+   * One code file against its cache entry: git vouches for it, or its size and mtime (content: its
+   * hash) match, or it is read now. No side effect but `racy` (the outcome is applied by `apply`).
+   */
+  private examine(path: string, rel: string, cached: FileEntry | undefined, isExplicit: boolean, readFile: (p: string) => SourceBytes): Outcome {
+    const valid = cached !== undefined && validEntry(cached);
+    if (valid && this.git?.unchanged(rel) === true) {
+      // Git vouches the content is the one the entry was made from: no stat, no read.
+      return { verdict: cached[3] === 0 ? 'database' : cached[3], literal: cached[4] === 1, how: 'git' };
+    }
+    const content = this.settings.strategy === 'content';
+    if (valid && !content) {
+      let st: { size: number; mtimeMs: number } | undefined;
+      try {
+        st = statSync(path);
+      } catch {
+        st = undefined;
+      }
+      if (st !== undefined && cached[0] === st.size && cached[1] === st.mtimeMs) return { verdict: cached[3] === 0 ? 'database' : cached[3], literal: cached[4] === 1, how: 'stat' };
+    }
+    let st: { size: number; mtimeMs: number } | undefined;
+    try {
+      // Before the read: a change during the read leaves an older mtime, so it is seen next time.
+      st = statSync(path);
+    } catch {
+      st = undefined;
+    }
+    const r = readFile(path);
+    if (!r.ok || !('bytes' in r) || isExplicit) return { verdict: undefined, readDigest: sourceDigest(r) };
+    const hash = content ? hashOf(r.bytes) : null;
+    const literal = mayHoldConnectionLiteral(r.bytes);
+    let verdict: PrefilterVerdict;
+    let how: Outcome['how'];
+    if (content && valid && cached[2] === hash) {
+      verdict = cached[3] === 0 ? 'database' : cached[3];
+      how = 'hash';
+    } else {
+      const imports = importsUnlessDatabase(r.bytes);
+      verdict = imports === undefined ? 'database' : imports;
+      how = 'read';
+    }
+    const entry: FileEntry = [st?.size ?? -1, st?.mtimeMs ?? -1, hash, verdict === 'database' ? 0 : [...verdict], literal ? 1 : 0];
+    const racy = st === undefined || st.size !== r.bytes.length || st.mtimeMs >= this.started - RACY_MS;
+    return { verdict, literal, how, entry, racy };
+  }
+
+  /** Records an outcome of `examine`: the verdict, and the entry kept for the next run. */
+  private apply(path: string, rel: string, cached: FileEntry | undefined, o: Outcome & { verdict: PrefilterVerdict }): void {
+    this.literals.set(path, o.literal === true);
+    this.verdicts.set(path, o.verdict);
+    if (o.how === 'git') this.stats.gitUnchanged++;
+    if (o.how === 'read') this.stats.verdictsComputed++;
+    else this.stats.verdictsReused++;
+    if (o.entry === undefined) {
+      if (cached !== undefined) this.files[rel] = cached;
+      return;
+    }
+    if (o.racy) this.racy.add(rel);
+    const content = this.settings.strategy === 'content';
+    if ((content || !o.racy) && (o.verdict === 'database' || !holdsSecret(o.verdict))) {
+      this.files[rel] = o.entry;
+      if (!sameEntry(cached, o.entry)) this.dirty = true;
+    } else if (cached === undefined) {
+      // Nothing was kept for it before either: the file on disk does not need rewriting for it.
+    } else this.unstored.add(rel);
+  }
+
+  /**
+   * The common warm run inside git (src/facts/git-changes.ts): the walk was reused (the same code
+   * files in the same order), git vouches for all but a few files, and those few have the verdicts
+   * they had. Then every verdict is the cache's, so the digest is the cached analysis's, and the
+   * cache file's entries are not even parsed: those few are found in its text. Anything else (a
+   * verdict changed, a new file, many files git does not vouch for) returns false, with nothing
+   * changed, and the full check runs.
+   */
+  private prefilterWithGit(paths: readonly string[], explicit: ReadonlySet<string>, readFile: (p: string) => SourceBytes): boolean {
+    const old = this.old;
+    const digest = old?.js?.digest;
+    if (this.git === undefined || old === undefined || digest === undefined || this.walkUsed !== 'reused' || explicit.size > 0 || old.count !== paths.length) return false;
+    const rels = paths.map((p) => this.rel(p));
+    const checked: Array<[number, FileEntry, Outcome & { verdict: PrefilterVerdict }]> = [];
+    for (let i = 0; i < rels.length; i++) {
+      if (this.git.unchanged(rels[i]!)) continue;
+      if (checked.length >= MAX_LOOKUPS) return false;
+      const cached = this.oldEntry(rels[i]!);
+      if (cached === undefined || !validEntry(cached)) return false;
+      const o = this.examine(paths[i]!, rels[i]!, cached, false, readFile);
+      if (o.verdict === undefined || JSON.stringify(o.verdict) !== JSON.stringify(cached[3] === 0 ? 'database' : cached[3])) return false;
+      checked.push([i, cached, o as Outcome & { verdict: PrefilterVerdict }]);
+    }
+    const literal = new Set(old.literal);
+    this.carried = new Set(rels);
+    for (const [i, cached, o] of checked) {
+      this.carried.delete(rels[i]!);
+      this.apply(paths[i]!, rels[i]!, cached, o);
+    }
+    for (let i = 0; i < rels.length; i++) {
+      if (!this.carried.has(rels[i]!)) continue;
+      this.literals.set(paths[i]!, literal.has(rels[i]!));
+      this.lazyVerdicts.set(paths[i]!, rels[i]!);
+    }
+    this.stats.gitUnchanged += this.carried.size;
+    this.stats.verdictsReused += this.carried.size;
+    this.digest = digest;
+    return true;
   }
 
   /**
@@ -337,7 +490,15 @@ export class FactsCache {
 
   /** The verdict `prefilter` found for a file, for the analysis (`AnalyzeJsOptions.prefiltered`). */
   verdict(path: string): PrefilterVerdict | undefined {
-    return this.verdicts.get(path);
+    const known = this.verdicts.get(path);
+    if (known !== undefined) return known;
+    const rel = this.lazyVerdicts.get(path);
+    if (rel === undefined) return undefined;
+    const e = this.oldFiles()?.[rel];
+    if (e === undefined || !validEntry(e)) return undefined;
+    const v: PrefilterVerdict = e[3] === 0 ? 'database' : e[3];
+    this.verdicts.set(path, v);
+    return v;
   }
 
   /**
@@ -349,9 +510,19 @@ export class FactsCache {
     if (js === undefined || js === null || this.digest === undefined || js.digest !== this.digest) return undefined;
     try {
       const texts = new Map<string, string | undefined>();
+      const moduleRels = new Set(js.modules.map(([rel]) => rel));
       for (const [rel, digest] of js.reads) {
         const path = this.inside(rel);
         if (path === undefined) return undefined;
+        if (this.git?.unchanged(rel) === true) {
+          // Git vouches for it: only a parsed module's text is needed (suppressions, frames).
+          this.stats.gitUnchanged++;
+          if (!moduleRels.has(rel)) continue;
+          const r = readFile(path);
+          if (!r.ok) return undefined;
+          texts.set(path, analysedSourceText(r));
+          continue;
+        }
         const r = readFile(path);
         if (sourceDigest(r) !== digest) return undefined;
         texts.set(path, analysedSourceText(r));
@@ -395,6 +566,15 @@ export class FactsCache {
       const rel = this.inside(this.rel(path)) !== undefined ? this.rel(path) : undefined;
       if (d === null) return why(`${path} changed while it was read`);
       if (rel === undefined) return why(`${path} is outside the repository root`);
+      // Read after git's snapshot: a change just before or during the run is checked next time.
+      if (this.gitNow !== undefined) {
+        try {
+          const st = statSync(path, { throwIfNoEntry: false });
+          if (st !== undefined && (st.mtimeMs >= this.started - RACY_MS || st.ctimeMs >= this.started - RACY_MS)) this.racy.add(rel);
+        } catch {
+          this.racy.add(rel);
+        }
+      }
       readList.push([rel, d]);
     }
     const moduleList: Array<[string, 0 | 1]> = [];
@@ -415,9 +595,16 @@ export class FactsCache {
     const old = this.old;
     // A file just edited (racy: its verdict is not kept yet) does not make it stale either: its old
     // entry no longer matches its size and mtime, so it is read again next time, as now.
-    if (old !== undefined && !this.dirty && this.stats.analysisReused && this.walkUsed === 'reused' && Object.keys(old.files).length === Object.keys(this.files).length + this.unstored.size) return;
-    const data: CacheFile = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, files: this.files, js: this.js, walk: this.walk };
-    const text = JSON.stringify(data);
+    if (old !== undefined && !this.dirty && this.stats.analysisReused && this.walkUsed === 'reused' && old.count === Object.keys(this.files).length + (this.carried?.size ?? 0) + this.unstored.size) return;
+    // Entries carried over unparsed are parsed now, to be written again.
+    if (this.carried !== undefined && this.carried.size > 0) {
+      const oldFiles = this.oldFiles() ?? {};
+      for (const rel of this.carried) if (Object.hasOwn(oldFiles, rel) && !Object.hasOwn(this.files, rel)) this.files[rel] = oldFiles[rel]!;
+    }
+    const literal = Object.keys(this.files).filter((rel) => this.files[rel]![4] === 1);
+    const git = this.gitNow === undefined ? null : { head: this.gitNow.head, changed: [...new Set([...this.gitNow.changed, ...[...this.racy].map((r) => r.split(sep).join('/'))])].sort() };
+    const header: CacheFile = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, count: Object.keys(this.files).length, literal, js: this.js, walk: this.walk, git };
+    const text = `${JSON.stringify(header)}\n${JSON.stringify(this.files)}`;
     const file = this.settings.file;
     if (Buffer.byteLength(text) > MAX_CACHE_BYTES) {
       this.note(`the cache would be larger than ${MAX_CACHE_BYTES / 1024 / 1024} MiB: not written`);
@@ -439,6 +626,20 @@ export class FactsCache {
       this.note(`the cache file ${file} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'}): the next run starts cold`);
     }
   }
+}
+
+/** The index of the `]` closing the array that opens at `start` (strings skipped), or -1. */
+function endOfArray(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22) {
+      // A string: to its closing quote, past escapes.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (ch === 0x5b) depth++;
+    else if (ch === 0x5d && --depth === 0) return i;
+  }
+  return -1;
 }
 
 function sameEntry(a: FileEntry | undefined, b: FileEntry): boolean {

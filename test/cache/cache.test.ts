@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readCacheFile, writeCacheFile } from '../support/cache-file.js';
 import { runCli } from '../../src/cli/main.js';
 import { ALL_RULES } from '../../rules/index.js';
 import { loadConfig } from '../../src/engine/config.js';
@@ -98,7 +99,7 @@ describe('what the cache reuses', () => {
     cpSync(join(PROJECTS, 'monorepo-targets'), dir, { recursive: true });
     const file = join(scratch, 'fresh.cache');
     lintWithCache(dir, file);
-    expect(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { files: object }).files)).toEqual([]);
+    expect(Object.keys(readCacheFile(file).files)).toEqual([]);
   });
 });
 
@@ -165,10 +166,10 @@ describe('a cache file that cannot be used is ignored with a note, never a crash
     const file = join(scratch, 'outside.cache');
     const p = copyOf(join(PROJECTS, 'monorepo-targets'));
     lintWithCache(p, file);
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { js: { reads: Array<[string, string]>; modules: Array<[string, number]> } };
-    data.js.reads.unshift(['../../../../etc/passwd', 'bX'], ['/etc/passwd', 'bX']);
-    data.js.modules.unshift(['../outside.ts', 0]);
-    writeFileSync(file, JSON.stringify(data));
+    const data = readCacheFile(file);
+    data.js!.reads.unshift(['../../../../etc/passwd', 'bX'], ['/etc/passwd', 'bX']);
+    data.js!.modules.unshift(['../outside.ts', 0]);
+    writeCacheFile(file, data);
     const r = lintWithCache(p, file);
     expect(r.stats.analysisReused).toBe(false);
     expect(r.result.facts.sources.has('/etc/passwd')).toBe(false);

@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync,
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readCacheFile, type CacheFileData } from '../support/cache-file.js';
 import { runCli } from '../../src/cli/main.js';
 import { generateTree } from '../../bench/generate.mjs';
 
@@ -57,8 +58,8 @@ function copyOf(src: string, name: string): string {
   return dir;
 }
 
-function cacheJson(file: string): { files: Record<string, unknown>; js: unknown } {
-  return JSON.parse(readFileSync(file, 'utf8')) as { files: Record<string, unknown>; js: unknown };
+function cacheJson(file: string): CacheFileData {
+  return readCacheFile(file);
 }
 
 const projects = readdirSync(PROJECTS).filter((n) => statSync(join(PROJECTS, n)).isDirectory());

@@ -1,0 +1,191 @@
+/**
+ * The facts cache inside a git repository (src/facts/git-changes.ts): git's `status` stands in for
+ * a `stat` of every file, so these tests take a repository through what a developer and a
+ * pre-commit hook do to it — edits, staging, commits, a branch switch, an amend, a revert to
+ * HEAD's content, untracked and ignored files, a changed .gitignore, a cache whose commit is gone —
+ * and check after each step that a warm run gives the cold run's report, byte for byte, while git
+ * vouched for the files it could.
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { loadConfig } from '../../src/engine/config.js';
+import { lint } from '../../src/engine/lint.js';
+import type { CacheStats } from '../../src/facts/cache.js';
+import { ALL_RULES } from '../../rules/index.js';
+import { generateTree } from '../../bench/generate.mjs';
+import { readCacheFile, writeCacheFile } from '../support/cache-file.js';
+
+const ROOT = resolve(__dirname, '../..');
+const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-cache-git-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: scratch };
+function git(dir: string, ...args: string[]): string {
+  const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function files(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === '.git') continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function cliJson(dir: string, extra: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = runCli(['--format', 'json', ...extra, '.'], { cwd: dir, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env: {} });
+  return { code, stdout, stderr };
+}
+
+function warmStats(dir: string, cacheFile: string): CacheStats {
+  let stats: CacheStats | undefined;
+  const config = loadConfig({ cwd: dir, rules: ALL_RULES });
+  lint({ cwd: dir, paths: ['.'], ignorePatterns: [], config, rules: ALL_RULES, cache: { file: cacheFile, strategy: 'metadata' }, cacheStats: (s) => (stats = s) });
+  return stats!;
+}
+
+/** Cold and warm reports must match; returns what the warm run's cache did (a second warm run, for its stats). */
+function expectSameAsCold(dir: string, cacheFile: string, label: string): CacheStats {
+  const cold = cliJson(dir, []);
+  const warm = cliJson(dir, ['--cache', '--cache-location', cacheFile]);
+  expect(warm.stdout, label).toBe(cold.stdout);
+  expect(warm.code, `${label}: exit code`).toBe(cold.code);
+  expect(warm.stderr, `${label}: stderr`).toBe(cold.stderr);
+  return warmStats(dir, cacheFile);
+}
+
+/** Every file an hour old, so that size and mtime alone would also keep them (git must not be needed for correctness). */
+function age(dir: string): void {
+  const old = new Date(Date.now() - 3600_000);
+  for (const f of files(dir)) utimesSync(f, old, old);
+}
+
+describe('the facts cache inside a git repository', () => {
+  it('vouches for unchanged files through commits, a branch switch, an amend, a revert, untracked and ignored files', () => {
+    const dir = join(scratch, 'repo');
+    generateTree({ files: 700, seed: 11, out: dir });
+    rmSync(join(dir, '.git'), { recursive: true, force: true });
+    cpSync(join(ROOT, 'fixtures/projects/monorepo-targets'), join(dir, 'targets'), { recursive: true });
+    age(dir);
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'tree');
+    // Directories changed in the last 2 s are not trusted (racy): the walk is kept once they are older.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_100);
+    const cacheFile = join(scratch, 'repo.cache');
+    const code = files(dir).filter((f) => /\.(?:[cm]?[jt]s|[jt]sx)$/.test(f) && !/node_modules|dist|build|\.next|coverage|generated|\.turbo/.test(relative(dir, f)));
+    const db = code.filter((f) => /from ['"](?:pg|knex|postgres)['"]/.test(readFileSync(f, 'utf8')) && /max:\s*\d+/.test(readFileSync(f, 'utf8')));
+    const plain = code.filter((f) => !/pool|prisma|postgres|knex|\bdb\b|pg/i.test(readFileSync(f, 'utf8')));
+    expect(db.length).toBeGreaterThan(0);
+    expect(plain.length).toBeGreaterThan(3);
+
+    expectSameAsCold(dir, cacheFile, 'first run');
+    expect(readCacheFile(cacheFile).git?.head).toMatch(/^[0-9a-f]{40}$/);
+    const unchanged = expectSameAsCold(dir, cacheFile, 'unchanged');
+    expect(unchanged).toMatchObject({ verdictsComputed: 0, analysisReused: true, walkReused: true, entriesParsed: false });
+    expect(unchanged.gitUnchanged).toBeGreaterThan(code.length / 2);
+
+    // An unstaged edit of a plain file: that file alone is checked.
+    appendFileSync(plain[0]!, '\n// edit 1\n');
+    const edited = expectSameAsCold(dir, cacheFile, 'plain file edited');
+    expect(edited).toMatchObject({ analysisReused: true, entriesParsed: false });
+    expect(edited.verdictsComputed).toBeLessThanOrEqual(1);
+    // Staged, then committed: HEAD moves, git diff-tree names it.
+    git(dir, 'add', relative(dir, plain[0]!));
+    expectSameAsCold(dir, cacheFile, 'plain file staged');
+    git(dir, 'commit', '-q', '-m', 'edit');
+    const committed = expectSameAsCold(dir, cacheFile, 'plain file committed');
+    expect(committed.gitUnchanged).toBeGreaterThan(code.length / 2);
+
+    // A database file edited and committed: the analysis runs again.
+    const target = db[0]!;
+    writeFileSync(target, readFileSync(target, 'utf8').replace(/max:\s*\d+/, 'max: 0'));
+    expectSameAsCold(dir, cacheFile, 'database file edited');
+    git(dir, 'commit', '-q', '-am', 'max 0');
+    expectSameAsCold(dir, cacheFile, 'database file committed');
+
+    // Reverted to HEAD's content after a run saw it changed (git says clean again).
+    const before = readFileSync(plain[1]!, 'utf8');
+    writeFileSync(plain[1]!, `import { Pool } from 'pg';\nexport const reverted = new Pool({ max: 0 });\n${before}`);
+    expectSameAsCold(dir, cacheFile, 'plain file becomes a database file');
+    git(dir, 'checkout', '--', relative(dir, plain[1]!));
+    expectSameAsCold(dir, cacheFile, 'reverted to HEAD');
+
+    // Untracked: a file with a pool, then a whole directory; then added, committed, removed.
+    const added = join(dir, 'added-handler.ts');
+    writeFileSync(added, `import { Pool } from 'pg';\nexport async function handler() {\n  const pool = new Pool({ max: 5 });\n  const c = await pool.connect();\n  await c.query('SELECT 1');\n  c.release();\n}\n`);
+    expectSameAsCold(dir, cacheFile, 'untracked file');
+    cpSync(join(ROOT, 'fixtures/projects/pm2-cluster'), join(dir, 'untracked-dir'), { recursive: true });
+    expectSameAsCold(dir, cacheFile, 'untracked directory');
+    appendFileSync(join(dir, 'untracked-dir', files(join(dir, 'untracked-dir')).map((f) => relative(join(dir, 'untracked-dir'), f)).find((f) => /\.[jt]s$/.test(f))!), '\nexport const more = 1;\n');
+    expectSameAsCold(dir, cacheFile, 'a file in the untracked directory edited');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'added');
+    expectSameAsCold(dir, cacheFile, 'added and committed');
+    git(dir, 'rm', '-q', relative(dir, added));
+    expectSameAsCold(dir, cacheFile, 'removed (staged)');
+    git(dir, 'commit', '-q', '-m', 'removed');
+    expectSameAsCold(dir, cacheFile, 'removed (committed)');
+
+    // A branch with another pool size; switched to and back.
+    git(dir, 'checkout', '-q', '-b', 'other');
+    writeFileSync(target, readFileSync(target, 'utf8').replace(/max:\s*\d+/, 'max: 77'));
+    git(dir, 'commit', '-q', '-am', 'other size');
+    git(dir, 'checkout', '-q', 'master');
+    expectSameAsCold(dir, cacheFile, 'back on master');
+    git(dir, 'checkout', '-q', 'other');
+    expectSameAsCold(dir, cacheFile, 'on the branch');
+    // An amend: the cache's commit is no longer HEAD's ancestor.
+    writeFileSync(target, readFileSync(target, 'utf8').replace(/max:\s*\d+/, 'max: 78'));
+    git(dir, 'commit', '-q', '-a', '--amend', '-m', 'amended');
+    expectSameAsCold(dir, cacheFile, 'amended');
+
+    // Ignored by git alone (.git/info/exclude; pgconn-lint reads .gitignore files): git does not vouch for it.
+    const excluded = join(dir, 'excluded-pool.ts');
+    writeFileSync(excluded, `import { Pool } from 'pg';\nexport const p = new Pool({ max: 3 });\n`);
+    appendFileSync(join(dir, '.git', 'info', 'exclude'), '\nexcluded-pool.ts\n');
+    expectSameAsCold(dir, cacheFile, 'a file git ignores');
+    writeFileSync(excluded, `import { Pool } from 'pg';\nexport const p = new Pool({ max: 0 });\n`);
+    expectSameAsCold(dir, cacheFile, 'a file git ignores, edited');
+    // .gitignore edited (committed).
+    appendFileSync(join(dir, '.gitignore'), `\n${relative(dir, plain[2]!)}\n`);
+    git(dir, 'commit', '-q', '-am', 'ignore one more');
+    expectSameAsCold(dir, cacheFile, '.gitignore changed');
+
+    // A cache whose commit git does not have: nothing is vouched for, every file checked.
+    appendFileSync(plain[3]!, '\n// edit 2\n');
+    const data = readCacheFile(cacheFile);
+    data.git = { head: 'f'.repeat(40), changed: [] };
+    writeCacheFile(cacheFile, data);
+    expect(warmStats(dir, cacheFile).gitUnchanged).toBe(0);
+    writeCacheFile(cacheFile, data);
+    expectSameAsCold(dir, cacheFile, 'a commit git does not have');
+    unlinkSync(excluded);
+  });
+
+  it('outside git, or with git unable to answer, every file is checked as before', () => {
+    const dir = join(scratch, 'plain');
+    cpSync(join(ROOT, 'fixtures/projects/monorepo-targets'), dir, { recursive: true });
+    age(dir);
+    const cacheFile = join(scratch, 'plain.cache');
+    expectSameAsCold(dir, cacheFile, 'first run');
+    expect(readCacheFile(cacheFile).git).toBeNull();
+    const s = expectSameAsCold(dir, cacheFile, 'unchanged');
+    expect(s.gitUnchanged).toBe(0);
+    expect(s.analysisReused).toBe(true);
+  });
+});
