@@ -131,7 +131,9 @@ export function reuseWalk(record: unknown, key: string, root: string, access: Fi
   // A cache file is input like any other (a repository could ship one): its paths are used only
   // inside the root, outside .git, in directories whose identity was just checked, under names
   // that discovery gives the same kind.
-  const inside = (rel: unknown): rel is string => isStr(rel) && !isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`) && !rel.split(sep).includes('.git');
+  const dotGit = `${sep}.git${sep}`;
+  const inside = (rel: unknown): rel is string =>
+    isStr(rel) && !isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`) && rel !== '.git' && !rel.startsWith(`.git${sep}`) && !rel.endsWith(`${sep}.git`) && !rel.includes(dotGit);
   const dirs = new Set<string>();
   for (const d of r.dirs) {
     if (!Array.isArray(d) || !inside(d[0])) return undefined;
@@ -145,9 +147,15 @@ export function reuseWalk(record: unknown, key: string, root: string, access: Fi
     if (f[1] === -1 ? st !== undefined : st === undefined || st.size !== f[1] || st.mtimeMs !== f[2] || st.ctimeMs !== f[3]) return undefined;
   }
   const candidates: Candidate[] = [];
+  // path.resolve for 43,000 candidates costs ~40 ms at 50k files: a relative path with no `.`, `..`
+  // or empty segment is joined as it is (the same string resolve returns).
+  const base = resolve(root);
+  const prefix = base.endsWith(sep) ? base : base + sep;
+  const plain = sep === '/' ? /(?:^|\/)\.\.?(?:\/|$)|\/\/|^\/|\/$/ : undefined;
+  const join = (rel: string) => (plain !== undefined && rel !== '' && !plain.test(rel) ? prefix + rel : resolve(root, rel));
   for (const c of r.candidates) {
     if (!Array.isArray(c) || !inside(c[0]) || !isStr(c[1])) return undefined;
-    const path = resolve(root, c[0]);
+    const path = join(c[0]);
     if (!dirs.has(dirname(path)) || classifyByName(path) !== c[1]) return undefined;
     access.trust(path);
     candidates.push({ path, kind: c[1] as CandidateKind, explicit: false });

@@ -188,7 +188,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   const asked = new Set<string>(sources.keys());
   for (const c of discovery.candidates) if (c.kind !== 'js' && c.kind !== 'python') asked.add(c.path);
   for (const p of discovery.packageJsons) asked.add(p);
-  const git = gitTrackedFiles(discovery.root, asked);
+  const git = factsCache?.trackedFiles(discovery.root, asked) ?? gitTrackedFiles(discovery.root, asked);
   const facts: ProjectFacts = { root: discovery.root, postgresql: pgConfigs, pgbouncer, js, python: python.files, app, sources, problems, packages, dockerfiles, platforms, nextConfigs, procfiles, git, skippedInputs, ...config };
   return facts;
 }

@@ -10,7 +10,8 @@ import type { JsFileFacts } from '../sources/js/types.js';
 import { mayHoldConnectionLiteral } from '../sources/js/credentials.js';
 import { decodeFacts, encodeFacts, holdsSecret } from './cache-codec.js';
 import type { WalkCache, WalkRecord } from '../discovery/walk-cache.js';
-import { GitChanges, isGitSnapshot, takeGitSnapshot, type GitSnapshot } from './git-changes.js';
+import { GitChanges, isGitSnapshot, startGitSnapshot, trackedFromSnapshot, type GitSnapshot } from './git-changes.js';
+import type { GitTrackedFiles } from '../discovery/git-tracked.js';
 
 /**
  * The facts cache (`--cache`, docs/cache.md): what the code analysis learnt from the files, kept
@@ -179,10 +180,9 @@ export class FactsCache {
   private readonly literals = new Map<string, boolean>();
   private digest: string | undefined;
   private rootPrefix: string | undefined;
-  /** This run's `git status`, stored with the entries. */
-  private readonly gitNow: GitSnapshot | undefined;
-  /** What git vouches for since the cache file's snapshot (undefined: nothing). */
-  private readonly git: GitChanges | undefined;
+  /** This run's `git status` (started in the constructor, taken on first use), stored with the entries. */
+  private readonly gitPending: (() => GitSnapshot | undefined) | undefined;
+  private gitTaken: { now: GitSnapshot | undefined; changes: GitChanges | undefined } | undefined;
   /**
    * Files read this run that changed less than RACY_MS before it started (or while it ran): git's
    * snapshot, taken first, may predate the content read, so the next run checks them itself.
@@ -197,10 +197,36 @@ export class FactsCache {
     // What the cached facts depend on besides the files: the linter and its parser, the root every
     // path is under, the strategy, and the one setting that changes what is read (maxFileSize).
     this.key = hashOf(JSON.stringify([FORMAT, packageVersion(), ts.version, resolve(root), settings.strategy, maxFileBytes]));
+    this.gitPending = startGitSnapshot(root);
     this.old = this.load();
-    this.gitNow = takeGitSnapshot(root);
-    const oldGit = this.old?.git;
-    this.git = GitChanges.between(root, isGitSnapshot(oldGit) ? oldGit : undefined, this.gitNow);
+  }
+
+  private gitState(): { now: GitSnapshot | undefined; changes: GitChanges | undefined } {
+    if (this.gitTaken === undefined) {
+      const now = this.gitPending?.();
+      const oldGit = this.old?.git;
+      this.gitTaken = { now, changes: GitChanges.between(this.root, isGitSnapshot(oldGit) ? oldGit : undefined, now) };
+    }
+    return this.gitTaken;
+  }
+
+  /** This run's `git status`. */
+  private get gitNow(): GitSnapshot | undefined {
+    return this.gitState().now;
+  }
+
+  /** What git vouches for since the cache file's snapshot (undefined: nothing). */
+  private get git(): GitChanges | undefined {
+    return this.gitState().changes;
+  }
+
+  /**
+   * Which of `only` git tracks, from this run's `git status` (one process fewer than `git ls-files`),
+   * when `root` is the cache's root and git answered; else undefined.
+   */
+  trackedFiles(root: string, only: Iterable<string>): GitTrackedFiles | undefined {
+    const now = this.gitNow;
+    return now === undefined || resolve(root) !== resolve(this.root) ? undefined : trackedFromSnapshot(this.root, now, only);
   }
 
   private note(message: string): void {
@@ -256,6 +282,10 @@ export class FactsCache {
     const c = data as Partial<CacheFile> | null;
     if (c === null || typeof c !== 'object' || c.tool !== TOOL) {
       this.note(`${file} is not a pgconn-lint cache file: ignored, and replaced`);
+      return undefined;
+    }
+    if (c.version === packageVersion() && c.format !== FORMAT) {
+      this.note(`the cache file ${file} is in another format (written by a development build of pgconn-lint ${packageVersion()}): ignored, and rewritten`);
       return undefined;
     }
     if (c.format !== FORMAT || c.version !== packageVersion()) {
@@ -602,7 +632,8 @@ export class FactsCache {
       for (const rel of this.carried) if (Object.hasOwn(oldFiles, rel) && !Object.hasOwn(this.files, rel)) this.files[rel] = oldFiles[rel]!;
     }
     const literal = Object.keys(this.files).filter((rel) => this.files[rel]![4] === 1);
-    const git = this.gitNow === undefined ? null : { head: this.gitNow.head, changed: [...new Set([...this.gitNow.changed, ...[...this.racy].map((r) => r.split(sep).join('/'))])].sort() };
+    const now = this.gitNow;
+    const git = now === undefined ? null : { head: now.head, changed: [...new Set([...now.changed, ...[...this.racy].map((r) => r.split(sep).join('/'))])].sort() };
     const header: CacheFile = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, count: Object.keys(this.files).length, literal, js: this.js, walk: this.walk, git };
     const text = `${JSON.stringify(header)}\n${JSON.stringify(this.files)}`;
     const file = this.settings.file;

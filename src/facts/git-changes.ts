@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { GitTrackedFiles } from '../discovery/git-tracked.js';
 
 /**
  * Git as the facts cache's change detector (issue 11: a warm run statted every code file — 43,000
@@ -32,6 +34,8 @@ export interface GitSnapshot {
   head: string;
   /** Paths relative to the root, `/`-separated; a directory ends with `/`. Sorted. */
   changed: string[];
+  /** This run's only (not stored): the untracked and ignored paths among them (`?` and `!`). */
+  untracked?: Set<string>;
 }
 
 /** More paths than this differ from HEAD: not worth a snapshot (and not worth storing). */
@@ -54,14 +58,77 @@ function git(root: string, args: string[]): string | undefined {
   }
 }
 
+const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=normal', '--ignored=traditional', '--ignore-submodules=none', '--no-renames'];
+
+/**
+ * `git status`, started now in a worker thread (it takes ~0.25 s at 50,000 files, on the other core
+ * while this thread reads the cache file and reuses the walk), its snapshot taken when first asked.
+ * Undefined outside a repository whose top level is the root (status paths are relative to it).
+ */
+export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) | undefined {
+  if (!existsSync(join(root, '.git'))) return undefined;
+  let worker: Worker | undefined;
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  try {
+    worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { args: ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false', ...STATUS_ARGS], cwd: root, env: { ...process.env, ...GIT_ENV }, port: port2, flag },
+      transferList: [port2],
+      stdout: false,
+      stderr: true,
+    });
+    worker.unref();
+    worker.on('error', () => {
+      Atomics.store(flag, 0, 2);
+    });
+  } catch {
+    worker = undefined;
+  }
+  let result: { out: string | undefined } | undefined;
+  return () => {
+    if (result !== undefined) return result.out === undefined ? undefined : parseStatus(result.out);
+    let out: string | undefined;
+    if (worker === undefined) out = git(root, STATUS_ARGS);
+    else {
+      // At most as long as a direct call would be allowed: then git is asked directly.
+      Atomics.wait(flag, 0, 0, 60_000);
+      const m = receiveMessageOnPort(port1)?.message as { status: number | null; stdout: unknown } | undefined;
+      out = m !== undefined && m.status === 0 && typeof m.stdout === 'string' ? m.stdout : undefined;
+      if (m === undefined) out = git(root, STATUS_ARGS);
+      void worker.terminate().catch(() => undefined);
+    }
+    port1.close();
+    result = { out };
+    return out === undefined ? undefined : parseStatus(out);
+  };
+}
+
+/** The worker: git status, its output posted back, then the flag the waiting thread watches. */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { spawnSync } = require('node:child_process');
+let msg;
+try {
+  const r = spawnSync('git', workerData.args, { cwd: workerData.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: workerData.env, stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
+  msg = { status: r.status, stdout: typeof r.stdout === 'string' ? r.stdout : null };
+} catch {
+  msg = { status: null, stdout: null };
+}
+workerData.port.postMessage(msg);
+Atomics.store(workerData.flag, 0, 1);
+Atomics.notify(workerData.flag, 0);
+`;
+
 /** `git status` now, or undefined when git cannot tell (then nothing is trusted to git). */
 export function takeGitSnapshot(root: string): GitSnapshot | undefined {
-  // Only a repository whose top level is the root: status paths are relative to it.
-  if (!existsSync(join(root, '.git'))) return undefined;
-  const out = git(root, ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=normal', '--ignored=traditional', '--ignore-submodules=none', '--no-renames']);
-  if (out === undefined) return undefined;
+  return startGitSnapshot(root)?.();
+}
+
+function parseStatus(out: string): GitSnapshot | undefined {
   let head: string | undefined;
   const changed: string[] = [];
+  const untracked = new Set<string>();
   const fields = out.split('\0');
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
@@ -76,7 +143,10 @@ export function takeGitSnapshot(root: string): GitSnapshot | undefined {
     // (2 … is a rename, not reported with --no-renames; if it were, its second path is the next field.)
     const kind = f[0];
     let path: string | undefined;
-    if (kind === '?' || kind === '!') path = f.slice(2);
+    if (kind === '?' || kind === '!') {
+      path = f.slice(2);
+      untracked.add(path);
+    }
     else if (kind === '1') path = nthField(f, 8);
     else if (kind === 'u') path = nthField(f, 10);
     else if (kind === '2') {
@@ -90,7 +160,34 @@ export function takeGitSnapshot(root: string): GitSnapshot | undefined {
   }
   if (head === undefined || !/^([0-9a-f]{40}|[0-9a-f]{64}|)$/.test(head)) return undefined;
   changed.sort();
-  return { head, changed };
+  return { head, changed, untracked };
+}
+
+/**
+ * Which of `only` git tracks, from a snapshot instead of `git ls-files` (src/discovery/git-tracked.ts):
+ * status names every untracked and ignored path (or a directory above it), so a file that exists
+ * and is not named is in the index.
+ */
+export function trackedFromSnapshot(root: string, snapshot: GitSnapshot, only: Iterable<string>): GitTrackedFiles | undefined {
+  const untracked = snapshot.untracked;
+  if (untracked === undefined) return undefined;
+  const asked = new Set<string>();
+  const files = new Set<string>();
+  for (const p of only) {
+    const rel = relative(root, p);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) continue;
+    const r = rel.split(sep).join('/');
+    asked.add(r);
+    if (!namedOrUnder(untracked, r)) files.add(r);
+  }
+  return { known: true, files, asked };
+}
+
+/** Is `p`, or a directory above it (`dir/`, or a submodule's `dir`), in `names`? */
+function namedOrUnder(names: ReadonlySet<string>, p: string): boolean {
+  if (names.has(p)) return true;
+  for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) if (names.has(p.slice(0, i + 1)) || names.has(p.slice(0, i))) return true;
+  return false;
 }
 
 /** The rest of a space-separated record after its first `n` fields (a path may hold spaces). */
@@ -135,9 +232,8 @@ export class GitChanges {
   /** `rel`: relative to the root (either separator). True only when git vouches its content is the same. */
   unchanged(rel: string): boolean {
     const p = sep === '/' ? rel : rel.split(sep).join('/');
-    if (p === '' || p.startsWith('../') || this.names.has(p)) return false;
-    // A directory above it: `dir/` (untracked or ignored as a whole), or a submodule's path.
-    for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) if (this.names.has(p.slice(0, i + 1)) || this.names.has(p.slice(0, i))) return false;
-    return true;
+    if (p === '' || p.startsWith('../')) return false;
+    // Named, or a directory above it: `dir/` (untracked or ignored as a whole), or a submodule's path.
+    return !namedOrUnder(this.names, p);
   }
 }

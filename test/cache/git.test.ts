@@ -129,6 +129,15 @@ describe('the facts cache inside a git repository', () => {
     const added = join(dir, 'added-handler.ts');
     writeFileSync(added, `import { Pool } from 'pg';\nexport async function handler() {\n  const pool = new Pool({ max: 5 });\n  const c = await pool.connect();\n  await c.query('SELECT 1');\n  c.release();\n}\n`);
     expectSameAsCold(dir, cacheFile, 'untracked file');
+    // Whether a password is committed is git's answer too (from the same status, not ls-files).
+    const literal = join(dir, 'legacy-url.ts');
+    writeFileSync(literal, `export const legacyUrl = 'postgres://app:s3cret-literal@db:5432/app';\n`);
+    expectSameAsCold(dir, cacheFile, 'untracked file with a password');
+    const untrackedReport = cliJson(dir, ['--cache', '--cache-location', cacheFile]).stdout;
+    expect(untrackedReport).not.toContain('plaintext-credentials');
+    git(dir, 'add', 'legacy-url.ts');
+    expectSameAsCold(dir, cacheFile, 'staged file with a password');
+    expect(cliJson(dir, ['--cache', '--cache-location', cacheFile]).stdout).toContain('plaintext-credentials');
     cpSync(join(ROOT, 'fixtures/projects/pm2-cluster'), join(dir, 'untracked-dir'), { recursive: true });
     expectSameAsCold(dir, cacheFile, 'untracked directory');
     appendFileSync(join(dir, 'untracked-dir', files(join(dir, 'untracked-dir')).map((f) => relative(join(dir, 'untracked-dir'), f)).find((f) => /\.[jt]s$/.test(f))!), '\nexport const more = 1;\n');
