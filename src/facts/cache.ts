@@ -157,7 +157,7 @@ export class FactsCache {
   private readonly key: string;
   private old: CacheFile | undefined;
   /** The cache file's second line (its entries), parsed on first need (`oldFiles`). */
-  private oldBody: string | undefined;
+  private oldBody: Buffer | undefined;
   private oldParsed: Record<string, FileEntry> | undefined;
   /** Code files whose entries are the cache file's, not parsed (`prefilterWithGit`); relative paths. */
   private carried: Set<string> | undefined;
@@ -245,7 +245,7 @@ export class FactsCache {
       if (code !== 'ENOENT' && code !== 'ENOTDIR') this.note(`the cache file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): ignored`);
       return undefined;
     }
-    let text: string;
+    let bytes: Buffer;
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) {
@@ -263,7 +263,7 @@ export class FactsCache {
         if (r === 0) break;
         n += r;
       }
-      text = buf.subarray(0, n).toString('utf8');
+      bytes = buf.subarray(0, n);
     } catch (err) {
       this.note(`the cache file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): ignored`);
       return undefined;
@@ -271,10 +271,11 @@ export class FactsCache {
       closeSync(fd);
     }
     let data: unknown;
-    // JSON.stringify never writes a line break: the first one ends the header.
-    const nl = text.indexOf('\n');
+    // JSON.stringify never writes a line break: the first one ends the header. The entries stay
+    // bytes until needed (decoding 6.5 MB at 50k files is ~40 ms a warm run does not need).
+    const nl = bytes.indexOf(0x0a);
     try {
-      data = JSON.parse(nl < 0 ? text : text.slice(0, nl));
+      data = JSON.parse((nl < 0 ? bytes : bytes.subarray(0, nl)).toString('utf8'));
     } catch {
       this.note(`the cache file ${file} is not valid (truncated or corrupt): ignored, and rewritten`);
       return undefined;
@@ -298,7 +299,7 @@ export class FactsCache {
       this.note(`the cache file ${file} is not valid (corrupt): ignored, and rewritten`);
       return undefined;
     }
-    this.oldBody = text.slice(nl + 1);
+    this.oldBody = bytes.subarray(nl + 1);
     return c as CacheFile;
   }
 
@@ -317,7 +318,7 @@ export class FactsCache {
     this.oldBody = undefined;
     this.stats.entriesParsed = true;
     try {
-      const files = JSON.parse(body) as unknown;
+      const files = JSON.parse(body.toString('utf8')) as unknown;
       if (files === null || typeof files !== 'object' || Array.isArray(files)) throw new Error('not an object');
       this.oldParsed = files as Record<string, FileEntry>;
     } catch {
@@ -337,14 +338,14 @@ export class FactsCache {
       return files !== undefined && Object.hasOwn(files, rel) ? files[rel] : undefined;
     }
     const body = this.oldBody;
-    const needle = `${JSON.stringify(rel)}:[`;
+    const needle = Buffer.from(`${JSON.stringify(rel)}:[`, 'utf8');
     for (let at = body.indexOf(needle); at >= 0; at = body.indexOf(needle, at + 1)) {
-      if (body[at - 1] !== '{' && body[at - 1] !== ',') continue;
+      if (body[at - 1] !== 0x7b && body[at - 1] !== 0x2c) continue;
       const start = at + needle.length - 1;
       const end = endOfArray(body, start);
       if (end < 0) return undefined;
       try {
-        return JSON.parse(body.slice(start, end + 1)) as FileEntry;
+        return JSON.parse(body.subarray(start, end + 1).toString('utf8')) as FileEntry;
       } catch {
         return undefined;
       }
@@ -659,14 +660,17 @@ export class FactsCache {
   }
 }
 
-/** The index of the `]` closing the array that opens at `start` (strings skipped), or -1. */
-function endOfArray(text: string, start: number): number {
+/**
+ * The index of the `]` closing the array that opens at `start` (strings skipped), or -1. On UTF-8
+ * bytes: the ASCII bytes looked for never occur inside a multi-byte character.
+ */
+function endOfArray(text: Buffer, start: number): number {
   let depth = 0;
   for (let i = start; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
+    const ch = text[i];
     if (ch === 0x22) {
       // A string: to its closing quote, past escapes.
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      for (i++; i < text.length && text[i] !== 0x22; i++) if (text[i] === 0x5c) i++;
     } else if (ch === 0x5b) depth++;
     else if (ch === 0x5d && --depth === 0) return i;
   }

@@ -186,6 +186,27 @@ describe('the facts cache inside a git repository', () => {
     unlinkSync(excluded);
   });
 
+  it('finds the entries of the few files git does not vouch for in the cache text, whatever their names', () => {
+    const dir = join(scratch, 'names');
+    cpSync(join(ROOT, 'fixtures/projects/monorepo-targets'), dir, { recursive: true });
+    const odd = ['we"ird],[x.ts', 'ü-ñ 名.ts', 'a\\b.ts', 'c:[.ts'];
+    for (const n of odd) writeFileSync(join(dir, n), `import { helper } from './helper-${odd.indexOf(n)}';\nexport const x = helper;\n`);
+    age(dir);
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'names');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_100);
+    const cacheFile = join(scratch, 'names.cache');
+    expectSameAsCold(dir, cacheFile, 'first run');
+    expectSameAsCold(dir, cacheFile, 'unchanged');
+    for (const n of odd) {
+      // Edited (so git names it) but old by mtime is not enough: the entry must be found by name.
+      appendFileSync(join(dir, n), '// edited\n');
+      const s = expectSameAsCold(dir, cacheFile, `${n} edited`);
+      expect(s, n).toMatchObject({ entriesParsed: false, analysisReused: true });
+    }
+  });
+
   it('outside git, or with git unable to answer, every file is checked as before', () => {
     const dir = join(scratch, 'plain');
     cpSync(join(ROOT, 'fixtures/projects/monorepo-targets'), dir, { recursive: true });
