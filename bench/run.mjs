@@ -94,7 +94,8 @@ function measure(args, cwd, { stdoutFile, env = {} } = {}) {
   } catch {
     // the child died before its exit handler ran
   }
-  const cpuMs = probe ? (probe.userUs + probe.systemUs) / 1000 : NaN;
+  // The process's own CPU and its children's (git status, git ls-files): the work of the run.
+  const cpuMs = probe ? (probe.userUs + probe.systemUs + (probe.childrenUs ?? 0)) / 1000 : NaN;
   return { wallMs, cpuMs, maxRssKiB: probe?.maxRssKiB ?? NaN, status: res.status, signal: res.signal, stderr: res.stderr?.toString() ?? '' };
 }
 
