@@ -21,10 +21,10 @@ import { deploymentJson } from '../report/model-json/deployment.js';
 import { closestName } from '../catalog/suggest.js';
 import { existsSync, statSync } from 'node:fs';
 import { explainRule, listRules } from './rules-info.js';
-import { runSummary, verboseReport } from './verbose.js';
+import { cacheReport, runSummary, verboseReport } from './verbose.js';
 import { computeFixes, MAX_FIX_PASSES } from '../engine/fix.js';
 import { FileAccess } from '../core/file-access.js';
-import { CACHE_STRATEGIES, DEFAULT_CACHE_LOCATION, resolveCacheFile, type CacheSettings, type CacheStrategy } from '../facts/cache.js';
+import { CACHE_STRATEGIES, DEFAULT_CACHE_LOCATION, resolveCacheFile, type CacheSettings, type CacheStats, type CacheStrategy } from '../facts/cache.js';
 import { applySuppressions, checkSuppressionsPath, countFindings, pruneSuppressions, readSuppressions, suppressionsText, SUPPRESSIONS_FILE } from '../engine/baseline.js';
 
 export const EXIT_OK = 0;
@@ -315,11 +315,15 @@ function runCliInner(argv: string[], io: CliIO): number {
   // Only files named (pre-commit, lint-staged): read the whole repository, report about those files.
   const projectContext = values['no-project-context'] ? undefined : projectContextFor(io.cwd, positionals, config.file, values['suppressions-location']);
   const cache = cacheSettings(values, io);
-  const runLint = () => lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}), ...(cache ? { cache } : {}) });
+  let cacheStats: CacheStats | undefined;
+  const runLint = () => lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}), ...(cache ? { cache, cacheStats: (s: CacheStats) => (cacheStats = s) } : {}) });
   let result = runLint();
   if (values.fix || values['fix-dry-run']) result = applyFixes(result, runLint, values['fix-dry-run'] === true, io);
   if (result.skippedFiles && !values['print-model']) io.stderr(skippedFilesNote(result.skippedFiles, io.cwd));
-  if (values.verbose || values.debug) io.stderr(neutraliseCommands(escapeMultilineText(verboseReport(result, config, io.cwd))));
+  if (values.verbose || values.debug) {
+    io.stderr(neutraliseCommands(escapeMultilineText(verboseReport(result, config, io.cwd))));
+    if (cache && cacheStats) io.stderr(neutraliseCommands(escapeMultilineText(cacheReport(cacheStats, cache.file, io.cwd))));
+  }
   if (values['print-model']) {
     const pools = result.facts.js.flatMap((f) => f.pools);
     const connections = connectionsJson(result.model.connections, result.facts.root);

@@ -7,6 +7,7 @@
 import { relative } from 'node:path';
 import type { ResolvedConfig } from '../engine/config.js';
 import type { LintResult } from '../engine/lint.js';
+import type { CacheStats } from '../facts/cache.js';
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -99,4 +100,15 @@ export function verboseReport(result: LintResult, config: ResolvedConfig, cwd: s
   for (const a of assumed) lines.push(`  ${a}`);
   lines.push(runSummary(result));
   return lines.join('\n') + '\n';
+}
+
+/** `--verbose` with `--cache`: what the facts cache spared (docs/cache.md). */
+export function cacheReport(stats: CacheStats, cacheFile: string, cwd: string): string {
+  const parts = [`${stats.verdictsReused.toLocaleString('en-US')} code files unchanged (${stats.gitUnchanged.toLocaleString('en-US')} vouched for by git)`, `${stats.verdictsComputed.toLocaleString('en-US')} read`];
+  parts.push(stats.walkReused ? 'walk reused' : 'tree walked');
+  parts.push(stats.analysisReused ? 'code analysis reused' : 'code analysed');
+  if (!stats.entriesParsed && stats.verdictsReused > 0) parts.push('entries not parsed');
+  if (stats.analysisNotStored) parts.push(`analysis not stored: ${stats.analysisNotStored}`);
+  parts.push(stats.written ? 'cache file written' : 'cache file unchanged');
+  return `cache ${relative(cwd, cacheFile) || cacheFile}: ${parts.join('; ')}\n`;
 }

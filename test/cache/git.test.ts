@@ -91,7 +91,7 @@ describe('the facts cache inside a git repository', () => {
     const db = code.filter((f) => /from ['"](?:pg|knex|postgres)['"]/.test(readFileSync(f, 'utf8')) && /max:\s*\d+/.test(readFileSync(f, 'utf8')));
     const plain = code.filter((f) => !/pool|prisma|postgres|knex|\bdb\b|pg/i.test(readFileSync(f, 'utf8')));
     expect(db.length).toBeGreaterThan(0);
-    expect(plain.length).toBeGreaterThan(3);
+    expect(plain.length).toBeGreaterThan(4);
 
     expectSameAsCold(dir, cacheFile, 'first run');
     expect(readCacheFile(cacheFile).git?.head).toMatch(/^[0-9a-f]{40}$/);
@@ -117,6 +117,18 @@ describe('the facts cache inside a git repository', () => {
     expectSameAsCold(dir, cacheFile, 'database file edited');
     git(dir, 'commit', '-q', '-am', 'max 0');
     expectSameAsCold(dir, cacheFile, 'database file committed');
+
+    // A plain file and a database file edited together: the analysis runs again and the cache is
+    // rewritten while the plain file is too fresh to keep by size and mtime (its verdict is kept as
+    // pending); the next run compares that verdict without parsing every entry.
+    appendFileSync(plain[4]!, '\n// edit 3\n');
+    writeFileSync(target, readFileSync(target, 'utf8').replace(/max:\s*\d+/, 'max: 1'));
+    expectSameAsCold(dir, cacheFile, 'plain and database files edited together');
+    expect(Object.keys(readCacheFile(cacheFile).pending as object)).toContain(relative(dir, plain[4]!));
+    expect(expectSameAsCold(dir, cacheFile, 'then unchanged')).toMatchObject({ entriesParsed: false, analysisReused: true });
+    let verbose = '';
+    runCli(['--verbose', '--cache', '--cache-location', cacheFile, '.'], { cwd: dir, stdout: () => undefined, stderr: (t) => (verbose += t), isTTY: false, env: {} });
+    expect(verbose).toMatch(/^cache .*: [\d,]+ code files unchanged \([\d,]+ vouched for by git\); \d+ read; walk reused; code analysis reused; entries not parsed; cache file (written|unchanged)$/m);
 
     // Reverted to HEAD's content after a run saw it changed (git says clean again).
     const before = readFileSync(plain[1]!, 'utf8');
