@@ -19,7 +19,7 @@ import type { GitTrackedFiles } from '../discovery/git-tracked.js';
  *
  * Its content is then the content the cache entry was computed from, without a `stat`. Anything
  * else — a path either snapshot names, a new commit that touched it, a file git ignores (named by
- * the `! dir/` entries) — is checked as without git (size and mtime, or content). Git that cannot
+ * the `! dir/` entries), an index entry marked assume-unchanged or skip-worktree — is checked as without git (size and mtime, or content). Git that cannot
  * answer (not a repository at the root, no git, a HEAD the old snapshot names but the repository no
  * longer has, more than MAX_ENTRIES changed paths) means no snapshot: every file is checked.
  *
@@ -59,6 +59,13 @@ function git(root: string, args: string[]): string | undefined {
 }
 
 const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=normal', '--ignored=traditional', '--ignore-submodules=none', '--no-renames'];
+/**
+ * Index entries git's status does not look at: marked assume-unchanged (`git update-index
+ * --assume-unchanged`, a lowercase tag) or skip-worktree (sparse checkouts, `S`). Their changes never
+ * show in status, so they are never vouched for (~0.08 s at 50,000 files, in the same worker).
+ */
+const FLAGS_ARGS = ['ls-files', '-v', '-z'];
+const GIT_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false'];
 
 /**
  * `git status`, started now in a worker thread (it takes ~0.25 s at 50,000 files, on the other core
@@ -73,7 +80,7 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
   try {
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { args: ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false', ...STATUS_ARGS], cwd: root, env: { ...process.env, ...GIT_ENV }, port: port2, flag },
+      workerData: { commands: [[...GIT_CONFIG, ...STATUS_ARGS], [...GIT_CONFIG, ...FLAGS_ARGS]], cwd: root, env: { ...process.env, ...GIT_ENV }, port: port2, flag },
       transferList: [port2],
       stdout: false,
       stderr: true,
@@ -85,22 +92,23 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
   } catch {
     worker = undefined;
   }
-  let result: { out: string | undefined } | undefined;
+  let result: { snapshot: GitSnapshot | undefined } | undefined;
   return () => {
-    if (result !== undefined) return result.out === undefined ? undefined : parseStatus(result.out);
-    let out: string | undefined;
-    if (worker === undefined) out = git(root, STATUS_ARGS);
+    if (result !== undefined) return result.snapshot;
+    let outs: Array<string | undefined>;
+    const direct = () => [git(root, STATUS_ARGS), git(root, FLAGS_ARGS)];
+    if (worker === undefined) outs = direct();
     else {
-      // At most as long as a direct call would be allowed: then git is asked directly.
+      // At most a minute: then git is asked directly.
       Atomics.wait(flag, 0, 0, 60_000);
-      const m = receiveMessageOnPort(port1)?.message as { status: number | null; stdout: unknown } | undefined;
-      out = m !== undefined && m.status === 0 && typeof m.stdout === 'string' ? m.stdout : undefined;
-      if (m === undefined) out = git(root, STATUS_ARGS);
+      const m = receiveMessageOnPort(port1)?.message as Array<{ status: number | null; stdout: unknown }> | undefined;
+      outs = Array.isArray(m) ? m.map((r) => (r.status === 0 && typeof r.stdout === 'string' ? r.stdout : undefined)) : direct();
       void worker.terminate().catch(() => undefined);
     }
     port1.close();
-    result = { out };
-    return out === undefined ? undefined : parseStatus(out);
+    const [status, flags] = outs;
+    result = { snapshot: status === undefined || flags === undefined ? undefined : parseStatus(status, flags) };
+    return result.snapshot;
   };
 }
 
@@ -108,12 +116,14 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { spawnSync } = require('node:child_process');
-let msg;
-try {
-  const r = spawnSync('git', workerData.args, { cwd: workerData.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: workerData.env, stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
-  msg = { status: r.status, stdout: typeof r.stdout === 'string' ? r.stdout : null };
-} catch {
-  msg = { status: null, stdout: null };
+const msg = [];
+for (const args of workerData.commands) {
+  try {
+    const r = spawnSync('git', args, { cwd: workerData.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: workerData.env, stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
+    msg.push({ status: r.status, stdout: typeof r.stdout === 'string' ? r.stdout : null });
+  } catch {
+    msg.push({ status: null, stdout: null });
+  }
 }
 workerData.port.postMessage(msg);
 Atomics.store(workerData.flag, 0, 1);
@@ -125,10 +135,21 @@ export function takeGitSnapshot(root: string): GitSnapshot | undefined {
   return startGitSnapshot(root)?.();
 }
 
-function parseStatus(out: string): GitSnapshot | undefined {
+function parseStatus(out: string, flags: string): GitSnapshot | undefined {
   let head: string | undefined;
   const changed: string[] = [];
   const untracked = new Set<string>();
+  // `git ls-files -v -z`: "<tag> <path>\0" per index entry; lowercase = assume-unchanged, S = skip-worktree.
+  for (let at = 0; at < flags.length; ) {
+    const end = flags.indexOf('\0', at);
+    const stop = end < 0 ? flags.length : end;
+    const tag = flags.charCodeAt(at);
+    if (tag === 0x53 || (tag >= 0x61 && tag <= 0x7a)) {
+      changed.push(flags.slice(at + 2, stop));
+      if (changed.length > MAX_ENTRIES) return undefined;
+    }
+    at = stop + 1;
+  }
   const fields = out.split('\0');
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;

@@ -175,6 +175,14 @@ describe('the facts cache inside a git repository', () => {
     git(dir, 'commit', '-q', '-a', '--amend', '-m', 'amended');
     expectSameAsCold(dir, cacheFile, 'amended');
 
+    // Marked assume-unchanged: git status would not show its edit, so it is never vouched for.
+    git(dir, 'update-index', '--assume-unchanged', relative(dir, target));
+    writeFileSync(target, readFileSync(target, 'utf8').replace(/max:\s*\d+/, 'max: 79'));
+    expect(git(dir, 'status', '--porcelain')).not.toContain(relative(dir, target));
+    expectSameAsCold(dir, cacheFile, 'an assume-unchanged file edited');
+    git(dir, 'update-index', '--no-assume-unchanged', relative(dir, target));
+    git(dir, 'commit', '-q', '-am', 'max 79');
+
     // Ignored by git alone (.git/info/exclude; pgconn-lint reads .gitignore files): git does not vouch for it.
     const excluded = join(dir, 'excluded-pool.ts');
     writeFileSync(excluded, `import { Pool } from 'pg';\nexport const p = new Pool({ max: 3 });\n`);
