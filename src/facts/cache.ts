@@ -166,9 +166,11 @@ export class FactsCache {
   private oldBody: Buffer | undefined;
   private oldParsed: Record<string, FileEntry> | undefined;
   /** Code files whose entries are the cache file's, not parsed (`prefilterWithGit`); relative paths. */
-  private carried: Set<string> | undefined;
+  private carried: { rels: readonly string[]; checked: ReadonlySet<string>; literal: ReadonlySet<string> } | undefined;
   /** Their verdicts, found in the entries when asked for (`verdict`): path → relative path. */
-  private readonly lazyVerdicts = new Map<string, string>();
+  private carriedCount(): number {
+    return this.carried === undefined ? 0 : this.carried.rels.length - this.carried.checked.size;
+  }
   private readonly files: Record<string, FileEntry> = Object.create(null) as Record<string, FileEntry>;
   private js: JsEntry | null = null;
   private walk: WalkRecord | null = null;
@@ -487,19 +489,12 @@ export class FactsCache {
       if (o.verdict === undefined || JSON.stringify(o.verdict) !== JSON.stringify(cached[3] === 0 ? 'database' : cached[3])) return false;
       checked.push([i, cached, o as Outcome & { verdict: PrefilterVerdict }]);
     }
-    const literal = new Set(old.literal);
-    this.carried = new Set(rels);
-    for (const [i, cached, o] of checked) {
-      this.carried.delete(rels[i]!);
-      this.apply(paths[i]!, rels[i]!, cached, o);
-    }
-    for (let i = 0; i < rels.length; i++) {
-      if (!this.carried.has(rels[i]!)) continue;
-      this.literals.set(paths[i]!, literal.has(rels[i]!));
-      this.lazyVerdicts.set(paths[i]!, rels[i]!);
-    }
-    this.stats.gitUnchanged += this.carried.size;
-    this.stats.verdictsReused += this.carried.size;
+    // No per-file map for the ~43,000 others (garbage the run would pay for): their literal flags
+    // are the header's list, their verdicts the entries', looked up when asked (`verdict`).
+    this.carried = { rels, checked: new Set(checked.map(([i]) => rels[i]!)), literal: new Set(old.literal) };
+    for (const [i, cached, o] of checked) this.apply(paths[i]!, rels[i]!, cached, o);
+    this.stats.gitUnchanged += this.carriedCount();
+    this.stats.verdictsReused += this.carriedCount();
     this.digest = digest;
     return true;
   }
@@ -509,7 +504,10 @@ export class FactsCache {
    * cache or from its own read): `false` spares reading the file again for connection literals.
    */
   mayHoldLiteral(path: string): boolean | undefined {
-    return this.literals.get(path);
+    // (Asked about the code files `prefilter` was given only.)
+    const known = this.literals.get(path);
+    if (known !== undefined || this.carried === undefined) return known;
+    return this.carried.literal.has(this.rel(path));
   }
 
   /** Where discovery gets and leaves its walk (src/discovery/walk-cache.ts), kept in this file. */
@@ -540,9 +538,10 @@ export class FactsCache {
   verdict(path: string): PrefilterVerdict | undefined {
     const known = this.verdicts.get(path);
     if (known !== undefined) return known;
-    const rel = this.lazyVerdicts.get(path);
-    if (rel === undefined) return undefined;
-    const e = this.oldFiles()?.[rel];
+    if (this.carried === undefined) return undefined;
+    const rel = this.rel(path);
+    const files = this.oldFiles();
+    const e = files !== undefined && Object.hasOwn(files, rel) ? files[rel] : undefined;
     if (e === undefined || !validEntry(e)) return undefined;
     const v: PrefilterVerdict = e[3] === 0 ? 'database' : e[3];
     this.verdicts.set(path, v);
@@ -642,11 +641,11 @@ export class FactsCache {
     const old = this.old;
     // A file just edited (racy: its verdict is not kept yet) does not make it stale either: its old
     // entry no longer matches its size and mtime, so it is read again next time, as now.
-    if (old !== undefined && !this.dirty && this.stats.analysisReused && this.walkUsed === 'reused' && old.count + Object.keys(old.pending).length === Object.keys(this.files).length + (this.carried?.size ?? 0) + this.unstored.size) return;
+    if (old !== undefined && !this.dirty && this.stats.analysisReused && this.walkUsed === 'reused' && old.count + Object.keys(old.pending).length === Object.keys(this.files).length + this.carriedCount() + this.unstored.size) return;
     // Entries carried over unparsed are parsed now, to be written again.
-    if (this.carried !== undefined && this.carried.size > 0) {
+    if (this.carried !== undefined && this.carriedCount() > 0) {
       const oldFiles = this.oldFiles() ?? {};
-      for (const rel of this.carried) if (Object.hasOwn(oldFiles, rel) && !Object.hasOwn(this.files, rel)) this.files[rel] = oldFiles[rel]!;
+      for (const rel of this.carried.rels) if (!this.carried.checked.has(rel) && Object.hasOwn(oldFiles, rel) && !Object.hasOwn(this.files, rel)) this.files[rel] = oldFiles[rel]!;
     }
     const literal = Object.keys(this.files).filter((rel) => this.files[rel]![4] === 1);
     const now = this.gitNow;
