@@ -167,7 +167,6 @@ export class FactsCache {
   private oldParsed: Record<string, FileEntry> | undefined;
   /** Code files whose entries are the cache file's, not parsed (`prefilterWithGit`); relative paths. */
   private carried: { rels: readonly string[]; checked: ReadonlySet<string>; literal: ReadonlySet<string> } | undefined;
-  /** Their verdicts, found in the entries when asked for (`verdict`): path → relative path. */
   private carriedCount(): number {
     return this.carried === undefined ? 0 : this.carried.rels.length - this.carried.checked.size;
   }
@@ -198,6 +197,10 @@ export class FactsCache {
    * snapshot, taken first, may predate the content read, so the next run checks them itself.
    */
   private readonly racy = new Set<string>();
+  /** The cache file is tracked by git: never read nor written. */
+  private tracked = false;
+  /** The cache file was there when the run started (git's snapshot speaks of files that exist). */
+  private fileExisted = false;
 
   constructor(
     private readonly settings: CacheSettings,
@@ -214,6 +217,18 @@ export class FactsCache {
   private gitState(): { now: GitSnapshot | undefined; changes: GitChanges | undefined } {
     if (this.gitTaken === undefined) {
       const now = this.gitPending?.();
+      // A cache file git tracks came with the checkout (a pull request can ship one), not from a run
+      // of pgconn-lint on this machine: its entries and facts could say anything about files git
+      // vouches for. Not used, and not overwritten. (Its walk could not have been reused: that
+      // needs the inode and change time of every directory of this checkout.)
+      const file = this.settings.file;
+      const rel = relative(this.root, file);
+      if (now !== undefined && this.fileExisted && rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && trackedFromSnapshot(this.root, now, [file])?.files.has(rel.split(sep).join('/'))) {
+        if (this.old !== undefined) this.note(`the cache file ${file} is tracked by git (it came with the checkout, not from a run of pgconn-lint): not used`);
+        this.old = undefined;
+        this.oldBody = undefined;
+        this.tracked = true;
+      }
       const oldGit = this.old?.git;
       this.gitTaken = { now, changes: GitChanges.between(this.root, isGitSnapshot(oldGit) ? oldGit : undefined, now) };
     }
@@ -256,6 +271,7 @@ export class FactsCache {
       return undefined;
     }
     let bytes: Buffer;
+    this.fileExisted = true;
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) {
@@ -637,6 +653,8 @@ export class FactsCache {
 
   /** Writes the cache: a temporary file beside it, then a rename (readers see the old file or the new one, never half of one). */
   save(): void {
+    // A tracked cache file is part of the repository, not ours to rewrite.
+    if (this.gitState() && this.tracked) return;
     // Nothing learnt and nothing gone: the file on disk already says all of it.
     const old = this.old;
     // A file just edited (racy: its verdict is not kept yet) does not make it stale either: its old

@@ -230,6 +230,31 @@ describe('the facts cache inside a git repository', () => {
     }
   });
 
+  it('a cache file git tracks (a pull request can ship one) is neither used nor rewritten', () => {
+    const dir = join(scratch, 'shipped');
+    cpSync(join(ROOT, 'fixtures/projects/monorepo-targets'), dir, { recursive: true });
+    age(dir);
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'tree');
+    const cold = cliJson(dir, []);
+    // The shipped cache: made here, then its facts forged (no pool anywhere), committed.
+    const cacheFile = join(dir, '.pgconn-lintcache');
+    cliJson(dir, ['--cache']);
+    const data = readCacheFile(cacheFile);
+    expect(data.js).not.toBeNull();
+    (data.js as unknown as { facts: unknown }).facts = [];
+    writeCacheFile(cacheFile, data);
+    git(dir, 'add', '-f', '.pgconn-lintcache');
+    git(dir, 'commit', '-q', '-m', 'ship a cache');
+    const before = readFileSync(cacheFile, 'utf8');
+    const warm = cliJson(dir, ['--cache']);
+    expect(warm.stdout).toBe(cold.stdout);
+    expect(warm.stderr).toMatch(/the cache file .*\.pgconn-lintcache is tracked by git .*: not used/);
+    expect(readFileSync(cacheFile, 'utf8')).toBe(before);
+    expect(warmStats(dir, cacheFile)).toMatchObject({ analysisReused: false, gitUnchanged: 0, written: false });
+  });
+
   it('outside git, or with git unable to answer, every file is checked as before', () => {
     const dir = join(scratch, 'plain');
     cpSync(join(ROOT, 'fixtures/projects/monorepo-targets'), dir, { recursive: true });
