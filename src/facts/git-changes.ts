@@ -38,6 +38,8 @@ export interface GitSnapshot {
   untracked?: Set<string>;
 }
 
+/** A git command taking longer is killed: no snapshot, every file checked as without git. */
+const GIT_TIMEOUT_MS = 30_000;
 /** More paths than this differ from HEAD: not worth a snapshot (and not worth storing). */
 const MAX_ENTRIES = 20_000;
 const GIT_ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_LITERAL_PATHSPECS: '1', LC_ALL: 'C' };
@@ -48,6 +50,8 @@ function git(root: string, args: string[]): string | undefined {
       cwd: root,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
+      // A git that hangs (a network file system, a lock) is not waited for past this: no snapshot.
+      timeout: GIT_TIMEOUT_MS,
       env: { ...process.env, ...GIT_ENV },
       stdio: ['ignore', 'pipe', 'ignore'],
       windowsHide: true,
@@ -80,7 +84,7 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
   try {
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { commands: [[...GIT_CONFIG, ...STATUS_ARGS], [...GIT_CONFIG, ...FLAGS_ARGS]], cwd: root, env: { ...process.env, ...GIT_ENV }, port: port2, flag },
+      workerData: { commands: [[...GIT_CONFIG, ...STATUS_ARGS], [...GIT_CONFIG, ...FLAGS_ARGS]], cwd: root, env: { ...process.env, ...GIT_ENV }, timeout: GIT_TIMEOUT_MS, port: port2, flag },
       transferList: [port2],
       stdout: false,
       stderr: true,
@@ -99,10 +103,10 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
     const direct = () => [git(root, STATUS_ARGS), git(root, FLAGS_ARGS)];
     if (worker === undefined) outs = direct();
     else {
-      // At most a minute: then git is asked directly.
-      Atomics.wait(flag, 0, 0, 60_000);
+      // Each command is killed after GIT_TIMEOUT_MS; past both, no snapshot.
+      Atomics.wait(flag, 0, 0, 2 * GIT_TIMEOUT_MS + 5_000);
       const m = receiveMessageOnPort(port1)?.message as Array<{ status: number | null; stdout: unknown }> | undefined;
-      outs = Array.isArray(m) ? m.map((r) => (r.status === 0 && typeof r.stdout === 'string' ? r.stdout : undefined)) : direct();
+      outs = Array.isArray(m) ? m.map((r) => (r.status === 0 && typeof r.stdout === 'string' ? r.stdout : undefined)) : [undefined, undefined];
       void worker.terminate().catch(() => undefined);
     }
     port1.close();
@@ -119,7 +123,7 @@ const { spawnSync } = require('node:child_process');
 const msg = [];
 for (const args of workerData.commands) {
   try {
-    const r = spawnSync('git', args, { cwd: workerData.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: workerData.env, stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
+    const r = spawnSync('git', args, { cwd: workerData.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: workerData.timeout, env: workerData.env, stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
     msg.push({ status: r.status, stdout: typeof r.stdout === 'string' ? r.stdout : null });
   } catch {
     msg.push({ status: null, stdout: null });
