@@ -74,18 +74,25 @@ function age(dir: string): void {
   for (const f of files(dir)) utimesSync(f, old, old);
 }
 
+/**
+ * Makes `dir` a repository with everything committed, its files an hour old; `settle`: then waits
+ * until its directories are older than 2 s, so that the walk is kept (the racy rule).
+ */
+function repository(dir: string, message: string, settle: boolean): void {
+  age(dir);
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', message);
+  if (settle) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_100);
+}
+
 describe('the facts cache inside a git repository', () => {
   it('vouches for unchanged files through commits, a branch switch, an amend, a revert, untracked and ignored files', () => {
     const dir = join(scratch, 'repo');
     generateTree({ files: 700, seed: 11, out: dir });
     rmSync(join(dir, '.git'), { recursive: true, force: true });
     cpSync(join(ROOT, 'fixtures/projects/monorepo-targets'), join(dir, 'targets'), { recursive: true });
-    age(dir);
-    git(dir, 'init', '-q');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'tree');
-    // Directories changed in the last 2 s are not trusted (racy): the walk is kept once they are older.
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_100);
+    repository(dir, 'tree', true);
     const cacheFile = join(scratch, 'repo.cache');
     const code = files(dir).filter((f) => /\.(?:[cm]?[jt]s|[jt]sx)$/.test(f) && !/node_modules|dist|build|\.next|coverage|generated|\.turbo/.test(relative(dir, f)));
     const db = code.filter((f) => /from ['"](?:pg|knex|postgres)['"]/.test(readFileSync(f, 'utf8')) && /max:\s*\d+/.test(readFileSync(f, 'utf8')));
@@ -214,11 +221,7 @@ describe('the facts cache inside a git repository', () => {
     cpSync(join(ROOT, 'fixtures/projects/monorepo-targets'), dir, { recursive: true });
     const odd = ['we"ird],[x.ts', 'ü-ñ 名.ts', 'a\\b.ts', 'c:[.ts'];
     for (const n of odd) writeFileSync(join(dir, n), `import { helper } from './helper-${odd.indexOf(n)}';\nexport const x = helper;\n`);
-    age(dir);
-    git(dir, 'init', '-q');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'names');
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_100);
+    repository(dir, 'names', true);
     const cacheFile = join(scratch, 'names.cache');
     expectSameAsCold(dir, cacheFile, 'first run');
     expectSameAsCold(dir, cacheFile, 'unchanged');
@@ -233,10 +236,7 @@ describe('the facts cache inside a git repository', () => {
   it('a cache file git tracks (a pull request can ship one) is neither used nor rewritten', () => {
     const dir = join(scratch, 'shipped');
     cpSync(join(ROOT, 'fixtures/projects/monorepo-targets'), dir, { recursive: true });
-    age(dir);
-    git(dir, 'init', '-q');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'tree');
+    repository(dir, 'tree', false);
     const cold = cliJson(dir, []);
     // The shipped cache: made here, then its facts forged (no pool anywhere), committed.
     const cacheFile = join(dir, '.pgconn-lintcache');
