@@ -19,9 +19,10 @@ import type { GitTrackedFiles } from '../discovery/git-tracked.js';
  *
  * Its content is then the content the cache entry was computed from, without a `stat`. Anything
  * else — a path either snapshot names, a new commit that touched it, a file git ignores (named by
- * the `! dir/` entries), an index entry marked assume-unchanged or skip-worktree — is checked as without git (size and mtime, or content). Git that cannot
- * answer (not a repository at the root, no git, a HEAD the old snapshot names but the repository no
- * longer has, more than MAX_ENTRIES changed paths) means no snapshot: every file is checked.
+ * the `! dir/` entries), an index entry marked assume-unchanged or skip-worktree — is checked as
+ * without git (size and mtime, or content). Git that cannot answer (not a repository at the root,
+ * no git, a HEAD the old snapshot names but the repository no longer has, more than MAX_ENTRIES
+ * changed paths, a command past GIT_TIMEOUT_MS) means no snapshot: every file is checked.
  *
  * A submodule is named by its path when anything in it changed (`--ignore-submodules=none`: a
  * `.gitmodules` cannot hide it), and a name covers every path under it.
@@ -171,8 +172,7 @@ function parseStatus(out: string, flags: string): GitSnapshot | undefined {
     if (kind === '?' || kind === '!') {
       path = f.slice(2);
       untracked.add(path);
-    }
-    else if (kind === '1') path = nthField(f, 8);
+    } else if (kind === '1') path = nthField(f, 8);
     else if (kind === 'u') path = nthField(f, 10);
     else if (kind === '2') {
       path = nthField(f, 9);
