@@ -417,15 +417,6 @@ export class FactsCache {
       return { verdict: cached[3] === 0 ? 'database' : cached[3], literal: cached[4] === 1, how: 'git' };
     }
     const content = this.settings.strategy === 'content';
-    if (valid && !content) {
-      let st: { size: number; mtimeMs: number } | undefined;
-      try {
-        st = statSync(path);
-      } catch {
-        st = undefined;
-      }
-      if (st !== undefined && cached[0] === st.size && cached[1] === st.mtimeMs) return { verdict: cached[3] === 0 ? 'database' : cached[3], literal: cached[4] === 1, how: 'stat' };
-    }
     let st: { size: number; mtimeMs: number } | undefined;
     try {
       // Before the read: a change during the read leaves an older mtime, so it is seen next time.
@@ -433,6 +424,7 @@ export class FactsCache {
     } catch {
       st = undefined;
     }
+    if (valid && !content && st !== undefined && cached[0] === st.size && cached[1] === st.mtimeMs) return { verdict: cached[3] === 0 ? 'database' : cached[3], literal: cached[4] === 1, how: 'stat' };
     const r = readFile(path);
     if (!r.ok || !('bytes' in r) || isExplicit) return { verdict: undefined, readDigest: sourceDigest(r) };
     const hash = content ? hashOf(r.bytes) : null;

@@ -44,10 +44,12 @@ const GIT_TIMEOUT_MS = 30_000;
 /** More paths than this differ from HEAD: not worth a snapshot (and not worth storing). */
 const MAX_ENTRIES = 20_000;
 const GIT_ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_LITERAL_PATHSPECS: '1', LC_ALL: 'C' };
+/** No hook command from the repository's config; paths as they are (the output is NUL-separated). */
+const GIT_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false'];
 
 function git(root: string, args: string[]): string | undefined {
   try {
-    const r = spawnSync('git', ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false', ...args], {
+    const r = spawnSync('git', [...GIT_CONFIG, ...args], {
       cwd: root,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
@@ -70,7 +72,6 @@ const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--branch', '--untracked-
  * show in status, so they are never vouched for (~0.08 s at 50,000 files, in the same worker).
  */
 const FLAGS_ARGS = ['ls-files', '-v', '-z'];
-const GIT_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false'];
 
 /**
  * `git status`, started now in a worker thread (it takes ~0.25 s at 50,000 files, on the other core
