@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import { enableCompileCache } from './compile-cache.js';
+import { startGitSnapshotEarly } from '../facts/git-changes.js';
 
 // Before the CLI's modules load, so that they are compiled from V8's cache (Node 22.1+).
 enableCompileCache();
+// With --cache, git's status is taken while the modules load (src/facts/git-changes.ts).
+const argv = process.argv.slice(2);
+if (argv.includes('--cache') && !argv.includes('--no-cache')) startGitSnapshotEarly(process.cwd());
 const { runCliAsync } = await import('./main.js');
 
-process.exitCode = await runCliAsync(process.argv.slice(2), {
+process.exitCode = await runCliAsync(argv, {
   cwd: process.cwd(),
   stdout: (s) => void process.stdout.write(s),
   stderr: (s) => void process.stderr.write(s),

@@ -316,7 +316,9 @@ function runCliInner(argv: string[], io: CliIO): number {
   const projectContext = values['no-project-context'] ? undefined : projectContextFor(io.cwd, positionals, config.file, values['suppressions-location']);
   const cache = cacheSettings(values, io);
   let cacheStats: CacheStats | undefined;
-  const runLint = () => lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}), ...(cache ? { cache, cacheStats: (s: CacheStats) => (cacheStats = s) } : {}) });
+  // The findings may come from the report cache unless the run needs the facts or the model themselves.
+  const reuseReport = !(values.fix || values['fix-dry-run'] || values['print-model'] || budgetMode || values.verbose || values.debug);
+  const runLint = () => lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}), ...(cache ? { cache, cacheStats: (s: CacheStats) => (cacheStats = s), reuseReport } : {}) });
   let result = runLint();
   if (values.fix || values['fix-dry-run']) result = applyFixes(result, runLint, values['fix-dry-run'] === true, io);
   if (result.skippedFiles && !values['print-model']) io.stderr(skippedFilesNote(result.skippedFiles, io.cwd));
@@ -356,7 +358,7 @@ function runCliInner(argv: string[], io: CliIO): number {
     rules: ALL_RULES,
     version: packageVersion(),
     // Frames show the sources with every secret the parsers or the line scanners found masked.
-    sourceText: redactedSources(result.model),
+    sourceText: result.reused?.sourceText ?? redactedSources(result.model),
   });
   if (values['output-file']) {
     writeNamedFile(resolve(io.cwd, values['output-file']), values['output-file'], output);
@@ -364,7 +366,7 @@ function runCliInner(argv: string[], io: CliIO): number {
     io.stdout(output);
   }
   // What was checked, so that a clean result is believable (an empty directory, a mistyped path).
-  if (format === 'stylish' && !values.verbose && !values.debug) io.stderr(neutraliseCommands(escapeText(runSummary(result))) + '\n');
+  if (format === 'stylish' && !values.verbose && !values.debug) io.stderr(neutraliseCommands(escapeText(result.reused?.summary ?? runSummary(result))) + '\n');
 
   let errors = 0;
   let warnings = 0;

@@ -109,6 +109,7 @@ export function cacheReport(stats: CacheStats, cacheFile: string, cwd: string): 
   parts.push(stats.analysisReused ? 'code analysis reused' : 'code analysed');
   if (!stats.entriesParsed && stats.verdictsReused > 0) parts.push('entries not parsed');
   if (stats.analysisNotStored) parts.push(`analysis not stored: ${stats.analysisNotStored}`);
+  if (stats.reportNotStored) parts.push(`report not stored: ${stats.reportNotStored}`);
   parts.push(stats.written ? 'cache file written' : 'cache file unchanged');
   return `cache ${relative(cwd, cacheFile) || cacheFile}: ${parts.join('; ')}\n`;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { InputProblem } from './diagnostic.js';
@@ -75,6 +76,32 @@ function hasGitComponent(path: string, base: string): boolean {
   return relative(base, path).split(sep).includes('.git');
 }
 
+/**
+ * One answer the file system gave while the facts were built (`FileAccess.recordInputs`), kept so
+ * that a later run can ask the same question and reuse the report when every answer is the same
+ * (src/facts/report-cache.ts): a read (`r`: a digest of what `readText` returned; `s`: of a code
+ * file's bytes, recorded by the caller), an access check (`c`), `isFile` (`f`), a listing (`l`),
+ * an existence (`e`), a file or directory kind (`k`). Paths are absolute.
+ */
+export type InputRecord = [op: 'r' | 's' | 'c' | 'f' | 'l' | 'e' | 'k', path: string, answer: string, maxBytes?: number];
+
+const digestOf = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+
+/** What `readText` returned, as a digest (the text and whatever the read said about it). */
+export function textFileDigest(t: TextFile): string {
+  return t.ok ? digestOf(['T', t.text, t.hasBom, t.problems]) : digestOf(['P', t.problem]);
+}
+
+/** A path's kind for `probeKind` (no access check: the same answer `statSync` gives the loaders). */
+function kindOf(path: string): 'file' | 'dir' | 'other' | 'missing' {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
 export class FileAccess {
   /** The repository root as given (lexical) and as its real path. */
   readonly root: string;
@@ -82,6 +109,9 @@ export class FileAccess {
   /** Real paths of the allowed trees: the repository, and what the command line named outside it. */
   private readonly roots: string[];
   private readonly verdicts = new Map<string, Access>();
+  /** The answers recorded since `recordInputs` (keyed by op and path: the last answer wins). */
+  private inputs: Map<string, InputRecord> | undefined;
+  private quiet = false;
 
   constructor(root: string, namedOutside: readonly string[] = []) {
     this.root = resolve(root);
@@ -110,6 +140,21 @@ export class FileAccess {
     return within(real, this.realRoot) ? join(this.root, relative(this.realRoot, real)) : real;
   }
 
+  /** From now on, record every answer the file system gives through this object (`InputRecord`). */
+  recordInputs(): void {
+    this.inputs ??= new Map();
+  }
+
+  /** What was recorded, or undefined when nothing was asked to be. */
+  recordedInputs(): InputRecord[] | undefined {
+    return this.inputs === undefined ? undefined : [...this.inputs.values()];
+  }
+
+  /** Records an answer given outside this object (a code file's bytes read by the caller: `s`). */
+  record(entry: InputRecord): void {
+    this.inputs?.set(`${entry[0]}\0${entry[1]}`, entry);
+  }
+
   /** Marks a path already checked by discovery (a plain entry of a directory walked inside the root). */
   trust(path: string): void {
     this.verdicts.set(path, ALLOWED);
@@ -121,11 +166,27 @@ export class FileAccess {
    */
   check(path: string): Access {
     const abs = resolve(path);
-    const known = this.verdicts.get(abs);
-    if (known) return known;
-    const verdict = this.decide(abs);
-    this.verdicts.set(abs, verdict);
+    let verdict = this.verdicts.get(abs);
+    if (verdict === undefined) {
+      verdict = this.decide(abs);
+      this.verdicts.set(abs, verdict);
+    }
+    // A path discovery found in a walked directory (ALLOWED) is the walk's record's business.
+    if (this.inputs !== undefined && verdict !== ALLOWED && !this.quiet) this.record(['c', abs, verdict.ok ? '' : verdict.reason]);
     return verdict;
+  }
+
+  /**
+   * `check`, not recorded: for the code analysis's reads, which the facts cache checks itself (each
+   * read's digest holds a refusal's reason).
+   */
+  checkUnrecorded(path: string): Access {
+    this.quiet = true;
+    try {
+      return this.check(path);
+    } finally {
+      this.quiet = false;
+    }
   }
 
   private decide(abs: string): Access {
@@ -158,23 +219,45 @@ export class FileAccess {
   readText(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): TextFile {
     const a = this.check(path);
     if (!a.ok) return { ok: false, path, problem: this.problemFor(path, a.reason) };
-    return readTextFile(path, maxBytes);
+    const t = readTextFile(path, maxBytes);
+    if (this.inputs !== undefined) this.record(['r', resolve(path), textFileDigest(t), maxBytes]);
+    return t;
   }
 
   /** Is `path` an allowed regular file? */
   isFile(path: string): boolean {
-    if (!this.check(path).ok) return false;
-    try {
-      return statSync(path).isFile();
-    } catch {
-      return false;
+    let answer = false;
+    if (this.check(path).ok) {
+      try {
+        answer = statSync(path).isFile();
+      } catch {
+        answer = false;
+      }
     }
+    if (this.inputs !== undefined) this.record(['f', resolve(path), answer ? '1' : '0']);
+    return answer;
+  }
+
+  /** `existsSync` (no access check: a loader's question about a path's existence), recorded. */
+  exists(path: string): boolean {
+    const answer = existsSync(path);
+    if (this.inputs !== undefined) this.record(['e', resolve(path), answer ? '1' : '0']);
+    return answer;
+  }
+
+  /** A path's kind as `statSync` gives it (no access check: what a loader asks before choosing), recorded. */
+  probeKind(path: string): 'file' | 'dir' | 'other' | 'missing' {
+    const answer = kindOf(path);
+    if (this.inputs !== undefined) this.record(['k', resolve(path), answer]);
+    return answer;
   }
 
   /** Names in an allowed directory, with their kind (links followed, and checked like any path). */
   listDir(dir: string): DirListing {
     const a = this.check(dir);
     if (!a.ok) return a;
-    return listDirectory(dir, (p) => this.check(p).ok);
+    const l = listDirectory(dir, (p) => this.check(p).ok);
+    if (this.inputs !== undefined) this.record(['l', resolve(dir), digestOf(l)]);
+    return l;
   }
 }

@@ -59,6 +59,11 @@ export interface ReadTextOptions {
  * The BOM is kept in `text` (PostgreSQL and PgBouncer read it as ordinary bytes);
  * parsers decide what it means.
  */
+/** What `readTextFile` returns for a path that does not exist (ENOENT). */
+export function missingFile(path: string): TextFile {
+  return { ok: false, path, problem: { message: `File ${errnoMessage({ code: 'ENOENT' })}.`, range: rangeOnLine(path, 1, 1, 0) } };
+}
+
 export function readTextFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES, options: ReadTextOptions = {}): TextFile {
   const at = rangeOnLine(path, 1, 1, 0);
   let size: number;
@@ -66,7 +71,7 @@ export function readTextFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES, op
     // Missing files (module resolution tries many) without an exception; ENOTDIR and the rest
     // still come from the throwing call, for their own message.
     const st = statSync(path, { throwIfNoEntry: false }) ?? (missingUnderDirectory(path) ? undefined : statSync(path));
-    if (st === undefined) return { ok: false, path, problem: { message: `File ${errnoMessage({ code: 'ENOENT' })}.`, range: at } };
+    if (st === undefined) return missingFile(path);
     if (st.isDirectory()) return { ok: false, path, problem: { message: `${path} is a directory`, range: at } };
     // A FIFO, socket or device is never opened: it could block or never end (docs/security.md).
     if (!st.isFile()) return { ok: false, path, problem: { message: 'File is not a regular file (a FIFO, socket or device); it was not read.', severity: 'warning', range: at } };

@@ -176,14 +176,24 @@ export function findRepoRoot(start: string): string {
   }
 }
 
+/**
+ * The key of the walk `discover` would cache for these options (one path named), or undefined when
+ * it caches none; `outside` says whether a path named lies outside the repository root.
+ */
+export function walkKeyFor(options: DiscoveryOptions): { root: string; key: string | undefined; outside: boolean } {
+  const cwd = resolve(options.cwd);
+  const root = findRepoRoot(cwd);
+  // The walk cache (with --cache): one directory named (`.`, the pre-commit run's repository root),
+  // reused whole when no directory walked and no .gitignore read has changed (src/discovery/walk-cache.ts).
+  const single = options.paths.length <= 1 ? resolve(cwd, options.paths[0] ?? '.') : undefined;
+  return { root, key: single !== undefined ? walkKeyOf(options, cwd, single) : undefined, outside: FileAccess.namedOutside(root, cwd, options.paths).length > 0 };
+}
+
 export function discover(options: DiscoveryOptions, walkCache?: WalkCache): DiscoveryResult {
   const cwd = resolve(options.cwd);
   const root = findRepoRoot(cwd);
   const access = new FileAccess(root, FileAccess.namedOutside(root, cwd, options.paths));
-  // The walk cache (with --cache): one directory named (`.`, the pre-commit run's repository root),
-  // reused whole when no directory walked and no .gitignore read has changed (src/discovery/walk-cache.ts).
-  const single = options.paths.length <= 1 ? resolve(cwd, options.paths[0] ?? '.') : undefined;
-  const walkKey = walkCache !== undefined && single !== undefined ? walkKeyOf(options, cwd, single) : undefined;
+  const walkKey = walkCache !== undefined ? walkKeyFor(options).key : undefined;
   if (walkKey !== undefined) {
     const hit = reuseWalk(walkCache!.get(), walkKey, root, access);
     if (hit !== undefined) {

@@ -119,6 +119,53 @@ export class WalkRecorder {
 const isNum = (v: unknown): v is number => typeof v === 'number';
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
+/** A cache file is input like any other: a path of its record is used only inside the root, outside .git. */
+function insideRoot(rel: unknown): rel is string {
+  const dotGit = `${sep}.git${sep}`;
+  return isStr(rel) && !isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`) && rel !== '.git' && !rel.startsWith(`.git${sep}`) && !rel.endsWith(`${sep}.git`) && !rel.includes(dotGit);
+}
+
+/**
+ * The directories of a walk record (absolute) when every one of them, and every .gitignore it
+ * read or looked for, is as the record says; otherwise undefined.
+ */
+function unchangedDirs(r: WalkRecord, root: string): Set<string> | undefined {
+  const dirs = new Set<string>();
+  for (const d of r.dirs) {
+    if (!Array.isArray(d) || !insideRoot(d[0])) return undefined;
+    const path = resolve(root, d[0]);
+    const st = statOf(path);
+    if (st === undefined || st.ino !== d[1] || st.mtimeMs !== d[2] || st.ctimeMs !== d[3]) return undefined;
+    dirs.add(path);
+  }
+  for (const f of r.files) {
+    if (!Array.isArray(f) || !insideRoot(f[0])) return undefined;
+    const st = statOf(resolve(root, f[0]));
+    if (f[1] === -1 ? st !== undefined : st === undefined || st.size !== f[1] || st.mtimeMs !== f[2] || st.ctimeMs !== f[3]) return undefined;
+  }
+  return dirs;
+}
+
+/**
+ * Would a walk with `key` find what `record` says, without building its result (the report cache,
+ * src/facts/report-cache.ts)? Its code files are returned (relative paths, in the walk's order), with
+ * every candidate's path and the directories (absolute).
+ */
+export function unchangedWalk(record: unknown, key: string, root: string): { code: string[]; candidates: string[]; dirs: Set<string> } | undefined {
+  const r = record as Partial<WalkRecord> | null | undefined;
+  if (r === null || typeof r !== 'object' || r.key !== key || !Array.isArray(r.dirs) || !Array.isArray(r.files) || !Array.isArray(r.candidates)) return undefined;
+  const dirs = unchangedDirs(r as WalkRecord, root);
+  if (dirs === undefined) return undefined;
+  const code: string[] = [];
+  const candidates: string[] = [];
+  for (const c of r.candidates) {
+    if (!Array.isArray(c) || !insideRoot(c[0])) return undefined;
+    if (c[1] === 'js') code.push(c[0]);
+    candidates.push(c[0]);
+  }
+  return { code, candidates, dirs };
+}
+
 /**
  * The cached walk's result when `record` is one for `key` and nothing it depends on changed;
  * otherwise undefined (a full walk follows). Its candidates are trusted by `access` as the walk
@@ -131,21 +178,9 @@ export function reuseWalk(record: unknown, key: string, root: string, access: Fi
   // A cache file is input like any other (a repository could ship one): its paths are used only
   // inside the root, outside .git, in directories whose identity was just checked, under names
   // that discovery gives the same kind.
-  const dotGit = `${sep}.git${sep}`;
-  const inside = (rel: unknown): rel is string =>
-    isStr(rel) && !isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`) && rel !== '.git' && !rel.startsWith(`.git${sep}`) && !rel.endsWith(`${sep}.git`) && !rel.includes(dotGit);
-  const dirs = new Set<string>();
-  for (const d of r.dirs) {
-    if (!Array.isArray(d) || !inside(d[0])) return undefined;
-    const st = statOf(resolve(root, d[0]));
-    if (st === undefined || st.ino !== d[1] || st.mtimeMs !== d[2] || st.ctimeMs !== d[3]) return undefined;
-    dirs.add(resolve(root, d[0]));
-  }
-  for (const f of r.files) {
-    if (!Array.isArray(f) || !inside(f[0])) return undefined;
-    const st = statOf(resolve(root, f[0]));
-    if (f[1] === -1 ? st !== undefined : st === undefined || st.size !== f[1] || st.mtimeMs !== f[2] || st.ctimeMs !== f[3]) return undefined;
-  }
+  const inside = insideRoot;
+  const dirs = unchangedDirs(r as WalkRecord, root);
+  if (dirs === undefined) return undefined;
   const candidates: Candidate[] = [];
   // path.resolve for 43,000 candidates costs ~40 ms at 50k files: a relative path with no `.`, `..`
   // or empty segment is joined as it is (the same string resolve returns).

@@ -1,11 +1,14 @@
 import { dirname, resolve } from 'node:path';
 import type { Diagnostic, Severity } from '../core/diagnostic.js';
 import { inputProblemToDiagnostic } from '../core/diagnostic.js';
-import { discover, findRepoRoot, type Candidate, type DiscoveryResult, type SkippedEntry } from '../discovery/discover.js';
+import { discover, findRepoRoot, walkKeyFor, type Candidate, type DiscoveryResult, type SkippedEntry } from '../discovery/discover.js';
 import { MAX_FILES_PER_RUN } from '../core/limits.js';
 import { rangeOnLine } from '../core/location.js';
 import { buildProjectFacts, type BuildOptions } from '../facts/build.js';
 import { FactsCache, type CacheSettings, type CacheStats } from '../facts/cache.js';
+import { reportKeyOf, storedReport } from '../facts/report-cache.js';
+import { redactedSources } from '../report/secret-ranges.js';
+import { runSummary } from '../cli/verbose.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../core/read-text.js';
 import { buildProjectModel, type ProjectModel } from '../model/project-model.js';
 import type { ProjectFacts } from '../model/project.js';
@@ -38,6 +41,12 @@ export interface LintResult {
   repository?: { result: LintResult; restrict: (whole: LintResult) => LintResult };
   /** What discovery looked at, read and passed over (for `--verbose` and the closing summary line). */
   discovery?: { filesSeen: number; candidates: readonly Candidate[]; skipped: readonly SkippedEntry[] };
+  /**
+   * The findings came from the report cache (src/facts/report-cache.ts): `facts` holds only the
+   * root, the files read and git's answer, `model` is built on those; the summary line and the
+   * frames' source lines are the stored ones.
+   */
+  reused?: { summary: string; sourceText: (file: string) => { text: string; kind: string } | undefined };
 }
 
 export interface LintOptions {
@@ -54,6 +63,12 @@ export interface LintOptions {
   cache?: CacheSettings;
   /** Told what the cache did (tests, --verbose). */
   cacheStats?: (stats: CacheStats) => void;
+  /**
+   * With `cache`: the findings may come from the report cache (src/facts/report-cache.ts). Only for
+   * a caller that uses nothing of the result but the findings, `reused` and what `restrictToFiles`
+   * and the baseline read (not --fix, --print-model, budget, --verbose).
+   */
+  reuseReport?: boolean;
 }
 
 
@@ -139,14 +154,36 @@ export function lint(options: LintOptions): LintResult {
   const configIgnore = { base: options.config.file ? dirname(options.config.file) : options.cwd, patterns: options.config.ignorePatterns };
   // With --cache the cache file is opened first: it also holds discovery's walk (src/discovery/walk-cache.ts).
   const factsCache = options.cache ? new FactsCache(options.cache, findRepoRoot(resolve(options.cwd)), options.config.maxFileSize ?? DEFAULT_MAX_FILE_BYTES) : undefined;
-  const discovery = discover({ cwd: options.cwd, paths, ignorePatterns: options.ignorePatterns, configIgnore, noGitignore: options.noGitignore ?? false }, factsCache?.walkCache());
+  const discoveryOptions = { cwd: options.cwd, paths, ignorePatterns: options.ignorePatterns, configIgnore, noGitignore: options.noGitignore ?? false };
+  // The report cache: the findings of a run nothing has changed since (src/facts/report-cache.ts).
+  const walk = factsCache ? walkKeyFor(discoveryOptions) : undefined;
+  const reportKey = walk?.key !== undefined && !walk.outside ? reportKeyOf([walk.key, options.config.file, options.config.preset, options.config.rules, options.config.settings, options.config.ignorePatterns, options.config.maxFileSize ?? null, options.rules.map((r) => r.meta.id)]) : undefined;
+  if (factsCache && options.reuseReport && reportKey !== undefined && walk?.key !== undefined) {
+    const reused = factsCache.reusableReport(reportKey, walk.key);
+    if (reused !== undefined) {
+      options.cacheStats?.(factsCache.stats);
+      const result: LintResult = { files: reused.files, rulesSeen: reused.rulesSeen, facts: reused.facts, model: buildProjectModel(reused.facts, options.config.settings), reused: { summary: reused.summary, sourceText: reused.sourceText } };
+      return context ? restrictToFiles(result, context, [...context.files].filter((f) => reused.isCandidate(f))) : result;
+    }
+  }
+  const discovery = discover(discoveryOptions, factsCache?.walkCache());
   limitCandidates(discovery);
   const buildOpts: BuildOptions = options.config.maxFileSize !== undefined ? { maxFileBytes: options.config.maxFileSize } : {};
   if (options.cache) buildOpts.cache = options.cache;
-  if (factsCache) buildOpts.factsCache = factsCache;
+  if (factsCache) {
+    buildOpts.factsCache = factsCache;
+    buildOpts.deferSave = true;
+  }
   if (options.cacheStats) buildOpts.cacheStats = options.cacheStats;
+  // What the facts are built from, beyond the walk and the code files (the report cache checks it again).
+  if (factsCache) discovery.access.recordInputs();
   const facts = buildProjectFacts(discovery, buildOpts);
   const result: LintResult = { ...lintFacts(facts, options.config, options.rules), discovery: { filesSeen: discovery.filesSeen, candidates: discovery.candidates, skipped: discovery.skipped } };
+  if (factsCache) {
+    factsCache.storeReport(reportKey === undefined ? 'more than one path, or a path outside the repository, was named' : storedReport(reportKey, discovery.root, result, runSummary(result), redactedSources(result.model), discovery.access.recordedInputs()));
+    factsCache.save();
+    options.cacheStats?.(factsCache.stats);
+  }
   return context ? restrictToFiles(result, context, discovery.candidates.map((c) => c.path)) : result;
 }
 

@@ -1,5 +1,4 @@
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import type { InputProblem } from '../core/diagnostic.js';
 import { DEFAULT_MAX_FILE_BYTES, type TextFile } from '../core/read-text.js';
 import type { DirListing, FileAccess } from '../core/file-access.js';
@@ -8,7 +7,7 @@ import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
 import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
 import type { ProjectFacts, SourceKind, SourceText } from '../model/project.js';
-import { analyzeJsFilesInParts, readSourceBytes, type JsAnalysis, type ScratchBuffer } from '../sources/js/project.js';
+import { analyzeJsFilesInParts, readSourceBytes, sourceDigest, type JsAnalysis, type ScratchBuffer } from '../sources/js/project.js';
 import { findConnectionLeaks, findPoolTransactions } from '../sources/js/lifecycle/index.js';
 import { findRequestScopes } from '../sources/js/scopes/index.js';
 import { findConnectionLiterals, mayHoldConnectionLiteral } from '../sources/js/credentials.js';
@@ -46,6 +45,8 @@ export interface BuildOptions {
   factsCache?: FactsCache;
   /** Filled with what the cache did, when `cache` is given. */
   cacheStats?: (stats: CacheStats) => void;
+  /** The caller saves the cache (and reports its stats) itself, after adding the report. */
+  deferSave?: boolean;
 }
 
 /**
@@ -76,7 +77,7 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
   const pgRoots = pgCandidates.filter((c) => {
     if (basename(c.path) === 'postgresql.auto.conf' && !c.explicit) {
       const main = join(dirname(c.path), 'postgresql.conf');
-      return !pgPaths.has(main) && !existsSync(main);
+      return !pgPaths.has(main) && !access.exists(main);
     }
     return true;
   });
@@ -118,7 +119,8 @@ export function buildProjectFacts(discovery: DiscoveryResult, options: BuildOpti
 
   const factsCache = options.factsCache ?? (options.cache ? new FactsCache(options.cache, discovery.root, maxBytes) : undefined);
   const js = buildJsFacts(discovery, maxBytes, sources, problems, factsCache);
-  if (factsCache) {
+  // Saved now unless the caller saves it (src/engine/lint.ts: the report goes in it too).
+  if (factsCache && !options.deferSave) {
     factsCache.save();
     options.cacheStats?.(factsCache.stats);
   }
@@ -206,7 +208,8 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   const access = discovery.access;
   const scratch: ScratchBuffer = { buf: Buffer.alloc(0) };
   const readFile = (p: string) => {
-    const a = access.check(p);
+    // Not recorded for the report cache: the facts cache keeps what each of these reads gave.
+    const a = access.checkUnrecorded(p);
     return a.ok ? readSourceBytes(p, maxBytes, !explicit.has(p), scratch) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
   };
   // With the cache: unchanged files keep their pre-filter verdict unread; the analysis is reused
@@ -304,6 +307,7 @@ function buildPythonFacts(discovery: DiscoveryResult, maxBytes: number, sources:
       continue;
     }
     const r = readSourceBytes(c.path, maxBytes, !c.explicit);
+    access.record(['s', c.path, sourceDigest(r), maxBytes]);
     if (!r.ok) {
       if (c.explicit) problems.push(r.problem);
       continue;
@@ -466,6 +470,8 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
   };
   const schemaPaths = new Set<string>();
   for (const p of schemaFiles) schemaPaths.add(folderOf(p) ?? p);
+  // (loadPrismaSchema stats the path itself: a file, or a folder of *.prisma files; recorded here.)
+  for (const path of schemaPaths) access.probeKind(path);
   const prismaSchemas = [...schemaPaths].map((path) => ({ path, ...loadPrismaSchema(path, reader('prisma'), (d) => allowedEntries(d, access)) }));
   for (const s of prismaSchemas) problems.push(...s.problems);
   const prismaConfigs = of('prisma-config').map((p) => loadPrismaConfig(p, reader('js')));
@@ -480,7 +486,7 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
     }
     const kind = classifyYamlFile(path, t.text);
     if (kind === 'compose') {
-      const facts = extractCompose(t.text, path, composeEnvironment(dirname(path), reader('env')));
+      const facts = extractCompose(t.text, path, composeEnvironment(dirname(path), reader('env'), access));
       // A file only guessed to be compose (by its `services:` key) that is not a valid one is not ours:
       // skipped, said under --verbose, never a failing run.
       if (!isComposeName(path) && facts.problems.some((p) => (p.severity ?? 'error') === 'error')) {
@@ -508,16 +514,16 @@ function buildConfigFacts(discovery: DiscoveryResult, reader: (kind: SourceKind)
   // A compose env_file with another name (`db.env`) is read when a service names it.
   const known = new Set(envFiles.map((f) => f.file));
   const named = new Set(out.compose.flatMap((c) => c.services.flatMap((s) => s.envFiles.map((r) => r.resolvedPath))).filter((p): p is string => p !== undefined && !known.has(p)));
-  const composeEnvFiles = loadEnvFiles([...named].filter((p) => existsSync(p)), reader('env'));
+  const composeEnvFiles = loadEnvFiles([...named].filter((p) => access.exists(p)), reader('env'));
   for (const f of composeEnvFiles) for (const p of f.problems) problems.push(p);
   return { envFiles, composeEnvFiles, prismaSchemas, prismaConfigs, ...out };
 }
 
 /** Compose reads `.env` beside the compose file for ${VAR} interpolation. */
-function composeEnvironment(dir: string, read: (path: string) => TextFile): Map<string, string> {
+function composeEnvironment(dir: string, read: (path: string) => TextFile, access: FileAccess): Map<string, string> {
   const env = new Map<string, string>();
   const p = join(dir, '.env');
-  if (!existsSync(p)) return env;
+  if (!access.exists(p)) return env;
   const t = read(p);
   if (!t.ok) return env;
   for (const [key, entry] of dotenvValues(parseDotenv(t.text, p).entries)) env.set(key, entry.value);

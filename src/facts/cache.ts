@@ -5,13 +5,17 @@ import ts from '../sources/js/typescript.cjs';
 import type { InputProblem } from '../core/diagnostic.js';
 import { packageVersion } from '../core/package-version.js';
 import { importsUnlessDatabase } from '../sources/js/prefilter.js';
-import { analysedSourceText, sourceDigest, type PrefilterVerdict, type SourceBytes } from '../sources/js/project.js';
+import { analysedSourceText, readSourceBytes, sourceDigest, type PrefilterVerdict, type SourceBytes } from '../sources/js/project.js';
+import { missingFile } from '../core/read-text.js';
 import type { JsFileFacts } from '../sources/js/types.js';
 import { mayHoldConnectionLiteral } from '../sources/js/credentials.js';
 import { decodeFacts, encodeFacts, holdsSecret } from './cache-codec.js';
 import type { WalkCache, WalkRecord } from '../discovery/walk-cache.js';
-import { GitChanges, isGitSnapshot, startGitSnapshot, trackedFromSnapshot, type GitSnapshot } from './git-changes.js';
+import { earlySnapshotTime, GitChanges, isGitSnapshot, startGitSnapshot, trackedFromSnapshot, type GitSnapshot } from './git-changes.js';
 import type { GitTrackedFiles } from '../discovery/git-tracked.js';
+import { unchangedWalk } from '../discovery/walk-cache.js';
+import { FileAccess } from '../core/file-access.js';
+import { inputsUnchanged, isStoredReport, racyInputs, reusedReport, type ReusedReport, type StoredReport } from './report-cache.js';
 
 /**
  * The facts cache (`--cache`, docs/cache.md): what the code analysis learnt from the files, kept
@@ -48,8 +52,9 @@ const TOOL = 'pgconn-lint facts cache';
 /**
  * 2: a file's entry also says whether its text may hold a connection literal (issue 11).
  * 3: the git snapshot the entries were checked against (src/facts/git-changes.ts).
+ * 4: the report (src/facts/report-cache.ts).
  */
-const FORMAT = 3;
+const FORMAT = 4;
 
 export interface CacheSettings {
   /** The cache file (`resolveCacheFile` turns --cache-location into it). */
@@ -68,6 +73,10 @@ export interface CacheStats {
   walkReused: boolean;
   /** Was the code analysis taken from the cache? */
   analysisReused: boolean;
+  /** Was the whole report taken from the cache (src/facts/report-cache.ts)? */
+  reportReused: boolean;
+  /** Why this run's report was not kept for the next run, when it was not. */
+  reportNotStored?: string;
   /** Files git vouched for (unchanged since the cache: neither statted nor read, src/facts/git-changes.ts). */
   gitUnchanged: number;
   /** Were the cache file's entries parsed (not when git vouched for all but a few files, `prefilterWithGit`)? */
@@ -123,10 +132,16 @@ type Outcome =
 const MAX_LOOKUPS = 64;
 
 /**
- * The cache file is two lines: this header, then the entries (`files`: path → FileEntry), which a
- * warm run inside git does not parse (src/facts/git-changes.ts; 6.5 MB of JSON at 50k files).
+ * The cache file is this header's line, then its sections (`sections`): the walk, the analysis (what
+ * it read, then its facts), the report, and the entries (`files`: path → FileEntry), which a warm run
+ * inside git does not parse (src/facts/git-changes.ts; 6.5 MB of JSON at 50k files).
  */
+/** The parts of the cache file after its header, each JSON, at [offset, length] in bytes after the header's line break. */
+type SectionName = 'walk' | 'js' | 'jsFacts' | 'report' | 'files';
+const SECTIONS: readonly SectionName[] = ['walk', 'js', 'jsFacts', 'report', 'files'];
+
 interface CacheFile {
+  sections: Record<SectionName, [number, number]>;
   tool: string;
   format: number;
   version: string;
@@ -146,6 +161,8 @@ interface CacheFile {
   walk: unknown;
   /** `git status` when the entries were checked (src/facts/git-changes.ts); null outside git. */
   git: GitSnapshot | null;
+  /** The whole repository's findings, reused while nothing they depend on changed (src/facts/report-cache.ts); null when not kept. */
+  report: StoredReport | null;
 }
 
 /** The code analysis taken from the cache. */
@@ -159,7 +176,7 @@ export interface CachedAnalysis {
 const hashOf = (data: Buffer | string) => createHash('sha256').update(data).digest('base64url');
 
 export class FactsCache {
-  readonly stats: CacheStats = { verdictsReused: 0, verdictsComputed: 0, walkReused: false, analysisReused: false, gitUnchanged: 0, entriesParsed: false, written: false };
+  readonly stats: CacheStats = { verdictsReused: 0, verdictsComputed: 0, walkReused: false, analysisReused: false, reportReused: false, gitUnchanged: 0, entriesParsed: false, written: false };
   private readonly key: string;
   private old: CacheFile | undefined;
   /** The cache file's second line (its entries), parsed on first need (`oldFiles`). */
@@ -172,8 +189,10 @@ export class FactsCache {
   }
   private readonly files: Record<string, FileEntry> = Object.create(null) as Record<string, FileEntry>;
   private js: JsEntry | null = null;
+  private report: StoredReport | null = null;
   private walk: WalkRecord | null = null;
   private walkUsed: 'reused' | 'new' | undefined;
+  private walkDirSet: Set<string> | undefined;
   /** A verdict entry was stored that the cache file does not hold as it is. */
   private dirty = false;
   /**
@@ -183,7 +202,8 @@ export class FactsCache {
   private readonly unstored = new Set<string>();
   /** Verdicts read this run and not kept as entries (racy), for the header's `pending`. */
   private readonly pending: Record<string, [0 | string[], 0 | 1]> = Object.create(null) as Record<string, [0 | string[], 0 | 1]>;
-  private readonly started = Date.now();
+  /** When the run started, for racy files: git's snapshot, if the CLI started it before its modules loaded, or now. */
+  private readonly started: number;
   private readonly verdicts = new Map<string, PrefilterVerdict>();
   /** Per code file whose verdict is known this run: may its text hold a connection literal? */
   private readonly literals = new Map<string, boolean>();
@@ -205,11 +225,12 @@ export class FactsCache {
   constructor(
     private readonly settings: CacheSettings,
     private readonly root: string,
-    maxFileBytes: number,
+    private readonly maxFileBytes: number,
   ) {
     // What the cached facts depend on besides the files: the linter and its parser, the root every
     // path is under, the strategy, and the one setting that changes what is read (maxFileSize).
     this.key = hashOf(JSON.stringify([FORMAT, packageVersion(), ts.version, resolve(root), settings.strategy, maxFileBytes]));
+    this.started = Math.min(Date.now(), earlySnapshotTime(root) ?? Infinity);
     this.gitPending = startGitSnapshot(root);
     this.old = this.load();
   }
@@ -282,7 +303,8 @@ export class FactsCache {
         this.note(`the cache file ${file} is larger than ${MAX_CACHE_BYTES / 1024 / 1024} MiB: ignored`);
         return undefined;
       }
-      const buf = Buffer.alloc(st.size);
+      // Every byte is overwritten by the read (or cut off below): no zero-filling 10 MB first.
+      const buf = Buffer.allocUnsafe(st.size);
       let n = 0;
       while (n < buf.length) {
         const r = readSync(fd, buf, n, buf.length - n, n);
@@ -297,8 +319,9 @@ export class FactsCache {
       closeSync(fd);
     }
     let data: unknown;
-    // JSON.stringify never writes a line break: the first one ends the header. The entries stay
-    // bytes until needed (decoding 6.5 MB at 50k files is ~40 ms a warm run does not need).
+    // JSON.stringify never writes a line break: the first one ends the header. The sections after it
+    // (the walk, the analysis, the report, the entries) stay bytes until needed: a warm run reusing
+    // the report parses none of the entries (6.5 MB at 50k files) and the analysis's facts.
     const nl = bytes.indexOf(0x0a);
     try {
       data = JSON.parse((nl < 0 ? bytes : bytes.subarray(0, nl)).toString('utf8'));
@@ -321,12 +344,67 @@ export class FactsCache {
     }
     // Another root, strategy, maxFileSize or TypeScript: a different cache, rebuilt without a note.
     if (c.key !== this.key) return undefined;
-    if (nl < 0 || typeof c.count !== 'number' || !Array.isArray(c.literal) || !validPending(c.pending) || !c.literal.every((l) => typeof l === 'string') || (c.js !== null && typeof c.js !== 'object') || (c.git !== null && !isGitSnapshot(c.git))) {
+    const body = bytes.subarray(nl + 1);
+    const sections = c.sections;
+    const validSection = (name: SectionName) => {
+      const at = sections?.[name];
+      return Array.isArray(at) && at.length === 2 && Number.isInteger(at[0]) && Number.isInteger(at[1]) && at[0] >= 0 && at[1] >= 0 && at[0] + at[1] <= body.length;
+    };
+    if (nl < 0 || typeof c.count !== 'number' || !Array.isArray(c.literal) || !validPending(c.pending) || !c.literal.every((l) => typeof l === 'string') || (c.git !== null && !isGitSnapshot(c.git)) || sections === null || typeof sections !== 'object') {
       this.note(`the cache file ${file} is not valid (corrupt): ignored, and rewritten`);
       return undefined;
     }
-    this.oldBody = bytes.subarray(nl + 1);
-    return c as CacheFile;
+    if (!SECTIONS.every(validSection)) {
+      this.note(`the cache file ${file} is not valid (truncated or corrupt): ignored, and rewritten`);
+      return undefined;
+    }
+    const at = (name: SectionName) => body.subarray(sections[name][0], sections[name][0] + sections[name][1]);
+    this.oldBody = at('files');
+    // The other sections, parsed on first use; a corrupt one is a note and nothing (null).
+    const corrupt = (what: string) => this.note(`the cache file ${file} is not valid (corrupt): its ${what} ignored`);
+    const lazy = <T>(name: SectionName, what: string, valid: (v: unknown) => v is T): (() => T | null) => {
+      let memo: { v: T | null } | undefined;
+      return () => {
+        if (memo !== undefined) return memo.v;
+        let v: unknown;
+        try {
+          v = JSON.parse(at(name).toString('utf8'));
+        } catch {
+          v = undefined;
+        }
+        if (v !== null && !valid(v)) {
+          corrupt(what);
+          v = null;
+        }
+        memo = { v: v as T | null };
+        return memo.v;
+      };
+    };
+    const js = lazy('js', 'code facts were', (v): v is Omit<JsEntry, 'facts' | 'problems'> => v !== null && typeof v === 'object' && typeof (v as JsEntry).digest === 'string' && Array.isArray((v as JsEntry).reads) && Array.isArray((v as JsEntry).modules));
+    const jsFacts = lazy('jsFacts', 'code facts were', (v): v is Pick<JsEntry, 'facts' | 'problems'> => v !== null && typeof v === 'object');
+    const walk = lazy('walk', 'walk was', (v): v is object => typeof v === 'object');
+    const report = lazy('report', 'report was', isStoredReport);
+    const out = c as CacheFile;
+    Object.defineProperty(out, 'walk', { get: walk, enumerable: true });
+    Object.defineProperty(out, 'report', { get: report, enumerable: true });
+    Object.defineProperty(out, 'js', {
+      enumerable: true,
+      get: () => {
+        const head = js();
+        if (head === null) return null;
+        // The facts themselves only when the analysis is reused.
+        return {
+          ...head,
+          get facts() {
+            return jsFacts()?.facts;
+          },
+          get problems() {
+            return jsFacts()?.problems;
+          },
+        };
+      },
+    });
+    return out;
   }
 
   private rel(path: string): string {
@@ -518,6 +596,79 @@ export class FactsCache {
     return this.carried.literal.has(this.rel(path));
   }
 
+  /**
+   * Keeps this run's report for the next run (src/facts/report-cache.ts), or says why not. Needs the
+   * walk and the analysis kept in this file, and git's snapshot (which learns the inputs that
+   * changed just before the run: git's may predate what was read).
+   */
+  storeReport(report: StoredReport | string): void {
+    const why = typeof report === 'string' ? report : this.walk === null ? 'the walk was not kept' : this.js === null ? 'the code analysis was not kept' : this.gitNow === undefined ? 'git gave no snapshot' : undefined;
+    if (why !== undefined || typeof report === 'string') {
+      this.stats.reportNotStored = why;
+      this.report = null;
+      return;
+    }
+    for (const rel of racyInputs(report.inputs, this.root, this.started - RACY_MS)) this.racy.add(rel);
+    this.report = report;
+  }
+
+  /**
+   * The report stored by an earlier run, when nothing it was built from has changed (the conditions
+   * are src/facts/report-cache.ts's), as the result of this run; else undefined, with nothing
+   * changed but the code files examined (`examine` has no side effect).
+   */
+  reusableReport(key: string, walkKey: string): ReusedReport | undefined {
+    const old = this.old;
+    const report = old?.report;
+    if (old === undefined || report === null || report === undefined || report.key !== key || old.js === null) return undefined;
+    const git = this.git;
+    const now = this.gitNow;
+    if (git === undefined || now === undefined || this.old === undefined) return undefined;
+    const walk = unchangedWalk(old.walk, walkKey, this.root);
+    if (walk === undefined) return undefined;
+    // The code files git does not vouch for: the same verdict, and no connection string then or now.
+    const access = new FileAccess(this.root);
+    const readFile = (p: string) => {
+      const a = access.check(p);
+      return a.ok ? readSourceBytes(p, this.maxFileBytes, true) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
+    };
+    let looked = 0;
+    for (const rel of walk.code) {
+      if (git.unchanged(rel)) continue;
+      if (++looked > MAX_LOOKUPS) return undefined;
+      const p = Object.hasOwn(old.pending, rel) ? old.pending[rel] : undefined;
+      const cached = this.oldEntry(rel) ?? (p !== undefined ? ([-1, -1, null, p[0], p[1]] as FileEntry) : undefined);
+      if (cached === undefined || !validEntry(cached) || cached[4] !== 0) return undefined;
+      const o = this.examine(resolve(this.root, rel), rel, cached, false, readFile);
+      if (o.verdict === undefined || o.literal || JSON.stringify(o.verdict) !== JSON.stringify(cached[3] === 0 ? 'database' : cached[3])) return undefined;
+    }
+    // Every file the code analysis read (parsed modules, tsconfig.json, package.json) reads the same.
+    for (const [rel, digest] of old.js.reads) {
+      const path = this.inside(rel);
+      if (path === undefined) return undefined;
+      if (git.unchanged(rel) || stillMissing(path, digest, walk.dirs)) continue;
+      if (readDigest(path, readFile(path)) !== digest) return undefined;
+    }
+    if (!inputsUnchanged(report.inputs, this.root, git)) return undefined;
+    // Git tracks the same files among those a finding can be in.
+    const tracked = trackedFromSnapshot(this.root, now, report.tracked.asked.map((r) => resolve(this.root, r)));
+    if (tracked === undefined || tracked.files.size !== report.tracked.files.length || !report.tracked.files.every((f) => tracked.files.has(f))) return undefined;
+    const reused = reusedReport(report, this.root, tracked.files, walk.candidates);
+    if (reused === undefined) return undefined;
+    this.stats.reportReused = true;
+    this.stats.walkReused = true;
+    this.stats.analysisReused = true;
+    this.stats.gitUnchanged = walk.code.length - looked;
+    this.stats.verdictsReused = walk.code.length;
+    return reused;
+  }
+
+  /** The directories of the walk, when discovery reused it (each checked unchanged this run), absolute. */
+  private walkDirs(): ReadonlySet<string> | undefined {
+    if (this.walkUsed !== 'reused' || this.walk === null) return undefined;
+    return (this.walkDirSet ??= new Set(this.walk.dirs.map((d) => resolve(this.root, d[0]))));
+  }
+
   /** Where discovery gets and leaves its walk (src/discovery/walk-cache.ts), kept in this file. */
   walkCache(): WalkCache {
     return {
@@ -566,9 +717,11 @@ export class FactsCache {
     try {
       const texts = new Map<string, string | undefined>();
       const moduleRels = new Set(js.modules.map(([rel]) => rel));
+      const dirs = this.walkDirs();
       for (const [rel, digest] of js.reads) {
         const path = this.inside(rel);
         if (path === undefined) return undefined;
+        if (!moduleRels.has(rel) && stillMissing(path, digest, dirs)) continue;
         if (this.git?.unchanged(rel) === true) {
           // Git vouches for it: only a parsed module's text is needed (suppressions, frames).
           if (!moduleRels.has(rel)) continue;
@@ -578,7 +731,7 @@ export class FactsCache {
           continue;
         }
         const r = readFile(path);
-        if (sourceDigest(r) !== digest) return undefined;
+        if (readDigest(path, r) !== digest) return undefined;
         texts.set(path, analysedSourceText(r));
       }
       const modules: CachedAnalysis['modules'] = [];
@@ -629,7 +782,7 @@ export class FactsCache {
           this.racy.add(rel);
         }
       }
-      readList.push([rel, d]);
+      readList.push([rel, d !== null && d.startsWith('f') && d === sourceDigest(missingFile(path)) ? MISSING : d]);
     }
     const moduleList: Array<[string, 0 | 1]> = [];
     for (const m of modules) {
@@ -651,7 +804,7 @@ export class FactsCache {
     const old = this.old;
     // A file just edited (racy: its verdict is not kept yet) does not make it stale either: its old
     // entry no longer matches its size and mtime, so it is read again next time, as now.
-    if (old !== undefined && !this.dirty && this.stats.analysisReused && this.walkUsed === 'reused' && old.count + Object.keys(old.pending).length === Object.keys(this.files).length + this.carriedCount() + this.unstored.size) return;
+    if (old !== undefined && !this.dirty && this.stats.analysisReused && this.walkUsed === 'reused' && old.count + Object.keys(old.pending).length === Object.keys(this.files).length + this.carriedCount() + this.unstored.size && JSON.stringify(old.report) === JSON.stringify(this.report)) return;
     // Entries carried over unparsed are parsed now, to be written again.
     if (this.carried !== undefined && this.carriedCount() > 0) {
       const oldFiles = this.oldFiles() ?? {};
@@ -662,10 +815,24 @@ export class FactsCache {
     const git = now === undefined ? null : { head: now.head, changed: [...new Set([...now.changed, ...[...this.racy].map((r) => r.split(sep).join('/'))])].sort() };
     const pending: CacheFile['pending'] = {};
     for (const [rel, v] of Object.entries(this.pending)) if (!Object.hasOwn(this.files, rel)) pending[rel] = v;
-    const header: CacheFile = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, count: Object.keys(this.files).length, literal, pending, js: this.js, walk: this.walk, git };
-    const text = `${JSON.stringify(header)}\n${JSON.stringify(this.files)}`;
+    const js = this.js;
+    const parts: Record<SectionName, Buffer> = {
+      walk: Buffer.from(JSON.stringify(this.walk)),
+      js: Buffer.from(JSON.stringify(js === null ? null : { digest: js.digest, reads: js.reads, modules: js.modules })),
+      jsFacts: Buffer.from(JSON.stringify(js === null ? null : { facts: js.facts, problems: js.problems })),
+      report: Buffer.from(JSON.stringify(this.report)),
+      files: Buffer.from(JSON.stringify(this.files)),
+    };
+    const sections = {} as Record<SectionName, [number, number]>;
+    let offset = 0;
+    for (const name of SECTIONS) {
+      sections[name] = [offset, parts[name].length];
+      offset += parts[name].length;
+    }
+    const header: Omit<CacheFile, 'js' | 'walk' | 'report'> = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, count: Object.keys(this.files).length, literal, pending, git, sections };
+    const text = Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...SECTIONS.map((n) => parts[n])]);
     const file = this.settings.file;
-    if (Buffer.byteLength(text) > MAX_CACHE_BYTES) {
+    if (text.length > MAX_CACHE_BYTES) {
       this.note(`the cache would be larger than ${MAX_CACHE_BYTES / 1024 / 1024} MiB: not written`);
       return;
     }
@@ -686,6 +853,25 @@ export class FactsCache {
     }
   }
 }
+
+/**
+ * A read that found no file (`digest` is a missing file's), in a directory of a walk checked
+ * unchanged this run: still missing, without a `stat`. The directory's listing is the one it had
+ * when the walk and the reads were last checked together (a run keeps both only when both held),
+ * and a file created in it since would have changed its mtime.
+ */
+function stillMissing(path: string, digest: string, dirs: ReadonlySet<string> | undefined): boolean {
+  return digest === MISSING && dirs !== undefined && dirs.has(dirname(path));
+}
+
+/** A read of the analysis as the cache keeps it: `sourceDigest`, or MISSING for a file that does not exist. */
+function readDigest(path: string, r: SourceBytes): string {
+  const d = sourceDigest(r);
+  return !r.ok && d === sourceDigest(missingFile(path)) ? MISSING : d;
+}
+
+/** The digest kept for a read that found no file (module resolution looks for many: 5,900 at 50k files). */
+const MISSING = '-';
 
 /**
  * The index of the `]` closing the array that opens at `start` (strings skipped), or -1. On UTF-8

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { GitTrackedFiles } from '../discovery/git-tracked.js';
 
@@ -9,18 +9,21 @@ import type { GitTrackedFiles } from '../discovery/git-tracked.js';
  * `stat` calls at 50k files, ~0.5 s — and hashed every file the cached analysis read; git answers
  * the same question from its index in one process, in C, with its own "racy clean" protection).
  *
- * A snapshot is `git status` at the start of a run: HEAD's commit and every path that differs
- * from it (staged, unstaged, untracked — a whole untracked directory as `dir/` — and ignored,
- * `dir/` likewise). It is kept in the cache file beside the entries that run stored. A later run
- * takes its own snapshot; a path is *unchanged since the cache* when:
+ * A snapshot is `git status --untracked-files=no` at the start of a run: HEAD's commit and every
+ * tracked path that differs from it (staged or unstaged), with the index's paths (`git ls-files`).
+ * HEAD and the changed paths are kept in the cache file beside the entries that run stored. A later
+ * run takes its own snapshot; a path is *unchanged since the cache* when:
  *
- * - neither snapshot names it or a directory above it: both times its content was HEAD's;
+ * - it is in the index now, and neither snapshot names it or a directory above it: both times its
+ *   content was HEAD's (a path HEAD did not have then, and the index has now, was added: staged,
+ *   which names it, or committed, which diff-tree names);
  * - and HEAD is the same commit, or `git diff-tree` between the two commits does not name it.
  *
  * Its content is then the content the cache entry was computed from, without a `stat`. Anything
- * else — a path either snapshot names, a new commit that touched it, a file git ignores (named by
- * the `! dir/` entries), an index entry marked assume-unchanged or skip-worktree — is checked as
- * without git (size and mtime, or content). Git that cannot answer (not a repository at the root,
+ * else — a path either snapshot names, a new commit that touched it, a file the index does not
+ * hold (untracked or ignored: git's status is not asked to look for those, which halves its time),
+ * an index entry marked assume-unchanged or skip-worktree — is checked as without git (size and
+ * mtime, or content). Git that cannot answer (not a repository at the root,
  * no git, a HEAD the old snapshot names but the repository no longer has, more than MAX_ENTRIES
  * changed paths, a command past GIT_TIMEOUT_MS) means no snapshot: every file is checked.
  *
@@ -35,8 +38,8 @@ export interface GitSnapshot {
   head: string;
   /** Paths relative to the root, `/`-separated; a directory ends with `/`. Sorted. */
   changed: string[];
-  /** This run's only (not stored): the untracked and ignored paths among them (`?` and `!`). */
-  untracked?: Set<string>;
+  /** This run's only (not stored): every path the index holds (`git ls-files`), `/`-separated. */
+  index?: Set<string>;
 }
 
 /** A git command taking longer is killed: no snapshot, every file checked as without git. */
@@ -65,11 +68,11 @@ function git(root: string, args: string[]): string | undefined {
   }
 }
 
-const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=normal', '--ignored=traditional', '--ignore-submodules=none', '--no-renames'];
+const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=no', '--ignore-submodules=none', '--no-renames'];
 /**
- * Index entries git's status does not look at: marked assume-unchanged (`git update-index
- * --assume-unchanged`, a lowercase tag) or skip-worktree (sparse checkouts, `S`). Their changes never
- * show in status, so they are never vouched for (~0.08 s at 50,000 files, in the same worker).
+ * The index's paths, and the entries git's status does not look at: marked assume-unchanged (`git
+ * update-index --assume-unchanged`, a lowercase tag) or skip-worktree (sparse checkouts, `S`). Their
+ * changes never show in status, so they are never vouched for (~0.04 s at 50,000 files, beside status).
  */
 const FLAGS_ARGS = ['ls-files', '-v', '-z'];
 
@@ -79,6 +82,12 @@ const FLAGS_ARGS = ['ls-files', '-v', '-z'];
  * Undefined outside a repository whose top level is the root (status paths are relative to it).
  */
 export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) | undefined {
+  if (early !== undefined && early.root === root) {
+    // Started by the CLI's entry point before its modules loaded (`startGitSnapshotEarly`): taken once.
+    const take = early.take;
+    early = undefined;
+    return take;
+  }
   if (!existsSync(join(root, '.git'))) return undefined;
   let worker: Worker | undefined;
   const flag = new Int32Array(new SharedArrayBuffer(4));
@@ -118,22 +127,53 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
   };
 }
 
+/** The snapshot the entry point started, for the root it was started in, and when. */
+let early: { root: string; take: (() => GitSnapshot | undefined) | undefined; at: number } | undefined;
+
+
+/**
+ * Starts `git status` for the repository around `cwd` (the nearest directory with `.git`, as
+ * src/discovery/discover.ts `findRepoRoot`) before the CLI's modules load: a warm run at 50,000
+ * files waits for git (~0.3 s) rather than for its own start-up (bin.ts, with --cache). The facts
+ * cache takes it when it opens the same root; else it is never waited for.
+ */
+export function startGitSnapshotEarly(cwd: string): void {
+  let dir = resolve(cwd);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) break;
+    const up = dirname(dir);
+    if (up === dir) return;
+    dir = up;
+  }
+  early = undefined;
+  const at = Date.now();
+  const take = startGitSnapshot(dir);
+  early = { root: dir, take, at };
+}
+
+/** When the snapshot `startGitSnapshot` hands out for `root` was started, if the entry point started it. */
+export function earlySnapshotTime(root: string): number | undefined {
+  return early !== undefined && early.root === root ? early.at : undefined;
+}
+
 /** The worker: git status, its output posted back, then the flag the waiting thread watches. */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { spawnSync } = require('node:child_process');
-const msg = [];
-for (const args of workerData.commands) {
+const { execFile } = require('node:child_process');
+const run = (args) => new Promise((done) => {
   try {
-    const r = spawnSync('git', args, { cwd: workerData.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: workerData.timeout, env: workerData.env, stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
-    msg.push({ status: r.status, stdout: typeof r.stdout === 'string' ? r.stdout : null });
+    execFile('git', args, { cwd: workerData.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: workerData.timeout, env: workerData.env, windowsHide: true }, (err, stdout) => {
+      done({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout: typeof stdout === 'string' ? stdout : null });
+    });
   } catch {
-    msg.push({ status: null, stdout: null });
+    done({ status: null, stdout: null });
   }
-}
-workerData.port.postMessage(msg);
-Atomics.store(workerData.flag, 0, 1);
-Atomics.notify(workerData.flag, 0);
+});
+Promise.all(workerData.commands.map(run)).then((msg) => {
+  workerData.port.postMessage(msg);
+  Atomics.store(workerData.flag, 0, 1);
+  Atomics.notify(workerData.flag, 0);
+});
 `;
 
 /** `git status` now, or undefined when git cannot tell (then nothing is trusted to git). */
@@ -144,14 +184,16 @@ export function takeGitSnapshot(root: string): GitSnapshot | undefined {
 function parseStatus(out: string, flags: string): GitSnapshot | undefined {
   let head: string | undefined;
   const changed: string[] = [];
-  const untracked = new Set<string>();
+  const index = new Set<string>();
   // `git ls-files -v -z`: "<tag> <path>\0" per index entry; lowercase = assume-unchanged, S = skip-worktree.
   for (let at = 0; at < flags.length; ) {
     const end = flags.indexOf('\0', at);
     const stop = end < 0 ? flags.length : end;
     const tag = flags.charCodeAt(at);
+    const path = flags.slice(at + 2, stop);
+    if (path !== '') index.add(path);
     if (tag === 0x53 || (tag >= 0x61 && tag <= 0x7a)) {
-      changed.push(flags.slice(at + 2, stop));
+      changed.push(path);
       if (changed.length > MAX_ENTRIES) return undefined;
     }
     at = stop + 1;
@@ -166,14 +208,12 @@ function parseStatus(out: string, flags: string): GitSnapshot | undefined {
       continue;
     }
     if (f.startsWith('#')) continue;
-    // 1 XY sub mH mI mW hH hI path | u XY sub m1 m2 m3 mW h1 h2 h3 path | ? path | ! path
-    // (2 … is a rename, not reported with --no-renames; if it were, its second path is the next field.)
+    // 1 XY sub mH mI mW hH hI path | u XY sub m1 m2 m3 mW h1 h2 h3 path (no `?` or `!` with
+    // --untracked-files=no and no --ignored; 2 … is a rename, not reported with --no-renames; if it
+    // were, its second path is the next field.)
     const kind = f[0];
     let path: string | undefined;
-    if (kind === '?' || kind === '!') {
-      path = f.slice(2);
-      untracked.add(path);
-    } else if (kind === '1') path = nthField(f, 8);
+    if (kind === '1') path = nthField(f, 8);
     else if (kind === 'u') path = nthField(f, 10);
     else if (kind === '2') {
       path = nthField(f, 9);
@@ -186,17 +226,13 @@ function parseStatus(out: string, flags: string): GitSnapshot | undefined {
   }
   if (head === undefined || !/^([0-9a-f]{40}|[0-9a-f]{64}|)$/.test(head)) return undefined;
   changed.sort();
-  return { head, changed, untracked };
+  return { head, changed, index };
 }
 
-/**
- * Which of `only` git tracks, from a snapshot instead of `git ls-files` (src/discovery/git-tracked.ts):
- * status names every untracked and ignored path (or a directory above it), so a file that exists
- * and is not named is in the index.
- */
+/** Which of `only` git tracks (the index holds it), from a snapshot instead of `git ls-files` (src/discovery/git-tracked.ts). */
 export function trackedFromSnapshot(root: string, snapshot: GitSnapshot, only: Iterable<string>): GitTrackedFiles | undefined {
-  const untracked = snapshot.untracked;
-  if (untracked === undefined) return undefined;
+  const index = snapshot.index;
+  if (index === undefined) return undefined;
   const asked = new Set<string>();
   const files = new Set<string>();
   for (const p of only) {
@@ -204,7 +240,7 @@ export function trackedFromSnapshot(root: string, snapshot: GitSnapshot, only: I
     if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) continue;
     const r = rel.split(sep).join('/');
     asked.add(r);
-    if (!namedOrUnder(untracked, r)) files.add(r);
+    if (index.has(r)) files.add(r);
   }
   return { known: true, files, asked };
 }
@@ -238,13 +274,16 @@ export function isGitSnapshot(x: unknown): x is GitSnapshot {
 export class GitChanges {
   private readonly names = new Set<string>();
 
-  private constructor(names: Iterable<string>) {
+  private constructor(
+    names: Iterable<string>,
+    private readonly index: ReadonlySet<string>,
+  ) {
     for (const n of names) this.names.add(n);
   }
 
   /** Undefined when git cannot vouch for any path (no snapshot either time, HEADs git cannot compare). */
   static between(root: string, old: GitSnapshot | undefined, now: GitSnapshot | undefined): GitChanges | undefined {
-    if (old === undefined || now === undefined) return undefined;
+    if (old === undefined || now === undefined || now.index === undefined) return undefined;
     const names = [...old.changed, ...now.changed];
     if (old.head !== now.head) {
       if (old.head === '' || now.head === '') return undefined;
@@ -252,14 +291,14 @@ export class GitChanges {
       if (out === undefined) return undefined;
       for (const p of out.split('\0')) if (p !== '') names.push(p);
     }
-    return new GitChanges(names);
+    return new GitChanges(names, now.index);
   }
 
   /** `rel`: relative to the root (either separator). True only when git vouches its content is the same. */
   unchanged(rel: string): boolean {
     const p = sep === '/' ? rel : rel.split(sep).join('/');
-    if (p === '' || p.startsWith('../')) return false;
-    // Named, or a directory above it: `dir/` (untracked or ignored as a whole), or a submodule's path.
+    if (p === '' || p.startsWith('../') || !this.index.has(p)) return false;
+    // Named, or a directory above it (a submodule's path).
     return !namedOrUnder(this.names, p);
   }
 }

@@ -118,7 +118,7 @@ describe('a cache file that cannot be used is ignored with a note, never a crash
     ['another tool', JSON.stringify({ tool: 'eslint', files: {} }), /is not a pgconn-lint cache file/],
     ['an ESLint cache', '[{"/a.js":"1"},{"size":1,"mtime":2}]', /is not a pgconn-lint cache file/],
     ['another version', validText.replace(/"version":"[^"]*"/, '"version":"0.0.1-old"'), /written by pgconn-lint 0\.0\.1-old/],
-    ['wrong shapes', validText.replace(/"files":\{/, '"files":{"x.ts":[1,2,3],'), /^$/],
+    ['wrong shapes', wrongShapes(valid), /^$/],
   ];
   for (const [name, text, note] of cases) {
     it(name, () => {
@@ -269,4 +269,13 @@ function maskedParts(text: string, redacted: string): string[] {
     }
   }
   return out;
+}
+
+/** The valid cache file with an entry of the wrong shape among its entries (ignored without a note). */
+function wrongShapes(valid: string): string {
+  const copy = `${valid}.wrong-shapes`;
+  const data = readCacheFile(valid);
+  data.files = { 'x.ts': [1, 2, 3], ...data.files };
+  writeCacheFile(copy, data);
+  return readFileSync(copy, 'utf8');
 }
