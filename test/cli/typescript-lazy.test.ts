@@ -4,7 +4,7 @@
  * enums are TypeScript's own, and once loaded every export is TypeScript's (src/sources/js/typescript.cjs).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,36 @@ describe('the TypeScript loader', () => {
       const same = names.every((k) => ts[k] === real[k]);
       console.log(JSON.stringify({ loaded: loaded(), kind: sf.kind === real.SyntaxKind.SourceFile, same, count: names.length === Object.getOwnPropertyNames(ts).length }));`);
     expect(JSON.parse(out)).toEqual({ loaded: true, kind: true, same: true, count: true });
+  });
+
+  it('keeps at most 16 entries of each kind in its cache directory, dropping the oldest when it writes one', () => {
+    const own = mkdtempSync(join(tmpdir(), 'pgconn-lint-ts-prune-'));
+    try {
+      const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
+      const dir = join(own, `pgconn-lint-cache-${uid}`);
+      mkdirSync(dir, { mode: 0o700 });
+      const old = new Date(Date.now() - 86_400_000);
+      for (let i = 0; i < 20; i++) {
+        for (const ext of ['v8cache', 'shape.json']) {
+          const f = join(dir, `typescript-old${i}.${ext}`);
+          writeFileSync(f, 'x', { mode: 0o600 });
+          utimesSync(f, old, old);
+        }
+      }
+      writeFileSync(join(dir, 'typescript-stale.v8cache.1.tmp'), 'x', { mode: 0o600 });
+      utimesSync(join(dir, 'typescript-stale.v8cache.1.tmp'), old, old);
+      writeFileSync(join(dir, 'unrelated.txt'), 'x');
+      // No shape for this install yet: TypeScript is loaded, its shape written, its code cache at exit.
+      run('console.log(loaded())', { TMPDIR: own });
+      const names = readdirSync(dir);
+      expect(names.filter((n) => n.endsWith('.v8cache')).length).toBe(16);
+      expect(names.filter((n) => n.endsWith('.shape.json')).length).toBe(16);
+      expect(names.filter((n) => !n.startsWith('typescript-old') && n.startsWith('typescript-')).length).toBe(2);
+      expect(names).toContain('unrelated.txt');
+      expect(names.some((n) => n.endsWith('.tmp'))).toBe(false);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('loads TypeScript at once with PGCONN_LINT_NO_CACHE', () => {

@@ -40,6 +40,36 @@ function fnv1a(text, step = 1) {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/**
+ * Each TypeScript install (another checkout, a temporary install) has its own key, so the
+ * directory keeps only the most recently written entries: at most KEEP of each kind, and no
+ * temporary file older than an hour. Run when an entry is written (a cache miss), never on a hit.
+ */
+const KEEP = 16;
+function prune(dir) {
+  try {
+    const now = Date.now();
+    const entries = [];
+    for (const name of fs.readdirSync(dir)) {
+      if (!name.startsWith('typescript-')) continue;
+      const p = path.join(dir, name);
+      const st = fs.lstatSync(p);
+      if (!st.isFile()) continue;
+      if (name.endsWith('.tmp')) {
+        if (now - st.mtimeMs > 3600_000) fs.unlinkSync(p);
+        continue;
+      }
+      entries.push({ p, kind: name.endsWith('.v8cache') ? 'v8' : 'shape', mtime: st.mtimeMs });
+    }
+    for (const kind of ['v8', 'shape']) {
+      const list = entries.filter((e) => e.kind === kind).sort((a, b) => b.mtime - a.mtime);
+      for (const e of list.slice(KEEP)) fs.unlinkSync(e.p);
+    }
+  } catch {
+    // pruning is housekeeping: a failure leaves files behind, nothing else
+  }
+}
+
 function loadWithCodeCache(file) {
   const source = fs.readFileSync(file, 'utf8');
   const st = fs.statSync(file);
@@ -74,6 +104,7 @@ function loadWithCodeCache(file) {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(tmp, cacheFile);
+        prune(dir);
       } catch {
         // a cache that cannot be written is only slower
       }
@@ -140,6 +171,7 @@ function writeShape(file, real) {
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(shape), { mode: 0o600 });
     fs.renameSync(tmp, file);
+    prune(path.dirname(file));
   } catch {
     // without a shape file TypeScript is loaded at start, as before
   }
