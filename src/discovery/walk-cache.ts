@@ -119,6 +119,17 @@ export class WalkRecorder {
 const isNum = (v: unknown): v is number => typeof v === 'number';
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
+/**
+ * `path.resolve(root, rel)`, without resolve's cost for the plain case (~40 ms for 43,000 paths at 50k
+ * files): a relative path with no `.`, `..` or empty segment is joined as it is (the same string).
+ */
+function joiner(root: string): (rel: string) => string {
+  const base = resolve(root);
+  const prefix = base.endsWith(sep) ? base : base + sep;
+  const plain = sep === '/' ? /(?:^|\/)\.\.?(?:\/|$)|\/\/|^\/|\/$/ : undefined;
+  return (rel: string) => (plain !== undefined && rel !== '' && !plain.test(rel) ? prefix + rel : resolve(root, rel));
+}
+
 /** A cache file is input like any other: a path of its record is used only inside the root, outside .git. */
 function insideRoot(rel: unknown): rel is string {
   const dotGit = `${sep}.git${sep}`;
@@ -131,9 +142,10 @@ function insideRoot(rel: unknown): rel is string {
  */
 function unchangedDirs(r: WalkRecord, root: string): Set<string> | undefined {
   const dirs = new Set<string>();
+  const join = joiner(root);
   for (const d of r.dirs) {
     if (!Array.isArray(d) || !insideRoot(d[0])) return undefined;
-    const path = resolve(root, d[0]);
+    const path = join(d[0]);
     const st = statOf(path);
     if (st === undefined || st.ino !== d[1] || st.mtimeMs !== d[2] || st.ctimeMs !== d[3]) return undefined;
     dirs.add(path);
@@ -182,12 +194,7 @@ export function reuseWalk(record: unknown, key: string, root: string, access: Fi
   const dirs = unchangedDirs(r as WalkRecord, root);
   if (dirs === undefined) return undefined;
   const candidates: Candidate[] = [];
-  // path.resolve for 43,000 candidates costs ~40 ms at 50k files: a relative path with no `.`, `..`
-  // or empty segment is joined as it is (the same string resolve returns).
-  const base = resolve(root);
-  const prefix = base.endsWith(sep) ? base : base + sep;
-  const plain = sep === '/' ? /(?:^|\/)\.\.?(?:\/|$)|\/\/|^\/|\/$/ : undefined;
-  const join = (rel: string) => (plain !== undefined && rel !== '' && !plain.test(rel) ? prefix + rel : resolve(root, rel));
+  const join = joiner(root);
   for (const c of r.candidates) {
     if (!Array.isArray(c) || !inside(c[0]) || !isStr(c[1])) return undefined;
     const path = join(c[0]);

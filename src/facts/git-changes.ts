@@ -274,11 +274,15 @@ export function isGitSnapshot(x: unknown): x is GitSnapshot {
 export class GitChanges {
   private readonly names = new Set<string>();
 
+  /** The names when there are few (the usual case): a path is checked against each, without a slice per `/`. */
+  private readonly few: readonly string[] | undefined;
+
   private constructor(
     names: Iterable<string>,
     private readonly index: ReadonlySet<string>,
   ) {
     for (const n of names) this.names.add(n);
+    this.few = this.names.size <= 32 ? [...this.names] : undefined;
   }
 
   /** Undefined when git cannot vouch for any path (no snapshot either time, HEADs git cannot compare). */
@@ -299,6 +303,8 @@ export class GitChanges {
     const p = sep === '/' ? rel : rel.split(sep).join('/');
     if (p === '' || p.startsWith('../') || !this.index.has(p)) return false;
     // Named, or a directory above it (a submodule's path).
-    return !namedOrUnder(this.names, p);
+    if (this.few === undefined) return !namedOrUnder(this.names, p);
+    for (const n of this.few) if (p.startsWith(n) && (p.length === n.length || n.endsWith('/') || p.charCodeAt(n.length) === 0x2f)) return false;
+    return true;
   }
 }
