@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, fstatSync, constants } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from '../sources/js/typescript.cjs';
 import type { InputProblem } from '../core/diagnostic.js';
 import { packageVersion } from '../core/package-version.js';
@@ -229,7 +230,7 @@ export class FactsCache {
   ) {
     // What the cached facts depend on besides the files: the linter and its parser, the root every
     // path is under, the strategy, and the one setting that changes what is read (maxFileSize).
-    this.key = hashOf(JSON.stringify([FORMAT, packageVersion(), ts.version, resolve(root), settings.strategy, maxFileBytes]));
+    this.key = hashOf(JSON.stringify([FORMAT, packageVersion(), buildStamp(), ts.version, resolve(root), settings.strategy, maxFileBytes]));
     this.started = Math.min(Date.now(), earlySnapshotTime(root) ?? Infinity);
     this.gitPending = startGitSnapshot(root);
     this.old = this.load();
@@ -851,6 +852,20 @@ export class FactsCache {
       }
       this.note(`the cache file ${file} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'}): the next run starts cold`);
     }
+  }
+}
+
+/**
+ * This build of pgconn-lint: the size and mtime of the file this code was loaded from (a bundle
+ * chunk, or dist/src/facts/cache.js), which every build rewrites. A rebuild with the same version
+ * (a development checkout) has other rules and extractors: its cache is another one.
+ */
+function buildStamp(): string {
+  try {
+    const st = statSync(fileURLToPath(import.meta.url));
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return '';
   }
 }
 
