@@ -411,7 +411,7 @@ export class FactsCache {
   private rel(path: string): string {
     // The common case without path.relative's two resolves (43,000 calls at 50k files): a normalised
     // absolute path under the root. Anything that may not be normalised (`/.`, `//`) takes relative().
-    const prefix = (this.rootPrefix ??= resolve(this.root) + sep);
+    const prefix = this.prefix();
     if (path.startsWith(prefix) && !path.includes(`${sep}.`, prefix.length - 1) && !path.includes(`${sep}${sep}`)) return path.slice(prefix.length);
     return relative(this.root, path);
   }
@@ -756,8 +756,20 @@ export class FactsCache {
   }
 
   /** A path of the cache, under the root (a cache naming `../x` or an absolute path names nothing). */
+  /** The root with one separator after it. */
+  private prefix(): string {
+    if (this.rootPrefix === undefined) {
+      const base = resolve(this.root);
+      this.rootPrefix = base.endsWith(sep) ? base : base + sep;
+    }
+    return this.rootPrefix;
+  }
+
   private inside(rel: unknown): string | undefined {
     if (typeof rel !== 'string' || rel === '' || isAbsolute(rel)) return undefined;
+    // The common case without resolve and relative (7,300 reads at 50k files): no `.`, `..` or
+    // empty segment, so the path is the root's and the name as written.
+    if (sep === '/' && !NOT_PLAIN.test(rel)) return this.prefix() + rel;
     const path = resolve(this.root, rel);
     const back = relative(this.root, path);
     return back === '' || back.startsWith('..') || isAbsolute(back) ? undefined : path;
@@ -884,6 +896,9 @@ function readDigest(path: string, r: SourceBytes): string {
   const d = sourceDigest(r);
   return !r.ok && d === sourceDigest(missingFile(path)) ? MISSING : d;
 }
+
+/** A relative POSIX path that `resolve` would change: a `.` or `..` segment, an empty one, a leading or trailing `/`. */
+const NOT_PLAIN = /(?:^|\/)\.\.?(?:\/|$)|\/\/|^\/|\/$/;
 
 /** The digest kept for a read that found no file (module resolution looks for many: 5,900 at 50k files). */
 const MISSING = '-';
