@@ -150,3 +150,28 @@ describe('git vouches for a path, not for what a symbolic link there leads to', 
     expectSameAsCold(dir, cacheFile, handler, 'edited back', ['json']);
   });
 });
+
+describe('the cache file where --cache puts it by default', () => {
+  // Not a wrong result: a lost one. `--cache` without --cache-location (the pre-commit hook's
+  // `entry: pgconn-lint --cache`) writes .pgconn-lintcache in the working directory, the repository
+  // root: the temporary file and the rename that write it change the root directory's mtime and
+  // ctime, which the walk record holds (src/discovery/walk-cache.ts). The next run finds the root
+  // changed, walks the tree again and rewrites the cache (the walk is "new"), which changes the root
+  // again: neither the walk nor the report is ever reused, however long the runs are apart.
+  // (The bench and the tests use a --cache-location outside the tree.) A fix: the walk record keeps,
+  // for the cache file's own directory, a digest of its entries (names and types, the cache file
+  // and its temporary files left out) and compares that when its mtime or ctime differ.
+  it.fails('reuses the report when the cache file is .pgconn-lintcache at the repository root', () => {
+    const dir = shop('default-location');
+    writeFileSync(join(dir, '.gitignore'), 'worker.env\n.pgconn-lintcache\n');
+    repository(dir);
+    const cacheFile = join(dir, '.pgconn-lintcache');
+    const plain = join(dir, 'api/src/plain.ts');
+    // Two runs as the hook makes them, each storing what it found; then a third would reuse it.
+    expect(cli(dir, ['--format', 'json', '--cache', '.']).stdout).toContain('pool-oversubscription');
+    settle();
+    expect(cli(dir, ['--format', 'json', '--cache', plain]).code).toBe(0);
+    settle();
+    expect(reuseStats(dir, cacheFile).reportReused).toBe(true);
+  });
+});
