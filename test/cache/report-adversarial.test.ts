@@ -175,3 +175,24 @@ describe('the cache file where --cache puts it by default', () => {
     expect(reuseStats(dir, cacheFile).reportReused).toBe(true);
   });
 });
+
+describe('a root that is not git\'s top level', () => {
+  it('a `.git` that is no repository (git takes the one above): git vouches for nothing, and says what a cold run says', () => {
+    // findRepoRoot stops at inner/ (it has a .git); git, finding no repository there, answers for
+    // outer/, whose status names inner/docker-compose.yml where the cache looks for docker-compose.yml.
+    const outer = join(scratch, 'outer');
+    const dir = shop(join('outer', 'inner'));
+    mkdirSync(join(dir, '.git'));
+    git(outer, 'init', '-q');
+    repository(outer);
+    const cacheFile = join(scratch, 'outer.cache');
+    const plain = join(dir, 'api/src/plain.ts');
+    expectSameAsCold(dir, cacheFile, plain, 'first run', ['json']);
+    expectSameAsCold(dir, cacheFile, plain, 'unchanged', ['json']);
+    // Six replicas become one, written in place (the directory does not change: the walk is kept).
+    const compose = join(dir, 'docker-compose.yml');
+    writeFileSync(compose, readFileSync(compose, 'utf8').replace('replicas: 6', 'replicas: 1'));
+    expect(git(dir, 'status', '--porcelain')).toContain('inner/docker-compose.yml');
+    expectSameAsCold(dir, cacheFile, plain, 'compose edited in place');
+  });
+});
