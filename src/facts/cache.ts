@@ -734,6 +734,8 @@ export class FactsCache {
         const r = readFile(path);
         if (readDigest(path, r) !== digest) return undefined;
         texts.set(path, analysedSourceText(r));
+        // A symbolic link stays one git does not vouch for when this run rewrites the cache (`storeAnalysis`).
+        if (this.gitNow !== undefined && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true) this.racy.add(rel);
       }
       const modules: CachedAnalysis['modules'] = [];
       for (const [rel, emptied] of js.modules) {
@@ -786,11 +788,12 @@ export class FactsCache {
       const rel = this.inside(this.rel(path)) !== undefined ? this.rel(path) : undefined;
       if (d === null) return why(`${path} changed while it was read`);
       if (rel === undefined) return why(`${path} is outside the repository root`);
-      // Read after git's snapshot: a change just before or during the run is checked next time.
+      // Read after git's snapshot: a change just before or during the run is checked next time. A
+      // symbolic link too, every time: git vouches for the link's text, not for what it leads to.
       if (this.gitNow !== undefined) {
         try {
-          const st = statSync(path, { throwIfNoEntry: false });
-          if (st !== undefined && (st.mtimeMs >= this.started - RACY_MS || st.ctimeMs >= this.started - RACY_MS)) this.racy.add(rel);
+          const st = lstatSync(path, { throwIfNoEntry: false });
+          if (st !== undefined && (st.isSymbolicLink() || st.mtimeMs >= this.started - RACY_MS || st.ctimeMs >= this.started - RACY_MS)) this.racy.add(rel);
         } catch {
           this.racy.add(rel);
         }

@@ -73,8 +73,13 @@ const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--branch', '--untracked-
  * The index's paths, and the entries git's status does not look at: marked assume-unchanged (`git
  * update-index --assume-unchanged`, a lowercase tag) or skip-worktree (sparse checkouts, `S`). Their
  * changes never show in status, so they are never vouched for (~0.04 s at 50,000 files, beside status).
+ * `--full-name`: relative to git's top level, as status and diff-tree name them (and as
+ * src/discovery/git-tracked.ts asks). Without it they are relative to the root, and when the root is
+ * not git's top level (a `.git` there that is not a repository, so git takes the one above) a path
+ * status names as `inner/x` would be vouched for as the root's `x`; with it, no path of the root
+ * matches, and git vouches for nothing.
  */
-const FLAGS_ARGS = ['ls-files', '-v', '-z'];
+const FLAGS_ARGS = ['ls-files', '-v', '-z', '--full-name'];
 
 /**
  * `git status`, started now in a worker thread (it takes ~0.25 s at 50,000 files, on the other core

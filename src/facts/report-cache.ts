@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.js';
 import { FileAccess, textFileDigest, type InputRecord } from '../core/file-access.js';
@@ -210,7 +210,11 @@ export function inputsUnchanged(inputs: readonly InputRecord[], root: string, gi
   return true;
 }
 
-/** Files read (`r`, `s`) that changed this recently before the run: git's snapshot may predate what was read. */
+/**
+ * Files read (`r`, `s`) that git must not vouch for next time: changed this recently before the run
+ * (git's snapshot may predate what was read), or a symbolic link (git tracks the link's text, not
+ * what it leads to: an edit of its target, even one git ignores, leaves the link unchanged).
+ */
 export function racyInputs(inputs: readonly InputRecord[], root: string, since: number): string[] {
   const out: string[] = [];
   for (const [op, path] of inputs) {
@@ -218,8 +222,8 @@ export function racyInputs(inputs: readonly InputRecord[], root: string, since: 
     const rel = inside(root, path);
     if (rel === undefined) continue;
     try {
-      const st = statSync(path, { throwIfNoEntry: false });
-      if (st !== undefined && (st.mtimeMs >= since || st.ctimeMs >= since)) out.push(rel.split(sep).join('/'));
+      const st = lstatSync(path, { throwIfNoEntry: false });
+      if (st !== undefined && (st.isSymbolicLink() || st.mtimeMs >= since || st.ctimeMs >= since)) out.push(rel.split(sep).join('/'));
     } catch {
       out.push(rel.split(sep).join('/'));
     }

@@ -1,0 +1,198 @@
+/**
+ * An adversarial review of the report cache (src/facts/report-cache.ts) and of git as the facts
+ * cache's change detector (src/facts/git-changes.ts): each test takes a repository through
+ * something a developer does (or an attacker arranges) that the earlier tests do not, and checks
+ * that a warm run prints what a cold run prints, byte for byte, in every format, for the whole
+ * repository and as the pre-commit hook runs. Helpers as in test/cache/report.test.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { loadConfig } from '../../src/engine/config.js';
+import { lint } from '../../src/engine/lint.js';
+import type { CacheStats } from '../../src/facts/cache.js';
+import { ALL_RULES } from '../../rules/index.js';
+
+const ROOT = resolve(__dirname, '../..');
+const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-report-adversarial-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: scratch };
+function git(dir: string, ...args: string[]): string {
+  const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function cli(dir: string, args: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = runCli(args, { cwd: dir, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env: {} });
+  return { code, stdout, stderr };
+}
+
+/** What the next warm run would do (a lint with reuse allowed, as the CLI asks). */
+function reuseStats(dir: string, cacheFile: string): CacheStats {
+  let stats: CacheStats | undefined;
+  const config = loadConfig({ cwd: dir, rules: ALL_RULES });
+  lint({ cwd: dir, paths: ['.'], ignorePatterns: [], config, rules: ALL_RULES, cache: { file: cacheFile, strategy: 'metadata' }, cacheStats: (s) => (stats = s), reuseReport: true });
+  return stats!;
+}
+
+const FORMATS = ['stylish', 'json', 'sarif', 'github'];
+
+/** Every format, the whole repository and as the pre-commit hook names `named`: warm output equals cold. */
+function expectSameAsCold(dir: string, cacheFile: string, named: string, label: string, formats = FORMATS): void {
+  for (const format of formats) {
+    for (const target of ['.', named]) {
+      const cold = cli(dir, ['--format', format, target]);
+      const warm = cli(dir, ['--format', format, '--cache', '--cache-location', cacheFile, target]);
+      const what = `${label}: ${format}, ${target}`;
+      expect(warm.stdout, what).toBe(cold.stdout);
+      expect(warm.stderr, `${what}: stderr`).toBe(cold.stderr);
+      expect(warm.code, `${what}: exit code`).toBe(cold.code);
+    }
+  }
+}
+
+/** Waits until the directories are older than 2 s (the walk is kept only then: the racy rule). */
+function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_100);
+}
+
+/** Every file and directory an hour old (links themselves are left alone). */
+function age(dir: string): void {
+  const old = new Date(Date.now() - 3600_000);
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === '.git' || e.isSymbolicLink()) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      utimesSync(p, old, old);
+    }
+  };
+  walk(dir);
+}
+
+function repository(dir: string): void {
+  age(dir);
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'init');
+  settle();
+}
+
+/** The shop of report.test.ts: the worker's pool size comes from an env_file. */
+function shop(name: string): string {
+  const dir = join(scratch, name);
+  cpSync(join(ROOT, 'fixtures/projects/compose-replicas-over-budget'), dir, { recursive: true });
+  writeFileSync(join(dir, 'api/src/plain.ts'), 'export const greeting = "hello";\n');
+  const queue = join(dir, 'worker/src/queue.js');
+  writeFileSync(queue, readFileSync(queue, 'utf8').replace('connectionTimeoutMillis: 5000 }', 'connectionTimeoutMillis: 5000, max: Number(process.env.PG_POOL_MAX || 10) }'));
+  appendFileSync(join(dir, 'worker/worker.env'), 'PG_POOL_MAX=4\n');
+  return dir;
+}
+
+describe('git vouches for a path, not for what a symbolic link there leads to', () => {
+  it('an env_file that is a tracked link (in a directory the walk does not list) to a file git ignores', () => {
+    // build/ is never walked (a default-ignored directory), so the walk is kept; the compose file
+    // reads build/worker.env, a link git tracks (its text does not change) to local/worker.env.
+    const dir = shop('linked-env');
+    mkdirSync(join(dir, 'build'));
+    mkdirSync(join(dir, 'local'));
+    renameSync(join(dir, 'worker/worker.env'), join(dir, 'local/worker.env'));
+    symlinkSync('../local/worker.env', join(dir, 'build/worker.env'));
+    const compose = join(dir, 'docker-compose.yml');
+    writeFileSync(compose, readFileSync(compose, 'utf8').replace('./worker/worker.env', './build/worker.env'));
+    writeFileSync(join(dir, '.gitignore'), 'local/\n');
+    repository(dir);
+    const cacheFile = join(scratch, 'linked-env.cache');
+    const plain = join(dir, 'api/src/plain.ts');
+
+    expectSameAsCold(dir, cacheFile, plain, 'first run', ['json']);
+    expect(reuseStats(dir, cacheFile).reportReused, 'the report is reused').toBe(true);
+    // The link's target grows the worker's pool: git status says nothing (the link is unchanged).
+    const env = join(dir, 'local/worker.env');
+    writeFileSync(env, readFileSync(env, 'utf8').replace('PG_POOL_MAX=4', 'PG_POOL_MAX=50'));
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+    expectSameAsCold(dir, cacheFile, plain, 'target edited');
+    // And again after a run that rebuilt the report (what marks the link must be kept).
+    writeFileSync(env, readFileSync(env, 'utf8').replace('PG_POOL_MAX=50', 'PG_POOL_MAX=4'));
+    expectSameAsCold(dir, cacheFile, plain, 'target edited back');
+  });
+
+  it('a tsconfig.json that is a tracked link: the code analysis reads its target', () => {
+    const dir = join(scratch, 'linked-tsconfig');
+    mkdirSync(join(dir, 'src/lib'), { recursive: true });
+    mkdirSync(join(dir, 'src/fake'), { recursive: true });
+    mkdirSync(join(dir, 'src/app'), { recursive: true });
+    writeFileSync(join(dir, 'tsconfig.base.json'), '{ "compilerOptions": { "baseUrl": ".", "paths": { "@db/*": ["src/lib/*"] } } }\n');
+    symlinkSync('tsconfig.base.json', join(dir, 'tsconfig.json'));
+    writeFileSync(join(dir, 'package.json'), '{ "name": "x", "dependencies": { "pg": "8.11.0" } }\n');
+    writeFileSync(join(dir, 'src/lib/pool.ts'), "import { Pool } from 'pg';\nexport const pool = new Pool({ max: 10, idleTimeoutMillis: 1000, connectionTimeoutMillis: 2000 });\n");
+    writeFileSync(join(dir, 'src/fake/pool.ts'), 'export const pool = { connect: async () => ({ query: async (_s: string) => ({ rows: [] }) }) };\n');
+    // The handler leaks a client of the pool @db/pool names (release-in-finally), or of a fake.
+    writeFileSync(join(dir, 'src/app/handler.ts'), "import { pool } from '@db/pool';\nexport async function handler() {\n  const client = await pool.connect();\n  const r = await client.query('select 1');\n  return r.rows;\n}\n");
+    repository(dir);
+    const cacheFile = join(scratch, 'linked-tsconfig.cache');
+    const handler = join(dir, 'src/app/handler.ts');
+    expectSameAsCold(dir, cacheFile, handler, 'first run', ['json']);
+    const base = join(dir, 'tsconfig.base.json');
+    const before = cli(dir, ['--format', 'json', '.']).stdout;
+    writeFileSync(base, readFileSync(base, 'utf8').replace('src/lib/*', 'src/fake/*'));
+    expect(cli(dir, ['--format', 'json', '.']).stdout, 'the edit changes the findings').not.toBe(before);
+    expectSameAsCold(dir, cacheFile, handler, 'the link target edited', ['json']);
+    git(dir, 'commit', '-q', '-am', 'fake');
+    writeFileSync(base, readFileSync(base, 'utf8').replace('src/fake/*', 'src/lib/*'));
+    expectSameAsCold(dir, cacheFile, handler, 'edited back', ['json']);
+  });
+});
+
+describe('the cache file where --cache puts it by default', () => {
+  // Not a wrong result: a lost one. `--cache` without --cache-location (the pre-commit hook's
+  // `entry: pgconn-lint --cache`) writes .pgconn-lintcache in the working directory, the repository
+  // root: the temporary file and the rename that write it change the root directory's mtime and
+  // ctime, which the walk record holds (src/discovery/walk-cache.ts). The next run finds the root
+  // changed, walks the tree again and rewrites the cache (the walk is "new"), which changes the root
+  // again: neither the walk nor the report is ever reused, however long the runs are apart.
+  // (The bench and the tests use a --cache-location outside the tree.) A fix: the walk record keeps,
+  // for the cache file's own directory, a digest of its entries (names and types, the cache file
+  // and its temporary files left out) and compares that when its mtime or ctime differ.
+  it.fails('reuses the report when the cache file is .pgconn-lintcache at the repository root', () => {
+    const dir = shop('default-location');
+    writeFileSync(join(dir, '.gitignore'), 'worker.env\n.pgconn-lintcache\n');
+    repository(dir);
+    const cacheFile = join(dir, '.pgconn-lintcache');
+    const plain = join(dir, 'api/src/plain.ts');
+    // Two runs as the hook makes them, each storing what it found; then a third would reuse it.
+    expect(cli(dir, ['--format', 'json', '--cache', '.']).stdout).toContain('pool-oversubscription');
+    settle();
+    expect(cli(dir, ['--format', 'json', '--cache', plain]).code).toBe(0);
+    settle();
+    expect(reuseStats(dir, cacheFile).reportReused).toBe(true);
+  });
+});
+
+describe('a root that is not git\'s top level', () => {
+  it('a `.git` that is no repository (git takes the one above): git vouches for nothing, and says what a cold run says', () => {
+    // findRepoRoot stops at inner/ (it has a .git); git, finding no repository there, answers for
+    // outer/, whose status names inner/docker-compose.yml where the cache looks for docker-compose.yml.
+    const outer = join(scratch, 'outer');
+    const dir = shop(join('outer', 'inner'));
+    mkdirSync(join(dir, '.git'));
+    git(outer, 'init', '-q');
+    repository(outer);
+    const cacheFile = join(scratch, 'outer.cache');
+    const plain = join(dir, 'api/src/plain.ts');
+    expectSameAsCold(dir, cacheFile, plain, 'first run', ['json']);
+    expectSameAsCold(dir, cacheFile, plain, 'unchanged', ['json']);
+    // Six replicas become one, written in place (the directory does not change: the walk is kept).
+    const compose = join(dir, 'docker-compose.yml');
+    writeFileSync(compose, readFileSync(compose, 'utf8').replace('replicas: 6', 'replicas: 1'));
+    expect(git(dir, 'status', '--porcelain')).toContain('inner/docker-compose.yml');
+    expectSameAsCold(dir, cacheFile, plain, 'compose edited in place');
+  });
+});
