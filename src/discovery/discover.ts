@@ -201,7 +201,7 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
       return hit;
     }
   }
-  const recorder = walkKey !== undefined ? new WalkRecorder(root) : undefined;
+  const recorder = walkKey !== undefined ? new WalkRecorder(root, walkCache?.exempt) : undefined;
   const recordGitignore = recorder ? (p: string) => recorder.file(p) : undefined;
   const userIgnore = ignore().add(options.ignorePatterns);
   const candidates: Candidate[] = [];

@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { FileAccess } from '../core/file-access.js';
 import { classifyByName, type Candidate, type CandidateKind, type DiscoveryOptions, type DiscoveryResult, type SkippedEntry } from './discover.js';
@@ -24,8 +25,12 @@ import { classifyByName, type Candidate, type CandidateKind, type DiscoveryOptio
  */
 export interface WalkRecord {
   key: string;
-  /** Directories listed, in order: [path relative to the root, inode, mtimeMs, ctimeMs]. */
-  dirs: Array<[string, number, number, number]>;
+  /**
+   * Directories listed, in order: [path relative to the root, inode, mtimeMs, ctimeMs]; the
+   * directory of the cache file itself: [path, inode, -1, -1, digest of its entries, mode, the cache
+   * file's name] (`listingDigest`: every write of the cache changes that directory's times).
+   */
+  dirs: Array<[string, number, number, number] | [string, number, -1, -1, string, number, string]>;
   /** .gitignore files read or looked for: [relative path, size, mtimeMs, ctimeMs], or [relative path, -1] when missing. */
   files: Array<[string, number, number?, number?]>;
   /** Candidates in discovery's order: [relative path, kind]. */
@@ -43,6 +48,12 @@ export interface WalkCache {
   reused?(): void;
   /** A directory or .gitignore changed this recently before the walk is not trusted (default 2,000 ms). */
   racyMs?: number;
+  /**
+   * The cache file (absolute): its directory is checked by its entries, not its times, which each
+   * write of the cache changes (a temporary file, then a rename: the default location is the
+   * repository root, a directory every walk lists).
+   */
+  exempt?: string;
 }
 
 const DEFAULT_RACY_MS = 2_000;
@@ -53,11 +64,28 @@ export function walkKeyOf(options: DiscoveryOptions, cwd: string, start: string)
   return JSON.stringify([1, cwd, start, options.ignorePatterns, ci, options.noGitignore === true]);
 }
 
-type Stat = { ino: number; mtimeMs: number; ctimeMs: number; size: number };
+type Stat = { ino: number; mtimeMs: number; ctimeMs: number; size: number; mode: number };
 
 function statOf(path: string): Stat | undefined {
   try {
     return statSync(path, { throwIfNoEntry: false }) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A directory's entries, names and types, as a digest; the cache file's temporary files
+ * (`<name>.<pid>.<random>.tmp`, there only while a run writes it) left out. The cache file itself
+ * is in it: present or not, it is a file the walk sees.
+ */
+export function listingDigest(dir: string, cacheName: string): string | undefined {
+  try {
+    const names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => !(e.name.startsWith(`${cacheName}.`) && e.name.endsWith('.tmp')))
+      .map((e) => `${e.isFile() ? 'f' : e.isDirectory() ? 'd' : e.isSymbolicLink() ? 'l' : 'o'}${e.name}`)
+      .sort();
+    return createHash('sha256').update(names.join('\0')).digest('base64url');
   } catch {
     return undefined;
   }
@@ -69,15 +97,32 @@ export class WalkRecorder {
   private readonly files: WalkRecord['files'] = [];
   private ok = true;
   private readonly started = Date.now();
+  private readonly exemptDir: string | undefined;
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly exempt?: string,
+  ) {
+    this.exemptDir = exempt === undefined ? undefined : dirname(resolve(exempt));
+  }
 
   /** Called before a directory is listed (a change during the listing leaves a newer ctime). */
   dir(path: string): void {
     if (!this.ok) return;
     const st = statOf(path);
-    if (st === undefined) this.ok = false;
-    else this.dirs.push([relative(this.root, path), st.ino, st.mtimeMs, st.ctimeMs]);
+    if (st === undefined) {
+      this.ok = false;
+      return;
+    }
+    const rel = relative(this.root, path);
+    if (this.exemptDir !== undefined && resolve(path) === this.exemptDir) {
+      const name = basename(this.exempt!);
+      const digest = listingDigest(path, name);
+      if (digest === undefined) this.ok = false;
+      else this.dirs.push([rel, st.ino, -1, -1, digest, st.mode, name]);
+      return;
+    }
+    this.dirs.push([rel, st.ino, st.mtimeMs, st.ctimeMs]);
   }
 
   /** Called before a .gitignore is looked for and read. */
@@ -100,7 +145,8 @@ export class WalkRecorder {
     };
     if (this.dirs.some((d) => outside(resolve(this.root, d[0])))) return undefined;
     const limit = this.started - racyMs;
-    for (const d of this.dirs) if (d[2] >= limit || d[3] >= limit) return undefined;
+    // (The cache file's directory is checked by its entries: no clock tick to miss.)
+    for (const d of this.dirs) if (d[2] !== -1 && (d[2] >= limit || d[3] >= limit)) return undefined;
     for (const f of this.files) if (f[1] !== -1 && ((f[2] ?? 0) >= limit || (f[3] ?? 0) >= limit)) return undefined;
     if (result.candidates.some((c) => c.explicit)) return undefined;
     const rel = (p: string) => relative(this.root, p);
@@ -147,7 +193,11 @@ function unchangedDirs(r: WalkRecord, root: string): Set<string> | undefined {
     if (!Array.isArray(d) || !insideRoot(d[0])) return undefined;
     const path = join(d[0]);
     const st = statOf(path);
-    if (st === undefined || st.ino !== d[1] || st.mtimeMs !== d[2] || st.ctimeMs !== d[3]) return undefined;
+    if (st === undefined || st.ino !== d[1]) return undefined;
+    if (d.length === 7) {
+      // The cache file's directory: its entries (names, types) and its mode, not its times.
+      if (d[2] !== -1 || st.mode !== d[5] || !isStr(d[6]) || d[6] === '' || d[6].includes(sep) || listingDigest(path, d[6]) !== d[4]) return undefined;
+    } else if (st.mtimeMs !== d[2] || st.ctimeMs !== d[3]) return undefined;
     dirs.add(path);
   }
   for (const f of r.files) {

@@ -603,7 +603,9 @@ export class FactsCache {
    * changed just before the run: git's may predate what was read).
    */
   storeReport(report: StoredReport | string): void {
-    const why = typeof report === 'string' ? report : this.walk === null ? 'the walk was not kept' : this.js === null ? 'the code analysis was not kept' : this.gitNow === undefined ? 'git gave no snapshot' : undefined;
+    // (No code file at all — a Python, Rails or Spring service —: there is no analysis to keep.)
+    const noCode = this.walk !== null && !this.walk.candidates.some((c) => c[1] === 'js');
+    const why = typeof report === 'string' ? report : this.walk === null ? 'the walk was not kept' : this.js === null && !noCode ? 'the code analysis was not kept' : this.gitNow === undefined ? 'git gave no snapshot' : undefined;
     if (why !== undefined || typeof report === 'string') {
       this.stats.reportNotStored = why;
       this.report = null;
@@ -621,12 +623,15 @@ export class FactsCache {
   reusableReport(key: string, walkKey: string): ReusedReport | undefined {
     const old = this.old;
     const report = old?.report;
-    if (old === undefined || report === null || report === undefined || report.key !== key || old.js === null) return undefined;
+    if (old === undefined || report === null || report === undefined || report.key !== key) return undefined;
     const git = this.git;
     const now = this.gitNow;
     if (git === undefined || now === undefined || this.old === undefined) return undefined;
     const walk = unchangedWalk(old.walk, walkKey, this.root);
     if (walk === undefined) return undefined;
+    // No analysis kept: only a tree without code files had none to keep.
+    const js = old.js;
+    if (js === null && walk.code.length > 0) return undefined;
     // The code files git does not vouch for: the same verdict, and no connection string then or now.
     const access = new FileAccess(this.root);
     const readFile = (p: string) => {
@@ -644,7 +649,7 @@ export class FactsCache {
       if (o.verdict === undefined || o.literal || JSON.stringify(o.verdict) !== JSON.stringify(cached[3] === 0 ? 'database' : cached[3])) return undefined;
     }
     // Every file the code analysis read (parsed modules, tsconfig.json, package.json) reads the same.
-    for (const [rel, digest] of old.js.reads) {
+    for (const [rel, digest] of js?.reads ?? []) {
       const path = this.inside(rel);
       if (path === undefined) return undefined;
       if (git.unchanged(rel) || stillMissing(path, digest, walk.dirs)) continue;
@@ -682,6 +687,7 @@ export class FactsCache {
         this.walkUsed = 'new';
       },
       reused: () => this.walkReused(),
+      exempt: this.settings.file,
     };
   }
 

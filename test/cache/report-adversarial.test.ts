@@ -152,16 +152,12 @@ describe('git vouches for a path, not for what a symbolic link there leads to', 
 });
 
 describe('the cache file where --cache puts it by default', () => {
-  // Not a wrong result: a lost one. `--cache` without --cache-location (the pre-commit hook's
-  // `entry: pgconn-lint --cache`) writes .pgconn-lintcache in the working directory, the repository
-  // root: the temporary file and the rename that write it change the root directory's mtime and
-  // ctime, which the walk record holds (src/discovery/walk-cache.ts). The next run finds the root
-  // changed, walks the tree again and rewrites the cache (the walk is "new"), which changes the root
-  // again: neither the walk nor the report is ever reused, however long the runs are apart.
-  // (The bench and the tests use a --cache-location outside the tree.) A fix: the walk record keeps,
-  // for the cache file's own directory, a digest of its entries (names and types, the cache file
-  // and its temporary files left out) and compares that when its mtime or ctime differ.
-  it.fails('reuses the report when the cache file is .pgconn-lintcache at the repository root', () => {
+  // `--cache` without --cache-location (the pre-commit hook's `entry: pgconn-lint --cache`) writes
+  // .pgconn-lintcache in the working directory, the repository root: the temporary file and the
+  // rename that write it change the root directory's mtime and ctime. The walk record keeps, for the
+  // cache file's own directory, a digest of its entries instead (src/discovery/walk-cache.ts), so
+  // the walk and the report are reused there too.
+  it('reuses the report when the cache file is .pgconn-lintcache at the repository root', () => {
     const dir = shop('default-location');
     writeFileSync(join(dir, '.gitignore'), 'worker.env\n.pgconn-lintcache\n');
     repository(dir);
@@ -194,5 +190,29 @@ describe('a root that is not git\'s top level', () => {
     writeFileSync(compose, readFileSync(compose, 'utf8').replace('replicas: 6', 'replicas: 1'));
     expect(git(dir, 'status', '--porcelain')).toContain('inner/docker-compose.yml');
     expectSameAsCold(dir, cacheFile, plain, 'compose edited in place');
+  });
+
+  it('prints what a cold run prints when the cache file at the root is not ignored (a file the walk counts)', () => {
+    const dir = shop('default-location-counted');
+    repository(dir);
+    const cacheFile = join(dir, '.pgconn-lintcache');
+    const plain = join(dir, 'api/src/plain.ts');
+    const same = (label: string) => {
+      for (const target of ['.', plain]) {
+        // Cold first: a warm run may create the cache file, which a later walk sees.
+        const cold = cli(dir, [target]);
+        const warm = cli(dir, ['--cache', target]);
+        expect(warm.stdout, `${label}: ${target}`).toBe(cold.stdout);
+        expect(warm.stderr, `${label}: ${target}: stderr (the summary counts the cache file)`).toBe(cold.stderr);
+        expect(warm.code, `${label}: ${target}: exit code`).toBe(cold.code);
+      }
+    };
+    same('first run (no cache file yet)');
+    settle();
+    same('the cache file is there');
+    settle();
+    same('again');
+    expect(reuseStats(dir, cacheFile).reportReused).toBe(true);
+    expect(cli(dir, ['.']).stderr).toMatch(/^checked \d+ files/m);
   });
 });

@@ -169,6 +169,32 @@ describe('the report cache', () => {
   });
 });
 
+describe('the report cache without JS or TS code', () => {
+  for (const project of ['python-mixed-stack', 'rails-puma-sidekiq', 'spring-k8s-pgbouncer']) {
+    it(`${project}: reused when unchanged, not after an edit, and the same as a cold run`, () => {
+      const dir = join(scratch, project);
+      cpSync(join(ROOT, 'fixtures/projects', project), dir, { recursive: true });
+      age(dir);
+      git(dir, 'init', '-q');
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-q', '-m', project);
+      settle();
+      const cacheFile = join(scratch, `${project}.cache`);
+      const json = (extra: string[]) => cli(dir, ['--format', 'json', ...extra, '.']);
+      const cold = json([]);
+      expect(json(['--cache', '--cache-location', cacheFile]).stdout).toBe(cold.stdout);
+      expect(reuseStats(dir, cacheFile).reportReused).toBe(true);
+      expect(json(['--cache', '--cache-location', cacheFile]).stdout).toBe(cold.stdout);
+      // An edit of an input (the first file the facts read that git tracks): the report is built again.
+      const files = git(dir, 'ls-files').split('\n').filter((f) => /\.(py|rb|ya?ml|properties|ini)$/.test(f));
+      expect(files.length).toBeGreaterThan(0);
+      appendFileSync(join(dir, files[0]!), '\n# edited\n');
+      expect(reuseStats(dir, cacheFile).reportReused).toBe(false);
+      expect(json(['--cache', '--cache-location', cacheFile]).stdout).toBe(json([]).stdout);
+    });
+  }
+});
+
 describe('what the facts are built from goes through the file guard', () => {
   // A stored report is reused while every answer recorded by FileAccess holds: an extractor that
   // reads or probes a path with node:fs directly would make a change to that path go unseen.
