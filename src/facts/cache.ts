@@ -763,7 +763,6 @@ export class FactsCache {
     }
   }
 
-  /** A path of the cache, under the root (a cache naming `../x` or an absolute path names nothing). */
   /** The root with one separator after it. */
   private prefix(): string {
     if (this.rootPrefix === undefined) {
@@ -773,6 +772,7 @@ export class FactsCache {
     return this.rootPrefix;
   }
 
+  /** A path of the cache, under the root (a cache naming `../x` or an absolute path names nothing). */
   private inside(rel: unknown): string | undefined {
     if (typeof rel !== 'string' || rel === '' || isAbsolute(rel)) return undefined;
     // The common case without resolve and relative (7,300 reads at 50k files): no `.`, `..` or
