@@ -4,7 +4,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.js';
 import { FileAccess, textFileDigest, type InputRecord } from '../core/file-access.js';
 import { LineIndex } from '../core/location.js';
-import type { ProjectFacts, SourceKind } from '../model/project.js';
+import { projectFacts, type ProjectFacts, type SourceKind } from '../model/project.js';
 import { readSourceBytes, sourceDigest } from '../sources/js/project.js';
 import { decodeFacts, encodeFacts } from './cache-codec.js';
 import { REDACTED, secretSpans } from '../core/redact.js';
@@ -257,31 +257,7 @@ export function reusedReport(report: StoredReport, root: string, tracked: Readon
   }
   const sources = new Map<string, { file: string; kind: SourceKind; text: string }>();
   for (const [file, kind] of report.sources) sources.set(file, { file, kind, text: '' });
-  const facts: ProjectFacts = {
-    root,
-    postgresql: [],
-    pgbouncer: [],
-    js: [],
-    python: [],
-    app: { pools: [], processConfigs: [], roots: [] },
-    envFiles: [],
-    composeEnvFiles: [],
-    packages: [],
-    prismaSchemas: [],
-    prismaConfigs: [],
-    compose: [],
-    kubernetes: [],
-    pm2: [],
-    serverless: [],
-    platforms: [],
-    procfiles: [],
-    nextConfigs: [],
-    dockerfiles: [],
-    git: { known: true, files: new Set(tracked), asked: new Set(report.tracked.asked) },
-    sources,
-    problems: [],
-    skippedInputs: [],
-  };
+  const facts = projectFacts(root, { git: { known: true, files: new Set(tracked), asked: new Set(report.tracked.asked) }, sources });
   const isCandidate = (file: string) => {
     const rel = inside(root, file);
     return rel !== undefined && candidates.includes(rel);

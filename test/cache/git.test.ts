@@ -6,7 +6,6 @@
  * and check after each step that a warm run gives the cold run's report, byte for byte, while git
  * vouched for the files it could.
  */
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -18,17 +17,13 @@ import type { CacheStats } from '../../src/facts/cache.js';
 import { ALL_RULES } from '../../rules/index.js';
 import { generateTree } from '../../bench/generate.mjs';
 import { readCacheFile, writeCacheFile } from '../support/cache-file.js';
+import { gitWith } from '../support/git-repo.js';
 
 const ROOT = resolve(__dirname, '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-cache-git-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: scratch };
-function git(dir: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const git = gitWith(scratch);
 
 function files(dir: string): string[] {
   const out: string[] = [];

@@ -6,45 +6,20 @@
  * and checks that the warm run prints what a cold run prints, byte for byte, in every format and as
  * the pre-commit hook runs it, and that the cache was reused exactly when it could be.
  */
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import { loadConfig } from '../../src/engine/config.js';
-import { lint } from '../../src/engine/lint.js';
-import type { CacheStats } from '../../src/facts/cache.js';
-import { ALL_RULES } from '../../rules/index.js';
+import { age, cli, expectWarmSameAsCold, gitWith, reuseStats, settle } from '../support/git-repo.js';
 import { readCacheFile } from '../support/cache-file.js';
 
 const ROOT = resolve(__dirname, '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-report-cache-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: scratch };
-function git(dir: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const git = gitWith(scratch);
 
-function cli(dir: string, args: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const code = runCli(args, { cwd: dir, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env: {} });
-  return { code, stdout, stderr };
-}
 
-/** What the next warm run would do with the report (a lint with reuse allowed, as the CLI asks). */
-function reuseStats(dir: string, cacheFile: string): CacheStats {
-  let stats: CacheStats | undefined;
-  const config = loadConfig({ cwd: dir, rules: ALL_RULES });
-  lint({ cwd: dir, paths: ['.'], ignorePatterns: [], config, rules: ALL_RULES, cache: { file: cacheFile, strategy: 'metadata' }, cacheStats: (s) => (stats = s), reuseReport: true });
-  return stats!;
-}
-
-const FORMATS = ['stylish', 'json', 'sarif', 'github'];
 
 /**
  * Every format, the whole repository and as the pre-commit hook names `named`: warm output equals
@@ -53,36 +28,10 @@ const FORMATS = ['stylish', 'json', 'sarif', 'github'];
  */
 function expectSameAsCold(dir: string, cacheFile: string, named: string, label: string): boolean {
   const reused = reuseStats(dir, cacheFile).reportReused;
-  for (const format of FORMATS) {
-    for (const target of ['.', named]) {
-      const cold = cli(dir, ['--format', format, target]);
-      const warm = cli(dir, ['--format', format, '--cache', '--cache-location', cacheFile, target]);
-      const what = `${label}: ${format}, ${target}`;
-      expect(warm.stdout, what).toBe(cold.stdout);
-      expect(warm.stderr, `${what}: stderr`).toBe(cold.stderr);
-      expect(warm.code, `${what}: exit code`).toBe(cold.code);
-    }
-  }
+  expectWarmSameAsCold(dir, cacheFile, named, label);
   return reused;
 }
 
-/** Waits until the directories are older than 2 s (the walk is kept only then: the racy rule). */
-function settle(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_100);
-}
-
-function age(dir: string): void {
-  const old = new Date(Date.now() - 3600_000);
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.name === '.git') continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      utimesSync(p, old, old);
-    }
-  };
-  walk(dir);
-}
 
 describe('the report cache', () => {
   it('reuses the findings exactly when nothing they depend on changed, and prints what a cold run prints', () => {
