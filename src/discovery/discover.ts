@@ -5,6 +5,7 @@ import type { InputProblem } from '../core/diagnostic.js';
 import { isPlatformFileName } from '../sources/platform/names.js';
 import { rangeOnLine } from '../core/location.js';
 import { FileAccess } from '../core/file-access.js';
+import { findRepoRoot } from '../core/paths.js';
 import { reuseWalk, walkKeyOf, WalkRecorder, type WalkCache } from './walk-cache.js';
 
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
@@ -165,16 +166,8 @@ function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
 
-/** Finds the repository root: the nearest ancestor with .git, else cwd. */
-export function findRepoRoot(start: string): string {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, '.git'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return resolve(start);
-    dir = up;
-  }
-}
+// The repository root (src/core/paths.ts: light, for the entry point that starts git before the CLI loads).
+export { findRepoRoot };
 
 /**
  * The key of the walk `discover` would cache for these options (one path named), or undefined when

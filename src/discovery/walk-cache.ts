@@ -240,19 +240,18 @@ export function reuseWalk(record: unknown, key: string, root: string, access: Fi
   // A cache file is input like any other (a repository could ship one): its paths are used only
   // inside the root, outside .git, in directories whose identity was just checked, under names
   // that discovery gives the same kind.
-  const inside = insideRoot;
   const dirs = unchangedDirs(r as WalkRecord, root);
   if (dirs === undefined) return undefined;
   const candidates: Candidate[] = [];
   const join = joiner(root);
   for (const c of r.candidates) {
-    if (!Array.isArray(c) || !inside(c[0]) || !isStr(c[1])) return undefined;
+    if (!Array.isArray(c) || !insideRoot(c[0]) || !isStr(c[1])) return undefined;
     const path = join(c[0]);
     if (!dirs.has(dirname(path)) || classifyByName(path) !== c[1]) return undefined;
     access.trust(path);
     candidates.push({ path, kind: c[1] as CandidateKind, explicit: false });
   }
-  if (!r.packageJsons.every((p) => inside(p) && basename(p) === 'package.json' && dirs.has(dirname(resolve(root, p))))) return undefined;
+  if (!r.packageJsons.every((p) => insideRoot(p) && basename(p) === 'package.json' && dirs.has(dirname(resolve(root, p))))) return undefined;
   const skipped: SkippedEntry[] = [];
   for (const s of r.skipped) {
     // Only shown under --verbose (and `.git` itself is one): never read.

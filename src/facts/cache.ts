@@ -12,7 +12,7 @@ import type { JsFileFacts } from '../sources/js/types.js';
 import { mayHoldConnectionLiteral } from '../sources/js/credentials.js';
 import { decodeFacts, encodeFacts, holdsSecret } from './cache-codec.js';
 import type { WalkCache, WalkRecord } from '../discovery/walk-cache.js';
-import { earlySnapshotTime, GitChanges, isGitSnapshot, startGitSnapshot, trackedFromSnapshot, type GitSnapshot } from './git-changes.js';
+import { earlySnapshotTime, GitChanges, isGitSnapshot, outlivesSnapshot, startGitSnapshot, trackedFromSnapshot, type GitSnapshot } from './git-changes.js';
 import type { GitTrackedFiles } from '../discovery/git-tracked.js';
 import { unchangedWalk } from '../discovery/walk-cache.js';
 import { FileAccess } from '../core/file-access.js';
@@ -796,14 +796,7 @@ export class FactsCache {
       if (rel === undefined) return why(`${path} is outside the repository root`);
       // Read after git's snapshot: a change just before or during the run is checked next time. A
       // symbolic link too, every time: git vouches for the link's text, not for what it leads to.
-      if (this.gitNow !== undefined) {
-        try {
-          const st = lstatSync(path, { throwIfNoEntry: false });
-          if (st !== undefined && (st.isSymbolicLink() || st.mtimeMs >= this.started - RACY_MS || st.ctimeMs >= this.started - RACY_MS)) this.racy.add(rel);
-        } catch {
-          this.racy.add(rel);
-        }
-      }
+      if (this.gitNow !== undefined && outlivesSnapshot(path, this.started - RACY_MS)) this.racy.add(rel);
       readList.push([rel, d !== null && d.startsWith('f') && d === sourceDigest(missingFile(path)) ? MISSING : d]);
     }
     const moduleList: Array<[string, 0 | 1]> = [];

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { findRepoRoot } from '../core/paths.js';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { GitTrackedFiles } from '../discovery/git-tracked.js';
 
@@ -135,25 +136,18 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
 /** The snapshot the entry point started, for the root it was started in, and when. */
 let early: { root: string; take: (() => GitSnapshot | undefined) | undefined; at: number } | undefined;
 
-
 /**
- * Starts `git status` for the repository around `cwd` (the nearest directory with `.git`, as
- * src/discovery/discover.ts `findRepoRoot`) before the CLI's modules load: a warm run at 50,000
- * files waits for git (~0.3 s) rather than for its own start-up (bin.ts, with --cache). The facts
- * cache takes it when it opens the same root; else it is never waited for.
+ * Starts `git status` for the repository around `cwd` (`findRepoRoot`, as the facts cache finds
+ * its root) before the CLI's modules load: a warm run at 50,000 files waits for git (~0.3 s) rather
+ * than for its own start-up (bin.ts, with --cache). The facts cache takes it when it opens the same
+ * root; else it is never waited for.
  */
 export function startGitSnapshotEarly(cwd: string): void {
-  let dir = resolve(cwd);
-  for (;;) {
-    if (existsSync(join(dir, '.git'))) break;
-    const up = dirname(dir);
-    if (up === dir) return;
-    dir = up;
-  }
+  const root = findRepoRoot(cwd);
   early = undefined;
   const at = Date.now();
-  const take = startGitSnapshot(dir);
-  early = { root: dir, take, at };
+  const take = startGitSnapshot(root);
+  early = { root, take, at };
 }
 
 /** When the snapshot `startGitSnapshot` hands out for `root` was started, if the entry point started it. */
@@ -310,6 +304,21 @@ export class GitChanges {
     // Named, or a directory above it (a submodule's path).
     if (this.few === undefined) return !namedOrUnder(this.names, p);
     for (const n of this.few) if (p.startsWith(n) && (p.length === n.length || n.endsWith('/') || p.charCodeAt(n.length) === 0x2f)) return false;
+    return true;
+  }
+}
+
+/**
+ * May a snapshot taken at `since` (or before) not hold for what was just read at `path`? It was
+ * modified or changed after `since` (git's status may predate the read), cannot be statted, or is a
+ * symbolic link (git vouches for the link's text, not for what it leads to). Such a file is named in
+ * the snapshot stored with the cache, so the next run checks it itself.
+ */
+export function outlivesSnapshot(path: string, since: number): boolean {
+  try {
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    return st !== undefined && (st.isSymbolicLink() || st.mtimeMs >= since || st.ctimeMs >= since);
+  } catch {
     return true;
   }
 }

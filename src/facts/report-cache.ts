@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../core/diagnostic.js';
 import { FileAccess, textFileDigest, type InputRecord } from '../core/file-access.js';
@@ -8,7 +8,7 @@ import { projectFacts, type ProjectFacts, type SourceKind } from '../model/proje
 import { readSourceBytes, sourceDigest } from '../sources/js/project.js';
 import { decodeFacts, encodeFacts } from './cache-codec.js';
 import { REDACTED, secretSpans } from '../core/redact.js';
-import type { GitChanges } from './git-changes.js';
+import { outlivesSnapshot, type GitChanges } from './git-changes.js';
 
 /**
  * The report cache (issue 11, fifth round; docs/cache.md, D46): the whole repository's findings,
@@ -221,12 +221,7 @@ export function racyInputs(inputs: readonly InputRecord[], root: string, since: 
     if (op !== 'r' && op !== 's') continue;
     const rel = inside(root, path);
     if (rel === undefined) continue;
-    try {
-      const st = lstatSync(path, { throwIfNoEntry: false });
-      if (st !== undefined && (st.isSymbolicLink() || st.mtimeMs >= since || st.ctimeMs >= since)) out.push(rel.split(sep).join('/'));
-    } catch {
-      out.push(rel.split(sep).join('/'));
-    }
+    if (outlivesSnapshot(path, since)) out.push(rel.split(sep).join('/'));
   }
   return out;
 }
