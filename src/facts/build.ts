@@ -226,13 +226,23 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
     }
   }
   // Part by part: each part's facts are extracted, then its syntax trees dropped (no tree lives to the end).
+  // The pre-filter's reads also say which files cannot hold a connection string, so
+  // `connectionLiteralFacts` does not read them again.
+  const withoutLiteral = new Set<string>();
   let facts: JsFileFacts[] = [];
   let modules: Array<{ file: string; text: string }> = [];
   // Dead trees are collected every ~1 M characters parsed (src/core/gc.ts), not when V8 gets to it.
   let parsedSinceGc = 0;
   const analysis = analyzeJsFilesInParts(
     paths,
-    { repoRoot: discovery.root, readFile, ...(cache ? { prefiltered: (p: string) => cache.verdict(p), recordReads: true } : {}) },
+    {
+      repoRoot: discovery.root,
+      readFile,
+      onFilterRead: (f, content) => {
+        if (!mayHoldConnectionLiteral(content)) withoutLiteral.add(f);
+      },
+      ...(cache ? { prefiltered: (p: string) => cache.verdict(p), recordReads: true } : {}),
+    },
     (part) => {
       // The trees of the parts before this one are unreachable now.
       if (parsedSinceGc > GC_EVERY_PARSED_CHARS) {
@@ -253,7 +263,7 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   for (const p of analysis.problems) problems.push(p);
   for (const m of modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.text });
   cache?.storeAnalysis(facts, analysis.problems, modules, analysis.reads);
-  connectionLiteralFacts(paths, new Set(modules.map((m) => m.file)), readFile, sources, facts, cache);
+  connectionLiteralFacts(paths, new Set(modules.map((m) => m.file)), readFile, sources, facts, cache, withoutLiteral);
   return facts;
 }
 
@@ -262,19 +272,19 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
  * Files the code analysis did not parse may still hold a connection string with a password (a
  * constants module, a config object): parsed for that alone when their text mentions one. Not
  * cached (src/facts/cache.ts caches the analysis and never a password): it runs on every run, on
- * the files not analysed, except those the cache knows cannot hold one (the same cheap test, run
- * when the file was last read).
+ * the files not analysed, except those the pre-filter or the cache knows cannot hold one (the same
+ * cheap test, run when the file was last read).
  */
-function connectionLiteralFacts(paths: readonly string[], analysed: ReadonlySet<string>, readFile: (p: string) => ReturnType<typeof readSourceBytes>, sources: Map<string, SourceText>, facts: JsFileFacts[], cache?: FactsCache): void {
+function connectionLiteralFacts(paths: readonly string[], analysed: ReadonlySet<string>, readFile: (p: string) => ReturnType<typeof readSourceBytes>, sources: Map<string, SourceText>, facts: JsFileFacts[], cache?: FactsCache, withoutLiteral?: ReadonlySet<string>): void {
   for (const p of paths) {
-    if (analysed.has(resolve(p))) continue;
+    const file = resolve(p);
+    if (analysed.has(file) || withoutLiteral?.has(file)) continue;
     if (cache?.mayHoldLiteral(p) === false) continue;
     const f = readFile(p);
     if (!f.ok) continue;
     const bytes = 'bytes' in f ? f.bytes : undefined;
     if (!mayHoldConnectionLiteral(bytes ?? ('text' in f ? f.text : ''))) continue;
     const text = bytes !== undefined ? bytes.toString('utf8') : 'text' in f ? f.text : '';
-    const file = resolve(p);
     const parsed = parseJsFile(text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text, file);
     const rangeOf = (n: Parameters<Parameters<typeof findConnectionLiterals>[1]>[0]) => {
       const sf = parsed.sourceFile;

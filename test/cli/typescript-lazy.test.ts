@@ -77,6 +77,23 @@ describe('the TypeScript loader', () => {
     }
   });
 
+  it('keeps a code cache the next run accepts, also after a run that set --expose-gc (src/core/gc.ts)', () => {
+    const own = mkdtempSync(join(tmpdir(), 'pgconn-lint-ts-gc-'));
+    // Each run loads TypeScript, sets --expose-gc late as collectGarbage does, and says whether
+    // V8 rejected the code cache it was given (a rejected cache is rewritten at exit: ~0.25 s).
+    const spy = `const vm = require('node:vm'); const S = vm.Script; let rejected = 'none';
+      vm.Script = class extends S { constructor(src, o) { super(src, o); if (o && o.cachedData) rejected = String(this.cachedDataRejected); } };`;
+    const script = `${spy} const ts2 = require(${JSON.stringify(SHIM)}); ts2.createSourceFile('a.ts', '1', 99); require('node:v8').setFlagsFromString('--expose-gc'); console.log(rejected);`;
+    const once = () => spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, TMPDIR: own, PGCONN_LINT_NO_CACHE: '' } }).stdout.trim();
+    try {
+      once();
+      once();
+      expect([once(), once()]).toEqual(['false', 'false']);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('loads TypeScript at once with PGCONN_LINT_NO_CACHE', () => {
     expect(run('console.log(loaded())', { PGCONN_LINT_NO_CACHE: '1' })).toBe('true');
   });

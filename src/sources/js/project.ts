@@ -31,6 +31,12 @@ export interface AnalyzeJsOptions {
   /** Record, per file read beyond the pre-filter (parsed modules, tsconfig.json, package.json), a digest of what was read. */
   recordReads?: boolean;
   /**
+   * Called with each file the pre-filter of `analyzeJsFilesInParts` read and what it read, so a
+   * caller with another test to run on every code file (connection strings, src/facts/build.ts)
+   * does not read the tree a second time.
+   */
+  onFilterRead?: (path: string, content: Buffer | string) => void;
+  /**
    * Parses a file's text (default `parseJsFile`). The ESLint plugin passes the tree ESLint's parser
    * already built for the linted file and keeps the trees of unchanged imported files between lints.
    */
@@ -752,6 +758,7 @@ export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsO
       const src = project.readForFilter(f);
       if (src === undefined) continue;
       const content = 'bytes' in src ? src.bytes : src.text;
+      opts.onFilterRead?.(f, content);
       const imports = known === 'database' ? undefined : importsUnlessDatabase(content);
       if (imports === undefined) {
         project.record(f, project.lastReadFile());

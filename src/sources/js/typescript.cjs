@@ -18,6 +18,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const vm = require('node:vm');
+const v8 = require('node:v8');
 
 function cacheDir() {
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
@@ -83,6 +84,14 @@ function loadWithCodeCache(file) {
     } catch {
       cachedData = undefined;
     }
+  }
+  // V8 rejects a code cache made under other flags. The cache is written at exit, and the CLI may
+  // have set --expose-gc by then (src/core/gc.ts), so the flag is set before compiling too: else
+  // every run rejected the cache and wrote it again (~0.25 s of CPU per run that parses).
+  try {
+    v8.setFlagsFromString('--expose-gc');
+  } catch {
+    // without it the cache may only be rejected, as before
   }
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const mod = new Module(file, module);
