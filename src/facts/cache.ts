@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, fstatSync, constants } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, fstatSync, constants, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from '../sources/js/typescript.cjs';
@@ -54,8 +54,9 @@ const TOOL = 'pgconn-lint facts cache';
  * 2: a file's entry also says whether its text may hold a connection literal (issue 11).
  * 3: the git snapshot the entries were checked against (src/facts/git-changes.ts).
  * 4: the report (src/facts/report-cache.ts).
+ * 5: the entries in buckets (`buckets`), and only the sections a run needs read from the file.
  */
-const FORMAT = 4;
+const FORMAT = 5;
 
 export interface CacheSettings {
   /** The cache file (`resolveCacheFile` turns --cache-location into it). */
@@ -143,6 +144,11 @@ const SECTIONS: readonly SectionName[] = ['walk', 'js', 'jsFacts', 'report', 'fi
 
 interface CacheFile {
   sections: Record<SectionName, [number, number]>;
+  /**
+   * The entries (`files`) are written bucket by bucket (`entryBucket` of the path): bucket b's are
+   * at bytes [buckets[b], buckets[b + 1]) of that section, so one entry is read without the rest.
+   */
+  buckets: number[];
   tool: string;
   format: number;
   version: string;
@@ -180,8 +186,8 @@ export class FactsCache {
   readonly stats: CacheStats = { verdictsReused: 0, verdictsComputed: 0, walkReused: false, analysisReused: false, reportReused: false, gitUnchanged: 0, entriesParsed: false, written: false };
   private readonly key: string;
   private old: CacheFile | undefined;
-  /** The cache file's second line (its entries), parsed on first need (`oldFiles`). */
-  private oldBody: Buffer | undefined;
+  /** The cache file's entries section, read from the file on first need (`oldFiles`, `oldEntry`). */
+  private oldBody: EntriesSection | undefined;
   private oldParsed: Record<string, FileEntry> | undefined;
   /** Code files whose entries are the cache file's, not parsed (`prefilterWithGit`); relative paths. */
   private carried: { rels: readonly string[]; checked: ReadonlySet<string>; literal: ReadonlySet<string> } | undefined;
@@ -292,43 +298,40 @@ export class FactsCache {
       if (code !== 'ENOENT' && code !== 'ENOTDIR') this.note(`the cache file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): ignored`);
       return undefined;
     }
-    let bytes: Buffer;
     this.fileExisted = true;
+    let data: unknown;
+    let body: Buffer;
+    let identity: Stats;
+    let bodyAt: number;
     try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) {
+      identity = fstatSync(fd);
+      if (!identity.isFile()) {
         this.note(`the cache location ${file} is not a regular file: not used`);
         return undefined;
       }
-      if (st.size > MAX_CACHE_BYTES) {
+      if (identity.size > MAX_CACHE_BYTES) {
         this.note(`the cache file ${file} is larger than ${MAX_CACHE_BYTES / 1024 / 1024} MiB: ignored`);
         return undefined;
       }
-      // Every byte is overwritten by the read (or cut off below): no zero-filling 10 MB first.
-      const buf = Buffer.allocUnsafe(st.size);
-      let n = 0;
-      while (n < buf.length) {
-        const r = readSync(fd, buf, n, buf.length - n, n);
-        if (r === 0) break;
-        n += r;
+      // The header line first (JSON.stringify never writes a line break: the first one ends it).
+      const header = readHeaderLine(fd, identity.size);
+      // No line break: not a cache file of this format (`bodyAt` past its end fails the checks below).
+      bodyAt = header.complete ? header.line.length + 1 : identity.size + 1;
+      try {
+        data = JSON.parse(header.line.toString('utf8'));
+      } catch {
+        this.note(`the cache file ${file} is not valid (truncated or corrupt): ignored, and rewritten`);
+        return undefined;
       }
-      bytes = buf.subarray(0, n);
+      // Then the sections before the entries, in one read. The entries (6.5 MB of 11.7 at 50k
+      // files) are read only when needed, and one bucket of them when one entry is.
+      const entriesAt = (data as Partial<CacheFile> | null)?.sections?.files?.[0];
+      body = readRange(fd, bodyAt, Number.isInteger(entriesAt) ? Math.max(0, Math.min(entriesAt!, identity.size - bodyAt)) : 0);
     } catch (err) {
       this.note(`the cache file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): ignored`);
       return undefined;
     } finally {
       closeSync(fd);
-    }
-    let data: unknown;
-    // JSON.stringify never writes a line break: the first one ends the header. The sections after it
-    // (the walk, the analysis, the report, the entries) stay bytes until needed: a warm run reusing
-    // the report parses none of the entries (6.5 MB at 50k files) and the analysis's facts.
-    const nl = bytes.indexOf(0x0a);
-    try {
-      data = JSON.parse((nl < 0 ? bytes : bytes.subarray(0, nl)).toString('utf8'));
-    } catch {
-      this.note(`the cache file ${file} is not valid (truncated or corrupt): ignored, and rewritten`);
-      return undefined;
     }
     const c = data as Partial<CacheFile> | null;
     if (c === null || typeof c !== 'object' || c.tool !== TOOL) {
@@ -345,22 +348,22 @@ export class FactsCache {
     }
     // Another root, strategy, maxFileSize or TypeScript: a different cache, rebuilt without a note.
     if (c.key !== this.key) return undefined;
-    const body = bytes.subarray(nl + 1);
     const sections = c.sections;
+    const bodyLength = identity.size - bodyAt;
     const validSection = (name: SectionName) => {
       const at = sections?.[name];
-      return Array.isArray(at) && at.length === 2 && Number.isInteger(at[0]) && Number.isInteger(at[1]) && at[0] >= 0 && at[1] >= 0 && at[0] + at[1] <= body.length;
+      return Array.isArray(at) && at.length === 2 && Number.isInteger(at[0]) && Number.isInteger(at[1]) && at[0] >= 0 && at[1] >= 0 && at[0] + at[1] <= (name === 'files' ? bodyLength : body.length);
     };
-    if (nl < 0 || typeof c.count !== 'number' || !Array.isArray(c.literal) || !validPending(c.pending) || !c.literal.every((l) => typeof l === 'string') || (c.git !== null && !isGitSnapshot(c.git)) || sections === null || typeof sections !== 'object') {
+    if (bodyLength < 0 || typeof c.count !== 'number' || !Array.isArray(c.literal) || !validPending(c.pending) || !c.literal.every((l) => typeof l === 'string') || (c.git !== null && !isGitSnapshot(c.git)) || sections === null || typeof sections !== 'object') {
       this.note(`the cache file ${file} is not valid (corrupt): ignored, and rewritten`);
       return undefined;
     }
-    if (!SECTIONS.every(validSection)) {
+    if (!SECTIONS.every(validSection) || !validBuckets(c.buckets, sections.files[1])) {
       this.note(`the cache file ${file} is not valid (truncated or corrupt): ignored, and rewritten`);
       return undefined;
     }
     const at = (name: SectionName) => body.subarray(sections[name][0], sections[name][0] + sections[name][1]);
-    this.oldBody = at('files');
+    this.oldBody = new EntriesSection(file, identity, bodyAt + sections.files[0], sections.files[1], c.buckets);
     // The other sections, parsed on first use; a corrupt one is a note and nothing (null).
     const corrupt = (what: string) => this.note(`the cache file ${file} is not valid (corrupt): its ${what} ignored`);
     const lazy = <T>(name: SectionName, what: string, valid: (v: unknown) => v is T): (() => T | null) => {
@@ -419,10 +422,11 @@ export class FactsCache {
   /** The cache file's entries, parsed on first need; undefined when there are none (or they are corrupt: a note). */
   private oldFiles(): Record<string, FileEntry> | undefined {
     if (this.oldParsed !== undefined || this.oldBody === undefined) return this.oldParsed;
-    const body = this.oldBody;
+    const body = this.oldBody.all();
     this.oldBody = undefined;
     this.stats.entriesParsed = true;
     try {
+      if (body === undefined) throw new Error('replaced since it was opened');
       const files = JSON.parse(body.toString('utf8')) as unknown;
       if (files === null || typeof files !== 'object' || Array.isArray(files)) throw new Error('not an object');
       this.oldParsed = files as Record<string, FileEntry>;
@@ -434,15 +438,17 @@ export class FactsCache {
   }
 
   /**
-   * One entry of the cache file without parsing them all: found in the text as `"path":[` after `{`
-   * or `,` (inside a JSON string a quote is escaped, so no value can hold that), then parsed alone.
+   * One entry of the cache file without reading them all: in its bucket's bytes, found as `"path":[`
+   * after `{` or `,` (inside a JSON string a quote is escaped, so no value can hold that), then
+   * parsed alone. Undefined (the file is then examined as a new one) when it is not there.
    */
   private oldEntry(rel: string): FileEntry | undefined {
     if (this.oldParsed !== undefined || this.oldBody === undefined) {
       const files = this.oldFiles();
       return files !== undefined && Object.hasOwn(files, rel) ? files[rel] : undefined;
     }
-    const body = this.oldBody;
+    const body = this.oldBody.bucket(entryBucket(rel));
+    if (body === undefined) return undefined;
     const needle = Buffer.from(`${JSON.stringify(rel)}:[`, 'utf8');
     for (let at = body.indexOf(needle); at >= 0; at = body.indexOf(needle, at + 1)) {
       if (body[at - 1] !== 0x7b && body[at - 1] !== 0x2c) continue;
@@ -624,11 +630,12 @@ export class FactsCache {
     const old = this.old;
     const report = old?.report;
     if (old === undefined || report === null || report === undefined || report.key !== key) return undefined;
+    // The walk first: its directories are checked while git's status may still run on the other core.
+    const walk = unchangedWalk(old.walk, walkKey, this.root);
+    if (walk === undefined) return undefined;
     const git = this.git;
     const now = this.gitNow;
     if (git === undefined || now === undefined || this.old === undefined) return undefined;
-    const walk = unchangedWalk(old.walk, walkKey, this.root);
-    if (walk === undefined) return undefined;
     // No analysis kept: only a tree without code files had none to keep.
     const js = old.js;
     if (js === null && walk.code.length > 0) return undefined;
@@ -831,12 +838,13 @@ export class FactsCache {
     const pending: CacheFile['pending'] = {};
     for (const [rel, v] of Object.entries(this.pending)) if (!Object.hasOwn(this.files, rel)) pending[rel] = v;
     const js = this.js;
+    const entries = encodeEntries(this.files);
     const parts: Record<SectionName, Buffer> = {
       walk: Buffer.from(JSON.stringify(this.walk)),
       js: Buffer.from(JSON.stringify(js === null ? null : { digest: js.digest, reads: js.reads, modules: js.modules })),
       jsFacts: Buffer.from(JSON.stringify(js === null ? null : { facts: js.facts, problems: js.problems })),
       report: Buffer.from(JSON.stringify(this.report)),
-      files: Buffer.from(JSON.stringify(this.files)),
+      files: entries.bytes,
     };
     const sections = {} as Record<SectionName, [number, number]>;
     let offset = 0;
@@ -844,7 +852,7 @@ export class FactsCache {
       sections[name] = [offset, parts[name].length];
       offset += parts[name].length;
     }
-    const header: Omit<CacheFile, 'js' | 'walk' | 'report'> = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, count: Object.keys(this.files).length, literal, pending, git, sections };
+    const header: Omit<CacheFile, 'js' | 'walk' | 'report'> = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, count: Object.keys(this.files).length, literal, pending, git, sections, buckets: entries.buckets };
     const text = Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...SECTIONS.map((n) => parts[n])]);
     const file = this.settings.file;
     if (text.length > MAX_CACHE_BYTES) {
@@ -904,6 +912,127 @@ const NOT_PLAIN = /(?:^|\/)\.\.?(?:\/|$)|\/\/|^\/|\/$/;
 
 /** The digest kept for a read that found no file (module resolution looks for many: 5,900 at 50k files). */
 const MISSING = '-';
+
+/** How many buckets the entries are written in (`CacheFile.buckets`): ~170 entries each at 43,000. */
+const BUCKETS = 256;
+
+/** The bucket of an entry's path: FNV-1a of its UTF-16 code units. */
+export function entryBucket(rel: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < rel.length; i++) h = Math.imul(h ^ rel.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % BUCKETS;
+}
+
+/** The entries section: one JSON object, its members bucket by bucket, and where each bucket starts. */
+export function encodeEntries(files: Record<string, unknown>): { bytes: Buffer; buckets: number[] } {
+  const groups: Array<Record<string, unknown>> = Array.from({ length: BUCKETS }, () => Object.create(null) as Record<string, unknown>);
+  for (const rel of Object.keys(files)) groups[entryBucket(rel)]![rel] = files[rel];
+  const parts: Buffer[] = [Buffer.from('{')];
+  const buckets: number[] = [];
+  let offset = 1;
+  let first = true;
+  for (const g of groups) {
+    buckets.push(offset);
+    const json = JSON.stringify(g);
+    if (json === '{}') continue;
+    // The members without the braces, after a comma unless they are the object's first.
+    const part = Buffer.from(`${first ? '' : ','}${json.slice(1, -1)}`);
+    first = false;
+    parts.push(part);
+    offset += part.length;
+  }
+  buckets.push(offset);
+  parts.push(Buffer.from('}'));
+  return { bytes: Buffer.concat(parts), buckets };
+}
+
+function validBuckets(b: unknown, length: number): b is number[] {
+  if (!Array.isArray(b) || b.length !== BUCKETS + 1) return false;
+  let last = 0;
+  for (const x of b) {
+    if (!Number.isInteger(x) || (x as number) < last || (x as number) > length) return false;
+    last = x as number;
+  }
+  return true;
+}
+
+/**
+ * The cache file's entries, read when first needed: whole (`all`) or one bucket. The file is opened
+ * again then, and its bytes used only if it is still the file the header was read from (the same
+ * device, inode, size and times: a cache written meanwhile is renamed over it, a new inode).
+ */
+class EntriesSection {
+  private readonly buckets = new Map<number, Buffer | undefined>();
+  constructor(
+    private readonly file: string,
+    private readonly identity: Stats,
+    private readonly at: number,
+    private readonly length: number,
+    private readonly offsets: readonly number[],
+  ) {}
+
+  all(): Buffer | undefined {
+    return this.range(0, this.length);
+  }
+
+  /** Bucket `b`'s bytes and the one before them: each member is after a `,` or, the object's first, its `{` (`oldEntry` checks). */
+  bucket(b: number): Buffer | undefined {
+    if (!this.buckets.has(b)) {
+      const start = Math.max(0, this.offsets[b]! - 1);
+      this.buckets.set(b, this.range(start, this.offsets[b + 1]! - start));
+    }
+    return this.buckets.get(b);
+  }
+
+  private range(start: number, length: number): Buffer | undefined {
+    let fd: number;
+    try {
+      fd = openSync(this.file, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      return undefined;
+    }
+    try {
+      const st = fstatSync(fd);
+      const id = this.identity;
+      if (st.dev !== id.dev || st.ino !== id.ino || st.size !== id.size || st.mtimeMs !== id.mtimeMs || st.ctimeMs !== id.ctimeMs) return undefined;
+      return readRange(fd, this.at + start, length);
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** `length` bytes of `fd` from `position` (fewer at its end); every byte overwritten, so not zero-filled first. */
+function readRange(fd: number, position: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let n = 0;
+  while (n < buf.length) {
+    const r = readSync(fd, buf, n, buf.length - n, position + n);
+    if (r === 0) break;
+    n += r;
+  }
+  return buf.subarray(0, n);
+}
+
+/** The cache file's first line, without its line break (`complete`), or all of it when it has none. */
+function readHeaderLine(fd: number, size: number): { line: Buffer; complete: boolean } {
+  const chunks: Buffer[] = [];
+  let position = 0;
+  while (position < size) {
+    const chunk = readRange(fd, position, Math.min(64 * 1024, size - position));
+    if (chunk.length === 0) break;
+    const nl = chunk.indexOf(0x0a);
+    if (nl >= 0) {
+      chunks.push(chunk.subarray(0, nl));
+      return { line: Buffer.concat(chunks), complete: true };
+    }
+    chunks.push(chunk);
+    position += chunk.length;
+  }
+  return { line: Buffer.concat(chunks), complete: false };
+}
 
 /**
  * The index of the `]` closing the array that opens at `start` (strings skipped), or -1. On UTF-8

@@ -8,7 +8,7 @@ import { runCli } from '../../src/cli/main.js';
 import { ALL_RULES } from '../../rules/index.js';
 import { loadConfig } from '../../src/engine/config.js';
 import { lint } from '../../src/engine/lint.js';
-import { resolveCacheFile, type CacheStats, type CacheStrategy } from '../../src/facts/cache.js';
+import { encodeEntries, entryBucket, resolveCacheFile, type CacheStats, type CacheStrategy } from '../../src/facts/cache.js';
 import { redactedSources } from '../../src/report/secret-ranges.js';
 
 const ROOT = resolve(__dirname, '../..');
@@ -100,6 +100,33 @@ describe('what the cache reuses', () => {
     const file = join(scratch, 'fresh.cache');
     lintWithCache(dir, file);
     expect(Object.keys(readCacheFile(file).files)).toEqual([]);
+  });
+});
+
+describe('the entries section (format 5): one JSON object written bucket by bucket', () => {
+  const files: Record<string, unknown> = {};
+  for (let i = 0; i < 2000; i++) files[`apps/a${i % 37}/src/f${i}.ts`] = [i, i * 2, null, i % 3 === 0 ? 0 : [`./m${i}`], 0];
+  files['naïve/ünïcode "quoted".ts'] = [1, 2, null, 0, 1];
+  const { bytes, buckets } = encodeEntries(files);
+
+  it('parses back to the same entries', () => {
+    expect(JSON.parse(bytes.toString('utf8'))).toEqual(files);
+  });
+
+  it('holds each entry within its own bucket’s bytes, which start with `,` or after `{`', () => {
+    expect(buckets).toHaveLength(257);
+    for (const [rel, entry] of Object.entries(files)) {
+      const b = entryBucket(rel);
+      const part = bytes.subarray(buckets[b]!, buckets[b + 1]!).toString('utf8');
+      expect(part).toContain(`${JSON.stringify(rel)}:${JSON.stringify(entry)}`);
+      expect(bytes[buckets[b]!] === 0x2c || bytes[buckets[b]! - 1] === 0x7b).toBe(true);
+    }
+  });
+
+  it('is `{}` with every bucket empty when there are no entries', () => {
+    const empty = encodeEntries({});
+    expect(empty.bytes.toString()).toBe('{}');
+    expect(new Set(empty.buckets)).toEqual(new Set([1]));
   });
 });
 

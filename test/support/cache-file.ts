@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { encodeEntries } from '../../src/facts/cache.js';
 
 /**
  * A facts cache file as one object: its header line, with each section after it parsed in place
@@ -34,12 +35,13 @@ export function writeCacheFile(file: string, data: CacheFileData): void {
   const { files, js, walk, report, ...header } = data;
   const jsHead = js === null ? null : { digest: js.digest, reads: js.reads, modules: js.modules };
   const jsFacts = js === null ? null : { facts: js.facts, problems: js.problems };
+  const entries = encodeEntries(files);
   const parts: Record<string, Buffer> = {
     walk: Buffer.from(JSON.stringify(walk)),
     js: Buffer.from(JSON.stringify(jsHead)),
     jsFacts: Buffer.from(JSON.stringify(jsFacts)),
     report: Buffer.from(JSON.stringify(report ?? null)),
-    files: Buffer.from(JSON.stringify(files)),
+    files: entries.bytes,
   };
   const sections: Record<string, [number, number]> = {};
   let offset = 0;
@@ -47,5 +49,5 @@ export function writeCacheFile(file: string, data: CacheFileData): void {
     sections[name] = [offset, parts[name]!.length];
     offset += parts[name]!.length;
   }
-  writeFileSync(file, Buffer.concat([Buffer.from(`${JSON.stringify({ ...header, sections })}\n`), ...SECTIONS.map((n) => parts[n]!)]));
+  writeFileSync(file, Buffer.concat([Buffer.from(`${JSON.stringify({ ...header, sections, buckets: entries.buckets })}\n`), ...SECTIONS.map((n) => parts[n]!)]));
 }
