@@ -12,6 +12,7 @@
 //   first use through src/sources/js/typescript.cjs with its own code cache), `pg` (only
 //   `live`), and the tree-sitter grammars (@vscode/tree-sitter-wasm: WASM files found by
 //   `require.resolve`, loaded in a worker).
+// - The YAML reader is bundled but evaluated on first use (`lazyYaml` below).
 // - Data files are found relative to the module that reads them, walking up to the package
 //   root (data/, rules/*.md, package.json): from dist/bundle/ as from dist/src/….
 // - CommonJS inside the bundle (typescript.cjs, `require.resolve`) gets a real `require`,
@@ -47,8 +48,31 @@ const oneTypescript = {
   },
 };
 
+// The YAML reader (compose, Kubernetes, workflows, a YAML config) is bundled, but loaded on first use:
+// evaluating its ~40 modules costs ~30 ms of every start, and a run that reuses its cached report
+// (docs/cache.md) reads no YAML. Our modules import `yaml` from this stand-in: each function it
+// exports loads the library then calls it; each class is a function returning `new` of the real one
+// (none of our code uses `instanceof` on them). A name the stand-in lacks fails the build.
+const YAML_FUNCTIONS = ['isAlias', 'isMap', 'isPair', 'isScalar', 'isSeq'];
+const YAML_CLASSES = ['Composer', 'LineCounter', 'Lexer', 'Parser', 'YAMLParseError'];
+const lazyYaml = {
+  name: 'lazy-yaml',
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, (args) => (args.namespace === 'lazy-yaml' ? undefined : { path: 'yaml', namespace: 'lazy-yaml' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-yaml' }, () => ({
+      contents: [
+        "let lib;\nconst yaml = () => (lib ??= require('yaml'));",
+        ...YAML_FUNCTIONS.map((n) => `export function ${n}(...a) { return yaml().${n}(...a); }`),
+        ...YAML_CLASSES.map((n) => `export function ${n}(...a) { return new (yaml().${n})(...a); }`),
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 const result = await build({
-  plugins: [oneTypescript],
+  plugins: [oneTypescript, lazyYaml],
   absWorkingDir: root,
   // The ESLint plugin (package.json exports "./eslint-plugin") is an entry too: an editor's ESLint
   // server loads it on its first lint. Code both use is in shared chunks.

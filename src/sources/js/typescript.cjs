@@ -199,31 +199,44 @@ function lazy() {
     if (file !== undefined) writeShape(file, real);
     return real;
   }
-  const shim = {};
+  // The shim's prototype is a proxy that loads TypeScript when a property the shim does not have
+  // yet is read or written; loading puts TypeScript's own properties on the shim and drops the
+  // proxy, so every later access is a plain property read. (One getter per export, ~2,250
+  // closures, cost ~25 ms of every start; the proxy costs nothing until it is used.)
+  const keys = new Set(shape.keys);
   let loaded = false;
+  let shim;
   const materialize = () => {
     if (loaded) return;
     loaded = true;
     const real = load();
-    for (const k of shape.keys) delete shim[k];
+    Object.setPrototypeOf(shim, Object.getPrototypeOf(real));
     for (const k of Object.getOwnPropertyNames(real)) Object.defineProperty(shim, k, Object.getOwnPropertyDescriptor(real, k));
     // Another TypeScript under the same key (cannot happen short of editing node_modules in place): rewrite the shape.
     if (real.version !== shape.version) writeShape(file, real);
   };
-  for (const k of shape.keys) {
-    Object.defineProperty(shim, k, {
-      get() {
+  const isExport = (k) => typeof k === 'string' && keys.has(k);
+  shim = Object.create(
+    new Proxy(Object.create(null), {
+      get(_t, k, receiver) {
+        // Not one of TypeScript's exports (a symbol, `__esModule`, `toString`): what an object has.
+        if (!isExport(k)) return Reflect.get(Object.prototype, k, receiver);
         materialize();
         return shim[k];
       },
-      set(v) {
-        materialize();
-        shim[k] = v;
+      set(_t, k, v, receiver) {
+        if (isExport(k)) {
+          materialize();
+          shim[k] = v;
+          return true;
+        }
+        return Reflect.defineProperty(receiver, k, { value: v, writable: true, enumerable: true, configurable: true });
       },
-      enumerable: true,
-      configurable: true,
-    });
-  }
+      has(_t, k) {
+        return isExport(k) || k in Object.prototype;
+      },
+    }),
+  );
   // Read without loading TypeScript: plain values, the same as TypeScript's (checked by the shape's key).
   Object.defineProperty(shim, 'version', { value: shape.version, enumerable: true, configurable: true, writable: true });
   for (const name of ENUMS) Object.defineProperty(shim, name, { value: Object.freeze({ ...shape.enums[name] }), enumerable: true, configurable: true, writable: true });
