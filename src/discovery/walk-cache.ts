@@ -209,23 +209,14 @@ function unchangedDirs(r: WalkRecord, root: string): Set<string> | undefined {
 }
 
 /**
- * Would a walk with `key` find what `record` says, without building its result (the report cache,
- * src/facts/report-cache.ts)? Its code files are returned (relative paths, in the walk's order), with
- * every candidate's path and the directories (absolute).
+ * Would a walk with `key` find what `record` (the walk without its candidates) says? Its
+ * directories (absolute) when it would, without building its result (the report cache,
+ * src/facts/report-cache.ts).
  */
-export function unchangedWalk(record: unknown, key: string, root: string): { code: string[]; candidates: string[]; dirs: Set<string> } | undefined {
+export function unchangedWalkDirs(record: unknown, key: string, root: string): Set<string> | undefined {
   const r = record as Partial<WalkRecord> | null | undefined;
-  if (r === null || typeof r !== 'object' || r.key !== key || !Array.isArray(r.dirs) || !Array.isArray(r.files) || !Array.isArray(r.candidates)) return undefined;
-  const dirs = unchangedDirs(r as WalkRecord, root);
-  if (dirs === undefined) return undefined;
-  const code: string[] = [];
-  const candidates: string[] = [];
-  for (const c of r.candidates) {
-    if (!Array.isArray(c) || !insideRoot(c[0])) return undefined;
-    if (c[1] === 'js') code.push(c[0]);
-    candidates.push(c[0]);
-  }
-  return { code, candidates, dirs };
+  if (r === null || typeof r !== 'object' || r.key !== key || !Array.isArray(r.dirs) || !Array.isArray(r.files)) return undefined;
+  return unchangedDirs(r as WalkRecord, root);
 }
 
 /**

@@ -14,7 +14,7 @@ import { decodeFacts, encodeFacts, holdsSecret } from './cache-codec.js';
 import type { WalkCache, WalkRecord } from '../discovery/walk-cache.js';
 import { earlySnapshotTime, GitChanges, isGitSnapshot, outlivesSnapshot, startGitSnapshot, trackedFromSnapshot, type GitSnapshot } from './git-changes.js';
 import type { GitTrackedFiles } from '../discovery/git-tracked.js';
-import { unchangedWalk } from '../discovery/walk-cache.js';
+import { unchangedWalkDirs } from '../discovery/walk-cache.js';
 import { FileAccess } from '../core/file-access.js';
 import { inputsUnchanged, isStoredReport, racyInputs, reusedReport, type ReusedReport, type StoredReport } from './report-cache.js';
 
@@ -54,7 +54,8 @@ const TOOL = 'pgconn-lint facts cache';
  * 2: a file's entry also says whether its text may hold a connection literal (issue 11).
  * 3: the git snapshot the entries were checked against (src/facts/git-changes.ts).
  * 4: the report (src/facts/report-cache.ts).
- * 5: the entries in buckets (`buckets`), and only the sections a run needs read from the file.
+ * 5: the entries in buckets (`buckets`), and only the sections a run needs read from the file; the
+ *    walk's candidates in a section of their own (`candidates`), and the report's code files.
  */
 const FORMAT = 5;
 
@@ -139,8 +140,8 @@ const MAX_LOOKUPS = 64;
  * inside git does not parse (src/facts/git-changes.ts; 6.5 MB of JSON at 50k files).
  */
 /** The parts of the cache file after its header, each JSON, at [offset, length] in bytes after the header's line break. */
-type SectionName = 'walk' | 'js' | 'jsFacts' | 'report' | 'files';
-const SECTIONS: readonly SectionName[] = ['walk', 'js', 'jsFacts', 'report', 'files'];
+type SectionName = 'walk' | 'candidates' | 'js' | 'jsFacts' | 'report' | 'files';
+const SECTIONS: readonly SectionName[] = ['walk', 'candidates', 'js', 'jsFacts', 'report', 'files'];
 
 interface CacheFile {
   sections: Record<SectionName, [number, number]>;
@@ -166,10 +167,27 @@ interface CacheFile {
   js: JsEntry | null;
   /** Discovery's walk (src/discovery/walk-cache.ts), checked there; null when not kept. */
   walk: unknown;
+  /** The walk without its candidates (the `walk` section alone). */
+  walkHead: unknown;
+  /** The candidates section's JSON text, unparsed (`[["path","kind"],…]`: 2.4 MB at 50k files). */
+  candidates: Buffer;
   /** `git status` when the entries were checked (src/facts/git-changes.ts); null outside git. */
   git: GitSnapshot | null;
   /** The whole repository's findings, reused while nothing they depend on changed (src/facts/report-cache.ts); null when not kept. */
-  report: StoredReport | null;
+  report: CachedReport | null;
+}
+
+/**
+ * The report as the cache keeps it: with the walk's code files that git's index did not hold when
+ * it was stored (`untracked`) and how many code files there were. A later run then finds the code
+ * files git cannot vouch for from these and from the paths git names, without the candidates.
+ */
+type CachedReport = StoredReport & { code: { count: number; untracked: string[] } };
+
+function isCachedReport(x: unknown): x is CachedReport {
+  if (!isStoredReport(x)) return false;
+  const code = (x as Partial<CachedReport>).code;
+  return code !== null && typeof code === 'object' && Number.isInteger(code.count) && Array.isArray(code.untracked) && code.untracked.every((r) => typeof r === 'string');
 }
 
 /** The code analysis taken from the cache. */
@@ -196,7 +214,7 @@ export class FactsCache {
   }
   private readonly files: Record<string, FileEntry> = Object.create(null) as Record<string, FileEntry>;
   private js: JsEntry | null = null;
-  private report: StoredReport | null = null;
+  private report: CachedReport | null = null;
   private walk: WalkRecord | null = null;
   private walkUsed: 'reused' | 'new' | undefined;
   private walkDirSet: Set<string> | undefined;
@@ -386,10 +404,24 @@ export class FactsCache {
     };
     const js = lazy('js', 'code facts were', (v): v is Omit<JsEntry, 'facts' | 'problems'> => v !== null && typeof v === 'object' && typeof (v as JsEntry).digest === 'string' && Array.isArray((v as JsEntry).reads) && Array.isArray((v as JsEntry).modules));
     const jsFacts = lazy('jsFacts', 'code facts were', (v): v is Pick<JsEntry, 'facts' | 'problems'> => v !== null && typeof v === 'object');
-    const walk = lazy('walk', 'walk was', (v): v is object => typeof v === 'object');
-    const report = lazy('report', 'report was', isStoredReport);
+    const walkHead = lazy('walk', 'walk was', (v): v is object => typeof v === 'object');
+    const candidates = lazy('candidates', 'walk was', (v): v is unknown[] => Array.isArray(v));
+    const report = lazy('report', 'report was', isCachedReport);
     const out = c as CacheFile;
-    Object.defineProperty(out, 'walk', { get: walk, enumerable: true });
+    Object.defineProperty(out, 'walkHead', { get: walkHead, enumerable: true });
+    Object.defineProperty(out, 'candidates', { value: at('candidates'), enumerable: true });
+    // The whole walk (discovery's `reuseWalk`): the head and its candidates, parsed.
+    let whole: { v: unknown } | undefined;
+    Object.defineProperty(out, 'walk', {
+      enumerable: true,
+      get: () => {
+        if (whole === undefined) {
+          const head = walkHead();
+          whole = { v: head === null || typeof head !== 'object' ? head : { ...head, candidates: candidates() } };
+        }
+        return whole.v;
+      },
+    });
     Object.defineProperty(out, 'report', { get: report, enumerable: true });
     Object.defineProperty(out, 'js', {
       enumerable: true,
@@ -618,7 +650,15 @@ export class FactsCache {
       return;
     }
     for (const rel of racyInputs(report.inputs, this.root, this.started - RACY_MS)) this.racy.add(rel);
-    this.report = report;
+    const index = this.gitNow?.index;
+    if (index === undefined || this.walk === null) {
+      this.stats.reportNotStored = 'git gave no index';
+      this.report = null;
+      return;
+    }
+    const code = this.walk.candidates.filter((c) => c[1] === 'js');
+    const untracked = code.map((c) => c[0]).filter((rel) => !index.has(sep === '/' ? rel : rel.split(sep).join('/')));
+    this.report = { ...report, code: { count: code.length, untracked } };
   }
 
   /**
@@ -631,14 +671,28 @@ export class FactsCache {
     const report = old?.report;
     if (old === undefined || report === null || report === undefined || report.key !== key) return undefined;
     // The walk first: its directories are checked while git's status may still run on the other core.
-    const walk = unchangedWalk(old.walk, walkKey, this.root);
-    if (walk === undefined) return undefined;
+    // Its candidates are not parsed: the same walk finds the same ones.
+    const walkDirs = unchangedWalkDirs(old.walkHead, walkKey, this.root);
+    if (walkDirs === undefined) return undefined;
     const git = this.git;
     const now = this.gitNow;
     if (git === undefined || now === undefined || this.old === undefined) return undefined;
     // No analysis kept: only a tree without code files had none to keep.
     const js = old.js;
-    if (js === null && walk.code.length > 0) return undefined;
+    if (js === null && report.code.count > 0) return undefined;
+    // A candidate of the walk, found in the section's text as `["path","` (a quote inside a JSON
+    // string is escaped, so no string holds that), with its kind when asked.
+    const candidateText = old.candidates;
+    const isCandidate = (rel: string, kind?: 'js') => candidateText.includes(`[${JSON.stringify(rel)},"${kind === undefined ? '' : `${kind}"]`}`);
+    // The code files git may not vouch for: those its index did not hold when the report was
+    // stored (its index holds the same paths now but for those git names: an entry added or
+    // removed since differs from HEAD or from the commit before, so status or diff-tree names it),
+    // and the code files git names.
+    const unvouched = new Set(report.code.untracked);
+    for (const name of git.named()) {
+      const rel = sep === '/' ? name : name.split('/').join(sep);
+      if (!unvouched.has(rel) && isCandidate(rel, 'js')) unvouched.add(rel);
+    }
     // The code files git does not vouch for: the same verdict, and no connection string then or now.
     const access = new FileAccess(this.root);
     const readFile = (p: string) => {
@@ -646,7 +700,7 @@ export class FactsCache {
       return a.ok ? readSourceBytes(p, this.maxFileBytes, true) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
     };
     let looked = 0;
-    for (const rel of walk.code) {
+    for (const rel of unvouched) {
       if (git.unchanged(rel)) continue;
       if (++looked > MAX_LOOKUPS) return undefined;
       const p = Object.hasOwn(old.pending, rel) ? old.pending[rel] : undefined;
@@ -659,20 +713,20 @@ export class FactsCache {
     for (const [rel, digest] of js?.reads ?? []) {
       const path = this.inside(rel);
       if (path === undefined) return undefined;
-      if (git.unchanged(rel) || stillMissing(path, digest, walk.dirs)) continue;
+      if (git.unchanged(rel) || stillMissing(path, digest, walkDirs)) continue;
       if (readDigest(path, readFile(path)) !== digest) return undefined;
     }
     if (!inputsUnchanged(report.inputs, this.root, git)) return undefined;
     // Git tracks the same files among those a finding can be in.
     const tracked = trackedFromSnapshot(this.root, now, report.tracked.asked.map((r) => resolve(this.root, r)));
     if (tracked === undefined || tracked.files.size !== report.tracked.files.length || !report.tracked.files.every((f) => tracked.files.has(f))) return undefined;
-    const reused = reusedReport(report, this.root, tracked.files, walk.candidates);
+    const reused = reusedReport(report, this.root, tracked.files, (rel) => isCandidate(rel));
     if (reused === undefined) return undefined;
     this.stats.reportReused = true;
     this.stats.walkReused = true;
     this.stats.analysisReused = true;
-    this.stats.gitUnchanged = walk.code.length - looked;
-    this.stats.verdictsReused = walk.code.length;
+    this.stats.gitUnchanged = report.code.count - looked;
+    this.stats.verdictsReused = report.code.count;
     return reused;
   }
 
@@ -840,7 +894,8 @@ export class FactsCache {
     const js = this.js;
     const entries = encodeEntries(this.files);
     const parts: Record<SectionName, Buffer> = {
-      walk: Buffer.from(JSON.stringify(this.walk)),
+      walk: Buffer.from(JSON.stringify(this.walk === null ? null : { ...this.walk, candidates: undefined })),
+      candidates: Buffer.from(JSON.stringify(this.walk === null ? null : this.walk.candidates)),
       js: Buffer.from(JSON.stringify(js === null ? null : { digest: js.digest, reads: js.reads, modules: js.modules })),
       jsFacts: Buffer.from(JSON.stringify(js === null ? null : { facts: js.facts, problems: js.problems })),
       report: Buffer.from(JSON.stringify(this.report)),
@@ -852,7 +907,7 @@ export class FactsCache {
       sections[name] = [offset, parts[name].length];
       offset += parts[name].length;
     }
-    const header: Omit<CacheFile, 'js' | 'walk' | 'report'> = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, count: Object.keys(this.files).length, literal, pending, git, sections, buckets: entries.buckets };
+    const header: Omit<CacheFile, 'js' | 'walk' | 'walkHead' | 'candidates' | 'report'> = { tool: TOOL, format: FORMAT, version: packageVersion(), key: this.key, count: Object.keys(this.files).length, literal, pending, git, sections, buckets: entries.buckets };
     const text = Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...SECTIONS.map((n) => parts[n])]);
     const file = this.settings.file;
     if (text.length > MAX_CACHE_BYTES) {

@@ -297,6 +297,11 @@ export class GitChanges {
     return new GitChanges(names, now.index);
   }
 
+  /** Every path git names: changed when the old snapshot was taken, now, or by the commits between ('/'-separated). */
+  named(): Iterable<string> {
+    return this.names;
+  }
+
   /** `rel`: relative to the root (either separator). True only when git vouches its content is the same. */
   unchanged(rel: string): boolean {
     const p = sep === '/' ? rel : rel.split(sep).join('/');

@@ -227,7 +227,7 @@ export function racyInputs(inputs: readonly InputRecord[], root: string, since: 
 }
 
 /** The stored report as a result: empty facts but for the root, the files read and git's answer. */
-export function reusedReport(report: StoredReport, root: string, tracked: ReadonlySet<string>, candidates: readonly string[]): ReusedReport | undefined {
+export function reusedReport(report: StoredReport, root: string, tracked: ReadonlySet<string>, isWalkCandidate: (rel: string) => boolean): ReusedReport | undefined {
   let files: ReusedReport['files'];
   try {
     const decoded = decodeFacts(report.files) as unknown;
@@ -255,7 +255,7 @@ export function reusedReport(report: StoredReport, root: string, tracked: Readon
   const facts = projectFacts(root, { git: { known: true, files: new Set(tracked), asked: new Set(report.tracked.asked) }, sources });
   const isCandidate = (file: string) => {
     const rel = inside(root, file);
-    return rel !== undefined && candidates.includes(rel);
+    return rel !== undefined && isWalkCandidate(rel);
   };
   return { files, rulesSeen: report.rulesSeen, facts, summary: report.summary, sourceText: (file) => texts.get(file), isCandidate };
 }

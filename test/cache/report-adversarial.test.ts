@@ -161,3 +161,65 @@ describe('a root that is not git\'s top level', () => {
     expect(cli(dir, ['.']).stderr).toMatch(/^checked \d+ files/m);
   });
 });
+
+describe('the code files git may not vouch for, found without the walk’s candidates (cache format 5)', () => {
+  // The report keeps the code files git's index did not hold when it was stored; a later run checks
+  // those and the code files git names now. Each step edits a file in place (its directory keeps
+  // its times, so the walk is reused) so that a cold run prints a new finding.
+  const literal = "export const url = 'postgres://app:Wq8vZr2KpL@db:5432/app';\n";
+
+  it('a file git’s index drops (git rm --cached), then edited', () => {
+    const dir = shop('index-drops');
+    repository(dir);
+    const cacheFile = join(scratch, 'index-drops.cache');
+    const plain = join(dir, 'api/src/plain.ts');
+    expectSameAsCold(dir, cacheFile, plain, 'first run', ['json']);
+    expect(reuseStats(dir, cacheFile).reportReused, 'the report is reused').toBe(true);
+    git(dir, 'rm', '-q', '--cached', 'api/src/plain.ts');
+    settle();
+    expectSameAsCold(dir, cacheFile, plain, 'dropped from the index', ['json']);
+    appendFileSync(plain, literal);
+    expectSameAsCold(dir, cacheFile, plain, 'then edited');
+  });
+
+  it('a file git never tracked, edited after the report was stored', () => {
+    const dir = shop('never-tracked');
+    writeFileSync(join(dir, 'api/src/local.ts'), 'export const local = 1;\n');
+    age(dir);
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'reset', '-q', 'api/src/local.ts');
+    git(dir, 'commit', '-q', '-m', 'init');
+    settle();
+    const cacheFile = join(scratch, 'never-tracked.cache');
+    const plain = join(dir, 'api/src/plain.ts');
+    expectSameAsCold(dir, cacheFile, plain, 'first run', ['json']);
+    expect(reuseStats(dir, cacheFile).reportReused, 'the report is reused').toBe(true);
+    appendFileSync(join(dir, 'api/src/local.ts'), literal);
+    expectSameAsCold(dir, cacheFile, plain, 'the untracked file edited');
+  });
+
+  it('a file added to the index and committed after the report was stored, then edited', () => {
+    const dir = shop('added-later');
+    writeFileSync(join(dir, 'api/src/later.ts'), 'export const later = 1;\n');
+    age(dir);
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'reset', '-q', 'api/src/later.ts');
+    git(dir, 'commit', '-q', '-m', 'init');
+    settle();
+    const cacheFile = join(scratch, 'added-later.cache');
+    const plain = join(dir, 'api/src/plain.ts');
+    expectSameAsCold(dir, cacheFile, plain, 'first run', ['json']);
+    git(dir, 'add', 'api/src/later.ts');
+    git(dir, 'commit', '-q', '-m', 'later');
+    settle();
+    expectSameAsCold(dir, cacheFile, plain, 'committed', ['json']);
+    expect(reuseStats(dir, cacheFile).reportReused, 'the report is reused').toBe(true);
+    appendFileSync(join(dir, 'api/src/later.ts'), literal);
+    expectSameAsCold(dir, cacheFile, plain, 'then edited');
+    git(dir, 'commit', '-q', '-am', 'edited');
+    settle();
+    expectSameAsCold(dir, cacheFile, plain, 'and committed', ['json']);
+  });
+});

@@ -3,7 +3,8 @@ import { encodeEntries } from '../../src/facts/cache.js';
 
 /**
  * A facts cache file as one object: its header line, with each section after it parsed in place
- * (`walk`, `js` with the analysis's `facts` and `problems`, `report`, `files`; src/facts/cache.ts).
+ * (`walk` with its `candidates`, `js` with the analysis's `facts` and `problems`, `report`, `files`;
+ * src/facts/cache.ts).
  */
 export interface CacheFileData {
   files: Record<string, unknown>;
@@ -14,7 +15,7 @@ export interface CacheFileData {
   [key: string]: unknown;
 }
 
-const SECTIONS = ['walk', 'js', 'jsFacts', 'report', 'files'] as const;
+const SECTIONS = ['walk', 'candidates', 'js', 'jsFacts', 'report', 'files'] as const;
 
 export function readCacheFile(file: string): CacheFileData {
   const bytes = readFileSync(file);
@@ -28,7 +29,9 @@ export function readCacheFile(file: string): CacheFileData {
   const { sections: _sections, ...rest } = header;
   const js = part('js') as CacheFileData['js'];
   const jsFacts = part('jsFacts') as { facts: unknown; problems: unknown } | null;
-  return { ...rest, walk: part('walk'), js: js === null ? null : { ...js, ...(jsFacts ?? {}) }, report: part('report'), files: part('files') as Record<string, unknown> } as CacheFileData;
+  const head = part('walk') as Record<string, unknown> | null;
+  const walk = head === null ? null : { ...head, candidates: part('candidates') };
+  return { ...rest, walk, js: js === null ? null : { ...js, ...(jsFacts ?? {}) }, report: part('report'), files: part('files') as Record<string, unknown> } as CacheFileData;
 }
 
 export function writeCacheFile(file: string, data: CacheFileData): void {
@@ -37,7 +40,8 @@ export function writeCacheFile(file: string, data: CacheFileData): void {
   const jsFacts = js === null ? null : { facts: js.facts, problems: js.problems };
   const entries = encodeEntries(files);
   const parts: Record<string, Buffer> = {
-    walk: Buffer.from(JSON.stringify(walk)),
+    walk: Buffer.from(JSON.stringify(walk === null || typeof walk !== 'object' ? walk : { ...walk, candidates: undefined })),
+    candidates: Buffer.from(JSON.stringify(walk === null || typeof walk !== 'object' ? null : ((walk as { candidates?: unknown }).candidates ?? null))),
     js: Buffer.from(JSON.stringify(jsHead)),
     jsFacts: Buffer.from(JSON.stringify(jsFacts)),
     report: Buffer.from(JSON.stringify(report ?? null)),
