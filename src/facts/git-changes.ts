@@ -40,7 +40,57 @@ export interface GitSnapshot {
   /** Paths relative to the root, `/`-separated; a directory ends with `/`. Sorted. */
   changed: string[];
   /** This run's only (not stored): every path the index holds (`git ls-files`), `/`-separated. */
-  index?: Set<string>;
+  index?: IndexPaths;
+}
+
+/** After this many lookups the index's paths are put in a set (a run that stores its report asks for every code file). */
+const SEARCHES_BEFORE_SET = 512;
+
+/**
+ * The index's paths as `git ls-files -v -z` lists them ("<tag> <path>\0", sorted by the paths'
+ * bytes, as git keeps its index), asked by binary search in that text: a run that reuses its
+ * report asks for a few hundred paths, and a set of 50,000 strings cost it ~25 ms and their
+ * garbage. Past SEARCHES_BEFORE_SET lookups, or when a path holds a character outside the Basic
+ * Multilingual Plane (UTF-16 order then differs from the UTF-8 order git sorts by), a set.
+ */
+export class IndexPaths {
+  private set: Set<string> | undefined;
+  private searches = 0;
+  private readonly sorted: boolean;
+
+  constructor(private readonly text: string) {
+    this.sorted = !/[\uD800-\uDFFF]/.test(text);
+  }
+
+  has(path: string): boolean {
+    if (this.set === undefined && (!this.sorted || ++this.searches > SEARCHES_BEFORE_SET)) this.set = this.all();
+    if (this.set !== undefined) return this.set.has(path);
+    const text = this.text;
+    let lo = 0;
+    let hi = text.length;
+    while (lo < hi) {
+      const start = text.lastIndexOf('\0', ((lo + hi) >> 1) - 1) + 1;
+      const found = text.indexOf('\0', start);
+      const end = found < 0 ? text.length : found;
+      const entry = text.slice(start + 2, end);
+      if (entry === path) return true;
+      if (entry < path) lo = end + 1;
+      else hi = start;
+    }
+    return false;
+  }
+
+  private all(): Set<string> {
+    const set = new Set<string>();
+    const text = this.text;
+    for (let at = 0; at < text.length; ) {
+      const found = text.indexOf('\0', at);
+      const end = found < 0 ? text.length : found;
+      if (end > at + 2) set.add(text.slice(at + 2, end));
+      at = end + 1;
+    }
+    return set;
+  }
 }
 
 /** A git command taking longer is killed: no snapshot, every file checked as without git. */
@@ -183,15 +233,13 @@ export function takeGitSnapshot(root: string): GitSnapshot | undefined {
 function parseStatus(out: string, flags: string): GitSnapshot | undefined {
   let head: string | undefined;
   const changed: string[] = [];
-  const index = new Set<string>();
   // `git ls-files -v -z`: "<tag> <path>\0" per index entry; lowercase = assume-unchanged, S = skip-worktree.
   for (let at = 0; at < flags.length; ) {
     const end = flags.indexOf('\0', at);
     const stop = end < 0 ? flags.length : end;
     const tag = flags.charCodeAt(at);
-    const path = flags.slice(at + 2, stop);
-    if (path !== '') index.add(path);
     if (tag === 0x53 || (tag >= 0x61 && tag <= 0x7a)) {
+      const path = flags.slice(at + 2, stop);
       changed.push(path);
       if (changed.length > MAX_ENTRIES) return undefined;
     }
@@ -225,7 +273,7 @@ function parseStatus(out: string, flags: string): GitSnapshot | undefined {
   }
   if (head === undefined || !/^([0-9a-f]{40}|[0-9a-f]{64}|)$/.test(head)) return undefined;
   changed.sort();
-  return { head, changed, index };
+  return { head, changed, index: new IndexPaths(flags) };
 }
 
 /** Which of `only` git tracks (the index holds it), from a snapshot instead of `git ls-files` (src/discovery/git-tracked.ts). */
@@ -278,7 +326,7 @@ export class GitChanges {
 
   private constructor(
     names: Iterable<string>,
-    private readonly index: ReadonlySet<string>,
+    private readonly index: IndexPaths,
   ) {
     for (const n of names) this.names.add(n);
     this.few = this.names.size <= 32 ? [...this.names] : undefined;
