@@ -48,33 +48,31 @@ const SEARCHES_BEFORE_SET = 512;
 
 /**
  * The index's paths as `git ls-files -v -z` lists them ("<tag> <path>\0", sorted by the paths'
- * bytes, as git keeps its index), asked by binary search in that text: a run that reuses its
+ * bytes, as git keeps its index), asked by binary search in those bytes: a run that reuses its
  * report asks for a few hundred paths, and a set of 50,000 strings cost it ~25 ms and their
- * garbage. Past SEARCHES_BEFORE_SET lookups, or when a path holds a character outside the Basic
- * Multilingual Plane (UTF-16 order then differs from the UTF-8 order git sorts by), a set.
+ * garbage. Past SEARCHES_BEFORE_SET lookups, a set.
  */
 export class IndexPaths {
   private set: Set<string> | undefined;
   private searches = 0;
-  private readonly sorted: boolean;
 
-  constructor(private readonly text: string) {
-    this.sorted = !/[\uD800-\uDFFF]/.test(text);
-  }
+  constructor(private readonly bytes: Buffer) {}
 
   has(path: string): boolean {
-    if (this.set === undefined && (!this.sorted || ++this.searches > SEARCHES_BEFORE_SET)) this.set = this.all();
+    if (this.set === undefined && ++this.searches > SEARCHES_BEFORE_SET) this.set = this.all();
     if (this.set !== undefined) return this.set.has(path);
-    const text = this.text;
+    const bytes = this.bytes;
+    const target = Buffer.from(path, 'utf8');
     let lo = 0;
-    let hi = text.length;
+    let hi = bytes.length;
     while (lo < hi) {
-      const start = text.lastIndexOf('\0', ((lo + hi) >> 1) - 1) + 1;
-      const found = text.indexOf('\0', start);
-      const end = found < 0 ? text.length : found;
-      const entry = text.slice(start + 2, end);
-      if (entry === path) return true;
-      if (entry < path) lo = end + 1;
+      const mid = (lo + hi) >> 1;
+      const start = mid === 0 ? 0 : bytes.lastIndexOf(0, mid - 1) + 1;
+      const found = bytes.indexOf(0, start);
+      const end = found < 0 ? bytes.length : found;
+      const order = target.compare(bytes, Math.min(start + 2, end), end);
+      if (order === 0) return true;
+      if (order > 0) lo = end + 1;
       else hi = start;
     }
     return false;
@@ -82,11 +80,11 @@ export class IndexPaths {
 
   private all(): Set<string> {
     const set = new Set<string>();
-    const text = this.text;
-    for (let at = 0; at < text.length; ) {
-      const found = text.indexOf('\0', at);
-      const end = found < 0 ? text.length : found;
-      if (end > at + 2) set.add(text.slice(at + 2, end));
+    const bytes = this.bytes;
+    for (let at = 0; at < bytes.length; ) {
+      const found = bytes.indexOf(0, at);
+      const end = found < 0 ? bytes.length : found;
+      if (end > at + 2) set.add(bytes.toString('utf8', at + 2, end));
       at = end + 1;
     }
     return set;
@@ -101,11 +99,13 @@ const GIT_ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_LITERAL_PATHSPECS: '1', LC_ALL: '
 /** No hook command from the repository's config; paths as they are (the output is NUL-separated). */
 const GIT_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false'];
 
-function git(root: string, args: string[]): string | undefined {
+function git(root: string, args: string[]): string | undefined;
+function git(root: string, args: string[], encoding: 'buffer'): Buffer | undefined;
+function git(root: string, args: string[], encoding: 'utf8' | 'buffer' = 'utf8'): string | Buffer | undefined {
   try {
     const r = spawnSync('git', [...GIT_CONFIG, ...args], {
       cwd: root,
-      encoding: 'utf8',
+      encoding,
       maxBuffer: 64 * 1024 * 1024,
       // A git that hangs (a network file system, a lock) is not waited for past this: no snapshot.
       timeout: GIT_TIMEOUT_MS,
@@ -113,7 +113,7 @@ function git(root: string, args: string[]): string | undefined {
       stdio: ['ignore', 'pipe', 'ignore'],
       windowsHide: true,
     });
-    return r.status === 0 && typeof r.stdout === 'string' ? r.stdout : undefined;
+    return r.status === 0 && (typeof r.stdout === 'string' || Buffer.isBuffer(r.stdout)) ? r.stdout : undefined;
   } catch {
     return undefined;
   }
@@ -151,7 +151,8 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
   try {
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { commands: [[...GIT_CONFIG, ...STATUS_ARGS], [...GIT_CONFIG, ...FLAGS_ARGS]], cwd: root, env: { ...process.env, ...GIT_ENV }, timeout: GIT_TIMEOUT_MS, port: port2, flag },
+      // The index's listing (2.5 MB at 50,000 files) as bytes: no string per chunk in the worker.
+      workerData: { commands: [[[...GIT_CONFIG, ...STATUS_ARGS], 'utf8'], [[...GIT_CONFIG, ...FLAGS_ARGS], 'buffer']], cwd: root, env: { ...process.env, ...GIT_ENV }, timeout: GIT_TIMEOUT_MS, port: port2, flag },
       transferList: [port2],
       stdout: false,
       stderr: true,
@@ -166,14 +167,18 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
   let result: { snapshot: GitSnapshot | undefined } | undefined;
   return () => {
     if (result !== undefined) return result.snapshot;
-    let outs: Array<string | undefined>;
-    const direct = () => [git(root, STATUS_ARGS), git(root, FLAGS_ARGS)];
+    let outs: [string | undefined, Buffer | undefined];
+    const direct = (): typeof outs => [git(root, STATUS_ARGS), git(root, FLAGS_ARGS, 'buffer')];
     if (worker === undefined) outs = direct();
     else {
       // Each command is killed after GIT_TIMEOUT_MS; past both, no snapshot.
       Atomics.wait(flag, 0, 0, 2 * GIT_TIMEOUT_MS + 5_000);
       const m = receiveMessageOnPort(port1)?.message as Array<{ status: number | null; stdout: unknown }> | undefined;
-      outs = Array.isArray(m) ? m.map((r) => (r.status === 0 && typeof r.stdout === 'string' ? r.stdout : undefined)) : [undefined, undefined];
+      const ok = (k: number) => Array.isArray(m) && m[k]?.status === 0;
+      const status = ok(0) && typeof m![0]!.stdout === 'string' ? (m![0]!.stdout as string) : undefined;
+      // A Buffer posted arrives as a Uint8Array: the same bytes, viewed as a Buffer.
+      const bytes = ok(1) && m![1]!.stdout instanceof Uint8Array ? (m![1]!.stdout as Uint8Array) : undefined;
+      outs = [status, bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)];
       void worker.terminate().catch(() => undefined);
     }
     port1.close();
@@ -209,10 +214,10 @@ export function earlySnapshotTime(root: string): number | undefined {
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { execFile } = require('node:child_process');
-const run = (args) => new Promise((done) => {
+const run = ([args, encoding]) => new Promise((done) => {
   try {
-    execFile('git', args, { cwd: workerData.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: workerData.timeout, env: workerData.env, windowsHide: true }, (err, stdout) => {
-      done({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout: typeof stdout === 'string' ? stdout : null });
+    execFile('git', args, { cwd: workerData.cwd, encoding, maxBuffer: 64 * 1024 * 1024, timeout: workerData.timeout, env: workerData.env, windowsHide: true }, (err, stdout) => {
+      done({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout: typeof stdout === 'string' || Buffer.isBuffer(stdout) ? stdout : null });
     });
   } catch {
     done({ status: null, stdout: null });
@@ -230,16 +235,16 @@ export function takeGitSnapshot(root: string): GitSnapshot | undefined {
   return startGitSnapshot(root)?.();
 }
 
-function parseStatus(out: string, flags: string): GitSnapshot | undefined {
+function parseStatus(out: string, flags: Buffer): GitSnapshot | undefined {
   let head: string | undefined;
   const changed: string[] = [];
   // `git ls-files -v -z`: "<tag> <path>\0" per index entry; lowercase = assume-unchanged, S = skip-worktree.
   for (let at = 0; at < flags.length; ) {
-    const end = flags.indexOf('\0', at);
+    const end = flags.indexOf(0, at);
     const stop = end < 0 ? flags.length : end;
-    const tag = flags.charCodeAt(at);
+    const tag = flags[at]!;
     if (tag === 0x53 || (tag >= 0x61 && tag <= 0x7a)) {
-      const path = flags.slice(at + 2, stop);
+      const path = flags.toString('utf8', at + 2, stop);
       changed.push(path);
       if (changed.length > MAX_ENTRIES) return undefined;
     }

@@ -1,5 +1,5 @@
 /**
- * The index's paths looked up by binary search in `git ls-files -v -z` (src/facts/git-changes.ts
+ * The index's paths looked up by binary search in the bytes of `git ls-files -v -z` (src/facts/git-changes.ts
  * `IndexPaths`): the same answers as a set of them, in git's own order, for names that sort
  * differently by bytes and by naive expectation (spaces, dots, dashes, slashes, capitals, accents,
  * CJK, characters outside the Basic Multilingual Plane).
@@ -14,7 +14,7 @@ import { IndexPaths } from '../../src/facts/git-changes.js';
 const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-git-index-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function lsFiles(names: string[]): string {
+function lsFiles(names: string[]): Buffer {
   const dir = mkdtempSync(join(scratch, 'repo-'));
   execFileSync('git', ['init', '-q'], { cwd: dir });
   for (const n of names) {
@@ -22,7 +22,7 @@ function lsFiles(names: string[]): string {
     writeFileSync(join(dir, n), 'x');
   }
   execFileSync('git', ['add', '-A'], { cwd: dir });
-  return execFileSync('git', ['-c', 'core.quotePath=false', 'ls-files', '-v', '-z', '--full-name'], { cwd: dir, encoding: 'utf8' });
+  return execFileSync('git', ['-c', 'core.quotePath=false', 'ls-files', '-v', '-z', '--full-name'], { cwd: dir });
 }
 
 const NAMES = ['a b', 'a-b', 'a.b', 'a/b/c.ts', 'a0', 'A', 'Z/z.ts', 'b', 'ä.ts', 'é/x.ts', '日本/語.ts', 'ｆｕｌｌ.ts', 'z~', '[id].tsx', 'pages/[slug]/index.tsx'];
@@ -36,7 +36,7 @@ describe('the index’s paths by binary search', () => {
     for (const n of ABSENT) expect(index.has(n), n).toBe(false);
   });
 
-  it('with a name outside the Basic Multilingual Plane (UTF-16 order is not git’s): the same answers', () => {
+  it('with a name outside the Basic Multilingual Plane (its UTF-16 order is not git’s byte order): the same answers', () => {
     const names = [...NAMES, 'emoji/😀.ts', 'emoji/\uFF5E.ts'];
     const index = new IndexPaths(lsFiles(names));
     for (const n of names) expect(index.has(n), n).toBe(true);
@@ -48,7 +48,7 @@ describe('the index’s paths by binary search', () => {
     const index = new IndexPaths(lsFiles(names));
     for (const n of names) expect(index.has(n)).toBe(true);
     expect(index.has('src/m700.ts')).toBe(false);
-    const empty = new IndexPaths('');
+    const empty = new IndexPaths(Buffer.alloc(0));
     expect(empty.has('a')).toBe(false);
   });
 });
