@@ -43,8 +43,12 @@ export interface GitSnapshot {
   index?: IndexPaths;
 }
 
-/** After this many lookups the index's paths are put in a set (a run that stores its report asks for every code file). */
-const SEARCHES_BEFORE_SET = 512;
+/**
+ * After this many lookups the index's paths are put in a set: at 50,000 paths a search costs ~6 µs
+ * and the set ~40–60 ms. A run that reuses its report asks ~3,000 times (the files its analysis
+ * read, those a finding can be in), one that stores it once per code file.
+ */
+const SEARCHES_BEFORE_SET = 8192;
 
 /**
  * The index's paths as `git ls-files -v -z` lists them ("<tag> <path>\0", sorted by the paths'

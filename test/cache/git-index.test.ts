@@ -43,10 +43,10 @@ describe('the index’s paths by binary search', () => {
     for (const n of ABSENT) expect(index.has(n), n).toBe(false);
   });
 
-  it('with many lookups (a set past 512) and in an empty index', () => {
+  it('with many lookups (a set past 8,192) and in an empty index', () => {
     const names = Array.from({ length: 700 }, (_, i) => `src/m${i}.ts`);
     const index = new IndexPaths(lsFiles(names));
-    for (const n of names) expect(index.has(n)).toBe(true);
+    for (let round = 0; round < 12; round++) for (const n of names) expect(index.has(n)).toBe(true);
     expect(index.has('src/m700.ts')).toBe(false);
     const empty = new IndexPaths(Buffer.alloc(0));
     expect(empty.has('a')).toBe(false);
