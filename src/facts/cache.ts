@@ -457,8 +457,9 @@ export class FactsCache {
     const body = this.oldBody.all();
     this.oldBody = undefined;
     this.stats.entriesParsed = true;
+    // Replaced since its header was read (another run wrote it): no entries, every file examined.
+    if (body === undefined) return (this.oldParsed = Object.create(null) as Record<string, FileEntry>);
     try {
-      if (body === undefined) throw new Error('replaced since it was opened');
       const files = JSON.parse(body.toString('utf8')) as unknown;
       if (files === null || typeof files !== 'object' || Array.isArray(files)) throw new Error('not an object');
       this.oldParsed = files as Record<string, FileEntry>;
