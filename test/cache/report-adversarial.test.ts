@@ -182,17 +182,21 @@ describe('the code files git may not vouch for, found without the walk’s candi
     expectSameAsCold(dir, cacheFile, plain, 'then edited');
   });
 
-  it('a file git never tracked, edited after the report was stored', () => {
-    const dir = shop('never-tracked');
-    writeFileSync(join(dir, 'api/src/local.ts'), 'export const local = 1;\n');
+  /** The shop, committed but for one code file left untracked (`rel`); its cache file and plain file. */
+  function shopWithUntracked(name: string, rel: string): { dir: string; cacheFile: string; plain: string } {
+    const dir = shop(name);
+    writeFileSync(join(dir, rel), 'export const local = 1;\n');
     age(dir);
     git(dir, 'init', '-q');
     git(dir, 'add', '-A');
-    git(dir, 'reset', '-q', 'api/src/local.ts');
+    git(dir, 'reset', '-q', rel);
     git(dir, 'commit', '-q', '-m', 'init');
     settle();
-    const cacheFile = join(scratch, 'never-tracked.cache');
-    const plain = join(dir, 'api/src/plain.ts');
+    return { dir, cacheFile: join(scratch, `${name}.cache`), plain: join(dir, 'api/src/plain.ts') };
+  }
+
+  it('a file git never tracked, edited after the report was stored', () => {
+    const { dir, cacheFile, plain } = shopWithUntracked('never-tracked', 'api/src/local.ts');
     expectSameAsCold(dir, cacheFile, plain, 'first run', ['json']);
     expect(reuseStats(dir, cacheFile).reportReused, 'the report is reused').toBe(true);
     appendFileSync(join(dir, 'api/src/local.ts'), literal);
@@ -200,16 +204,7 @@ describe('the code files git may not vouch for, found without the walk’s candi
   });
 
   it('a file added to the index and committed after the report was stored, then edited', () => {
-    const dir = shop('added-later');
-    writeFileSync(join(dir, 'api/src/later.ts'), 'export const later = 1;\n');
-    age(dir);
-    git(dir, 'init', '-q');
-    git(dir, 'add', '-A');
-    git(dir, 'reset', '-q', 'api/src/later.ts');
-    git(dir, 'commit', '-q', '-m', 'init');
-    settle();
-    const cacheFile = join(scratch, 'added-later.cache');
-    const plain = join(dir, 'api/src/plain.ts');
+    const { dir, cacheFile, plain } = shopWithUntracked('added-later', 'api/src/later.ts');
     expectSameAsCold(dir, cacheFile, plain, 'first run', ['json']);
     git(dir, 'add', 'api/src/later.ts');
     git(dir, 'commit', '-q', '-m', 'later');
