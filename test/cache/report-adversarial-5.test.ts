@@ -227,3 +227,23 @@ describe('the cache file as input: outside the repository, corrupt, replaced whi
     expect(notes).toEqual([]);
   });
 });
+
+describe('what git compares with', () => {
+  it('a replace ref for HEAD (git replace): the same HEAD id, another tree', () => {
+    const { dir, cacheFile, plain } = stored('replaced-head');
+    // A commit like HEAD but for other.ts, which opens a pool: made in a clone, fetched here.
+    const clone = join(scratch, 'replaced-head-clone');
+    git(scratch, 'clone', '-q', dir, clone);
+    appendFileSync(join(clone, 'api/src/other.ts'), pool);
+    git(clone, 'commit', '-q', '-a', '--amend', '-m', 'init');
+    git(dir, 'fetch', '-q', clone, 'HEAD');
+    const before = cli(dir, ['--format', 'json', '.']).stdout;
+    git(dir, 'replace', 'HEAD', 'FETCH_HEAD');
+    git(dir, 'read-tree', 'HEAD');
+    // other.ts written in place with the replacement's text: git status sees nothing.
+    writeFileSync(join(dir, 'api/src/other.ts'), readFileSync(join(clone, 'api/src/other.ts')));
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+    changesFindings(dir, before);
+    expectWarmSameAsCold(dir, cacheFile, plain, 'HEAD replaced, the file edited to match');
+  });
+});
