@@ -102,8 +102,9 @@ const MAX_ENTRIES = 20_000;
 /**
  * `GIT_NO_REPLACE_OBJECTS`: HEAD's id is what the snapshot keeps, so its tree must be that commit's
  * own. With a replace ref (`git replace HEAD other`) status would compare with the other commit's
- * tree under HEAD's id, and a file edited to match it would be vouched for (git(1), ENVIRONMENT
- * VARIABLES: set, it makes Git ignore replacement refs; git-replace(1)).
+ * tree under HEAD's id, and a file edited to match it would be vouched for (git-replace(1):
+ * replace refs are used by all commands but reachability traversal; the variable has the effect of
+ * `--no-replace-objects`, which disables them).
  */
 const GIT_ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_LITERAL_PATHSPECS: '1', GIT_NO_REPLACE_OBJECTS: '1', LC_ALL: 'C' };
 /** No hook command from the repository's config; paths as they are (the output is NUL-separated). */

@@ -247,3 +247,22 @@ describe('what git compares with', () => {
     expectWarmSameAsCold(dir, cacheFile, plain, 'HEAD replaced, the file edited to match');
   });
 });
+
+describe('what git compares: the text after its clean conversion (.gitattributes), not the bytes', () => {
+  it('`ident` (an attribute the repository itself ships): code hidden in a `$Id: … $` span of an edited line', () => {
+    // Git compares the text only when the size is the one its index recorded: the same size here.
+    const hidden = "export const other = 2; /*$Id: */ import { Pool } from 'pg'; export const big = new Pool({ max: 50 }); /* $*/\n";
+    const head = 'export const other = 2; /*$Id: ';
+    const padded = `${head}${'x'.repeat(hidden.length - head.length - ' $*/\n'.length)} $*/\n`;
+    const { dir, cacheFile, plain } = stored('ident', (d) => {
+      writeFileSync(join(d, '.gitattributes'), '*.ts ident\n');
+      writeFileSync(join(d, 'api/src/other.ts'), padded);
+    });
+    const before = cli(dir, ['--format', 'json', '.']).stdout;
+    // Git's clean conversion collapses `$Id: …$` to `$Id$`: the blob is HEAD's, status is empty.
+    writeFileSync(join(dir, 'api/src/other.ts'), hidden);
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+    changesFindings(dir, before);
+    expectWarmSameAsCold(dir, cacheFile, plain, 'edited inside $Id: …$');
+  });
+});
