@@ -702,12 +702,15 @@ export class FactsCache {
     };
     let looked = 0;
     for (const rel of unvouched) {
+      // A path the cache file names outside the root (the file is input) is not even statted.
+      const path = this.inside(rel);
+      if (path === undefined) return undefined;
       if (git.unchanged(rel)) continue;
       if (++looked > MAX_LOOKUPS) return undefined;
       const p = Object.hasOwn(old.pending, rel) ? old.pending[rel] : undefined;
       const cached = this.oldEntry(rel) ?? (p !== undefined ? ([-1, -1, null, p[0], p[1]] as FileEntry) : undefined);
       if (cached === undefined || !validEntry(cached) || cached[4] !== 0) return undefined;
-      const o = this.examine(resolve(this.root, rel), rel, cached, false, readFile);
+      const o = this.examine(path, rel, cached, false, readFile);
       if (o.verdict === undefined || o.literal || JSON.stringify(o.verdict) !== JSON.stringify(cached[3] === 0 ? 'database' : cached[3])) return undefined;
     }
     // Every file the code analysis read (parsed modules, tsconfig.json, package.json) reads the same.

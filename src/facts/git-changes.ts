@@ -99,7 +99,14 @@ export class IndexPaths {
 const GIT_TIMEOUT_MS = 30_000;
 /** More paths than this differ from HEAD: not worth a snapshot (and not worth storing). */
 const MAX_ENTRIES = 20_000;
-const GIT_ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_LITERAL_PATHSPECS: '1', LC_ALL: 'C' };
+/**
+ * `GIT_NO_REPLACE_OBJECTS`: HEAD's id is what the snapshot keeps, so its tree must be that commit's
+ * own. With a replace ref (`git replace HEAD other`) status would compare with the other commit's
+ * tree under HEAD's id, and a file edited to match it would be vouched for (git-replace(1):
+ * replace refs are used by all commands but reachability traversal; the variable has the effect of
+ * `--no-replace-objects`, which disables them).
+ */
+const GIT_ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_LITERAL_PATHSPECS: '1', GIT_NO_REPLACE_OBJECTS: '1', LC_ALL: 'C' };
 /** No hook command from the repository's config; paths as they are (the output is NUL-separated). */
 const GIT_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false'];
 
