@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { findRepoRoot } from '../core/paths.js';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
@@ -106,9 +106,78 @@ const MAX_ENTRIES = 20_000;
  * replace refs are used by all commands but reachability traversal; the variable has the effect of
  * `--no-replace-objects`, which disables them).
  */
-const GIT_ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_LITERAL_PATHSPECS: '1', GIT_NO_REPLACE_OBJECTS: '1', LC_ALL: 'C' };
-/** No hook command from the repository's config; paths as they are (the output is NUL-separated). */
-const GIT_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false'];
+const GIT_ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_LITERAL_PATHSPECS: '1', GIT_NO_REPLACE_OBJECTS: '1', GIT_ATTR_NOSYSTEM: '1', LC_ALL: 'C' };
+
+/**
+ * Attributes under which git compares a file's text after a conversion that can map an edited file
+ * back to its index entry, so that status does not name it (gitattributes(5)): `ident` collapses
+ * `$Id: … $`, a `filter` runs a clean command, `working-tree-encoding` re-encodes. (`text`/`eol`
+ * conversions only move carriage returns, which change no finding.) Set anywhere in an attributes
+ * file, a macro's definition included; `-ident` and `!ident` unset it.
+ */
+const HIDING_ATTRIBUTE = /(?:^|\s)(?:ident(?=\s|$)|filter=|working-tree-encoding=)/m;
+/** An attributes file larger than this is not read: git then vouches for nothing. */
+const MAX_ATTRIBUTES_BYTES = 1024 * 1024;
+
+/**
+ * Does the repository set an attribute that can hide an edit from git's status (HIDING_ATTRIBUTE),
+ * in a `.gitattributes` its index holds or in `.git/info/attributes`? Then git vouches for nothing
+ * (every file is checked as without git). Also when that cannot be told: an attributes file that is
+ * not a plain file, too large or unreadable, or a `.git` that is not a directory (a worktree's or a
+ * submodule's: its `info/attributes` is elsewhere). A `.gitattributes` git does not track is the
+ * checkout's own, not the repository's; it is not looked for (docs/cache.md).
+ */
+export function hidingAttributes(root: string, index: Buffer): boolean {
+  const files: string[] = [];
+  const name = Buffer.from('.gitattributes\0');
+  for (let at = index.indexOf(name); at >= 0; at = index.indexOf(name, at + 1)) {
+    // "<tag> <path>\0": the name is the whole path, or follows a '/'.
+    const before = index[at - 1];
+    if (before !== 0x2f && before !== 0x20) continue;
+    const start = index.lastIndexOf(0, at) + 1;
+    files.push(index.toString('utf8', start + 2, at + name.length - 1));
+  }
+  try {
+    if (!lstatSync(join(root, '.git')).isDirectory()) return true;
+  } catch {
+    return true;
+  }
+  const info = join(root, '.git', 'info', 'attributes');
+  if (existsSync(info)) files.push(info);
+  for (const f of files) {
+    const text = smallFile(isAbsolute(f) ? f : join(root, ...f.split('/')));
+    if (text === undefined || HIDING_ATTRIBUTE.test(text)) return true;
+  }
+  return false;
+}
+
+/** A regular file's text (not through a link), or undefined: missing, not a plain file, too large, unreadable. */
+function smallFile(path: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_ATTRIBUTES_BYTES) return undefined;
+    const buf = Buffer.alloc(st.size);
+    let n = 0;
+    while (n < buf.length) {
+      const r = readSync(fd, buf, n, buf.length - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    return buf.toString('utf8', 0, n);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+/**
+ * No hook command from the repository's config; paths as they are (the output is NUL-separated); no
+ * attributes from the user's or the system's attributes file (`hidingAttributes` checks the
+ * repository's own): a file they convert looks modified, and is checked without git.
+ */
+const GIT_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false', '-c', 'core.attributesFile=/dev/null'];
 
 function git(root: string, args: string[]): string | undefined;
 function git(root: string, args: string[], encoding: 'buffer'): Buffer | undefined;
@@ -194,7 +263,7 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
     }
     port1.close();
     const [status, flags] = outs;
-    result = { snapshot: status === undefined || flags === undefined ? undefined : parseStatus(status, flags) };
+    result = { snapshot: status === undefined || flags === undefined || hidingAttributes(root, flags) ? undefined : parseStatus(status, flags) };
     return result.snapshot;
   };
 }

@@ -43,14 +43,14 @@ function repository(dir: string): void {
 }
 
 /** A shop in git, its report stored and reused; the cache file and the file the hook names. */
-function stored(name: string, prepare?: (dir: string) => void): { dir: string; cacheFile: string; plain: string } {
+function stored(name: string, prepare?: (dir: string) => void, reused = true): { dir: string; cacheFile: string; plain: string } {
   const dir = shop(name);
   prepare?.(dir);
   repository(dir);
   const cacheFile = join(scratch, `${name}.cache`);
   const plain = join(dir, 'api/src/plain.ts');
   expectWarmSameAsCold(dir, cacheFile, plain, 'first run', ['json']);
-  expect(reuseStats(dir, cacheFile).reportReused, 'the report is reused').toBe(true);
+  expect(reuseStats(dir, cacheFile).reportReused, 'the report is reused').toBe(reused);
   return { dir, cacheFile, plain };
 }
 
@@ -254,15 +254,31 @@ describe('what git compares: the text after its clean conversion (.gitattributes
     const hidden = "export const other = 2; /*$Id: */ import { Pool } from 'pg'; export const big = new Pool({ max: 50 }); /* $*/\n";
     const head = 'export const other = 2; /*$Id: ';
     const padded = `${head}${'x'.repeat(hidden.length - head.length - ' $*/\n'.length)} $*/\n`;
-    const { dir, cacheFile, plain } = stored('ident', (d) => {
-      writeFileSync(join(d, '.gitattributes'), '*.ts ident\n');
-      writeFileSync(join(d, 'api/src/other.ts'), padded);
-    });
+    // Git vouches for nothing in a repository that sets `ident` (src/facts/git-changes.ts `hidingAttributes`).
+    const { dir, cacheFile, plain } = stored(
+      'ident',
+      (d) => {
+        writeFileSync(join(d, '.gitattributes'), '*.ts ident\n');
+        writeFileSync(join(d, 'api/src/other.ts'), padded);
+      },
+      false,
+    );
     const before = cli(dir, ['--format', 'json', '.']).stdout;
     // Git's clean conversion collapses `$Id: …$` to `$Id$`: the blob is HEAD's, status is empty.
     writeFileSync(join(dir, 'api/src/other.ts'), hidden);
     expect(git(dir, 'status', '--porcelain')).toBe('');
     changesFindings(dir, before);
     expectWarmSameAsCold(dir, cacheFile, plain, 'edited inside $Id: …$');
+  });
+
+  it('a `filter` set in .git/info/attributes (a macro): git vouches for nothing', () => {
+    const { dir, cacheFile } = stored('info-filter', undefined);
+    mkdirSync(join(dir, '.git/info'), { recursive: true });
+    writeFileSync(join(dir, '.git/info/attributes'), '[attr]secret filter=crypt\n*.ts secret\n');
+    expect(reuseStats(dir, cacheFile).reportReused, 'the report is not reused').toBe(false);
+  });
+
+  it('attributes that only convert line ends, or unset `ident`: git still vouches', () => {
+    stored('eol-only', (d) => writeFileSync(join(d, '.gitattributes'), '* text=auto eol=lf\n*.ts -ident\n*.js !filter\n'));
   });
 });
