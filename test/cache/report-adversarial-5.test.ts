@@ -6,15 +6,14 @@
  * file in place (its directory keeps its times, so the walk is reused: the path under test), and
  * checks that a warm run prints what a cold run prints. Helpers as in report-adversarial.test.ts.
  */
-import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FactsCache } from '../../src/facts/cache.js';
 import { readCacheFile, writeCacheFile } from '../support/cache-file.js';
-import { age, cli, expectWarmSameAsCold, gitWith, reuseStats, settle } from '../support/git-repo.js';
+import { age, cli, commitAll, expectWarmSameAsCold, gitWith, reuseStats, settle, shop as shopIn } from '../support/git-repo.js';
 
-const ROOT = resolve(__dirname, '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-report-adversarial-5-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -22,25 +21,9 @@ const git = gitWith(scratch);
 const literal = "export const url = 'postgres://app:Wq8vZr2KpL@db:5432/app';\n";
 const pool = "import { Pool } from 'pg';\nexport const big = new Pool({ max: 50 });\n";
 
-/** The shop of report.test.ts: the worker's pool size comes from an env_file. */
-function shop(name: string): string {
-  const dir = join(scratch, name);
-  cpSync(join(ROOT, 'fixtures/projects/compose-replicas-over-budget'), dir, { recursive: true });
-  writeFileSync(join(dir, 'api/src/plain.ts'), 'export const greeting = "hello";\n');
-  writeFileSync(join(dir, 'api/src/other.ts'), 'export const other = 2;\n');
-  const queue = join(dir, 'worker/src/queue.js');
-  writeFileSync(queue, readFileSync(queue, 'utf8').replace('connectionTimeoutMillis: 5000 }', 'connectionTimeoutMillis: 5000, max: Number(process.env.PG_POOL_MAX || 10) }'));
-  appendFileSync(join(dir, 'worker/worker.env'), 'PG_POOL_MAX=4\n');
-  return dir;
-}
+const shop = (name: string) => shopIn(scratch, name);
 
-function repository(dir: string): void {
-  age(dir);
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'init');
-  settle();
-}
+const repository = (dir: string) => commitAll(git, dir);
 
 /** A shop in git, its report stored and reused; the cache file and the file the hook names. */
 function stored(name: string, prepare?: (dir: string) => void, reused = true): { dir: string; cacheFile: string; plain: string } {

@@ -5,13 +5,12 @@
  * that a warm run prints what a cold run prints, byte for byte, in every format, for the whole
  * repository and as the pre-commit hook runs. Helpers as in test/cache/report.test.ts.
  */
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { age, cli, expectWarmSameAsCold, gitWith, reuseStats, settle } from '../support/git-repo.js';
+import { age, cli, commitAll, expectWarmSameAsCold, gitWith, reuseStats, settle, shop as shopIn } from '../support/git-repo.js';
 
-const ROOT = resolve(__dirname, '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-report-adversarial-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -22,24 +21,9 @@ const git = gitWith(scratch);
 
 const expectSameAsCold = expectWarmSameAsCold;
 
-function repository(dir: string): void {
-  age(dir);
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'init');
-  settle();
-}
+const repository = (dir: string) => commitAll(git, dir);
 
-/** The shop of report.test.ts: the worker's pool size comes from an env_file. */
-function shop(name: string): string {
-  const dir = join(scratch, name);
-  cpSync(join(ROOT, 'fixtures/projects/compose-replicas-over-budget'), dir, { recursive: true });
-  writeFileSync(join(dir, 'api/src/plain.ts'), 'export const greeting = "hello";\n');
-  const queue = join(dir, 'worker/src/queue.js');
-  writeFileSync(queue, readFileSync(queue, 'utf8').replace('connectionTimeoutMillis: 5000 }', 'connectionTimeoutMillis: 5000, max: Number(process.env.PG_POOL_MAX || 10) }'));
-  appendFileSync(join(dir, 'worker/worker.env'), 'PG_POOL_MAX=4\n');
-  return dir;
-}
+const shop = (name: string) => shopIn(scratch, name);
 
 describe('git vouches for a path, not for what a symbolic link there leads to', () => {
   it('an env_file that is a tracked link (in a directory the walk does not list) to a file git ignores', () => {

@@ -4,8 +4,8 @@
  * ages the cache's racy rule needs.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, cpSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/engine/config.js';
@@ -56,6 +56,31 @@ export function age(dir: string): void {
     }
   };
   walk(dir);
+}
+
+/**
+ * The shop of report.test.ts, copied to `scratch/name`: a compose project whose worker's pool size
+ * comes from an env_file, with two code files that hold no database code (`api/src/plain.ts`,
+ * `api/src/other.ts`).
+ */
+export function shop(scratch: string, name: string): string {
+  const dir = join(scratch, name);
+  cpSync(resolve(__dirname, '../../fixtures/projects/compose-replicas-over-budget'), dir, { recursive: true });
+  writeFileSync(join(dir, 'api/src/plain.ts'), 'export const greeting = "hello";\n');
+  writeFileSync(join(dir, 'api/src/other.ts'), 'export const other = 2;\n');
+  const queue = join(dir, 'worker/src/queue.js');
+  writeFileSync(queue, readFileSync(queue, 'utf8').replace('connectionTimeoutMillis: 5000 }', 'connectionTimeoutMillis: 5000, max: Number(process.env.PG_POOL_MAX || 10) }'));
+  appendFileSync(join(dir, 'worker/worker.env'), 'PG_POOL_MAX=4\n');
+  return dir;
+}
+
+/** `dir` made a repository with every file committed, older than the racy window, then settled. */
+export function commitAll(git: (dir: string, ...args: string[]) => string, dir: string): void {
+  age(dir);
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'init');
+  settle();
 }
 
 export const FORMATS = ['stylish', 'json', 'sarif', 'github'];
