@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { enableCompileCache } from './compile-cache.js';
 import { startGitSnapshotEarly } from '../facts/git-changes.js';
+import { capYoungGeneration } from '../core/gc.js';
+
+// Before anything allocates much (src/core/gc.ts).
+capYoungGeneration();
 
 // Before the CLI's modules load, so that they are compiled from V8's cache (Node 22.1+).
 enableCompileCache();

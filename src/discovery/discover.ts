@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { youngGenerationCheckpoint } from '../core/gc.js';
 import type { InputProblem } from '../core/diagnostic.js';
 import { isPlatformFileName } from '../sources/platform/names.js';
 import { rangeOnLine } from '../core/location.js';
@@ -269,6 +270,7 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
       return;
     }
     recorder?.dir(dir);
+    youngGenerationCheckpoint();
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });

@@ -15,6 +15,7 @@ import { collectImportSpecifiers, importsUnlessDatabase, specifierBasename } fro
 import type { JsModuleContext, PoolDefinition } from './types.js';
 import { isFunctionLike, returnExpressions } from './walk.js';
 import { createsPoolWhenCalled } from './scopes/indirect.js';
+import { youngGenerationCheckpoint } from '../../core/gc.js';
 
 export interface AnalyzeJsOptions {
   repoRoot: string;
@@ -157,6 +158,7 @@ class JsProject implements ModuleHost, ExtractContext {
     if (existing !== undefined) return existing;
     if (this.failed.has(path)) return undefined;
     if (this.part !== undefined && !this.part.has(path)) this.escaped = true;
+    youngGenerationCheckpoint();
     const t = text ?? this.read(path);
     if (t === undefined) {
       this.failed.add(path);
@@ -735,7 +737,13 @@ export interface JsAnalysisPart {
  * whole (`analyzeJsFiles`), so the facts are always those of the whole analysis. `onPart` may then
  * be called again from scratch: `onRestart` says so.
  */
-export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsOptions, onPart: (part: JsAnalysisPart) => void, onRestart: () => void): Omit<JsAnalysis, 'modules' | 'pools'> {
+export function analyzeJsFilesInParts(
+  paths: readonly string[],
+  opts: AnalyzeJsOptions,
+  onPart: (part: JsAnalysisPart) => void,
+  onRestart: () => void,
+  beforePart?: (chars: number) => void,
+): Omit<JsAnalysis, 'modules' | 'pools'> {
   const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false, opts.parse);
   const files = paths.map((p) => resolve(p));
   for (const f of files) project.known.add(f);
@@ -749,7 +757,10 @@ export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsO
   const database = new Map<string, string | undefined>();
   const pending = new Map<string, string[]>();
   const edges = new Map<string, string[]>();
+  // The size of each file read, for the size of a part's trees before they are built (`beforePart`).
+  const chars = new Map<string, number>();
   for (const f of files) {
+    youngGenerationCheckpoint();
     const known = opts.prefiltered?.(f);
     let specs: readonly string[];
     if (known !== undefined && known !== 'database') {
@@ -758,6 +769,7 @@ export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsO
       const src = project.readForFilter(f);
       if (src === undefined) continue;
       const content = 'bytes' in src ? src.bytes : src.text;
+      chars.set(f, content.length);
       opts.onFilterRead?.(f, content);
       const imports = known === 'database' ? undefined : importsUnlessDatabase(content);
       if (imports === undefined) {
@@ -798,31 +810,28 @@ export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsO
       if (typeof target === 'string') union(f, target);
     }
   }
-  const members = new Map<string, Set<string>>();
-  for (const f of parent.keys()) {
+  // Each part's members, database files and pending files, grouped in one pass over the files
+  // (not a scan of every file per part), in the order of the part's first database file.
+  const groups = new Map<string, { members: Set<string>; db: string[]; pending: Array<[string, string[]]> }>();
+  const groupOf = (f: string) => {
     const r = find(f);
-    let set = members.get(r);
-    if (set === undefined) members.set(r, (set = new Set()));
-    set.add(f);
-  }
-  const order: string[] = [];
-  for (const f of database.keys()) {
-    const r = find(f);
-    if (!order.includes(r)) order.push(r);
-  }
+    let g = groups.get(r);
+    if (g === undefined) groups.set(r, (g = { members: new Set(), db: [], pending: [] }));
+    return g;
+  };
+  for (const f of database.keys()) groupOf(f).db.push(f);
+  for (const f of parent.keys()) groupOf(f).members.add(f);
+  for (const entry of pending) if (parent.has(entry[0])) groupOf(entry[0]).pending.push(entry);
 
-  for (const r of order) {
-    const part = members.get(r)!;
-    project.part = part;
-    const db = [...database.keys()].filter((f) => part.has(f));
-    const partPending = [...pending.entries()].filter(([f]) => part.has(f));
-    const poolsBefore = project.pools.length;
-    const modules = analysePart(project, db.map((f) => ({ file: f, text: database.get(f) })), partPending);
-    if (project.escaped) break;
-    const pools = project.pools.slice(poolsBefore).sort(comparePools);
-    onPart({ modules, pools });
-    project.releaseModules();
-    for (const f of db) database.set(f, undefined);
+  for (const group of groups.values()) {
+    if (group.db.length === 0) continue;
+    // The previous part's trees are unreachable here, and this part's not yet built.
+    if (beforePart !== undefined) {
+      let size = 0;
+      for (const f of group.members) size += chars.get(f) ?? 0;
+      beforePart(size);
+    }
+    if (!analyseOnePart(project, group, database, onPart)) break;
   }
   if (project.escaped) {
     onRestart();
@@ -831,6 +840,23 @@ export function analyzeJsFilesInParts(paths: readonly string[], opts: AnalyzeJsO
     return { problems: whole.problems, stats: whole.stats, ...(whole.reads ? { reads: whole.reads } : {}) };
   }
   return { problems: project.problems, stats: project.stats, ...(project.reads ? { reads: project.reads } : {}) };
+}
+
+/**
+ * One part of `analyzeJsFilesInParts`: analysed, handed to `onPart`, then dropped. A function of
+ * its own so that nothing of the part stays on the caller's stack frame: a collection before the
+ * next part (`beforePart`) would find its trees still reachable from a dead local there. False
+ * when the part loaded a file outside it (`project.escaped`).
+ */
+function analyseOnePart(project: JsProject, group: { members: Set<string>; db: string[]; pending: Array<[string, string[]]> }, database: Map<string, string | undefined>, onPart: (part: JsAnalysisPart) => void): boolean {
+  project.part = group.members;
+  const poolsBefore = project.pools.length;
+  const modules = analysePart(project, group.db.map((f) => ({ file: f, text: database.get(f) })), group.pending);
+  if (project.escaped) return false;
+  onPart({ modules, pools: project.pools.slice(poolsBefore).sort(comparePools) });
+  project.releaseModules();
+  for (const f of group.db) database.set(f, undefined);
+  return true;
 }
 
 function comparePools(a: PoolDefinition, b: PoolDefinition): number {

@@ -93,7 +93,10 @@ function loadWithCodeCache(file) {
   } catch {
     // without it the cache may only be rejected, as before
   }
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  // The CLI may have changed a V8 flag at run time (src/core/gc.ts `capYoungGeneration`): the cache
+  // is then read and made under the default, so that every process agrees on one.
+  const withDefaultFlags = globalThis[Symbol.for('pgconn-lint.with-default-v8-flags')] ?? ((run) => run());
+  const script = withDefaultFlags(() => new vm.Script(Module.wrap(source), { filename: file, cachedData }));
   const mod = new Module(file, module);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(path.dirname(file));
@@ -111,7 +114,7 @@ function loadWithCodeCache(file) {
     process.once('exit', () => {
       try {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+        fs.writeFileSync(tmp, withDefaultFlags(() => script.createCachedData()), { mode: 0o600 });
         fs.renameSync(tmp, cacheFile);
         prune(dir);
       } catch {

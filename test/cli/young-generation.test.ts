@@ -1,0 +1,62 @@
+/**
+ * The CLI caps V8's young generation at 4 MiB semi-spaces (src/core/gc.ts `capYoungGeneration`,
+ * issue 11: ~22 MB of peak RSS on the 10,000-file bench tree). It relies on V8 11 (Node 20 and 21)
+ * reading `--semi-space-growth-factor` at each growth; elsewhere it sets nothing. The built module
+ * (dist/, `npm test` builds first) runs in a fresh Node each time, as the CLI does.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const GC = resolve(__dirname, '../../dist/src/core/gc.js');
+const SHIM = resolve(__dirname, '../../src/sources/js/typescript.cjs');
+const V8_11 = process.versions.v8.startsWith('11.');
+
+/** Allocates objects that survive a while (as syntax trees do), calling the checkpoint as the loops do; prints the new space's largest size in MiB. */
+const GROW = `
+  const ring = new Array(20000);
+  let max = 0;
+  for (let i = 0; i < 400000; i++) {
+    ring[i % ring.length] = { a: i, b: [i, i + 1, i + 2], c: 'x' + i };
+    gc.youngGenerationCheckpoint();
+    if ((i & 1023) === 0) max = Math.max(max, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+  }`;
+
+function node(code: string, env: Record<string, string> = {}): string {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, PGCONN_LINT_NO_CACHE: '', ...env } });
+  expect(r.stderr).toBe('');
+  return r.stdout.trim();
+}
+
+describe('the young generation cap', () => {
+  it.runIf(V8_11)('stops the new space at 8 MiB (two 4 MiB semi-spaces); without it V8 grows it to 32 MiB', () => {
+    const run = (cap: boolean) => node(`import v8 from 'node:v8'; const gc = await import(${JSON.stringify(GC)}); ${cap ? 'gc.capYoungGeneration();' : ''} ${GROW} console.log(max / 1048576);`);
+    expect(run(true)).toBe('8');
+    expect(run(false)).toBe('32');
+  });
+
+  it('sets nothing on another V8', () => {
+    expect(node(`import v8 from 'node:v8'; const gc = await import(${JSON.stringify(GC)}); gc.capYoungGeneration('12.4.254'); ${GROW} console.log(max / 1048576);`)).toBe(node(`import v8 from 'node:v8'; const gc = await import(${JSON.stringify(GC)}); ${GROW} console.log(max / 1048576);`));
+  });
+
+  it('keeps one TypeScript code cache that capped runs and uncapped runs (the ESLint plugin) both accept', () => {
+    const own = mkdtempSync(join(tmpdir(), 'pgconn-lint-young-'));
+    // A capped run loads TypeScript after the cap took hold (as the CLI does after its walk), and
+    // says whether V8 rejected the code cache it was given; an uncapped run is the plugin's host.
+    const spy = `import vm from 'node:vm'; import v8 from 'node:v8'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
+      const S = vm.Script; let rejected = 'none';
+      vm.Script = class extends S { constructor(src, o) { super(src, o); if (o && o.cachedData) rejected = String(this.cachedDataRejected); } };
+      const gc = await import(${JSON.stringify(GC)});`;
+    const load = `const ts = require(${JSON.stringify(SHIM)}); ts.createSourceFile('a.ts', '1', 99); gc.collectGarbage(); console.log(rejected);`;
+    const capped = () => node(`${spy} gc.capYoungGeneration(); ${GROW} ${load}`, { TMPDIR: own });
+    const uncapped = () => node(`${spy} ${load}`, { TMPDIR: own });
+    try {
+      capped();
+      expect([capped(), uncapped(), capped(), uncapped()]).toEqual(['false', 'false', 'false', 'false']);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+});
