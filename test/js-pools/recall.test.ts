@@ -129,6 +129,27 @@ describe('a workspace package that re-exports the Prisma client', () => {
   });
 });
 
+describe('workspace specifiers resolved once per specifier (the same answer from every importing directory)', () => {
+  test('@acme/config and @acme/config/replica from three directories: each specifier its own entry', () => {
+    const m = modelOf({
+      'package.json': JSON.stringify({ name: 'mono', private: true, workspaces: ['apps/*', 'packages/*'] }),
+      'packages/config/package.json': JSON.stringify({ name: '@acme/config', main: './dist/index.js' }),
+      'packages/config/src/index.ts': `export const MAX = 10;\n`,
+      'packages/config/src/replica.ts': `export const MAX = 4;\n`,
+      'apps/api/db.ts': `import { Pool } from 'pg';\nimport { MAX } from '@acme/config';\nexport const pool = new Pool({ max: MAX });\n`,
+      'apps/worker/jobs/db.ts': `import { Pool } from 'pg';\nimport { MAX } from '@acme/config/replica';\nexport const pool = new Pool({ max: MAX });\n`,
+      'apps/worker/db.ts': `import { Pool } from 'pg';\nimport { MAX } from '@acme/config';\nexport const pool = new Pool({ max: MAX });\n`,
+      'apps/web/db.ts': `import { Pool } from 'pg';\nimport { MAX } from '@acme/configx';\nexport const pool = new Pool({ max: MAX });\n`,
+    });
+    expect(m.pools.map((p) => [p.id, p.max.value])).toEqual([
+      ['apps/api/db.ts:3:21', 10],
+      ['apps/web/db.ts:3:21', null],
+      ['apps/worker/db.ts:3:21', 10],
+      ['apps/worker/jobs/db.ts:3:21', 4],
+    ]);
+  });
+});
+
 describe('values a reader can tell (outline: an Environment class, a helper method, a read-only peak)', () => {
   const env = `import { IsOptional, IsNumber } from 'class-validator';\nconst environment = process.env;\nexport class Environment {\n  @IsNumber()\n  @IsOptional()\n  public DATABASE_CONNECTION_POOL_MAX = this.toOptionalNumber(environment.DATABASE_CONNECTION_POOL_MAX);\n  public OTHER = this.toOptionalNumber(environment.OTHER);\n  constructor() {\n    this.OTHER = 3;\n  }\n  protected toOptionalNumber(value: string | undefined) {\n    return value ? parseInt(value, 10) : undefined;\n  }\n}\nexport default new Environment();\n`;
 

@@ -18,7 +18,24 @@ const KEYWORD_HOST = /(?:^|[\s;])(?:host|hostaddr|server|dbname|database|user(?:
 
 /** Cheap test on the bytes or text of a file before it is parsed for this only. */
 export function mayHoldConnectionLiteral(text: string | Buffer): boolean {
-  return text.includes('postgres://') || text.includes('postgresql://') || /password\s*=/i.test(typeof text === 'string' ? text : text.toString('latin1'));
+  return hasPostgresScheme(text) || /password\s*=/i.test(typeof text === 'string' ? text : text.toString('latin1'));
+}
+
+/** `text.includes('postgres://') || text.includes('postgresql://')` in one search (most files hold neither). */
+function hasPostgresScheme(text: string | Buffer): boolean {
+  for (let i = text.indexOf('postgres'); i !== -1; i = text.indexOf('postgres', i + 1)) {
+    if (typeof text === 'string') {
+      if (text.startsWith('://', i + 8) || text.startsWith('ql://', i + 8)) return true;
+    } else if (bytesAt(text, i + 8, '://') || bytesAt(text, i + 8, 'ql://')) return true;
+  }
+  return false;
+}
+
+/** Does `buf` hold the ASCII `s` at `at`? */
+function bytesAt(buf: Buffer, at: number, s: string): boolean {
+  if (at + s.length > buf.length) return false;
+  for (let k = 0; k < s.length; k++) if (buf[at + k] !== s.charCodeAt(k)) return false;
+  return true;
 }
 
 export function findConnectionLiterals(sourceFile: ts.SourceFile, rangeOf: (node: ts.Node) => SourceRange): CodeConnectionLiteral[] {

@@ -287,12 +287,23 @@ class JsProject implements ModuleHost, ExtractContext {
   /** `@acme/db` or `@acme/db/schema` → the workspace package and the subpath. */
   private workspacePackageOf(spec: string): { dir: string; pkg: Record<string, unknown>; subpath: string } | undefined {
     if (spec.startsWith('.') || isAbsolute(spec) || spec.startsWith('node:')) return undefined;
+    // The index is built once (on the first call) and depends on the specifier alone: the answer too.
+    const idx = this.workspacePackages();
+    if (idx === null) return undefined;
+    const memo = this.workspaceOfSpec.get(spec);
+    if (memo !== undefined) return memo ?? undefined;
     const parts = spec.split('/');
     const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
-    const idx = this.workspacePackages();
-    const hit = idx?.get(name);
-    return hit === undefined ? undefined : { ...hit, subpath: spec.slice(name.length + 1) };
+    const hit = idx.get(name);
+    const out = hit === undefined ? undefined : { ...hit, subpath: spec.slice(name.length + 1) };
+    this.workspaceOfSpec.set(spec, out ?? null);
+    return out;
   }
+
+  /** `workspacePackageOf` by specifier (null: not a workspace package). */
+  private readonly workspaceOfSpec = new Map<string, { dir: string; pkg: Record<string, unknown>; subpath: string } | null>();
+  /** A workspace specifier's entry (`workspaceEntry`), by specifier: it depends on neither the importing file nor its directory. */
+  private readonly workspaceEntryOfSpec = new Map<string, string | null>();
 
   /**
    * A workspace package's entry for a subpath, in its source: `exports` (conditions in any order),
@@ -358,7 +369,14 @@ class JsProject implements ModuleHost, ExtractContext {
     else {
       const targets = this.aliasTargets(spec);
       const ws = targets === undefined ? this.workspacePackageOf(spec) : undefined;
-      if (ws !== undefined) result = this.workspaceEntry(ws) ?? null;
+      if (ws !== undefined) {
+        let entry = this.workspaceEntryOfSpec.get(spec);
+        if (entry === undefined) {
+          entry = this.workspaceEntry(ws) ?? null;
+          this.workspaceEntryOfSpec.set(spec, entry);
+        }
+        result = entry;
+      }
       else if (targets === undefined) {
         // TypeScript's baseUrl: a bare specifier is first looked up under the nearest tsconfig's
         // baseUrl (TypeScript handbook, Module Resolution: "Base URL"); only a file of the analysed

@@ -19,6 +19,7 @@ const os = require('node:os');
 const path = require('node:path');
 const vm = require('node:vm');
 const v8 = require('node:v8');
+const { isAscii } = require('node:buffer');
 
 function cacheDir() {
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
@@ -71,8 +72,17 @@ function prune(dir) {
   }
 }
 
+/**
+ * TypeScript's source as a string. It is pure ASCII, and ASCII decoded as Latin-1 is the same
+ * string as decoded as UTF-8, only cheaper (~30 ms of a cold run); any other byte is decoded as UTF-8.
+ */
+function readSource(file) {
+  const bytes = fs.readFileSync(file);
+  return typeof isAscii === 'function' && isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
 function loadWithCodeCache(file) {
-  const source = fs.readFileSync(file, 'utf8');
+  const source = readSource(file);
   const st = fs.statSync(file);
   const key = fnv1a(`${file}\0${st.size}\0${st.mtimeMs}\0${process.version}\0${process.arch}`) + fnv1a(source, 61);
   const dir = cacheDir();

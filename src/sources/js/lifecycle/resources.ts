@@ -209,6 +209,8 @@ export function findTrackedResources(ctx: JsModuleContext): TrackedResource[] {
   const out: TrackedResource[] = [];
   // Cheap text test first: most modules never acquire anything by hand.
   if (!ACQUIRE_HINT.test(sf.text)) return out;
+  // The file's text does not change while it is walked: whether it closes a pool anywhere is tested once.
+  const closesPool = POOL_CLOSE_HINT.test(sf.text);
   forEachNodeOfKinds(sf, VISITED_KINDS, (node) => {
     if (ts.isCallExpression(node)) {
       const r = fromCall(info, node);
@@ -217,7 +219,7 @@ export function findTrackedResources(ctx: JsModuleContext): TrackedResource[] {
       const r = fromNewClient(info, node);
       if (r) out.push(r);
     }
-    if (POOL_CLOSE_HINT.test(sf.text)) {
+    if (closesPool) {
       const p = fromPoolObject(info, node as ts.CallExpression | ts.NewExpression);
       if (p) out.push(p);
     }
