@@ -268,6 +268,9 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
       }
     },
   );
+  // The last parts' trees too, before the model and the rules allocate on top of them (~5 MB of
+  // peak RSS on the 10,000-file bench tree, one collection).
+  if (heapUsed() - liveAfterGc > GC_HEADROOM / 4) collectGarbage();
   for (const p of analysis.problems) problems.push(p);
   for (const m of modules) if (!sources.has(m.file)) sources.set(m.file, { file: m.file, kind: 'js', text: m.text });
   cache?.storeAnalysis(facts, analysis.problems, modules, analysis.reads);
