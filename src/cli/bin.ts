@@ -10,8 +10,9 @@ capYoungGeneration();
 enableCompileCache();
 // With --cache, git's status is taken while the modules load (src/facts/git-changes.ts).
 const argv = process.argv.slice(2);
-if (argv.includes('--cache') && !argv.includes('--no-cache')) startGitSnapshotEarly(process.cwd());
+const gitSnapshot = argv.includes('--cache') && !argv.includes('--no-cache') ? startGitSnapshotEarly(process.cwd()) : undefined;
 const { runCliAsync } = await import('./main.js');
+await gitSnapshot;
 
 process.exitCode = await runCliAsync(argv, {
   cwd: process.cwd(),

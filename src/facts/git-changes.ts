@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { findRepoRoot } from '../core/paths.js';
@@ -262,8 +262,7 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
       void worker.terminate().catch(() => undefined);
     }
     port1.close();
-    const [status, flags] = outs;
-    result = { snapshot: status === undefined || flags === undefined || hidingAttributes(root, flags) ? undefined : parseStatus(status, flags) };
+    result = { snapshot: snapshotOf(root, outs) };
     return result.snapshot;
   };
 }
@@ -272,17 +271,44 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
 let early: { root: string; take: (() => GitSnapshot | undefined) | undefined; at: number } | undefined;
 
 /**
- * Starts `git status` for the repository around `cwd` (`findRepoRoot`, as the facts cache finds
- * its root) before the CLI's modules load: a warm run at 50,000 files waits for git (~0.3 s) rather
- * than for its own start-up (bin.ts, with --cache). The facts cache takes it when it opens the same
- * root; else it is never waited for.
+ * Starts `git status` and `git ls-files` for the repository around `cwd` (`findRepoRoot`, as the
+ * facts cache finds its root) before the CLI's modules load (bin.ts, with --cache), as child
+ * processes of this thread: their output is read while the modules load (Node loads them
+ * asynchronously), and the promise is awaited before the CLI runs, so the facts cache finds the
+ * snapshot taken. Not a worker thread, as `startGitSnapshot` uses: a worker's start costs ~0.15 s
+ * of CPU, on a machine whose other core runs git. The facts cache takes the snapshot when it opens
+ * the same root; else it is never used.
  */
-export function startGitSnapshotEarly(cwd: string): void {
+export function startGitSnapshotEarly(cwd: string): Promise<void> {
   const root = findRepoRoot(cwd);
   early = undefined;
+  if (!existsSync(join(root, '.git'))) return Promise.resolve();
   const at = Date.now();
-  const take = startGitSnapshot(root);
+  const env = { ...process.env, ...GIT_ENV };
+  const run = <E extends 'utf8' | 'buffer'>(args: string[], encoding: E) =>
+    new Promise<(E extends 'utf8' ? string : Buffer) | undefined>((done) => {
+      try {
+        execFile('git', [...GIT_CONFIG, ...args], { cwd: root, encoding, maxBuffer: 64 * 1024 * 1024, timeout: GIT_TIMEOUT_MS, env, windowsHide: true }, (err, stdout) => {
+          done(err || (typeof stdout !== 'string' && !Buffer.isBuffer(stdout)) ? undefined : (stdout as E extends 'utf8' ? string : Buffer));
+        });
+      } catch {
+        done(undefined);
+      }
+    });
+  let outs: [string | undefined, Buffer | undefined] | undefined;
+  const ready = Promise.all([run(STATUS_ARGS, 'utf8'), run(FLAGS_ARGS, 'buffer')]).then((o) => {
+    outs = o;
+  });
+  let result: { snapshot: GitSnapshot | undefined } | undefined;
+  // Taken before the commands ended (a caller that did not wait): git is asked again, synchronously.
+  const take = () => (result ??= { snapshot: snapshotOf(root, outs ?? [git(root, STATUS_ARGS), git(root, FLAGS_ARGS, 'buffer')]) }).snapshot;
   early = { root, take, at };
+  return ready;
+}
+
+/** The snapshot of `git status` and `git ls-files` outputs, or undefined when git cannot vouch for anything. */
+function snapshotOf(root: string, [status, flags]: [string | undefined, Buffer | undefined]): GitSnapshot | undefined {
+  return status === undefined || flags === undefined || hidingAttributes(root, flags) ? undefined : parseStatus(status, flags);
 }
 
 /** When the snapshot `startGitSnapshot` hands out for `root` was started, if the entry point started it. */

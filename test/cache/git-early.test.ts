@@ -1,0 +1,59 @@
+/**
+ * The CLI's entry point starts git before its modules load (`startGitSnapshotEarly`, bin.ts with
+ * --cache): child processes of the main thread, awaited before the CLI runs. The facts cache then
+ * takes that snapshot for the same root, and it is the snapshot a later `git status` gives; taken
+ * before git ended, it is asked again synchronously, with the same answer.
+ */
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startGitSnapshot, startGitSnapshotEarly, takeGitSnapshot, earlySnapshotTime } from '../../src/facts/git-changes.js';
+import { gitWith } from '../support/git-repo.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-git-early-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const git = gitWith(scratch);
+
+function repo(name: string): string {
+  const dir = join(scratch, name);
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(join(dir, 'src/a.ts'), 'export const a = 1;\n');
+  writeFileSync(join(dir, 'src/b.ts'), 'export const b = 2;\n');
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'init');
+  appendFileSync(join(dir, 'src/b.ts'), '// edited\n');
+  return dir;
+}
+
+describe('the snapshot the entry point starts', () => {
+  it('is taken by the facts cache for the same root once awaited, and equals a later snapshot', async () => {
+    const dir = repo('awaited');
+    const before = Date.now();
+    await startGitSnapshotEarly(join(dir, 'src'));
+    expect(earlySnapshotTime(dir)).toBeGreaterThanOrEqual(before);
+    const take = startGitSnapshot(dir);
+    const snapshot = take?.();
+    expect(snapshot).toEqual(takeGitSnapshot(dir));
+    expect(snapshot?.changed).toEqual(['src/b.ts']);
+    expect(snapshot?.index.has('src/a.ts')).toBe(true);
+    // Taken once: the next cache of the run starts its own.
+    expect(earlySnapshotTime(dir)).toBeUndefined();
+  });
+
+  it('taken before git ended, asks git again and gives the same snapshot', () => {
+    const dir = repo('not-awaited');
+    void startGitSnapshotEarly(dir);
+    const snapshot = startGitSnapshot(dir)?.();
+    expect(snapshot?.changed).toEqual(['src/b.ts']);
+    expect(snapshot).toEqual(takeGitSnapshot(dir));
+  });
+
+  it('outside a repository, starts nothing', async () => {
+    const dir = join(scratch, 'plain');
+    mkdirSync(dir, { recursive: true });
+    await startGitSnapshotEarly(dir);
+    expect(earlySnapshotTime(dir)).toBeUndefined();
+  });
+});
