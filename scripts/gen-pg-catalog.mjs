@@ -295,6 +295,8 @@ function collectMajor(major) {
         description: r.short_desc ?? '',
       };
       if (!described.has(r.name.toLowerCase())) def.notInSample = true;
+      const since = SINCE_MINOR[major]?.[r.name];
+      if (since !== undefined) def.since = since;
       settings.set(r.name.toLowerCase(), def);
     }
     // Union with --describe-config: anything it lists that pg_settings does not show.
@@ -374,7 +376,14 @@ function collectMajor(major) {
   }
 }
 
-const FIELD_ORDER = ['name', 'majors', 'vartype', 'unit', 'min', 'max', 'enumvals', 'enumHidden', 'enumBuildDependent', 'bootValue', 'context', 'description', 'hidden', 'notInSample'];
+/**
+ * Parameters a minor release added (a server can only tell what it has): absent from Debian's
+ * 15.18 server, present in its 15.20 (output_plugin_libraries from 15.19, composite_type_mismatch
+ * from 15.20, as commit 5d9a1fb read them). An older minor of the major rejects them.
+ */
+const SINCE_MINOR = { 15: { output_plugin_libraries: '15.19', composite_type_mismatch: '15.20' } };
+
+const FIELD_ORDER = ['name', 'majors', 'vartype', 'unit', 'min', 'max', 'enumvals', 'enumHidden', 'enumBuildDependent', 'bootValue', 'context', 'description', 'hidden', 'notInSample', 'since'];
 
 function entryKey(s) {
   return JSON.stringify(FIELD_ORDER.filter((f) => f !== 'majors').map((f) => s[f] ?? null));

@@ -38,6 +38,11 @@ export interface PgSettingDef {
   hidden?: boolean;
   /** Absent from postgresql.conf.sample / `postgres --describe-config` (developer, internal or hidden options). */
   notInSample?: boolean;
+  /**
+   * The minor release that added it, when later than the major's first (e.g. '15.19'): a server of
+   * an older minor of the major rejects it as unrecognized.
+   */
+  since?: string;
   /** The major this definition was looked up for (set by getPgSetting; messages differ between majors). */
   major?: PgMajor;
 }
