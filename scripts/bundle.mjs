@@ -1,25 +1,32 @@
-// The bundled CLI and ESLint plugin (issue 11, start-up; docs/decisions.md D38/D41): ES modules
-// for what every run loads, dist/bundle/pgconn-lint.js (package.json `bin`) and
-// dist/bundle/eslint-plugin.js (package.json exports "./eslint-plugin"), built from tsc's output
-// in dist/ by esbuild (https://esbuild.github.io/api/). Loading ~150 small ES modules
-// costs Node a resolution, a read and a compile each; one file is read and compiled once.
+// The bundled CLI and ESLint plugin (issue 11, start-up; docs/decisions.md D38/D41/D49), built
+// from tsc's output in dist/ by esbuild (https://esbuild.github.io/api/). Loading ~150 small ES
+// modules costs Node a resolution, a read and a compile each; one file is read and compiled once.
 //
-// - What only some runs need is a chunk loaded by `import()`: the CLI itself behind the
-//   compile cache (bin.ts enables Node's compile cache before it imports main.js), and
-//   `live` (a database reader, with `pg`). esbuild splits at dynamic imports
-//   (`splitting`, ESM only).
-// - Kept outside the bundle, loaded from node_modules as before: TypeScript (9 MB, loaded on
+// - The CLI is two files. dist/bundle/pgconn-lint.js (package.json `bin`, an ES module of a few
+//   KB) starts git, then loads dist/bundle/cli.cjs: the whole CLI as one CommonJS script, compiled
+//   from V8's code cache (src/core/code-cache.cjs; Node 22.1+ caches it itself). Node 20 has no
+//   code cache for ES modules, and compiling the CLI's 2 MB cost ~0.1 s of every run. The two
+//   share no module instance: what the entry hands the CLI goes through process-wide symbols
+//   (src/facts/git-early.ts).
+// - cli.cjs is ASCII (non-ASCII characters esbuild leaves in regular expressions and comments are
+//   written as \u escapes), so it is read as Latin-1, and it has no `import()`: a script compiled
+//   by `vm.Script` may not import on Node 20. The build fails otherwise.
+// - dist/bundle/eslint-plugin.js (package.json exports "./eslint-plugin") is an ES module of its
+//   own; an editor's ESLint server loads it on its first lint.
+// - Kept outside the bundles, loaded from node_modules as before: TypeScript (9 MB, loaded on
 //   first use through src/sources/js/typescript.cjs with its own code cache), `pg` (only
 //   `live`), and the tree-sitter grammars (@vscode/tree-sitter-wasm: WASM files found by
 //   `require.resolve`, loaded in a worker).
-// - The YAML reader is bundled but evaluated on first use (`lazyYaml` below).
+// - The YAML reader is bundled but evaluated on first use (`lazyYaml` below); so is `live`
+//   (esbuild wraps a module imported by `import()` in a function run on first import).
 // - Data files are found relative to the module that reads them, walking up to the package
 //   root (data/, rules/*.md, package.json): from dist/bundle/ as from dist/src/….
-// - CommonJS inside the bundle (typescript.cjs, `require.resolve`) gets a real `require`,
-//   made by `createRequire(import.meta.url)` in the banner: esbuild's own shim throws on
-//   `require` of an external module in ESM output.
+// - CommonJS inside the ES module bundles (typescript.cjs, `require.resolve`) gets a real
+//   `require`, made by `createRequire(import.meta.url)` in the banner: esbuild's own shim throws on
+//   `require` of an external module in ESM output. In cli.cjs, `import.meta.url` is the file's URL.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -71,27 +78,72 @@ const lazyYaml = {
   },
 };
 
-const result = await build({
+const shared = {
   plugins: [oneTypescript, lazyYaml],
   absWorkingDir: root,
-  // The ESLint plugin (package.json exports "./eslint-plugin") is an entry too: an editor's ESLint
-  // server loads it on its first lint. Code both use is in shared chunks.
-  entryPoints: { 'pgconn-lint': 'dist/src/cli/bin.js', 'eslint-plugin': 'dist/eslint-plugin/src/index.js' },
-  outdir,
-  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   // package.json engines: node >= 20.19
   target: 'node20.19',
   external: ['typescript', 'pg', '@vscode/tree-sitter-wasm'],
-  banner: { js: "import { createRequire as __pgconnCreateRequire } from 'node:module';\nconst require = __pgconnCreateRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-});
+};
+const esmBanner = { js: "import { createRequire as __pgconnCreateRequire } from 'node:module';\nconst require = __pgconnCreateRequire(import.meta.url);" };
+
+// The entry imports src/cli/load-main.js; here that module loads cli.cjs through the code cache.
+const codeCacheLoader = join(root, 'dist', 'src', 'core', 'code-cache.cjs');
+const loadCli = {
+  name: 'load-cli',
+  setup(b) {
+    b.onResolve({ filter: /\/load-main\.js$/ }, () => ({ path: 'load-main', namespace: 'load-cli' }));
+    b.onLoad({ filter: /.*/, namespace: 'load-cli' }, () => ({
+      contents: [
+        "import { createRequire } from 'node:module';",
+        "import { fileURLToPath } from 'node:url';",
+        `import codeCache from ${JSON.stringify(codeCacheLoader)};`,
+        'export async function loadMain() {',
+        "  return codeCache.requireCached(fileURLToPath(new URL('./cli.cjs', import.meta.url)), 'cli', createRequire(import.meta.url));",
+        '}',
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
+const results = await Promise.all([
+  build({ ...shared, entryPoints: { cli: 'dist/src/cli/main.js' }, outdir, outExtension: { '.js': '.cjs' }, format: 'cjs', define: { 'import.meta.url': '__pgconnImportMetaUrl' }, banner: { js: "var __pgconnImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" } }),
+  build({ ...shared, plugins: [loadCli], entryPoints: { 'pgconn-lint': 'dist/src/cli/bin.js' }, outdir, format: 'esm', banner: esmBanner }),
+  build({ ...shared, entryPoints: { 'eslint-plugin': 'dist/eslint-plugin/src/index.js' }, outdir, format: 'esm', banner: esmBanner }),
+]);
+
+// cli.cjs: ASCII, and no import().
+const cliFile = join(outdir, 'cli.cjs');
+const text = readFileSync(cliFile, 'utf8');
+let ascii = '';
+let from = 0;
+for (let i = 0; i < text.length; i++) {
+  const c = text.charCodeAt(i);
+  if (c < 0x80) continue;
+  // After a backslash, `\u…` would escape the backslash, not the character.
+  if (text[i - 1] === '\\') throw new Error(`${cliFile}: an escaped non-ASCII character at offset ${i}`);
+  ascii += text.slice(from, i) + `\\u${c.toString(16).padStart(4, '0')}`;
+  from = i + 1;
+}
+ascii += text.slice(from);
+writeFileSync(cliFile, ascii);
+const ts = createRequire(import.meta.url)('typescript');
+const tree = ts.createSourceFile(cliFile, ascii, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+if (tree.parseDiagnostics.length > 0) throw new Error(`${cliFile}: ${tree.parseDiagnostics[0].messageText}`);
+const imports = [];
+(function visit(n) {
+  if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) imports.push(tree.getLineAndCharacterOfPosition(n.getStart(tree)).line + 1);
+  ts.forEachChild(n, visit);
+})(tree);
+if (imports.length > 0) throw new Error(`${cliFile}: import() on line ${imports.join(', ')}; use require (a vm.Script may not import on Node 20)`);
 
 if (process.argv.includes('--sizes')) {
-  for (const [file, out] of Object.entries(result.metafile.outputs)) process.stdout.write(`${file} ${out.bytes}\n`);
+  for (const result of results) for (const [file, out] of Object.entries(result.metafile.outputs)) process.stdout.write(`${file} ${out.bytes}\n`);
 }

@@ -1,17 +1,16 @@
 #!/usr/bin/env node
 import { enableCompileCache } from './compile-cache.js';
-import { startGitSnapshotEarly } from '../facts/git-changes.js';
-import { capYoungGeneration } from '../core/gc.js';
-
-// Before anything allocates much (src/core/gc.ts).
-capYoungGeneration();
+import { startGitSnapshotEarly } from '../facts/git-early.js';
+import { loadMain } from './load-main.js';
 
 // Before the CLI's modules load, so that they are compiled from V8's cache (Node 22.1+).
 enableCompileCache();
-// With --cache, git's status is taken while the modules load (src/facts/git-changes.ts).
+// With --cache, git's status is taken while the modules load (src/facts/git-early.ts).
 const argv = process.argv.slice(2);
 const gitSnapshot = argv.includes('--cache') && !argv.includes('--no-cache') ? startGitSnapshotEarly(process.cwd()) : undefined;
-const { runCliAsync } = await import('./main.js');
+const { runCliAsync, capYoungGeneration } = await loadMain();
+// Before anything allocates much (src/core/gc.ts).
+capYoungGeneration();
 await gitSnapshot;
 
 process.exitCode = await runCliAsync(argv, {

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { ALL_RULES } from '../../rules/index.js';
 import { packageVersion } from '../core/package-version.js';
 export { packageVersion };
+// For the entry point (bin.ts), which loads this module apart from its own (scripts/bundle.mjs).
+export { capYoungGeneration } from '../core/gc.js';
 import { applyRuleOverrides, ConfigErrors, loadConfig } from '../engine/config.js';
 import { lint, type LintResult } from '../engine/lint.js';
 import { projectContextFor, skippedFilesNote } from '../engine/project-context.js';

@@ -12,7 +12,7 @@ import type { JsFileFacts } from '../sources/js/types.js';
 import { mayHoldConnectionLiteral } from '../sources/js/credentials.js';
 import { decodeFacts, encodeFacts, holdsSecret } from './cache-codec.js';
 import type { WalkCache, WalkRecord } from '../discovery/walk-cache.js';
-import { earlySnapshotTime, GitChanges, isGitSnapshot, outlivesSnapshot, startGitSnapshot, trackedFromSnapshot, type GitSnapshot } from './git-changes.js';
+import { earlySnapshotTime, GitChanges, isGitSnapshot, NOT_PLAIN, outlivesSnapshot, startGitSnapshot, trackedAmong, trackedFromSnapshot, type GitSnapshot } from './git-changes.js';
 import type { GitTrackedFiles } from '../discovery/git-tracked.js';
 import { unchangedWalkDirs } from '../discovery/walk-cache.js';
 import { FileAccess } from '../core/file-access.js';
@@ -723,7 +723,7 @@ export class FactsCache {
     }
     if (!inputsUnchanged(report.inputs, this.root, git)) return undefined;
     // Git tracks the same files among those a finding can be in.
-    const tracked = trackedFromSnapshot(this.root, now, report.tracked.asked.map((r) => resolve(this.root, r)));
+    const tracked = trackedAmong(this.root, now, report.tracked.asked);
     if (tracked === undefined || tracked.files.size !== report.tracked.files.length || !report.tracked.files.every((f) => tracked.files.has(f))) return undefined;
     const reused = reusedReport(report, this.root, tracked.files, (rel) => isCandidate(rel));
     if (reused === undefined) return undefined;
@@ -967,8 +967,6 @@ function readDigest(path: string, r: SourceBytes): string {
   return !r.ok && d === sourceDigest(missingFile(path)) ? MISSING : d;
 }
 
-/** A relative POSIX path that `resolve` would change: a `.` or `..` segment, an empty one, a leading or trailing `/`. */
-const NOT_PLAIN = /(?:^|\/)\.\.?(?:\/|$)|\/\/|^\/|\/$/;
 
 /** The digest kept for a read that found no file (module resolution looks for many: 5,900 at 50k files). */
 const MISSING = '-';

@@ -1,9 +1,10 @@
-import { execFile, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
-import { findRepoRoot } from '../core/paths.js';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { FLAGS_ARGS, GIT_CONFIG, GIT_ENV, GIT_TIMEOUT_MS, git, STATUS_ARGS, takeEarlyGitOutputs } from './git-early.js';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { GitTrackedFiles } from '../discovery/git-tracked.js';
+
+export { earlySnapshotTime, startGitSnapshotEarly } from './git-early.js';
 
 /**
  * Git as the facts cache's change detector (issue 11: a warm run statted every code file — 43,000
@@ -95,18 +96,8 @@ export class IndexPaths {
   }
 }
 
-/** A git command taking longer is killed: no snapshot, every file checked as without git. */
-const GIT_TIMEOUT_MS = 30_000;
 /** More paths than this differ from HEAD: not worth a snapshot (and not worth storing). */
 const MAX_ENTRIES = 20_000;
-/**
- * `GIT_NO_REPLACE_OBJECTS`: HEAD's id is what the snapshot keeps, so its tree must be that commit's
- * own. With a replace ref (`git replace HEAD other`) status would compare with the other commit's
- * tree under HEAD's id, and a file edited to match it would be vouched for (git-replace(1):
- * replace refs are used by all commands but reachability traversal; the variable has the effect of
- * `--no-replace-objects`, which disables them).
- */
-const GIT_ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_LITERAL_PATHSPECS: '1', GIT_NO_REPLACE_OBJECTS: '1', GIT_ATTR_NOSYSTEM: '1', LC_ALL: 'C' };
 
 /**
  * Attributes under which git compares a file's text after a conversion that can map an edited file
@@ -172,45 +163,8 @@ function smallFile(path: string): string | undefined {
     if (fd !== undefined) closeSync(fd);
   }
 }
-/**
- * No hook command from the repository's config; paths as they are (the output is NUL-separated); no
- * attributes from the user's or the system's attributes file (`hidingAttributes` checks the
- * repository's own): a file they convert looks modified, and is checked without git.
- */
-const GIT_CONFIG = ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false', '-c', 'core.attributesFile=/dev/null'];
 
-function git(root: string, args: string[]): string | undefined;
-function git(root: string, args: string[], encoding: 'buffer'): Buffer | undefined;
-function git(root: string, args: string[], encoding: 'utf8' | 'buffer' = 'utf8'): string | Buffer | undefined {
-  try {
-    const r = spawnSync('git', [...GIT_CONFIG, ...args], {
-      cwd: root,
-      encoding,
-      maxBuffer: 64 * 1024 * 1024,
-      // A git that hangs (a network file system, a lock) is not waited for past this: no snapshot.
-      timeout: GIT_TIMEOUT_MS,
-      env: { ...process.env, ...GIT_ENV },
-      stdio: ['ignore', 'pipe', 'ignore'],
-      windowsHide: true,
-    });
-    return r.status === 0 && (typeof r.stdout === 'string' || Buffer.isBuffer(r.stdout)) ? r.stdout : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
-const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=no', '--ignore-submodules=none', '--no-renames'];
-/**
- * The index's paths, and the entries git's status does not look at: marked assume-unchanged (`git
- * update-index --assume-unchanged`, a lowercase tag) or skip-worktree (sparse checkouts, `S`). Their
- * changes never show in status, so they are never vouched for (~0.04 s at 50,000 files, beside status).
- * `--full-name`: relative to git's top level, as status and diff-tree name them (and as
- * src/discovery/git-tracked.ts asks). Without it they are relative to the root, and when the root is
- * not git's top level (a `.git` there that is not a repository, so git takes the one above) a path
- * status names as `inner/x` would be vouched for as the root's `x`; with it, no path of the root
- * matches, and git vouches for nothing.
- */
-const FLAGS_ARGS = ['ls-files', '-v', '-z', '--full-name'];
 
 /**
  * `git status`, started now in a worker thread (it takes ~0.25 s at 50,000 files, on the other core
@@ -218,11 +172,11 @@ const FLAGS_ARGS = ['ls-files', '-v', '-z', '--full-name'];
  * Undefined outside a repository whose top level is the root (status paths are relative to it).
  */
 export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) | undefined {
-  if (early !== undefined && early.root === root) {
+  const early = takeEarlyGitOutputs(root);
+  if (early !== undefined) {
     // Started by the CLI's entry point before its modules loaded (`startGitSnapshotEarly`): taken once.
-    const take = early.take;
-    early = undefined;
-    return take;
+    let taken: { snapshot: GitSnapshot | undefined } | undefined;
+    return () => (taken ??= { snapshot: snapshotOf(root, early()) }).snapshot;
   }
   if (!existsSync(join(root, '.git'))) return undefined;
   let worker: Worker | undefined;
@@ -267,54 +221,13 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
   };
 }
 
-/** The snapshot the entry point started, for the root it was started in, and when. */
-let early: { root: string; take: (() => GitSnapshot | undefined) | undefined; at: number } | undefined;
 
-/**
- * Starts `git status` and `git ls-files` for the repository around `cwd` (`findRepoRoot`, as the
- * facts cache finds its root) before the CLI's modules load (bin.ts, with --cache), as child
- * processes of this thread: their output is read while the modules load (Node loads them
- * asynchronously), and the promise is awaited before the CLI runs, so the facts cache finds the
- * snapshot taken. Not a worker thread, as `startGitSnapshot` uses: a worker's start costs ~0.15 s
- * of CPU, on a machine whose other core runs git. The facts cache takes the snapshot when it opens
- * the same root; else it is never used.
- */
-export function startGitSnapshotEarly(cwd: string): Promise<void> {
-  const root = findRepoRoot(cwd);
-  early = undefined;
-  if (!existsSync(join(root, '.git'))) return Promise.resolve();
-  const at = Date.now();
-  const env = { ...process.env, ...GIT_ENV };
-  const run = <E extends 'utf8' | 'buffer'>(args: string[], encoding: E) =>
-    new Promise<(E extends 'utf8' ? string : Buffer) | undefined>((done) => {
-      try {
-        execFile('git', [...GIT_CONFIG, ...args], { cwd: root, encoding, maxBuffer: 64 * 1024 * 1024, timeout: GIT_TIMEOUT_MS, env, windowsHide: true }, (err, stdout) => {
-          done(err || (typeof stdout !== 'string' && !Buffer.isBuffer(stdout)) ? undefined : (stdout as E extends 'utf8' ? string : Buffer));
-        });
-      } catch {
-        done(undefined);
-      }
-    });
-  let outs: [string | undefined, Buffer | undefined] | undefined;
-  const ready = Promise.all([run(STATUS_ARGS, 'utf8'), run(FLAGS_ARGS, 'buffer')]).then((o) => {
-    outs = o;
-  });
-  let result: { snapshot: GitSnapshot | undefined } | undefined;
-  // Taken before the commands ended (a caller that did not wait): git is asked again, synchronously.
-  const take = () => (result ??= { snapshot: snapshotOf(root, outs ?? [git(root, STATUS_ARGS), git(root, FLAGS_ARGS, 'buffer')]) }).snapshot;
-  early = { root, take, at };
-  return ready;
-}
 
 /** The snapshot of `git status` and `git ls-files` outputs, or undefined when git cannot vouch for anything. */
 function snapshotOf(root: string, [status, flags]: [string | undefined, Buffer | undefined]): GitSnapshot | undefined {
   return status === undefined || flags === undefined || hidingAttributes(root, flags) ? undefined : parseStatus(status, flags);
 }
 
-/** When the snapshot `startGitSnapshot` hands out for `root` was started, if the entry point started it. */
-export function earlySnapshotTime(root: string): number | undefined {
-  return early !== undefined && early.root === root ? early.at : undefined;
-}
 
 /** The worker: git status, its output posted back, then the flag the waiting thread watches. */
 const WORKER_SOURCE = `
@@ -388,6 +301,33 @@ function parseStatus(out: string, flags: Buffer): GitSnapshot | undefined {
 }
 
 /** Which of `only` git tracks (the index holds it), from a snapshot instead of `git ls-files` (src/discovery/git-tracked.ts). */
+/**
+ * `trackedFromSnapshot` of paths relative to the root, as a stored report keeps them (1,400 at 50,000
+ * files): a plain one (no `.`, `..` or empty segment, POSIX) is its own answer, without the round
+ * trip through an absolute path; any other is resolved as `trackedFromSnapshot` does.
+ */
+export function trackedAmong(root: string, snapshot: GitSnapshot, rels: readonly string[]): GitTrackedFiles | undefined {
+  const index = snapshot.index;
+  if (index === undefined) return undefined;
+  const asked = new Set<string>();
+  const files = new Set<string>();
+  for (const rel of rels) {
+    let r: string;
+    if (sep === '/' && rel !== '' && !NOT_PLAIN.test(rel)) r = rel;
+    else {
+      const back = relative(root, resolve(root, rel));
+      if (back === '' || back.startsWith('..') || isAbsolute(back)) continue;
+      r = back.split(sep).join('/');
+    }
+    asked.add(r);
+    if (index.has(r)) files.add(r);
+  }
+  return { known: true, files, asked };
+}
+
+/** A relative POSIX path that `resolve` would change: a `.` or `..` segment, an empty one, a leading or trailing `/`. */
+export const NOT_PLAIN = /(?:^|\/)\.\.?(?:\/|$)|\/\/|^\/|\/$/;
+
 export function trackedFromSnapshot(root: string, snapshot: GitSnapshot, only: Iterable<string>): GitTrackedFiles | undefined {
   const index = snapshot.index;
   if (index === undefined) return undefined;

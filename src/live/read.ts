@@ -16,6 +16,7 @@
  * protocol (pg/lib/query.js `requiresPreparation`: no values, no name → simple Query message), the
  * only one PgBouncer's admin console speaks. `pg` is loaded on first use: a plain lint never pays for it.
  */
+import { createRequire } from 'node:module';
 import type { ConnectParams } from './targets.js';
 import type { LiveFailure, LiveSession, LiveSetting, LiveTarget, PgbouncerReading, PostgresReading } from './types.js';
 import { maskQuery } from './mask-query.js';
@@ -51,8 +52,9 @@ export const READ_SETTINGS = [
 type PgModule = typeof import('pg');
 let pgModule: Promise<PgModule> | undefined;
 async function loadPg(): Promise<PgModule> {
-  // node-postgres is CommonJS: its exports are the default of the dynamic import.
-  pgModule ??= import('pg').then((m) => ((m as unknown as { default?: PgModule }).default ?? m) as PgModule);
+  // node-postgres is CommonJS: required, not imported. The bundled CLI is a script compiled from its
+  // code cache (scripts/bundle.mjs), where Node 20 allows no dynamic import().
+  pgModule ??= Promise.resolve().then(() => createRequire(import.meta.url)('pg') as PgModule);
   return pgModule;
 }
 

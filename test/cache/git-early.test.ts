@@ -6,9 +6,9 @@
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startGitSnapshot, startGitSnapshotEarly, takeGitSnapshot, earlySnapshotTime } from '../../src/facts/git-changes.js';
+import { startGitSnapshot, startGitSnapshotEarly, takeGitSnapshot, earlySnapshotTime, trackedAmong, trackedFromSnapshot } from '../../src/facts/git-changes.js';
 import { gitWith } from '../support/git-repo.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-git-early-'));
@@ -55,5 +55,17 @@ describe('the snapshot the entry point starts', () => {
     mkdirSync(dir, { recursive: true });
     await startGitSnapshotEarly(dir);
     expect(earlySnapshotTime(dir)).toBeUndefined();
+  });
+});
+
+describe('trackedAmong (the stored report\'s paths, relative)', () => {
+  it('answers as trackedFromSnapshot of the same paths made absolute, plain or not', () => {
+    const dir = repo('among');
+    const snapshot = takeGitSnapshot(dir)!;
+    const rels = ['src/a.ts', 'src/b.ts', 'src/missing.ts', './src/a.ts', 'src/../src/b.ts', 'src//a.ts', 'src/a.ts/', '../among/src/a.ts', '../elsewhere/x.ts', '', '.', '/etc/passwd', 'src/./a.ts'];
+    const among = trackedAmong(dir, snapshot, rels);
+    const viaAbsolute = trackedFromSnapshot(dir, snapshot, rels.map((r) => resolve(dir, r)));
+    expect(among).toEqual(viaAbsolute);
+    expect([...among!.files].sort()).toEqual(['src/a.ts', 'src/b.ts']);
   });
 });
