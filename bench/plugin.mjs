@@ -7,8 +7,8 @@
 //   node bench/plugin.mjs [--files 10000] [--seed 1] [--dir DIR] [--file REL] [--edits 30]
 //                         [--runs 3] [--parser ts|espree] [--plugin PATH] [--table]
 //
-// --plugin: the plugin's built entry (default dist/eslint-plugin/src/index.js of this checkout), to
-// compare two builds.
+// --plugin: the plugin's built entry (default dist/bundle/eslint-plugin.js of this checkout, the package's
+// "./eslint-plugin" export, as an editor loads it), to compare two builds.
 //
 // Each run is a fresh child process (cold, as an editor's ESLint server starting): ESLint is
 // imported first (the editor has it loaded already), then the timed first lint: importing the
@@ -91,7 +91,7 @@ async function driver() {
       edits: { type: 'string', default: '30' },
       runs: { type: 'string', default: '3' },
       parser: { type: 'string', default: 'ts' },
-      plugin: { type: 'string', default: join(REPO, 'dist/eslint-plugin/src/index.js') },
+      plugin: { type: 'string', default: join(REPO, 'dist/bundle/eslint-plugin.js') },
       table: { type: 'boolean', default: false },
     },
   });

@@ -136,7 +136,7 @@ function edit(dir, file) {
 /** ESLint with the plugin's recommended config over the same tree (TypeScript parser for TS). */
 function eslintConfig() {
   const file = join(scratch, 'eslint.config.mjs');
-  const plugin = pathToFileURL(join(REPO, 'dist/eslint-plugin/src/index.js')).href;
+  const plugin = pathToFileURL(join(REPO, 'dist/bundle/eslint-plugin.js')).href;
   const parser = pathToFileURL(join(REPO, 'node_modules/@typescript-eslint/parser/dist/index.js')).href;
   writeFileSync(
     file,
