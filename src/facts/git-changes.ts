@@ -164,8 +164,6 @@ function smallFile(path: string): string | undefined {
   }
 }
 
-
-
 /**
  * `git status`, started now in a worker thread (it takes ~0.25 s at 50,000 files, on the other core
  * while this thread reads the cache file and reuses the walk), its snapshot taken when first asked.
@@ -221,13 +219,10 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
   };
 }
 
-
-
 /** The snapshot of `git status` and `git ls-files` outputs, or undefined when git cannot vouch for anything. */
 function snapshotOf(root: string, [status, flags]: [string | undefined, Buffer | undefined]): GitSnapshot | undefined {
   return status === undefined || flags === undefined || hidingAttributes(root, flags) ? undefined : parseStatus(status, flags);
 }
-
 
 /** The worker: git status, its output posted back, then the flag the waiting thread watches. */
 const WORKER_SOURCE = `
