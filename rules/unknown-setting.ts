@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
-import { majorsHaving, PG_MAJORS, suggestPgSetting } from '../src/catalog/postgresql/catalog.js';
+import { addedInMinor, majorsHaving, PG_MAJORS, suggestPgSetting } from '../src/catalog/postgresql/catalog.js';
 import { getPgSetting } from '../src/catalog/postgresql/catalog.js';
 import { comparePgbouncerVersions, PGBOUNCER_VERSIONS, pgbouncerConnstringParamNames, pgbouncerSettingNames, pgbouncerVersionsHaving } from '../src/catalog/pgbouncer/catalog.js';
 import { closestName } from '../src/catalog/suggest.js';
@@ -79,6 +79,10 @@ export default defineRule({
         const arg = e.origin !== 'conf';
         const where = settingWhere(e);
         const others = majorsHaving(e.key);
+        // Added by a minor release of another major (a back-patched parameter, such as
+        // output_plugin_libraries in 15.19): this major's newer minors may have it too. Unknown, so
+        // no finding.
+        if (others.length > 0 && addedInMinor(e.key) !== undefined) continue;
         if (others.length > 0) {
           const note = versionNote(others, major, PG_MAJORS, (a, b) => a - b).replace(/(\d+)/, 'PostgreSQL $1');
           // Depends on the version: say whether it was declared, and where.

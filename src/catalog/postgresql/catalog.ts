@@ -174,6 +174,20 @@ export function majorsHaving(name: string): PgMajor[] {
   return PG_MAJORS.filter((m) => catalog().has(m) && getPgSetting(name, m) !== undefined);
 }
 
+/**
+ * The minor release that added `name` to a major (`since`, e.g. '15.19'), when a minor did: such a
+ * parameter came with a back-patched fix, and the other majors' later minors may have it too
+ * (PostgreSQL releases every supported branch together). Their catalogue, read from an earlier
+ * minor, cannot tell.
+ */
+export function addedInMinor(name: string): string | undefined {
+  for (const m of PG_MAJORS) {
+    const since = catalog().has(m) ? getPgSetting(name, m)?.since : undefined;
+    if (since !== undefined) return since;
+  }
+  return undefined;
+}
+
 /** Which server build a major's data was read from. */
 export function pgBuildInfo(major: PgMajor): PgBuildInfo {
   return { ...index(major).build };
