@@ -4,7 +4,7 @@ import { getPgSetting } from '../src/catalog/postgresql/catalog.js';
 import { comparePgbouncerVersions, PGBOUNCER_VERSIONS, pgbouncerConnstringParamNames, pgbouncerSettingNames, pgbouncerVersionsHaving } from '../src/catalog/pgbouncer/catalog.js';
 import { closestName } from '../src/catalog/suggest.js';
 import { pgbouncerStartupErrors } from '../src/sources/pgbouncer-ini/validate.js';
-import { bouncerVersionText, pgVersionText, settingWhere } from '../src/model/parameters.js';
+import { bouncerVersionText, pgReleaseText, pgVersionText, settingWhere } from '../src/model/parameters.js';
 
 /** Names widely copied from guides and old versions, mapped to what the author meant. */
 const PG_FOLKLORE: Record<string, string> = {
@@ -53,6 +53,8 @@ export default defineRule({
       pgNotInVersion: 'PostgreSQL {{version}} has no parameter "{{name}}" ({{note}}): the server refuses to start with this file, and a reload applies none of its changes.',
       pgUnknownArg: 'PostgreSQL {{version}} has no parameter "{{name}}" ({{where}}): the server refuses to start.',
       pgNotInVersionArg: 'PostgreSQL {{version}} has no parameter "{{name}}" ({{note}}; {{where}}): the server refuses to start.',
+      pgNotInMinor: 'PostgreSQL {{version}} has no parameter "{{name}}" (added in {{since}}): the server refuses to start with this file, and a reload applies none of its changes.',
+      pgNotInMinorArg: 'PostgreSQL {{version}} has no parameter "{{name}}" (added in {{since}}; {{where}}): the server refuses to start.',
       bouncerUnknown: 'PgBouncer {{version}} has no setting "{{name}}": it refuses to start with this file (a reload keeps the old configuration).',
       bouncerNotInVersion: 'PgBouncer {{version}} has no setting "{{name}}" ({{note}}): it refuses to start with this file (a reload keeps the old configuration).',
       bouncerParamUnknown: 'PgBouncer {{version}} has no {{section}} parameter "{{name}}" (in the entry "{{entry}}"): it refuses to start with this file (a reload keeps the old configuration).',
@@ -62,6 +64,7 @@ export default defineRule({
       removeParam: 'Remove {{name}}={{value}} from the entry, or check the spelling against the documentation of this version.',
       pgVersionHelp: 'Remove the line, or set database.version in pgconn-lint.config.json if the server runs another PostgreSQL version.',
       pgVersionHelpKnown: 'Remove the setting, or run a PostgreSQL version that has it (this one is {{version}}, from its {{versionSource}}).',
+      pgMinorHelp: 'Remove the setting, or pin {{since}} or later (this server is {{version}}, from its {{versionSource}}).',
       bouncerVersionHelpKnown: 'Remove the line, or run a PgBouncer version that has it (this one is {{version}}, from its {{versionSource}}).',
       bouncerVersionHelp: 'Remove the line, or set pgbouncer.version in pgconn-lint.config.json if you run another PgBouncer version.',
     },
@@ -75,7 +78,20 @@ export default defineRule({
       for (const e of server.written()) {
         // A dotted name is a placeholder for an extension's parameter: PostgreSQL accepts it (guc.c).
         if (e.key.includes('.')) continue;
-        if (getPgSetting(e.key, major)) continue;
+        const def = getPgSetting(e.key, major);
+        if (def) {
+          // Added by a minor release of this major, on a server whose image pins an older minor.
+          const sinceMinor = def.since !== undefined ? Number(def.since.split('.')[1]) : undefined;
+          if (sinceMinor !== undefined && server.version.minor !== undefined && server.version.minor < sinceMinor) {
+            ctx.report({
+              messageId: e.origin !== 'conf' ? 'pgNotInMinorArg' : 'pgNotInMinor',
+              helpId: 'pgMinorHelp',
+              data: { version: pgReleaseText(server.version), name: e.name, since: def.since!, where: settingWhere(e), versionSource: server.version.source },
+              range: e.nameRange,
+            });
+          }
+          continue;
+        }
         const arg = e.origin !== 'conf';
         const where = settingWhere(e);
         const others = majorsHaving(e.key);

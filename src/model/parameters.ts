@@ -67,6 +67,8 @@ export interface PgVersionUsed {
   by: 'server' | 'config' | 'assumed';
   /** "image tag postgres:16", "database.version (config file)", "no version declared: PostgreSQL 18 assumed". */
   source: string;
+  /** The minor release, when the server's own image tag pins one (`postgres:15.18` → 18); else unknown. */
+  minor?: number;
 }
 
 /** The settings of one PostgreSQL server, or of a configuration file no server of the repository loads. */
@@ -220,9 +222,9 @@ export function numericSetting(p: ServerParameters, name: string): (ResolvedPgSe
 }
 
 /** The version a server's settings are judged with. */
-export function pgVersionUsed(fromServer: number | undefined, serverSource: string | undefined, settings: LintSettings): PgVersionUsed {
+export function pgVersionUsed(fromServer: number | undefined, serverSource: string | undefined, settings: LintSettings, minor?: number): PgVersionUsed {
   const m = fromServer !== undefined ? parsePgMajor(fromServer) : undefined;
-  if (m !== undefined) return { major: m, known: true, by: 'server', source: serverSource ?? `PostgreSQL ${m}` };
+  if (m !== undefined) return { major: m, known: true, by: 'server', source: serverSource ?? `PostgreSQL ${m}`, ...(minor !== undefined ? { minor } : {}) };
   const configured = parsePgMajor(settings.database.version) ?? LATEST_PG_MAJOR;
   if (settings.database.versionFromConfig) return { major: configured, known: true, by: 'config', source: 'database.version (config file)' };
   return { major: configured, known: false, by: 'assumed', source: `no version declared: PostgreSQL ${configured} assumed` };
@@ -308,6 +310,11 @@ function bouncerVersionUsed(text: string | undefined, fromNode: boolean, setting
 /** "16", or "18 (assumed: no version is declared)" for a finding that depends on it. */
 export function pgVersionText(v: PgVersionUsed): string {
   return v.known ? String(v.major) : `${v.major} (assumed: no version is declared)`;
+}
+
+/** "15.18" when the minor is known, else as `pgVersionText`. */
+export function pgReleaseText(v: PgVersionUsed): string {
+  return v.minor !== undefined ? `${v.major}.${v.minor}` : pgVersionText(v);
 }
 
 export function bouncerVersionText(v: BouncerVersionUsed): string {

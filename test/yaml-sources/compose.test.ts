@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { dotenvValues, parseDotenv } from '../../src/sources/env/index.js';
 import { extractCompose } from '../../src/sources/yaml/index.js';
 import { parseComposeBytes, parseK8sQuantity } from '../../src/sources/yaml/units.js';
-import { parseImageRef, postgresMajorFromImage, pgbouncerVersionFromTag } from '../../src/sources/yaml/images.js';
+import { parseImageRef, postgresMajorFromImage, postgresMinorFromImage, pgbouncerVersionFromTag } from '../../src/sources/yaml/images.js';
 import { parsePostgresArgs, shellSplit } from '../../src/sources/yaml/postgres-args.js';
 import { REPO_ROOT } from '../support/paths.js';
 
@@ -118,5 +118,13 @@ describe('helpers', () => {
       15, 14, 15, 16, 17, undefined, undefined, undefined, 16,
     ]);
     expect(['v1.25.2-p0', '1.22.1-p0', '1.23.1-debian-12-r5', 'latest', undefined].map(pgbouncerVersionFromTag)).toEqual(['1.25.2', '1.22.1', '1.23.1', undefined, undefined]);
+  });
+
+  test('the minor release a tag pins: only a major.minor tag of the server itself', () => {
+    const r = { file, line: 1, column: 1, endLine: 1, endColumn: 1 };
+    const minor = (s: string) => postgresMinorFromImage(parseImageRef(s, r));
+    expect(['postgres:15.18', 'postgres:15.18-bookworm', 'bitnami/postgresql:15.18.0-debian-12-r5', 'postgres:15', 'postgres:15-alpine', 'postgres', 'postgis/postgis:15-3.4', 'timescale/timescaledb:2.14.2-pg15', 'zalando/spilo-16:3.2-p2', 'citusdata/citus:12.1', 'postgres:9.6.24'].map(minor)).toEqual([
+      18, 18, 18, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
+    ]);
   });
 });

@@ -1,7 +1,8 @@
 import type { SourceRange } from '../../core/location.js';
 import { parsePgMajor } from '../../catalog/postgresql/catalog.js';
 import type { PgConfig } from '../../sources/postgresql-conf/types.js';
-import type { ComposeFacts, ComposeService, K8sWorkload, KubernetesFacts, PostgresServerFacts, Resolved } from '../../sources/yaml/types.js';
+import type { ComposeFacts, ComposeService, ImageRef, K8sWorkload, KubernetesFacts, PostgresServerFacts, Resolved } from '../../sources/yaml/types.js';
+import { postgresMinorFromImage } from '../../sources/yaml/images.js';
 import { factSetting, isServerConfig, pgVersionUsed, serverParameters, type ParameterSetting, type ServerParameters } from '../parameters.js';
 import { DEFAULT_NAMESPACE, type BuildContext } from './context.js';
 import { declared as declaredQ, defaulted, fromResolved, literal, unknownQ } from './quantity.js';
@@ -60,6 +61,7 @@ function composeServer(ctx: BuildContext, compose: ComposeFacts, svc: ComposeSer
   const major = pgMajor(ctx, pg.majorVersion);
   const node = baseServer(ctx, {
     versionSource: imageText(svc.image),
+    image: svc.image,
     id,
     name: svc.name,
     kind: 'compose',
@@ -113,6 +115,7 @@ function k8sServer(ctx: BuildContext, w: K8sWorkload, pg: PostgresServerFacts, m
     inputs: pgArgInputs(pg),
     major: pgMajor(ctx, pg.majorVersion),
     versionSource: imageText(w.containers.find((c) => c.postgres)?.image),
+    image: w.containers.find((c) => c.postgres)?.image,
     instances: fromResolved(w.replicas, (v) => `${v ?? '?'} replica${v === 1 ? '' : 's'}`),
     notes: [],
   });
@@ -159,6 +162,7 @@ function cnpgServer(ctx: BuildContext, cl: KubernetesFacts['cnpgClusters'][numbe
     inputs: cl.parameters.map(factSetting),
     major: pgMajor(ctx, cl.majorVersion),
     versionSource: `Cluster ${name}`,
+    image: cl.image,
     instances: fromResolved(cl.instances, (v) => `${v ?? '?'} instance${v === 1 ? '' : 's'}`),
     notes: ['the -rw Service reaches the primary only: each instance has its own max_connections'],
   });
@@ -225,6 +229,8 @@ interface BaseServerInput {
   major: Quantity;
   /** Where the version comes from, for messages ("image postgres:16"). */
   versionSource?: string | undefined;
+  /** The image whose tag may pin a minor release (`postgres:15.18`). */
+  image?: ImageRef | undefined;
   /** A fragment of a configuration (not a whole server): only for the config file's servers. */
   wholeServer?: boolean;
   instances: Quantity;
@@ -238,7 +244,7 @@ function baseServer(ctx: BuildContext, i: BaseServerInput): ServerNode {
     conf: i.conf,
     overrides: i.inputs,
     // A version the builder filled in from the config file or as the newest is not the server's own.
-    version: pgVersionUsed(i.major.provenance.kind === 'default' || i.major.provenance.kind === 'config' ? undefined : i.major.value, i.versionSource ?? i.major.source, ctx.settings),
+    version: pgVersionUsed(i.major.provenance.kind === 'default' || i.major.provenance.kind === 'config' ? undefined : i.major.value, i.versionSource ?? i.major.source, ctx.settings, i.image ? postgresMinorFromImage(i.image) : undefined),
     wholeServer: i.wholeServer ?? true,
     range: i.range,
     rel: ctx.rel,

@@ -122,6 +122,19 @@ export function postgresMajorFromImage(img: ImageRef): Resolved<number> {
   return { value: undefined, provenance: { kind: 'unknown', reason: `cannot read a PostgreSQL version from tag "${tag}"` }, range: img.range };
 }
 
+/**
+ * The minor release an image tag pins (`postgres:15.18-bookworm` → 18, bitnami's `15.18.0-debian-12-r5`
+ * → 18), when the tag's major is the one `postgresMajorFromImage` reads and it is 10 or later; else
+ * undefined (`postgres:15` floats to the newest 15.x, `spilo-15` and `-pg15` name no minor).
+ */
+export function postgresMinorFromImage(img: ImageRef): number | undefined {
+  const major = postgresMajorFromImage(img).value;
+  const tag = img.tag;
+  if (major === undefined || major < 10 || tag === undefined || img.unresolved !== undefined || /spilo-\d+$/.test(img.repository) || /(?:^|-)pg\d+(?:$|[.-])/.test(tag)) return undefined;
+  const m = /^v?(\d+)\.(\d+)(?:$|[.-])/.exec(tag);
+  return m && Number(m[1]) === major ? Number(m[2]) : undefined;
+}
+
 export type PgbouncerImageKind = 'edoburu' | 'bitnami';
 
 export function pgbouncerImageKind(img: ImageRef): PgbouncerImageKind | undefined {
