@@ -107,6 +107,7 @@ function k8sServer(ctx: BuildContext, w: K8sWorkload, pg: PostgresServerFacts, m
   const ns = w.meta.namespace ?? DEFAULT_NAMESPACE;
   const name = w.meta.name ?? `${w.kind} ${w.meta.documentIndex}`;
   const id = `server:k8s:${ns}/${w.kind}/${name}`;
+  const image = w.containers.find((c) => c.postgres)?.image;
   const node = baseServer(ctx, {
     id,
     name,
@@ -114,13 +115,13 @@ function k8sServer(ctx: BuildContext, w: K8sWorkload, pg: PostgresServerFacts, m
     range: w.meta.range,
     inputs: pgArgInputs(pg),
     major: pgMajor(ctx, pg.majorVersion),
-    versionSource: imageText(w.containers.find((c) => c.postgres)?.image),
-    image: w.containers.find((c) => c.postgres)?.image,
+    versionSource: imageText(image),
+    image,
     instances: fromResolved(w.replicas, (v) => `${v ?? '?'} replica${v === 1 ? '' : 's'}`),
     notes: [],
   });
   if (memory) node.memoryBytes = fromResolved(memory[0], () => `resources.${memory[1]}.memory of ${w.kind} ${name}`);
-  const su = imageSuperuser(pg, w.containers.find((c) => c.postgres)?.image?.repository);
+  const su = imageSuperuser(pg, image?.repository);
   if (su) node.superuser = su;
   const port = portOf(node, PG_PORT);
   addK8sServices(ctx, w.podLabels, ns, { kind: 'server', id }, port, node.endpoints);
