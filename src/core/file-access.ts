@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { InputProblem } from './diagnostic.js';
 import { rangeOnLine } from './location.js';
 import { DEFAULT_MAX_FILE_BYTES, readTextFile, type TextFile } from './read-text.js';
+import { hasSegmentUnder, inside, resolved } from './paths.js';
 
 /**
  * Which files the input may make pgconn-lint read (docs/security.md).
@@ -56,11 +57,6 @@ export function listDirectory(dir: string, allowed: (path: string) => boolean = 
 
 const NEVER = ['/proc', '/sys', '/dev'];
 
-function within(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 function realOrNull(path: string): string | null {
   // A missing path (most of what module resolution asks about) is answered without the
   // exception realpath throws for it: building that error cost ~30 µs a path (issue 11).
@@ -73,7 +69,7 @@ function realOrNull(path: string): string | null {
 }
 
 function hasGitComponent(path: string, base: string): boolean {
-  return relative(base, path).split(sep).includes('.git');
+  return hasSegmentUnder(path, base, '.git');
 }
 
 /**
@@ -126,18 +122,18 @@ export class FileAccess {
       } catch {
         continue;
       }
-      if (!NEVER.some((n) => within(dir, n))) this.roots.push(dir);
+      if (!NEVER.some((n) => inside(dir, n))) this.roots.push(dir);
     }
   }
 
   /** Paths named on the command line (resolved against `cwd`) that lie outside `root`. */
   static namedOutside(root: string, cwd: string, paths: readonly string[]): string[] {
-    return paths.map((p) => resolve(cwd, p)).filter((p) => !within(p, resolve(root)));
+    return paths.map((p) => resolve(cwd, p)).filter((p) => !inside(p, resolve(root)));
   }
 
   /** A real path inside the repository written under the root as given (so a link and its target are one file). */
   lexical(real: string): string {
-    return within(real, this.realRoot) ? join(this.root, relative(this.realRoot, real)) : real;
+    return inside(real, this.realRoot) ? join(this.root, relative(this.realRoot, real)) : real;
   }
 
   /** From now on, record every answer the file system gives through this object (`InputRecord`). */
@@ -165,7 +161,7 @@ export class FileAccess {
    * trees (the reader then says it is missing), so missing includes keep their own diagnostics.
    */
   check(path: string): Access {
-    const abs = resolve(path);
+    const abs = resolved(path);
     let verdict = this.verdicts.get(abs);
     if (verdict === undefined) {
       verdict = this.decide(abs);
@@ -192,11 +188,11 @@ export class FileAccess {
   private decide(abs: string): Access {
     const real = realOrNull(abs);
     const target = real ?? abs;
-    if (NEVER.some((n) => within(target, n))) return { ok: false, reason: 'is a system path (/proc, /sys, /dev): not read' };
-    const base = this.roots.find((r) => within(target, r));
+    if (NEVER.some((n) => inside(target, n))) return { ok: false, reason: 'is a system path (/proc, /sys, /dev): not read' };
+    const base = this.roots.find((r) => inside(target, r));
     if (base === undefined) {
       // Lexically inside the repository but really outside it: a symbolic link on the way.
-      const viaLink = within(abs, this.root) || within(abs, this.realRoot);
+      const viaLink = inside(abs, this.root) || inside(abs, this.realRoot);
       return { ok: false, reason: viaLink ? 'points outside the repository: not read' : 'is outside the repository: not read' };
     }
     if (hasGitComponent(target, base)) return { ok: false, reason: 'is inside a .git directory: not read' };

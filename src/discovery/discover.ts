@@ -6,7 +6,7 @@ import type { InputProblem } from '../core/diagnostic.js';
 import { isPlatformFileName } from '../sources/platform/names.js';
 import { rangeOnLine } from '../core/location.js';
 import { FileAccess } from '../core/file-access.js';
-import { findRepoRoot } from '../core/paths.js';
+import { childPath, findRepoRoot } from '../core/paths.js';
 import { reuseWalk, walkKeyOf, WalkRecorder, type WalkCache } from './walk-cache.js';
 
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
@@ -294,7 +294,7 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
     });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
-      const abs = join(dir, e.name);
+      const abs = childPath(dir, e.name);
       let isDir = e.isDirectory();
       let isFile = e.isFile();
       const isLink = e.isSymbolicLink();
@@ -340,7 +340,7 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
           continue;
         }
         // A plain subdirectory's real path is its parent's plus its name.
-        walk(abs, here, depth + 1, join(real, e.name));
+        walk(abs, here, depth + 1, childPath(real, e.name));
       } else if (isFile) {
         if (userIgnored(abs, false)) {
           if (classifyName(e.name)) skip(abs, 'ignore-pattern', false);

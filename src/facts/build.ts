@@ -1,4 +1,5 @@
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { resolved } from '../core/paths.js';
 import type { InputProblem } from '../core/diagnostic.js';
 import { DEFAULT_MAX_FILE_BYTES, type TextFile } from '../core/read-text.js';
 import type { DirListing, FileAccess } from '../core/file-access.js';
@@ -288,7 +289,7 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
  */
 function connectionLiteralFacts(paths: readonly string[], analysed: ReadonlySet<string>, readFile: (p: string) => ReturnType<typeof readSourceBytes>, sources: Map<string, SourceText>, facts: JsFileFacts[], cache?: FactsCache, withoutLiteral?: ReadonlySet<string>): void {
   for (const p of paths) {
-    const file = resolve(p);
+    const file = resolved(p);
     if (analysed.has(file) || withoutLiteral?.has(file)) continue;
     if (cache?.mayHoldLiteral(p) === false) continue;
     const f = readFile(p);

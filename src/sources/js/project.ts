@@ -16,6 +16,7 @@ import type { JsModuleContext, PoolDefinition } from './types.js';
 import { isFunctionLike, returnExpressions } from './walk.js';
 import { createsPoolWhenCalled } from './scopes/indirect.js';
 import { youngGenerationCheckpoint } from '../../core/gc.js';
+import { resolved, resolvedFrom } from '../../core/paths.js';
 
 export interface AnalyzeJsOptions {
   repoRoot: string;
@@ -63,6 +64,7 @@ export interface JsAnalysis {
   reads?: Map<string, string | null>;
 }
 
+const EXTERNAL = Symbol('external');
 /** Extensions tried for an extension-less specifier, in TypeScript's order (moduleResolution bundler/node16). */
 const RESOLVE_EXTS = ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];
 /** `./db.js` in TypeScript ESM names `./db.ts` (TypeScript's NodeNext rule). */
@@ -82,7 +84,8 @@ class JsProject implements ModuleHost, ExtractContext {
   readonly modules = new Map<string, JsModule>();
   private readonly failed = new Set<string>();
   private readonly extractors = new Map<JsModule, ModuleExtractor>();
-  private readonly resolveCache = new Map<string, string | null>();
+  /** `resolvePath`'s answers by directory and specifier (`EXTERNAL` for undefined: not a repository file). */
+  private readonly resolveCache = new Map<string, Map<string, string | null | typeof EXTERNAL>>();
   private readonly pkgCache = new Map<string, boolean>();
   private aliases: PathAlias[] = [];
   readonly pools: PoolDefinition[] = [];
@@ -336,36 +339,61 @@ class JsProject implements ModuleHost, ExtractContext {
     return undefined;
   }
 
+  /**
+   * The analysed files by stem, for `resolveFile`: each file under its path without each extension
+   * it ends with (`a/x.d.ts` under `a/x.d` for `.ts` and `a/x` for `.d.ts`), with those extensions.
+   * `base + ext` is an analysed file exactly when `ext` is among `base`'s, so a specifier is
+   * resolved with one lookup instead of building up to 27 candidate paths (issue 11: garbage).
+   */
+  private stems: Map<string, Set<string>> | undefined;
+  private stemsOf = 0;
+
+  private stemIndex(): Map<string, Set<string>> {
+    if (this.stems !== undefined && this.stemsOf === this.known.size) return this.stems;
+    const stems = new Map<string, Set<string>>();
+    for (const f of this.known) {
+      for (const e of RESOLVE_EXTS) {
+        if (!f.endsWith(e)) continue;
+        const stem = f.slice(0, f.length - e.length);
+        const exts = stems.get(stem);
+        if (exts === undefined) stems.set(stem, new Set([e]));
+        else exts.add(e);
+      }
+    }
+    this.stems = stems;
+    this.stemsOf = this.known.size;
+    return stems;
+  }
+
   private resolveFile(base: string): string | undefined {
-    const tryPath = (p: string) => (this.known.has(p) ? p : undefined);
     const ext = extname(base);
-    if (RESOLVE_EXTS.includes(ext) && tryPath(base)) return base;
+    if (RESOLVE_EXTS.includes(ext) && this.known.has(base)) return base;
+    const stems = this.stemIndex();
     const swapped = JS_TO_TS[ext];
     if (swapped) {
       const stem = base.slice(0, -ext.length);
-      for (const e of swapped) {
-        const p = tryPath(stem + e);
-        if (p) return p;
-      }
+      const exts = stems.get(stem);
+      if (exts !== undefined) for (const e of swapped) if (exts.has(e)) return stem + e;
     }
-    for (const e of RESOLVE_EXTS) {
-      const p = tryPath(base + e);
-      if (p) return p;
-    }
-    for (const e of RESOLVE_EXTS) {
-      const p = tryPath(join(base, `index${e}`));
-      if (p) return p;
-    }
+    const exts = stems.get(base);
+    if (exts !== undefined) for (const e of RESOLVE_EXTS) if (exts.has(e)) return base + e;
+    // `join(base, 'index' + e)` is `join(base, 'index') + e`: normalising never reaches past the last segment.
+    const index = join(base, 'index');
+    const indexExts = stems.get(index);
+    if (indexExts !== undefined) for (const e of RESOLVE_EXTS) if (indexExts.has(e)) return index + e;
     return undefined;
   }
 
   /** The repository file a specifier names, if it is one of the analysed files. */
   resolvePath(fromFile: string, spec: string): string | undefined | null {
-    const key = `${dirname(fromFile)}\0${spec}`;
-    const cached = this.resolveCache.get(key);
-    if (cached !== undefined) return cached;
+    // Cached by directory, then specifier (no key string built per call).
+    const dir = dirname(fromFile);
+    let inDir = this.resolveCache.get(dir);
+    if (inDir === undefined) this.resolveCache.set(dir, (inDir = new Map()));
+    const cached = inDir.get(spec);
+    if (cached !== undefined) return cached === EXTERNAL ? undefined : cached;
     let result: string | null | undefined;
-    if (spec.startsWith('.') || isAbsolute(spec)) result = this.resolveFile(resolve(dirname(fromFile), spec)) ?? null;
+    if (spec.startsWith('.') || isAbsolute(spec)) result = this.resolveFile(resolvedFrom(dir, spec)) ?? null;
     else {
       const targets = this.aliasTargets(spec);
       const ws = targets === undefined ? this.workspacePackageOf(spec) : undefined;
@@ -381,7 +409,7 @@ class JsProject implements ModuleHost, ExtractContext {
         // TypeScript's baseUrl: a bare specifier is first looked up under the nearest tsconfig's
         // baseUrl (TypeScript handbook, Module Resolution: "Base URL"); only a file of the analysed
         // set counts, anything else stays a package.
-        const base = this.baseUrlOf(dirname(fromFile));
+        const base = this.baseUrlOf(dir);
         result = base !== undefined ? this.resolveFile(resolve(base, spec)) : undefined;
       }
       else {
@@ -395,8 +423,7 @@ class JsProject implements ModuleHost, ExtractContext {
         }
       }
     }
-    this.resolveCache.set(key, result === undefined ? null : result);
-    if (result === undefined) this.resolveCache.delete(key);
+    inDir.set(spec, result === undefined ? EXTERNAL : result);
     return result;
   }
 
@@ -693,7 +720,7 @@ function packageUsesPostgres(text: string): boolean {
  */
 export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions): JsAnalysis {
   const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false, opts.parse);
-  const files = paths.map((p) => resolve(p));
+  const files = paths.map(resolved);
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
 
@@ -763,7 +790,7 @@ export function analyzeJsFilesInParts(
   beforePart?: (chars: number) => void,
 ): Omit<JsAnalysis, 'modules' | 'pools'> {
   const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false, opts.parse);
-  const files = paths.map((p) => resolve(p));
+  const files = paths.map(resolved);
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
   // Workspace packages (`@acme/db`) are local specifiers too: `isLocalSpecifier` and `resolvePath`
