@@ -56,20 +56,19 @@ export function findRepoRoot(start: string): string {
 
 /**
  * Is `p` an absolute POSIX path that `path.resolve` would return unchanged: a `/` first, no empty,
- * `.` or `..` segment, no trailing `/` (`/` itself is one)? Found with a few `indexOf`s, nothing
- * allocated.
+ * `.` or `..` segment, no trailing `/` (`/` itself is one)? Two searches (`//`, then each `/.`,
+ * rare outside dotfiles), nothing allocated.
  */
 function isNormalPosixAbsolute(p: string): boolean {
-  if (p.charCodeAt(0) !== 47) return false;
-  if (p.length === 1) return true;
-  return (
-    p.charCodeAt(p.length - 1) !== 47 &&
-    !p.includes('//') &&
-    !p.includes('/./') &&
-    !p.includes('/../') &&
-    !p.endsWith('/.') &&
-    !p.endsWith('/..')
-  );
+  const n = p.length;
+  if (n === 0 || p.charCodeAt(0) !== 47) return false;
+  if (n === 1) return true;
+  if (p.charCodeAt(n - 1) === 47 || p.includes('//')) return false;
+  for (let i = p.indexOf('/.'); i !== -1; i = p.indexOf('/.', i + 2)) {
+    if (i + 2 === n || p.charCodeAt(i + 2) === 47) return false; // a `.` segment
+    if (p.charCodeAt(i + 2) === 46 && (i + 3 === n || p.charCodeAt(i + 3) === 47)) return false; // a `..` segment
+  }
+  return true;
 }
 
 
@@ -113,6 +112,12 @@ export function resolvedFrom(dir: string, spec: string): string {
  * absolute directory, as one concatenation; anything else goes to `join`.
  */
 export function childPath(dir: string, name: string): string {
-  if (!POSIX || name === '' || name === '.' || name === '..' || name.includes('/') || !isNormalPosixAbsolute(dir)) return join(dir, name);
+  if (!POSIX || name === '' || name === '.' || name === '..' || name.includes('/')) return join(dir, name);
+  // A directory's entries come one after another: its check is kept for the next one.
+  if (dir !== lastNormalDir) {
+    if (!isNormalPosixAbsolute(dir)) return join(dir, name);
+    lastNormalDir = dir;
+  }
   return dir.length === 1 ? `/${name}` : `${dir}/${name}`;
 }
+let lastNormalDir: string | undefined;
