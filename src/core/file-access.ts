@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { InputProblem } from './diagnostic.js';
 import { rangeOnLine } from './location.js';
 import { DEFAULT_MAX_FILE_BYTES, readTextFile, type TextFile } from './read-text.js';

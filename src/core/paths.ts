@@ -71,7 +71,6 @@ function isNormalPosixAbsolute(p: string): boolean {
   return true;
 }
 
-
 /**
  * `path.resolve(p)`, returning `p` itself when it already is the answer. The paths handed around
  * by discovery and the analyses are absolute and normal, and `resolve` builds a new string for

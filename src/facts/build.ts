@@ -1,4 +1,4 @@
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { resolved } from '../core/paths.js';
 import type { InputProblem } from '../core/diagnostic.js';
 import { DEFAULT_MAX_FILE_BYTES, type TextFile } from '../core/read-text.js';
