@@ -1,12 +1,12 @@
 import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { youngGenerationCheckpoint } from '../core/gc.js';
 import type { InputProblem } from '../core/diagnostic.js';
 import { isPlatformFileName } from '../sources/platform/names.js';
 import { rangeOnLine } from '../core/location.js';
 import { FileAccess } from '../core/file-access.js';
-import { childPath, findRepoRoot } from '../core/paths.js';
+import { childPath, findRepoRoot, inside } from '../core/paths.js';
 import { reuseWalk, walkKeyOf, WalkRecorder, type WalkCache } from './walk-cache.js';
 
 /** Directories never descended into unless named explicitly (ESLint and most linters do the same). */
@@ -156,11 +156,6 @@ function loadGitignore(dir: string, access: FileAccess, notes: InputProblem[], r
   } catch {
     return null;
   }
-}
-
-function isWithin(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 function toPosix(p: string): string {
@@ -326,7 +321,7 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
           skip(abs, 'gitignore', true);
           continue;
         }
-        if (linkTarget !== undefined && isWithin(real, linkTarget) && access.check(abs).ok) {
+        if (linkTarget !== undefined && inside(real, linkTarget) && access.check(abs).ok) {
           say(`Symbolic link loop: ${shown(abs)} points to ${linkTarget === real ? 'its own directory' : 'a directory that contains it'}; skipped.`, abs);
           continue;
         }
@@ -335,7 +330,7 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
           // walked as its target, under the root's own path, with the target's .gitignore files: its
           // files are read once and reported where they are, whichever of the two is met first.
           const target = access.lexical(linkTarget);
-          if (isWithin(target, root) && access.check(abs).ok) walk(target, rootLayers(target), depth + 1);
+          if (inside(target, root) && access.check(abs).ok) walk(target, rootLayers(target), depth + 1);
           else walk(abs, here, depth + 1);
           continue;
         }

@@ -8,6 +8,7 @@ import { comparePgbouncerVersions, getPgbouncerSetting, isPgbouncerSection, LATE
 import { parseConnstring, parsePgbouncerIni } from './parse.js';
 import type { IniEntry, PgbouncerConfig, PgbouncerDatabaseEntry, PgbouncerUserEntry } from './types.js';
 import { parseUserlist } from './userlist.js';
+import { inside } from '../../core/paths.js';
 
 /** libusual usual/cfparser.c: MAX_INCLUDE 10 — a directive at nesting level 10 is "include nesting level too deep". */
 export const PGBOUNCER_MAX_INCLUDE_DEPTH = 10;
@@ -27,11 +28,6 @@ export interface LoadPgbouncerOptions {
 
 type Resolution = { resolved: string | null; resolvedBy: PgbouncerConfig['includes'][number]['resolvedBy'] };
 
-function isInside(root: string, p: string): boolean {
-  const rel = relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 function isFile(p: string): boolean {
   try {
     return statSync(p).isFile();
@@ -48,12 +44,12 @@ function isFile(p: string): boolean {
 export function resolvePgbouncerPath(target: string, fromFile: string, repoRoot: string, exists: (p: string) => boolean = isFile): Resolution {
   if (target === '') return { resolved: null, resolvedBy: null };
   if (isAbsolute(target)) {
-    return isInside(repoRoot, target) && exists(target) ? { resolved: target, resolvedBy: 'absolute' } : { resolved: null, resolvedBy: 'absolute' };
+    return inside(target, repoRoot) && exists(target) ? { resolved: target, resolvedBy: 'absolute' } : { resolved: null, resolvedBy: 'absolute' };
   }
   const a = resolve(dirname(fromFile), target);
-  if (isInside(repoRoot, a) && exists(a)) return { resolved: a, resolvedBy: 'including-file-dir' };
+  if (inside(a, repoRoot) && exists(a)) return { resolved: a, resolvedBy: 'including-file-dir' };
   const b = resolve(repoRoot, target);
-  if (isInside(repoRoot, b) && exists(b)) return { resolved: b, resolvedBy: 'repository-root' };
+  if (inside(b, repoRoot) && exists(b)) return { resolved: b, resolvedBy: 'repository-root' };
   return { resolved: null, resolvedBy: null };
 }
 
@@ -156,7 +152,7 @@ export function loadPgbouncerConfig(mainFile: string, opts: LoadPgbouncerOptions
         if (res.resolved === null) {
           unreadInclude = true;
           const near = isAbsolute(inc.target) ? inc.target : resolve(dirname(file), inc.target);
-          const refused = !isInside(opts.repoRoot, near) ? 'is outside the repository' : opts.refusal?.(near)?.replace(/: not read$/, '');
+          const refused = !inside(near, opts.repoRoot) ? 'is outside the repository' : opts.refusal?.(near)?.replace(/: not read$/, '');
           if (refused !== undefined) {
             config.problems.push({
               message: `Included file ${inc.target} ${refused} and was not read; settings it makes are not checked.`,
