@@ -54,8 +54,8 @@ export function bindParents(sf: ts.SourceFile): void {
     w.children[count++] = c;
     return undefined;
   };
+  // The scratch stack starts with room for 256 entries: the root always fits.
   w.stack[top] = sf;
-  w.stackParent = ensureInt32(w.stackParent, top + 1);
   w.stackParent[top++] = -1;
   let maxTop = top;
   while (top > 0) {
