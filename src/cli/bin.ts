@@ -8,9 +8,10 @@ enableCompileCache();
 // With --cache, git's status is taken while the modules load (src/facts/git-early.ts).
 const argv = process.argv.slice(2);
 const gitSnapshot = argv.includes('--cache') && !argv.includes('--no-cache') ? startGitSnapshotEarly(process.cwd()) : undefined;
-const { runCliAsync, capYoungGeneration } = await loadMain();
-// Before anything allocates much (src/core/gc.ts).
+const { runCliAsync, capYoungGeneration, slowTierUp } = await loadMain();
+// Before anything allocates much (src/core/gc.ts), and before the run's hot code (src/core/v8-flags.ts).
 capYoungGeneration();
+slowTierUp();
 await gitSnapshot;
 
 process.exitCode = await runCliAsync(argv, {

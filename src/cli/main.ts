@@ -6,6 +6,7 @@ import { packageVersion } from '../core/package-version.js';
 export { packageVersion };
 // For the entry point (bin.ts), which loads this module apart from its own (scripts/bundle.mjs).
 export { capYoungGeneration } from '../core/gc.js';
+export { slowTierUp } from '../core/v8-flags.js';
 import { applyRuleOverrides, ConfigErrors, loadConfig } from '../engine/config.js';
 import { lint, type LintResult } from '../engine/lint.js';
 import { projectContextFor, skippedFilesNote } from '../engine/project-context.js';

@@ -84,9 +84,9 @@ function readSource(file) {
 }
 
 /**
- * The CLI may have changed a V8 flag at run time (src/core/gc.ts `capYoungGeneration`), and V8
+ * The CLI may have changed V8 flags at run time (src/core/v8-flags.ts), and V8
  * rejects a cache made under other flags: each cache is read and made under the default, through
- * the function gc.ts leaves at this symbol (looked up at each use: it is set after the CLI loads).
+ * the function v8-flags.ts leaves at this symbol (looked up at each use: it is set after the CLI loads).
  */
 function withDefaultFlags(run) {
   const hook = globalThis[Symbol.for('pgconn-lint.with-default-v8-flags')];

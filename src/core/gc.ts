@@ -1,4 +1,5 @@
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { setRunFlag } from './v8-flags.js';
 import { runInNewContext } from 'node:vm';
 
 /**
@@ -42,11 +43,8 @@ export function heapUsed(): number {
  * space (both semi-spaces) reaches 8 MiB. Elsewhere nothing is set. Only memory depends on it,
  * never a result.
  *
- * V8 rejects a code cache made under other flags, so TypeScript's code cache
- * (src/sources/js/typescript.cjs) is read and made under the default factor, through the function
- * left at `CODE_CACHE_FLAGS`: the CLI and the ESLint plugin's host then share one cache.
+ * The factor is set through src/core/v8-flags.ts, which puts V8's default back around code caches.
  */
-const CODE_CACHE_FLAGS = Symbol.for('pgconn-lint.with-default-v8-flags');
 const YOUNG_GENERATION_CAP = 8 * 1024 * 1024;
 let young: 'off' | 'watching' | 'capped' = 'off';
 let checkpoints = 0;
@@ -54,7 +52,6 @@ let checkpoints = 0;
 export function capYoungGeneration(v8Version = process.versions.v8): void {
   if (young !== 'off' || !v8Version.startsWith('11.')) return;
   young = 'watching';
-  (globalThis as Record<symbol, unknown>)[CODE_CACHE_FLAGS] = withDefaultGrowth;
 }
 
 /** Cheap enough for a loop: the heap's spaces are looked at every 32nd call. */
@@ -62,24 +59,5 @@ export function youngGenerationCheckpoint(): void {
   if (young !== 'watching' || (++checkpoints & 31) !== 0) return;
   const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
   if (space === undefined || space.space_size < YOUNG_GENERATION_CAP) return;
-  young = setGrowthFactor(1) ? 'capped' : 'off';
-}
-
-function withDefaultGrowth<T>(run: () => T): T {
-  if (young !== 'capped') return run();
-  setGrowthFactor(2);
-  try {
-    return run();
-  } finally {
-    setGrowthFactor(1);
-  }
-}
-
-function setGrowthFactor(n: number): boolean {
-  try {
-    setFlagsFromString(`--semi-space-growth-factor=${n}`);
-    return true;
-  } catch {
-    return false;
-  }
+  young = setRunFlag('semi-space-growth-factor', '1', '2') ? 'capped' : 'off';
 }

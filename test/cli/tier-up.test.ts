@@ -1,0 +1,74 @@
+/**
+ * The CLI raises V8's `--interrupt-budget` for its own run on V8 11.3 (Node 20), so that TurboFan
+ * optimizes later (src/core/v8-flags.ts `slowTierUp`, D52). Only time depends on it: the paired
+ * runs are in docs/decisions.md and bench/README.md, never here. These tests hold what the change
+ * relies on: V8's default as the code assumes it, the cases where nothing is set, and one code
+ * cache that the CLI and a host that sets nothing (the ESLint plugin's) both accept.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI_INTERRUPT_BUDGET, slowTierUp, V8_11_3_INTERRUPT_BUDGET } from '../../src/core/v8-flags.js';
+
+const FLAGS = resolve(__dirname, '../../dist/src/core/v8-flags.js');
+const SHIM = resolve(__dirname, '../../src/sources/js/typescript.cjs');
+const V8_11_3 = process.versions.v8.startsWith('11.3.');
+
+function node(code: string, env: Record<string, string> = {}): string {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, PGCONN_LINT_NO_CACHE: '', ...env } });
+  expect(r.stderr).toBe('');
+  return r.stdout.trim();
+}
+
+describe('later optimization for the CLI (slowTierUp)', () => {
+  it.runIf(V8_11_3)("knows V8 11.3's default budget, as this Node prints it", () => {
+    const r = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' });
+    const m = /--interrupt-budget \(.*\)\n\s+type: int\s+default: --interrupt-budget=(\d+)/.exec(r.stdout);
+    expect(m?.[1]).toBe(String(V8_11_3_INTERRUPT_BUDGET));
+    expect(CLI_INTERRUPT_BUDGET).toBeGreaterThan(V8_11_3_INTERRUPT_BUDGET);
+  });
+
+  it('sets nothing on another V8, nor when the command line gives a budget', () => {
+    expect(slowTierUp('12.4.254.21-node.33', [])).toBe(false);
+    expect(slowTierUp('11.8.172.17-node.15', [])).toBe(false);
+    expect(slowTierUp('11.3.244.8-node.25', ['--interrupt-budget=100000'])).toBe(false);
+    expect(slowTierUp('11.3.244.8-node.25', ['--interrupt_budget', '100000'])).toBe(false);
+  });
+
+  it.runIf(V8_11_3)('keeps one TypeScript code cache that the CLI and a host that sets nothing both accept', () => {
+    const own = mkdtempSync(join(tmpdir(), 'pgconn-lint-tier-up-'));
+    // Whether V8 rejected the code cache given to TypeScript's load, in a run that raised the
+    // budget first (the CLI) and in one that did not (the plugin's host).
+    const spy = `import vm from 'node:vm'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
+      const S = vm.Script; let rejected = 'none';
+      vm.Script = class extends S { constructor(src, o) { super(src, o); if (o && o.cachedData) rejected = String(this.cachedDataRejected); } };
+      const flags = await import(${JSON.stringify(FLAGS)});`;
+    const load = `const ts = require(${JSON.stringify(SHIM)}); ts.createSourceFile('a.ts', '1', 99); console.log(rejected);`;
+    const cli = () => node(`${spy} if (!flags.slowTierUp()) throw new Error('not set'); ${load}`, { TMPDIR: own });
+    const host = () => node(`${spy} ${load}`, { TMPDIR: own });
+    try {
+      cli();
+      expect([cli(), host(), cli(), host()]).toEqual(['false', 'false', 'false', 'false']);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(V8_11_3)('the code cache is rejected when the budget is not put back (the test above can fail)', () => {
+    const own = mkdtempSync(join(tmpdir(), 'pgconn-lint-tier-up-'));
+    const spy = `import vm from 'node:vm'; import v8 from 'node:v8'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
+      const S = vm.Script; let rejected = 'none';
+      vm.Script = class extends S { constructor(src, o) { super(src, o); if (o && o.cachedData) rejected = String(this.cachedDataRejected); } };`;
+    const load = `const ts = require(${JSON.stringify(SHIM)}); ts.createSourceFile('a.ts', '1', 99); console.log(rejected);`;
+    const raw = () => node(`${spy} v8.setFlagsFromString('--interrupt-budget=${CLI_INTERRUPT_BUDGET}'); ${load}`, { TMPDIR: own });
+    const host = () => node(`${spy} ${load}`, { TMPDIR: own });
+    try {
+      host();
+      expect([host(), raw()]).toEqual(['false', 'true']);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+});
