@@ -1,6 +1,6 @@
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { setRunFlag } from './v8-flags.js';
 import { runInNewContext } from 'node:vm';
+import { setRunFlag } from './v8-flags.js';
 
 /**
  * A full garbage collection, on request. The code analysis drops each part's syntax trees once
