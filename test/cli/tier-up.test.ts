@@ -11,16 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI_INTERRUPT_BUDGET, slowTierUp, V8_11_3_INTERRUPT_BUDGET } from '../../src/core/v8-flags.js';
+import { CODE_CACHE_SPY, LOAD_TYPESCRIPT, PRINT_REJECTED, runInFreshNode as node } from '../support/fresh-node.js';
 
 const FLAGS = resolve(__dirname, '../../dist/src/core/v8-flags.js');
-const SHIM = resolve(__dirname, '../../src/sources/js/typescript.cjs');
 const V8_11_3 = process.versions.v8.startsWith('11.3.');
-
-function node(code: string, env: Record<string, string> = {}): string {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, PGCONN_LINT_NO_CACHE: '', ...env } });
-  expect(r.stderr).toBe('');
-  return r.stdout.trim();
-}
 
 describe('later optimization for the CLI (slowTierUp)', () => {
   it.runIf(V8_11_3)("knows V8 11.3's default budget, as this Node prints it", () => {
@@ -41,11 +35,8 @@ describe('later optimization for the CLI (slowTierUp)', () => {
     const own = mkdtempSync(join(tmpdir(), 'pgconn-lint-tier-up-'));
     // Whether V8 rejected the code cache given to TypeScript's load, in a run that raised the
     // budget first (the CLI) and in one that did not (the plugin's host).
-    const spy = `import vm from 'node:vm'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
-      const S = vm.Script; let rejected = 'none';
-      vm.Script = class extends S { constructor(src, o) { super(src, o); if (o && o.cachedData) rejected = String(this.cachedDataRejected); } };
-      const flags = await import(${JSON.stringify(FLAGS)});`;
-    const load = `const ts = require(${JSON.stringify(SHIM)}); ts.createSourceFile('a.ts', '1', 99); console.log(rejected);`;
+    const spy = `${CODE_CACHE_SPY} const flags = await import(${JSON.stringify(FLAGS)});`;
+    const load = `${LOAD_TYPESCRIPT} ${PRINT_REJECTED}`;
     const cli = () => node(`${spy} if (!flags.slowTierUp()) throw new Error('not set'); ${load}`, { TMPDIR: own });
     const host = () => node(`${spy} ${load}`, { TMPDIR: own });
     try {
@@ -58,10 +49,8 @@ describe('later optimization for the CLI (slowTierUp)', () => {
 
   it.runIf(V8_11_3)('the code cache is rejected when the budget is not put back (the test above can fail)', () => {
     const own = mkdtempSync(join(tmpdir(), 'pgconn-lint-tier-up-'));
-    const spy = `import vm from 'node:vm'; import v8 from 'node:v8'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
-      const S = vm.Script; let rejected = 'none';
-      vm.Script = class extends S { constructor(src, o) { super(src, o); if (o && o.cachedData) rejected = String(this.cachedDataRejected); } };`;
-    const load = `const ts = require(${JSON.stringify(SHIM)}); ts.createSourceFile('a.ts', '1', 99); console.log(rejected);`;
+    const spy = CODE_CACHE_SPY;
+    const load = `${LOAD_TYPESCRIPT} ${PRINT_REJECTED}`;
     const raw = () => node(`${spy} v8.setFlagsFromString('--interrupt-budget=${CLI_INTERRUPT_BUDGET}'); ${load}`, { TMPDIR: own });
     const host = () => node(`${spy} ${load}`, { TMPDIR: own });
     try {

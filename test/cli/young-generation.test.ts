@@ -4,14 +4,13 @@
  * reading `--semi-space-growth-factor` at each growth; elsewhere it sets nothing. The built module
  * (dist/, `npm test` builds first) runs in a fresh Node each time, as the CLI does.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CODE_CACHE_SPY, LOAD_TYPESCRIPT, PRINT_REJECTED, runInFreshNode as node } from '../support/fresh-node.js';
 
 const GC = resolve(__dirname, '../../dist/src/core/gc.js');
-const SHIM = resolve(__dirname, '../../src/sources/js/typescript.cjs');
 const V8_11 = process.versions.v8.startsWith('11.');
 
 /** Allocates objects that survive a while (as syntax trees do), calling the checkpoint as the loops do; prints the new space's largest size in MiB. */
@@ -23,12 +22,6 @@ const GROW = `
     gc.youngGenerationCheckpoint();
     if ((i & 1023) === 0) max = Math.max(max, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
   }`;
-
-function node(code: string, env: Record<string, string> = {}): string {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, PGCONN_LINT_NO_CACHE: '', ...env } });
-  expect(r.stderr).toBe('');
-  return r.stdout.trim();
-}
 
 describe('the young generation cap', () => {
   it.runIf(V8_11)('stops the new space at 8 MiB (two 4 MiB semi-spaces); without it V8 grows it to 32 MiB', () => {
@@ -45,11 +38,8 @@ describe('the young generation cap', () => {
     const own = mkdtempSync(join(tmpdir(), 'pgconn-lint-young-'));
     // A capped run loads TypeScript after the cap took hold (as the CLI does after its walk), and
     // says whether V8 rejected the code cache it was given; an uncapped run is the plugin's host.
-    const spy = `import vm from 'node:vm'; import v8 from 'node:v8'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
-      const S = vm.Script; let rejected = 'none';
-      vm.Script = class extends S { constructor(src, o) { super(src, o); if (o && o.cachedData) rejected = String(this.cachedDataRejected); } };
-      const gc = await import(${JSON.stringify(GC)});`;
-    const load = `const ts = require(${JSON.stringify(SHIM)}); ts.createSourceFile('a.ts', '1', 99); gc.collectGarbage(); console.log(rejected);`;
+    const spy = `${CODE_CACHE_SPY} const gc = await import(${JSON.stringify(GC)});`;
+    const load = `${LOAD_TYPESCRIPT} gc.collectGarbage(); ${PRINT_REJECTED}`;
     const capped = () => node(`${spy} gc.capYoungGeneration(); ${GROW} ${load}`, { TMPDIR: own });
     const uncapped = () => node(`${spy} ${load}`, { TMPDIR: own });
     try {

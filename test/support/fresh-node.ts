@@ -1,0 +1,31 @@
+/**
+ * Code run in a fresh Node, as the CLI runs: for the tests of what the CLI sets in V8 for its own
+ * process (src/core/gc.ts, src/core/v8-flags.ts), which must not leak into the test runner's.
+ */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { expect } from 'vitest';
+
+/** TypeScript's loader (the code cache's user the tests watch). */
+export const TYPESCRIPT_SHIM = resolve(__dirname, '../../src/sources/js/typescript.cjs');
+
+/** `code` as an ES module in a fresh Node (the code caches on unless `env` says otherwise); its stdout, trimmed. Fails on any stderr. */
+export function runInFreshNode(code: string, env: Record<string, string> = {}): string {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, PGCONN_LINT_NO_CACHE: '', ...env } });
+  expect(r.stderr).toBe('');
+  return r.stdout.trim();
+}
+
+/**
+ * A prelude for `runInFreshNode` that records whether V8 rejected the last code cache given to a
+ * `vm.Script` (in `rejected`: 'none' when none was given), with `require` defined.
+ */
+export const CODE_CACHE_SPY = `import vm from 'node:vm'; import v8 from 'node:v8'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
+  const S = vm.Script; let rejected = 'none';
+  vm.Script = class extends S { constructor(src, o) { super(src, o); if (o && o.cachedData) rejected = String(this.cachedDataRejected); } };`;
+
+/** Loads TypeScript through its loader and parses a line (after `CODE_CACHE_SPY`). */
+export const LOAD_TYPESCRIPT = `const ts = require(${JSON.stringify(TYPESCRIPT_SHIM)}); ts.createSourceFile('a.ts', '1', 99);`;
+
+/** Prints what `CODE_CACHE_SPY` recorded. */
+export const PRINT_REJECTED = 'console.log(rejected);';
