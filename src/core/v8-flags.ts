@@ -50,8 +50,8 @@ export const CLI_INTERRUPT_BUDGET = 600_000;
  * A function is sent to TurboFan once it has spent `--ticks-before-optimization` (3) interrupt
  * budgets of bytecode (plus one per 150 bytes of its own). A cold run lasts seconds, and with the
  * default budget TurboFan compiles, on the other core, many functions (TypeScript's parser, the
- * analyses) that the run leaves before the compilation pays back. With 600,000 the cold run at
- * 10,000 files costs 0.83× the CPU, at 50,000 files 0.90×, wall time unchanged (D52, paired
+ * analyses) that the run leaves before the compilation pays back. With 600,000 a cold run at
+ * 10,000 files costs 0.80× the CPU (wall 0.92×), at 50,000 files 0.92× (wall 1.01×) (D52, paired
  * runs). Not set when the command line gives a budget of its own, nor on another V8, whose default
  * and tiers (Maglev on V8 12) differ.
  */
