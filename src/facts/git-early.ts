@@ -1,12 +1,13 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheDir } from '../core/code-cache.cjs';
 import { findRepoRoot } from '../core/paths.js';
 
 /**
  * The git commands of the facts cache's change detector (src/facts/git-changes.ts), and their
  * start before the CLI's modules load (`startGitSnapshotEarly`). A module of its own, with no
- * import but Node's and `findRepoRoot`: the CLI's entry point (src/cli/bin.ts) is bundled apart
+ * import but Node's, `findRepoRoot` and `cacheDir`: the CLI's entry point (src/cli/bin.ts) is bundled apart
  * from the CLI (scripts/bundle.mjs), and imports this alone. The entry and the CLI are then two
  * copies of this module; what the entry started is handed over through `EARLY`, a process-wide
  * symbol, not a module variable.
@@ -77,9 +78,9 @@ const slot = globalThis as { [EARLY]?: Early | undefined };
 /**
  * Starts `git status` and `git ls-files` for the repository around `cwd` (`findRepoRoot`, as the
  * facts cache finds its root) before the CLI's modules load (bin.ts, with --cache), as child
- * processes of this thread: their output is read while the modules load (Node loads them
- * asynchronously), and the promise is awaited before the CLI runs, so the facts cache finds the
- * snapshot taken. Not a worker thread, as `startGitSnapshot` uses: a worker's start costs ~0.15 s
+ * processes of this thread: they run while the modules load, their outputs go to files (`runEarly`)
+ * read once they exited, and the promise is awaited before the CLI runs, so the facts cache finds
+ * the snapshot taken. Not a worker thread, as `startGitSnapshot` uses: a worker's start costs ~0.15 s
  * of CPU, on a machine whose other core runs git. The facts cache takes the snapshot when it opens
  * the same root; else it is never used.
  */
@@ -89,24 +90,113 @@ export function startGitSnapshotEarly(cwd: string): Promise<void> {
   if (!existsSync(join(root, '.git'))) return Promise.resolve();
   const at = Date.now();
   const env = { ...process.env, ...GIT_ENV };
-  const run = <E extends 'utf8' | 'buffer'>(args: string[], encoding: E) =>
-    new Promise<(E extends 'utf8' ? string : Buffer) | undefined>((done) => {
-      try {
-        execFile('git', [...GIT_CONFIG, ...args], { cwd: root, encoding, maxBuffer: 64 * 1024 * 1024, timeout: GIT_TIMEOUT_MS, env, windowsHide: true }, (err, stdout) => {
-          done(err || (typeof stdout !== 'string' && !Buffer.isBuffer(stdout)) ? undefined : (stdout as E extends 'utf8' ? string : Buffer));
-        });
-      } catch {
-        done(undefined);
-      }
-    });
+  const dir = outputDir();
   let outs: [string | undefined, Buffer | undefined] | undefined;
-  const ready = Promise.all([run(STATUS_ARGS, 'utf8'), run(FLAGS_ARGS, 'buffer')]).then((o) => {
+  const ready = Promise.all([runEarly(root, STATUS_ARGS, 'utf8', env, dir), runEarly(root, FLAGS_ARGS, 'buffer', env, dir)]).then((o) => {
     outs = o;
   });
   // Taken before the commands ended (a caller that did not wait): git is asked again, synchronously.
   const take = (): [string | undefined, Buffer | undefined] => outs ?? [git(root, STATUS_ARGS), git(root, FLAGS_ARGS, 'buffer')];
   slot[EARLY] = { root, take, at };
   return ready;
+}
+
+/** The most an early command's output may hold (as `git`'s `maxBuffer`). */
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+/**
+ * Where an early command writes its output: the user's own code cache directory (made 0700,
+ * src/core/code-cache.cjs), or undefined (a pipe then) when there is none or on Windows, where an
+ * open file cannot be unlinked.
+ */
+function outputDir(): string | undefined {
+  if (process.platform === 'win32' || process.env['PGCONN_LINT_NO_CACHE']) return undefined;
+  try {
+    return cacheDir();
+  } catch {
+    return undefined;
+  }
+}
+
+let outputs = 0;
+
+/**
+ * One early git command; its stdout, or undefined when it failed. With `dir`, git writes to a file
+ * there, not to a pipe: the CLI's modules load synchronously meanwhile, and a pipe (64 KiB) is read
+ * only between two of their loads, so `git ls-files` (2.5 MB at 50,000 files) waited on it until
+ * the load ended; a file is read once, when git has exited. The file is opened new (`wx`, 0600) and
+ * unlinked at once: the open descriptor is all that is left of it, and nothing stays behind.
+ */
+function runEarly<E extends 'utf8' | 'buffer'>(root: string, args: string[], encoding: E, env: NodeJS.ProcessEnv, dir: string | undefined): Promise<(E extends 'utf8' ? string : Buffer) | undefined> {
+  type Out = (E extends 'utf8' ? string : Buffer) | undefined;
+  return new Promise<Out>((done) => {
+    const viaPipe = () => {
+      try {
+        execFile('git', [...GIT_CONFIG, ...args], { cwd: root, encoding, maxBuffer: MAX_OUTPUT, timeout: GIT_TIMEOUT_MS, env, windowsHide: true }, (err, stdout) => {
+          done(err || (typeof stdout !== 'string' && !Buffer.isBuffer(stdout)) ? undefined : (stdout as Out));
+        });
+      } catch {
+        done(undefined);
+      }
+    };
+    if (dir === undefined) return viaPipe();
+    let fd: number;
+    try {
+      const file = join(dir, `git-${process.pid}-${++outputs}.out`);
+      fd = openSync(file, 'wx+', 0o600);
+      try {
+        unlinkSync(file);
+      } catch (err) {
+        closeSync(fd);
+        throw err;
+      }
+    } catch {
+      // (A file of that name left by an earlier process with this pid, a full disk.)
+      return viaPipe();
+    }
+    // Once: a child that failed to start emits 'error', then 'close'; a second close could
+    // close a descriptor the number was given to since.
+    let finished = false;
+    const finish = (out: Out) => {
+      if (finished) return;
+      finished = true;
+      try {
+        closeSync(fd);
+      } catch {
+        // nothing left to release
+      }
+      done(out);
+    };
+    try {
+      const child = spawn('git', [...GIT_CONFIG, ...args], { cwd: root, stdio: ['ignore', fd, 'ignore'], timeout: GIT_TIMEOUT_MS, env, windowsHide: true });
+      child.on('error', () => finish(undefined));
+      child.on('close', (code) => {
+        if (code !== 0) return finish(undefined);
+        const out = readAll(fd);
+        finish(out === undefined ? undefined : ((encoding === 'utf8' ? out.toString('utf8') : out) as Out));
+      });
+    } catch {
+      finish(undefined);
+    }
+  });
+}
+
+/** The whole of a file written through `fd` (from its start), or undefined past `MAX_OUTPUT`. */
+function readAll(fd: number): Buffer | undefined {
+  try {
+    const size = fstatSync(fd).size;
+    if (size > MAX_OUTPUT) return undefined;
+    const bytes = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, bytes, at, size - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return at === size ? bytes : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** When the snapshot `startGitSnapshot` hands out for `root` was started, if the entry point started it. */

@@ -4,11 +4,12 @@
  * takes that snapshot for the same root, and it is the snapshot a later `git status` gives; taken
  * before git ended, it is asked again synchronously, with the same answer.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGitSnapshot, startGitSnapshotEarly, takeGitSnapshot, earlySnapshotTime, trackedAmong, trackedFromSnapshot } from '../../src/facts/git-changes.js';
+import { cacheDir } from '../../src/core/code-cache.cjs';
 import { gitWith } from '../support/git-repo.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-git-early-'));
@@ -48,6 +49,31 @@ describe('the snapshot the entry point starts', () => {
     const snapshot = startGitSnapshot(dir)?.();
     expect(snapshot?.changed).toEqual(['src/b.ts']);
     expect(snapshot).toEqual(takeGitSnapshot(dir));
+  });
+
+  it('gives through its files what the pipes give, and leaves no file behind', async () => {
+    const dir = repo('files');
+    // Enough paths that `git ls-files` writes more than a pipe holds (64 KiB).
+    mkdirSync(join(dir, 'many'), { recursive: true });
+    for (let i = 0; i < 1500; i++) writeFileSync(join(dir, 'many', `a-file-with-a-rather-long-name-${i}.ts`), '');
+    git(dir, 'add', 'many');
+    git(dir, 'commit', '-qm', 'many');
+    appendFileSync(join(dir, 'src/a.ts'), '// edited\n');
+    const mine = () => readdirSync(cacheDir()!).filter((n) => n.startsWith(`git-${process.pid}-`));
+    await startGitSnapshotEarly(dir);
+    const viaFiles = startGitSnapshot(dir)?.();
+    expect(mine()).toEqual([]);
+    // PGCONN_LINT_NO_CACHE=1: no cache directory, so pipes.
+    process.env['PGCONN_LINT_NO_CACHE'] = '1';
+    try {
+      await startGitSnapshotEarly(dir);
+      const viaPipes = startGitSnapshot(dir)?.();
+      expect(viaFiles).toEqual(viaPipes);
+      expect(viaPipes?.index.has('many/a-file-with-a-rather-long-name-1499.ts')).toBe(true);
+    } finally {
+      delete process.env['PGCONN_LINT_NO_CACHE'];
+    }
+    expect(viaFiles?.changed).toEqual(['src/a.ts', 'src/b.ts']);
   });
 
   it('outside a repository, starts nothing', async () => {
