@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { youngGenerationCheckpoint } from '../core/gc.js';
 import type { FileAccess } from '../core/file-access.js';
 import { classifyByName, type Candidate, type CandidateKind, type DiscoveryOptions, type DiscoveryResult, type SkippedEntry } from './discover.js';
 
@@ -190,6 +191,7 @@ function unchangedDirs(r: WalkRecord, root: string): Set<string> | undefined {
   const dirs = new Set<string>();
   const join = joiner(root);
   for (const d of r.dirs) {
+    youngGenerationCheckpoint();
     if (!Array.isArray(d) || !insideRoot(d[0])) return undefined;
     const path = join(d[0]);
     const st = statOf(path);
