@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { youngGenerationCheckpoint } from '../core/gc.js';
 import type { FileAccess } from '../core/file-access.js';
+import { youngGenerationCheckpoint } from '../core/gc.js';
 import { classifyByName, type Candidate, type CandidateKind, type DiscoveryOptions, type DiscoveryResult, type SkippedEntry } from './discover.js';
 
 /**

@@ -4,9 +4,9 @@
  * takes that snapshot for the same root, and it is the snapshot a later `git status` gives; taken
  * before git ended, it is asked again synchronously, with the same answer.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGitSnapshot, startGitSnapshotEarly, takeGitSnapshot, earlySnapshotTime, trackedAmong, trackedFromSnapshot } from '../../src/facts/git-changes.js';
 import { cacheDir } from '../../src/core/code-cache.cjs';
@@ -74,6 +74,34 @@ describe('the snapshot the entry point starts', () => {
       delete process.env['PGCONN_LINT_NO_CACHE'];
     }
     expect(viaFiles?.changed).toEqual(['src/a.ts', 'src/b.ts']);
+  });
+
+  // Where git's stdout went: a `git` first on PATH that notes its shell's /proc/<pid>/fd/1, then runs git.
+  it.runIf(process.platform === 'linux')('writes to an unlinked file of the cache directory, a pipe without one', async () => {
+    const dir = repo('where');
+    const bin = join(scratch, 'bin');
+    const log = join(scratch, 'where.log');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\nout=$(readlink /proc/$$/fd/1)\necho "$out" >> '${log}'\nPATH='${process.env['PATH']}' exec git "$@"\n`);
+    chmodSync(join(bin, 'git'), 0o755);
+    const path = process.env['PATH'];
+    process.env['PATH'] = `${bin}${delimiter}${path}`;
+    try {
+      await startGitSnapshotEarly(dir);
+      expect(startGitSnapshot(dir)?.()?.changed).toEqual(['src/b.ts']);
+      const files = readFileSync(log, 'utf8').trim().split('\n');
+      expect(files).toHaveLength(2);
+      for (const f of files) expect(f).toMatch(new RegExp(`^${cacheDir()!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/git-${process.pid}-\\d+\\.out \\(deleted\\)$`));
+      rmSync(log);
+      process.env['PGCONN_LINT_NO_CACHE'] = '1';
+      await startGitSnapshotEarly(dir);
+      expect(startGitSnapshot(dir)?.()?.changed).toEqual(['src/b.ts']);
+      // (libuv's pipes are socket pairs on Unix.)
+      for (const f of readFileSync(log, 'utf8').trim().split('\n')) expect(f).toMatch(/^(pipe|socket):/);
+    } finally {
+      process.env['PATH'] = path;
+      delete process.env['PGCONN_LINT_NO_CACHE'];
+    }
   });
 
   it('outside a repository, starts nothing', async () => {
