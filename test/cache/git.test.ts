@@ -65,8 +65,19 @@ function expectSameAsCold(dir: string, cacheFile: string, label: string): CacheS
 
 /** Every file an hour old, so that size and mtime alone would also keep them (git must not be needed for correctness). */
 function age(dir: string): void {
-  const old = new Date(Date.now() - 3600_000);
-  for (const f of files(dir)) utimesSync(f, old, old);
+  for (const f of files(dir)) backdate(f);
+}
+
+/**
+ * A file's times an hour back (`ahead`: an hour ahead). A run finds a file racy when it changed less
+ * than 2 s before the run started (or later): then its verdict is read again and kept as pending,
+ * not stored. An edited file is racy for the next 2 s only, so a check that follows an edit would
+ * depend on how fast this machine runs the runs between (a loaded CI once found one no longer
+ * racy): an edited file is dated out of that window (never racy) or ahead of it (always racy).
+ */
+function backdate(file: string, ahead = false): void {
+  const at = new Date(Date.now() + (ahead ? 3600_000 : -3600_000));
+  utimesSync(file, at, at);
 }
 
 /**
@@ -101,9 +112,12 @@ describe('the facts cache inside a git repository', () => {
     expect(unchanged).toMatchObject({ verdictsComputed: 0, analysisReused: true, walkReused: true, entriesParsed: false });
     expect(unchanged.gitUnchanged).toBeGreaterThan(code.length / 2);
 
-    // An unstaged edit of a plain file: that file alone is checked.
+    // An unstaged edit of a plain file: that file alone is checked (its new entry is stored by the
+    // last run of expectSameAsCold; the next finds it by name, and parses no other).
     appendFileSync(plain[0]!, '\n// edit 1\n');
-    const edited = expectSameAsCold(dir, cacheFile, 'plain file edited');
+    backdate(plain[0]!);
+    expectSameAsCold(dir, cacheFile, 'plain file edited');
+    const edited = warmStats(dir, cacheFile);
     expect(edited).toMatchObject({ analysisReused: true, entriesParsed: false });
     expect(edited.verdictsComputed).toBeLessThanOrEqual(1);
     // Staged, then committed: HEAD moves, git diff-tree names it.
@@ -123,8 +137,11 @@ describe('the facts cache inside a git repository', () => {
     // A plain file and a database file edited together: the analysis runs again and the cache is
     // rewritten while the plain file is too fresh to keep by size and mtime (its verdict is kept as
     // pending); the next run compares that verdict without parsing every entry.
+    // (The plain file dated ahead: racy in every run; the database file back: stored at once.)
     appendFileSync(plain[4]!, '\n// edit 3\n');
     writeFileSync(target, readFileSync(target, 'utf8').replace(/max:\s*\d+/, 'max: 1'));
+    backdate(plain[4]!, true);
+    backdate(target);
     expectSameAsCold(dir, cacheFile, 'plain and database files edited together');
     expect(Object.keys(readCacheFile(cacheFile).pending as object)).toContain(relative(dir, plain[4]!));
     expect(expectSameAsCold(dir, cacheFile, 'then unchanged')).toMatchObject({ entriesParsed: false, analysisReused: true });
@@ -222,12 +239,8 @@ describe('the facts cache inside a git repository', () => {
     expectSameAsCold(dir, cacheFile, 'unchanged');
     for (const n of odd) {
       // Edited (so git names it) but old by mtime is not enough: the entry must be found by name.
-      // Its mtime an hour back, as `age` sets, so that no run finds it racy (changed within 2 s of
-      // its start): a racy file is read again and not stored, and whether a run still found it
-      // racy depended on how fast this machine ran the ones before (a loaded CI once did not).
       appendFileSync(join(dir, n), '// edited\n');
-      const old = new Date(Date.now() - 3600_000);
-      utimesSync(join(dir, n), old, old);
+      backdate(join(dir, n));
       // The last of these runs stores its new entry (and parses the entries, to write them all again).
       expectSameAsCold(dir, cacheFile, `${n} edited`);
       // Git still names it: the next run finds its entry by name in the cache text, and parses no other.
