@@ -31,7 +31,16 @@ interface TreeOrder {
   end: Int32Array;
 }
 
-const orders = new WeakMap<ts.SourceFile, TreeOrder>();
+/**
+ * Where `bindParents` leaves a file's order: on its SourceFile, which it lives and dies with. Not
+ * in a WeakMap: V8 11's scavenger keeps a WeakMap's value alive while its key is in the young
+ * generation, even when nothing else reaches the key, and the order holds every node of the tree,
+ * so every tree was copied and promoted by the scavenges until a full collection (docs/decisions.md
+ * D53). A symbol of this module: another copy of the module binds its own.
+ */
+const ORDER = Symbol('pgconn-lint.tree-order');
+type Ordered = ts.SourceFile & { [ORDER]?: TreeOrder };
+const orderOf = (sf: ts.SourceFile): TreeOrder | undefined => (sf as Ordered)[ORDER];
 
 /**
  * Sets `parent` on every node of a freshly parsed file, as `createSourceFile(…, setParentNodes:
@@ -41,7 +50,7 @@ const orders = new WeakMap<ts.SourceFile, TreeOrder>();
  */
 export function bindParents(sf: ts.SourceFile): void {
   // A tree reused across analyses (the ESLint plugin keeps the trees of unchanged files) is bound once.
-  if (orders.has(sf)) return;
+  if (orderOf(sf) !== undefined) return;
   // The pass works in scratch arrays kept between files (`Scratch`): growing fresh arrays for each
   // file was ~100 MB of garbage on the 50,000-file bench tree. Only `nodes` and `end` are kept.
   const w = scratch;
@@ -86,7 +95,7 @@ export function bindParents(sf: ts.SourceFile): void {
   w.nodes.fill(undefined, 0, n);
   w.stack.fill(undefined, 0, maxTop);
   w.children.fill(undefined);
-  orders.set(sf, { nodes, end });
+  Object.defineProperty(sf, ORDER, { value: { nodes, end }, configurable: true });
 }
 
 /** `bindParents`' working arrays, reused from file to file (emptied of nodes after each). */
@@ -114,7 +123,7 @@ function ensureInt32(a: Int32Array, size: number): Int32Array {
  */
 export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): void {
   if (root.kind === K_SOURCE_FILE) {
-    const order = orders.get(root as ts.SourceFile);
+    const order = orderOf(root as ts.SourceFile);
     if (order !== undefined) {
       const { nodes, end } = order;
       for (let i = 0; i < nodes.length; ) i = visit(nodes[i]!) === false ? end[i]! : i + 1;
@@ -201,7 +210,7 @@ export function kindMask(kinds: readonly ts.SyntaxKind[]): Uint8Array {
  * walk: over the order recorded by `bindParents` it is a loop over an array with no call per node.
  */
 export function forEachNodeOfKinds(sf: ts.SourceFile, mask: Uint8Array, visit: (node: ts.Node) => void): void {
-  const order = orders.get(sf);
+  const order = orderOf(sf);
   if (order !== undefined) {
     const nodes = order.nodes;
     for (let i = 0; i < nodes.length; i++) {
