@@ -13,11 +13,12 @@
 //
 //   node bench/tree-lifetime.mjs <dir> [--runs 3]
 //
-// Prints one JSON row per run and a last row with the medians. Needs `npm run build`.
+// Prints one JSON row per run and a last row with the medians and the machine's load. Needs
+// `npm run build`.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,7 @@ async function driver() {
     () => (parts = []),
   );
   const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-tree-lifetime-'));
+  const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
   try {
     const partsFile = join(scratch, 'parts.json');
     writeFileSync(partsFile, JSON.stringify(parts));
@@ -65,7 +67,9 @@ async function driver() {
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const summary = {};
     for (const mode of ['part', 'file']) for (const k of ['cpuMs', 'wallMs', 'gcMs', 'faults']) summary[`${mode}.${k}`] = median(rows[mode].map((r) => r[k]));
-    process.stdout.write(`${JSON.stringify({ medians: summary, savedCpuMs: summary['part.cpuMs'] - summary['file.cpuMs'] })}\n`);
+    // The machine's load (1/5/15 min) before and after: on a busy machine the figures are noisy.
+    const load = [loadBefore, loadavg().map((l) => Number(l.toFixed(2)))];
+    process.stdout.write(`${JSON.stringify({ medians: summary, savedCpuMs: summary['part.cpuMs'] - summary['file.cpuMs'], load })}\n`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
