@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { InputProblem } from './diagnostic.js';
 import { rangeOnLine } from './location.js';
@@ -165,4 +165,18 @@ export function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
   return `${n} bytes`;
+}
+
+/**
+ * Fills `buf` from the open file `fd`, starting at the file's byte `position`, until `buf` is full or
+ * the file ends; the number of bytes read. (`readSync` may return fewer bytes than asked.)
+ */
+export function readFully(fd: number, buf: Buffer, position = 0): number {
+  let n = 0;
+  while (n < buf.length) {
+    const r = readSync(fd, buf, n, buf.length - n, position + n);
+    if (r === 0) break;
+    n += r;
+  }
+  return n;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, fstatSync, constants, type Stats } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, fstatSync, constants, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from '../sources/js/typescript.cjs';
@@ -7,7 +7,7 @@ import type { InputProblem } from '../core/diagnostic.js';
 import { packageVersion } from '../core/package-version.js';
 import { importsUnlessDatabase } from '../sources/js/prefilter.js';
 import { analysedSourceText, readSourceBytes, sourceDigest, type PrefilterVerdict, type SourceBytes } from '../sources/js/project.js';
-import { missingFile } from '../core/read-text.js';
+import { missingFile, readFully } from '../core/read-text.js';
 import type { JsFileFacts } from '../sources/js/types.js';
 import { mayHoldConnectionLiteral } from '../sources/js/credentials.js';
 import { decodeFacts, encodeFacts, holdsSecret } from './cache-codec.js';
@@ -1065,13 +1065,7 @@ class EntriesSection {
 /** `length` bytes of `fd` from `position` (fewer at its end); every byte overwritten, so not zero-filled first. */
 function readRange(fd: number, position: number, length: number): Buffer {
   const buf = Buffer.allocUnsafe(length);
-  let n = 0;
-  while (n < buf.length) {
-    const r = readSync(fd, buf, n, buf.length - n, position + n);
-    if (r === 0) break;
-    n += r;
-  }
-  return buf.subarray(0, n);
+  return buf.subarray(0, readFully(fd, buf, position));
 }
 
 /** The cache file's first line, without its line break (`complete`), or all of it when it has none. */

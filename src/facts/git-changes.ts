@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, openSync, constants } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FLAGS_ARGS, GIT_CONFIG, GIT_ENV, GIT_TIMEOUT_MS, git, STATUS_ARGS, takeEarlyGitOutputs } from './git-early.js';
+import { readFully } from '../core/read-text.js';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { GitTrackedFiles } from '../discovery/git-tracked.js';
 
@@ -150,13 +151,7 @@ function smallFile(path: string): string | undefined {
     const st = fstatSync(fd);
     if (!st.isFile() || st.size > MAX_ATTRIBUTES_BYTES) return undefined;
     const buf = Buffer.alloc(st.size);
-    let n = 0;
-    while (n < buf.length) {
-      const r = readSync(fd, buf, n, buf.length - n, n);
-      if (r === 0) break;
-      n += r;
-    }
-    return buf.toString('utf8', 0, n);
+    return buf.toString('utf8', 0, readFully(fd, buf));
   } catch {
     return undefined;
   } finally {

@@ -1,13 +1,14 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../core/code-cache.cjs';
 import { findRepoRoot } from '../core/paths.js';
+import { readFully } from '../core/read-text.js';
 
 /**
  * The git commands of the facts cache's change detector (src/facts/git-changes.ts), and their
  * start before the CLI's modules load (`startGitSnapshotEarly`). A module of its own, with no
- * import but Node's, `findRepoRoot` and `cacheDir`: the CLI's entry point (src/cli/bin.ts) is bundled apart
+ * import but Node's, `findRepoRoot`, `cacheDir` and `readFully`: the CLI's entry point (src/cli/bin.ts) is bundled apart
  * from the CLI (scripts/bundle.mjs), and imports this alone. The entry and the CLI are then two
  * copies of this module; what the entry started is handed over through `EARLY`, a process-wide
  * symbol, not a module variable.
@@ -187,13 +188,7 @@ function readAll(fd: number): Buffer | undefined {
     const size = fstatSync(fd).size;
     if (size > MAX_OUTPUT) return undefined;
     const bytes = Buffer.allocUnsafe(size);
-    let at = 0;
-    while (at < size) {
-      const n = readSync(fd, bytes, at, size - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-    return at === size ? bytes : undefined;
+    return readFully(fd, bytes) === size ? bytes : undefined;
   } catch {
     return undefined;
   }

@@ -1,10 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import ts from './typescript.cjs';
 import type { InputProblem } from '../../core/diagnostic.js';
-import { readTextFile, type TextFile } from '../../core/read-text.js';
+import { readFully, readTextFile, type TextFile } from '../../core/read-text.js';
 import type { ExtractContext } from './libraries/common.js';
 import { JsModule, trace, type ModuleHost, type Trace } from './module.js';
 import { parseJsFile, type ParsedJsFile } from './parse.js';
@@ -636,13 +636,7 @@ export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: bo
           if (scratch.buf.length < st.size) scratch.buf = Buffer.allocUnsafe(Math.max(st.size, scratch.buf.length * 2, 64 * 1024));
           buf = scratch.buf.subarray(0, st.size);
         } else buf = Buffer.allocUnsafe(st.size);
-        let n = 0;
-        while (n < buf.length) {
-          const r = readSync(fd, buf, n, buf.length - n, n);
-          if (r === 0) break;
-          n += r;
-        }
-        if (n === buf.length) bytes = buf;
+        if (readFully(fd, buf) === buf.length) bytes = buf;
       }
     }
   } catch {
