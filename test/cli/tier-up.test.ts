@@ -6,12 +6,10 @@
  * cache that the CLI and a host that sets nothing (the ESLint plugin's) both accept.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI_INTERRUPT_BUDGET, slowTierUp, V8_11_3_INTERRUPT_BUDGET } from '../../src/core/v8-flags.js';
-import { CODE_CACHE_SPY, LOAD_TYPESCRIPT, PRINT_REJECTED, runInFreshNode as node } from '../support/fresh-node.js';
+import { CODE_CACHE_SPY, LOAD_TYPESCRIPT, PRINT_REJECTED, runInFreshNode as node, runSharingOneCache } from '../support/fresh-node.js';
 
 const FLAGS = resolve(__dirname, '../../dist/src/core/v8-flags.js');
 const V8_11_3 = process.versions.v8.startsWith('11.3.');
@@ -32,32 +30,21 @@ describe('later optimization for the CLI (slowTierUp)', () => {
   });
 
   it.runIf(V8_11_3)('keeps one TypeScript code cache that the CLI and a host that sets nothing both accept', () => {
-    const own = mkdtempSync(join(tmpdir(), 'pgconn-lint-tier-up-'));
     // Whether V8 rejected the code cache given to TypeScript's load, in a run that raised the
     // budget first (the CLI) and in one that did not (the plugin's host).
     const spy = `${CODE_CACHE_SPY} const flags = await import(${JSON.stringify(FLAGS)});`;
     const load = `${LOAD_TYPESCRIPT} ${PRINT_REJECTED}`;
-    const cli = () => node(`${spy} if (!flags.slowTierUp()) throw new Error('not set'); ${load}`, { TMPDIR: own });
-    const host = () => node(`${spy} ${load}`, { TMPDIR: own });
-    try {
-      cli();
-      expect([cli(), host(), cli(), host()]).toEqual(['false', 'false', 'false', 'false']);
-    } finally {
-      rmSync(own, { recursive: true, force: true });
-    }
+    const cli = `${spy} if (!flags.slowTierUp()) throw new Error('not set'); ${load}`;
+    const host = `${spy} ${load}`;
+    // The first run writes the cache.
+    expect(runSharingOneCache([cli, cli, host, cli, host]).slice(1)).toEqual(['false', 'false', 'false', 'false']);
   });
 
   it.runIf(V8_11_3)('the code cache is rejected when the budget is not put back (the test above can fail)', () => {
-    const own = mkdtempSync(join(tmpdir(), 'pgconn-lint-tier-up-'));
     const spy = CODE_CACHE_SPY;
     const load = `${LOAD_TYPESCRIPT} ${PRINT_REJECTED}`;
-    const raw = () => node(`${spy} v8.setFlagsFromString('--interrupt-budget=${CLI_INTERRUPT_BUDGET}'); ${load}`, { TMPDIR: own });
-    const host = () => node(`${spy} ${load}`, { TMPDIR: own });
-    try {
-      host();
-      expect([host(), raw()]).toEqual(['false', 'true']);
-    } finally {
-      rmSync(own, { recursive: true, force: true });
-    }
+    const raw = `${spy} v8.setFlagsFromString('--interrupt-budget=${CLI_INTERRUPT_BUDGET}'); ${load}`;
+    const host = `${spy} ${load}`;
+    expect(runSharingOneCache([host, host, raw]).slice(1)).toEqual(['false', 'true']);
   });
 });

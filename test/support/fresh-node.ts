@@ -3,7 +3,9 @@
  * process (src/core/gc.ts, src/core/v8-flags.ts), which must not leak into the test runner's.
  */
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 
 /** TypeScript's loader (the code cache's user the tests watch). */
@@ -29,3 +31,16 @@ export const LOAD_TYPESCRIPT = `const ts = require(${JSON.stringify(TYPESCRIPT_S
 
 /** Prints what `CODE_CACHE_SPY` recorded. */
 export const PRINT_REJECTED = 'console.log(rejected);';
+
+/**
+ * `scripts` run one after the other, each in a fresh Node (`runInFreshNode`), all with one new
+ * directory as `TMPDIR` (so one code cache of their own), removed after; what each printed.
+ */
+export function runSharingOneCache(scripts: readonly string[]): string[] {
+  const own = mkdtempSync(join(tmpdir(), 'pgconn-lint-code-cache-'));
+  try {
+    return scripts.map((script) => runInFreshNode(script, { TMPDIR: own }));
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+}
