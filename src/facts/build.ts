@@ -8,7 +8,7 @@ import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
 import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
 import type { ProjectFacts, SourceKind, SourceText } from '../model/project.js';
-import { analyzeJsFilesInParts, readSourceBytes, sourceDigest, type JsAnalysis, type ScratchBuffer } from '../sources/js/project.js';
+import { analyzeJsFilesInParts, nothingAt, readSourceBytes, sourceDigest, type JsAnalysis, type ScratchBuffer } from '../sources/js/project.js';
 import { findConnectionLeaks, findPoolTransactions } from '../sources/js/lifecycle/index.js';
 import { findRequestScopes } from '../sources/js/scopes/index.js';
 import { findConnectionLiterals, mayHoldConnectionLiteral } from '../sources/js/credentials.js';
@@ -221,6 +221,9 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
     const a = access.checkUnrecorded(p);
     return a.ok ? readSourceBytes(p, maxBytes, !explicit.has(p), scratch) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
   };
+  // What `readFile` gives for a path with nothing there (no entry, the access allowed) is
+  // `missingFile`: the analysis's probes take this way (AnalyzeJsOptions.missing).
+  const missing = (p: string): boolean => nothingAt(p) && access.checkUnrecorded(p).ok;
   // With the cache: unchanged files keep their pre-filter verdict unread; the analysis is reused
   // whole when nothing it depends on changed (src/facts/cache.ts), else run again on the verdicts.
   if (cache !== undefined) {
@@ -249,6 +252,7 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
     {
       repoRoot: discovery.root,
       readFile,
+      missing,
       onFilterRead: (f, content) => {
         if (!mayHoldConnectionLiteral(content)) withoutLiteral.add(f);
       },

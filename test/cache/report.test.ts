@@ -148,7 +148,7 @@ describe('what the facts are built from goes through the file guard', () => {
   // A stored report is reused while every answer recorded by FileAccess holds: an extractor that
   // reads or probes a path with node:fs directly would make a change to that path go unseen.
   const allowed = new Map([
-    ['src/sources/js/project.ts', 'readSourceBytes: code files, whose reads the facts cache keeps (their verdicts and the analysis\'s reads)'],
+    ['src/sources/js/project.ts', 'readSourceBytes and nothingAt: code files and the analysis\'s probes, whose reads the facts cache keeps (their verdicts and the analysis\'s reads)'],
     ['src/sources/pgbouncer-ini/load.ts', 'a default for callers without readFile; build.ts passes its reader'],
     ['src/sources/postgresql-conf/load.ts', 'findAutoConfFor\'s default; not used by build.ts'],
     ['src/sources/prisma/schema.ts', 'prismaSchemaFiles stats the schema path; build.ts records the same answer (probeKind)'],

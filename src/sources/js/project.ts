@@ -1,10 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import ts from './typescript.cjs';
 import type { InputProblem } from '../../core/diagnostic.js';
-import { readFully, readTextFile, type TextFile } from '../../core/read-text.js';
+import { missingFile, readFully, readTextFile, type TextFile } from '../../core/read-text.js';
 import type { ExtractContext } from './libraries/common.js';
 import { JsModule, trace, type ModuleHost, type Trace } from './module.js';
 import { parseJsFile, type ParsedJsFile } from './parse.js';
@@ -43,6 +43,15 @@ export interface AnalyzeJsOptions {
    * already built for the linted file and keeps the trees of unchanged imported files between lints.
    */
   parse?: (path: string, text: string) => ParsedJsFile;
+  /**
+   * True only when `readFile(path)` would give `missingFile(path)` (read-text.ts): nothing there.
+   * The analysis asks it before each of its probes, a package.json or tsconfig.json in every
+   * directory above an analysed file, most of which do not exist: a `stat` is then the whole cost,
+   * instead of a failed open with its exception and the reader's own `stat`s (~23 µs a probe; ~1,500
+   * probes on the 10,000-file bench tree, ~5,900 at 50,000). The probe is recorded as the read
+   * would have been. Without it, every probe is read.
+   */
+  missing?: (path: string) => boolean;
 }
 
 /** The pre-filter's verdict: a database file (parsed), or the specifiers a file imports (parsed only if one names a pool's module). */
@@ -100,6 +109,7 @@ class JsProject implements ModuleHost, ExtractContext {
     private readonly readFile: (p: string) => SourceBytes,
     recordReads: boolean,
     private readonly parse: (path: string, text: string) => ParsedJsFile = (path, text) => parseJsFile(text, path),
+    private readonly missing?: (path: string) => boolean,
   ) {
     this.reads = recordReads ? new Map() : undefined;
   }
@@ -137,6 +147,14 @@ class JsProject implements ModuleHost, ExtractContext {
     const f = this.readFile(path);
     this.record(path, f);
     return decodeSource(f);
+  }
+
+  /** `readText` for a file that is likely not there (a package.json or tsconfig.json looked for): `missing` first. */
+  private probe(path: string): TextFile {
+    if (this.missing?.(path) !== true) return this.readText(path);
+    const f = missingFile(path);
+    this.record(path, f);
+    return f;
   }
 
   /** What the last `readForFilter` read, when reads are recorded. */
@@ -179,7 +197,7 @@ class JsProject implements ModuleHost, ExtractContext {
 
   readTsconfigPaths(): void {
     const file = join(this.repoRoot, 'tsconfig.json');
-    const f = this.readText(file);
+    const f = this.probe(file);
     if (!f.ok) return;
     const parsed = parseTsconfigText(file, f.text);
     if (parsed.problem) this.problems.push(parsed.problem);
@@ -209,7 +227,7 @@ class JsProject implements ModuleHost, ExtractContext {
     let out: string | null = null;
     const inRepo = dir === this.repoRoot || dir.startsWith(this.repoRoot.endsWith(sep) ? this.repoRoot : this.repoRoot + sep);
     const file = join(dir, 'tsconfig.json');
-    const f = inRepo ? this.readText(file) : undefined;
+    const f = inRepo ? this.probe(file) : undefined;
     if (f?.ok) {
       const co = (parseTsconfigText(file, f.text).config as { compilerOptions?: { baseUrl?: unknown } } | undefined)?.compilerOptions;
       out = typeof co?.baseUrl === 'string' ? resolve(dir, co.baseUrl) : null;
@@ -257,7 +275,7 @@ class JsProject implements ModuleHost, ExtractContext {
     const root = this.repoRoot;
     const rootPkg = this.readJson(join(root, 'package.json'));
     const declared = rootPkg !== undefined && rootPkg.workspaces !== undefined;
-    if (!declared && !this.readText(join(root, 'pnpm-workspace.yaml')).ok) return null;
+    if (!declared && !this.probe(join(root, 'pnpm-workspace.yaml')).ok) return null;
     const dirs = new Set<string>();
     for (const f of this.known) {
       for (let d = dirname(f); d !== root && (d + sep).startsWith(root + sep) && !dirs.has(d) && dirs.size < MAX_WORKSPACE_DIRS; d = dirname(d)) dirs.add(d);
@@ -273,7 +291,7 @@ class JsProject implements ModuleHost, ExtractContext {
   }
 
   private readJson(path: string): Record<string, unknown> | undefined {
-    const f = this.readText(path);
+    const f = this.probe(path);
     if (!f.ok) return undefined;
     try {
       const v = JSON.parse(f.text) as unknown;
@@ -559,7 +577,7 @@ class JsProject implements ModuleHost, ExtractContext {
         break;
       }
       visited.push(dir);
-      const f = this.readText(join(dir, 'package.json'));
+      const f = this.probe(join(dir, 'package.json'));
       if (f.ok && packageUsesPostgres(f.text)) {
         answer = true;
         break;
@@ -615,6 +633,15 @@ const MAX_WORKSPACE_DIRS = 20000;
  * UTF-8 is text: JavaScript allows U+0000 in source (`readTextFile`'s `nulIsText`).
  */
 const SOURCE_TEXT = { nulIsText: true } as const;
+
+/** Is there nothing at `path` (no entry)? False on any other answer (ENOTDIR, EACCES): the reader says what that is. */
+export function nothingAt(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) === undefined;
+  } catch {
+    return false;
+  }
+}
 
 export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: boolean, scratch?: ScratchBuffer): SourceBytes {
   let fd: number;
@@ -713,7 +740,7 @@ function packageUsesPostgres(text: string): boolean {
  * modules) are parsed on demand.
  */
 export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions): JsAnalysis {
-  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false, opts.parse);
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false, opts.parse, opts.missing);
   const files = paths.map(resolved);
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
@@ -783,7 +810,7 @@ export function analyzeJsFilesInParts(
   onRestart: () => void,
   beforePart?: (chars: number) => void,
 ): Omit<JsAnalysis, 'modules' | 'pools'> {
-  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false, opts.parse);
+  const project = new JsProject(resolve(opts.repoRoot), opts.readFile, opts.recordReads ?? false, opts.parse, opts.missing);
   const files = paths.map(resolved);
   for (const f of files) project.known.add(f);
   project.readTsconfigPaths();
