@@ -125,12 +125,14 @@ function poolsCreatedBy(target: ts.FunctionLikeDeclaration | ts.ClassLikeDeclara
     visit(root);
   }
   // Kept beyond the call (a per-key cache, `globalThis.db = …`): created once per key, not per call.
-  const keeps = ts.isClassLike(target) ? [] : scopeLifetime(target, (n) => module.rangeOf(n)).keeps;
+  // Looked for only when a construction is left to check: most functions asked about create none.
+  let keeps: ReturnType<typeof scopeLifetime>['keeps'] | undefined;
   for (const def of defs) {
     // The connections belong to the innermost construction: a wrapper (drizzle(pool), PrismaClient({ adapter })) opens none of its own.
     if (def.wraps !== undefined || def.connectionsPerProcess?.value === 0) continue;
     if (defs.some((o) => o !== def && o.file === def.file && o.range.line >= def.range.line && contains(def, o))) continue;
     if (def.scope.kind === 'module' || def.scope.lazySingleton) continue;
+    keeps ??= ts.isClassLike(target) ? [] : scopeLifetime(target, (n) => module.rangeOf(n)).keeps;
     if (keeps.some((k) => (k.name !== undefined && k.name === def.binding) || (k.value.line <= def.range.line && def.range.endLine <= k.value.endLine))) continue;
     found.push({ def, via: [here] });
   }
