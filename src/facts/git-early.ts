@@ -53,7 +53,13 @@ export function git(root: string, args: string[], encoding: 'utf8' | 'buffer' = 
   }
 }
 
-export const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=no', '--ignore-submodules=none', '--no-renames'];
+/**
+ * `--branch` for HEAD's commit (`# branch.oid`), and nothing else of it: `--no-ahead-behind` (git
+ * 2.17) spares the walk of the history between the branch and its upstream that the counts on
+ * `# branch.ab` take (10 ms more for a branch 2,900 commits behind, growing with the distance:
+ * git added the option for large repositories).
+ */
+export const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--branch', '--no-ahead-behind', '--untracked-files=no', '--ignore-submodules=none', '--no-renames'];
 /**
  * The index's paths, and the entries git's status does not look at: marked assume-unchanged (`git
  * update-index --assume-unchanged`, a lowercase tag) or skip-worktree (sparse checkouts, `S`). Their

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGitSnapshot, startGitSnapshotEarly, takeGitSnapshot, earlySnapshotTime, trackedAmong, trackedFromSnapshot } from '../../src/facts/git-changes.js';
+import { git as gitAsTheCliDoes, STATUS_ARGS } from '../../src/facts/git-early.js';
 import { cacheDir } from '../../src/core/code-cache.cjs';
 import { gitWith } from '../support/git-repo.js';
 
@@ -29,6 +30,21 @@ function repo(name: string): string {
 }
 
 describe('the snapshot the entry point starts', () => {
+  it('asks git for HEAD without counting the commits between the branch and its upstream', () => {
+    const upstream = repo('upstream');
+    git(upstream, 'commit', '-qam', 'two');
+    const dir = join(scratch, 'behind');
+    git(scratch, 'clone', '-q', upstream, dir);
+    git(dir, 'reset', '-q', '--hard', 'HEAD~1');
+    const head = git(dir, 'rev-parse', 'HEAD').trim();
+    // What git gives when it counts; the CLI's status does not ask for it.
+    expect(git(dir, 'status', '--porcelain=v2', '--branch')).toContain('# branch.ab +0 -1');
+    const out = gitAsTheCliDoes(dir, STATUS_ARGS) ?? '';
+    expect(out).toContain(`# branch.oid ${head}`);
+    expect(out).toContain('# branch.ab +? -?');
+    expect(takeGitSnapshot(dir)?.head).toBe(head);
+  });
+
   it('is taken by the facts cache for the same root once awaited, and equals a later snapshot', async () => {
     const dir = repo('awaited');
     const before = Date.now();
