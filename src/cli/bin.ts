@@ -12,8 +12,8 @@ const { runCliAsync, capYoungGeneration, slowTierUp } = await loadMain();
 // Before anything allocates much (src/core/gc.ts), and before the run's hot code (src/core/v8-flags.ts).
 capYoungGeneration();
 slowTierUp();
-await gitSnapshot;
 
+// git's status is awaited inside: what the run can do without it is done first (main.ts `prepareRun`).
 process.exitCode = await runCliAsync(argv, {
   cwd: process.cwd(),
   stdout: (s) => void process.stdout.write(s),
@@ -21,4 +21,4 @@ process.exitCode = await runCliAsync(argv, {
   isTTY: Boolean(process.stdout.isTTY),
   env: process.env,
   ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
-});
+}, gitSnapshot);

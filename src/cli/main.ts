@@ -8,7 +8,7 @@ export { packageVersion };
 export { capYoungGeneration } from '../core/gc.js';
 export { slowTierUp } from '../core/v8-flags.js';
 import { applyRuleOverrides, ConfigErrors, loadConfig } from '../engine/config.js';
-import { lint, type LintResult } from '../engine/lint.js';
+import { lint, prepareLint, type LintOptions, type LintResult } from '../engine/lint.js';
 import { projectContextFor, skippedFilesNote } from '../engine/project-context.js';
 import { docsUrl } from '../engine/rule.js';
 import { UsageError } from '../discovery/discover.js';
@@ -148,11 +148,18 @@ const NOT_FOR_BUDGET = ['fix', 'fix-dry-run', 'suppress-all', 'prune-suppression
  * The command line, as bin.ts runs it: `live` and `budget --live` read servers over the network
  * (asynchronous, src/cli/live.ts); everything else is runCli.
  */
-export async function runCliAsync(argv: string[], io: CliIO): Promise<number> {
+export async function runCliAsync(argv: string[], io: CliIO, gitStarted?: Promise<unknown>): Promise<number> {
   const at = commandWordIndex(argv);
   const word = at === -1 ? undefined : argv[at];
   const live = word === 'live' || (word === 'budget' && argv.includes('--live'));
-  if (!live) return runCli(argv, io);
+  if (!live) {
+    if (gitStarted !== undefined) {
+      prepareRun(argv, io);
+      await gitStarted;
+    }
+    return runCli(argv, io);
+  }
+  await gitStarted;
   const rest = [...argv];
   rest.splice(at, 1);
   try {
@@ -176,6 +183,21 @@ function commandWordIndex(argv: readonly string[]): number {
     else if (!a.startsWith('-')) return i;
   }
   return -1;
+}
+
+/**
+ * The part of the run that does not need git's status, taken while git still runs (`gitStarted`:
+ * bin.ts starts git before the CLI's modules load, docs/cache.md): the command line is run as
+ * `runCli` would, with its output dropped, up to the lint, which only opens the facts cache and
+ * checks the walk's directories (`prepareLint`); `runCli` then runs it all, and its lint takes that
+ * cache. A mistake on the command line or in the config is left for `runCli` to say.
+ */
+function prepareRun(argv: string[], io: CliIO): void {
+  try {
+    runCliInner(argv, { ...io, stdout: () => {}, stderr: () => {} }, true);
+  } catch {
+    // said by the run proper
+  }
 }
 
 export function runCli(argv: string[], io: CliIO): number {
@@ -215,7 +237,7 @@ function errorText(err: unknown): string {
   return neutraliseCommands(escapeText(redactSecrets(head)) + escapeMultilineText(redactSecrets(stack.slice(head.length))));
 }
 
-function runCliInner(argv: string[], io: CliIO): number {
+function runCliInner(argv: string[], io: CliIO, prepareOnly = false): number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -321,7 +343,12 @@ function runCliInner(argv: string[], io: CliIO): number {
   let cacheStats: CacheStats | undefined;
   // The findings may come from the report cache unless the run needs the facts or the model themselves.
   const reuseReport = !(values.fix || values['fix-dry-run'] || values['print-model'] || budgetMode || values.verbose || values.debug);
-  const runLint = () => lint({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}), ...(cache ? { cache, cacheStats: (s: CacheStats) => (cacheStats = s), reuseReport } : {}) });
+  const lintOptions = (): LintOptions => ({ cwd: io.cwd, paths: positionals, ignorePatterns: values['ignore-pattern'] ?? [], config, rules: ALL_RULES, noGitignore: values['no-gitignore'] ?? false, ...(projectContext ? { projectContext } : {}), ...(cache ? { cache, cacheStats: (s: CacheStats) => (cacheStats = s), reuseReport } : {}) });
+  if (prepareOnly) {
+    prepareLint(lintOptions());
+    return EXIT_OK;
+  }
+  const runLint = () => lint(lintOptions());
   let result = runLint();
   if (values.fix || values['fix-dry-run']) result = applyFixes(result, runLint, values['fix-dry-run'] === true, io);
   if (result.skippedFiles && !values['print-model']) io.stderr(skippedFilesNote(result.skippedFiles, io.cwd));

@@ -147,17 +147,37 @@ export function limitCandidates(discovery: DiscoveryResult, max: number = MAX_FI
   });
 }
 
-export function lint(options: LintOptions): LintResult {
+/** The start of a lint run: the paths walked, the facts cache opened, and the keys of its walk and report. */
+function openRun(options: LintOptions) {
   const context = options.projectContext;
   const paths = context ? [context.root] : options.paths;
   // The config file's patterns are relative to its directory (ESLint's rule); with no file, to cwd.
   const configIgnore = { base: options.config.file ? dirname(options.config.file) : options.cwd, patterns: options.config.ignorePatterns };
   // With --cache the cache file is opened first: it also holds discovery's walk (src/discovery/walk-cache.ts).
-  const factsCache = options.cache ? new FactsCache(options.cache, findRepoRoot(resolve(options.cwd)), options.config.maxFileSize ?? DEFAULT_MAX_FILE_BYTES) : undefined;
+  const factsCache = options.cache ? FactsCache.open(options.cache, findRepoRoot(resolve(options.cwd)), options.config.maxFileSize ?? DEFAULT_MAX_FILE_BYTES) : undefined;
   const discoveryOptions = { cwd: options.cwd, paths, ignorePatterns: options.ignorePatterns, configIgnore, noGitignore: options.noGitignore ?? false };
   // The report cache: the findings of a run nothing has changed since (src/facts/report-cache.ts).
   const walk = factsCache ? walkKeyFor(discoveryOptions) : undefined;
   const reportKey = walk?.key !== undefined && !walk.outside ? reportKeyOf([walk.key, options.config.file, options.config.preset, options.config.rules, options.config.settings, options.config.ignorePatterns, options.config.maxFileSize ?? null, options.rules.map((r) => r.meta.id)]) : undefined;
+  return { context, factsCache, discoveryOptions, walk, reportKey };
+}
+
+/**
+ * What `lint(options)` can do before git's status is in (the CLI starts git before its modules load,
+ * src/cli/bin.ts, and runs this while git still runs: src/cli/main.ts `prepareRun`): open the facts
+ * cache and, when the report may be reused, check the walk's directories. The next `lint` with the
+ * same cache settings takes that cache as it is (`FactsCache.open`). Nothing else is kept, and nothing
+ * is written or said (the cache's notes are said by the run that takes it).
+ */
+export function prepareLint(options: LintOptions): void {
+  const { factsCache, walk, reportKey } = openRun(options);
+  if (factsCache === undefined) return;
+  if (options.reuseReport && reportKey !== undefined && walk?.key !== undefined) factsCache.checkAhead(reportKey, walk.key);
+  factsCache.keepForNextOpen();
+}
+
+export function lint(options: LintOptions): LintResult {
+  const { context, factsCache, discoveryOptions, walk, reportKey } = openRun(options);
   if (factsCache && options.reuseReport && reportKey !== undefined && walk?.key !== undefined) {
     const reused = factsCache.reusableReport(reportKey, walk.key);
     if (reused !== undefined) {

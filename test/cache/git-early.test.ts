@@ -4,12 +4,13 @@
  * takes that snapshot for the same root, and it is the snapshot a later `git status` gives; taken
  * before git ended, it is asked again synchronously, with the same answer.
  */
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGitSnapshot, startGitSnapshotEarly, takeGitSnapshot, earlySnapshotTime, trackedAmong, trackedFromSnapshot } from '../../src/facts/git-changes.js';
-import { git as gitAsTheCliDoes, STATUS_ARGS } from '../../src/facts/git-early.js';
+import { git as gitAsTheCliDoes, GIT_NICE, STATUS_ARGS } from '../../src/facts/git-early.js';
 import { cacheDir } from '../../src/core/code-cache.cjs';
 import { gitWith } from '../support/git-repo.js';
 
@@ -114,6 +115,33 @@ describe('the snapshot the entry point starts', () => {
       expect(startGitSnapshot(dir)?.()?.changed).toEqual(['src/b.ts']);
       // (libuv's pipes are socket pairs on Unix.)
       for (const f of readFileSync(log, 'utf8').trim().split('\n')) expect(f).toMatch(/^(pipe|socket):/);
+    } finally {
+      process.env['PATH'] = path;
+      delete process.env['PGCONN_LINT_NO_CACHE'];
+    }
+  });
+
+  // A `git` first on PATH that notes its niceness (`nice` prints it), then runs git.
+  it.runIf(process.platform === 'linux')('runs git below the priority of the CLI, through a file or a pipe', async () => {
+    const dir = repo('nice');
+    const bin = join(scratch, 'bin-nice');
+    const log = join(scratch, 'nice.log');
+    mkdirSync(bin, { recursive: true });
+    // (The priority is set once the child started: a moment later, every command it runs has it.)
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\nsleep 0.3\nnice >> '${log}'\nPATH='${process.env['PATH']}' exec git "$@"\n`);
+    chmodSync(join(bin, 'git'), 0o755);
+    const path = process.env['PATH'];
+    process.env['PATH'] = `${bin}${delimiter}${path}`;
+    try {
+      const mine = Number(execFileSync('nice', { encoding: 'utf8' }).trim());
+      await startGitSnapshotEarly(dir);
+      expect(startGitSnapshot(dir)?.()?.changed).toEqual(['src/b.ts']);
+      process.env['PGCONN_LINT_NO_CACHE'] = '1';
+      await startGitSnapshotEarly(dir);
+      expect(startGitSnapshot(dir)?.()?.changed).toEqual(['src/b.ts']);
+      // Status and ls-files, each time.
+      expect(GIT_NICE).toBeGreaterThan(0);
+      expect(readFileSync(log, 'utf8').trim().split('\n').map(Number)).toEqual(Array(4).fill(Math.min(19, mine + GIT_NICE)));
     } finally {
       process.env['PATH'] = path;
       delete process.env['PGCONN_LINT_NO_CACHE'];
