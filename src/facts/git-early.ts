@@ -1,6 +1,6 @@
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, openSync, unlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir } from '../core/code-cache.cjs';
 import { findRepoRoot } from '../core/paths.js';
@@ -62,6 +62,21 @@ export function git(root: string, args: string[], encoding: 'utf8' | 'buffer' = 
  */
 export const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--branch', '--no-ahead-behind', '--untracked-files=no', '--ignore-submodules=none', '--no-renames'];
 /**
+ * The status the entry point starts (`startGitSnapshotEarly`). With two processors or fewer, git
+ * is asked not to preload the index (`core.preloadIndex`, on by default): its refresh then
+ * `lstat`s the index's paths on one thread instead of up to 20 (preload-index.c: one per 500
+ * entries, at most 20, whatever the machine has), which took both processors from the CLI's load
+ * and the first step of its run, which needs no git (main.ts `prepareRun`: the cache file read and
+ * ~6,150 directories `stat`ted at 50,000 files). Measured there (D55): the pre-commit run 0.90x
+ * the wall time on an idle machine, 0.98x beside two busy processes. With more processors, git's
+ * threads end sooner and preloading is left on (not measured: the bench machine has two). Only how
+ * git works, never its answer, depends on it.
+ */
+export function earlyStatusArgs(processors = availableParallelism()): string[] {
+  return processors <= 2 ? ['-c', 'core.preloadIndex=false', ...STATUS_ARGS] : STATUS_ARGS;
+}
+
+/**
  * The index's paths, and the entries git's status does not look at: marked assume-unchanged (`git
  * update-index --assume-unchanged`, a lowercase tag) or skip-worktree (sparse checkouts, `S`). Their
  * changes never show in status, so they are never vouched for (~0.04 s at 50,000 files, beside status).
@@ -86,8 +101,8 @@ const slot = globalThis as { [EARLY]?: Early | undefined };
 /**
  * Starts `git status` and `git ls-files` for the repository around `cwd` (`findRepoRoot`, as the
  * facts cache finds its root) before the CLI's modules load (bin.ts, with --cache), as child
- * processes of this thread, at a lower priority (`GIT_NICE`): they run while the modules load and
- * the CLI takes the first step of its run that needs no git (main.ts `prepareRun`), their outputs go
+ * processes of this thread: they run while the modules load and the CLI takes the first step of
+ * its run that needs no git (main.ts `prepareRun`; `earlyStatusArgs` on two processors), their outputs go
  * to files (`runEarly`) read once they exited, and the promise is awaited before the rest of the run,
  * so the facts cache finds the snapshot taken. Not a worker thread, as `startGitSnapshot` uses: a worker's start costs ~0.15 s
  * of CPU, on a machine whose other core runs git. The facts cache takes the snapshot when it opens
@@ -101,34 +116,13 @@ export function startGitSnapshotEarly(cwd: string): Promise<void> {
   const env = { ...process.env, ...GIT_ENV };
   const dir = outputDir();
   let outs: [string | undefined, Buffer | undefined] | undefined;
-  const ready = Promise.all([runEarly(root, STATUS_ARGS, 'utf8', env, dir), runEarly(root, FLAGS_ARGS, 'buffer', env, dir)]).then((o) => {
+  const ready = Promise.all([runEarly(root, earlyStatusArgs(), 'utf8', env, dir), runEarly(root, FLAGS_ARGS, 'buffer', env, dir)]).then((o) => {
     outs = o;
   });
   // Taken before the commands ended (a caller that did not wait): git is asked again, synchronously.
   const take = (): [string | undefined, Buffer | undefined] => outs ?? [git(root, STATUS_ARGS), git(root, FLAGS_ARGS, 'buffer')];
   slot[EARLY] = { root, take, at };
   return ready;
-}
-
-/**
- * The priority of the early commands (a nice value, of -20 to 19): below the CLI's. They run while
- * the CLI loads its modules and takes the first step of its run, which needs no git (main.ts
- * `prepareRun`: the cache file read, ~6,150 directories `stat`ted at 50,000 files); on two cores,
- * git's status (which refreshes the index on two threads) and ls-files took the cores from the load.
- * Measured at 50,000 files (D55): the pre-commit run 0.93x the wall time with 10. Not 19: when
- * the CLI has nothing left to do but wait for git, another busy process of the machine (lint-staged
- * runs its tasks side by side) would leave git next to nothing (CFS's weight of 19 is 15, of 10 is
- * 110, of 0 is 1,024). A process may lower its children's priority, never raise it back.
- */
-export const GIT_NICE = 10;
-
-function yieldToTheCli(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    setPriority(child.pid, GIT_NICE);
-  } catch {
-    // (It has exited, or the system does not let us.) It runs as it is.
-  }
 }
 
 /** The most an early command's output may hold (as `git`'s `maxBuffer`). */
@@ -162,11 +156,9 @@ function runEarly<E extends 'utf8' | 'buffer'>(root: string, args: string[], enc
   return new Promise<Out>((done) => {
     const viaPipe = () => {
       try {
-        yieldToTheCli(
-          execFile('git', [...GIT_CONFIG, ...args], { cwd: root, encoding, maxBuffer: MAX_OUTPUT, timeout: GIT_TIMEOUT_MS, env, windowsHide: true }, (err, stdout) => {
-            done(err || (typeof stdout !== 'string' && !Buffer.isBuffer(stdout)) ? undefined : (stdout as Out));
-          }),
-        );
+        execFile('git', [...GIT_CONFIG, ...args], { cwd: root, encoding, maxBuffer: MAX_OUTPUT, timeout: GIT_TIMEOUT_MS, env, windowsHide: true }, (err, stdout) => {
+          done(err || (typeof stdout !== 'string' && !Buffer.isBuffer(stdout)) ? undefined : (stdout as Out));
+        });
       } catch {
         done(undefined);
       }
@@ -201,7 +193,6 @@ function runEarly<E extends 'utf8' | 'buffer'>(root: string, args: string[], enc
     };
     try {
       const child = spawn('git', [...GIT_CONFIG, ...args], { cwd: root, stdio: ['ignore', fd, 'ignore'], timeout: GIT_TIMEOUT_MS, env, windowsHide: true });
-      yieldToTheCli(child);
       child.on('error', () => finish(undefined));
       child.on('close', (code) => {
         if (code !== 0) return finish(undefined);

@@ -4,13 +4,12 @@
  * takes that snapshot for the same root, and it is the snapshot a later `git status` gives; taken
  * before git ended, it is asked again synchronously, with the same answer.
  */
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGitSnapshot, startGitSnapshotEarly, takeGitSnapshot, earlySnapshotTime, trackedAmong, trackedFromSnapshot } from '../../src/facts/git-changes.js';
-import { git as gitAsTheCliDoes, GIT_NICE, STATUS_ARGS } from '../../src/facts/git-early.js';
+import { earlyStatusArgs, GIT_CONFIG, git as gitAsTheCliDoes, STATUS_ARGS } from '../../src/facts/git-early.js';
 import { cacheDir } from '../../src/core/code-cache.cjs';
 import { gitWith } from '../support/git-repo.js';
 
@@ -121,30 +120,29 @@ describe('the snapshot the entry point starts', () => {
     }
   });
 
-  // A `git` first on PATH that notes its niceness (`nice` prints it), then runs git.
-  it.runIf(process.platform === 'linux')('runs git below the priority of the CLI, through a file or a pipe', async () => {
-    const dir = repo('nice');
-    const bin = join(scratch, 'bin-nice');
-    const log = join(scratch, 'nice.log');
+  // A `git` first on PATH that notes its arguments, then runs git.
+  it.runIf(process.platform === 'linux')('asks the status not to preload the index on two processors, and the same of git elsewhere', async () => {
+    expect(earlyStatusArgs(1)).toEqual(['-c', 'core.preloadIndex=false', ...STATUS_ARGS]);
+    expect(earlyStatusArgs(2)).toEqual(['-c', 'core.preloadIndex=false', ...STATUS_ARGS]);
+    expect(earlyStatusArgs(3)).toEqual(STATUS_ARGS);
+    const dir = repo('preload');
+    const bin = join(scratch, 'bin-args');
+    const log = join(scratch, 'args.log');
     mkdirSync(bin, { recursive: true });
-    // (The priority is set once the child started: a moment later, every command it runs has it.)
-    writeFileSync(join(bin, 'git'), `#!/bin/sh\nsleep 0.3\nnice >> '${log}'\nPATH='${process.env['PATH']}' exec git "$@"\n`);
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nPATH='${process.env['PATH']}' exec git "$@"\n`);
     chmodSync(join(bin, 'git'), 0o755);
     const path = process.env['PATH'];
     process.env['PATH'] = `${bin}${delimiter}${path}`;
     try {
-      const mine = Number(execFileSync('nice', { encoding: 'utf8' }).trim());
       await startGitSnapshotEarly(dir);
-      expect(startGitSnapshot(dir)?.()?.changed).toEqual(['src/b.ts']);
-      process.env['PGCONN_LINT_NO_CACHE'] = '1';
-      await startGitSnapshotEarly(dir);
-      expect(startGitSnapshot(dir)?.()?.changed).toEqual(['src/b.ts']);
-      // Status and ls-files, each time.
-      expect(GIT_NICE).toBeGreaterThan(0);
-      expect(readFileSync(log, 'utf8').trim().split('\n').map(Number)).toEqual(Array(4).fill(Math.min(19, mine + GIT_NICE)));
+      const snapshot = startGitSnapshot(dir)?.();
+      expect(snapshot?.changed).toEqual(['src/b.ts']);
+      // The answer is the one the status without the setting gives.
+      expect(snapshot).toEqual(takeGitSnapshot(dir));
+      const status = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes(' status '));
+      expect(status[0]).toBe([...GIT_CONFIG, ...earlyStatusArgs(availableParallelism())].join(' '));
     } finally {
       process.env['PATH'] = path;
-      delete process.env['PGCONN_LINT_NO_CACHE'];
     }
   });
 
