@@ -146,7 +146,8 @@ const NOT_FOR_BUDGET = ['fix', 'fix-dry-run', 'suppress-all', 'prune-suppression
 
 /**
  * The command line, as bin.ts runs it: `live` and `budget --live` read servers over the network
- * (asynchronous, src/cli/live.ts); everything else is runCli.
+ * (asynchronous, src/cli/live.ts); everything else is runCli. `gitStarted`: the git commands bin.ts
+ * started (with --cache, src/facts/git-early.ts), awaited after `prepareRun`.
  */
 export async function runCliAsync(argv: string[], io: CliIO, gitStarted?: Promise<unknown>): Promise<number> {
   const at = commandWordIndex(argv);
