@@ -62,24 +62,33 @@ export class IndexPaths {
   private set: Set<string> | undefined;
   private searches = 0;
 
-  constructor(private readonly bytes: Buffer) {}
+  /**
+   * `starts`: where each entry begins (its tag), as `parseStatus` finds them on its way through the
+   * bytes; else found on the first lookup. A search then compares one entry per step (~1 µs at
+   * 50,000 paths), where finding each step's entry in the bytes took two more scans.
+   */
+  constructor(
+    private readonly bytes: Buffer,
+    private starts?: readonly number[],
+  ) {}
 
   has(path: string): boolean {
     if (this.set === undefined && ++this.searches > SEARCHES_BEFORE_SET) this.set = this.all();
     if (this.set !== undefined) return this.set.has(path);
     const bytes = this.bytes;
+    const starts = (this.starts ??= entryStarts(bytes));
     const target = Buffer.from(path, 'utf8');
     let lo = 0;
-    let hi = bytes.length;
+    let hi = starts.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const start = mid === 0 ? 0 : bytes.lastIndexOf(0, mid - 1) + 1;
-      const found = bytes.indexOf(0, start);
-      const end = found < 0 ? bytes.length : found;
+      const start = starts[mid]!;
+      // Each entry ends with a NUL (the last one too, unless the output was cut short).
+      const end = mid + 1 < starts.length ? starts[mid + 1]! - 1 : lastEnd(bytes, start);
       const order = target.compare(bytes, Math.min(start + 2, end), end);
       if (order === 0) return true;
-      if (order > 0) lo = end + 1;
-      else hi = start;
+      if (order > 0) lo = mid + 1;
+      else hi = mid;
     }
     return false;
   }
@@ -95,6 +104,23 @@ export class IndexPaths {
     }
     return set;
   }
+}
+
+/** Where each "<tag> <path>\0" entry of `git ls-files -v -z` begins. */
+function entryStarts(bytes: Buffer): number[] {
+  const starts: number[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    starts.push(at);
+    const end = bytes.indexOf(0, at);
+    at = end < 0 ? bytes.length : end + 1;
+  }
+  return starts;
+}
+
+/** Where the entry starting at `start`, the last one, ends. */
+function lastEnd(bytes: Buffer, start: number): number {
+  const end = bytes.indexOf(0, start);
+  return end < 0 ? bytes.length : end;
 }
 
 /** More paths than this differ from HEAD: not worth a snapshot (and not worth storing). */
@@ -247,8 +273,10 @@ export function takeGitSnapshot(root: string): GitSnapshot | undefined {
 function parseStatus(out: string, flags: Buffer): GitSnapshot | undefined {
   let head: string | undefined;
   const changed: string[] = [];
+  const starts: number[] = [];
   // `git ls-files -v -z`: "<tag> <path>\0" per index entry; lowercase = assume-unchanged, S = skip-worktree.
   for (let at = 0; at < flags.length; ) {
+    starts.push(at);
     const end = flags.indexOf(0, at);
     const stop = end < 0 ? flags.length : end;
     const tag = flags[at]!;
@@ -287,7 +315,7 @@ function parseStatus(out: string, flags: Buffer): GitSnapshot | undefined {
   }
   if (head === undefined || !/^([0-9a-f]{40}|[0-9a-f]{64}|)$/.test(head)) return undefined;
   changed.sort();
-  return { head, changed, index: new IndexPaths(flags) };
+  return { head, changed, index: new IndexPaths(flags, starts) };
 }
 
 /** Which of `only` git tracks (the index holds it), from a snapshot instead of `git ls-files` (src/discovery/git-tracked.ts). */

@@ -9,12 +9,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IndexPaths } from '../../src/facts/git-changes.js';
+import { IndexPaths, takeGitSnapshot } from '../../src/facts/git-changes.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-git-index-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function lsFiles(names: string[]): Buffer {
+  return execFileSync('git', ['-c', 'core.quotePath=false', 'ls-files', '-v', '-z', '--full-name'], { cwd: repo(names) });
+}
+
+function repo(names: string[]): string {
   const dir = mkdtempSync(join(scratch, 'repo-'));
   execFileSync('git', ['init', '-q'], { cwd: dir });
   for (const n of names) {
@@ -22,7 +26,7 @@ function lsFiles(names: string[]): Buffer {
     writeFileSync(join(dir, n), 'x');
   }
   execFileSync('git', ['add', '-A'], { cwd: dir });
-  return execFileSync('git', ['-c', 'core.quotePath=false', 'ls-files', '-v', '-z', '--full-name'], { cwd: dir });
+  return dir;
 }
 
 const NAMES = ['a b', 'a-b', 'a.b', 'a/b/c.ts', 'a0', 'A', 'Z/z.ts', 'b', 'ä.ts', 'é/x.ts', '日本/語.ts', 'ｆｕｌｌ.ts', 'z~', '[id].tsx', 'pages/[slug]/index.tsx'];
@@ -41,6 +45,14 @@ describe('the index’s paths by binary search', () => {
     const index = new IndexPaths(lsFiles(names));
     for (const n of names) expect(index.has(n), n).toBe(true);
     for (const n of ABSENT) expect(index.has(n), n).toBe(false);
+  });
+
+  it("through a snapshot (the entries' starts found while its flags are read): the same answers", () => {
+    const names = [...NAMES, 'emoji/😀.ts'];
+    const index = takeGitSnapshot(repo(names))?.index;
+    expect(index).toBeDefined();
+    for (const n of names) expect(index!.has(n), n).toBe(true);
+    for (const n of ABSENT) expect(index!.has(n), n).toBe(false);
   });
 
   it('with many lookups (a set past 8,192) and in an empty index', () => {
