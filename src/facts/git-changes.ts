@@ -46,7 +46,7 @@ export interface GitSnapshot {
 }
 
 /**
- * After this many lookups the index's paths are put in a set: at 50,000 paths a search costs ~6 µs
+ * After this many lookups the index's paths are put in a set: at 50,000 paths a search costs ~5 µs
  * and the set ~40–60 ms. A run that reuses its report asks ~3,000 times (the files its analysis
  * read, those a finding can be in), one that stores it once per code file.
  */
@@ -64,8 +64,9 @@ export class IndexPaths {
 
   /**
    * `starts`: where each entry begins (its tag), as `parseStatus` finds them on its way through the
-   * bytes; else found on the first lookup. A search then compares one entry per step (~1 µs at
-   * 50,000 paths), where finding each step's entry in the bytes took two more scans.
+   * bytes; else found on the first lookup. A search then compares one entry per step, where finding
+   * each step's entry in the bytes took two more scans (the report check's ~3,000 lookups at 50,000
+   * paths: 14 against 26 ms, D55).
    */
   constructor(
     private readonly bytes: Buffer,
