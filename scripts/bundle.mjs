@@ -2,9 +2,9 @@
 // from tsc's output in dist/ by esbuild (https://esbuild.github.io/api/). Loading ~150 small ES
 // modules costs Node a resolution, a read and a compile each; one file is read and compiled once.
 //
-// - The CLI is two files. dist/bundle/pgconn-lint.js (package.json `bin`, an ES module of a few
-//   KB) starts git, then loads dist/bundle/cli.cjs: the whole CLI as one CommonJS script, compiled
-//   from V8's code cache (src/core/code-cache.cjs; Node 22.1+ caches it itself). Node 20 has no
+// - The CLI is two files. dist/bundle/pgconn-lint.cjs (package.json `bin`, a CommonJS script of a
+//   few KB: Node starts one ~15 ms sooner than an ES module, D56) starts git, then loads
+//   dist/bundle/cli.cjs: the whole CLI as one CommonJS script, compiled from V8's code cache (src/core/code-cache.cjs; Node 22.1+ caches it itself). Node 20 has no
 //   code cache for ES modules, and compiling the CLI's 2 MB cost ~0.1 s of every run. The two
 //   share no module instance: what the entry hands the CLI goes through process-wide symbols
 //   (src/facts/git-early.ts).
@@ -21,9 +21,11 @@
 //   (esbuild wraps a module imported by `import()` in a function run on first import).
 // - Data files are found relative to the module that reads them, walking up to the package
 //   root (data/, rules/*.md, package.json): from dist/bundle/ as from dist/src/….
-// - CommonJS inside the ES module bundles (typescript.cjs, `require.resolve`) gets a real
-//   `require`, made by `createRequire(import.meta.url)` in the banner: esbuild's own shim throws on
-//   `require` of an external module in ESM output. In cli.cjs, `import.meta.url` is the file's URL.
+// - CommonJS inside the ES module bundle, eslint-plugin.js (typescript.cjs, `require.resolve`), gets
+//   a real `require`, made by `createRequire(import.meta.url)` in the banner: esbuild's own shim
+//   throws on `require` of an external module in ESM output. In cli.cjs, `import.meta.url` is the
+//   file's URL. The entry has none: esbuild would warn and leave it empty there, and the build fails
+//   on any warning of the entry's.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -100,11 +102,10 @@ const loadCli = {
     b.onResolve({ filter: /\/load-main\.js$/ }, () => ({ path: 'load-main', namespace: 'load-cli' }));
     b.onLoad({ filter: /.*/, namespace: 'load-cli' }, () => ({
       contents: [
-        "import { createRequire } from 'node:module';",
-        "import { fileURLToPath } from 'node:url';",
+        "import { join } from 'node:path';",
         `import codeCache from ${JSON.stringify(codeCacheLoader)};`,
         'export async function loadMain() {',
-        "  return codeCache.requireCached(fileURLToPath(new URL('./cli.cjs', import.meta.url)), 'cli', createRequire(import.meta.url));",
+        "  return codeCache.requireCached(join(__dirname, 'cli.cjs'), 'cli', require);",
         '}',
       ].join('\n'),
       resolveDir: root,
@@ -115,9 +116,12 @@ const loadCli = {
 
 const results = await Promise.all([
   build({ ...shared, entryPoints: { cli: 'dist/src/cli/main.js' }, outdir, outExtension: { '.js': '.cjs' }, format: 'cjs', define: { 'import.meta.url': '__pgconnImportMetaUrl' }, banner: { js: "var __pgconnImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" } }),
-  build({ ...shared, plugins: [loadCli], entryPoints: { 'pgconn-lint': 'dist/src/cli/bin.js' }, outdir, format: 'esm', banner: esmBanner }),
+  build({ ...shared, plugins: [loadCli], entryPoints: { 'pgconn-lint': 'dist/src/cli/bin.js' }, outdir, outExtension: { '.js': '.cjs' }, format: 'cjs' }),
   build({ ...shared, entryPoints: { 'eslint-plugin': 'dist/eslint-plugin/src/index.js' }, outdir, format: 'esm', banner: esmBanner }),
 ]);
+
+// The entry: no warning (`import.meta` in a CommonJS output is one: esbuild leaves it empty).
+if (results[1].warnings.length > 0) throw new Error(`dist/bundle/pgconn-lint.cjs: ${results[1].warnings[0].text}`);
 
 // cli.cjs: ASCII, and no import().
 const cliFile = join(outdir, 'cli.cjs');

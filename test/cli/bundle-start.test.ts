@@ -1,5 +1,5 @@
 /**
- * The bundled CLI's start (issue 11; scripts/bundle.mjs, docs/decisions.md D49): a small ES module
+ * The bundled CLI's start (issue 11; scripts/bundle.mjs, docs/decisions.md D49, D56): a small CommonJS
  * entry starts git, then loads the CLI, dist/bundle/cli.cjs, compiled from V8's code cache
  * (src/core/code-cache.cjs). The built bundle (`npm test` builds first) runs in a fresh Node each
  * time, as the pgconn-lint command does.
@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { gitWith } from '../support/git-repo.js';
 
 const ROOT = resolve(__dirname, '../..');
-const ENTRY = join(ROOT, 'dist/bundle/pgconn-lint.js');
+const ENTRY = join(ROOT, 'dist/bundle/pgconn-lint.cjs');
 const CLI = join(ROOT, 'dist/bundle/cli.cjs');
 const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-bundle-start-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -42,6 +42,23 @@ describe('the bundled CLI', () => {
   it('is one ASCII script (read as Latin-1), beside an entry of a few KB', () => {
     expect(isAscii(readFileSync(CLI))).toBe(true);
     expect(statSync(ENTRY).size).toBeLessThan(64 * 1024);
+  });
+
+  it("is the package's bin, run by Node as a CommonJS main module (D56), and exits 2 when the CLI cannot be loaded", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(join(ROOT, pkg.bin['pgconn-lint']!)).toBe(ENTRY);
+    // A CommonJS main module is process.mainModule; an ES module main leaves it undefined.
+    const probe = join(scratch, 'main-probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write('main: ' + (process.mainModule ? process.mainModule.filename : 'none') + '\\n'));\n");
+    const r = spawnSync(process.execPath, ['-r', probe, ENTRY, '--version'], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, `main: ${ENTRY}\n`]);
+    // The entry alone, without cli.cjs beside it: an internal failure, said on one line.
+    const alone = mkdtempSync(join(scratch, 'alone-'));
+    cpSync(ENTRY, join(alone, 'pgconn-lint.cjs'));
+    const broken = spawnSync(process.execPath, [join(alone, 'pgconn-lint.cjs'), '--version'], { encoding: 'utf8', env: { ...process.env, PGCONN_LINT_NO_CACHE: '1' } });
+    expect(broken.status).toBe(2);
+    expect(broken.stderr).toMatch(/^pgconn-lint: internal error: Cannot find module .*cli\.cjs/);
+    expect(broken.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('is compiled from the code cache its first run wrote, which later runs accept', () => {
