@@ -2,7 +2,8 @@ import { closeSync, existsSync, fstatSync, lstatSync, openSync, constants } from
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FLAGS_ARGS, GIT_CONFIG, GIT_ENV, GIT_TIMEOUT_MS, git, STATUS_ARGS, takeEarlyGitOutputs } from './git-early.js';
 import { readFully } from '../core/read-text.js';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../core/builtins.js';
 import type { GitTrackedFiles } from '../discovery/git-tracked.js';
 
 export { earlySnapshotTime, startGitSnapshotEarly } from './git-early.js';
@@ -204,6 +205,7 @@ export function startGitSnapshot(root: string): (() => GitSnapshot | undefined) 
   if (!existsSync(join(root, '.git'))) return undefined;
   let worker: Worker | undefined;
   const flag = new Int32Array(new SharedArrayBuffer(4));
+  const { MessageChannel, Worker, receiveMessageOnPort } = workerThreads();
   const { port1, port2 } = new MessageChannel();
   try {
     worker = new Worker(WORKER_SOURCE, {

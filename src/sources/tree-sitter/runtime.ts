@@ -21,7 +21,8 @@
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { workerThreads } from '../../core/builtins.js';
 import { decodeTree, type SyntaxNode, type TreeParse } from './syntax.js';
 
 export type { SyntaxNode, TreeParse } from './syntax.js';
@@ -129,6 +130,7 @@ function startWorker(): Channel | string {
   } catch (e) {
     return `the tree-sitter grammars (@vscode/tree-sitter-wasm) could not be found: ${(e as Error).message}`;
   }
+  const { MessageChannel, Worker } = workerThreads();
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(4));
   try {
@@ -176,7 +178,7 @@ export function parseTexts(grammar: GrammarName, texts: readonly string[], fileM
   Atomics.store(c.flag, 0, 0);
   c.port.postMessage({ grammar, files: texts, fileMs });
   const waited = Atomics.wait(c.flag, 0, 0, PARSE_BATCH_MS);
-  const msg = receiveMessageOnPort(c.port)?.message as { ok: true; fields: Array<string | null>; results: WireResult[] } | { ok: false; reason: string } | undefined;
+  const msg = workerThreads().receiveMessageOnPort(c.port)?.message as { ok: true; fields: Array<string | null>; results: WireResult[] } | { ok: false; reason: string } | undefined;
   if (!msg) {
     stopWorker(c);
     return fail(waited === 'timed-out' ? `parsing the ${grammar} files took longer than ${PARSE_BATCH_MS / 1000} s and was stopped` : `the ${grammar} parser stopped without an answer`);
