@@ -4,9 +4,10 @@
 //
 // - The CLI is two files. dist/bundle/pgconn-lint.cjs (package.json `bin`, a CommonJS script of a
 //   few KB: Node starts one ~15 ms sooner than an ES module, D56) starts git, then loads
-//   dist/bundle/cli.cjs: the whole CLI as one CommonJS script, compiled from V8's code cache (src/core/code-cache.cjs; Node 22.1+ caches it itself). Node 20 has no
-//   code cache for ES modules, and compiling the CLI's 2 MB cost ~0.1 s of every run. The two
-//   share no module instance: what the entry hands the CLI goes through process-wide symbols
+//   dist/bundle/cli.cjs: the whole CLI as one CommonJS script, compiled from V8's code cache
+//   (src/core/code-cache.cjs; Node 22.1+ caches it itself). Node 20 has no code cache for ES
+//   modules, and compiling the CLI's 2 MB cost ~0.1 s of every run. The two share no module
+//   instance: what the entry hands the CLI goes through process-wide symbols
 //   (src/facts/git-early.ts).
 // - cli.cjs is ASCII (non-ASCII characters esbuild leaves in regular expressions and comments are
 //   written as \u escapes), so it is read as Latin-1, and it has no `import()`: a script compiled
