@@ -158,18 +158,31 @@ export async function startRealPostgres(binDir: string, options: StartOptions = 
   const major = Number(/(\d+)(?:\.\d+)?/.exec(version.replace(/^[^)]*\)\s*/, ''))?.[1] ?? NaN);
 
   await asUser(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '-A', 'trust', '--no-sync']);
-  const port = 20000 + Math.floor(Math.random() * 30000);
-  const serverOpts = [
-    `-c config_file=${join(configDir, 'postgresql.conf')}`,
-    options.tcp ? '-c listen_addresses=127.0.0.1' : "-c listen_addresses=''",
-    `-c unix_socket_directories=${sockDir}`,
-    `-p ${port}`,
-    '-c fsync=off',
-    '-c shared_buffers=16MB',
-    `-c max_connections=${options.maxConnections ?? 10}`,
-    ...Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`),
-  ].join(' ');
-  await asUser(join(binDir, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-o', serverOpts, '-w', '-t', '60', 'start']);
+  // A random port, and another when it is taken: with `tcp` the server binds 127.0.0.1:<port>, which
+  // anything else on the machine may hold (a CI run once met "could not bind IPv4 address
+  // "127.0.0.1": Address already in use" beside another test suite). The server says so in its log.
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = 20000 + Math.floor(Math.random() * 30000);
+    const serverOpts = [
+      `-c config_file=${join(configDir, 'postgresql.conf')}`,
+      options.tcp ? '-c listen_addresses=127.0.0.1' : "-c listen_addresses=''",
+      `-c unix_socket_directories=${sockDir}`,
+      `-p ${port}`,
+      '-c fsync=off',
+      '-c shared_buffers=16MB',
+      `-c max_connections=${options.maxConnections ?? 10}`,
+      ...Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`),
+    ].join(' ');
+    try {
+      await asUser(join(binDir, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-o', serverOpts, '-w', '-t', '60', 'start']);
+      break;
+    } catch (err) {
+      const log = readFileSync(logFile, 'utf8');
+      if (attempt >= 5 || !/Address already in use|could not create any TCP\/IP sockets/.test(log)) throw new Error(`${(err as Error).message}\nserver log:\n${log}`);
+      writeFileSync(logFile, '');
+    }
+  }
 
   const psql = psqlFor(binDir);
   let stopped = false;
