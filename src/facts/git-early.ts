@@ -68,7 +68,7 @@ export const STATUS_ARGS = ['status', '--porcelain=v2', '-z', '--branch', '--no-
  * entries, at most 20, whatever the machine has), which took both processors from the CLI's load
  * and the first step of its run, which needs no git (main.ts `prepareRun`: the cache file read and
  * ~6,150 directories `stat`ted at 50,000 files). Measured there (D55): the pre-commit run 0.90x
- * the wall time on an idle machine, 0.98x beside two busy processes. With more processors, git's
+ * the wall time on an idle machine, 1.00x beside two busy processes. With more processors, git's
  * threads end sooner and preloading is left on (not measured: the bench machine has two). Only how
  * git works, never its answer, depends on it.
  */
