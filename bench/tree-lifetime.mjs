@@ -45,7 +45,8 @@ async function driver() {
   analyzeJsFilesInParts(
     paths,
     { repoRoot: found.root, readFile: (p) => readSourceBytes(p, DEFAULT_MAX_FILE_BYTES, true) },
-    (part) => parts.push(part.modules.map((m) => resolve(m.file))),
+    () => undefined,
+    (part) => parts.push(part.files.map((f) => resolve(f))),
     () => (parts = []),
   );
   const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-tree-lifetime-'));

@@ -14,7 +14,7 @@ import { findRequestScopes } from '../sources/js/scopes/index.js';
 import { findConnectionLiterals, mayHoldConnectionLiteral } from '../sources/js/credentials.js';
 import { parseJsFile } from '../sources/js/parse.js';
 import { findSessionStateStatements } from '../sources/js/session-state/index.js';
-import type { JsFileFacts } from '../sources/js/types.js';
+import type { JsFileFacts, JsModuleContext } from '../sources/js/types.js';
 import { extractUwsgiIni, isUwsgiIni } from '../sources/python/uwsgi.js';
 import type { ProcessConfigFile } from '../sources/app/types.js';
 import { analyzePythonFiles, type PythonFacts, type PythonSource } from '../sources/python/index.js';
@@ -243,6 +243,7 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   const withoutLiteral = new Set<string>();
   let facts: JsFileFacts[] = [];
   let modules: Array<{ file: string; text: string }> = [];
+  const root = discovery.root;
   // Dead trees are collected before a part, when the previous parts' trees are unreachable and
   // this part's not yet built, if building them would take the heap past GC_HEADROOM
   // (src/core/gc.ts), not when V8 gets to it.
@@ -258,9 +259,15 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
       },
       ...(cache ? { prefiltered: (p: string) => cache.verdict(p), recordReads: true } : {}),
     },
+    // Each module's facts and text are read while its tree is alive (most importers' as soon as
+    // they are extracted: src/sources/js/project.ts `settleEarly`).
+    (m, pools) => ({ facts: fileFactsOf(m, pools, root), text: m.sourceFile.text }),
     (part) => {
-      for (const f of jsFileFacts(part, discovery.root)) facts.push(f);
-      for (const m of part.modules) modules.push({ file: m.file, text: m.sourceFile.text });
+      for (let i = 0; i < part.files.length; i++) {
+        const f = part.facts[i]!;
+        facts.push(f.facts);
+        modules.push({ file: part.files[i]!, text: f.text });
+      }
     },
     () => {
       facts = [];
@@ -375,16 +382,21 @@ export function jsFileFacts(analysis: Pick<JsAnalysis, 'modules' | 'pools'>, roo
     list.push(p);
     poolsByFile.set(p.file, list);
   }
-  return analysis.modules.map((m) => ({
+  return analysis.modules.map((m) => fileFactsOf(m, poolsByFile.get(m.file) ?? [], root));
+}
+
+/** One analysed module's facts, with the pools constructed in it. */
+export function fileFactsOf(m: JsModuleContext, pools: JsFileFacts['pools'], root: string): JsFileFacts {
+  return {
     file: m.file,
-    pools: poolsByFile.get(m.file) ?? [],
+    pools,
     leaks: findConnectionLeaks(m),
     poolTransactions: findPoolTransactions(m),
     requestScopes: findRequestScopes(m, { root }),
     sessionState: findSessionStateStatements(m),
     connectionLiterals: findConnectionLiterals(m.sourceFile, (n) => m.rangeOf(n)),
     problems: [],
-  }));
+  };
 }
 
 /**

@@ -33,7 +33,8 @@ describe('the analysis in parts', () => {
     analyzeJsFilesInParts(
       paths,
       { repoRoot: ROOT, readFile: memRead(FILES) },
-      (part) => parts.push(part.modules.map((m) => m.file.slice(ROOT.length + 1)).sort()),
+      () => undefined,
+      (part) => parts.push(part.files.map((f) => f.slice(ROOT.length + 1)).sort()),
       () => {
         throw new Error('no part loads a file outside it');
       },

@@ -40,7 +40,7 @@ function run(missing: AnalyzeJsOptions['missing']) {
     return readSourceBytes(p, 1024 * 1024, false);
   };
   const parts: unknown[] = [];
-  const out = analyzeJsFilesInParts(code, { repoRoot: root, readFile, recordReads: true, ...(missing ? { missing } : {}) }, (part) => parts.push(part.pools), () => parts.splice(0));
+  const out = analyzeJsFilesInParts(code, { repoRoot: root, readFile, recordReads: true, ...(missing ? { missing } : {}) }, () => undefined, (part) => parts.push(part.pools), () => parts.splice(0));
   return { asked, parts, problems: out.problems, reads: [...(out.reads ?? new Map()).entries()].sort() };
 }
 

@@ -295,43 +295,66 @@ function safeRead(reader: Reader, site: Site): PoolDefinition | undefined {
  * Facts that need every module: named queries (`query({ name, text })` creates a
  * server-side prepared statement, pg 8.23 lib/query.js) and postgres.js `sql.listen()` /
  * `sql.subscribe()` (each a dedicated extra connection: postgres.js 3.4.9 src/index.js
- * listen() creates a separate instance with max 1).
+ * listen() creates a separate instance with max 1). Applied module by module, in the order given.
  */
 export function applyUsageFacts(modules: readonly JsModule[]): void {
-  for (const m of modules) {
-    forEachNodeOfKinds(m.sourceFile, CALL_KINDS, (n) => {
-      if (!ts.isCallExpression(n)) return undefined;
-      const callee = unwrapExpression(n.expression);
-      if (!ts.isPropertyAccessExpression(callee)) return undefined;
-      const method = callee.name.text;
-      if (method !== 'query' && method !== 'listen' && method !== 'subscribe') return undefined;
-      try {
-        if (method === 'query') {
-          const a0 = n.arguments[0];
-          if (a0 === undefined) return undefined;
-          const obj = objectLiteralOf(a0, m);
-          if ('reason' in obj) return undefined;
-          const nameProp = obj.node.properties.find((p) => p.name !== undefined && ts.isIdentifier(p.name) && p.name.text === 'name');
-          if (nameProp === undefined) return undefined;
-          const ref = m.resolveConnectionObject(callee.expression);
-          const def = ref?.definition;
-          if (def === undefined || !['pg', 'neon-serverless', 'vercel-postgres'].includes(def.library)) return undefined;
-          if (def.preparedStatements === undefined) def.preparedStatements = { value: true, provenance: { kind: 'literal' }, range: obj.module.rangeOf(nameProp) };
-        } else {
-          const ref = m.resolveConnectionObject(callee.expression);
-          const def = ref?.definition;
-          if (def === undefined || def.library !== 'postgres' || ref?.kind !== 'pool') return undefined;
-          const max = def.max.value;
-          def.connectionsPerProcess = {
-            value: max !== undefined ? max + 1 : undefined,
-            explanation: `sql.${method}() holds one dedicated connection besides the pool of max ${max ?? '?'}`,
-          };
-        }
-      } catch (err) {
-        if (!(err instanceof RangeError)) throw err;
+  for (const m of modules) applyUsage(usageOf(m));
+}
+
+/**
+ * What one module's calls say of the pools they use (`applyUsageFacts`), read from its tree and
+ * applied later with `applyUsage`: a module settled early (src/sources/js/project.ts) is read before
+ * its tree is dropped, and applied in its place among the others. Applying them in the modules'
+ * order gives what `applyUsageFacts` gives: the first named query of a pool is the one kept.
+ */
+export type UsageFact =
+  | { kind: 'prepared'; def: PoolDefinition; range: PoolDefinition['range'] }
+  | { kind: 'dedicated'; def: PoolDefinition; max: number | undefined; method: string };
+
+export function usageOf(m: JsModule): UsageFact[] {
+  const out: UsageFact[] = [];
+  forEachNodeOfKinds(m.sourceFile, CALL_KINDS, (n) => {
+    if (!ts.isCallExpression(n)) return undefined;
+    const callee = unwrapExpression(n.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    const method = callee.name.text;
+    if (method !== 'query' && method !== 'listen' && method !== 'subscribe') return undefined;
+    try {
+      if (method === 'query') {
+        const a0 = n.arguments[0];
+        if (a0 === undefined) return undefined;
+        const obj = objectLiteralOf(a0, m);
+        if ('reason' in obj) return undefined;
+        const nameProp = obj.node.properties.find((p) => p.name !== undefined && ts.isIdentifier(p.name) && p.name.text === 'name');
+        if (nameProp === undefined) return undefined;
+        const ref = m.resolveConnectionObject(callee.expression);
+        const def = ref?.definition;
+        if (def === undefined || !['pg', 'neon-serverless', 'vercel-postgres'].includes(def.library)) return undefined;
+        out.push({ kind: 'prepared', def, range: obj.module.rangeOf(nameProp) });
+      } else {
+        const ref = m.resolveConnectionObject(callee.expression);
+        const def = ref?.definition;
+        if (def === undefined || def.library !== 'postgres' || ref?.kind !== 'pool') return undefined;
+        out.push({ kind: 'dedicated', def, max: def.max.value, method });
       }
-      return undefined;
-    });
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+    }
+    return undefined;
+  });
+  return out;
+}
+
+export function applyUsage(facts: readonly UsageFact[]): void {
+  for (const f of facts) {
+    if (f.kind === 'prepared') {
+      if (f.def.preparedStatements === undefined) f.def.preparedStatements = { value: true, provenance: { kind: 'literal' }, range: f.range };
+    } else {
+      f.def.connectionsPerProcess = {
+        value: f.max !== undefined ? f.max + 1 : undefined,
+        explanation: `sql.${f.method}() holds one dedicated connection besides the pool of max ${f.max ?? '?'}`,
+      };
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import type { ExtractContext } from './libraries/common.js';
 import { JsModule, trace, type ModuleHost, type Trace } from './module.js';
 import { parseJsFile, type ParsedJsFile } from './parse.js';
 import { parseTsconfigText } from './tsconfig.js';
-import { applyUsageFacts, ModuleExtractor, rereadConstruction } from './pools.js';
+import { applyUsage, applyUsageFacts, ModuleExtractor, rereadConstruction, usageOf, type UsageFact } from './pools.js';
 import { CallerIndex } from './callers.js';
 import { collectImportSpecifiers, importsUnlessDatabase, specifierBasename } from './prefilter.js';
 import type { JsModuleContext, PoolDefinition } from './types.js';
@@ -171,6 +171,74 @@ class JsProject implements ModuleHost, ExtractContext {
     this.modules.clear();
     this.extractors.clear();
     this.sites.clear();
+    this.settled.clear();
+    this.loadOrder.length = 0;
+  }
+
+  /** What a part changes of the project beyond its modules, to analyse it again (`restore`). */
+  checkpoint(): { pools: number; problems: number; stats: { filesRead: number; filesParsed: number }; failed: Set<string> } {
+    return { pools: this.pools.length, problems: this.problems.length, stats: { ...this.stats }, failed: new Set(this.failed) };
+  }
+
+  restore(c: ReturnType<JsProject['checkpoint']>): void {
+    this.releaseModules();
+    this.pools.length = c.pools;
+    this.problems.length = c.problems;
+    Object.assign(this.stats, c.stats);
+    for (const f of [...this.failed]) if (!c.failed.has(f)) this.failed.delete(f);
+    this.mustRedo = false;
+  }
+
+  // ---- modules settled early (analyzeJsFilesInParts) --------------------------
+  //
+  // A part's importers are most of its trees (D53: each database file's 45–49 importers on the
+  // bench tree), and they lived until the part ended, promoted by every scavenge on the way. An
+  // importer that exports no connection and constructs no pool is settled as soon as it is
+  // extracted: `settle` (the caller's per-file facts) and its usage facts are read from its tree, then
+  // the module is dropped, so its tree dies young. That gives the part's result only if nothing later
+  // in the part would have read the tree; when something might have, the part is analysed again
+  // without settling (`mustRedo`):
+  // - a module loaded while settling (what settling read would then depend on when it ran), or a
+  //   settled file asked for again (it would be parsed a second time), or a settled module's
+  //   extractor asked for (a pool it would construct);
+  // - a pool of the part sized by its callers (`resolveByCallers` reads every module's calls).
+
+  /** The caller's facts of a module, read before its tree is dropped (set by `analyzeJsFilesInParts`). */
+  settle: ((m: JsModuleContext) => unknown) | undefined;
+  /** The part's settled modules: what `settle` gave and their usage facts, by file. */
+  readonly settled = new Map<string, { value: unknown; usage: UsageFact[] }>();
+  /** The files of the part's modules, in the order they were loaded (settled ones included). */
+  readonly loadOrder: string[] = [];
+  private settling = false;
+  /** Something read a settled tree, or might have: the part must be analysed again without settling. */
+  mustRedo = false;
+
+  /** Settles a module (see above) when it constructs no pool; the caller knows it exports no connection. */
+  settleEarly(m: JsModule): void {
+    if (this.settle === undefined || this.hasDefinitions(m)) return;
+    this.settling = true;
+    try {
+      const usage = usageOf(m);
+      this.settled.set(m.file, { value: this.settle(m), usage });
+    } finally {
+      this.settling = false;
+    }
+    this.modules.delete(m.file);
+    this.extractors.delete(m);
+  }
+
+  /** Usage facts (`applyUsageFacts`) of the part's modules in load order: the settled ones' as read, the others' now. */
+  applyPartUsage(alive: readonly JsModule[]): void {
+    if (this.settled.size === 0) return applyUsageFacts(alive);
+    const byFile = new Map(alive.map((m) => [m.file, m]));
+    for (const f of this.loadOrder) {
+      const s = this.settled.get(f);
+      if (s !== undefined) applyUsage(s.usage);
+      else {
+        const m = byFile.get(f);
+        if (m !== undefined) applyUsage(usageOf(m));
+      }
+    }
   }
 
   /** Parses a file into a module (once). `text` when the caller has already read it. */
@@ -179,6 +247,7 @@ class JsProject implements ModuleHost, ExtractContext {
     if (existing !== undefined) return existing;
     if (this.failed.has(path)) return undefined;
     if (this.part !== undefined && !this.part.has(path)) this.escaped = true;
+    if (this.settling || this.settled.has(path)) this.mustRedo = true;
     youngGenerationCheckpoint();
     const t = text ?? this.read(path);
     if (t === undefined) {
@@ -190,6 +259,7 @@ class JsProject implements ModuleHost, ExtractContext {
     this.problems.push(...parsed.problems);
     const m = new JsModule(path, parsed.sourceFile, this);
     this.modules.set(path, m);
+    this.loadOrder.push(path);
     return m;
   }
 
@@ -515,6 +585,7 @@ class JsProject implements ModuleHost, ExtractContext {
   private extractor(m: JsModule): ModuleExtractor {
     let x = this.extractors.get(m);
     if (x === undefined) {
+      if (this.settled.has(m.file) && this.modules.get(m.file) !== m) this.mustRedo = true;
       x = new ModuleExtractor(m, this, (node, def) => {
         this.pools.push(def);
         this.sites.set(def, { node, module: m });
@@ -527,12 +598,22 @@ class JsProject implements ModuleHost, ExtractContext {
   /** Where each registered definition is constructed (to read it again per chain of callers). */
   private readonly sites = new Map<PoolDefinition, { node: ts.Node; module: JsModule }>();
 
+  /** Does a pool wait for its callers (`resolveByCallers`)? */
+  private needsCallers(def: PoolDefinition): boolean {
+    return def.max.provenance.kind === 'unknown' && def.scope.kind === 'function' && this.sites.has(def);
+  }
+
   /**
    * Pools sized by their callers (callers.ts): each pool of unknown size constructed inside a
    * function is read again per chain of calls that reaches it, once every module of the analysis
    * (or of the part) is loaded. Splits go right after the pool they come from.
    */
   resolveByCallers(from = 0): void {
+    // Callers are looked for in every module of the part: a settled one has no tree left.
+    if (this.settled.size > 0 && this.pools.slice(from).some((d) => this.needsCallers(d))) {
+      this.mustRedo = true;
+      return;
+    }
     const index = new CallerIndex({
       modules: () => this.modules.values(),
       repoRoot: this.repoRoot,
@@ -544,7 +625,7 @@ class JsProject implements ModuleHost, ExtractContext {
     });
     const out: PoolDefinition[] = [];
     for (const def of this.pools.slice(from)) {
-      if (def.max.provenance.kind !== 'unknown' || def.scope.kind !== 'function' || !this.sites.has(def)) {
+      if (!this.needsCallers(def)) {
         out.push(def);
         continue;
       }
@@ -787,26 +868,37 @@ export function analyzeJsFiles(paths: readonly string[], opts: AnalyzeJsOptions)
   return { modules, pools: project.pools, problems: project.problems, stats: project.stats, ...(project.reads ? { reads: project.reads } : {}) };
 }
 
-/** One part of the code analysis: its modules (syntax trees still alive) and the pools found in them. */
-export interface JsAnalysisPart {
-  modules: JsModuleContext[];
+/** One part of the code analysis: its modules' files in the order they were loaded, the facts `factsOf` gave for each, and the pools found in them. */
+export interface JsAnalysisPart<F> {
+  files: string[];
+  facts: F[];
   pools: PoolDefinition[];
 }
+
+/**
+ * A module's facts, read by the caller from its tree (src/facts/build.ts `fileFactsOf`), with the
+ * pools constructed in it. Called once per module and part, in the order the modules were loaded:
+ * for an importer that exports no connection and constructs no pool, as soon as it is extracted
+ * (`JsProject.settleEarly`, its tree then dropped), else once the part's passes are done.
+ */
+export type JsFactsOf<F> = (m: JsModuleContext, pools: PoolDefinition[]) => F;
 
 /**
  * `analyzeJsFiles` part by part, so that no syntax tree lives to the end of the analysis (issue 11):
  * the files are split into the connected parts of their import graph (every local specifier the
  * pre-filter sees, resolved as the analysis resolves them), each part is analysed on its own with
- * the same passes, handed to `onPart` while its trees are alive (to extract its facts), then
- * dropped. A trace never leaves its part, since traces follow imports; should a part load a file
- * outside it (an import the pre-filter did not see), the parts are dropped and the analysis runs
- * whole (`analyzeJsFiles`), so the facts are always those of the whole analysis. `onPart` may then
- * be called again from scratch: `onRestart` says so.
+ * the same passes, its facts read (`factsOf`: most importers' as soon as they are extracted, so
+ * that their trees die young, the rest at the part's end), handed to `onPart`, then dropped. A
+ * trace never leaves its part, since traces follow imports; should a part load a file outside it
+ * (an import the pre-filter did not see), the parts are dropped and the analysis runs whole
+ * (`analyzeJsFiles`), so the facts are always those of the whole analysis. `onPart` may then be
+ * called again from scratch: `onRestart` says so.
  */
-export function analyzeJsFilesInParts(
+export function analyzeJsFilesInParts<F>(
   paths: readonly string[],
   opts: AnalyzeJsOptions,
-  onPart: (part: JsAnalysisPart) => void,
+  factsOf: JsFactsOf<F>,
+  onPart: (part: JsAnalysisPart<F>) => void,
   onRestart: () => void,
   beforePart?: (chars: number) => void,
 ): Omit<JsAnalysis, 'modules' | 'pools'> {
@@ -897,32 +989,71 @@ export function analyzeJsFilesInParts(
       for (const f of group.members) size += chars.get(f) ?? 0;
       beforePart(size);
     }
-    if (!analyseOnePart(project, group, database, onPart)) break;
+    if (!analyseOnePart(project, group, database, factsOf, onPart)) break;
   }
   if (project.escaped) {
     onRestart();
     const whole = analyzeJsFiles(paths, opts);
-    onPart({ modules: whole.modules, pools: whole.pools });
+    const byFile = poolsByFile(whole.pools);
+    onPart({ files: whole.modules.map((m) => m.file), facts: whole.modules.map((m) => factsOf(m, byFile.get(m.file) ?? [])), pools: whole.pools });
     return { problems: whole.problems, stats: whole.stats, ...(whole.reads ? { reads: whole.reads } : {}) };
   }
   return { problems: project.problems, stats: project.stats, ...(project.reads ? { reads: project.reads } : {}) };
 }
 
 /**
- * One part of `analyzeJsFilesInParts`: analysed, handed to `onPart`, then dropped. A function of
- * its own so that nothing of the part stays on the caller's stack frame: a collection before the
- * next part (`beforePart`) would find its trees still reachable from a dead local there. False
- * when the part loaded a file outside it (`project.escaped`).
+ * One part of `analyzeJsFilesInParts`: analysed, its facts read, handed to `onPart`, then dropped.
+ * A function of its own so that nothing of the part stays on the caller's stack frame: a collection
+ * before the next part (`beforePart`) would find its trees still reachable from a dead local there.
+ * False when the part loaded a file outside it (`project.escaped`). A part whose settled trees
+ * something would have read (`JsProject.mustRedo`) is analysed again, from the same state, without
+ * settling: its facts are then those the part gives with every tree alive to its end.
  */
-function analyseOnePart(project: JsProject, group: { members: Set<string>; db: string[]; pending: Array<[string, string[]]> }, database: Map<string, string | undefined>, onPart: (part: JsAnalysisPart) => void): boolean {
+function analyseOnePart<F>(project: JsProject, group: { members: Set<string>; db: string[]; pending: Array<[string, string[]]> }, database: Map<string, string | undefined>, factsOf: JsFactsOf<F>, onPart: (part: JsAnalysisPart<F>) => void): boolean {
   project.part = group.members;
-  const poolsBefore = project.pools.length;
-  const modules = analysePart(project, group.db.map((f) => ({ file: f, text: database.get(f) })), group.pending);
-  if (project.escaped) return false;
-  onPart({ modules, pools: project.pools.slice(poolsBefore).sort(comparePools) });
+  const before = project.checkpoint();
+  let part = analysePartFacts(project, group, database, factsOf, true);
+  if (part === 'redo') {
+    project.restore(before);
+    part = analysePartFacts(project, group, database, factsOf, false);
+  }
+  if (part === 'escaped' || part === 'redo') return false;
+  onPart(part);
   project.releaseModules();
   for (const f of group.db) database.set(f, undefined);
   return true;
+}
+
+/** The passes of one part and its facts; 'redo' when a settled tree would have been read (never without `settle`). */
+function analysePartFacts<F>(project: JsProject, group: { db: string[]; pending: Array<[string, string[]]> }, database: Map<string, string | undefined>, factsOf: JsFactsOf<F>, settle: boolean): JsAnalysisPart<F> | 'escaped' | 'redo' {
+  project.settle = settle ? (m) => factsOf(m, []) : undefined;
+  const poolsBefore = project.pools.length;
+  const modules = analysePart(project, group.db.map((f) => ({ file: f, text: database.get(f) })), group.pending);
+  project.settle = undefined;
+  if (project.escaped) return 'escaped';
+  if (project.mustRedo) return 'redo';
+  const pools = project.pools.slice(poolsBefore).sort(comparePools);
+  const byFile = poolsByFile(pools);
+  const alive = new Map(modules.map((m) => [m.file, m]));
+  const files = project.loadOrder.filter((f) => alive.has(f) || project.settled.has(f));
+  const facts = files.map((f) => {
+    const settled = project.settled.get(f);
+    return settled !== undefined ? (settled.value as F) : factsOf(alive.get(f)!, byFile.get(f) ?? []);
+  });
+  if (project.escaped) return 'escaped';
+  if (project.mustRedo) return 'redo';
+  return { files, facts, pools };
+}
+
+/** Pools by the file they are constructed in, each file's in the order given. */
+function poolsByFile(pools: readonly PoolDefinition[]): Map<string, PoolDefinition[]> {
+  const out = new Map<string, PoolDefinition[]>();
+  for (const p of pools) {
+    const list = out.get(p.file);
+    if (list === undefined) out.set(p.file, [p]);
+    else list.push(p);
+  }
+  return out;
 }
 
 function comparePools(a: PoolDefinition, b: PoolDefinition): number {
@@ -984,7 +1115,7 @@ class PendingImporters {
         if (!sources.has(m) && project.exportsConnection(m, sources)) {
           sources.add(m);
           next.push(m);
-        }
+        } else if (!sources.has(m)) project.settleEarly(m);
       }
       frontier = next;
     }
@@ -1005,6 +1136,6 @@ function analysePart(project: JsProject, database: ReadonlyArray<{ file: string;
   importers.follow(pass1);
   project.resolveByCallers(poolsBefore);
   const modules = [...project.modules.values()];
-  applyUsageFacts(modules);
+  project.applyPartUsage(modules);
   return modules;
 }
