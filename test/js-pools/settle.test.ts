@@ -89,7 +89,7 @@ describe('importers settled early', () => {
     expect(r.parts).toMatch(/"preparedStatements":\{"value":true,"provenance":\{"kind":"literal"\},"range":\{"file":"\/repo\/src\/report.ts"/);
   });
 
-  it('a settled importer another importer reads: the part is analysed again without settling, with the same facts', () => {
+  it('an importer another file imports is not settled (it may be read again): same facts, no second analysis', () => {
     const files = {
       'src/db.ts': db,
       'src/helpers.ts': `import { pool } from './db';\n\nexport function helper() {\n  return pool.query('select 1');\n}\n`,
@@ -97,15 +97,31 @@ describe('importers settled early', () => {
     };
     const r = both(files);
     expect(r.parts).toBe(r.whole);
-    // helpers.ts was settled, then route.ts's extraction traced helper() into it: read again.
+    expect(r.calls).toBe(r.modules);
+  });
+
+  it('a settled importer read again (a registerAs factory found by its text): the part is analysed again without settling, with the same facts', () => {
+    const files = {
+      'src/db.ts': db,
+      'src/a-config.ts': `import { registerAs } from '@nestjs/config';\nimport { pool } from './db';\nexport const ping = () => pool.query('select 1');\nexport default registerAs('reporting', () => ({ max: 3 }));\n`,
+      'src/pg.ts': `export { Pool } from 'pg';\n`,
+      // Not a database file (it imports no driver itself): loaded after a-config.ts, as an importer of db.ts.
+      'src/b-report.ts': `import { Pool } from './pg';\nimport { ConfigService } from '@nestjs/config';\nimport { pool } from './db';\nexport class Reports {\n  constructor(private configService: ConfigService) {}\n  make() {\n    return new Pool({ max: this.configService.get('reporting.max') });\n  }\n  ping() {\n    return pool.query('select 1');\n  }\n}\n`,
+    };
+    const r = both(files);
+    expect(r.parts).toBe(r.whole);
+    expect(r.parts).toContain('"value":3');
+    // a-config.ts was settled, then b-report.ts's pool read its registerAs factory: analysed again.
     expect(r.calls).toBeGreaterThan(r.modules);
   });
 
-  it('a pool sized by its callers: the part is analysed again without settling, with the same facts', () => {
+  it('a pool sized by its callers, its function named in a settled importer: the part is analysed again without settling, with the same facts', () => {
     const files = {
-      'src/db.ts': `import { Pool } from 'pg';\nfunction make({ size = Number(process.env.DB_POOL ?? 10) }: { size?: number }) {\n  return new Pool({ max: size });\n}\nexport const pool = make({});\nexport const big = make({ size: 25 });\n`,
-      'src/a.ts': importer(1, leak),
-      'src/b.ts': importer(2, leak),
+      'src/db.ts': db,
+      // Callers are looked for in the modules whose text names the function (callers.ts): this one does, in a comment.
+      'src/a-task.ts': importer(1, `  // make sure the client goes back to the pool\n${leak}`),
+      'src/pg.ts': `export { Pool } from 'pg';\n`,
+      'src/b-pools.ts': `import { Pool } from './pg';\nimport { pool } from './db';\nfunction make({ size = Number(process.env.DB_POOL ?? 10) }: { size?: number }) {\n  return new Pool({ max: size });\n}\nexport const small = () => pool.query('select 1');\nconst a = make({});\nconst b = make({ size: 25 });\nexport const both = () => Promise.all([a.query('select 1'), b.query('select 2')]);\n`,
     };
     const r = both(files);
     expect(r.parts).toBe(r.whole);
@@ -113,5 +129,21 @@ describe('importers settled early', () => {
     expect(r.parts).toContain('"value":25');
     expect(r.parts).toContain('"calledFrom"');
     expect(r.calls).toBeGreaterThan(r.modules);
+  });
+
+  it('a pool sized by its callers in the database file: an importer that names its function is kept, the others settled, no second analysis', () => {
+    const files = {
+      'src/db.ts': `import { Pool } from 'pg';\nfunction make({ size = Number(process.env.DB_POOL ?? 10) }: { size?: number }) {\n  return new Pool({ max: size });\n}\nexport const pool = make({});\nexport const big = make({ size: 25 });\n`,
+      'src/a.ts': importer(1, `  // make sure the client goes back to the pool\n${leak}`),
+      'src/b.ts': importer(2, leak),
+    };
+    const before = liveSourceFiles();
+    const live: number[] = [];
+    const r = both(files, () => live.push(liveSourceFiles() - before));
+    expect(r.parts).toBe(r.whole);
+    expect(r.parts).toContain('"calledFrom"');
+    expect(r.calls).toBe(r.modules);
+    // b.ts's facts are read as soon as it is extracted, with db.ts and a.ts (kept) alive.
+    expect(live[0]).toBe(3);
   });
 });

@@ -31,6 +31,12 @@ export interface CallersHost {
   reread(def: PoolDefinition): PoolDefinition | undefined;
   /** The construction's node. */
   nodeOf(def: PoolDefinition): ts.Node | undefined;
+  /**
+   * Does a module whose tree is gone (settled early, src/sources/js/project.ts) mention `name`? A
+   * module that does not cannot hold a call of it (`find` looks only where the text does); one that
+   * does makes the host analyse its part again with every tree alive.
+   */
+  droppedMentions?(name: string): boolean;
 }
 
 /** The functions around a node, the innermost first: only their parameters can reach it. */
@@ -41,6 +47,19 @@ function enclosingFunctions(node: ts.Node): Fn[] {
 }
 
 const IDENTIFIERS = kindMask([ts.SyntaxKind.Identifier]);
+
+/**
+ * The names `CallerIndex` first looks for to size a construction: those of the functions around it
+ * (callers of their callers come later). A module whose text names none holds none of those calls.
+ */
+export function callerNames(construction: ts.Node): string[] {
+  const out: string[] = [];
+  for (const fn of enclosingFunctions(construction)) {
+    const how = calledAs(fn);
+    if (how !== undefined) out.push(how.name);
+  }
+  return out;
+}
 
 /** The name a function is called by, and what a call must resolve to (a constructor's class). */
 function calledAs(fn: Fn): { name: string; target: ts.Node; isNew: boolean } | undefined {
@@ -111,6 +130,8 @@ export class CallerIndex {
   private find(fn: Fn): { calls: CallSite[] } | { reason: string } {
     const how = calledAs(fn);
     if (how === undefined) return { reason: 'a function without a name of its own' };
+    // Its answer is not used: the host analyses the part again (project.ts `mustRedo`).
+    if (this.host.droppedMentions?.(how.name) === true) return { reason: `${how.name} is mentioned in a module whose tree was dropped` };
     const calls: CallSite[] = [];
     let passed: string | undefined;
     for (const m of this.host.modules()) {

@@ -10,7 +10,7 @@ import { JsModule, trace, type ModuleHost, type Trace } from './module.js';
 import { parseJsFile, type ParsedJsFile } from './parse.js';
 import { parseTsconfigText } from './tsconfig.js';
 import { applyUsage, applyUsageFacts, ModuleExtractor, rereadConstruction, usageOf, type UsageFact } from './pools.js';
-import { CallerIndex } from './callers.js';
+import { callerNames, CallerIndex } from './callers.js';
 import { collectImportSpecifiers, importsUnlessDatabase, specifierBasename } from './prefilter.js';
 import type { JsModuleContext, PoolDefinition } from './types.js';
 import { isFunctionLike, returnExpressions } from './walk.js';
@@ -201,25 +201,50 @@ class JsProject implements ModuleHost, ExtractContext {
   // - a module loaded while settling (what settling read would then depend on when it ran), or a
   //   settled file asked for again (it would be parsed a second time), or a settled module's
   //   extractor asked for (a pool it would construct);
-  // - a pool of the part sized by its callers (`resolveByCallers` reads every module's calls).
+  // - a pool of the part sized by its callers whose function a settled module's text names
+  //   (`resolveByCallers` reads the calls of the modules that name it, callers.ts `droppedMentions`).
 
   /** The caller's facts of a module, read before its tree is dropped (set by `analyzeJsFilesInParts`). */
   settle: ((m: JsModuleContext) => unknown) | undefined;
   /** The part's settled modules: what `settle` gave and their usage facts, by file. */
-  readonly settled = new Map<string, { value: unknown; usage: UsageFact[] }>();
+  readonly settled = new Map<string, { value: unknown; usage: UsageFact[]; text: string }>();
   /** The files of the part's modules, in the order they were loaded (settled ones included). */
   readonly loadOrder: string[] = [];
   private settling = false;
   /** Something read a settled tree, or might have: the part must be analysed again without settling. */
   mustRedo = false;
 
-  /** Settles a module (see above) when it constructs no pool; the caller knows it exports no connection. */
-  settleEarly(m: JsModule): void {
+  /**
+   * The files that import each file, by the pre-filter's specifiers. A module is settled only once
+   * every file that imports it is loaded: one loaded later would ask for it again.
+   */
+  readonly importedBy = new Map<string, string[]>();
+  /** Where the part's pools start in `pools`. */
+  partPools = 0;
+  /**
+   * Settles a module (see above) when nothing is likely to ask for its tree again, so that the part
+   * is seldom analysed twice: it constructs no pool; every file that imports it is settled (a module
+   * alive may trace into it until the part ends); every local module it imports (`specifiers`) is
+   * loaded and alive (reading its facts would otherwise load one, or a settled one again); and its
+   * text names no function around a pool of the part sized by its callers (`callerNames`: where
+   * `resolveByCallers` looks first). The caller knows it exports no connection.
+   */
+  settleEarly(m: JsModule, specifiers: readonly string[]): void {
     if (this.settle === undefined || this.hasDefinitions(m)) return;
+    for (const f of this.importedBy.get(m.file) ?? []) if (!this.settled.has(f)) return;
+    for (const s of specifiers) {
+      const target = this.resolvePath(m.file, s);
+      if (typeof target === 'string' && !this.modules.has(target)) return;
+    }
+    for (let i = this.partPools; i < this.pools.length; i++) {
+      const def = this.pools[i]!;
+      if (!this.needsCallers(def)) continue;
+      for (const name of callerNames(this.sites.get(def)!.node)) if (m.sourceFile.text.includes(name)) return;
+    }
     this.settling = true;
     try {
       const usage = usageOf(m);
-      this.settled.set(m.file, { value: this.settle(m), usage });
+      this.settled.set(m.file, { value: this.settle(m), usage, text: m.sourceFile.text });
     } finally {
       this.settling = false;
     }
@@ -609,11 +634,6 @@ class JsProject implements ModuleHost, ExtractContext {
    * (or of the part) is loaded. Splits go right after the pool they come from.
    */
   resolveByCallers(from = 0): void {
-    // Callers are looked for in every module of the part: a settled one has no tree left.
-    if (this.settled.size > 0 && this.pools.slice(from).some((d) => this.needsCallers(d))) {
-      this.mustRedo = true;
-      return;
-    }
     const index = new CallerIndex({
       modules: () => this.modules.values(),
       repoRoot: this.repoRoot,
@@ -621,6 +641,17 @@ class JsProject implements ModuleHost, ExtractContext {
       reread: (def) => {
         const at = this.sites.get(def);
         return at === undefined ? undefined : rereadConstruction(at.node, at.module, this);
+      },
+      // Callers are looked for where a module's text names the function: a settled module that
+      // does would have been read (its tree is gone), one that does not would not.
+      droppedMentions: (name) => {
+        for (const s of this.settled.values()) {
+          if (s.text.includes(name)) {
+            this.mustRedo = true;
+            return true;
+          }
+        }
+        return false;
       },
     });
     const out: PoolDefinition[] = [];
@@ -631,6 +662,7 @@ class JsProject implements ModuleHost, ExtractContext {
       }
       out.push(...index.resolve(def));
     }
+    if (this.mustRedo) return;
     this.pools.splice(from, this.pools.length - from, ...out);
   }
 
@@ -965,7 +997,12 @@ export function analyzeJsFilesInParts<F>(
   for (const [f, specs] of edges) {
     for (const s of specs) {
       const target = project.resolvePath(f, s);
-      if (typeof target === 'string') union(f, target);
+      if (typeof target === 'string') {
+        union(f, target);
+        const by = project.importedBy.get(target);
+        if (by === undefined) project.importedBy.set(target, [f]);
+        else if (by[by.length - 1] !== f) by.push(f);
+      }
     }
   }
   // Each part's members, database files and pending files, grouped in one pass over the files
@@ -1028,6 +1065,7 @@ function analyseOnePart<F>(project: JsProject, group: { members: Set<string>; db
 function analysePartFacts<F>(project: JsProject, group: { db: string[]; pending: Array<[string, string[]]> }, database: Map<string, string | undefined>, factsOf: JsFactsOf<F>, settle: boolean): JsAnalysisPart<F> | 'escaped' | 'redo' {
   project.settle = settle ? (m) => factsOf(m, []) : undefined;
   const poolsBefore = project.pools.length;
+  project.partPools = poolsBefore;
   const modules = analysePart(project, group.db.map((f) => ({ file: f, text: database.get(f) })), group.pending);
   project.settle = undefined;
   if (project.escaped) return 'escaped';
@@ -1115,7 +1153,7 @@ class PendingImporters {
         if (!sources.has(m) && project.exportsConnection(m, sources)) {
           sources.add(m);
           next.push(m);
-        } else if (!sources.has(m)) project.settleEarly(m);
+        } else if (!sources.has(m)) project.settleEarly(m, specs);
       }
       frontier = next;
     }

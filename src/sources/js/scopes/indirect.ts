@@ -106,7 +106,9 @@ function nameOf(target: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration): s
 function poolsCreatedBy(target: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration, module: JsModuleContext, level: number, seen: Set<ts.Node>): Found[] {
   if (seen.has(target) || module.definitionAt === undefined) return [];
   seen.add(target);
-  const here = { name: nameOf(target), range: module.rangeOf(ts.isClassLike(target) || target.name === undefined ? target : target.name) };
+  // Where the call went, for a pool found (most functions asked about create none): made once, when needed.
+  let at: Found['via'][number] | undefined;
+  const here = () => (at ??= { name: nameOf(target), range: module.rangeOf(ts.isClassLike(target) || target.name === undefined ? target : target.name) });
   const found: Found[] = [];
   const defs: PoolDefinition[] = [];
   const calls: Array<ts.CallExpression | ts.NewExpression> = [];
@@ -134,13 +136,13 @@ function poolsCreatedBy(target: ts.FunctionLikeDeclaration | ts.ClassLikeDeclara
     if (def.scope.kind === 'module' || def.scope.lazySingleton) continue;
     keeps ??= ts.isClassLike(target) ? [] : scopeLifetime(target, (n) => module.rangeOf(n)).keeps;
     if (keeps.some((k) => (k.name !== undefined && k.name === def.binding) || (k.value.line <= def.range.line && def.range.endLine <= k.value.endLine))) continue;
-    found.push({ def, via: [here] });
+    found.push({ def, via: [here()] });
   }
   if (level < MAX_LEVELS && module.calleeTarget !== undefined) {
     for (const c of calls) {
       const t = safe(() => module.calleeTarget!(c.expression));
       if (t === undefined || module.storedOnce?.(c) === true) continue;
-      for (const f of poolsCreatedBy(t.node, t.module, level + 1, seen)) found.push({ def: f.def, via: [here, ...f.via] });
+      for (const f of poolsCreatedBy(t.node, t.module, level + 1, seen)) found.push({ def: f.def, via: [here(), ...f.via] });
     }
   }
   return found;
