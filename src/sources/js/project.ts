@@ -193,7 +193,7 @@ class JsProject implements ModuleHost, ExtractContext {
   //
   // A part's importers are most of its trees (D53: each database file's 45–49 importers on the
   // bench tree), and they lived until the part ended, promoted by every scavenge on the way. An
-  // importer that exports no connection and constructs no pool is settled as soon as it is
+  // importer that nothing alive is likely to read again (`settleEarly`) is settled as soon as it is
   // extracted: `settle` (the caller's per-file facts) and its usage facts are read from its tree, then
   // the module is dropped, so its tree dies young. That gives the part's result only if nothing later
   // in the part would have read the tree; when something might have, the part is analysed again
@@ -214,13 +214,11 @@ class JsProject implements ModuleHost, ExtractContext {
   /** Something read a settled tree, or might have: the part must be analysed again without settling. */
   mustRedo = false;
 
-  /**
-   * The files that import each file, by the pre-filter's specifiers. A module is settled only once
-   * every file that imports it is loaded: one loaded later would ask for it again.
-   */
+  /** The files that import each file, by the pre-filter's specifiers (`settleEarly`). */
   readonly importedBy = new Map<string, string[]>();
   /** Where the part's pools start in `pools`. */
   partPools = 0;
+
   /**
    * Settles a module (see above) when nothing is likely to ask for its tree again, so that the part
    * is seldom analysed twice: it constructs no pool; every file that imports it is settled (a module
@@ -910,7 +908,7 @@ export interface JsAnalysisPart<F> {
 /**
  * A module's facts, read by the caller from its tree (src/facts/build.ts `fileFactsOf`), with the
  * pools constructed in it. Called once per module and part, in the order the modules were loaded:
- * for an importer that exports no connection and constructs no pool, as soon as it is extracted
+ * for an importer that nothing alive is likely to read again, as soon as it is extracted
  * (`JsProject.settleEarly`, its tree then dropped), else once the part's passes are done.
  */
 export type JsFactsOf<F> = (m: JsModuleContext, pools: PoolDefinition[]) => F;
@@ -919,8 +917,9 @@ export type JsFactsOf<F> = (m: JsModuleContext, pools: PoolDefinition[]) => F;
  * `analyzeJsFiles` part by part, so that no syntax tree lives to the end of the analysis (issue 11):
  * the files are split into the connected parts of their import graph (every local specifier the
  * pre-filter sees, resolved as the analysis resolves them), each part is analysed on its own with
- * the same passes, its facts read (`factsOf`: most importers' as soon as they are extracted, so
- * that their trees die young, the rest at the part's end), handed to `onPart`, then dropped. A
+ * the same passes, its facts read (`factsOf`: those of importers nothing alive is likely to read
+ * again as soon as they are extracted, so that their trees die young, the rest at the part's end),
+ * handed to `onPart`, then dropped. A
  * trace never leaves its part, since traces follow imports; should a part load a file outside it
  * (an import the pre-filter did not see), the parts are dropped and the analysis runs whole
  * (`analyzeJsFiles`), so the facts are always those of the whole analysis. `onPart` may then be
