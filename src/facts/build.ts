@@ -8,7 +8,7 @@ import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
 import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
 import type { ProjectFacts, SourceKind, SourceText } from '../model/project.js';
-import { analyzeJsFilesInParts, nothingAt, readSourceBytes, sourceDigest, type JsAnalysis, type ScratchBuffer } from '../sources/js/project.js';
+import { analyzeJsFilesInParts, nothingAt, poolsByFile, readSourceBytes, sourceDigest, type JsAnalysis, type ScratchBuffer } from '../sources/js/project.js';
 import { findConnectionLeaks, findPoolTransactions } from '../sources/js/lifecycle/index.js';
 import { findRequestScopes } from '../sources/js/scopes/index.js';
 import { findConnectionLiterals, mayHoldConnectionLiteral } from '../sources/js/credentials.js';
@@ -259,8 +259,8 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
       },
       ...(cache ? { prefiltered: (p: string) => cache.verdict(p), recordReads: true } : {}),
     },
-    // Each module's facts and text are read while its tree is alive (most importers' as soon as
-    // they are extracted: src/sources/js/project.ts `settleEarly`).
+    // Each module's facts and text are read while its tree is alive (a settled importer's as soon
+    // as it is extracted: src/sources/js/project.ts `settleEarly`).
     (m, pools) => ({ facts: fileFactsOf(m, pools, root), text: m.sourceFile.text }),
     (part) => {
       for (let i = 0; i < part.files.length; i++) {
@@ -376,13 +376,8 @@ const PYTHON_APP_MARKERS = ['manage.py', 'pyproject.toml', 'setup.py', 'setup.cf
 
 /** The facts of every analysed module (the CLI and the ESLint plugin both build them here). */
 export function jsFileFacts(analysis: Pick<JsAnalysis, 'modules' | 'pools'>, root: string): JsFileFacts[] {
-  const poolsByFile = new Map<string, JsFileFacts['pools']>();
-  for (const p of analysis.pools) {
-    const list = poolsByFile.get(p.file) ?? [];
-    list.push(p);
-    poolsByFile.set(p.file, list);
-  }
-  return analysis.modules.map((m) => fileFactsOf(m, poolsByFile.get(m.file) ?? [], root));
+  const byFile = poolsByFile(analysis.pools);
+  return analysis.modules.map((m) => fileFactsOf(m, byFile.get(m.file) ?? [], root));
 }
 
 /** One analysed module's facts, with the pools constructed in it. */

@@ -1083,7 +1083,7 @@ function analysePartFacts<F>(project: JsProject, group: { db: string[]; pending:
 }
 
 /** Pools by the file they are constructed in, each file's in the order given. */
-function poolsByFile(pools: readonly PoolDefinition[]): Map<string, PoolDefinition[]> {
+export function poolsByFile(pools: readonly PoolDefinition[]): Map<string, PoolDefinition[]> {
   const out = new Map<string, PoolDefinition[]>();
   for (const p of pools) {
     const list = out.get(p.file);
