@@ -16,6 +16,12 @@
 //   oxc         oxc-parser parseSync, the ESTree materialised as JS objects (`.program` read, as an
 //               analysis would) and the comments; only with --oxc (not a dependency of pgconn-lint:
 //               `npm install oxc-parser` in a scratch directory and pass its package directory).
+//   oxc-linter  oxc, then a pass over the ESTree that sets `parent` on every node and records the
+//               pre-order, as bindParents does on TypeScript's tree (what an ESTree port would need).
+//   oxc-raw, oxc-raw-linter
+//               the same with oxc's raw transfer (`experimentalRawTransfer`: the tree deserialised
+//               from the Rust side's buffer instead of JSON); Node >= 22 only, so run this script
+//               with that Node (`/path/to/node22+ bench/parsers.mjs … --parsers floor,ts-linter,oxc-linter,oxc-raw-linter`).
 // TypeScript is loaded through the linter's shim (with its V8 code cache) and parsed with the
 // linter's options (no JSDoc), as in the parse floor.
 //
@@ -55,13 +61,17 @@ async function child(parser, dir, listFile, oxcPath) {
       const sf = ts.createSourceFile(path, text, PARSE_OPTIONS, parents, scriptKindFor(path));
       if (bind) bindParents(sf);
     };
-  } else if (parser === 'oxc') {
-    const { parseSync } = await import(pathToFileURL(join(oxcPath, 'src-js/index.js')).href);
+  } else if (parser.startsWith('oxc')) {
+    const { parseSync, visitorKeys, rawTransferSupported } = await import(pathToFileURL(join(oxcPath, 'src-js/index.js')).href);
+    const raw = parser.startsWith('oxc-raw');
+    if (raw && !rawTransferSupported()) throw new Error('oxc raw transfer is not supported on this Node');
+    const bind = parser.endsWith('-linter');
     parse = (path, text) => {
       // TypeScript reads .js/.mjs/.cjs with JSX allowed (ScriptKind.JS); oxc needs to be told.
       const lang = /\.tsx$/i.test(path) ? 'tsx' : /\.[cm]?ts$/i.test(path) ? 'ts' : 'jsx';
-      const r = parseSync(path, text, { lang, sourceType: 'unambiguous', preserveParens: false });
+      const r = parseSync(path, text, { lang, sourceType: 'unambiguous', preserveParens: false, ...(raw ? { experimentalRawTransfer: true } : {}) });
       if (r.program.type !== 'Program' || r.comments === undefined) throw new Error('no tree');
+      if (bind) bindEstreeParents(r.program, visitorKeys);
     };
   } else if (parser !== 'floor') throw new Error(`unknown parser ${parser}`);
   let parsed = 0;
@@ -73,6 +83,36 @@ async function child(parser, dir, listFile, oxcPath) {
     parsedBytes += bytes.length;
   });
   process.stdout.write(JSON.stringify({ ...result, parsed, parsedBytes }) + '\n');
+}
+
+/** `parent` on every node of an ESTree and its pre-order, as src/sources/js/walk.ts bindParents does for TypeScript's tree. */
+function bindEstreeParents(program, keys) {
+  const nodes = [];
+  const stack = [program];
+  program.parent = null;
+  while (stack.length > 0) {
+    const n = stack.pop();
+    nodes.push(n);
+    const ks = keys[n.type];
+    if (ks === undefined) continue;
+    for (let k = ks.length - 1; k >= 0; k--) {
+      const v = n[ks[k]];
+      if (v === null || v === undefined) continue;
+      if (Array.isArray(v)) {
+        for (let i = v.length - 1; i >= 0; i--) {
+          const c = v[i];
+          if (c !== null) {
+            c.parent = n;
+            stack.push(c);
+          }
+        }
+      } else {
+        v.parent = n;
+        stack.push(v);
+      }
+    }
+  }
+  return nodes;
 }
 
 function driver() {
@@ -93,7 +133,7 @@ function driver() {
   const runs = Number(values.runs);
   const oxc = values.oxc ? resolve(values.oxc) : undefined;
   const parsers = (values.parsers ?? `floor,ts,ts-parents,ts-linter${oxc ? ',oxc' : ''}`).split(',');
-  if (parsers.includes('oxc') && !oxc) {
+  if (parsers.some((p) => p.startsWith('oxc')) && !oxc) {
     process.stderr.write('bench/parsers: --oxc <dir> is needed for the oxc parser\n');
     process.exit(2);
   }

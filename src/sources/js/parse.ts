@@ -3,6 +3,7 @@ import type { InputProblem } from '../../core/diagnostic.js';
 import { LineIndex, rangeOnLine } from '../../core/location.js';
 import { MAX_CODE_FILE_CHARS } from '../../core/limits.js';
 import { formatBytes } from '../../core/read-text.js';
+import { NODE_SHAPE_SAMPLES } from './node-shapes.js';
 import { bindParents } from './walk.js';
 
 /** How TypeScript should read a file, from its extension. JS files allow JSX (TypeScript's JS variant is JSX). */
@@ -34,12 +35,33 @@ export const PARSE_OPTIONS: ts.CreateSourceFileOptions = { languageVersion: ts.S
 const MAX_SYNTAX_PROBLEMS = 1;
 
 /**
+ * The trees of src/sources/js/node-shapes.ts's samples, made by the first parse and kept for the
+ * process's life: while they live, so do the maps V8 gave TypeScript's nodes of each kind, and the
+ * optimized code that embeds them survives the collections that drop the analysed trees
+ * (docs/decisions.md D58). About 250 KB of heap; only time depends on them, never a result.
+ */
+let shapeKeepers: readonly ts.SourceFile[] | undefined;
+
+/** The kept sample trees (made now if no parse made them yet). */
+export function nodeShapeKeepers(): readonly ts.SourceFile[] {
+  if (shapeKeepers === undefined) {
+    shapeKeepers = NODE_SHAPE_SAMPLES.map(({ file, text }) => {
+      const sf = ts.createSourceFile(file, text, PARSE_OPTIONS, false, scriptKindFor(file));
+      bindParents(sf);
+      return sf;
+    });
+  }
+  return shapeKeepers;
+}
+
+/**
  * Parses a JS/TS file without type checking. Never throws: syntax errors become
  * located problems (the tree TypeScript recovers is still analysed), and a parse
  * that overflows the stack (TypeScript's parser is recursive) becomes one problem
  * and an empty source file.
  */
 export function parseJsFile(text: string, file: string): ParsedJsFile {
+  if (shapeKeepers === undefined) nodeShapeKeepers();
   if (text.length > MAX_CODE_FILE_CHARS) {
     // TypeScript's tree of a file of short statements takes about 65 bytes per character.
     const empty = ts.createSourceFile(file, '', PARSE_OPTIONS, false, scriptKindFor(file));
