@@ -61,7 +61,7 @@ export function nodeShapeKeepers(): readonly ts.SourceFile[] {
  * and an empty source file.
  */
 export function parseJsFile(text: string, file: string): ParsedJsFile {
-  if (shapeKeepers === undefined) nodeShapeKeepers();
+  nodeShapeKeepers();
   if (text.length > MAX_CODE_FILE_CHARS) {
     // TypeScript's tree of a file of short statements takes about 65 bytes per character.
     const empty = ts.createSourceFile(file, '', PARSE_OPTIONS, false, scriptKindFor(file));
