@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,6 +13,10 @@ export default function setup(): () => void {
   const names = ['TMPDIR', 'TEMP', 'TMP'] as const;
   const before = names.map((n) => process.env[n]);
   const dir = mkdtempSync(join(tmpdir(), 'pgconn-lint-tests-'));
+  // Open as the system's temp directory is (sticky, anyone may add entries): the tests run
+  // PostgreSQL and PgBouncer as an unprivileged user (PostgreSQL refuses to run as root), and the
+  // CLI as one, and those must reach the directories the tests make in here.
+  chmodSync(dir, 0o1777);
   for (const n of names) process.env[n] = dir;
   return () => {
     names.forEach((n, i) => {
