@@ -1,27 +1,15 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readTextFile } from '../../src/core/read-text.js';
 import { analyzeJsFiles } from '../../src/sources/js/project.js';
 import { toModelJson } from '../../src/report/model-json/pools.js';
-import { REPO_ROOT } from '../support/paths.js';
+import { codeFilesUnder, REPO_ROOT } from '../support/paths.js';
 
 const FIXTURES = resolve(REPO_ROOT, 'fixtures', 'js-pools');
-const JS = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
-
-function jsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...jsFiles(p));
-    else if (JS.test(name)) out.push(p);
-  }
-  return out;
-}
-
 function analyze(name: string) {
   const root = join(FIXTURES, name);
-  const a = analyzeJsFiles(jsFiles(root), { repoRoot: root, readFile: (p) => readTextFile(p) });
+  const a = analyzeJsFiles(codeFilesUnder(root), { repoRoot: root, readFile: (p) => readTextFile(p) });
   return { a, model: toModelJson(a.pools, root) };
 }
 

@@ -4,14 +4,14 @@
  * them survives the full collections that drop the analysed trees.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { nodeShapeKeepers, parseJsFile } from '../../src/sources/js/parse.js';
 import { NODE_SHAPE_SAMPLES } from '../../src/sources/js/node-shapes.js';
+import { codeFilesUnder, REPO_ROOT } from '../support/paths.js';
 
-const DIST = resolve(__dirname, '../../dist/src/sources/js');
+const DIST = join(REPO_ROOT, 'dist', 'src', 'sources', 'js');
 const url = (name: string) => JSON.stringify(pathToFileURL(join(DIST, name)).href);
 
 /** `code` as an ES module in a fresh Node with `flags`, `input` on its stdin; its stdout. Fails on any stderr (V8's traces go to stdout). */
@@ -20,16 +20,6 @@ function runWithFlags(flags: string[], code: string, input = ''): string {
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return r.stdout;
-}
-
-/** Code files under `dir` (recursively), for a sample of what the analysed code holds. */
-function codeFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) codeFiles(p, out);
-    else if (/\.(?:[cm]?[jt]s|[jt]sx)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
 }
 
 describe('the node shape samples', () => {
@@ -46,8 +36,7 @@ describe('the node shape samples', () => {
 
   it("hold a node with the map of nearly every node of the repository's own code and fixtures", () => {
     // %HaveSameMap (V8's natives syntax): does a kept node of the same kind share the node's map?
-    const root = resolve(__dirname, '../..');
-    const files = [...codeFiles(join(root, 'fixtures')), ...codeFiles(join(root, 'src')), ...codeFiles(join(root, 'rules'))];
+    const files = ['fixtures', 'src', 'rules'].flatMap((d) => codeFilesUnder(join(REPO_ROOT, d))).filter((f) => !f.endsWith('.d.ts'));
     expect(files.length).toBeGreaterThan(500);
     const out = runWithFlags(
       ['--allow-natives-syntax'],
