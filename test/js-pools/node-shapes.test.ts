@@ -3,24 +3,19 @@
  * D58): while they live, the maps V8 gave TypeScript's nodes live, and optimized code that embeds
  * them survives the full collections that drop the analysed trees.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { nodeShapeKeepers, parseJsFile } from '../../src/sources/js/parse.js';
 import { NODE_SHAPE_SAMPLES } from '../../src/sources/js/node-shapes.js';
+import { runInFreshNode } from '../support/fresh-node.js';
 import { codeFilesUnder, REPO_ROOT } from '../support/paths.js';
 
 const DIST = join(REPO_ROOT, 'dist', 'src', 'sources', 'js');
 const url = (name: string) => JSON.stringify(pathToFileURL(join(DIST, name)).href);
 
-/** `code` as an ES module in a fresh Node with `flags`, `input` on its stdin; its stdout. Fails on any stderr (V8's traces go to stdout). */
-function runWithFlags(flags: string[], code: string, input = ''): string {
-  const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', code], { encoding: 'utf8', input, env: { ...process.env, PGCONN_LINT_NO_CACHE: '1' }, maxBuffer: 64 * 1024 * 1024 });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  return r.stdout;
-}
+/** `code` in a fresh Node with V8's `flags` (its traces go to stdout), `input` on its stdin, without the code caches; its stdout. */
+const runWithFlags = (flags: string[], code: string, input = ''): string => runInFreshNode(code, { PGCONN_LINT_NO_CACHE: '1' }, { flags, input });
 
 describe('the node shape samples', () => {
   it('parse without a syntax error, and one parse keeps their trees for the process', () => {

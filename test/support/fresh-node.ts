@@ -11,10 +11,14 @@ import { expect } from 'vitest';
 /** TypeScript's loader (the code cache's user the tests watch). */
 export const TYPESCRIPT_SHIM = resolve(__dirname, '../../src/sources/js/typescript.cjs');
 
-/** `code` as an ES module in a fresh Node (the code caches on unless `env` says otherwise); its stdout, trimmed. Fails on any stderr. */
-export function runInFreshNode(code: string, env: Record<string, string> = {}): string {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, PGCONN_LINT_NO_CACHE: '', ...env } });
+/**
+ * `code` as an ES module in a fresh Node (the code caches on unless `env` says otherwise), with
+ * Node's `flags` and `input` on its stdin; its stdout, trimmed. Fails on any stderr or exit code.
+ */
+export function runInFreshNode(code: string, env: Record<string, string> = {}, { flags = [], input = '' }: { flags?: readonly string[]; input?: string } = {}): string {
+  const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', code], { encoding: 'utf8', input, env: { ...process.env, PGCONN_LINT_NO_CACHE: '', ...env }, maxBuffer: 64 * 1024 * 1024 });
   expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
   return r.stdout.trim();
 }
 
