@@ -134,12 +134,44 @@ function classifyExplicit(file: string): CandidateKind {
 interface IgnoreLayer {
   dir: string;
   ig: Ignore;
+  /**
+   * The layer's answers by entry name (`name`, or `name/` for a directory), when they depend on the
+   * name alone: every pattern of the .gitignore is name-only (`nameOnlyPatterns`) and every directory
+   * between the layer's and the one walked was checked against the layer and walked into (the walk
+   * below: a layer of a directory walked). Undefined otherwise (the layers above a starting directory
+   * or a linked directory's target, whose directories in between were never checked): then each entry
+   * is tested by its path.
+   */
+  byName?: Map<string, boolean>;
+}
+
+/**
+ * Is every pattern of a .gitignore name-only: without a `/` other than a trailing one? gitignore(5):
+ * a pattern with a separator "at the beginning or middle" is relative to the .gitignore's directory,
+ * "otherwise the pattern may also match at any level below" it, so a name-only pattern matches an
+ * entry by its last segment. `ignore` tests a path's parents first (an entry of an excluded
+ * directory is excluded) and then the patterns, last match first, each against the basename or the
+ * path: for name-only patterns both give the same answer. So, for a directory walked into (its
+ * ancestors under the layer all checked and not excluded), the answer for `a/b/name` is the answer
+ * for `name`. Conservative: a pattern with `**`, a backslash (escapes) or nothing left but `/` makes
+ * the file not name-only.
+ */
+export function nameOnlyPatterns(text: string): boolean {
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    if (line.includes('\\') || line.includes('**')) return false;
+    let body = line.startsWith('!') ? line.slice(1) : line;
+    if (body.endsWith('/')) body = body.slice(0, -1);
+    if (body === '' || body.includes('/')) return false;
+  }
+  return true;
 }
 
 /** A .gitignore larger than this is not a real one (git's own are a few KiB). */
 const MAX_GITIGNORE_BYTES = 1024 * 1024;
 
-function loadGitignore(dir: string, access: FileAccess, notes: InputProblem[], record?: (path: string) => void): Ignore | null {
+function loadGitignore(dir: string, access: FileAccess, notes: InputProblem[], record?: (path: string) => void): { ig: Ignore; nameOnly: boolean } | null {
   const p = join(dir, '.gitignore');
   // Before the read: a change during it leaves a newer ctime, seen by the next run (src/discovery/walk-cache.ts).
   record?.(p);
@@ -152,7 +184,7 @@ function loadGitignore(dir: string, access: FileAccess, notes: InputProblem[], r
   const t = access.readText(p, MAX_GITIGNORE_BYTES);
   if (!t.ok) return null;
   try {
-    return ignore().add(t.text);
+    return { ig: ignore().add(t.text), nameOnly: nameOnlyPatterns(t.text) };
   } catch {
     return null;
   }
@@ -223,9 +255,18 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
    */
   const gitIgnored = (name: string, isDir: boolean, layers: IgnoreLayer[], prefixes: string[]): boolean => {
     for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i]!;
+      const memo = layer.byName;
+      if (memo !== undefined) {
+        const key = isDir ? `${name}/` : name;
+        let ignored = memo.get(key);
+        if (ignored === undefined) memo.set(key, (ignored = layer.ig.ignores(key)));
+        if (ignored) return true;
+        continue;
+      }
       const rel = prefixes[i] + name;
       if (rel.startsWith('..')) continue;
-      if (layers[i]!.ig.ignores(isDir ? `${rel}/` : rel)) return true;
+      if (layer.ig.ignores(isDir ? `${rel}/` : rel)) return true;
     }
     return false;
   };
@@ -282,7 +323,8 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
     }
     // Only a directory listing a .gitignore can have one (saves an existsSync per directory).
     const own = options.noGitignore || !entries.some((e) => e.name === '.gitignore') ? null : loadGitignore(dir, access, notes, recordGitignore);
-    const here = own ? [...layers, { dir, ig: own }] : layers;
+    // This directory's own layer: every entry below it is reached through directories checked against it.
+    const here = own ? [...layers, { dir, ig: own.ig, ...(own.nameOnly ? { byName: new Map<string, boolean>() } : {}) }] : layers;
     const prefixes = here.map((layer) => {
       const rel = toPosix(relative(layer.dir, dir));
       return rel === '' ? '' : `${rel}/`;
@@ -382,8 +424,9 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
       d = dirname(d);
     }
     for (const dir of [root, ...chain.slice(0, -1)]) {
-      const ig = loadGitignore(dir, access, notes, recordGitignore);
-      if (ig) layers.push({ dir, ig });
+      // Above the starting directory: the directories in between were never checked, so no `byName`.
+      const loaded = loadGitignore(dir, access, notes, recordGitignore);
+      if (loaded) layers.push({ dir, ig: loaded.ig });
     }
     return layers;
   };

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { relative } from 'node:path';
+import ignore from 'ignore';
+import { discover, nameOnlyPatterns } from '../../src/discovery/discover.js';
+import { tempProject } from '../support/lint-helpers.js';
+
+/**
+ * Discovery answers a .gitignore of name-only patterns by an entry's name, once per name
+ * (src/discovery/discover.ts `IgnoreLayer.byName`), instead of testing every path with `ignore`.
+ * These tests hold that shortcut to what testing each path gives, and to git's own answer.
+ */
+
+describe('nameOnlyPatterns', () => {
+  it('accepts patterns that match an entry by its name at any depth', () => {
+    expect(nameOnlyPatterns('node_modules/\ndist/\n*.log\n.env\n\n# comment\n!keep.log\n.next/\r\ncoverage/  \n')).toBe(true);
+    expect(nameOnlyPatterns('')).toBe(true);
+  });
+
+  it('refuses patterns anchored to the .gitignore directory, with `**`, escapes or nothing but a slash', () => {
+    for (const text of ['/build\n', 'docs/api\n', 'a/**\n', '**/tmp\n', 'x**y\n', '\\#notacomment\n', 'foo\\ \n', '/\n', '!/\n', 'ok\nsrc/generated/\n']) {
+      expect(nameOnlyPatterns(text), JSON.stringify(text)).toBe(false);
+    }
+  });
+});
+
+/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('a name-only .gitignore answers by name inside directories walked into', () => {
+  it('ignore(path) equals ignore(name) whenever no ancestor directory is ignored (2,000 random cases)', () => {
+    const rand = prng(20261206);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const names = ['a', 'b', 'ab', 'x.ts', 'y.js', '.env', 'dist', 'build', 'a.log', 'b.log'];
+    const patterns = ['a', 'b', 'ab', 'a*', '*b', '?b', '[ab]', '*.ts', '*.log', '.env', 'dist/', 'build/', 'a/', 'x.ts', '!a', '!b/', '!*.log', '!x.ts', '!dist/', '!ab'];
+    let compared = 0;
+    for (let n = 0; n < 2000; n++) {
+      const lines = Array.from({ length: 1 + Math.floor(rand() * 5) }, () => pick(patterns));
+      const text = lines.join('\n');
+      expect(nameOnlyPatterns(text)).toBe(true);
+      const ig = ignore().add(text);
+      const depth = 1 + Math.floor(rand() * 4);
+      const segments = Array.from({ length: depth }, () => pick(names));
+      const isDir = rand() < 0.3;
+      // The directories the walk would have gone through, each checked as `dir/`.
+      let walked = true;
+      for (let i = 1; i < depth && walked; i++) if (ig.ignores(`${segments.slice(0, i).join('/')}/`)) walked = false;
+      if (!walked) continue;
+      const suffix = isDir ? '/' : '';
+      const name = segments[depth - 1]!;
+      expect(ignore().add(text).ignores(`${segments.join('/')}${suffix}`), `${JSON.stringify(text)} ${segments.join('/')}${suffix}`).toBe(ig.ignores(`${name}${suffix}`));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(800);
+  });
+});
+
+describe('discovery with name-only .gitignore files, against git', () => {
+  const INI = '[pgbouncer]\nlisten_port = 6432\n';
+
+  function gitVisible(dir: string, start = '.'): string[] {
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    const out = execFileSync('git', ['ls-files', '--others', '--exclude-standard', '-z', '--', start], { cwd: dir, encoding: 'utf8' });
+    return out
+      .split('\0')
+      .filter((p) => p.endsWith('.ini'))
+      .sort();
+  }
+
+  function discovered(dir: string, paths: string[] = []): string[] {
+    return discover({ cwd: dir, paths, ignorePatterns: [] })
+      .candidates.map((c) => relative(dir, c.path))
+      .filter((p) => p.endsWith('.ini'))
+      .sort();
+  }
+
+  it('finds what git lists, with nested layers, negations and directory-only patterns', () => {
+    const dir = tempProject({
+      '.gitignore': 'tmp/\n*.old.ini\n!keep.old.ini\ncache\n',
+      'a/pooler.ini': INI,
+      'a/b.old.ini': INI,
+      'a/keep.old.ini': INI,
+      'a/tmp/pooler.ini': INI,
+      'a/deep/er/tmp.ini': INI,
+      'a/deep/er/cache/pooler.ini': INI,
+      'a/deep/er/keep.old.ini': INI,
+      'svc/.gitignore': 'local.ini\n',
+      'svc/local.ini': INI,
+      'svc/x/local.ini': INI,
+      'svc/x/main.ini': INI,
+      'svc/tmp/inside.ini': INI,
+      'cache.ini': INI,
+    });
+    const expected = gitVisible(dir);
+    expect(expected).toContain('a/deep/er/tmp.ini');
+    expect(expected).not.toContain('svc/x/local.ini');
+    expect(discovered(dir)).toEqual(expected);
+  });
+
+  it('a walk started below an ignored directory tests each path in full (the layers above were never checked)', () => {
+    const dir = tempProject({
+      '.gitignore': 'vendor/\n',
+      'vendor/pkg/pooler.ini': INI,
+      'vendor/pkg/sub/other.ini': INI,
+      'app/pooler.ini': INI,
+    });
+    expect(gitVisible(dir, 'vendor/pkg')).toEqual([]);
+    expect(discovered(dir, ['vendor/pkg'])).toEqual([]);
+    expect(discovered(dir)).toEqual(['app/pooler.ini']);
+  });
+});
