@@ -122,6 +122,18 @@ export class JsModule implements JsModuleContext {
   }
 
   lookupName(name: string, from: ts.Node): Declaration | undefined {
+    // A name no declaration of the file carries (`console`, `JSON`, `describe`, a global) is in no
+    // scope table: answered without looking into the scopes (issue 11: a third of the callees the
+    // pool readers trace are globals). The file is the node's own: the tracer follows identifiers
+    // into other modules' trees and may ask this module about them.
+    let root: ts.Node = from;
+    while (root.parent !== undefined) root = root.parent;
+    if (root.kind === K_SOURCE_FILE && !declaredNamesOf(root as ts.SourceFile).has(name)) return undefined;
+    return this.lookupInScopes(name, from);
+  }
+
+  /** `lookupName` by walking up the scopes, each scope's table built on first use. */
+  lookupInScopes(name: string, from: ts.Node): Declaration | undefined {
     let n: ts.Node | undefined = from.parent ?? from;
     while (n !== undefined) {
       if (isScope(n)) {
@@ -325,6 +337,43 @@ const SCOPE_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
   ts.SyntaxKind.ForInStatement,
   ts.SyntaxKind.CatchClause,
 ]);
+
+/**
+ * The nodes whose `name` a scope table can hold (`scopeTable`, `declareStatement`, `declareList`,
+ * `declareBinding`): variables and binding elements (also those of parameters, `for` heads and
+ * `catch` clauses), parameters, functions, classes, imports, `import x =`, enums and namespaces.
+ */
+const DECLARATION_KINDS = kindMask([
+  ts.SyntaxKind.VariableDeclaration,
+  ts.SyntaxKind.BindingElement,
+  ts.SyntaxKind.Parameter,
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ClassDeclaration,
+  ts.SyntaxKind.ImportClause,
+  ts.SyntaxKind.NamespaceImport,
+  ts.SyntaxKind.ImportSpecifier,
+  ts.SyntaxKind.ImportEqualsDeclaration,
+  ts.SyntaxKind.EnumDeclaration,
+  ts.SyntaxKind.ModuleDeclaration,
+]);
+
+const K_SOURCE_FILE = ts.SyntaxKind.SourceFile;
+/** `declaredNamesOf` by file, built on the first lookup in it. */
+const declaredNamesByFile = new WeakMap<ts.SourceFile, Set<string>>();
+
+/** The identifier names of every declaration of the file: no scope table holds a name outside them. */
+function declaredNamesOf(sf: ts.SourceFile): Set<string> {
+  const known = declaredNamesByFile.get(sf);
+  if (known !== undefined) return known;
+  const names = new Set<string>();
+  declaredNamesByFile.set(sf, names);
+  forEachNodeOfKinds(sf, DECLARATION_KINDS, (n) => {
+    const name = (n as ts.NamedDeclaration).name;
+    if (name !== undefined && ts.isIdentifier(name)) names.add(name.text);
+  });
+  return names;
+}
 
 /** Source files, blocks, case blocks, functions (as `isFunctionLike`), `for` heads, `catch` clauses. */
 function isScope(n: ts.Node): boolean {
