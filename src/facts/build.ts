@@ -212,6 +212,9 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   const paths = discovery.candidates.filter((c) => c.kind === 'js').map((c) => c.path);
   if (paths.length === 0) return [];
   const explicit = new Set(discovery.candidates.filter((c) => c.kind === 'js' && c.explicit).map((c) => c.path));
+  // The code files the walk found as regular files: read without an `fstat` (readSourceBytes).
+  const walked = new Set<string>();
+  for (const c of discovery.candidates) if (c.kind === 'js' && !c.explicit) walked.add(c.path);
   // A bundle or generated file over the size limit is not application code to lint: skip it quietly
   // unless it was named on the command line.
   const access = discovery.access;
@@ -219,7 +222,7 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   const readFile = (p: string) => {
     // Not recorded for the report cache: the facts cache keeps what each of these reads gave.
     const a = access.checkUnrecorded(p);
-    return a.ok ? readSourceBytes(p, maxBytes, !explicit.has(p), scratch) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
+    return a.ok ? readSourceBytes(p, maxBytes, !explicit.has(p), scratch, walked.has(p)) : { ok: false as const, path: p, problem: access.problemFor(p, a.reason) };
   };
   // What `readFile` gives for a path with nothing there (no entry, the access allowed) is
   // `missingFile`: the analysis's probes take this way (AnalyzeJsOptions.missing).
