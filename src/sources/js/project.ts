@@ -973,10 +973,17 @@ export function analyzeJsFilesInParts<F>(
   // the local specifiers of the others.
   const database = new Map<string, string | undefined>();
   const pending = new Map<string, string[]>();
-  const edges = new Map<string, string[]>();
-  // The size of each file read, for the size of a part's trees before they are built (`beforePart`).
-  const chars = new Map<string, number>();
-  for (const f of files) {
+  // By each file's index in `files` (its first occurrence): the graph below works on indices, not
+  // on maps keyed by paths (issue 11: ~0.2 s of map upkeep at 50,000 files). `edges`: the file's
+  // local specifiers; `chars`: the size read, for the size of a part's trees before they are built
+  // (`beforePart`).
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < files.length; i++) if (!indexOf.has(files[i]!)) indexOf.set(files[i]!, i);
+  const edges: Array<string[] | undefined> = new Array<string[] | undefined>(files.length).fill(undefined);
+  const chars: number[] = new Array<number>(files.length).fill(0);
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
+    const at = indexOf.get(f)!;
     youngGenerationCheckpoint();
     const known = opts.prefiltered?.(f);
     let specs: readonly string[];
@@ -986,7 +993,7 @@ export function analyzeJsFilesInParts<F>(
       const src = project.readForFilter(f);
       if (src === undefined) continue;
       const content = 'bytes' in src ? src.bytes : src.text;
-      chars.set(f, content.length);
+      chars[at] = content.length;
       opts.onFilterRead?.(f, content);
       const imports = known === 'database' ? undefined : importsUnlessDatabase(content);
       if (imports === undefined) {
@@ -997,35 +1004,51 @@ export function analyzeJsFilesInParts<F>(
     }
     const local = specs.filter((s) => project.isLocalSpecifier(s));
     if (!database.has(f) && local.length > 0) pending.set(f, local);
-    if (local.length > 0) edges.set(f, local);
+    if (local.length > 0) edges[at] = local;
   }
 
   // Parts: connected components of the import graph, in the order of their first database file.
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
+  // Union-find over indices: `parent[i]` is -1 for a file outside the graph (no database file, no
+  // local import), else its parent (itself for a root). A resolved target is an analysed file.
+  const names = [...files];
+  const parent: number[] = new Array<number>(files.length).fill(-1);
+  const indexOfTarget = (target: string): number => {
+    let t = indexOf.get(target);
+    if (t === undefined) {
+      t = parent.length;
+      indexOf.set(target, t);
+      names.push(target);
+      parent.push(-1);
+    }
+    return t;
+  };
+  const find = (x: number): number => {
     let r = x;
-    while (parent.get(r) !== undefined && parent.get(r) !== r) r = parent.get(r)!;
-    let y = x;
-    while (y !== r) {
-      const next = parent.get(y)!;
-      parent.set(y, r);
+    while (parent[r] !== r) r = parent[r]!;
+    for (let y = x; y !== r; ) {
+      const next = parent[y]!;
+      parent[y] = r;
       y = next;
     }
     return r;
   };
-  const union = (a: string, b: string) => {
-    if (!parent.has(a)) parent.set(a, a);
-    if (!parent.has(b)) parent.set(b, b);
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent.set(rb, ra);
-  };
-  for (const f of database.keys()) if (!parent.has(f)) parent.set(f, f);
-  for (const [f, specs] of edges) {
+  for (const f of database.keys()) {
+    const i = indexOf.get(f)!;
+    if (parent[i] === -1) parent[i] = i;
+  }
+  for (let i = 0; i < files.length; i++) {
+    const specs = edges[i];
+    if (specs === undefined) continue;
+    const f = files[i]!;
     for (const s of specs) {
       const target = project.resolvePath(f, s);
       if (typeof target === 'string') {
-        union(f, target);
+        const t = indexOfTarget(target);
+        if (parent[i] === -1) parent[i] = i;
+        if (parent[t] === -1) parent[t] = t;
+        const ra = find(i);
+        const rb = find(t);
+        if (ra !== rb) parent[rb] = ra;
         const by = project.importedBy.get(target);
         if (by === undefined) project.importedBy.set(target, [f]);
         else if (by[by.length - 1] !== f) by.push(f);
@@ -1033,26 +1056,30 @@ export function analyzeJsFilesInParts<F>(
     }
   }
   // Each part's members, database files and pending files, grouped in one pass over the files
-  // (not a scan of every file per part), in the order of the part's first database file.
-  const groups = new Map<string, { members: Set<string>; db: string[]; pending: Array<[string, string[]]> }>();
-  const groupOf = (f: string) => {
-    const r = find(f);
+  // (not a scan of every file per part), in the order of the part's first database file. Only
+  // parts with a database file are analysed: only theirs are grouped.
+  const groups = new Map<number, { members: Set<string>; db: string[]; pending: Array<[string, string[]]>; chars: number }>();
+  for (const f of database.keys()) {
+    const r = find(indexOf.get(f)!);
     let g = groups.get(r);
-    if (g === undefined) groups.set(r, (g = { members: new Set(), db: [], pending: [] }));
-    return g;
-  };
-  for (const f of database.keys()) groupOf(f).db.push(f);
-  for (const f of parent.keys()) groupOf(f).members.add(f);
-  for (const entry of pending) if (parent.has(entry[0])) groupOf(entry[0]).pending.push(entry);
+    if (g === undefined) groups.set(r, (g = { members: new Set(), db: [], pending: [], chars: 0 }));
+    g.db.push(f);
+  }
+  for (let i = 0; i < parent.length; i++) {
+    if (parent[i] === -1 || indexOf.get(names[i]!) !== i) continue;
+    const g = groups.get(find(i));
+    if (g === undefined) continue;
+    g.members.add(names[i]!);
+    if (i < chars.length) g.chars += chars[i]!;
+  }
+  for (const entry of pending) {
+    const i = indexOf.get(entry[0])!;
+    if (parent[i] !== -1) groups.get(find(i))?.pending.push(entry);
+  }
 
   for (const group of groups.values()) {
-    if (group.db.length === 0) continue;
     // The previous part's trees are unreachable here, and this part's not yet built.
-    if (beforePart !== undefined) {
-      let size = 0;
-      for (const f of group.members) size += chars.get(f) ?? 0;
-      beforePart(size);
-    }
+    beforePart?.(group.chars);
     if (!analyseOnePart(project, group, database, factsOf, onPart)) break;
   }
   if (project.escaped) {
