@@ -76,6 +76,14 @@ export interface JsAnalysis {
 const EXTERNAL = Symbol('external');
 /** Extensions tried for an extension-less specifier, in TypeScript's order (moduleResolution bundler/node16). */
 const RESOLVE_EXTS = ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];
+/** Each extension of RESOLVE_EXTS as a bit, in their order (`firstExt` finds the first by the lowest bit). */
+const EXT_BIT = new Map(RESOLVE_EXTS.map((e, i) => [e, 1 << i] as const));
+const TS_BIT = EXT_BIT.get('.ts')!;
+const D_TS_BIT = EXT_BIT.get('.d.ts')!;
+/** The first extension of RESOLVE_EXTS in a non-empty bit set. */
+function firstExt(bits: number): string {
+  return RESOLVE_EXTS[31 - Math.clz32(bits & -bits)]!;
+}
 /** `./db.js` in TypeScript ESM names `./db.ts` (TypeScript's NodeNext rule). */
 const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
 /** Dependencies that mean "this package talks to PostgreSQL" when an ORM's dialect comes from the environment. */
@@ -456,20 +464,22 @@ class JsProject implements ModuleHost, ExtractContext {
    * `base + ext` is an analysed file exactly when `ext` is among `base`'s, so a specifier is
    * resolved with one lookup instead of building up to 27 candidate paths (issue 11: garbage).
    */
-  private stems: Map<string, Set<string>> | undefined;
+  private stems: Map<string, number> | undefined;
   private stemsOf = 0;
 
-  private stemIndex(): Map<string, Set<string>> {
+  /** The stem index: each stem's extensions as a bit set (`EXT_BIT`), built from each file's last extension and `.d.ts`. */
+  private stemIndex(): Map<string, number> {
     if (this.stems !== undefined && this.stemsOf === this.known.size) return this.stems;
-    const stems = new Map<string, Set<string>>();
+    const stems = new Map<string, number>();
+    const add = (stem: string, bit: number) => stems.set(stem, (stems.get(stem) ?? 0) | bit);
     for (const f of this.known) {
-      for (const e of RESOLVE_EXTS) {
-        if (!f.endsWith(e)) continue;
-        const stem = f.slice(0, f.length - e.length);
-        const exts = stems.get(stem);
-        if (exts === undefined) stems.set(stem, new Set([e]));
-        else exts.add(e);
-      }
+      // Every extension of RESOLVE_EXTS is one dot and a name, but `.d.ts`, which ends in `.ts`.
+      const dot = f.lastIndexOf('.');
+      if (dot < 0) continue;
+      const bit = EXT_BIT.get(f.slice(dot));
+      if (bit === undefined) continue;
+      add(f.slice(0, dot), bit);
+      if (bit === TS_BIT && f.endsWith('.d.ts')) add(f.slice(0, -5), D_TS_BIT);
     }
     this.stems = stems;
     this.stemsOf = this.known.size;
@@ -484,21 +494,25 @@ class JsProject implements ModuleHost, ExtractContext {
     if (swapped) {
       const stem = base.slice(0, -ext.length);
       const exts = stems.get(stem);
-      if (exts !== undefined) for (const e of swapped) if (exts.has(e)) return stem + e;
+      if (exts !== undefined) for (const e of swapped) if ((exts & EXT_BIT.get(e)!) !== 0) return stem + e;
     }
     const exts = stems.get(base);
-    if (exts !== undefined) for (const e of RESOLVE_EXTS) if (exts.has(e)) return base + e;
+    if (exts !== undefined) return base + firstExt(exts);
     // `join(base, 'index' + e)` is `join(base, 'index') + e`: normalising never reaches past the last segment.
     const index = join(base, 'index');
     const indexExts = stems.get(index);
-    if (indexExts !== undefined) for (const e of RESOLVE_EXTS) if (indexExts.has(e)) return index + e;
+    if (indexExts !== undefined) return index + firstExt(indexExts);
     return undefined;
   }
 
   /** The repository file a specifier names, if it is one of the analysed files. */
   resolvePath(fromFile: string, spec: string): string | undefined | null {
+    return this.resolvePathFrom(dirname(fromFile), spec);
+  }
+
+  /** `resolvePath` for a file in `dir` (the import graph asks for each specifier of a file: one `dirname`). */
+  resolvePathFrom(dir: string, spec: string): string | undefined | null {
     // Cached by directory, then specifier (no key string built per call).
-    const dir = dirname(fromFile);
     let inDir = this.resolveCache.get(dir);
     if (inDir === undefined) this.resolveCache.set(dir, (inDir = new Map()));
     const cached = inDir.get(spec);
@@ -1040,8 +1054,9 @@ export function analyzeJsFilesInParts<F>(
     const specs = edges[i];
     if (specs === undefined) continue;
     const f = files[i]!;
+    const dir = dirname(f);
     for (const s of specs) {
-      const target = project.resolvePath(f, s);
+      const target = project.resolvePathFrom(dir, s);
       if (typeof target === 'string') {
         const t = indexOfTarget(target);
         if (parent[i] === -1) parent[i] = i;
