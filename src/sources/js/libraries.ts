@@ -54,7 +54,10 @@ export const LIBRARY_NAME: Readonly<Record<JsLibrary, string>> = {
 export function libraryOf(moduleSpecifier: string): JsLibrary | undefined {
   const exact = EXACT.get(moduleSpecifier);
   if (exact !== undefined) return exact;
-  for (const [prefix, lib] of PREFIXES) if (moduleSpecifier.startsWith(prefix)) return lib;
+  // An indexed loop: the pre-filter asks this of every specifier of every file (issue 11), and a
+  // `for…of` with destructuring allocates an iterator result and an entry iterator per prefix until
+  // the function is optimized.
+  for (let i = 0; i < PREFIXES.length; i++) if (moduleSpecifier.startsWith(PREFIXES[i]![0])) return PREFIXES[i]![1];
   return undefined;
 }
 

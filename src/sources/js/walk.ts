@@ -183,8 +183,17 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
   );
 }
 
+/** `returnExpressions` by function: the tracer asks for a function's returns at each call it follows (issue 11). */
+const returnsOf = new WeakMap<ts.FunctionLikeDeclaration, readonly ts.Expression[]>();
+
 /** Return expressions of a function (not of functions nested in it). Expression-bodied arrows return their body. */
-export function returnExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+export function returnExpressions(fn: ts.FunctionLikeDeclaration): readonly ts.Expression[] {
+  let out = returnsOf.get(fn);
+  if (out === undefined) returnsOf.set(fn, (out = collectReturns(fn)));
+  return out;
+}
+
+function collectReturns(fn: ts.FunctionLikeDeclaration): readonly ts.Expression[] {
   const body = fn.body;
   if (body === undefined) return [];
   if (body.kind !== K_BLOCK) return [body as ts.Expression];
