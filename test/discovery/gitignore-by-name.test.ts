@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { relative } from 'node:path';
 import ignore from 'ignore';
-import { discover, nameOnlyPatterns } from '../../src/discovery/discover.js';
+import { discover, nameOnlyLayer, nameOnlyPatterns } from '../../src/discovery/discover.js';
 import { tempProject } from '../support/lint-helpers.js';
 
 /**
@@ -61,6 +61,39 @@ describe('a name-only .gitignore answers by name inside directories walked into'
       compared++;
     }
     expect(compared).toBeGreaterThan(800);
+  });
+});
+
+describe("a name-only layer's literal pieces", () => {
+  it('are a piece of text every excluding pattern needs in a name', () => {
+    expect(nameOnlyLayer('node_modules/\n*.log\n!keep.log\n.env\n# c\n')).toEqual({ literals: ['node_modules', '.log', '.env'] });
+    expect(nameOnlyLayer('Cache-*.TMP\nab?cde\n x \n')).toEqual({ literals: ['cache-', 'cde', ' x'] });
+    // With a character class only the text before the first wildcard counts.
+    expect(nameOnlyLayer('lib[]x]yz\n')).toEqual({ literals: ['lib'] });
+    expect(nameOnlyLayer('[ab]c.ts\n')).toEqual({ literals: undefined });
+    expect(nameOnlyLayer('*\n')).toEqual({ literals: undefined });
+    expect(nameOnlyLayer('caf\u00e9\n')).toEqual({ literals: undefined });
+    expect(nameOnlyLayer('docs/api\n')).toBeUndefined();
+  });
+
+  it('a name holding none of them is excluded by no pattern (3,000 random cases, case-insensitive)', () => {
+    const rand = prng(4242);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const patterns = ['a', 'Ab', 'a*', '*b', '?b', '[ab]c', 'x[!y]z', 'l[]i]b', '*.TS', '*.log', '.env', 'dist/', 'Build/', 'a?c*', '!a', '!*.log', ' sp', 'q*q*q'];
+    const names = ['a', 'A', 'ab', 'AB', 'b', 'c', 'ac', 'bc', 'cc', 'x.ts', 'Y.Ts', '.env', '.ENV', 'dist', 'build', 'a.log', 'xyz', 'xzz', 'l]b', 'lib', 'abc', 'aXcY', ' sp', 'sp', 'qq', 'qqq', 'qaqbq'];
+    let filtered = 0;
+    for (let n = 0; n < 3000; n++) {
+      const text = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => pick(patterns)).join('\n');
+      const layer = nameOnlyLayer(text);
+      expect(layer, text).toBeDefined();
+      if (layer!.literals === undefined) continue;
+      const name = pick(names);
+      const isDir = rand() < 0.3;
+      if (layer!.literals.some((l) => name.toLowerCase().includes(l))) continue;
+      filtered++;
+      expect(ignore().add(text).ignores(isDir ? `${name}/` : name), `${JSON.stringify(text)} ${name}`).toBe(false);
+    }
+    expect(filtered).toBeGreaterThan(500);
   });
 });
 
