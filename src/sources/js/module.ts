@@ -126,9 +126,10 @@ export class JsModule implements JsModuleContext {
     // scope table: answered without looking into the scopes (issue 11: a third of the callees the
     // pool readers trace are globals). The file is the node's own: the tracer follows identifiers
     // into other modules' trees and may ask this module about them.
+    if (declaredNamesOf(this.sourceFile).has(name)) return this.lookupInScopes(name, from);
     let root: ts.Node = from;
     while (root.parent !== undefined) root = root.parent;
-    if (root.kind === K_SOURCE_FILE && !declaredNamesOf(root as ts.SourceFile).has(name)) return undefined;
+    if (root === this.sourceFile || (root.kind === K_SOURCE_FILE && !declaredNamesOf(root as ts.SourceFile).has(name))) return undefined;
     return this.lookupInScopes(name, from);
   }
 
