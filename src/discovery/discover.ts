@@ -369,7 +369,7 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
     // Only a directory listing a .gitignore can have one (saves an existsSync per directory).
     const own = options.noGitignore || !entries.some((e) => e.name === '.gitignore') ? null : loadGitignore(dir, access, notes, recordGitignore);
     // This directory's own layer: every entry below it is reached through directories checked against it.
-    const here = own ? [...layers, { dir, ig: own.ig, ...(own.nameOnly ? { byName: new Map<string, boolean>(), ...(own.nameOnly.literals ? { literals: own.nameOnly.literals } : {}) } : {}) }] : layers;
+    const here = own ? [...layers, { dir, ig: own.ig, byName: own.nameOnly ? new Map<string, boolean>() : undefined, literals: own.nameOnly?.literals }] : layers;
     const prefixes = here.map((layer) => {
       const rel = toPosix(relative(layer.dir, dir));
       return rel === '' ? '' : `${rel}/`;

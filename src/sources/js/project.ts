@@ -748,17 +748,7 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 /** Directories looked at for workspace packages' package.json (a bound on a huge tree). */
 const MAX_WORKSPACE_DIRS = 20000;
 
-/**
- * Reads a source file's bytes for the code analysis in one open/fstat/read, without
- * `readTextFile`'s extra `stat` (two of them per file with the size check, ~10 % of a
- * 50,000-file run), and without decoding them (the pre-filter reads bytes). A file larger
- * than `maxBytes` reads as empty when `quietIfLarge` (a bundle or generated file is not
- * application code to lint). Anything unusual (an error, not a regular file, invalid UTF-8)
- * goes through `readTextFile` itself, so its problems are exactly the same. A NUL byte in valid
- * UTF-8 is text: JavaScript allows U+0000 in source (`readTextFile`'s `nulIsText`). `walkedFile`:
- * the walk found a regular file at `path` (a code file discovered, not one named on the command
- * line), so it is read to its end into `scratch` without the `fstat`.
- */
+/** `readTextFile`'s options for source code: a NUL byte in valid UTF-8 is text (JavaScript allows U+0000 in source). */
 const SOURCE_TEXT = { nulIsText: true } as const;
 
 /** Is there nothing at `path` (no entry)? False on any other answer (ENOTDIR, EACCES): the reader says what that is. */
@@ -770,6 +760,17 @@ export function nothingAt(path: string): boolean {
   }
 }
 
+/**
+ * Reads a source file's bytes for the code analysis in one open/fstat/read, without
+ * `readTextFile`'s extra `stat` (two of them per file with the size check, ~10 % of a
+ * 50,000-file run), and without decoding them (the pre-filter reads bytes). A file larger
+ * than `maxBytes` reads as empty when `quietIfLarge` (a bundle or generated file is not
+ * application code to lint). Anything unusual (an error, not a regular file, invalid UTF-8)
+ * goes through `readTextFile` itself, so its problems are exactly the same. A NUL byte in valid
+ * UTF-8 is text: JavaScript allows U+0000 in source (`readTextFile`'s `nulIsText`). `walkedFile`:
+ * the walk found a regular file at `path` (a code file discovered, not one named on the command
+ * line), so it is read to its end into `scratch` without the `fstat`.
+ */
 export function readSourceBytes(path: string, maxBytes: number, quietIfLarge: boolean, scratch?: ScratchBuffer, walkedFile = false): SourceBytes {
   let fd: number;
   try {
@@ -822,7 +823,6 @@ export interface ScratchBuffer {
   buf: Buffer;
 }
 
-/** A file as text: bytes decoded (a BOM kept, as `readTextFile` keeps it); a text as it is. */
 /** Reads the file from its start into `scratch` (grown by doubling), up to `limit` bytes or its end; the bytes read. */
 function readToEnd(fd: number, limit: number, scratch: ScratchBuffer): number {
   let n = 0;
@@ -839,6 +839,7 @@ function readToEnd(fd: number, limit: number, scratch: ScratchBuffer): number {
   return n;
 }
 
+/** A file as text: bytes decoded (a BOM kept, as `readTextFile` keeps it); a text as it is. */
 function decodeSource(r: SourceBytes): TextFile {
   if (!('bytes' in r)) return r;
   const text = utf8.decode(r.bytes);
@@ -1081,7 +1082,7 @@ export function analyzeJsFilesInParts<F>(
     g.db.push(f);
   }
   for (let i = 0; i < parent.length; i++) {
-    if (parent[i] === -1 || indexOf.get(names[i]!) !== i) continue;
+    if (parent[i] === -1) continue;
     const g = groups.get(find(i));
     if (g === undefined) continue;
     g.members.add(names[i]!);
