@@ -10,12 +10,14 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const SHIM = resolve(__dirname, '../../src/sources/js/typescript.cjs');
+/** What the shim loads: the parser the build cut from TypeScript (npm test builds first; D60). */
+const LOADED = resolve(__dirname, '../../dist/vendor/typescript-parser.cjs');
 const tmp = mkdtempSync(join(tmpdir(), 'pgconn-lint-ts-lazy-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Runs `script` in a fresh Node with the shim as `ts` and `loaded()` telling whether typescript.js was loaded. */
+/** Runs `script` in a fresh Node with the shim as `ts` and `loaded()` telling whether TypeScript (the file it loads, `LOADED`) was loaded. */
 function run(script: string, env: Record<string, string> = {}): string {
-  const code = `const ts = require(${JSON.stringify(SHIM)}); const loaded = () => Object.keys(require.cache).some((k) => /[\\\\/]typescript\\.js$/.test(k)); ${script}`;
+  const code = `const ts = require(${JSON.stringify(SHIM)}); const LOADED = ${JSON.stringify(LOADED)}; const loaded = () => Object.keys(require.cache).includes(LOADED); ${script}`;
   const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, TMPDIR: tmp, PGCONN_LINT_NO_CACHE: '', ...env } });
   expect(r.stderr).toBe('');
   return r.stdout.trim();
@@ -40,7 +42,7 @@ describe('the TypeScript loader', () => {
   it('loads TypeScript on first use of anything else, and then every export is TypeScript’s', () => {
     const out = run(`
       const sf = ts.createSourceFile('a.ts', 'const x = 1;', ts.ScriptTarget.Latest);
-      const real = require('typescript');
+      const real = require(LOADED);
       const names = Object.getOwnPropertyNames(real);
       const same = names.every((k) => ts[k] === real[k]);
       console.log(JSON.stringify({ loaded: loaded(), kind: sf.kind === real.SyntaxKind.SourceFile, same, count: names.length === Object.getOwnPropertyNames(ts).length }));`);

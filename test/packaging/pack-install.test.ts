@@ -5,7 +5,7 @@
  * Outside CI, with no registry and an empty cache, it skips with a note; with CI=true it fails.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,8 @@ describe('npm pack, then install into an empty project', () => {
         if (CI) throw new Error(`${reason}\n${install.stderr}`);
         ctx.skip(reason);
       }
+      // The parser cut from TypeScript (D60) ships, with TypeScript's licence and notices beside it.
+      for (const f of ['typescript-parser.cjs', 'typescript-LICENSE.txt', 'typescript-ThirdPartyNoticeText.txt']) expect(existsSync(join(app, 'node_modules', 'pgconn-lint', 'dist', 'vendor', f)), f).toBe(true);
       const lint = spawnSync(join(app, 'node_modules', '.bin', 'pgconn-lint'), ['--format', 'json', '.'], { cwd: app, encoding: 'utf8' });
       expect(lint.status).toBe(1);
       const ids = (JSON.parse(lint.stdout) as Array<{ messages: Array<{ ruleId: string }> }>).flatMap((f) => f.messages.map((m) => m.ruleId));

@@ -6,19 +6,59 @@
 // Compiling those 9 MB is another ~0.2 s of every run (Node 20 has no
 // module.enableCompileCache, added in Node 22.1). So the shim loads it through
 // V8's code cache (src/core/code-cache.cjs, shared with the bundled CLI).
+//
+// And what it loads is, when the build made it, dist/vendor/typescript-parser.cjs: the
+// part of TypeScript's bundle the linter's uses reach, 1.9 MB (scripts/ts-parser.mjs,
+// docs/decisions.md D60). The full package is loaded instead when that file is missing
+// (src/ without a build) or was cut from another TypeScript than the one installed.
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
 // The code cache (src/core/code-cache.cjs): the same path from src/ and from dist/src/.
 const { cacheDir, fnv1a, prune, requireCached } = require('../../core/code-cache.cjs');
+const { CUT_PARSER, ENUMS, useCut } = require('./typescript-file.cjs');
 
 /** TypeScript's code cache and shape files: `typescript-<key>.v8cache`, `typescript-<key>.shape.json`. */
 const PREFIX = 'typescript';
 const KINDS = { '.v8cache': 'v8', '.shape.json': 'shape' };
 
+/** TypeScript's installed version (its package.json), read once. */
+let installed;
+function installedVersion() {
+  if (installed === undefined) {
+    const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('typescript')), '..', 'package.json'), 'utf8'));
+    installed = { version: typeof pkg.version === 'string' ? pkg.version : undefined };
+  }
+  return installed.version;
+}
+
+/** The file to load: the parser cut from the installed TypeScript (typescript-file.cjs), else TypeScript itself. Looked up once. */
+let chosen;
+function tsFile() {
+  if (chosen !== undefined) return chosen;
+  chosen = require.resolve('typescript');
+  try {
+    // This package's root, however the module was loaded (src/, dist/src/, a bundle): its package.json is an export of its own.
+    const file = path.join(path.dirname(require.resolve('pgconn-lint/package.json')), ...CUT_PARSER);
+    const fd = fs.openSync(file, 'r');
+    let head;
+    try {
+      // The licence header, then the line that says which TypeScript the file was cut from.
+      const buf = Buffer.alloc(2048);
+      head = buf.toString('latin1', 0, fs.readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (useCut(head, installedVersion())) chosen = file;
+  } catch {
+    // no parser file: TypeScript itself
+  }
+  return chosen;
+}
+
 function load() {
-  return requireCached(require.resolve('typescript'), PREFIX, require);
+  return requireCached(tsFile(), PREFIX, require);
 }
 
 /**
@@ -28,20 +68,19 @@ function load() {
  * getters, so the bindings stay live) in their place. The names of the exports, `version` and
  * the enums modules read when they load (`ENUMS`: plain objects of numbers) are known without loading
  * TypeScript from a small "shape" file beside the code cache, written the first time TypeScript
- * is loaded, keyed by the TypeScript file, its size, mtime and package version, and Node's version.
+ * is loaded, keyed by the file loaded (the cut parser or TypeScript), its size and mtime, TypeScript's
+ * version and Node's.
  * Without a shape file (the first run, PGCONN_LINT_NO_CACHE=1, an unusable cache directory)
  * TypeScript is loaded at once, as before.
  */
-/** TypeScript's enums (plain objects of numbers and names) that modules read when they load. */
-const ENUMS = ['SyntaxKind', 'ScriptTarget', 'ScriptKind', 'JSDocParsingMode', 'NodeFlags', 'ModifierFlags', 'TokenFlags', 'LanguageVariant'];
 
 function shapeFile() {
-  const file = require.resolve('typescript');
+  const file = tsFile();
   const st = fs.statSync(file);
-  const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(file), '..', 'package.json'), 'utf8'));
+  const version = installedVersion();
   const dir = cacheDir();
-  if (dir === undefined || typeof pkg.version !== 'string') return undefined;
-  return path.join(dir, `typescript-${fnv1a(`${file}\0${st.size}\0${st.mtimeMs}\0${pkg.version}\0${process.version}`)}.shape.json`);
+  if (dir === undefined || version === undefined) return undefined;
+  return path.join(dir, `typescript-${fnv1a(`${file}\0${st.size}\0${st.mtimeMs}\0${version}\0${process.version}`)}.shape.json`);
 }
 
 function readShape(file) {
