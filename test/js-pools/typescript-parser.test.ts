@@ -82,6 +82,18 @@ describe("the parser cut from TypeScript's bundle", () => {
     );
     expect(JSON.parse(loaded)).toContain(PARSER);
     expect(JSON.parse(loaded)).not.toContain(require.resolve('typescript'));
+    // TypeScript already loaded (an editor's typescript-eslint): that module, not a second copy.
+    const shared = runInFreshNode(
+      `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const full = require('typescript');
+      const ts = (await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'sources', 'js', 'typescript.cjs')).href)})).default;
+      console.log(JSON.stringify({ same: ts.createSourceFile === full.createSourceFile, files: Object.keys(require.cache).filter((k) => k.endsWith('/typescript.js') || k.endsWith('/typescript-parser.cjs')) }));
+      `,
+      { PGCONN_LINT_NO_CACHE: '1' },
+    );
+    expect(JSON.parse(shared)).toEqual({ same: true, files: [require.resolve('typescript')] });
   });
 
   it('is taken only when it was cut from the TypeScript installed', () => {

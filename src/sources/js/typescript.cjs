@@ -33,11 +33,18 @@ function installedVersion() {
   return installed.version;
 }
 
-/** The file to load: the parser cut from the installed TypeScript (typescript-file.cjs), else TypeScript itself. Looked up once. */
+/**
+ * The file to load: the parser cut from the installed TypeScript (typescript-file.cjs), else
+ * TypeScript itself. Looked up once. TypeScript itself too when it is already loaded (in an
+ * editor's ESLint, typescript-eslint's parser loads it before the plugin): the same module then,
+ * not a second copy. Which of the two is loaded changes time and memory, never a result (the
+ * trees are the same: test/js-pools/typescript-parser.test.ts).
+ */
 let chosen;
 function tsFile() {
   if (chosen !== undefined) return chosen;
   chosen = require.resolve('typescript');
+  if (require.cache[chosen]?.loaded === true) return chosen;
   try {
     // This package's root, however the module was loaded (src/, dist/src/, a bundle): its package.json is an export of its own.
     const file = path.join(path.dirname(require.resolve('pgconn-lint/package.json')), ...CUT_PARSER);
