@@ -46,8 +46,8 @@ function tsFile() {
   chosen = require.resolve('typescript');
   if (require.cache[chosen]?.loaded === true) return chosen;
   try {
-    // This package's root, however the module was loaded (src/, dist/src/, a bundle): its package.json is an export of its own.
-    const file = path.join(path.dirname(require.resolve('pgconn-lint/package.json')), ...CUT_PARSER);
+    const file = cutParserFile();
+    if (file === undefined) return chosen;
     const fd = fs.openSync(file, 'r');
     let head;
     try {
@@ -62,6 +62,21 @@ function tsFile() {
     // no parser file: TypeScript itself
   }
   return chosen;
+}
+
+/**
+ * Where the build put the cut parser: from this module's directory (src/sources/js/, dist/src/sources/js/
+ * or dist/bundle/ in cli.cjs), the package's root is at most four directories up; in the ES module
+ * bundle (the ESLint plugin: no __dirname) the package's root is found through its own package.json,
+ * an export of the package (~3 ms: not the CLI's way).
+ */
+function cutParserFile() {
+  if (typeof __dirname !== 'string') return path.join(path.dirname(require.resolve('pgconn-lint/package.json')), ...CUT_PARSER);
+  for (let dir = __dirname, up = 0; up <= 4; up++, dir = path.dirname(dir)) {
+    const file = path.join(dir, ...CUT_PARSER);
+    if (fs.existsSync(file)) return file;
+  }
+  return undefined;
 }
 
 function load() {
