@@ -110,4 +110,16 @@ describe('the bundled CLI', () => {
     expect(warm.stdout).toBe(cold.stdout);
     expect(warm.code).toBe(cold.code);
   });
+
+  it('exits as soon as its output is written (D60), with all of it and the exit code: a report larger than a pipe holds', () => {
+    const dir = join(scratch, 'many-findings');
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    // 400 files, each a pool whose client is not released when the query throws: a JSON report far past 64 KiB.
+    for (let i = 0; i < 400; i++) writeFileSync(join(dir, 'src', `job${i}.js`), `import { Pool } from 'pg';\nconst pool = new Pool({ max: 2 });\nexport async function job${i}() {\n  const client = await pool.connect();\n  await client.query('select ${i}');\n  client.release();\n}\n`);
+    const r = spawnSync(process.execPath, [ENTRY, '--format', 'json', '.'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, PGCONN_LINT_NO_CACHE: '1' } });
+    expect(r.stdout.length).toBeGreaterThan(64 * 1024);
+    const files = JSON.parse(r.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string }> }>;
+    expect(files.filter((f) => f.messages.some((m) => m.ruleId === 'release-in-finally')).length).toBe(400);
+    expect(r.status).toBe(1);
+  });
 });
