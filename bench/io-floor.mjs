@@ -6,7 +6,7 @@
 //
 // Skip rules, as in src/discovery/discover.ts: directories named node_modules, dist, build, .git
 // are not entered; .gitignore files apply from the repository root (nearest ancestor with .git)
-// down, each to its own directory; symbolic links are followed, a directory reached twice
+// down, each to its own directory, a deeper one's matching pattern over a shallower one's; symbolic links are followed, a directory reached twice
 // (through a link loop) is read once; entries are visited in sorted order. Files are read as
 // bytes (readFileSync without decoding): the cheapest way Node can read them.
 
@@ -49,11 +49,15 @@ export function readTree(target, visit) {
   let codeBytes = 0;
   const visited = new Set();
 
+  // The deepest .gitignore with a matching pattern decides (a `!` pattern re-includes), as git and discovery do.
   const ignored = (abs, isDir, layers) => {
-    for (const layer of layers) {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i];
       const rel = toPosix(relative(layer.dir, abs));
       if (rel === '' || rel.startsWith('..')) continue;
-      if (layer.ig.ignores(isDir ? `${rel}/` : rel)) return true;
+      const r = layer.ig.test(isDir ? `${rel}/` : rel);
+      if (r.ignored) return true;
+      if (r.unignored) return false;
     }
     return false;
   };

@@ -142,14 +142,30 @@ interface IgnoreLayer {
    * or a linked directory's target, whose directories in between were never checked): then each entry
    * is tested by its path.
    */
-  byName?: Map<string, boolean>;
+  byName?: Map<string, Verdict>;
   /**
-   * With `byName`: a piece of literal text (lower-cased) of each pattern that can exclude (not `!`),
-   * when every such pattern has one. A name that contains none of them is excluded by no pattern of
-   * the layer, so `ignore` is not asked: most names of a tree are met once, and asking costs ~3 µs.
+   * With `byName`: a piece of literal text (lower-cased) of each pattern, `!` patterns included,
+   * when every pattern has one. A name that contains none of them is matched by no pattern of the
+   * layer, so `ignore` is not asked: most names of a tree are met once, and asking costs ~3 µs.
    */
   literals?: readonly string[];
 }
+
+/**
+ * What one .gitignore says of an entry: its last matching pattern excludes it (`IGNORED`), a `!`
+ * pattern matched last and re-includes it (`UNIGNORED`), or no pattern matches (`NO_MATCH`).
+ * gitignore(5): patterns in a deeper .gitignore override those of the files above it, so the
+ * deepest layer with a matching pattern decides (root `tmp/`, `svc/.gitignore` `!tmp/`: git walks
+ * `svc/tmp/`).
+ */
+type Verdict = 0 | 1 | 2;
+const NO_MATCH = 0;
+const IGNORED = 1;
+const UNIGNORED = 2;
+const verdictOf = (ig: Ignore, path: string): Verdict => {
+  const r = ig.test(path);
+  return r.ignored ? IGNORED : r.unignored ? UNIGNORED : NO_MATCH;
+};
 
 /** A line as `ignore` reads it: without the `\r` of a CRLF and trailing spaces (a tab stays; leading spaces stay: ` #x` is a pattern). */
 function gitignoreLine(raw: string): string {
@@ -158,18 +174,19 @@ function gitignoreLine(raw: string): string {
 
 /**
  * Is every pattern of a .gitignore name-only (`nameOnlyPatterns`), and then the longest literal
- * piece of each excluding pattern, lower-cased (`ignore` matches case-insensitively by default):
- * a glob matches a name only if the name holds every literal piece of it, and `*`, `?` and `[…]`
- * are the only wildcards of a pattern without a backslash. `literals` is undefined when some
- * excluding pattern has no literal piece (`*`, `?.?`).
+ * piece of each pattern (a `!` pattern's too: it decides when it matches, `Verdict`), lower-cased
+ * (`ignore` matches case-insensitively by default): a glob matches a name only if the name holds
+ * every literal piece of it, and `*`, `?` and `[…]` are the only wildcards of a pattern without a
+ * backslash. `literals` is undefined when some pattern has no literal piece (`*`, `?.?`, `!*`).
  */
 export function nameOnlyLayer(text: string): { literals: readonly string[] | undefined } | undefined {
   if (!nameOnlyPatterns(text)) return undefined;
   const literals: string[] = [];
   for (const raw of text.split('\n')) {
     const line = gitignoreLine(raw);
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-    const body = line.endsWith('/') ? line.slice(0, -1) : line;
+    if (line === '' || line.startsWith('#')) continue;
+    const pattern = line.startsWith('!') ? line.slice(1) : line;
+    const body = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
     // With a character class (`[…]`, where `]` may be a member), only the text before the first
     // wildcard is surely literal; without one, every piece between `*` and `?` is.
     const pieces = /[[\]]/.test(body) ? [body.split(/[*?[\]]/)[0]!] : body.split(/[*?]/);
@@ -292,26 +309,29 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
     (hasUserPatterns && matches(userIgnore, cwd, abs, isDir)) || (configIgnore !== undefined && matches(configIgnore, configBase!, abs, isDir));
 
   /**
-   * Is the entry `name` of a directory ignored by a .gitignore layer? `prefixes[i]` is the
-   * directory's path relative to layer i, with a trailing `/` ('' for the layer's own
-   * directory), computed once per directory: `prefix + name` is `relative(layer.dir, abs)`
-   * for an entry (and when a layer is not an ancestor, both start with `..` and are skipped).
+   * Is the entry `name` of a directory ignored by the .gitignore layers? The deepest layer with a
+   * matching pattern decides (`Verdict`). `prefixes[i]` is the directory's path relative to layer i,
+   * with a trailing `/` ('' for the layer's own directory), computed once per directory: `prefix +
+   * name` is `relative(layer.dir, abs)` for an entry (and when a layer is not an ancestor, both
+   * start with `..` and are skipped).
    */
   const gitIgnored = (name: string, isDir: boolean, layers: IgnoreLayer[], prefixes: string[]): boolean => {
-    for (let i = 0; i < layers.length; i++) {
+    for (let i = layers.length - 1; i >= 0; i--) {
       const layer = layers[i]!;
       const memo = layer.byName;
+      let verdict: Verdict;
       if (memo !== undefined) {
         if (layer.literals !== undefined && !containsAny(name, layer.literals)) continue;
         const key = isDir ? `${name}/` : name;
-        let ignored = memo.get(key);
-        if (ignored === undefined) memo.set(key, (ignored = layer.ig.ignores(key)));
-        if (ignored) return true;
-        continue;
+        const known = memo.get(key);
+        if (known === undefined) memo.set(key, (verdict = verdictOf(layer.ig, key)));
+        else verdict = known;
+      } else {
+        const rel = prefixes[i] + name;
+        if (rel.startsWith('..')) continue;
+        verdict = verdictOf(layer.ig, isDir ? `${rel}/` : rel);
       }
-      const rel = prefixes[i] + name;
-      if (rel.startsWith('..')) continue;
-      if (layer.ig.ignores(isDir ? `${rel}/` : rel)) return true;
+      if (verdict !== NO_MATCH) return verdict === IGNORED;
     }
     return false;
   };
@@ -369,7 +389,7 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
     // Only a directory listing a .gitignore can have one (saves an existsSync per directory).
     const own = options.noGitignore || !entries.some((e) => e.name === '.gitignore') ? null : loadGitignore(dir, access, notes, recordGitignore);
     // This directory's own layer: every entry below it is reached through directories checked against it.
-    const here = own ? [...layers, { dir, ig: own.ig, byName: own.nameOnly ? new Map<string, boolean>() : undefined, literals: own.nameOnly?.literals }] : layers;
+    const here = own ? [...layers, { dir, ig: own.ig, byName: own.nameOnly ? new Map<string, Verdict>() : undefined, literals: own.nameOnly?.literals }] : layers;
     const prefixes = here.map((layer) => {
       const rel = toPosix(relative(layer.dir, dir));
       return rel === '' ? '' : `${rel}/`;

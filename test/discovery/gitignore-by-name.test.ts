@@ -65,8 +65,9 @@ describe('a name-only .gitignore answers by name inside directories walked into'
 });
 
 describe("a name-only layer's literal pieces", () => {
-  it('are a piece of text every excluding pattern needs in a name', () => {
-    expect(nameOnlyLayer('node_modules/\n*.log\n!keep.log\n.env\n# c\n')).toEqual({ literals: ['node_modules', '.log', '.env'] });
+  it('are a piece of text every pattern needs in a name, a `!` pattern too (it decides when it matches)', () => {
+    expect(nameOnlyLayer('node_modules/\n*.log\n!keep.log\n.env\n# c\n')).toEqual({ literals: ['node_modules', '.log', 'keep.log', '.env'] });
+    expect(nameOnlyLayer('*.ini\n!*\n')).toEqual({ literals: undefined });
     expect(nameOnlyLayer('Cache-*.TMP\nab?cde\n x \n')).toEqual({ literals: ['cache-', 'cde', ' x'] });
     // With a character class only the text before the first wildcard counts.
     expect(nameOnlyLayer('lib[]x]yz\n')).toEqual({ literals: ['lib'] });
@@ -76,7 +77,7 @@ describe("a name-only layer's literal pieces", () => {
     expect(nameOnlyLayer('docs/api\n')).toBeUndefined();
   });
 
-  it('a name holding none of them is excluded by no pattern (3,000 random cases, case-insensitive)', () => {
+  it('a name holding none of them is matched by no pattern, `!` or not (3,000 random cases, case-insensitive)', () => {
     const rand = prng(4242);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const patterns = ['a', 'Ab', 'a*', '*b', '?b', '[ab]c', 'x[!y]z', 'l[]i]b', '*.TS', '*.log', '.env', 'dist/', 'Build/', 'a?c*', '!a', '!*.log', ' sp', 'q*q*q'];
@@ -91,7 +92,7 @@ describe("a name-only layer's literal pieces", () => {
       const isDir = rand() < 0.3;
       if (layer!.literals.some((l) => name.toLowerCase().includes(l))) continue;
       filtered++;
-      expect(ignore().add(text).ignores(isDir ? `${name}/` : name), `${JSON.stringify(text)} ${name}`).toBe(false);
+      expect(ignore().add(text).test(isDir ? `${name}/` : name), `${JSON.stringify(text)} ${name}`).toEqual({ ignored: false, unignored: false });
     }
     expect(filtered).toBeGreaterThan(500);
   });
@@ -137,6 +138,30 @@ describe('discovery with name-only .gitignore files, against git', () => {
     expect(expected).toContain('a/deep/er/tmp.ini');
     expect(expected).not.toContain('svc/x/local.ini');
     expect(discovered(dir)).toEqual(expected);
+  });
+
+  it("lets a deeper .gitignore's pattern override a shallower one's, both ways, as git does", () => {
+    const dir = tempProject({
+      '.gitignore': 'tmp/\n*.ini\n!top.ini\n',
+      'top.ini': INI,
+      'other.ini': INI,
+      // A `!` pattern below re-includes what the root excludes: a directory and a file.
+      'svc/.gitignore': '!tmp/\n!main.ini\n',
+      'svc/main.ini': INI,
+      'svc/other.ini': INI,
+      'svc/tmp/main.ini': INI,
+      // And deeper still, excluded again.
+      'svc/x/.gitignore': 'main.ini\n',
+      'svc/x/main.ini': INI,
+      'svc/x/tmp/main.ini': INI,
+      'app/tmp/main.ini': INI,
+      'app/main.ini': INI,
+    });
+    const expected = gitVisible(dir);
+    expect(expected).toEqual(['svc/main.ini', 'svc/tmp/main.ini', 'top.ini']);
+    expect(discovered(dir)).toEqual(expected);
+    // Started below the root: the root's and svc's layers are tested by path.
+    expect(discovered(dir, ['svc'])).toEqual(expected.filter((p) => p.startsWith('svc/')));
   });
 
   it('a walk started below an ignored directory tests each path in full (the layers above were never checked)', () => {
