@@ -6,9 +6,10 @@
 //
 // Skip rules, as in src/discovery/discover.ts: directories named node_modules, dist, build, .git
 // are not entered; .gitignore files apply from the repository root (nearest ancestor with .git)
-// down, each to its own directory, a deeper one's matching pattern over a shallower one's; symbolic links are followed, a directory reached twice
-// (through a link loop) is read once; entries are visited in sorted order. Files are read as
-// bytes (readFileSync without decoding): the cheapest way Node can read them.
+// down, each to its own directory, a deeper one's matching pattern over a shallower one's;
+// symbolic links are followed, a directory reached twice (through a link loop) is read once;
+// entries are visited in sorted order. Files are read as bytes (readFileSync without decoding):
+// the cheapest way Node can read them.
 
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';

@@ -10,7 +10,8 @@
 // And what it loads is, when the build made it, dist/vendor/typescript-parser.cjs: the
 // part of TypeScript's bundle the linter's uses reach, 1.9 MB (scripts/ts-parser.mjs,
 // docs/decisions.md D60). The full package is loaded instead when that file is missing
-// (src/ without a build) or was cut from another TypeScript than the one installed.
+// (src/ without a build), was cut from another TypeScript than the one installed, or
+// when TypeScript is loaded already (`tsFile`).
 'use strict';
 
 const fs = require('node:fs');
@@ -83,19 +84,7 @@ function load() {
   return requireCached(tsFile(), PREFIX, require);
 }
 
-/**
- * Loading TypeScript costs ~0.3 s of CPU, and a warm run with the facts cache (docs/cache.md)
- * often parses nothing. So `ts` is loaded on first use: the object exported here has, until then,
- * one getter per export of TypeScript that loads it and puts TypeScript's own properties (its
- * getters, so the bindings stay live) in their place. The names of the exports, `version` and
- * the enums modules read when they load (`ENUMS`: plain objects of numbers) are known without loading
- * TypeScript from a small "shape" file beside the code cache, written the first time TypeScript
- * is loaded, keyed by the file loaded (the cut parser or TypeScript), its size and mtime, TypeScript's
- * version and Node's.
- * Without a shape file (the first run, PGCONN_LINT_NO_CACHE=1, an unusable cache directory)
- * TypeScript is loaded at once, as before.
- */
-
+/** The shape file of the TypeScript file loaded (`lazy`). */
 function shapeFile() {
   const file = tsFile();
   const st = fs.statSync(file);
@@ -134,6 +123,18 @@ function writeShape(file, real) {
   }
 }
 
+/**
+ * Loading TypeScript costs ~0.3 s of CPU, and a warm run with the facts cache (docs/cache.md)
+ * often parses nothing. So `ts` is loaded on first use: the object exported here has, until then,
+ * one getter per export of TypeScript that loads it and puts TypeScript's own properties (its
+ * getters, so the bindings stay live) in their place. The names of the exports, `version` and
+ * the enums modules read when they load (`ENUMS`: plain objects of numbers) are known without loading
+ * TypeScript from a small "shape" file beside the code cache, written the first time TypeScript
+ * is loaded, keyed by the file loaded (the cut parser or TypeScript), its size and mtime, TypeScript's
+ * version and Node's.
+ * Without a shape file (the first run, PGCONN_LINT_NO_CACHE=1, an unusable cache directory)
+ * TypeScript is loaded at once, as before.
+ */
 function lazy() {
   let file;
   try {
