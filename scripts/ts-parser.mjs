@@ -143,7 +143,8 @@ export function cut(text, names) {
   const always = [];
   body.forEach((s, i) => {
     if (replaced(s)) return;
-    const own = declaredNames(s) ?? (ownerOf(s, declared) === undefined ? undefined : [ownerOf(s, declared)]);
+    const owner = ownerOf(s, declared);
+    const own = declaredNames(s) ?? (owner === undefined ? undefined : [owner]);
     if (own === undefined) return void always.push(i);
     for (const n of own) owners.set(n, [...(owners.get(n) ?? []), i]);
   });
