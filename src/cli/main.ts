@@ -8,7 +8,7 @@ export { packageVersion };
 export { capYoungGeneration } from '../core/gc.js';
 export { slowTierUp } from '../core/v8-flags.js';
 import { applyRuleOverrides, ConfigErrors, loadConfig } from '../engine/config.js';
-import { lint, prepareLint, type LintOptions, type LintResult } from '../engine/lint.js';
+import { lint, prepareLint, prepareLintWithIndex, type LintOptions, type LintResult } from '../engine/lint.js';
 import { projectContextFor, skippedFilesNote } from '../engine/project-context.js';
 import { docsUrl } from '../engine/rule.js';
 import { UsageError } from '../discovery/discover.js';
@@ -147,15 +147,21 @@ const NOT_FOR_BUDGET = ['fix', 'fix-dry-run', 'suppress-all', 'prune-suppression
 /**
  * The command line, as bin.ts runs it: `live` and `budget --live` read servers over the network
  * (asynchronous, src/cli/live.ts); everything else is runCli. `gitStarted`: the git commands bin.ts
- * started (with --cache, src/facts/git-early.ts), awaited after `prepareRun`.
+ * started (with --cache, src/facts/git-early.ts), awaited after `prepareRun` — `git ls-files` first,
+ * which ends well before status, and the part of the report's check that needs only its output is
+ * taken then (`prepareRunWithIndex`).
  */
-export async function runCliAsync(argv: string[], io: CliIO, gitStarted?: Promise<unknown>): Promise<number> {
+export async function runCliAsync(argv: string[], io: CliIO, gitStarted?: Promise<unknown> & { listed?: Promise<void> }): Promise<number> {
   const at = commandWordIndex(argv);
   const word = at === -1 ? undefined : argv[at];
   const live = word === 'live' || (word === 'budget' && argv.includes('--live'));
   if (!live) {
     if (gitStarted !== undefined) {
       prepareRun(argv, io);
+      if (gitStarted.listed !== undefined) {
+        await gitStarted.listed;
+        prepareRunWithIndex();
+      }
       await gitStarted;
     }
     return runCli(argv, io);
@@ -198,6 +204,15 @@ function prepareRun(argv: string[], io: CliIO): void {
     runCliInner(argv, { ...io, stdout: () => {}, stderr: () => {} }, true);
   } catch {
     // said by the run proper
+  }
+}
+
+/** `prepareRun`'s second step, once git has listed the index (src/engine/lint.ts `prepareLintWithIndex`). */
+function prepareRunWithIndex(): void {
+  try {
+    prepareLintWithIndex();
+  } catch {
+    // the run proper checks everything again
   }
 }
 

@@ -5,7 +5,7 @@ import { discover, findRepoRoot, walkKeyFor, type Candidate, type DiscoveryResul
 import { MAX_FILES_PER_RUN } from '../core/limits.js';
 import { rangeOnLine } from '../core/location.js';
 import { buildProjectFacts, type BuildOptions } from '../facts/build.js';
-import { FactsCache, type CacheSettings, type CacheStats } from '../facts/cache.js';
+import { checkKeptCacheWithIndex, FactsCache, type CacheSettings, type CacheStats } from '../facts/cache.js';
 import { reportKeyOf, storedReport } from '../facts/report-cache.js';
 import { redactedSources } from '../report/secret-ranges.js';
 import { runSummary } from '../cli/verbose.js';
@@ -174,6 +174,14 @@ export function prepareLint(options: LintOptions): void {
   if (factsCache === undefined) return;
   if (options.reuseReport && reportKey !== undefined && walk?.key !== undefined) factsCache.checkAhead(reportKey, walk.key);
   factsCache.keepForNextOpen();
+}
+
+/**
+ * The second step before git's status is in, once git's listing of the index ended: what the report's
+ * check asks of the index alone, for the cache `prepareLint` kept (`FactsCache.checkAheadWithIndex`).
+ */
+export function prepareLintWithIndex(): void {
+  checkKeptCacheWithIndex();
 }
 
 export function lint(options: LintOptions): LintResult {

@@ -12,7 +12,7 @@ import type { JsFileFacts } from '../sources/js/types.js';
 import { mayHoldConnectionLiteral } from '../sources/js/credentials.js';
 import { decodeFacts, encodeFacts, holdsSecret } from './cache-codec.js';
 import type { WalkCache, WalkRecord } from '../discovery/walk-cache.js';
-import { earlySnapshotTime, GitChanges, isGitSnapshot, NOT_PLAIN, outlivesSnapshot, startGitSnapshot, trackedAmong, trackedFromSnapshot, type GitSnapshot } from './git-changes.js';
+import { earlySnapshotTime, GitChanges, isGitSnapshot, NOT_PLAIN, outlivesSnapshot, startGitSnapshot, trackedAmong, trackedFromSnapshot, type GitSnapshot, type IndexPaths, type PendingSnapshot } from './git-changes.js';
 import type { GitTrackedFiles } from '../discovery/git-tracked.js';
 import { unchangedWalkDirs } from '../discovery/walk-cache.js';
 import { FileAccess } from '../core/file-access.js';
@@ -235,7 +235,7 @@ export class FactsCache {
   private digest: string | undefined;
   private rootPrefix: string | undefined;
   /** This run's `git status` (started in the constructor, taken on first use), stored with the entries. */
-  private readonly gitPending: (() => GitSnapshot | undefined) | undefined;
+  private readonly gitPending: PendingSnapshot | undefined;
   private gitTaken: { now: GitSnapshot | undefined; changes: GitChanges | undefined } | undefined;
   /**
    * Files read this run that changed less than RACY_MS before it started (or while it ran): git's
@@ -248,6 +248,8 @@ export class FactsCache {
   private fileExisted = false;
   /** The walk's directories as `checkAhead` found them, for the report and walk keys it was given (taken once). */
   private ahead: { key: string; walkKey: string; dirs: Set<string> | undefined } | undefined;
+  /** What `checkAheadWithIndex` found from the index's paths, for the same keys (taken once). */
+  private aheadIndexed: AheadIndexed | undefined;
   /** The notes said so far (`adopt` says them again). */
   private readonly notes: string[] = [];
 
@@ -334,6 +336,32 @@ export class FactsCache {
     const report = old?.report;
     if (old === undefined || report === null || report === undefined || report.key !== key) return;
     this.ahead = { key, walkKey, dirs: unchangedWalkDirs(old.walkHead, walkKey, this.root) };
+  }
+
+  /**
+   * The second step of `reusableReport` taken ahead, once git's listing of the index ended while its
+   * status may still run (src/cli/main.ts `runCliAsync`): what the report's check asks of the index's
+   * paths alone — which of the analysis's reads remain once the files known missing are set aside,
+   * which files git tracks among those a finding can be in, and the stored findings decoded (the
+   * report's last step, kept for when the check passes). Nothing of git's status is asked here.
+   */
+  checkAheadWithIndex(): void {
+    const ahead = this.ahead;
+    const old = this.old;
+    const report = old?.report;
+    if (ahead === undefined || ahead.dirs === undefined || old === undefined || report === null || report === undefined || report.key !== ahead.key) return;
+    const index = this.gitPending?.listedIndex?.();
+    if (index === undefined || index === null) return;
+    const dirs = ahead.dirs;
+    // A read named outside the root stays: the check fails on it, as without this step.
+    const reads = (old.js?.reads ?? []).filter(([rel, digest]) => {
+      const path = this.inside(rel);
+      return path === undefined || !stillMissing(path, digest, dirs);
+    });
+    const tracked = trackedAmong(this.root, index, report.tracked.asked);
+    const sameTracked = tracked !== undefined && tracked.files.size === report.tracked.files.length && report.tracked.files.every((f) => tracked.files.has(f));
+    const reused = sameTracked ? reusedReport(report, this.root, tracked.files, candidateTest(old)) : undefined;
+    this.aheadIndexed = { key: ahead.key, walkKey: ahead.walkKey, dirs, index, reads, tracked, reused };
   }
 
   /** The next `FactsCache.open` of the same file, root and settings gets this cache (once). */
@@ -724,13 +752,14 @@ export class FactsCache {
     const git = this.git;
     const now = this.gitNow;
     if (git === undefined || now === undefined || this.old === undefined) return undefined;
+    // What `checkAheadWithIndex` found, when it was for these keys, directories and index.
+    const indexed = this.aheadIndexed;
+    this.aheadIndexed = undefined;
+    const pre = indexed !== undefined && indexed.key === key && indexed.walkKey === walkKey && indexed.dirs === walkDirs && indexed.index === now.index ? indexed : undefined;
     // No analysis kept: only a tree without code files had none to keep.
     const js = old.js;
     if (js === null && report.code.count > 0) return undefined;
-    // A candidate of the walk, found in the section's text as `["path","` (a quote inside a JSON
-    // string is escaped, so no string holds that), with its kind when asked.
-    const candidateText = old.candidates;
-    const isCandidate = (rel: string, kind?: 'js') => candidateText.includes(`[${JSON.stringify(rel)},"${kind === undefined ? '' : `${kind}"]`}`);
+    const isCandidate = candidateTest(old);
     // The code files git may not vouch for: those its index did not hold when the report was
     // stored (its index holds the same paths now but for those git names: an entry added or
     // removed since differs from HEAD or from the commit before, so status or diff-tree names it),
@@ -760,7 +789,7 @@ export class FactsCache {
       if (o.verdict === undefined || o.literal || JSON.stringify(o.verdict) !== JSON.stringify(cached[3] === 0 ? 'database' : cached[3])) return undefined;
     }
     // Every file the code analysis read (parsed modules, tsconfig.json, package.json) reads the same.
-    for (const [rel, digest] of js?.reads ?? []) {
+    for (const [rel, digest] of pre?.reads ?? js?.reads ?? []) {
       const path = this.inside(rel);
       if (path === undefined) return undefined;
       // Missing first: ~5,900 of the 7,300 reads at 50k files, none of them in git's index.
@@ -769,9 +798,9 @@ export class FactsCache {
     }
     if (!inputsUnchanged(report.inputs, this.root, git)) return undefined;
     // Git tracks the same files among those a finding can be in.
-    const tracked = trackedAmong(this.root, now, report.tracked.asked);
+    const tracked = pre !== undefined ? pre.tracked : trackedAmong(this.root, now, report.tracked.asked);
     if (tracked === undefined || tracked.files.size !== report.tracked.files.length || !report.tracked.files.every((f) => tracked.files.has(f))) return undefined;
-    const reused = reusedReport(report, this.root, tracked.files, (rel) => isCandidate(rel));
+    const reused = pre?.reused ?? reusedReport(report, this.root, tracked.files, isCandidate);
     if (reused === undefined) return undefined;
     this.stats.reportReused = true;
     this.stats.walkReused = true;
@@ -1160,6 +1189,32 @@ function validPending(p: unknown): p is CacheFile['pending'] {
 
 /** The cache `keepForNextOpen` kept for the next `FactsCache.open` (one per process). */
 let keptForNextOpen: FactsCache | undefined;
+
+/** `checkAheadWithIndex` of the cache the next `FactsCache.open` gets, if one is kept. */
+export function checkKeptCacheWithIndex(): void {
+  keptForNextOpen?.checkAheadWithIndex();
+}
+
+/** What `checkAheadWithIndex` found (`reads`: the analysis's, less the files known missing). */
+interface AheadIndexed {
+  key: string;
+  walkKey: string;
+  dirs: ReadonlySet<string>;
+  index: IndexPaths;
+  reads: Array<[string, string]>;
+  tracked: GitTrackedFiles | undefined;
+  reused: ReusedReport | undefined;
+}
+
+/**
+ * Is a path relative to the root a candidate of the cached walk (with that kind, when asked)? Found
+ * in the candidates section's text as `["path","` (a quote inside a JSON string is escaped, so no
+ * string holds that).
+ */
+function candidateTest(old: CacheFile): (rel: string, kind?: 'js') => boolean {
+  const candidateText = old.candidates;
+  return (rel, kind) => candidateText.includes(`[${JSON.stringify(rel)},"${kind === undefined ? '' : `${kind}"]`}`);
+}
 
 function validEntry(e: unknown): e is FileEntry {
   if (!Array.isArray(e) || e.length !== 5) return false;

@@ -94,7 +94,16 @@ interface Early {
   at: number;
   /** The outputs of `git status` and `git ls-files` (each undefined when git failed), once they ended. */
   take: () => [string | undefined, Buffer | undefined];
+  /** The output of `git ls-files` (undefined when it failed), or null while it still runs. */
+  listing: () => Buffer | undefined | null;
 }
+
+/**
+ * What `startGitSnapshotEarly` returns: settled when both commands ended; `listed` when `git
+ * ls-files` did (it ends well before status: the run can take the index's part of its work while
+ * status still runs, main.ts `runCliAsync`).
+ */
+export type EarlyGit = Promise<void> & { listed?: Promise<void> };
 const EARLY = Symbol.for('pgconn-lint.early-git-snapshot');
 const slot = globalThis as { [EARLY]?: Early | undefined };
 
@@ -108,7 +117,7 @@ const slot = globalThis as { [EARLY]?: Early | undefined };
  * of CPU, on a machine whose other core runs git. The facts cache takes the snapshot when it opens
  * the same root; else it is never used.
  */
-export function startGitSnapshotEarly(cwd: string): Promise<void> {
+export function startGitSnapshotEarly(cwd: string): EarlyGit {
   const root = findRepoRoot(cwd);
   slot[EARLY] = undefined;
   if (!existsSync(join(root, '.git'))) return Promise.resolve();
@@ -116,13 +125,18 @@ export function startGitSnapshotEarly(cwd: string): Promise<void> {
   const env = { ...process.env, ...GIT_ENV };
   const dir = outputDir();
   let outs: [string | undefined, Buffer | undefined] | undefined;
-  const ready = Promise.all([runEarly(root, earlyStatusArgs(), 'utf8', env, dir), runEarly(root, FLAGS_ARGS, 'buffer', env, dir)]).then((o) => {
+  let listing: { out: Buffer | undefined } | undefined;
+  const listed = runEarly(root, FLAGS_ARGS, 'buffer', env, dir).then((out) => {
+    listing = { out };
+    return out;
+  });
+  const ready = Promise.all([runEarly(root, earlyStatusArgs(), 'utf8', env, dir), listed]).then((o) => {
     outs = o;
   });
   // Taken before the commands ended (a caller that did not wait): git is asked again, synchronously.
   const take = (): [string | undefined, Buffer | undefined] => outs ?? [git(root, STATUS_ARGS), git(root, FLAGS_ARGS, 'buffer')];
-  slot[EARLY] = { root, take, at };
-  return ready;
+  slot[EARLY] = { root, take, at, listing: () => (listing === undefined ? null : listing.out) };
+  return Object.assign(ready, { listed: listed.then(() => undefined) });
 }
 
 /** The most an early command's output may hold (as `git`'s `maxBuffer`). */
@@ -228,9 +242,9 @@ export function earlySnapshotTime(root: string): number | undefined {
  * that opens the same root takes them; a later one starts its own); undefined when none was started
  * for it.
  */
-export function takeEarlyGitOutputs(root: string): (() => [string | undefined, Buffer | undefined]) | undefined {
+export function takeEarlyGitOutputs(root: string): Pick<Early, 'take' | 'listing'> | undefined {
   const early = slot[EARLY];
   if (early === undefined || early.root !== root) return undefined;
   slot[EARLY] = undefined;
-  return early.take;
+  return early;
 }

@@ -55,6 +55,41 @@ describe('the index’s paths by binary search', () => {
     for (const n of ABSENT) expect(index!.has(n), n).toBe(false);
   });
 
+  it('an ASCII name among names with bytes past 0x7f (compared without a Buffer): the same answers as a set', () => {
+    // DEL (0x7f) is the last ASCII byte; 'é' is 0xc3 0xa9: the names sort x~, x\u007f, xé.
+    // And names that begin others ('p', 'pq', 'pqr'): the shorter sorts first.
+    const names = ['p', 'pq', 'pqr', 'x~.ts', 'x\u007f.ts', 'xé.ts', 'xé/a.ts', 'xz.ts', 'y.ts'];
+    const index = new IndexPaths(lsFiles(names));
+    for (const n of names) expect(index.has(n), n).toBe(true);
+    for (const n of ['pq.', 'pqrs', 'x', 'x~', 'x\u007f', 'x\u007f.t', 'xa.ts', 'xé', 'xé.t', 'xz', 'y', 'z.ts']) expect(index.has(n), n).toBe(false);
+  });
+
+  it('random names, ASCII and not, present and absent: the same answers as a set', () => {
+    // A fixed generator (no Math.random): the same names every run.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const alphabet = ['a', 'b', 'B', '-', '.', '_', '/', '0', '~', 'é', 'ß', '語', '😀'];
+    const name = () => {
+      let n = '';
+      const length = 1 + (next() % 6);
+      for (let i = 0; i < length; i++) n += alphabet[next() % alphabet.length];
+      return next() % 2 === 0 ? `${n}.ts` : n;
+    };
+    const valid = (n: string) => !n.startsWith('/') && !n.includes('//') && !n.split('/').some((s) => s === '' || s === '.' || s === '..' || s.startsWith('.git'));
+    const present = new Set<string>();
+    while (present.size < 300) {
+      const n = name();
+      // A name that is a directory of another cannot also be a file.
+      if (valid(n) && ![...present].some((p) => p.startsWith(`${n}/`) || n.startsWith(`${p}/`))) present.add(n);
+    }
+    const index = new IndexPaths(lsFiles([...present]));
+    for (const n of present) expect(index.has(n), n).toBe(true);
+    for (let i = 0; i < 300; i++) {
+      const n = name();
+      expect(index.has(n), n).toBe(present.has(n));
+    }
+  });
+
   it('with many lookups (a set past 8,192) and in an empty index', () => {
     const names = Array.from({ length: 700 }, (_, i) => `src/m${i}.ts`);
     const index = new IndexPaths(lsFiles(names));

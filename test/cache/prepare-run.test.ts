@@ -73,6 +73,33 @@ describe('the step taken while git runs', () => {
     await expectSameOutput(dir, (cache) => ['--verbose', '--cache', '--cache-location', cache, '.'], '--verbose');
   });
 
+  it("takes the index's part of the report's check once git has listed the index, and the run uses it", async () => {
+    const dir = shop(scratch, 'indexed');
+    commitAll(git, dir);
+    const plain = join(dir, 'api/src/plain.ts');
+    const hook = (cache: string) => ['--cache', '--cache-location', cache, plain];
+    await expectSameOutput(dir, hook, 'first run');
+    const withIndex = vi.spyOn(FactsCache.prototype, 'checkAheadWithIndex');
+    // What the report's check found taken ahead, when it ran (a private field, read as the run reads it).
+    const found: unknown[] = [];
+    const reusable = FactsCache.prototype.reusableReport;
+    vi.spyOn(FactsCache.prototype, 'reusableReport').mockImplementation(function (this: FactsCache, ...args: Parameters<FactsCache['reusableReport']>) {
+      found.push((this as unknown as { aheadIndexed: unknown }).aheadIndexed);
+      return reusable.apply(this, args);
+    });
+    appendFileSync(plain, '// a comment\n');
+    git(dir, 'add', 'api/src/plain.ts');
+    await expectSameOutput(dir, hook, 'plain file staged');
+    expect(withIndex).toHaveBeenCalled();
+    expect(found[0], 'the run found the step taken').toMatchObject({ reads: expect.any(Array), tracked: { known: true } });
+    expect(reuseStats(dir, join(scratch, 'indexed-ahead.cache')).reportReused, 'and reused the report').toBe(true);
+    // A file a finding may be in leaves the index (still on disk): the step's answer is the index's.
+    git(dir, 'rm', '-q', '--cached', 'api/src/plain.ts');
+    await expectSameOutput(dir, hook, 'a file taken out of the index');
+    git(dir, 'add', 'api/src/plain.ts');
+    await expectSameOutput(dir, hook, 'and put back');
+  });
+
   it("says the cache's notes once", async () => {
     const dir = shop(scratch, 'notes');
     commitAll(git, dir);
