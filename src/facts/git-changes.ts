@@ -223,8 +223,13 @@ export function startGitSnapshot(root: string): PendingSnapshot | undefined {
   if (early !== undefined) {
     // Started by the CLI's entry point before its modules loaded (`startGitSnapshotEarly`): taken once.
     let taken: { snapshot: GitSnapshot | undefined } | undefined;
-    let index: { state: IndexState | undefined } | undefined;
-    const indexOf = (flags: Buffer | undefined) => (index ??= { state: indexStateOf(root, flags) }).state;
+    // One index state per listing: a snapshot taken before both commands ended asks git again, and
+    // its listing is then a new one (whatever was built from the early listing no longer matches).
+    let index: { flags: Buffer | undefined; state: IndexState | undefined } | undefined;
+    const indexOf = (flags: Buffer | undefined) => {
+      if (index === undefined || index.flags !== flags) index = { flags, state: indexStateOf(root, flags) };
+      return index.state;
+    };
     const take = () => {
       if (taken === undefined) {
         const [status, flags] = early.take();

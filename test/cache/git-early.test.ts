@@ -59,6 +59,38 @@ describe('the snapshot the entry point starts', () => {
     expect(earlySnapshotTime(dir)).toBeUndefined();
   });
 
+  it("hands over the index's paths once git ls-files ended, the very ones the snapshot then holds", async () => {
+    const dir = repo('listed');
+    const started = startGitSnapshotEarly(dir);
+    const take = startGitSnapshot(dir);
+    expect(take?.listedIndex, 'the index is offered when git started early').toBeDefined();
+    // Before the listing ended: nothing yet (the CLI awaits `listed` first).
+    expect(take!.listedIndex!()).toBeNull();
+    await started.listed;
+    const index = take!.listedIndex!();
+    expect(index?.has('src/a.ts')).toBe(true);
+    expect(index?.has('src/c.ts')).toBe(false);
+    await started;
+    const snapshot = take!();
+    expect(snapshot?.index, 'the snapshot holds the same object').toBe(index);
+    const fresh = takeGitSnapshot(dir);
+    expect([snapshot?.head, snapshot?.changed]).toEqual([fresh?.head, fresh?.changed]);
+    // Started without the entry (a worker thread): nothing offered ahead.
+    expect(startGitSnapshot(dir)?.listedIndex).toBeUndefined();
+  });
+
+  it('taken before git ended, asks git again: the snapshot holds the new listing, not the early one', async () => {
+    const dir = repo('listed-then-taken');
+    const started = startGitSnapshotEarly(dir);
+    const take = startGitSnapshot(dir);
+    const snapshot = take!();
+    await started;
+    const early = take!.listedIndex!();
+    expect(early?.has('src/a.ts')).toBe(true);
+    expect(snapshot?.index).not.toBe(early);
+    expect(snapshot).toEqual(takeGitSnapshot(dir));
+  });
+
   it('taken before git ended, asks git again and gives the same snapshot', () => {
     const dir = repo('not-awaited');
     void startGitSnapshotEarly(dir);
