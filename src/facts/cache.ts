@@ -359,8 +359,7 @@ export class FactsCache {
       return path === undefined || !stillMissing(path, digest, dirs);
     });
     const tracked = trackedAmong(this.root, index, report.tracked.asked);
-    const sameTracked = tracked !== undefined && tracked.files.size === report.tracked.files.length && report.tracked.files.every((f) => tracked.files.has(f));
-    const reused = sameTracked ? reusedReport(report, this.root, tracked.files, candidateTest(old)) : undefined;
+    const reused = sameTracked(report, tracked) ? reusedReport(report, this.root, tracked.files, candidateTest(old)) : undefined;
     this.aheadIndexed = { key: ahead.key, walkKey: ahead.walkKey, dirs, index, reads, tracked, reused };
   }
 
@@ -799,7 +798,7 @@ export class FactsCache {
     if (!inputsUnchanged(report.inputs, this.root, git)) return undefined;
     // Git tracks the same files among those a finding can be in.
     const tracked = pre !== undefined ? pre.tracked : trackedAmong(this.root, now, report.tracked.asked);
-    if (tracked === undefined || tracked.files.size !== report.tracked.files.length || !report.tracked.files.every((f) => tracked.files.has(f))) return undefined;
+    if (!sameTracked(report, tracked)) return undefined;
     const reused = pre?.reused ?? reusedReport(report, this.root, tracked.files, isCandidate);
     if (reused === undefined) return undefined;
     this.stats.reportReused = true;
@@ -1204,6 +1203,11 @@ interface AheadIndexed {
   reads: Array<[string, string]>;
   tracked: GitTrackedFiles | undefined;
   reused: ReusedReport | undefined;
+}
+
+/** Does git track the same files now, among those a finding can be in, as when the report was stored? */
+function sameTracked(report: StoredReport, tracked: GitTrackedFiles | undefined): tracked is GitTrackedFiles {
+  return tracked !== undefined && tracked.files.size === report.tracked.files.length && report.tracked.files.every((f) => tracked.files.has(f));
 }
 
 /**
