@@ -144,11 +144,11 @@ interface IgnoreLayer {
    */
   byName?: Map<string, Verdict>;
   /**
-   * With `byName`: a piece of literal text (lower-cased) of each pattern, `!` patterns included,
-   * when every pattern has one. A name that contains none of them is matched by no pattern of the
-   * layer, so `ignore` is not asked: most names of a tree are met once, and asking costs ~3 µs.
+   * With `byName`: what a name must hold to be matched by some pattern of the layer, `!` patterns
+   * included (`NameLiterals`). A name that holds none of it is matched by no pattern, so `ignore` is
+   * not asked: most names of a tree are met once, and asking costs ~3 µs.
    */
-  literals?: readonly string[];
+  literals?: NameLiterals;
 }
 
 /**
@@ -173,30 +173,47 @@ function gitignoreLine(raw: string): string {
 }
 
 /**
- * Is every pattern of a .gitignore name-only (`nameOnlyPatterns`), and then the longest literal
- * piece of each pattern (a `!` pattern's too: it decides when it matches, `Verdict`), lower-cased
- * (`ignore` matches case-insensitively by default): a glob matches a name only if the name holds
- * every literal piece of it, and `*`, `?` and `[…]` are the only wildcards of a pattern without a
- * backslash. `literals` is undefined when some pattern has no literal piece (`*`, `?.?`, `!*`).
+ * What a name must hold to be matched by a pattern of a name-only layer, lower-cased (`ignore`
+ * matches case-insensitively by default): `exact`, the patterns without a wildcard (such a pattern
+ * matches the name it spells and no other: `build/` does not match `build-tenant.ts`); `pieces`,
+ * the longest literal piece of each pattern with one (a glob matches a name only if the name holds
+ * every literal piece of it).
  */
-export function nameOnlyLayer(text: string): { literals: readonly string[] | undefined } | undefined {
+export interface NameLiterals {
+  exact: ReadonlySet<string>;
+  pieces: readonly string[];
+}
+
+/**
+ * Is every pattern of a .gitignore name-only (`nameOnlyPatterns`), and then what a name must hold to
+ * be matched by one of them, a `!` pattern's too (it decides when it matches, `Verdict`): `*`, `?`
+ * and `[…]` are the only wildcards of a pattern without a backslash. `literals` is undefined when
+ * some pattern has no literal piece (`*`, `?.?`, `!*`) or holds non-ASCII text.
+ */
+export function nameOnlyLayer(text: string): { literals: NameLiterals | undefined } | undefined {
   if (!nameOnlyPatterns(text)) return undefined;
-  const literals: string[] = [];
+  const exact = new Set<string>();
+  const pieces: string[] = [];
   for (const raw of text.split('\n')) {
     const line = gitignoreLine(raw);
     if (line === '' || line.startsWith('#')) continue;
     const pattern = line.startsWith('!') ? line.slice(1) : line;
     const body = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
+    // Non-ASCII text is left to `ignore`: case folding beyond ASCII is not `toLowerCase`.
+    if (!/^[\x20-\x7e]+$/.test(body)) return { literals: undefined };
+    if (!/[*?[\]]/.test(body)) {
+      exact.add(body.toLowerCase());
+      continue;
+    }
     // With a character class (`[…]`, where `]` may be a member), only the text before the first
     // wildcard is surely literal; without one, every piece between `*` and `?` is.
-    const pieces = /[[\]]/.test(body) ? [body.split(/[*?[\]]/)[0]!] : body.split(/[*?]/);
+    const parts = /[[\]]/.test(body) ? [body.split(/[*?[\]]/)[0]!] : body.split(/[*?]/);
     let longest = '';
-    for (const piece of pieces) if (piece.length > longest.length) longest = piece;
-    // Non-ASCII text is left to `ignore`: case folding beyond ASCII is not `toLowerCase`.
-    if (longest === '' || !/^[\x20-\x7e]+$/.test(longest)) return { literals: undefined };
-    literals.push(longest.toLowerCase());
+    for (const part of parts) if (part.length > longest.length) longest = part;
+    if (longest === '') return { literals: undefined };
+    pieces.push(longest.toLowerCase());
   }
-  return { literals };
+  return { literals: { exact, pieces } };
 }
 
 /**
@@ -225,9 +242,11 @@ export function nameOnlyPatterns(text: string): boolean {
 /** A .gitignore larger than this is not a real one (git's own are a few KiB). */
 const MAX_GITIGNORE_BYTES = 1024 * 1024;
 
-/** Does `name`, lower-cased, contain one of `pieces` (lower-case)? */
-function containsAny(name: string, pieces: readonly string[]): boolean {
+/** Can a pattern of the layer match `name`: is it, lower-cased, one of `exact`, or does it contain one of `pieces`? */
+export function mayMatchName(name: string, literals: NameLiterals): boolean {
   const lower = name.toLowerCase();
+  if (literals.exact.has(lower)) return true;
+  const pieces = literals.pieces;
   for (let i = 0; i < pieces.length; i++) if (lower.includes(pieces[i]!)) return true;
   return false;
 }
@@ -321,7 +340,7 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
       const memo = layer.byName;
       let verdict: Verdict;
       if (memo !== undefined) {
-        if (layer.literals !== undefined && !containsAny(name, layer.literals)) continue;
+        if (layer.literals !== undefined && !mayMatchName(name, layer.literals)) continue;
         const key = isDir ? `${name}/` : name;
         const known = memo.get(key);
         if (known === undefined) memo.set(key, (verdict = verdictOf(layer.ig, key)));
@@ -488,7 +507,10 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
       chain.unshift(d);
       d = dirname(d);
     }
-    for (const dir of [root, ...chain.slice(0, -1)]) {
+    // The starting directory's own .gitignore is the walk's to load (with `byName`): not here. Started
+    // at the root, there is no layer above (issue 11: the root's file was loaded twice, and every entry
+    // of the tree was tested by its path against the copy without `byName`).
+    for (const dir of [root, ...chain].slice(0, -1)) {
       // Above the starting directory: the directories in between were never checked, so no `byName`.
       const loaded = loadGitignore(dir, access, notes, recordGitignore);
       if (loaded) layers.push({ dir, ig: loaded.ig });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { relative } from 'node:path';
+import { symlinkSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import ignore from 'ignore';
-import { discover, nameOnlyLayer, nameOnlyPatterns } from '../../src/discovery/discover.js';
+import { discover, mayMatchName, nameOnlyLayer, nameOnlyPatterns } from '../../src/discovery/discover.js';
 import { tempProject } from '../support/lint-helpers.js';
 
 /**
@@ -64,24 +65,36 @@ describe('a name-only .gitignore answers by name inside directories walked into'
   });
 });
 
-describe("a name-only layer's literal pieces", () => {
-  it('are a piece of text every pattern needs in a name, a `!` pattern too (it decides when it matches)', () => {
-    expect(nameOnlyLayer('node_modules/\n*.log\n!keep.log\n.env\n# c\n')).toEqual({ literals: ['node_modules', '.log', 'keep.log', '.env'] });
-    expect(nameOnlyLayer('*.ini\n!*\n')).toEqual({ literals: undefined });
-    expect(nameOnlyLayer('Cache-*.TMP\nab?cde\n x \n')).toEqual({ literals: ['cache-', 'cde', ' x'] });
+describe("a name-only layer's literal text", () => {
+  const layer = (text: string) => {
+    const l = nameOnlyLayer(text);
+    return l === undefined ? undefined : { literals: l.literals === undefined ? undefined : { exact: [...l.literals.exact], pieces: l.literals.pieces } };
+  };
+  it('is the name a pattern without a wildcard spells, else a piece of text the pattern needs in a name; a `!` pattern too (it decides when it matches)', () => {
+    expect(layer('node_modules/\n*.log\n!keep.log\n.env\n# c\n')).toEqual({ literals: { exact: ['node_modules', 'keep.log', '.env'], pieces: ['.log'] } });
+    expect(layer('*.ini\n!*\n')).toEqual({ literals: undefined });
+    expect(layer('Cache-*.TMP\nab?cde\n x \nBuild/\n')).toEqual({ literals: { exact: [' x', 'build'], pieces: ['cache-', 'cde'] } });
     // With a character class only the text before the first wildcard counts.
-    expect(nameOnlyLayer('lib[]x]yz\n')).toEqual({ literals: ['lib'] });
-    expect(nameOnlyLayer('[ab]c.ts\n')).toEqual({ literals: undefined });
-    expect(nameOnlyLayer('*\n')).toEqual({ literals: undefined });
-    expect(nameOnlyLayer('caf\u00e9\n')).toEqual({ literals: undefined });
-    expect(nameOnlyLayer('docs/api\n')).toBeUndefined();
+    expect(layer('lib[]x]yz\n')).toEqual({ literals: { exact: [], pieces: ['lib'] } });
+    expect(layer('l]b\n')).toEqual({ literals: { exact: [], pieces: ['l'] } });
+    expect(layer('[ab]c.ts\n')).toEqual({ literals: undefined });
+    expect(layer('*\n')).toEqual({ literals: undefined });
+    expect(layer('caf\u00e9\n')).toEqual({ literals: undefined });
+    expect(layer('*caf\u00e9\n')).toEqual({ literals: undefined });
+    expect(layer('docs/api\n')).toBeUndefined();
   });
 
-  it('a name holding none of them is matched by no pattern, `!` or not (3,000 random cases, case-insensitive)', () => {
+  it('a pattern without a wildcard is asked about the name it spells only, not a name holding it', () => {
+    const l = nameOnlyLayer('build/\ndist\n.env\n')!.literals!;
+    expect(['build', 'BUILD', 'dist', 'Dist', '.env'].map((n) => mayMatchName(n, l))).toEqual([true, true, true, true, true]);
+    expect(['build-tenant.ts', 'rebuild', 'distance.ts', '.env.local', 'x.env'].map((n) => mayMatchName(n, l))).toEqual([false, false, false, false, false]);
+  });
+
+  it('a name it says no pattern can match is matched by no pattern, `!` or not (3,000 random cases, case-insensitive)', () => {
     const rand = prng(4242);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-    const patterns = ['a', 'Ab', 'a*', '*b', '?b', '[ab]c', 'x[!y]z', 'l[]i]b', '*.TS', '*.log', '.env', 'dist/', 'Build/', 'a?c*', '!a', '!*.log', ' sp', 'q*q*q'];
-    const names = ['a', 'A', 'ab', 'AB', 'b', 'c', 'ac', 'bc', 'cc', 'x.ts', 'Y.Ts', '.env', '.ENV', 'dist', 'build', 'a.log', 'xyz', 'xzz', 'l]b', 'lib', 'abc', 'aXcY', ' sp', 'sp', 'qq', 'qqq', 'qaqbq'];
+    const patterns = ['a', 'Ab', 'a*', '*b', '?b', '[ab]c', 'x[!y]z', 'l[]i]b', 'l]b', '*.TS', '*.log', '.env', 'dist/', 'Build/', 'build', 'a?c*', '!a', '!*.log', '!dist', ' sp', 'q*q*q', 'ab c'];
+    const names = ['a', 'A', 'ab', 'AB', 'b', 'c', 'ac', 'bc', 'cc', 'x.ts', 'Y.Ts', '.env', '.ENV', '.env.local', 'x.env', 'dist', 'distx', 'build', 'build-a.ts', 'rebuild', 'a.log', 'xyz', 'xzz', 'l]b', 'lib', 'abc', 'aXcY', ' sp', 'sp', 'qq', 'qqq', 'qaqbq', 'ab c', 'ab cd'];
     let filtered = 0;
     for (let n = 0; n < 3000; n++) {
       const text = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => pick(patterns)).join('\n');
@@ -90,11 +103,20 @@ describe("a name-only layer's literal pieces", () => {
       if (layer!.literals === undefined) continue;
       const name = pick(names);
       const isDir = rand() < 0.3;
-      if (layer!.literals.some((l) => name.toLowerCase().includes(l))) continue;
+      if (mayMatchName(name, layer!.literals)) continue;
       filtered++;
       expect(ignore().add(text).test(isDir ? `${name}/` : name), `${JSON.stringify(text)} ${name}`).toEqual({ ignored: false, unignored: false });
     }
     expect(filtered).toBeGreaterThan(500);
+  });
+});
+
+describe("the starting directory's .gitignore", () => {
+  it('is one layer, loaded by the walk: read once, its note said once', () => {
+    const dir = tempProject({ 'pgbouncer.ini': '[pgbouncer]\n' });
+    symlinkSync('/proc/self/status', join(dir, '.gitignore'));
+    const notes = discover({ cwd: dir, paths: [], ignorePatterns: [] }).notes.map((n) => n.message);
+    expect(notes.filter((m) => m.startsWith('.gitignore'))).toEqual(['.gitignore is a system path (/proc, /sys, /dev): not read; its patterns are not applied.']);
   });
 });
 
