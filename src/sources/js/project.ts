@@ -12,7 +12,6 @@ import { parseTsconfigText } from './tsconfig.js';
 import { applyUsage, applyUsageFacts, ModuleExtractor, rereadConstruction, usageOf, type UsageFact } from './pools.js';
 import { callerNames, CallerIndex } from './callers.js';
 import { collectImportSpecifiers, importsUnlessDatabase, specifierBasename } from './prefilter.js';
-import { databaseParts } from './import-graph.js';
 import type { JsModuleContext, PoolDefinition } from './types.js';
 import { isFunctionLike, returnExpressions } from './walk.js';
 import { createsPoolWhenCalled } from './scopes/indirect.js';
@@ -97,8 +96,7 @@ interface PathAlias {
   targets: string[];
 }
 
-/** Exported for tests (test/js-pools/import-graph.test.ts); the analysis goes through `analyzeJsFiles`/`analyzeJsFilesInParts`. */
-export class JsProject implements ModuleHost, ExtractContext {
+class JsProject implements ModuleHost, ExtractContext {
   readonly known = new Set<string>();
   readonly modules = new Map<string, JsModule>();
   private readonly failed = new Set<string>();
@@ -337,11 +335,6 @@ export class JsProject implements ModuleHost, ExtractContext {
     } else if (inRepo && dir !== this.repoRoot && dirname(dir) !== dir) out = this.baseUrlOf(dirname(dir)) ?? null;
     this.baseUrls.set(dir, out);
     return out ?? undefined;
-  }
-
-  /** The paths a tsconfig `paths` alias maps `spec` to (import-graph.ts `GraphResolver`). */
-  aliasTargetsOf(spec: string): readonly string[] | undefined {
-    return this.aliasTargets(spec);
   }
 
   private aliasTargets(spec: string): string[] | undefined {
@@ -1029,12 +1022,78 @@ export function analyzeJsFilesInParts<F>(
     if (local.length > 0) edges[at] = local;
   }
 
-  // Parts: the connected components of the import graph that hold a database file, in the order
-  // of their first database file (src/sources/js/import-graph.ts).
-  const { parts, importedBy } = databaseParts(project, { files, indexOf, edges, chars, database, pending });
-  for (const [target, by] of importedBy) project.importedBy.set(target, by);
+  // Parts: connected components of the import graph, in the order of their first database file.
+  // Union-find over indices: `parent[i]` is -1 for a file outside the graph (no database file, no
+  // local import), else its parent (itself for a root). A resolved target is an analysed file.
+  const names = [...files];
+  const parent: number[] = new Array<number>(files.length).fill(-1);
+  const indexOfTarget = (target: string): number => {
+    let t = indexOf.get(target);
+    if (t === undefined) {
+      t = parent.length;
+      indexOf.set(target, t);
+      names.push(target);
+      parent.push(-1);
+    }
+    return t;
+  };
+  const find = (x: number): number => {
+    let r = x;
+    while (parent[r] !== r) r = parent[r]!;
+    for (let y = x; y !== r; ) {
+      const next = parent[y]!;
+      parent[y] = r;
+      y = next;
+    }
+    return r;
+  };
+  for (const f of database.keys()) {
+    const i = indexOf.get(f)!;
+    if (parent[i] === -1) parent[i] = i;
+  }
+  for (let i = 0; i < files.length; i++) {
+    const specs = edges[i];
+    if (specs === undefined) continue;
+    const f = files[i]!;
+    const dir = dirname(f);
+    for (const s of specs) {
+      const target = project.resolvePathFrom(dir, s);
+      if (typeof target === 'string') {
+        const t = indexOfTarget(target);
+        if (parent[i] === -1) parent[i] = i;
+        if (parent[t] === -1) parent[t] = t;
+        const ra = find(i);
+        const rb = find(t);
+        if (ra !== rb) parent[rb] = ra;
+        const by = project.importedBy.get(target);
+        if (by === undefined) project.importedBy.set(target, [f]);
+        else if (by[by.length - 1] !== f) by.push(f);
+      }
+    }
+  }
+  // Each part's members, database files and pending files, grouped in one pass over the files
+  // (not a scan of every file per part), in the order of the part's first database file. Only
+  // parts with a database file are analysed: only theirs are grouped.
+  const groups = new Map<number, { members: Set<string>; db: string[]; pending: Array<[string, string[]]>; chars: number }>();
+  for (const f of database.keys()) {
+    const r = find(indexOf.get(f)!);
+    let g = groups.get(r);
+    if (g === undefined) groups.set(r, (g = { members: new Set(), db: [], pending: [], chars: 0 }));
+    g.db.push(f);
+  }
+  for (let i = 0; i < parent.length; i++) {
+    if (parent[i] === -1) continue;
+    const g = groups.get(find(i));
+    if (g === undefined) continue;
+    g.members.add(names[i]!);
+    if (i < chars.length) g.chars += chars[i]!;
+  }
+  for (const entry of pending) {
+    const i = indexOf.get(entry[0])!;
+    if (parent[i] !== -1) groups.get(find(i))?.pending.push(entry);
+  }
 
-  for (const group of parts) {
+  for (const group of groups.values()) {
     // The previous part's trees are unreachable here, and this part's not yet built.
     beforePart?.(group.chars);
     if (!analyseOnePart(project, group, database, factsOf, onPart)) break;
