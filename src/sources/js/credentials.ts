@@ -7,6 +7,7 @@ import ts from './typescript.cjs';
 import type { SourceRange } from '../../core/location.js';
 import { isParseError, parseConnectionString } from '../connection-url/parse.js';
 import type { CodeConnectionLiteral } from './types.js';
+import { anchored, indexOfAnchored } from './byte-search.js';
 import { forEachNodeOfKinds, kindMask } from './walk.js';
 
 const LITERAL_KINDS = kindMask([ts.SyntaxKind.StringLiteral, ts.SyntaxKind.NoSubstitutionTemplateLiteral, ts.SyntaxKind.TemplateExpression]);
@@ -50,13 +51,20 @@ function isLatin1Space(c: number): boolean {
 
 /** `text.includes('postgres://') || text.includes('postgresql://')` in one search (most files hold neither). */
 function hasPostgresScheme(text: string | Buffer): boolean {
+  if (typeof text !== 'string') {
+    for (let i = indexOfAnchored(text, POSTGRES); i !== -1; i = indexOfAnchored(text, POSTGRES, i + 1)) {
+      if (bytesAt(text, i + 8, '://') || bytesAt(text, i + 8, 'ql://')) return true;
+    }
+    return false;
+  }
   for (let i = text.indexOf('postgres'); i !== -1; i = text.indexOf('postgres', i + 1)) {
-    if (typeof text === 'string') {
-      if (text.startsWith('://', i + 8) || text.startsWith('ql://', i + 8)) return true;
-    } else if (bytesAt(text, i + 8, '://') || bytesAt(text, i + 8, 'ql://')) return true;
+    if (text.startsWith('://', i + 8) || text.startsWith('ql://', i + 8)) return true;
   }
   return false;
 }
+
+/** `postgres`, found in bytes through `gres` (src/sources/js/byte-search.ts: 60 against 205 ms on the 50,000-file bench tree). */
+const POSTGRES = anchored('postgres', 4, 4);
 
 /** Does `buf` hold the ASCII `s` at `at`? */
 function bytesAt(buf: Buffer, at: number, s: string): boolean {

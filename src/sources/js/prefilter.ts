@@ -1,3 +1,4 @@
+import { anchored, indexOfAnchored } from './byte-search.js';
 import { isSupportedSpecifier } from './libraries.js';
 
 /**
@@ -20,7 +21,8 @@ const KEYWORDS = [
   { kw: Buffer.from('require'), anchor: Buffer.from('quire'), offset: 2 },
   { kw: Buffer.from('import'), anchor: Buffer.from('mport'), offset: 1 },
 ] as const;
-const PRISMA_CLIENT = Buffer.from('PrismaClient');
+/** `PrismaClient`, found through `PrismaC` (src/sources/js/byte-search.ts). */
+const PRISMA_CLIENT = anchored('PrismaClient', 0, 7);
 /** A module specifier longer than this (in characters) is not one (and stops runaway scans). */
 const MAX_SPECIFIER = 512;
 /** The same bound in UTF-8 bytes: a character is at most 4 of them. */
@@ -114,7 +116,7 @@ export function collectImportSpecifiers(text: string | Uint8Array): string[] {
  */
 export function importsUnlessDatabase(text: string | Uint8Array): string[] | undefined {
   const buf = bytesOf(text);
-  if (buf.indexOf(PRISMA_CLIENT) !== -1) return undefined;
+  if (indexOfAnchored(buf, PRISMA_CLIENT) !== -1) return undefined;
   const out: string[] = [];
   const found = scanSpecifiers(buf, (s) => {
     if (isSupportedSpecifier(s)) return true;
@@ -130,7 +132,7 @@ export function importsUnlessDatabase(text: string | Uint8Array): string[] | und
  */
 export function mayMatterForDatabase(text: string | Uint8Array): boolean {
   const buf = bytesOf(text);
-  if (buf.indexOf(PRISMA_CLIENT) !== -1) return true;
+  if (indexOfAnchored(buf, PRISMA_CLIENT) !== -1) return true;
   return scanSpecifiers(buf, isSupportedSpecifier);
 }
 
