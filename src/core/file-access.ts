@@ -185,8 +185,23 @@ export class FileAccess {
     }
   }
 
-  private decide(abs: string): Access {
-    const real = realOrNull(abs);
+  /**
+   * `checkUnrecorded` for a path the caller knows holds nothing (its name missing from its
+   * directory's listing, discover.ts `listedEntry`): the verdict `decide` gives a path with nothing
+   * there, without asking the file system whether there is.
+   */
+  checkAbsent(path: string): Access {
+    const abs = resolved(path);
+    let verdict = this.verdicts.get(abs);
+    if (verdict === undefined) {
+      verdict = this.decide(abs, null);
+      this.verdicts.set(abs, verdict);
+    }
+    return verdict;
+  }
+
+  /** `real`: the path's real path, null when nothing is there (`realOrNull`). */
+  private decide(abs: string, real: string | null = realOrNull(abs)): Access {
     const target = real ?? abs;
     if (NEVER.some((n) => inside(target, n))) return { ok: false, reason: 'is a system path (/proc, /sys, /dev): not read' };
     const base = this.roots.find((r) => inside(target, r));

@@ -54,6 +54,51 @@ export interface DiscoveryResult {
   access: FileAccess;
   /** What was passed over, for `--verbose`: inputs pgconn-lint would have read, and ignored directories (at most MAX_SKIPPED). */
   skipped: SkippedEntry[];
+  /**
+   * The directories the walk listed (absolute, as walked), each with which of `PROBED_NAMES` its
+   * listing held (`probedMask`): the code analysis's probes for those names in them are answered
+   * from it (`listedEntry`). Absent when the walk did not keep it (a result built elsewhere).
+   */
+  listed?: ReadonlyMap<string, number>;
+}
+
+/**
+ * Names the code analysis looks for in many directories (src/sources/js/project.ts `probe`: a
+ * package.json in every directory above a code file for the workspace packages, a tsconfig.json
+ * for `baseUrl`, the root's pnpm-workspace.yaml). On the 50,000-file bench tree that was a `stat`
+ * and an `access` for each of 6,150 directories, ~130 ms of CPU (docs/decisions.md D63).
+ */
+export const PROBED_NAMES = ['package.json', 'tsconfig.json', 'pnpm-workspace.yaml'] as const;
+const PROBED_BIT = new Map<string, number>(PROBED_NAMES.map((n, i) => [n, 1 << i]));
+/** A listing held a probed name in another case (`Package.json`): on a case-insensitive file system that is the file asked for, so such a directory's listing answers nothing. */
+const CASE_VARIANT = 1 << 7;
+const PROBED_LENGTHS = new Set<number>(PROBED_NAMES.map((n) => n.length));
+
+/** The bits of one directory entry's name in a listing's mask (0 for most names). */
+export function probedMask(name: string): number {
+  if (!PROBED_LENGTHS.has(name.length)) return 0;
+  const exact = PROBED_BIT.get(name);
+  if (exact !== undefined) return exact;
+  return PROBED_BIT.has(name.toLowerCase()) ? CASE_VARIANT : 0;
+}
+
+/** Is a valid mask (a walk record is input: src/discovery/walk-cache.ts checks what it reads)? */
+export function isProbedMask(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xff;
+}
+
+/**
+ * Did the walk's listing of `path`'s directory hold `path`'s name? True or false for a probed name
+ * in a directory the walk listed; undefined otherwise (ask the file system), and for a directory
+ * whose listing held a probed name in another case.
+ */
+export function listedEntry(listed: ReadonlyMap<string, number> | undefined, path: string): boolean | undefined {
+  if (listed === undefined) return undefined;
+  const bit = PROBED_BIT.get(basename(path));
+  if (bit === undefined) return undefined;
+  const mask = listed.get(dirname(path));
+  if (mask === undefined || (mask & CASE_VARIANT) !== 0) return undefined;
+  return (mask & bit) !== 0;
 }
 
 export interface SkippedEntry {
@@ -307,6 +352,7 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
   const userIgnore = ignore().add(options.ignorePatterns);
   const candidates: Candidate[] = [];
   const packageJsons: string[] = [];
+  const listed = new Map<string, number>();
   const notes: InputProblem[] = [];
   const seen = new Set<string>();
   const skipped: SkippedEntry[] = [];
@@ -414,6 +460,9 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
       return rel === '' ? '' : `${rel}/`;
     });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    let probed = 0;
+    for (const e of entries) probed |= probedMask(e.name);
+    listed.set(dir, probed);
     for (const e of entries) {
       const abs = childPath(dir, e.name);
       let isDir = e.isDirectory();
@@ -536,7 +585,7 @@ export function discover(options: DiscoveryOptions, walkCache?: WalkCache): Disc
       if (c) c.explicit = true;
     }
   }
-  const result: DiscoveryResult = { root, candidates, notes, filesSeen, access, packageJsons, skipped };
+  const result: DiscoveryResult = { root, candidates, notes, filesSeen, access, packageJsons, skipped, listed };
   if (walkKey !== undefined && recorder !== undefined) {
     const record = recorder.finish(walkKey, result, walkCache!.racyMs);
     if (record !== undefined) walkCache!.put(record);

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { FileAccess } from '../core/file-access.js';
 import { youngGenerationCheckpoint } from '../core/gc.js';
-import { classifyByName, type Candidate, type CandidateKind, type DiscoveryOptions, type DiscoveryResult, type SkippedEntry } from './discover.js';
+import { classifyByName, isProbedMask, type Candidate, type CandidateKind, type DiscoveryOptions, type DiscoveryResult, type SkippedEntry } from './discover.js';
 
 /**
  * The walk cache (issue 11, with --cache; kept in the facts cache file, docs/cache.md): what
@@ -39,6 +39,8 @@ export interface WalkRecord {
   packageJsons: string[];
   filesSeen: number;
   skipped: Array<[string, SkippedEntry['reason'], 0 | 1]>;
+  /** The directories whose listing held one of discover.ts's `PROBED_NAMES`: [relative path, mask] (`DiscoveryResult.listed`; every other directory of `dirs` held none). */
+  probed?: Array<[string, number]>;
 }
 
 /** Where discovery gets and leaves its record (src/facts/cache.ts keeps it in the cache file). */
@@ -151,6 +153,8 @@ export class WalkRecorder {
     for (const f of this.files) if (f[1] !== -1 && ((f[2] ?? 0) >= limit || (f[3] ?? 0) >= limit)) return undefined;
     if (result.candidates.some((c) => c.explicit)) return undefined;
     const rel = (p: string) => relative(this.root, p);
+    const probed: Array<[string, number]> = [];
+    for (const [dir, mask] of result.listed ?? []) if (mask !== 0) probed.push([rel(dir), mask]);
     return {
       key,
       dirs: this.dirs,
@@ -159,6 +163,7 @@ export class WalkRecorder {
       packageJsons: result.packageJsons.map(rel),
       filesSeen: result.filesSeen,
       skipped: result.skipped.map((s) => [rel(s.path), s.reason, s.directory ? 1 : 0]),
+      ...(result.listed !== undefined ? { probed } : {}),
     };
   }
 }
@@ -251,5 +256,18 @@ export function reuseWalk(record: unknown, key: string, root: string, access: Fi
     if (!Array.isArray(s) || !isStr(s[0]) || isAbsolute(s[0]) || !isStr(s[1])) return undefined;
     skipped.push({ path: resolve(root, s[0]), reason: s[1] as SkippedEntry['reason'], directory: s[2] === 1 });
   }
-  return { root, candidates, notes: [], filesSeen: r.filesSeen, access, packageJsons: r.packageJsons.map((p) => resolve(root, p)), skipped };
+  // The listings' probed names: every directory of the record listed none unless `probed` says so.
+  let listed: Map<string, number> | undefined;
+  if (r.probed !== undefined) {
+    if (!Array.isArray(r.probed)) return undefined;
+    listed = new Map<string, number>();
+    for (const d of dirs) listed.set(d, 0);
+    for (const p of r.probed) {
+      if (!Array.isArray(p) || !insideRoot(p[0]) || !isProbedMask(p[1])) return undefined;
+      const dir = join(p[0]);
+      if (!listed.has(dir)) return undefined;
+      listed.set(dir, p[1]);
+    }
+  }
+  return { root, candidates, notes: [], filesSeen: r.filesSeen, access, packageJsons: r.packageJsons.map((p) => resolve(root, p)), skipped, ...(listed !== undefined ? { listed } : {}) };
 }

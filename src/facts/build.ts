@@ -3,7 +3,7 @@ import { resolved } from '../core/paths.js';
 import type { InputProblem } from '../core/diagnostic.js';
 import { DEFAULT_MAX_FILE_BYTES, type TextFile } from '../core/read-text.js';
 import type { DirListing, FileAccess } from '../core/file-access.js';
-import type { DiscoveryResult } from '../discovery/discover.js';
+import { listedEntry, type DiscoveryResult } from '../discovery/discover.js';
 import { loadPostgresqlConfig } from '../sources/postgresql-conf/load.js';
 import { isPgbouncerIni } from '../sources/pgbouncer-ini/parse.js';
 import { loadPgbouncerConfig } from '../sources/pgbouncer-ini/load.js';
@@ -226,7 +226,13 @@ function buildJsFacts(discovery: DiscoveryResult, maxBytes: number, sources: Map
   };
   // What `readFile` gives for a path with nothing there (no entry, the access allowed) is
   // `missingFile`: the analysis's probes take this way (AnalyzeJsOptions.missing).
-  const missing = (p: string): boolean => nothingAt(p) && access.checkUnrecorded(p).ok;
+  // A probed name (package.json, tsconfig.json) in a directory the walk listed is answered from
+  // its listing, without a `stat` and an `access` (discover.ts `listedEntry`).
+  const missing = (p: string): boolean => {
+    const listed = listedEntry(discovery.listed, p);
+    if (listed !== undefined) return !listed && access.checkAbsent(p).ok;
+    return nothingAt(p) && access.checkUnrecorded(p).ok;
+  };
   // With the cache: unchanged files keep their pre-filter verdict unread; the analysis is reused
   // whole when nothing it depends on changed (src/facts/cache.ts), else run again on the verdicts.
   if (cache !== undefined) {

@@ -25,7 +25,7 @@ function memoryCache(): WalkCache & { record: WalkRecord | undefined; reuses: nu
 
 const tick = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
 
-const shape = (r: DiscoveryResult) => ({ root: r.root, candidates: r.candidates, packageJsons: r.packageJsons, filesSeen: r.filesSeen, skipped: r.skipped, notes: r.notes });
+const shape = (r: DiscoveryResult) => ({ root: r.root, candidates: r.candidates, packageJsons: r.packageJsons, filesSeen: r.filesSeen, skipped: r.skipped, notes: r.notes, listed: [...(r.listed ?? [])].sort() });
 
 function project(): { dir: string; options: DiscoveryOptions } {
   const dir = tempProject({
@@ -33,6 +33,8 @@ function project(): { dir: string; options: DiscoveryOptions } {
     'package.json': '{"name":"root"}',
     '.env': 'DATABASE_URL=postgres://db/app\n',
     'apps/api/package.json': '{"name":"api"}',
+    'apps/api/tsconfig.json': '{}',
+    'apps/web/Package.json': '{}',
     'apps/api/src/db.ts': "import { Pool } from 'pg';\nexport const pool = new Pool();\n",
     'apps/api/src/util/a.ts': 'export const a = 1;\n',
     'apps/api/docker-compose.yml': 'services: {}\n',
@@ -88,6 +90,21 @@ describe('the walk cache', () => {
     expectAfter((dir) => unlinkSync(join(dir, 'apps/web/.gitignore')));
   });
 
+  it('keeps which probed names each listing held, as a fresh walk finds them', () => {
+    const { dir, options } = project();
+    const cache = memoryCache();
+    discover(options, cache);
+    const warm = discover(options, cache);
+    expect(cache.reuses).toBe(1);
+    expect(warm.listed?.get(join(dir, 'apps/api'))).toBe(0b11); // package.json, tsconfig.json
+    expect(warm.listed?.get(join(dir, 'apps/api/src'))).toBe(0);
+    expect(warm.listed?.get(join(dir, 'apps/web'))).toBe(1 << 7); // Package.json: another case
+    // A record without them (an older pgconn-lint's) is reused; the analysis then asks the file system.
+    cache.record = { ...cache.record!, probed: undefined };
+    expect(discover(options, cache).listed).toBeUndefined();
+    expect(cache.reuses).toBe(2);
+  });
+
   it('is not reused with other options', () => {
     const { dir, options } = project();
     const cache = memoryCache();
@@ -122,6 +139,11 @@ describe('the walk cache', () => {
       { ...good, dirs: [...good.dirs, ['..', 0, 0, 0]] },
       { ...good, packageJsons: [...good.packageJsons, '../package.json'] },
       { ...good, dirs: 'x' },
+      { ...good, probed: 'x' },
+      { ...good, probed: [...(good.probed ?? []), ['nowhere', 1]] },
+      { ...good, probed: [...(good.probed ?? []), ['..', 1]] },
+      { ...good, probed: [...(good.probed ?? []), ['apps', 256]] },
+      { ...good, probed: [...(good.probed ?? []), ['apps', 1.5]] },
     ]) {
       cache.record = forged as WalkRecord;
       const before = cache.reuses;
