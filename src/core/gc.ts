@@ -31,7 +31,8 @@ export function heapUsed(): number {
 }
 
 /**
- * V8's young generation capped at 4 MiB semi-spaces for the CLI's run (Node 20 and 21, V8 11).
+ * V8's young generation capped at 4 MiB semi-spaces for the CLI's run (Node 20 and 21, V8 11)
+ * while the old generation is small, and given back to V8 once it is large.
  *
  * By default the semi-spaces grow to 16 MiB each while the trees are built: about 22 MB more RSS
  * on the 10,000-file bench tree (167 against 145 MB, `--max-semi-space-size=4` against the
@@ -40,13 +41,22 @@ export function heapUsed(): number {
  * `--semi-space-growth-factor` (default 2, `node --v8-options`) is read at each growth of V8 11's
  * new space, so setting it to 1 at run time stops the growth where it is: `youngGenerationCheckpoint`,
  * called from the loops that allocate (the walk, the pre-filter, the parts), does so once the new
- * space (both semi-spaces) reaches 8 MiB. Elsewhere nothing is set. Only memory depends on it,
- * never a result.
+ * space (both semi-spaces) reaches 8 MiB.
+ *
+ * On a large repository the cap costs more than it saves: the parts' syntax trees live through
+ * many scavenges, each copying what survives (on the 50,000-file bench tree 229 scavenges in the
+ * parts, 1.2 s of CPU with their helper thread, against a heap of 65–90 MB), and 24 MB more is a
+ * small share of such a heap. Once the old generation holds `LIFT_AT_OLD_GENERATION`, the factor
+ * goes back to V8's 2 for the rest of the run (the new space then grows to V8's own maximum,
+ * 32 MiB): 0.95× the CPU of a cold run at 50,000 files (paired runs, docs/decisions.md D63); the
+ * 10,000-file tree's old generation stays below it. Elsewhere nothing is set. Only time and memory
+ * depend on it, never a result.
  *
  * The factor is set through src/core/v8-flags.ts, which puts V8's default back around code caches.
  */
 const YOUNG_GENERATION_CAP = 8 * 1024 * 1024;
-let young: 'off' | 'watching' | 'capped' = 'off';
+const LIFT_AT_OLD_GENERATION = 64 * 1024 * 1024;
+let young: 'off' | 'watching' | 'capped' | 'lifted' = 'off';
 let checkpoints = 0;
 
 export function capYoungGeneration(v8Version = process.versions.v8): void {
@@ -56,8 +66,16 @@ export function capYoungGeneration(v8Version = process.versions.v8): void {
 
 /** Cheap enough for a loop: the heap's spaces are looked at every 32nd call. */
 export function youngGenerationCheckpoint(): void {
-  if (young !== 'watching' || (++checkpoints & 31) !== 0) return;
-  const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  if ((young !== 'watching' && young !== 'capped') || (++checkpoints & 31) !== 0) return;
+  const spaces = getHeapSpaceStatistics();
+  const old = spaces.find((s) => s.space_name === 'old_space');
+  if (old !== undefined && old.space_size >= LIFT_AT_OLD_GENERATION) {
+    // Capped: V8's factor back (setRunFlag keeps 2 as both the run's value and the default).
+    young = young === 'watching' || setRunFlag('semi-space-growth-factor', '2', '2') ? 'lifted' : 'off';
+    return;
+  }
+  if (young !== 'watching') return;
+  const space = spaces.find((s) => s.space_name === 'new_space');
   if (space === undefined || space.space_size < YOUNG_GENERATION_CAP) return;
   young = setRunFlag('semi-space-growth-factor', '1', '2') ? 'capped' : 'off';
 }

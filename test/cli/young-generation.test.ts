@@ -28,6 +28,13 @@ describe('the young generation cap', () => {
     expect(run(false)).toBe('32');
   });
 
+  it.runIf(V8_11)('gives the growth back to V8 once the old generation holds 64 MiB (a large repository\'s run)', () => {
+    // Capped first (8 MiB), then ~100 MB kept (promoted to the old generation), then the same growth: 32 MiB.
+    const keep = `const keep = []; for (let i = 0; i < 1500000; i++) keep.push({ a: i, b: [i, i + 1] }); globalThis.kept = keep;`;
+    const grow2 = GROW.replace('let max = 0;', '').replace('const ring', 'const ring2').replaceAll('ring[', 'ring2[').replaceAll('ring.length', 'ring2.length');
+    expect(node(`import v8 from 'node:v8'; const gc = await import(${JSON.stringify(GC)}); gc.capYoungGeneration(); ${GROW} const capped = max; max = 0; ${keep} ${grow2} console.log(capped / 1048576, max / 1048576);`)).toBe('8 32');
+  });
+
   it('sets nothing on another V8', () => {
     expect(node(`import v8 from 'node:v8'; const gc = await import(${JSON.stringify(GC)}); gc.capYoungGeneration('12.4.254'); ${GROW} console.log(max / 1048576);`)).toBe(node(`import v8 from 'node:v8'; const gc = await import(${JSON.stringify(GC)}); ${GROW} console.log(max / 1048576);`));
   });
