@@ -3,6 +3,7 @@ import type { Diagnostic, Severity } from '../core/diagnostic.js';
 import { inputProblemToDiagnostic } from '../core/diagnostic.js';
 import { discover, findRepoRoot, walkKeyFor, type Candidate, type DiscoveryResult, type SkippedEntry } from '../discovery/discover.js';
 import { MAX_FILES_PER_RUN } from '../core/limits.js';
+import { keepYoungGenerationCapped } from '../core/gc.js';
 import { rangeOnLine } from '../core/location.js';
 import { buildProjectFacts, type BuildOptions } from '../facts/build.js';
 import { checkKeptCacheWithIndex, FactsCache, type CacheSettings, type CacheStats } from '../facts/cache.js';
@@ -155,6 +156,7 @@ function openRun(options: LintOptions) {
   const configIgnore = { base: options.config.file ? dirname(options.config.file) : options.cwd, patterns: options.config.ignorePatterns };
   // With --cache the cache file is opened first: it also holds discovery's walk (src/discovery/walk-cache.ts).
   const factsCache = options.cache ? FactsCache.open(options.cache, findRepoRoot(resolve(options.cwd)), options.config.maxFileSize ?? DEFAULT_MAX_FILE_BYTES) : undefined;
+  if (factsCache !== undefined) keepYoungGenerationCapped();
   const discoveryOptions = { cwd: options.cwd, paths, ignorePatterns: options.ignorePatterns, configIgnore, noGitignore: options.noGitignore ?? false };
   // The report cache: the findings of a run nothing has changed since (src/facts/report-cache.ts).
   const walk = factsCache ? walkKeyFor(discoveryOptions) : undefined;
