@@ -1,9 +1,10 @@
 /**
  * `Buffer#indexOf` for a needle, through a piece of it whose first byte is rare in code.
  *
- * Node's search (src/string_search.h) looks for the needle's first byte with `memchr` when the
- * needle is shorter than 7 bytes, and switches to Boyer-Moore-Horspool for longer ones. Over code
- * both are slow when the needle starts with a letter code is full of: on the 50,000-file bench
+ * Node's search (src/string_search.h, `kBMMinPatternLength` = 8) looks for the needle's first byte
+ * with `memchr` when the needle is shorter than 8 bytes, and starts so for longer ones but turns to
+ * Boyer-Moore-Horspool, then Boyer-Moore, once that goes badly. Over code both are slow when the
+ * needle starts with a letter code is full of: on the 50,000-file bench
  * tree (330 MB) one pass for `postgres` took 205 ms of CPU, one for its piece `gres` 60 ms; for
  * `PrismaClient` 59 ms, for `PrismaC` 35 ms (docs/decisions.md D63). Every occurrence of the
  * needle holds the piece at the same offset, so visiting the piece's occurrences visits every
