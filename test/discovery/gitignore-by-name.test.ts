@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import ignore from 'ignore';
 import { discover, mayMatchName, nameOnlyLayer, nameOnlyPatterns } from '../../src/discovery/discover.js';
 import { tempProject } from '../support/lint-helpers.js';
+import { prng } from '../support/prng.js';
 
 /**
  * Discovery answers a .gitignore of name-only patterns by an entry's name, once per name
@@ -24,18 +25,6 @@ describe('nameOnlyPatterns', () => {
     }
   });
 });
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('a name-only .gitignore answers by name inside directories walked into', () => {
   it('ignore(path) equals ignore(name) whenever no ancestor directory is ignored (2,000 random cases)', () => {

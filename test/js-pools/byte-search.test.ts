@@ -1,17 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { anchored, indexOfAnchored } from '../../src/sources/js/byte-search.js';
-
-/** A deterministic generator (mulberry32), so a failure names its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../support/prng.js';
 
 describe('indexOfAnchored: Buffer#indexOf of the needle, found through a piece of it', () => {
   const needles: Array<[string, number, number]> = [
@@ -24,7 +13,7 @@ describe('indexOfAnchored: Buffer#indexOf of the needle, found through a piece o
   test.each(needles)('%s through [%i, +%i) on random texts, from every start', (needle, offset, length) => {
     const a = anchored(needle, offset, length);
     const alphabet = [...new Set(`${needle}xé`)].join('');
-    const next = rng(needle.length * 7919 + offset);
+    const next = prng(needle.length * 7919 + offset);
     for (let round = 0; round < 300; round++) {
       let text = '';
       const size = Math.floor(next() * 40);
