@@ -162,11 +162,7 @@ export class FileAccess {
    */
   check(path: string): Access {
     const abs = resolved(path);
-    let verdict = this.verdicts.get(abs);
-    if (verdict === undefined) {
-      verdict = this.decide(abs);
-      this.verdicts.set(abs, verdict);
-    }
+    const verdict = this.verdictFor(abs);
     // A path discovery found in a walked directory (ALLOWED) is the walk's record's business.
     if (this.inputs !== undefined && verdict !== ALLOWED && !this.quiet) this.record(['c', abs, verdict.ok ? '' : verdict.reason]);
     return verdict;
@@ -191,16 +187,20 @@ export class FileAccess {
    * there, without asking the file system whether there is.
    */
   checkAbsent(path: string): Access {
-    const abs = resolved(path);
+    return this.verdictFor(resolved(path), null);
+  }
+
+  /** The verdict on `abs`, decided once (`real`: as `decide`'s). */
+  private verdictFor(abs: string, real?: string | null): Access {
     let verdict = this.verdicts.get(abs);
     if (verdict === undefined) {
-      verdict = this.decide(abs, null);
+      verdict = this.decide(abs, real);
       this.verdicts.set(abs, verdict);
     }
     return verdict;
   }
 
-  /** `real`: the path's real path, null when nothing is there (`realOrNull`). */
+  /** `real`: the path's real path, null when nothing is there (`realOrNull`, asked when not given). */
   private decide(abs: string, real: string | null = realOrNull(abs)): Access {
     const target = real ?? abs;
     if (NEVER.some((n) => inside(target, n))) return { ok: false, reason: 'is a system path (/proc, /sys, /dev): not read' };

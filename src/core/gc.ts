@@ -79,7 +79,7 @@ export function keepYoungGenerationCapped(): void {
 
 /** Cheap enough for a loop: the heap's spaces are looked at every 32nd call. */
 export function youngGenerationCheckpoint(): void {
-  if ((young !== 'watching' && young !== 'capped') || (++checkpoints & 31) !== 0) return;
+  if ((young !== 'watching' && !(young === 'capped' && liftable)) || (++checkpoints & 31) !== 0) return;
   const spaces = getHeapSpaceStatistics();
   const old = spaces.find((s) => s.space_name === 'old_space');
   if (liftable && old !== undefined && old.space_size >= LIFT_AT_OLD_GENERATION) {
