@@ -37,7 +37,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PROBE = pathToFileURL(join(HERE, 'probe.mjs')).href;
+const PROBE = join(HERE, 'probe.cjs');
 const PARSED_FILES = join(HERE, 'parsed-files.mjs');
 
 if (process.argv[2] === '--child') {
@@ -147,7 +147,7 @@ function driver() {
   const measure = (parser) => {
     const probeOut = join(scratch, `probe-${process.hrtime.bigint()}.json`);
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['--import', PROBE, fileURLToPath(import.meta.url), '--child', parser, dir, listFile, oxc ?? ''], {
+    const r = spawnSync(process.execPath, ['--require', PROBE, fileURLToPath(import.meta.url), '--child', parser, dir, listFile, oxc ?? ''], {
       cwd: dir,
       env: { ...process.env, BENCH_PROBE_OUT: probeOut },
       maxBuffer: 64 * 1024 * 1024,

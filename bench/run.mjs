@@ -12,7 +12,7 @@
 // (print the table as Markdown, for bench/README.md).
 //
 // Every figure is a whole child process (Node's start-up included), measured from outside:
-// wall time by the parent, CPU (user + system) and peak RSS (ru_maxrss) by bench/probe.mjs,
+// wall time by the parent, CPU (user + system) and peak RSS (ru_maxrss) by bench/probe.cjs,
 // preloaded into the child. Runs alternate between the things compared, after a warm-up of
 // each, so all see a warm page cache. The I/O floor (bench/io-floor.mjs) walks the tree with the
 // linter's skip rules and reads every file discovery reads, nothing else.
@@ -27,7 +27,7 @@ import { generateTree } from './generate.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..');
-const PROBE = pathToFileURL(join(HERE, 'probe.mjs')).href;
+const PROBE = join(HERE, 'probe.cjs');
 const FLOOR = join(HERE, 'io-floor.mjs');
 const PLUGIN_BENCH = join(HERE, 'plugin.mjs');
 
@@ -73,12 +73,25 @@ const log = (s) => {
 
 const scratch = mkdtempSync(join(tmpdir(), 'pgconn-lint-bench-scratch-'));
 
-/** Runs `node [--import probe] args…` in `cwd`: wall ms, CPU ms, peak RSS (KiB), exit status. */
+/**
+ * Each run starts with nothing left for the kernel to write back: the writes before it (the
+ * generated tree's 340 MB at 50,000 files, the directories' access times its first walk updates,
+ * a cache the previous run wrote, git's index after `git add`) are flushed by `sync(1)` first, not
+ * timed. Without it the kernel's writeback shared this 2-core machine with the run measured: a
+ * pre-commit run at 50,000 files took 0.71–0.79 s wall with 74–92 MB dirty (/proc/meminfo), then
+ * 0.42–0.43 s in the same tree once synced (bench/README.md, twenty-second round).
+ */
+function settle() {
+  spawnSync('sync', [], { stdio: 'ignore' });
+}
+
+/** Runs `node [--require probe] args…` in `cwd`: wall ms, CPU ms, peak RSS (KiB), exit status. */
 function measure(args, cwd, { stdoutFile, env = {} } = {}) {
+  settle();
   const probeOut = join(scratch, `probe-${process.hrtime.bigint()}.json`);
   const fd = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
   const t0 = process.hrtime.bigint();
-  const res = spawnSync(process.execPath, ['--import', PROBE, ...args], {
+  const res = spawnSync(process.execPath, ['--require', PROBE, ...args], {
     cwd,
     env: { ...process.env, BENCH_PROBE_OUT: probeOut, NO_COLOR: '1', ...env },
     stdio: ['ignore', fd, 'pipe'],
