@@ -557,7 +557,10 @@ const IDENTITY_HELPERS = new Set(['defineConfig', 'freeze']);
  */
 export function trace(expr: ts.Node, module: JsModule, path: readonly string[] = [], mode: TraceMode = 'object', depth = 0): Trace | undefined {
   if (depth > MAX_TRACE_DEPTH) return { kind: 'opaque', module, node: expr, reason: 'too many indirections', path };
-  const e = ts.isExpression(expr) ? unwrapExpression(expr) : expr;
+  // What unwrapExpression takes apart (parentheses, `as`, `!`, `<T>x`, `satisfies`) is always an
+  // expression, and any other node comes back as it is: no `ts.isExpression` first (a chain of
+  // switches, at every step of every trace).
+  const e = unwrapExpression(expr as ts.Expression);
 
   if (ts.isIdentifier(e)) {
     if (e.text === 'undefined') return { kind: 'node', module, node: e, path };
