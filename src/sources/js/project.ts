@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import ts from './typescript.cjs';
 import type { InputProblem } from '../../core/diagnostic.js';
 import { missingFile, readFully, readTextFile, type TextFile } from '../../core/read-text.js';
@@ -96,7 +96,7 @@ interface PathAlias {
   targets: string[];
 }
 
-export class JsProject implements ModuleHost, ExtractContext {
+class JsProject implements ModuleHost, ExtractContext {
   readonly known = new Set<string>();
   readonly modules = new Map<string, JsModule>();
   private readonly failed = new Set<string>();
@@ -1010,7 +1010,7 @@ export function analyzeJsFilesInParts<F>(
 }
 
 /** What the pre-filter of `analyzeJsFilesInParts` leaves: see there. */
-export interface Prefiltered {
+interface Prefiltered {
   database: Map<string, string | undefined>;
   pending: Map<string, string[]>;
   edges: Array<string[] | undefined>;
@@ -1057,146 +1057,83 @@ function prefilterFiles(project: JsProject, files: readonly string[], indexOf: R
   return { database, pending, edges, chars };
 }
 
-/**
- * The parts of `analyzeJsFilesInParts` that hold a database file: their members, database files,
- * pending files and size, in the order of their first database file.
- *
- * A part is a connected component of the import graph (each local specifier the pre-filter saw,
- * resolved as the analysis resolves it, as an undirected edge) that holds a database file. Only
- * those components are walked, from their database files: a member's own specifiers are resolved,
- * and the files that may import it are found by name, not by resolving every specifier of the
- * repository (at 50,000 files ~130,000 of them, most in files no part reaches; issue 11). A relative
- * specifier can only name a file whose name starts as its last segment does (`reverseKey`); the
- * other specifiers (aliases, workspace packages, `.`, `..`) are resolved for every file first.
- */
-export function partsOf(project: JsProject, files: readonly string[], indexOf: Map<string, number>, { database, pending, edges, chars }: Prefiltered): Map<number, PartGroup> {
-  // Indices: the files', then each resolved target outside them. `part[i]`: the part of index i, or -1.
+/** The parts of `analyzeJsFilesInParts` that hold a database file: their members, database files, pending files and size. */
+function partsOf(project: JsProject, files: readonly string[], indexOf: Map<string, number>, { database, pending, edges, chars }: Prefiltered): Map<number, PartGroup> {
+  // Parts: connected components of the import graph, in the order of their first database file.
+  // Union-find over indices: `parent[i]` is -1 for a file outside the graph (no database file, no
+  // local import), else its parent (itself for a root). A resolved target is an analysed file.
   const names = [...files];
-  const part: number[] = new Array<number>(files.length).fill(-1);
-  const dirs: Array<string | undefined> = new Array<string | undefined>(files.length).fill(undefined);
-  const dirOf = (i: number): string => (dirs[i] ??= dirname(files[i]!));
+  const parent: number[] = new Array<number>(files.length).fill(-1);
   const indexOfTarget = (target: string): number => {
     let t = indexOf.get(target);
     if (t === undefined) {
-      t = names.length;
+      t = parent.length;
       indexOf.set(target, t);
       names.push(target);
-      part.push(-1);
+      parent.push(-1);
     }
     return t;
   };
-  // Relative specifiers by key, as pairs (file index, specifier index); the importers of each target
-  // of the other specifiers.
-  const byKey = new Map<string, number[]>();
-  const importersOf = new Map<number, number[]>();
+  const find = (x: number): number => {
+    let r = x;
+    while (parent[r] !== r) r = parent[r]!;
+    for (let y = x; y !== r; ) {
+      const next = parent[y]!;
+      parent[y] = r;
+      y = next;
+    }
+    return r;
+  };
+  for (const f of database.keys()) {
+    const i = indexOf.get(f)!;
+    if (parent[i] === -1) parent[i] = i;
+  }
   for (let i = 0; i < files.length; i++) {
     const specs = edges[i];
     if (specs === undefined) continue;
-    for (let k = 0; k < specs.length; k++) {
-      const s = specs[k]!;
-      const key = reverseKey(s);
-      if (key !== undefined) {
-        const list = byKey.get(key);
-        if (list === undefined) byKey.set(key, [i, k]);
-        else list.push(i, k);
-        continue;
+    const f = files[i]!;
+    const dir = dirname(f);
+    for (const s of specs) {
+      const target = project.resolvePathFrom(dir, s);
+      if (typeof target === 'string') {
+        const t = indexOfTarget(target);
+        if (parent[i] === -1) parent[i] = i;
+        if (parent[t] === -1) parent[t] = t;
+        const ra = find(i);
+        const rb = find(t);
+        if (ra !== rb) parent[rb] = ra;
+        const by = project.importedBy.get(target);
+        if (by === undefined) project.importedBy.set(target, [f]);
+        else if (by[by.length - 1] !== f) by.push(f);
       }
-      const target = project.resolvePathFrom(dirOf(i), s);
-      if (typeof target !== 'string') continue;
-      const t = indexOfTarget(target);
-      const list = importersOf.get(t);
-      if (list === undefined) importersOf.set(t, [i]);
-      else if (list[list.length - 1] !== i) list.push(i);
     }
   }
-  // Each part, walked from its first database file.
+  // Each part's members, database files and pending files, grouped in one pass over the files
+  // (not a scan of every file per part), in the order of the part's first database file. Only
+  // parts with a database file are analysed: only theirs are grouped.
   const groups = new Map<number, PartGroup>();
-  const queue: number[] = [];
-  const visit = (i: number, p: number): void => {
-    if (part[i] !== -1) return;
-    part[i] = p;
-    queue.push(i);
-  };
   for (const f of database.keys()) {
-    const first = indexOf.get(f)!;
-    if (part[first] !== -1) continue;
-    const p = groups.size;
-    groups.set(p, { members: new Set(), db: [], pending: [], chars: 0 });
-    visit(first, p);
-    while (queue.length > 0) {
-      const m = queue.pop()!;
-      const specs = m < files.length ? edges[m] : undefined;
-      if (specs !== undefined) {
-        const from = files[m]!;
-        for (const s of specs) {
-          const target = project.resolvePathFrom(dirOf(m), s);
-          if (typeof target !== 'string') continue;
-          visit(indexOfTarget(target), p);
-          // What imports each file, for `settleEarly`: every importer of a member is a member, and
-          // each member is walked once, so each of its imports is counted here alone.
-          const by = project.importedBy.get(target);
-          if (by === undefined) project.importedBy.set(target, [from]);
-          else if (by[by.length - 1] !== from) by.push(from);
-        }
-      }
-      for (const i of importersOf.get(m) ?? []) visit(i, p);
-      const name = names[m]!;
-      const seg = basename(name);
-      const key = beforeFirstDot(seg);
-      visitImportersByKey(project, key, name, byKey, edges, dirOf, part, p, visit);
-      if (key === 'index') visitImportersByKey(project, beforeFirstDot(basename(dirname(name))), name, byKey, edges, dirOf, part, p, visit);
-    }
+    const r = find(indexOf.get(f)!);
+    let g = groups.get(r);
+    if (g === undefined) groups.set(r, (g = { members: new Set(), db: [], pending: [], chars: 0 }));
+    g.db.push(f);
   }
-  // Each part's members, database files and pending files, in one pass over each list.
-  for (let i = 0; i < names.length; i++) {
-    const p = part[i]!;
-    if (p === -1) continue;
-    const g = groups.get(p)!;
+  for (let i = 0; i < parent.length; i++) {
+    if (parent[i] === -1) continue;
+    const g = groups.get(find(i));
+    if (g === undefined) continue;
     g.members.add(names[i]!);
     if (i < chars.length) g.chars += chars[i]!;
   }
-  for (const f of database.keys()) groups.get(part[indexOf.get(f)!]!)!.db.push(f);
   for (const entry of pending) {
-    const p = part[indexOf.get(entry[0])!]!;
-    if (p !== -1) groups.get(p)!.pending.push(entry);
+    const i = indexOf.get(entry[0])!;
+    if (parent[i] !== -1) groups.get(find(i))?.pending.push(entry);
   }
   return groups;
 }
 
-/** The files whose relative specifier under `key` resolves to `name`, visited as members of part `p`. */
-function visitImportersByKey(project: JsProject, key: string, name: string, byKey: ReadonlyMap<string, number[]>, edges: ReadonlyArray<string[] | undefined>, dirOf: (i: number) => string, part: readonly number[], p: number, visit: (i: number, p: number) => void): void {
-  if (key === '') return;
-  const list = byKey.get(key);
-  if (list === undefined) return;
-  for (let j = 0; j < list.length; j += 2) {
-    const i = list[j]!;
-    if (part[i] === p) continue;
-    if (project.resolvePathFrom(dirOf(i), edges[i]![list[j + 1]!]!) === name) visit(i, p);
-  }
-}
-
-/** A file or directory name up to its first dot (`db.service.ts` → `db`; `.env` → ``). */
-function beforeFirstDot(seg: string): string {
-  const dot = seg.indexOf('.');
-  return dot < 0 ? seg : seg.slice(0, dot);
-}
-
-/**
- * The key under which `partsOf` finds the file a relative specifier may name: its last segment up
- * to the first dot. `resolveFile` resolves `./a/x`, `./a/x.js` or `./a/x.b` to `a/x.<ext>`,
- * `a/x.ts` (for `.js`), `a/x.d.ts`, `a/x.b.<ext>` or `a/x/index.<ext>`: a file whose name, or for an
- * `index` file whose directory's name, starts as the segment does, up to its first dot. Undefined
- * for a specifier that is not relative, contains a backslash (a separator on Windows alone), or
- * whose last segment gives no key (`.`, `..`, `./`, `./.x`): those are resolved for every file.
- */
-export function reverseKey(spec: string): string | undefined {
-  if (spec.charCodeAt(0) !== 46 || spec.includes('\\')) return undefined;
-  const key = beforeFirstDot(spec.slice(spec.lastIndexOf('/') + 1));
-  return key === '' ? undefined : key;
-}
-
 /** One part of `analyzeJsFilesInParts`. */
-export interface PartGroup {
+interface PartGroup {
   members: Set<string>;
   db: string[];
   pending: Array<[string, string[]]>;
