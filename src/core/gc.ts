@@ -48,7 +48,9 @@ export function heapUsed(): number {
  * parts, 1.2 s of CPU with their helper thread, against a heap of 65–90 MB), and 24 MB more is a
  * small share of such a heap. Once the old generation holds `LIFT_AT_OLD_GENERATION`, the factor
  * goes back to V8's 2 for the rest of the run (the new space then grows to V8's own maximum,
- * 32 MiB): 0.97× the CPU of a cold run at 50,000 files (paired runs, docs/decisions.md D63); the
+ * 32 MiB): 0.97× the CPU of a cold run at 50,000 files (paired runs, docs/decisions.md D63). 48 MiB
+ * since the pre-filter's graph data no longer lives through the parts (D65): at 64 MiB the
+ * 50,000-file run then lifted late or not at all (196 scavenges against 157, 1.04× the CPU). The
  * 10,000-file tree's old generation stays below it, and a run with the facts cache keeps the cap
  * (`keepYoungGenerationCapped`). Elsewhere nothing is set. Only time and memory depend on it, never
  * a result.
@@ -56,7 +58,7 @@ export function heapUsed(): number {
  * The factor is set through src/core/v8-flags.ts, which puts V8's default back around code caches.
  */
 const YOUNG_GENERATION_CAP = 8 * 1024 * 1024;
-const LIFT_AT_OLD_GENERATION = 64 * 1024 * 1024;
+const LIFT_AT_OLD_GENERATION = 48 * 1024 * 1024;
 let young: 'off' | 'watching' | 'capped' | 'lifted' = 'off';
 let checkpoints = 0;
 

@@ -28,7 +28,7 @@ describe('the young generation cap', () => {
     expect(run(false)).toBe('32');
   });
 
-  it.runIf(V8_11)('gives the growth back to V8 once the old generation holds 64 MiB (a large repository\'s run)', () => {
+  it.runIf(V8_11)('gives the growth back to V8 once the old generation holds 48 MiB (a large repository\'s run)', () => {
     // Capped first (8 MiB), then ~100 MB kept (promoted to the old generation), then the same growth: 32 MiB.
     const keep = `const keep = []; for (let i = 0; i < 1500000; i++) keep.push({ a: i, b: [i, i + 1] }); globalThis.kept = keep;`;
     const grow2 = GROW.replace('let max = 0;', '').replace('const ring', 'const ring2').replaceAll('ring[', 'ring2[').replaceAll('ring.length', 'ring2.length');
