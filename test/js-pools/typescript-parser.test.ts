@@ -108,6 +108,30 @@ describe("the parser cut from TypeScript's bundle", () => {
     expect(useCut('', '5.9.3')).toBe(false);
   });
 
+  it("gives nodes none of the binder's, checker's and emitter's fields up front (D65), and the same values", () => {
+    const text = "import { Pool } from 'pg';\n/** doc */\nexport function f(a: number) { const p = new Pool(); if (a) return p.query('x'); }\nclass C { m() { return this; } }\n";
+    const fields = ['id', 'original', 'emitNode', 'symbol', 'localSymbol', 'locals', 'nextContainer', 'flowNode', 'endFlowNode', 'returnFlowNode', 'jsDoc'];
+    const own = (t: typeof Ts) => {
+      const sf = t.createSourceFile('a.ts', text, { languageVersion: t.ScriptTarget.Latest, jsDocParsingMode: t.JSDocParsingMode.ParseNone }, false);
+      const seen = new Set<string>();
+      const values = new Set<unknown>();
+      const visit = (n: Ts.Node): void => {
+        for (const f of fields) {
+          if (Object.hasOwn(n, f)) seen.add(f);
+          values.add((n as unknown as Record<string, unknown>)[f]);
+        }
+        t.forEachChild(n, visit);
+      };
+      t.forEachChild(sf, visit);
+      return { seen: [...seen].sort(), values: [...values] };
+    };
+    // TypeScript's own nodes carry every one of them (so that this test can fail), as undefined or 0.
+    expect(own(full).seen).toEqual([...fields].sort());
+    expect(own(full).values.every((v) => v === undefined || v === 0)).toBe(true);
+    // The cut parser's nodes none, and reading one gives undefined.
+    expect(own(cut)).toEqual({ seen: [], values: [undefined] });
+  });
+
   it("exports every TypeScript value the linter's sources name", () => {
     // Found with TypeScript's tree here (the build step finds them with a regular expression).
     const names = new Set<string>();
