@@ -43,8 +43,14 @@ import { collectGarbage, heapUsed } from '../core/gc.js';
  * 16 collections, +0.4 s; with the whole live heap: 5 and 265 MB).
  */
 const GC_HEADROOM = 32 * 1024 * 1024;
-/** Bytes of TypeScript syntax tree per character of source (36 on the 10,000-file bench tree). */
-const TREE_BYTES_PER_CHAR = 40;
+/**
+ * Bytes of TypeScript syntax tree per character of source, its parents and node order included:
+ * 25.3 on the files the 10,000-file bench tree parses, 24.5 on the 50,000-file tree's, since the
+ * cut parser no longer gives nodes the checker's fields (36 before; docs/decisions.md D65). An
+ * overestimate collects before parts that would fit: at 40, 11 full collections at 50,000 files
+ * against 7.
+ */
+const TREE_BYTES_PER_CHAR = 28;
 
 export interface BuildOptions {
   maxFileBytes?: number;
