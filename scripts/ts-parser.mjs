@@ -20,12 +20,12 @@
 //   getStart, getText, … that the linter calls) no longer sets the symbol, type and signature
 //   constructors. Their classes reach the checker and the language service (~2 MB); a parse creates
 //   no symbol, type or signature, and the compiler's own constructors stay in their place.
-// - Slimmer nodes (`SLIMMED`): the fields a node is given only for the binder, the checker and the
+// - Slimmer nodes (`SLIMMED_CLASSES`, `SLIMMED_FIELDS`): the fields a node is given only for the binder, the checker and the
 //   emitter (`id`, `original`, `emitNode` in the node classes' constructors; `symbol`,
 //   `localSymbol`, `locals`, `nextContainer`, `flowNode`, `endFlowNode`, `returnFlowNode` and
 //   `jsDoc` set to `undefined` by the factory) are no longer set to `undefined` up front. Reading
 //   one still gives `undefined`; whoever sets one (the binder, a clone, a JSDoc parse) adds it. A
-//   call expression's node was 152 bytes, 16 fields: the 1,351 files the 50,000-file bench tree
+//   call expression's node was 152 bytes, 16 fields: the 1,352 files the 50,000-file bench tree
 //   parses made 304 MB of trees, 233 MB now (docs/decisions.md D65).
 // - The exports object is TypeScript's own mechanism (getters over the bindings), for those names.
 //
@@ -127,10 +127,10 @@ function mentions(s, declared) {
 
 const ALLOCATOR = 'function getServicesObjectAllocator()';
 /** The node classes' constructors, and the checker's and emitter's fields they no longer set. */
-const line = (field, value) => new RegExp(`^ *this\\.${field} = ${value};\\n`, 'm');
+const constructorLine = (field, value) => new RegExp(`^ *this\\.${field} = ${value};\\n`, 'm');
 const SLIMMED_CLASSES = new Map([
-  ['var NodeObject = class {', [line('id', '0'), line('original', 'void 0'), line('emitNode', 'void 0')]],
-  ['var TokenOrIdentifierObject = class {', [line('id', '0'), line('emitNode', 'void 0')]],
+  ['var NodeObject = class {', [constructorLine('id', '0'), constructorLine('original', 'void 0'), constructorLine('emitNode', 'void 0')]],
+  ['var TokenOrIdentifierObject = class {', [constructorLine('id', '0'), constructorLine('emitNode', 'void 0')]],
 ]);
 /** The factory's `node.<field> = void 0;` lines for the binder's, checker's and JSDoc's fields. */
 const SLIMMED_FIELDS = ['symbol', 'localSymbol', 'locals', 'nextContainer', 'flowNode', 'endFlowNode', 'returnFlowNode', 'jsDoc'];

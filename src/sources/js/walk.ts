@@ -125,7 +125,7 @@ function ensureInt32(a: Int32Array, size: number): Int32Array {
   return b;
 }
 
-/** `a`, or a copy with room for exactly `size` entries (kept as long as `ensureInt32`'s `parent`). */
+/** `a`, or a copy with room for exactly `size` entries (`kinds` grows with `parent`, to its length). */
 function ensureUint16(a: Uint16Array, size: number): Uint16Array {
   if (size <= a.length) return a;
   const b = new Uint16Array(size);
