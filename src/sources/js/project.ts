@@ -1004,8 +1004,8 @@ export function analyzeJsFilesInParts<F>(
  * The pre-filter and the parts of `analyzeJsFilesInParts`: the database files' texts and the parts
  * that hold one. A function of its own so that what the pre-filter gathers for the graph (every
  * file's local specifiers, sizes, the index of every path: ~13 MB at 50,000 files) dies with its
- * frame: set to `undefined` in the caller's, it stayed reachable through the interpreter's
- * registers there (a heap snapshot at the first part held it from the stack), and every
+ * frame: set to `undefined` in the caller's, it stayed reachable from the stack (a heap snapshot
+ * at the first part; most likely an interpreter register that kept the value passed on), and every
  * collection during the parts marked it (issue 11). Each phase in a function of its own too:
  * TurboFan compiled the whole function on the stack for each loop (OSR), and threw it away when
  * the next phase first ran code without feedback (at 50,000 files 2–4 compilations, 47–55 ms of

@@ -77,14 +77,14 @@ export function bindParents(sf: ts.SourceFile): void {
     const index = n++;
     w.nodes[index] = current;
     if (index >= w.parent.length) {
-      w.parent = ensureInt32(w.parent, index + 1);
-      w.kinds = ensureUint16(w.kinds, w.parent.length);
+      w.parent = ensureRoom(w.parent, index + 1);
+      w.kinds = ensureRoom(w.kinds, w.parent.length);
     }
     w.parent[index] = parentOfCurrent;
     w.kinds[index] = current.kind;
     count = 0;
     ts.forEachChild(current, collect);
-    if (top + count > w.stackParent.length) w.stackParent = ensureInt32(w.stackParent, top + count);
+    if (top + count > w.stackParent.length) w.stackParent = ensureRoom(w.stackParent, top + count);
     for (let i = count - 1; i >= 0; i--) {
       w.stack[top] = w.children[i]!;
       w.stackParent[top++] = index;
@@ -117,18 +117,10 @@ interface Scratch {
 }
 const scratch: Scratch = { nodes: [], parent: new Int32Array(1024), kinds: new Uint16Array(1024), stack: [], stackParent: new Int32Array(256), children: [] };
 
-/** `a`, or a copy with room for at least `size` entries (doubling). */
-function ensureInt32(a: Int32Array, size: number): Int32Array {
+/** `a`, or a copy of the same type with room for at least `size` entries (doubling). */
+function ensureRoom<A extends Int32Array | Uint16Array>(a: A, size: number): A {
   if (size <= a.length) return a;
-  const b = new Int32Array(Math.max(size, a.length * 2));
-  b.set(a);
-  return b;
-}
-
-/** `a`, or a copy with room for exactly `size` entries (`kinds` grows with `parent`, to its length). */
-function ensureUint16(a: Uint16Array, size: number): Uint16Array {
-  if (size <= a.length) return a;
-  const b = new Uint16Array(size);
+  const b = new (a.constructor as new (length: number) => A)(Math.max(size, a.length * 2));
   b.set(a);
   return b;
 }
